@@ -1,0 +1,157 @@
+/*
+ * vmplace — solving: options, solver parameters by name, callbacks.
+ */
+#ifndef VMPLACE_SOLVE_H
+#define VMPLACE_SOLVE_H
+
+#include "common.h"
+#include "problem.h"
+#include "solution.h"
+
+VMP_BEGIN_DECLS
+
+/* ---- solver parameters by name --------------------------------------------- */
+
+/** Opaque set of solver parameters ("ilp.mip_gap", "genetic.population").
+ * Parameters not set keep their documented defaults. */
+typedef struct vmp_params vmp_params;
+
+/** Creates an empty parameter set (caller owns; vmp_params_free).
+ * @return VMP_OK, VMP_EINVAL, VMP_ENOMEM. */
+VMP_API int vmp_params_new(vmp_params **out);
+/** Frees a parameter set.  Accepts NULL. */
+VMP_API void vmp_params_free(vmp_params *ps);
+/**
+ * Sets a parameter from its text form ("0.01", "42", "ffd_l2,bfd_l1").
+ * The value is checked against the parameter's type and range now.
+ * @return VMP_OK, VMP_ENOTFOUND (unknown name), VMP_EINVAL (wrong type),
+ *         VMP_ERANGE (out of range), VMP_ENOMEM.
+ */
+VMP_API int vmp_params_set(vmp_params *ps, const char *name,
+                           const char *value);
+/** Sets a numeric parameter.  @return as vmp_params_set. */
+VMP_API int vmp_params_set_number(vmp_params *ps, const char *name,
+                                  double value);
+/** The text form of a parameter: the value set, else its default.
+ * Borrowed (lives until the parameter is set again or ps is freed); NULL
+ * for unknown names. */
+VMP_API const char *vmp_params_get(const vmp_params *ps, const char *name);
+
+/** Parameter types. */
+typedef enum vmp_param_type {
+  VMP_PARAM_INT = 0,
+  VMP_PARAM_DOUBLE = 1,
+  VMP_PARAM_BOOL = 2,
+  VMP_PARAM_STRING = 3        /**< a word or comma-separated list */
+} vmp_param_type;
+
+/** Number of known parameters (over every solver of this build). */
+VMP_API size_t vmp_param_count(void);
+/**
+ * Describes the k-th known parameter.  Any out-parameter may be NULL.
+ * Strings are static.  min and max are meaningful for numeric types.
+ * @return VMP_OK or VMP_EINVAL (k out of range).
+ */
+VMP_API int vmp_param_info(size_t k, const char **name, int *type,
+                           double *min, double *max, const char **def,
+                           const char **doc);
+
+/* ---- solvers --------------------------------------------------------------- */
+
+/** Number of solvers in this build. */
+VMP_API size_t vmp_solver_count(void);
+/** Name of the k-th solver ("greedy", "ilp", ...), or NULL.  Static. */
+VMP_API const char *vmp_solver_name(size_t k);
+/** One-line description of the k-th solver, or NULL.  Static. */
+VMP_API const char *vmp_solver_summary(size_t k);
+
+/* ---- callbacks ------------------------------------------------------------- */
+
+/** Log levels, most severe first. */
+typedef enum vmp_log_level {
+  VMP_LOG_ERROR = 0,
+  VMP_LOG_WARN = 1,
+  VMP_LOG_INFO = 2,
+  VMP_LOG_DEBUG = 3
+} vmp_log_level;
+
+/** Receives log lines (no trailing newline).  Runs on the caller's thread. */
+typedef void (*vmp_log_fn)(int level, const char *message, void *userdata);
+
+/** What a progress callback sees.  Fields are only appended. */
+typedef struct vmp_progress {
+  uint32_t version;       /**< 1 */
+  const char *solver;     /**< the solver reporting (static string) */
+  double elapsed;         /**< seconds since the solve started */
+  double objective;       /**< best objective so far; HUGE_VAL if none */
+  double bound;           /**< best lower bound so far */
+  double gap;             /**< relative gap; HUGE_VAL if no objective */
+  uint64_t iterations;    /**< solver-specific: nodes, generations, ... */
+  size_t placed;          /**< VMs placed in the best placement so far */
+  size_t total;           /**< VMs in the problem */
+} vmp_progress;
+
+/** Called periodically during a solve, on the caller's thread.  Return 0 to
+ * continue, nonzero to stop: the solve then returns its best placement so
+ * far with stop reason VMP_STOP_INTERRUPTED. */
+typedef int (*vmp_progress_fn)(const vmp_progress *progress, void *userdata);
+
+/* ---- options ---------------------------------------------------------------- */
+
+#define VMP_SOLVE_OPTS_VERSION 1
+
+/**
+ * Options of a solve.  Initialise with VMP_SOLVE_OPTS_INIT or
+ * vmp_solve_opts_init, then change what you need.  New fields are only ever
+ * appended, and `version` tells the library which fields the caller knows.
+ */
+typedef struct vmp_solve_opts {
+  uint32_t version;          /**< VMP_SOLVE_OPTS_VERSION */
+  const char *solver;        /**< solver name; NULL means "auto" */
+  double time_limit;         /**< seconds of wall clock; <= 0: no limit.
+                                  Default 10. */
+  uint64_t seed;             /**< random seed; default 1 */
+  uint32_t threads;          /**< worker threads; 0 means one per core.
+                                  Default 1.  Results do not depend on it. */
+  int32_t log_level;         /**< most verbose vmp_log_level passed to log */
+  vmp_log_fn log;            /**< NULL: no log */
+  void *log_userdata;
+  vmp_progress_fn progress;  /**< NULL: no progress */
+  void *progress_userdata;
+  double progress_interval;  /**< seconds between progress calls; default
+                                  0.5 */
+  const vmp_params *params;  /**< NULL: every parameter at its default */
+  const vmp_solution *incumbent; /**< optional warm start (matched to the
+                                  problem by VM and host names) */
+} vmp_solve_opts;
+
+#define VMP_SOLVE_OPTS_INIT                                                  \
+  { VMP_SOLVE_OPTS_VERSION, NULL, 10.0, 1, 1, VMP_LOG_WARN, NULL, NULL,      \
+    NULL, NULL, 0.5, NULL, NULL }
+
+/** Fills opts with the defaults (same as VMP_SOLVE_OPTS_INIT), for callers
+ * that cannot use the macro (bindings). */
+VMP_API void vmp_solve_opts_init(vmp_solve_opts *opts);
+
+/**
+ * Solves a placement problem.
+ *
+ * Compiles the problem, runs the solver, passes its placement through the
+ * evaluator and returns the verified solution.  An infeasible, partial or
+ * time-limited run still returns VMP_OK: the solution's status and stop
+ * reason say what happened.
+ *
+ * @param p     the problem (only read; may be shared between threads).
+ * @param opts  options; NULL means defaults.
+ * @param out   receives the solution (caller owns; vmp_solution_free);
+ *              NULL on failure.
+ * @return VMP_OK; VMP_EINVAL (bad options), VMP_ENOTFOUND (unknown solver),
+ *         VMP_ENOTSUP (solver not in this build), VMP_ESOLVER (backend
+ *         failure), VMP_ENOMEM.
+ */
+VMP_API int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts,
+                      vmp_solution **out);
+
+VMP_END_DECLS
+
+#endif /* VMPLACE_SOLVE_H */

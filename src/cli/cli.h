@@ -1,0 +1,56 @@
+/*
+ * The `vmplace` command-line program: shared helpers of the subcommands.
+ * Each subcommand lives in cmd_<name>.c and is listed in main.c.
+ *
+ * Exit statuses (docs/formats.md): 0 success, 1 a negative answer (partial,
+ * infeasible, violations, blocked plan), 2 bad usage or bad input, 3
+ * internal error.
+ */
+#ifndef VMP_CLI_H
+#define VMP_CLI_H
+
+#include <stdio.h>
+
+#include "vmplace/vmplace.h"
+
+enum { EXIT_OK = 0, EXIT_NEGATIVE = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+typedef struct cli_command {
+  const char *name;
+  const char *summary;
+  int (*run)(int argc, char **argv);
+} cli_command;
+
+/* Prints "vmplace: message" to stderr. */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Maps a library error code to an exit status (input errors give 2, out of
+ * memory and internal errors 3) after printing vmp_last_error(). */
+int cli_fail(int rc);
+/* Parses a format name ("json", "vbp", ...); -1 when unknown. */
+int cli_format(const char *name);
+/* Reads a problem, printing the error and returning the exit status on
+ * failure (0 on success). */
+int cli_load_problem(const char *path, int format, vmp_problem **out);
+/* Parses a non-negative number / integer option value; prints an error and
+ * returns -1 on failure. */
+int cli_parse_double(const char *opt, const char *text, double *out);
+int cli_parse_u64(const char *opt, const char *text, uint64_t *out);
+/* Writes text to path ("-" = stdout); exit status. */
+int cli_write_text(const char *path, const char *text);
+/* Readable summary of a solution: status, objective, bound, gap, score,
+ * placement per host, unplaced VMs with reasons, violations. */
+void cli_print_solution(FILE *f, const vmp_problem *p, const vmp_solution *s,
+                        int show_placement);
+/* 1 when stderr is a terminal (progress lines are shown). */
+int cli_stderr_tty(void);
+
+int cmd_solve(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif /* VMP_CLI_H */

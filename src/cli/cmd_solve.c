@@ -1,0 +1,196 @@
+/*
+ * vmplace solve — compute a placement for a problem.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void solve_usage(FILE *f) {
+  fprintf(f,
+          "usage: vmplace solve [OPTIONS] PROBLEM\n"
+          "\n"
+          "Computes a placement for PROBLEM (vmplace JSON, .vbp, .mvp, BPPLIB\n"
+          ".txt, cloud balancing JSON or ROADEF model_*.txt), verifies it and\n"
+          "prints it with its lower bound and gap.\n"
+          "\n"
+          "options:\n"
+          "  -s, --solver NAME      solver (default auto; --list-solvers)\n"
+          "  -t, --time-limit S     wall-clock limit in seconds (default 10;\n"
+          "                         0 = none)\n"
+          "      --seed N           random seed (default 1)\n"
+          "  -j, --threads N        worker threads (default 1; 0 = all cores)\n"
+          "  -p, --param NAME=VALUE solver parameter (repeatable; --list-params)\n"
+          "      --format FMT       input format: auto json vbp mvp bpplib cloud\n"
+          "                         roadef (default auto)\n"
+          "      --json             print the solution as JSON\n"
+          "  -o, --output FILE      also write the solution JSON to FILE\n"
+          "  -q, --quiet            no progress or summary on stderr\n"
+          "  -v, --verbose          solver log on stderr\n"
+          "      --list-solvers     list solvers and exit\n"
+          "      --list-params      list solver parameters and exit\n"
+          "  -h, --help             this help\n"
+          "\n"
+          "Exit status: 0 every VM placed, 1 some VMs unplaced, 2 bad usage\n"
+          "or input, 3 internal error.\n");
+}
+
+static int on_progress(const vmp_progress *pr, void *ud) {
+  (void)ud;
+  fprintf(stderr, "\r[%s] %6.1fs  objective %-12.6g bound %-12.6g gap %6.2f%%  ",
+          pr->solver, pr->elapsed, pr->objective, pr->bound,
+          isfinite(pr->gap) ? 100.0 * pr->gap : 100.0);
+  fflush(stderr);
+  return 0;
+}
+
+static void on_log(int level, const char *msg, void *ud) {
+  static const char *const names[] = {"error", "warn", "info", "debug"};
+  (void)ud;
+  fprintf(stderr, "[%s] %s\n", names[level >= 0 && level <= 3 ? level : 3], msg);
+}
+
+static int list_solvers(void) {
+  for (size_t k = 0; k < vmp_solver_count(); k++)
+    printf("%-12s %s\n", vmp_solver_name(k), vmp_solver_summary(k));
+  return EXIT_OK;
+}
+
+static int list_params(void) {
+  static const char *const types[] = {"int", "double", "bool", "string"};
+  for (size_t k = 0; k < vmp_param_count(); k++) {
+    const char *name, *def, *doc;
+    int type;
+    double lo, hi;
+    vmp_param_info(k, &name, &type, &lo, &hi, &def, &doc);
+    printf("%-28s %-6s default %-10s", name, types[type & 3], def);
+    if (type == VMP_PARAM_INT || type == VMP_PARAM_DOUBLE) printf(" range [%g, %g]", lo, hi);
+    printf("\n    %s\n", doc);
+  }
+  return EXIT_OK;
+}
+
+int cmd_solve(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"solver", required_argument, NULL, 's'},
+      {"time-limit", required_argument, NULL, 't'},
+      {"seed", required_argument, NULL, 'S'},
+      {"threads", required_argument, NULL, 'j'},
+      {"param", required_argument, NULL, 'p'},
+      {"format", required_argument, NULL, 'F'},
+      {"json", no_argument, NULL, 'J'},
+      {"output", required_argument, NULL, 'o'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"verbose", no_argument, NULL, 'v'},
+      {"list-solvers", no_argument, NULL, 'L'},
+      {"list-params", no_argument, NULL, 'P'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  vmp_solve_opts opts;
+  vmp_params *params = NULL;
+  vmp_problem *p = NULL;
+  vmp_solution *s = NULL;
+  const char *output = NULL;
+  int json = 0, quiet = 0, verbose = 0, format = VMP_FORMAT_AUTO, c, rc, status;
+  uint64_t u;
+  vmp_solve_opts_init(&opts);
+  if (vmp_params_new(&params)) return cli_fail(VMP_ENOMEM);
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "s:t:j:p:o:qvh", longopts, NULL)) != -1) {
+    switch (c) {
+      case 's': opts.solver = optarg; break;
+      case 't':
+        if (cli_parse_double("--time-limit", optarg, &opts.time_limit)) goto usage;
+        break;
+      case 'S':
+        if (cli_parse_u64("--seed", optarg, &u)) goto usage;
+        opts.seed = u;
+        break;
+      case 'j':
+        if (cli_parse_u64("--threads", optarg, &u) || u > 1024) goto usage;
+        opts.threads = (uint32_t)u;
+        break;
+      case 'p': {
+        char *eq = strchr(optarg, '=');
+        if (!eq) {
+          cli_error("--param: expected NAME=VALUE, got '%s'", optarg);
+          goto usage;
+        }
+        *eq = '\0';
+        if ((rc = vmp_params_set(params, optarg, eq + 1))) {
+          rc = cli_fail(rc);
+          goto out;
+        }
+        break;
+      }
+      case 'F':
+        if ((format = cli_format(optarg)) < 0) {
+          cli_error("--format: unknown format '%s'", optarg);
+          goto usage;
+        }
+        break;
+      case 'J': json = 1; break;
+      case 'o': output = optarg; break;
+      case 'q': quiet = 1; break;
+      case 'v': verbose = 1; break;
+      case 'L': rc = list_solvers(); goto out;
+      case 'P': rc = list_params(); goto out;
+      case 'h': solve_usage(stdout); rc = EXIT_OK; goto out;
+      default: goto usage;
+    }
+  }
+  if (optind != argc - 1) {
+    cli_error("solve: expected one PROBLEM file");
+    goto usage;
+  }
+  if ((rc = cli_load_problem(argv[optind], format, &p))) goto out;
+  opts.params = params;
+  if (!quiet && cli_stderr_tty()) opts.progress = on_progress;
+  if (verbose) {
+    opts.log = on_log;
+    opts.log_level = VMP_LOG_DEBUG;
+  }
+  rc = vmp_solve(p, &opts, &s);
+  if (opts.progress) fputs("\r\033[K", stderr);
+  if (rc) {
+    rc = cli_fail(rc);
+    goto out;
+  }
+  if (output) {
+    char *text = NULL;
+    if ((rc = vmp_solution_to_json(s, &text))) {
+      rc = cli_fail(rc);
+      goto out;
+    }
+    rc = cli_write_text(output, text);
+    vmp_free(text);
+    if (rc) goto out;
+  }
+  if (json) {
+    char *text = NULL;
+    if ((rc = vmp_solution_to_json(s, &text))) {
+      rc = cli_fail(rc);
+      goto out;
+    }
+    rc = cli_write_text("-", text);
+    vmp_free(text);
+    if (rc) goto out;
+  } else {
+    cli_print_solution(stdout, p, s, 1);
+  }
+  status = vmp_solution_status(s);
+  rc = (status == VMP_STATUS_OPTIMAL || status == VMP_STATUS_FEASIBLE) ? EXIT_OK
+                                                                       : EXIT_NEGATIVE;
+  goto out;
+usage:
+  solve_usage(stderr);
+  rc = EXIT_USAGE;
+out:
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+  vmp_params_free(params);
+  return rc;
+}

@@ -1,0 +1,55 @@
+/*
+ * vmplace — the command-line program.  `vmplace help` lists the commands;
+ * `vmplace COMMAND --help` explains one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"solve", "compute a placement (and its bound) for a problem", cmd_solve},
+    {"check", "audit a placement: feasibility, rules, score", cmd_check},
+    {"explain", "show, host by host, where a VM fits and why not", cmd_explain},
+    {"version", "print the version and the features of this build", cmd_version},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: vmplace COMMAND [OPTIONS] ARGS...\n"
+          "\n"
+          "vmplace decides where virtual machines should run.\n"
+          "\n"
+          "commands:\n");
+  for (size_t k = 0; k < NCOMMANDS; k++)
+    fprintf(f, "  %-10s %s\n", commands[k].name, commands[k].summary);
+  fprintf(f,
+          "\n"
+          "Run 'vmplace COMMAND --help' for a command's options.\n"
+          "Exit status: 0 success, 1 negative answer (partial, infeasible,\n"
+          "violations), 2 bad usage or input, 3 internal error.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    if (argc > 2)
+      for (size_t k = 0; k < NCOMMANDS; k++)
+        if (!strcmp(commands[k].name, argv[2])) {
+          char *args[] = {argv[2], "--help", NULL};
+          return commands[k].run(2, args);
+        }
+    usage(stdout);
+    return EXIT_OK;
+  }
+  if (!strcmp(argv[1], "--version")) return cmd_version(1, argv + 1);
+  for (size_t k = 0; k < NCOMMANDS; k++)
+    if (!strcmp(commands[k].name, argv[1])) return commands[k].run(argc - 1, argv + 1);
+  cli_error("unknown command '%s' (see 'vmplace help')", argv[1]);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,124 @@
+/*
+ * VPSolver vector bin packing (.vbp): identical bins, item types with a
+ * number of copies.
+ *
+ *   d                 dimensions
+ *   W_1 .. W_d        bin capacity
+ *   m                 item lines
+ *   w_1 .. w_d b      m times: an item's size, then its number of copies
+ *
+ * vmplace has no "unlimited identical hosts", so the reader creates one
+ * host per item copy: never fewer than an optimal packing needs, and the
+ * cost objective (every host costs 1) counts the bins used.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "readers.h"
+
+/* Copies multiply: a two-line file may claim 10^12 VMs, so the file size
+ * does not bound them.  A million VMs and as many hosts already take
+ * hundreds of megabytes. */
+#define MAX_COPIES 1000000
+
+typedef struct vbp {
+  long long d, m;
+  double cap[VMP__MAX_RESOURCES];
+  size_t cap_line;
+  double *size;       /* [k * d + r] */
+  long long *copies;
+  size_t *line;       /* of each item, for messages while building */
+  long long total;    /* copies over all items */
+} vbp;
+
+static void vbp_free(vbp *f) {
+  free(f->size);
+  free(f->copies);
+  free(f->line);
+}
+
+static int parse(vmp__tok *t, vbp *f) {
+  char what[96];
+  int rc;
+  if ((rc = vmp__tok_int(t, "number of dimensions", 1, VMP__MAX_RESOURCES,
+                         &f->d)))
+    return rc;
+  for (long long r = 0; r < f->d; r++) {
+    snprintf(what, sizeof what, "capacity %lld", r + 1);
+    if ((rc = vmp__tok_size(t, what, &f->cap[r]))) return rc;
+  }
+  f->cap_line = t->line;
+  if ((rc = vmp__tok_count(t, "number of items", (size_t)f->d + 1, &f->m)))
+    return rc;
+  f->size = vmp__calloc((size_t)f->m * (size_t)f->d, sizeof *f->size);
+  f->copies = vmp__calloc((size_t)f->m, sizeof *f->copies);
+  f->line = vmp__calloc((size_t)f->m, sizeof *f->line);
+  if (!f->size || !f->copies || !f->line) return vmp__enomem();
+  for (long long k = 0; k < f->m; k++) {
+    for (long long r = 0; r < f->d; r++) {
+      snprintf(what, sizeof what, "size %lld of item %lld", r + 1, k + 1);
+      if ((rc = vmp__tok_size(t, what, &f->size[k * f->d + r]))) return rc;
+    }
+    f->line[k] = t->line;
+    snprintf(what, sizeof what, "copies of item %lld", k + 1);
+    if ((rc = vmp__tok_int(t, what, 0, MAX_COPIES, &f->copies[k]))) return rc;
+    f->total += f->copies[k];
+    if (f->total > MAX_COPIES)
+      return vmp__error(VMP_ERANGE, "%s: line %zu: more than %d item copies "
+                        "in all are not supported", t->origin, t->line,
+                        MAX_COPIES);
+  }
+  return vmp__tok_end(t);
+}
+
+static int build(const vbp *f, const char *origin, vmp_problem *p) {
+  char name[64];
+  int rc;
+  for (long long r = 0; r < f->d; r++) {
+    snprintf(name, sizeof name, "d%lld", r + 1);
+    if ((rc = vmp_problem_add_resource(p, name, NULL)))
+      return vmp__error_prefix(rc, "%s: line 1", origin);
+  }
+  for (long long h = 0; h < f->total; h++) {
+    snprintf(name, sizeof name, "b%lld", h + 1);
+    if ((rc = vmp_problem_add_host(p, name, f->cap, NULL)))
+      return vmp__error_prefix(rc, "%s: line %zu", origin, f->cap_line);
+  }
+  for (long long k = 0; k < f->m; k++) {
+    for (long long c = 0; c < f->copies[k]; c++) {
+      if (f->copies[k] == 1)
+        snprintf(name, sizeof name, "i%lld", k + 1);
+      else
+        snprintf(name, sizeof name, "i%lld_%lld", k + 1, c + 1);
+      if ((rc = vmp_problem_add_vm(p, name, f->size + k * f->d, NULL)))
+        return vmp__error_prefix(rc, "%s: line %zu", origin, f->line[k]);
+    }
+  }
+  return 0;
+}
+
+int vmp__read_vbp(const char *data, size_t len, const char *origin,
+                  vmp_problem **out) {
+  vmp__tok t;
+  vbp f;
+  vmp_problem *p = NULL;
+  int rc;
+  if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
+  *out = NULL;
+  if (!origin) origin = "<input>";
+  if (!data || vmp__blank(data, len))
+    return vmp__error(VMP_EPARSE, "%s: empty input", origin);
+  memset(&f, 0, sizeof f);
+  vmp__tok_init(&t, data, len, origin);
+  if (!(rc = parse(&t, &f)) && !(rc = vmp_problem_new(&p)))
+    rc = build(&f, origin, p);
+  vbp_free(&f);
+  if (rc) {
+    vmp_problem_free(p);
+    return rc;
+  }
+  *out = p;
+  return 0;
+}

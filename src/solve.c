@@ -1,0 +1,327 @@
+/*
+ * vmp_solve: compile, run the solver, verify through the evaluator, build
+ * the solution.  Also the solver context (clock, callbacks, parameters).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../solvers/solver.h"
+#include "solution_impl.h"
+#include "state.h"
+
+void vmp_solve_opts_init(vmp_solve_opts *opts) {
+  static const vmp_solve_opts def = VMP_SOLVE_OPTS_INIT;
+  if (opts) *opts = def;
+}
+
+/* ---- stats ---------------------------------------------------------------------- */
+
+void vmp__stats_init(vmp__stats *st) { memset(st, 0, sizeof *st); }
+
+void vmp__stats_free(vmp__stats *st) {
+  for (size_t k = 0; k < st->n; k++) free(st->names[k]);
+  free(st->names);
+  free(st->values);
+  memset(st, 0, sizeof *st);
+}
+
+int vmp__stats_set(vmp__stats *st, const char *name, double value) {
+  size_t cap2 = st->cap;
+  for (size_t k = 0; k < st->n; k++)
+    if (!strcmp(st->names[k], name)) {
+      st->values[k] = value;
+      return 0;
+    }
+  if (vmp__grow(&st->names, &cap2, st->n + 1, sizeof *st->names) ||
+      vmp__grow(&st->values, &st->cap, st->n + 1, sizeof *st->values))
+    return VMP_ENOMEM;
+  if (!(st->names[st->n] = vmp__strdup(name))) return vmp__enomem();
+  st->values[st->n++] = value;
+  return 0;
+}
+
+int vmp__stats_add(vmp__stats *st, const char *name, double delta) {
+  for (size_t k = 0; k < st->n; k++)
+    if (!strcmp(st->names[k], name)) {
+      st->values[k] += delta;
+      return 0;
+    }
+  return vmp__stats_set(st, name, delta);
+}
+
+/* ---- results ------------------------------------------------------------------------ */
+
+int vmp__result_init(vmp__result *res, size_t nitems) {
+  memset(res, 0, sizeof *res);
+  res->host = malloc((nitems ? nitems : 1) * sizeof *res->host);
+  if (!res->host) return vmp__enomem();
+  for (size_t i = 0; i < nitems; i++) res->host[i] = -1;
+  res->bound = -HUGE_VAL;
+  res->stop_reason = VMP_STOP_COMPLETED;
+  vmp__stats_init(&res->stats);
+  return 0;
+}
+
+void vmp__result_free(vmp__result *res) {
+  free(res->host);
+  vmp__stats_free(&res->stats);
+  memset(res, 0, sizeof *res);
+}
+
+int vmp__solver_run(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  const vmp__solver *s = vmp__solver_find(name);
+  const char *saved = ctx->solver;
+  int rc;
+  if (!s) return vmp__error(VMP_ENOTFOUND, "unknown solver \"%s\"", name);
+  ctx->solver = s->name;
+  rc = s->solve(ctx, res);
+  ctx->solver = saved;
+  return rc;
+}
+
+/* ---- context ------------------------------------------------------------------------- */
+
+int vmp__ctx_should_stop(vmp__ctx *ctx) {
+  if (atomic_load_explicit(&ctx->stop, memory_order_relaxed)) return 1;
+  if (ctx->deadline < HUGE_VAL && vmp__now() >= ctx->deadline) {
+    atomic_store(&ctx->stop, 1);
+    return 1;
+  }
+  return 0;
+}
+
+double vmp__ctx_remaining(const vmp__ctx *ctx) {
+  double r;
+  if (ctx->deadline == HUGE_VAL) return HUGE_VAL;
+  r = ctx->deadline - vmp__now();
+  return r > 0.0 ? r : 0.0;
+}
+
+int vmp__ctx_stop_reason(const vmp__ctx *ctx) {
+  if (ctx->interrupted) return VMP_STOP_INTERRUPTED;
+  if (ctx->deadline < HUGE_VAL && vmp__now() >= ctx->deadline) return VMP_STOP_TIME_LIMIT;
+  return VMP_STOP_COMPLETED;
+}
+
+int vmp__ctx_progress(vmp__ctx *ctx, double objective, double bound,
+                      uint64_t iterations, size_t placed, int force) {
+  vmp_progress pr;
+  double now;
+  if (objective < ctx->best_objective) {
+    ctx->best_objective = objective;
+    ctx->best_placed = placed;
+  }
+  if (bound > ctx->best_bound) ctx->best_bound = bound;
+  if (!ctx->opts->progress) return vmp__ctx_should_stop(ctx);
+  now = vmp__now();
+  if (!force && now < ctx->next_progress) return vmp__ctx_should_stop(ctx);
+  ctx->next_progress = now + ctx->opts->progress_interval;
+  memset(&pr, 0, sizeof pr);
+  pr.version = 1;
+  pr.solver = ctx->solver;
+  pr.elapsed = now - ctx->t_start;
+  pr.objective = ctx->best_objective;
+  pr.bound = ctx->best_bound;
+  pr.gap = ctx->best_objective < HUGE_VAL
+               ? (ctx->best_objective - ctx->best_bound) /
+                     (fabs(ctx->best_objective) > 1.0 ? fabs(ctx->best_objective) : 1.0)
+               : HUGE_VAL;
+  if (pr.gap < 0.0) pr.gap = 0.0;
+  pr.iterations = iterations;
+  pr.placed = ctx->best_placed;
+  pr.total = ctx->m->nvms;
+  if (ctx->opts->progress(&pr, ctx->opts->progress_userdata)) {
+    ctx->interrupted = 1;
+    atomic_store(&ctx->stop, 1);
+  }
+  return vmp__ctx_should_stop(ctx);
+}
+
+void vmp__ctx_log(const vmp__ctx *ctx, int level, const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  if (!ctx->opts->log || level > ctx->opts->log_level) return;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  ctx->opts->log(level, buf, ctx->opts->log_userdata);
+}
+
+/* ---- vmp_solve ---------------------------------------------------------------------------- */
+
+static int check_opts(const vmp_solve_opts *o) {
+  if (o->version < 1 || o->version > VMP_SOLVE_OPTS_VERSION)
+    return vmp__error(VMP_EINVAL,
+                      "opts.version is %u; this library knows versions 1..%d "
+                      "(initialise with vmp_solve_opts_init)",
+                      (unsigned)o->version, VMP_SOLVE_OPTS_VERSION);
+  if (isnan(o->time_limit))
+    return vmp__error(VMP_EINVAL, "opts.time_limit is not a number");
+  if (!(o->progress_interval >= 0.0) || !isfinite(o->progress_interval))
+    return vmp__error(VMP_EINVAL, "opts.progress_interval must be >= 0");
+  if (o->threads > 1024)
+    return vmp__error(VMP_EINVAL, "opts.threads: %u is more than 1024",
+                      (unsigned)o->threads);
+  return 0;
+}
+
+/* Maps a warm-start solution to items by VM and host names. */
+static int map_incumbent(const vmp__model *m, const vmp_problem *p,
+                         const vmp_solution *inc, int32_t **out) {
+  int32_t *host = malloc((m->nitems ? m->nitems : 1) * sizeof *host);
+  uint8_t *set = calloc(m->nitems + 1, 1);
+  *out = NULL;
+  if (!host || !set) {
+    free(host);
+    free(set);
+    return vmp__enomem();
+  }
+  for (size_t i = 0; i < m->nitems; i++) host[i] = -1;
+  for (size_t v = 0; v < inc->nvms; v++) {
+    size_t pv, ph;
+    const char *hn = vmp_solution_vm_host_name(inc, v);
+    uint32_t i;
+    if (!hn) continue;
+    if (v < p->nvms && !strcmp(vmp_problem_vm_name(p, v), inc->vm_name[v]))
+      pv = v;
+    else if (vmp_problem_find_vm(p, inc->vm_name[v], &pv))
+      continue;
+    if (vmp_problem_find_host(p, hn, &ph)) continue;
+    i = m->vm_item[pv];
+    if (!set[i]) {
+      host[i] = (int32_t)ph;
+      set[i] = 1;
+    } else if (host[i] != (int32_t)ph) {
+      host[i] = -1; /* members disagree: no hint for this unit */
+    }
+  }
+  free(set);
+  vmp_clear_error();
+  *out = host;
+  return 0;
+}
+
+static uint32_t default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (uint32_t)n : 1;
+}
+
+int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
+              vmp_solution **out) {
+  vmp_solve_opts opts;
+  vmp_params *empty = NULL;
+  const vmp__solver *solver;
+  vmp__model *m = NULL;
+  vmp__result res;
+  vmp__ctx ctx;
+  vmp__solution_info info;
+  int32_t *incumbent = NULL, *vm_host = NULL;
+  uint32_t *vh = NULL;
+  double t0 = vmp__now(), t_compile, model_bound;
+  int rc;
+  if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
+  *out = NULL;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if (opts_in)
+    opts = *opts_in;
+  else
+    vmp_solve_opts_init(&opts);
+  if ((rc = check_opts(&opts))) return rc;
+  if (!opts.solver || !opts.solver[0]) opts.solver = "auto";
+  if (!(solver = vmp__solver_find(opts.solver))) {
+    vmp__buf names;
+    vmp__buf_init(&names);
+    for (size_t k = 0; k < vmp__solver_count(); k++)
+      vmp__buf_printf(&names, "%s%s", k ? ", " : "", vmp__solver_at(k)->name);
+    rc = vmp__error(VMP_ENOTFOUND, "unknown solver \"%s\" (available: %s)", opts.solver,
+                    names.data ? names.data : "");
+    vmp__buf_free(&names);
+    return rc;
+  }
+  if (!opts.params) {
+    if ((rc = vmp_params_new(&empty))) return rc;
+    opts.params = empty;
+  }
+  if (opts.threads == 0) opts.threads = default_threads();
+  if ((rc = vmp__model_compile(p, &m))) goto done;
+  t_compile = vmp__now() - t0;
+  if (opts.incumbent && (rc = map_incumbent(m, p, opts.incumbent, &incumbent))) goto done;
+
+  memset(&ctx, 0, sizeof ctx);
+  ctx.m = m;
+  ctx.opts = &opts;
+  ctx.params = opts.params;
+  ctx.solver = solver->name;
+  ctx.t_start = t0;
+  ctx.deadline = opts.time_limit > 0.0 ? t0 + opts.time_limit : HUGE_VAL;
+  ctx.seed = opts.seed;
+  ctx.threads = opts.threads;
+  ctx.incumbent = incumbent;
+  atomic_init(&ctx.stop, 0);
+  ctx.best_objective = HUGE_VAL;
+  ctx.best_bound = -HUGE_VAL;
+  model_bound = vmp__model_bound(m);
+  ctx.best_bound = model_bound;
+
+  if ((rc = vmp__result_init(&res, m->nitems))) goto done;
+  rc = solver->solve(&ctx, &res);
+  if (rc) {
+    vmp__result_free(&res);
+    goto done;
+  }
+  /* Unplaceable items stay out whatever a solver says. */
+  for (size_t i = 0; i < m->nitems; i++)
+    if (m->item_unplaceable[i]) res.host[i] = -1;
+  vm_host = malloc((m->nvms + 1) * sizeof *vm_host);
+  vh = malloc((m->nvms + 1) * sizeof *vh);
+  if (!vm_host || !vh) {
+    rc = vmp__enomem();
+    vmp__result_free(&res);
+    goto done;
+  }
+  vmp__items_to_vms(m, res.host, vm_host);
+  for (size_t v = 0; v < m->nvms; v++)
+    vh[v] = vm_host[v] < 0 ? VMP__NO_HOST : (uint32_t)vm_host[v];
+
+  memset(&info, 0, sizeof info);
+  info.solver = solver->name;
+  info.stop_reason = res.stop_reason;
+  info.bound = res.bound > model_bound ? res.bound : model_bound;
+  info.proven_infeasible = res.proven_infeasible;
+  vmp__stats_set(&res.stats, "compile.seconds", t_compile);
+  vmp__stats_set(&res.stats, "model.items", (double)m->nitems);
+  vmp__stats_set(&res.stats, "model.host_classes", (double)m->nhclasses);
+  vmp__stats_set(&res.stats, "model.allowed_classes", (double)m->naclasses);
+  vmp__stats_set(&res.stats, "bound.model", model_bound);
+  info.stat_names = (const char *const *)res.stats.names;
+  info.stat_values = res.stats.values;
+  info.nstats = res.stats.n;
+  info.time_s = vmp__now() - t0;
+  if (res.proven_optimal) {
+    /* The solver proved its placement optimal: the bound is its objective
+     * (computed below by the evaluator). */
+    info.bound = HUGE_VAL;
+  }
+  rc = vmp__solution_build(p, vh, &info, out);
+  if (!rc && (*out)->status == VMP_STATUS_INVALID) {
+    const char *msg = (*out)->nviol ? (*out)->viol[0].message : "";
+    rc = vmp__error(VMP_EINTERNAL,
+                    "solver %s returned a placement that breaks hard "
+                    "constraints (%s); please report this bug",
+                    solver->name, msg);
+    vmp_solution_free(*out);
+    *out = NULL;
+  }
+  vmp__result_free(&res);
+done:
+  free(vm_host);
+  free(vh);
+  free(incumbent);
+  vmp__model_free(m);
+  vmp_params_free(empty);
+  return rc;
+}

@@ -1,0 +1,21 @@
+/*
+ * Version and build features.
+ */
+#include <string.h>
+
+#include "../solvers/solver.h"
+
+unsigned vmp_version_number(void) { return VMP_VERSION_NUMBER; }
+
+const char *vmp_version_string(void) { return VMP_VERSION_STRING; }
+
+int vmp_has_feature(const char *name) {
+  static const char *const formats[] = {"format.json", "format.vbp", "format.mvp",
+                                        "format.bpplib", "format.cloudbalancing",
+                                        "format.roadef", NULL};
+  if (!name) return 0;
+  if (!strncmp(name, "solver.", 7)) return vmp__solver_find(name + 7) != NULL;
+  for (const char *const *f = formats; *f; f++)
+    if (!strcmp(*f, name)) return 1;
+  return 0;
+}
