@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the build into a scratch prefix and builds examples/c/hello.c
+# against it twice: through pkg-config and through find_package(vmplace).
+# Usage: install_test.sh BUILD_DIR SOURCE_DIR
+set -eu
+BUILD=$1
+SRC=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cmake --install "$BUILD" --prefix "$TMP/prefix" > "$TMP/install.log"
+LIBDIR=$(dirname "$(find "$TMP/prefix" -name vmplace.pc)")
+export PKG_CONFIG_PATH="$LIBDIR"
+export LD_LIBRARY_PATH="$(dirname "$LIBDIR")"
+
+# pkg-config: compile, link against the shared library, run.
+cc -std=c99 -Wall -Wextra -Werror "$SRC/examples/c/hello.c" \
+  $(pkg-config --cflags --libs vmplace) -o "$TMP/hello-pc"
+out=$("$TMP/hello-pc")
+echo "$out" | grep -q "^optimal: 1 host(s), bound 1$"
+echo "$out" | grep -q "^web-1 -> h1$"
+
+# The CMake package.
+cmake -S "$SRC/examples/c" -B "$TMP/hello-build" -DCMAKE_PREFIX_PATH="$TMP/prefix" \
+  > "$TMP/cmake.log"
+cmake --build "$TMP/hello-build" > "$TMP/build.log"
+"$TMP/hello-build/hello" | grep -q "^optimal: 1 host(s), bound 1$"
+"$TMP/hello-build/hello_static" | grep -q "^optimal: 1 host(s), bound 1$"
+
+# The SONAME is 0.MINOR.
+readelf -d "$(dirname "$LIBDIR")/libvmplace.so" | grep -q "SONAME.*libvmplace.so.0.1"
+echo "install, pkg-config, find_package and SONAME: ok"
