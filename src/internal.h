@@ -72,6 +72,15 @@ void vmp__buf_vprintf(vmp__buf *b, const char *fmt, va_list ap);
  * NULL when an append failed. */
 char *vmp__buf_take(vmp__buf *b);
 
+/* Copies at most max bytes of s[0..n) into out (which holds max + 4
+ * bytes) for quoting input in messages: bytes outside printable ASCII
+ * become '?', and "..." marks a cut, so hostile input cannot flood a
+ * message.  Returns out. */
+const char *vmp__snip(char *out, size_t max, const char *s, size_t n);
+
+/* Writes text and a final newline to path.  VMP_EIO naming the path. */
+int vmp__write_text_file(const char *path, const char *text);
+
 /* Formats a number as briefly as it can be read back exactly ("8192",
  * "0.25", "1e+30").  buf must hold 32 bytes. */
 const char *vmp__fmt_num(char buf[32], double v);

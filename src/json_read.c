@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "problem_impl.h"
 #include "readers.h"
 
@@ -23,59 +24,19 @@ typedef struct jr {
 
 #define PATH_MAX_LEN 512
 
-/* Fails with "origin: path: message". */
-static int jfail(const jr *r, int code, const char *path, const char *fmt,
-                 ...) VMP__PRINTF(4, 5);
-static int jfail(const jr *r, int code, const char *path, const char *fmt,
-                 ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return vmp__error(code, "%s: %s: %s", r->origin, path, msg);
-}
+#define jfail(r, code, path, ...) vmp__json_fail((r)->origin, code, path, __VA_ARGS__)
 
 /* Wraps the message a setter left: "origin: path: <setter message>". */
 static int jwrap(const jr *r, int rc, const char *path) {
   return vmp__error_prefix(rc, "%s: %s", r->origin, path);
 }
 
-static const char *json_type_name(const json_t *v) {
-  switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-  }
-}
+#define json_type_name vmp__json_type_name
 
 /* Checks that obj has only the allowed keys. */
 static int check_keys(const jr *r, const json_t *obj, const char *path,
                       const char *const *allowed) {
-  const char *key;
-  json_t *val;
-  json_object_foreach((json_t *)obj, key, val) {
-    int ok = 0;
-    (void)val;
-    for (const char *const *a = allowed; *a; a++)
-      if (!strcmp(*a, key)) ok = 1;
-    if (!ok) {
-      char buf[1024];
-      size_t n = 0;
-      buf[0] = '\0';
-      for (const char *const *a = allowed; *a && n < sizeof buf - 64; a++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s",
-                              a == allowed ? "" : ", ", *a);
-      return jfail(r, VMP_EPARSE, path, "unknown key \"%s\" (expected one of: %s)",
-                   key, buf);
-    }
-  }
-  return 0;
+  return vmp__json_check_keys(r->origin, obj, path, allowed);
 }
 
 static int get_string(const jr *r, const json_t *v, const char *path,
@@ -202,7 +163,7 @@ static int read_host(jr *r, const json_t *obj, const char *path) {
   const char *name, *s;
   json_t *v;
   size_t h;
-  int rc, b;
+  int rc, b = 0;
   if (!json_is_object(obj))
     return jfail(r, VMP_EPARSE, path, "expected an object, got %s",
                  json_type_name(obj));
@@ -276,7 +237,7 @@ static int read_vm(jr *r, const json_t *obj, const char *path) {
   const char *name;
   json_t *v;
   size_t vm, h;
-  int rc, b;
+  int rc, b = 0;
   if (!json_is_object(obj))
     return jfail(r, VMP_EPARSE, path, "expected an object, got %s",
                  json_type_name(obj));
@@ -521,24 +482,13 @@ static int read_root(jr *r, const json_t *root) {
   return 0;
 }
 
-static int parse_json_text(const char *data, size_t len, const char *origin,
-                           json_t **root) {
-  json_error_t err;
-  if (len == 0) return vmp__error(VMP_EPARSE, "%s: empty input", origin);
-  *root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
-  if (!*root)
-    return vmp__error(VMP_EPARSE, "%s: line %d column %d: %s", origin, err.line,
-                      err.column, err.text);
-  return 0;
-}
-
 int vmp__read_json(const char *data, size_t len, const char *origin,
                    vmp_problem **out) {
   json_t *root = NULL;
   jr r;
   int rc;
   *out = NULL;
-  if ((rc = parse_json_text(data, len, origin, &root))) return rc;
+  if ((rc = vmp__json_load(data, len, origin, &root))) return rc;
   r.origin = origin;
   if ((rc = vmp_problem_new(&r.p))) {
     json_decref(root);

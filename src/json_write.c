@@ -206,17 +206,10 @@ int vmp_problem_to_json(const vmp_problem *p, char **out) {
 
 int vmp_problem_write(const vmp_problem *p, const char *path) {
   char *text;
-  FILE *f;
   int rc;
   if (!path) return vmp__error(VMP_EINVAL, "path is NULL");
   if ((rc = vmp_problem_to_json(p, &text))) return rc;
-  f = fopen(path, "w");
-  if (!f) {
-    free(text);
-    return vmp__error(VMP_EIO, "%s: cannot open for writing", path);
-  }
-  rc = fputs(text, f) < 0 || fputc('\n', f) == EOF;
-  rc |= fclose(f) != 0;
+  rc = vmp__write_text_file(path, text);
   free(text);
-  return rc ? vmp__error(VMP_EIO, "%s: write failed", path) : 0;
+  return rc;
 }

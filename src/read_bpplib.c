@@ -36,6 +36,11 @@ typedef struct bpp {
   size_t *line;
 } bpp;
 
+static void bpp_free(bpp *f) {
+  free(f->weight);
+  free(f->line);
+}
+
 static int parse(vmp__tok *t, bpp *f) {
   char what[64];
   int rc;
@@ -72,27 +77,4 @@ static int build(const bpp *f, const char *origin, vmp_problem *p) {
   return 0;
 }
 
-int vmp__read_bpplib(const char *data, size_t len, const char *origin,
-                     vmp_problem **out) {
-  vmp__tok t;
-  bpp f;
-  vmp_problem *p = NULL;
-  int rc;
-  if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
-  *out = NULL;
-  if (!origin) origin = "<input>";
-  if (!data || vmp__blank(data, len))
-    return vmp__error(VMP_EPARSE, "%s: empty input", origin);
-  memset(&f, 0, sizeof f);
-  vmp__tok_init(&t, data, len, origin);
-  if (!(rc = parse(&t, &f)) && !(rc = vmp_problem_new(&p)))
-    rc = build(&f, origin, p);
-  free(f.weight);
-  free(f.line);
-  if (rc) {
-    vmp_problem_free(p);
-    return rc;
-  }
-  *out = p;
-  return 0;
-}
+VMP__TEXT_READER(vmp__read_bpplib, bpp, parse, build, bpp_free)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "readers.h"
 
 #define PATH_LEN 128
@@ -38,53 +39,13 @@ static const char *const CAPACITY_KEYS[] = {"cpuPower", "memory",
 static const char *const DEMAND_KEYS[] = {
     "requiredCpuPower", "requiredMemory", "requiredNetworkBandwidth"};
 
-/* Fails with "origin: path: message". */
-static int fail(const cr *r, int code, const char *path, const char *fmt, ...)
-    VMP__PRINTF(4, 5);
-static int fail(const cr *r, int code, const char *path, const char *fmt,
-                ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return vmp__error(code, "%s: %s: %s", r->origin, path, msg);
-}
-
-static const char *type_name(const json_t *v) {
-  switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-  }
-}
+#define fail(r, code, path, ...) vmp__json_fail((r)->origin, code, path, __VA_ARGS__)
+#define type_name vmp__json_type_name
 
 static int check_keys(const cr *r, json_t *obj, const char *path,
                       const char *const *allowed) {
-  const char *key;
-  json_t *val;
-  json_object_foreach(obj, key, val) {
-    const char *const *a = allowed;
-    (void)val;
-    while (*a && strcmp(*a, key)) a++;
-    if (!*a) {
-      char sub[PATH_LEN + 64], list[256];
-      size_t n = 0;
-      list[0] = '\0';
-      for (a = allowed; *a && n < sizeof list; a++)
-        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
-                              a == allowed ? "" : ", ", *a);
-      snprintf(sub, sizeof sub, "%s%s%.60s", path, path[0] ? "." : "", key);
-      return fail(r, VMP_EPARSE, sub, "unknown key (expected one of: %s)",
-                  list);
-    }
-  }
-  return 0;
+  return vmp__json_check_keys(r->origin, obj, path[0] ? path : "(top level)",
+                              allowed);
 }
 
 static int get_number(const cr *r, json_t *obj, const char *path,
@@ -243,7 +204,6 @@ static int read_root(cr *r, json_t *root) {
 
 int vmp__read_cloud(const char *data, size_t len, const char *origin,
                     vmp_problem **out) {
-  json_error_t err;
   json_t *root;
   cr r;
   int rc;
@@ -254,10 +214,7 @@ int vmp__read_cloud(const char *data, size_t len, const char *origin,
     return vmp__error(VMP_EPARSE, "%s: empty input", origin);
   /* Duplicate keys are refused: which of the two would count is anyone's
    * guess. */
-  root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
-  if (!root)
-    return vmp__error(VMP_EPARSE, "%s: line %d column %d: %s", origin,
-                      err.line, err.column, err.text);
+  if ((rc = vmp__json_load(data, len, origin, &root))) return rc;
   r.origin = origin;
   r.p = NULL;
   if ((rc = vmp_problem_new(&r.p)) == VMP_OK) rc = read_root(&r, root);

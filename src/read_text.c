@@ -110,19 +110,6 @@ static void skip_space(vmp__tok *t) {
   }
 }
 
-/* A printable excerpt of a bad token for messages. */
-static void show(char out[SHOW_MAX + 4], const char *s, size_t n) {
-  size_t k, m = n < SHOW_MAX ? n : SHOW_MAX;
-  for (k = 0; k < m; k++) {
-    unsigned char c = (unsigned char)s[k];
-    out[k] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-  }
-  if (n > m) {
-    memcpy(out + k, "...", 3);
-    k += 3;
-  }
-  out[k] = '\0';
-}
 
 /* Takes the next token; 0 and sets *s, *n, or VMP_EPARSE at end of input. */
 static int next_token(vmp__tok *t, const char *what, const char **s,
@@ -166,7 +153,7 @@ static int is_nonfinite_word(const char *s, size_t n) {
 static int bad_token(const vmp__tok *t, int code, const char *what,
                      const char *expected, const char *s, size_t n) {
   char b[SHOW_MAX + 4];
-  show(b, s, n);
+  vmp__snip(b, SHOW_MAX, s, n);
   return vmp__error(code, "%s: line %zu: %s: expected %s, got \"%s\"",
                     t->origin, t->line, what, expected, b);
 }
@@ -273,7 +260,7 @@ int vmp__tok_end(vmp__tok *t) {
   if (t->p >= t->end) return 0;
   s = t->p;
   for (n = 0; s + n < t->end && !is_space(s[n]); n++) continue;
-  show(b, s, n);
+  vmp__snip(b, SHOW_MAX, s, n);
   return vmp__error(VMP_EPARSE, "%s: line %zu: unexpected text after the "
                     "last item: \"%s\"", t->origin, t->line, b);
 }
@@ -307,5 +294,30 @@ int vmp__tok_size(vmp__tok *t, const char *what, double *v) {
   if (*v < 0)
     return vmp__error(VMP_ERANGE, "%s: line %zu: %s: expected a number >= 0, "
                       "got %s", t->origin, t->line, what, vmp__fmt_num(b, *v));
+  return 0;
+}
+
+int vmp__read_text(const vmp__text_format *fmt, const char *data, size_t len,
+                   const char *origin, vmp_problem **out) {
+  void *state;
+  vmp__tok t;
+  vmp_problem *p = NULL;
+  int rc;
+  if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
+  *out = NULL;
+  if (!origin) origin = "<input>";
+  if (!data || vmp__blank(data, len))
+    return vmp__error(VMP_EPARSE, "%s: empty input", origin);
+  if (!(state = calloc(1, fmt->state_size))) return vmp__enomem();
+  vmp__tok_init(&t, data, len, origin);
+  if (!(rc = fmt->parse(&t, state)) && !(rc = vmp_problem_new(&p)))
+    rc = fmt->build(state, origin, p);
+  fmt->release(state);
+  free(state);
+  if (rc) {
+    vmp_problem_free(p);
+    return rc;
+  }
+  *out = p;
   return 0;
 }

@@ -99,26 +99,4 @@ static int build(const vbp *f, const char *origin, vmp_problem *p) {
   return 0;
 }
 
-int vmp__read_vbp(const char *data, size_t len, const char *origin,
-                  vmp_problem **out) {
-  vmp__tok t;
-  vbp f;
-  vmp_problem *p = NULL;
-  int rc;
-  if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
-  *out = NULL;
-  if (!origin) origin = "<input>";
-  if (!data || vmp__blank(data, len))
-    return vmp__error(VMP_EPARSE, "%s: empty input", origin);
-  memset(&f, 0, sizeof f);
-  vmp__tok_init(&t, data, len, origin);
-  if (!(rc = parse(&t, &f)) && !(rc = vmp_problem_new(&p)))
-    rc = build(&f, origin, p);
-  vbp_free(&f);
-  if (rc) {
-    vmp_problem_free(p);
-    return rc;
-  }
-  *out = p;
-  return 0;
-}
+VMP__TEXT_READER(vmp__read_vbp, vbp, parse, build, vbp_free)

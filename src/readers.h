@@ -64,4 +64,37 @@ int vmp__tok_size(vmp__tok *t, const char *what, double *v);
 /* 1 when data holds only whitespace. */
 int vmp__blank(const char *data, size_t len);
 
+/* The shape every whitespace-separated text format shares: parse the
+ * numbers into a reader-specific state, then build the problem from it.
+ * vmp__read_text runs the two with the common checks (empty input, error
+ * cleanup) around them. */
+typedef struct vmp__text_format {
+  size_t state_size;
+  int (*parse)(vmp__tok *t, void *state);
+  int (*build)(const void *state, const char *origin, vmp_problem *p);
+  void (*release)(void *state);
+} vmp__text_format;
+
+int vmp__read_text(const vmp__text_format *fmt, const char *data, size_t len,
+                   const char *origin, vmp_problem **out);
+
+/* Defines reader function `fn` from a state type and the reader's typed
+ * parse(vmp__tok *, type *), build(const type *, origin, p) and
+ * release(type *). */
+#define VMP__TEXT_READER(fn, type, parse_fn, build_fn, release_fn)          \
+  static int fn##_parse(vmp__tok *t, void *state) {                         \
+    return parse_fn(t, (type *)state);                                      \
+  }                                                                         \
+  static int fn##_build(const void *state, const char *origin,              \
+                        vmp_problem *p) {                                   \
+    return build_fn((const type *)state, origin, p);                        \
+  }                                                                         \
+  static void fn##_release(void *state) { release_fn((type *)state); }      \
+  int fn(const char *data, size_t len, const char *origin,                  \
+         vmp_problem **out) {                                               \
+    static const vmp__text_format format = {sizeof(type), fn##_parse,       \
+                                            fn##_build, fn##_release};      \
+    return vmp__read_text(&format, data, len, origin, out);                 \
+  }
+
 #endif /* VMP_READERS_H */

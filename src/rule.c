@@ -227,20 +227,8 @@ typedef struct parser {
 } parser;
 
 /* Quotes at most SNIP_MAX bytes of source text in a message, so that hostile
- * input cannot flood it; bytes outside printable ASCII become '?'. */
-static const char *snip(char out[SNIP_MAX + 4], const char *s, size_t n) {
-  size_t k, m = n > SNIP_MAX ? SNIP_MAX : n;
-  for (k = 0; k < m; k++) {
-    unsigned char c = (unsigned char)s[k];
-    out[k] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-  }
-  if (n > m) {
-    memcpy(out + k, "...", 3);
-    k += 3;
-  }
-  out[k] = '\0';
-  return out;
-}
+ * input cannot flood it. */
+#define snip(out, s, n) vmp__snip(out, SNIP_MAX, s, n)
 
 static int perr(parser *ps, int code, size_t pos, const char *fmt, ...)
     VMP__PRINTF(4, 5);

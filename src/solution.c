@@ -390,19 +390,12 @@ int vmp_solution_to_json(const vmp_solution *s, char **out) {
 
 int vmp_solution_write(const vmp_solution *s, const char *path) {
   char *text;
-  FILE *f;
   int rc;
   if (!path) return vmp__error(VMP_EINVAL, "path is NULL");
   if ((rc = vmp_solution_to_json(s, &text))) return rc;
-  f = fopen(path, "w");
-  if (!f) {
-    free(text);
-    return vmp__error(VMP_EIO, "%s: cannot open for writing", path);
-  }
-  rc = fputs(text, f) < 0 || fputc('\n', f) == EOF;
-  rc |= fclose(f) != 0;
+  rc = vmp__write_text_file(path, text);
   free(text);
-  return rc ? vmp__error(VMP_EIO, "%s: write failed", path) : 0;
+  return rc;
 }
 
 static const char *const SOLUTION_KEYS[] = {

@@ -154,6 +154,29 @@ const char *vmp__fmt_num(char buf[32], double v) {
   return buf;
 }
 
+const char *vmp__snip(char *out, size_t max, const char *s, size_t n) {
+  size_t k, m = n < max ? n : max;
+  for (k = 0; k < m; k++) {
+    unsigned char c = (unsigned char)s[k];
+    out[k] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+  }
+  if (n > m) {
+    memcpy(out + k, "...", 3);
+    k += 3;
+  }
+  out[k] = '\0';
+  return out;
+}
+
+int vmp__write_text_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  int bad;
+  if (!f) return vmp__error(VMP_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
+  bad = fputs(text, f) < 0 || fputc('\n', f) == EOF;
+  bad |= fclose(f) != 0;
+  return bad ? vmp__error(VMP_EIO, "%s: write failed", path) : 0;
+}
+
 /* ---- hashing ------------------------------------------------------------------- */
 
 uint64_t vmp__hash_bytes(const void *data, size_t n, uint64_t seed) {

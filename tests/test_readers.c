@@ -568,16 +568,16 @@ static void test_readers__json_unknown_key(void **state) {
               "{\"computerList\": [], \"processList\": [{\"id\": 0, "
               "\"requiredCpuPower\": 1, \"requiredMemory\": 1, "
               "\"requiredNetworkBandwidth\": 1}, {\"id\": 1, \"foo\": 2}]}",
-              VMP_EPARSE, "in.txt: processList[1].foo: unknown key");
+              VMP_EPARSE, "in.txt: processList[1]: unknown key \"foo\"");
   expect_fail(vmp__read_cloud,
               "{\"computerList\": [], \"processList\": [], \"bogus\": 1}",
-              VMP_EPARSE, "in.txt: bogus: unknown key (expected one of: id, "
+              VMP_EPARSE, "in.txt: (top level): unknown key \"bogus\" (expected one of: id, "
               "computerList, processList, score)");
   expect_fail(vmp__read_cloud,
               "{\"computerList\": [{\"id\": 0, \"cpuPower\": 1, \"memory\": 1, "
               "\"networkBandwidth\": 1, \"cost\": 1, \"ram\": 4}], "
               "\"processList\": []}",
-              VMP_EPARSE, "computerList[0].ram: unknown key");
+              VMP_EPARSE, "computerList[0]: unknown key \"ram\"");
 }
 
 static void test_readers__json_wrong_type(void **state) {

@@ -32,6 +32,11 @@ void cli_error(const char *fmt, ...)
 int cli_fail(int rc);
 /* Parses a format name ("json", "vbp", ...); -1 when unknown. */
 int cli_format(const char *name);
+/* Parses the --format option into *format; prints the error and returns -1
+ * when the name is unknown. */
+int cli_format_option(const char *arg, int *format);
+/* Writes a solution as JSON to path ("-" = stdout); exit status. */
+int cli_write_solution_json(const vmp_solution *s, const char *path);
 /* Reads a problem, printing the error and returning the exit status on
  * failure (0 on success). */
 int cli_load_problem(const char *path, int format, vmp_problem **out);

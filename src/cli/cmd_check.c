@@ -45,10 +45,7 @@ int cmd_check(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     switch (c) {
       case 'F':
-        if ((format = cli_format(optarg)) < 0) {
-          cli_error("--format: unknown format '%s'", optarg);
-          goto usage;
-        }
+        if (cli_format_option(optarg, &format)) goto usage;
         break;
       case 'J': json = 1; break;
       case 'X': strict = 1; break;
@@ -68,14 +65,7 @@ int cmd_check(int argc, char **argv) {
     goto out;
   }
   if (json) {
-    char *text = NULL;
-    if ((rc = vmp_solution_to_json(s, &text))) {
-      rc = cli_fail(rc);
-      goto out;
-    }
-    rc = cli_write_text("-", text);
-    vmp_free(text);
-    if (rc) goto out;
+    if ((rc = cli_write_solution_json(s, "-"))) goto out;
   } else {
     cli_print_solution(stdout, p, s, 0);
     if (!vmp_solution_num_violations(s)) printf("no violations\n");

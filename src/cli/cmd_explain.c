@@ -46,10 +46,7 @@ int cmd_explain(int argc, char **argv) {
     switch (c) {
       case 'S': solution = optarg; break;
       case 'F':
-        if ((format = cli_format(optarg)) < 0) {
-          cli_error("--format: unknown format '%s'", optarg);
-          goto usage;
-        }
+        if (cli_format_option(optarg, &format)) goto usage;
         break;
       case 'J': json = 1; break;
       case 'h': explain_usage(stdout); return EXIT_OK;

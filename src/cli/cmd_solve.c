@@ -127,10 +127,7 @@ int cmd_solve(int argc, char **argv) {
         break;
       }
       case 'F':
-        if ((format = cli_format(optarg)) < 0) {
-          cli_error("--format: unknown format '%s'", optarg);
-          goto usage;
-        }
+        if (cli_format_option(optarg, &format)) goto usage;
         break;
       case 'J': json = 1; break;
       case 'o': output = optarg; break;
@@ -159,25 +156,9 @@ int cmd_solve(int argc, char **argv) {
     rc = cli_fail(rc);
     goto out;
   }
-  if (output) {
-    char *text = NULL;
-    if ((rc = vmp_solution_to_json(s, &text))) {
-      rc = cli_fail(rc);
-      goto out;
-    }
-    rc = cli_write_text(output, text);
-    vmp_free(text);
-    if (rc) goto out;
-  }
+  if (output && (rc = cli_write_solution_json(s, output))) goto out;
   if (json) {
-    char *text = NULL;
-    if ((rc = vmp_solution_to_json(s, &text))) {
-      rc = cli_fail(rc);
-      goto out;
-    }
-    rc = cli_write_text("-", text);
-    vmp_free(text);
-    if (rc) goto out;
+    if ((rc = cli_write_solution_json(s, "-"))) goto out;
   } else {
     cli_print_solution(stdout, p, s, 1);
   }

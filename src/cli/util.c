@@ -46,6 +46,27 @@ int cli_format(const char *name) {
   return -1;
 }
 
+int cli_format_option(const char *arg, int *format) {
+  int f = cli_format(arg);
+  if (f < 0) {
+    cli_error("--format: unknown format '%s' (expected auto, json, vbp, mvp, "
+              "bpplib, cloud or roadef)",
+              arg);
+    return -1;
+  }
+  *format = f;
+  return 0;
+}
+
+int cli_write_solution_json(const vmp_solution *s, const char *path) {
+  char *text = NULL;
+  int rc = vmp_solution_to_json(s, &text);
+  if (rc) return cli_fail(rc);
+  rc = cli_write_text(path, text);
+  vmp_free(text);
+  return rc;
+}
+
 int cli_load_problem(const char *path, int format, vmp_problem **out) {
   int rc = vmp_problem_read(path, format, out);
   return rc ? cli_fail(rc) : 0;

@@ -1,0 +1,63 @@
+/*
+ * Shared JSON reading helpers (json_util.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "json_util.h"
+
+const char *vmp__json_type_name(const json_t *v) {
+  switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
+  }
+}
+
+int vmp__json_fail(const char *origin, int code, const char *path,
+                   const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return vmp__error(code, "%s: %s: %s", origin, path, msg);
+}
+
+int vmp__json_check_keys(const char *origin, const json_t *obj,
+                         const char *path, const char *const *allowed) {
+  const char *key;
+  json_t *val;
+  json_object_foreach((json_t *)obj, key, val) {
+    const char *const *a = allowed;
+    char list[512];
+    size_t n = 0;
+    (void)val;
+    while (*a && strcmp(*a, key)) a++;
+    if (*a) continue;
+    list[0] = '\0';
+    for (a = allowed; *a && n < sizeof list - 64; a++)
+      n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+                            a == allowed ? "" : ", ", *a);
+    return vmp__json_fail(origin, VMP_EPARSE, path,
+                          "unknown key \"%.60s\" (expected one of: %s)", key, list);
+  }
+  return 0;
+}
+
+int vmp__json_load(const char *data, size_t len, const char *origin,
+                   json_t **root) {
+  json_error_t err;
+  *root = NULL;
+  if (len == 0) return vmp__error(VMP_EPARSE, "%s: empty input", origin);
+  *root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+  if (!*root)
+    return vmp__error(VMP_EPARSE, "%s: line %d column %d: %s", origin, err.line,
+                      err.column, err.text);
+  return 0;
+}
