@@ -10,7 +10,10 @@ set(count 0)
 foreach(line ${lines})
   if(line MATCHES "^[0-9a-fA-F]+ [TDBRVWtdbr] (.+)$")
     set(sym "${CMAKE_MATCH_1}")
-    if(sym MATCHES "^_(init|fini|edata|end|_bss_start)$" OR sym MATCHES "^__bss_start$" OR sym MATCHES "^_edata$" OR sym MATCHES "^_end$")
+    # Linker-made markers: section bounds (the sanitizer coverage of a
+    # fuzzing build adds __start___sancov_*), _end, _edata, ...
+    if(sym MATCHES "^(_init|_fini|_edata|_end|__bss_start)$" OR
+       sym MATCHES "^__(start|stop)_")
       continue()
     endif()
     if(NOT sym MATCHES "^vmp_" OR sym MATCHES "^vmp__")
