@@ -66,7 +66,7 @@ def test_check__a_placement_by_names():
 
 
 def test_check__a_solution_of_another_problem_is_matched_by_names():
-    with vmplace.Problem.read(DATACENTER) as p, p.solve() as s:
+    with vmplace.Problem.read(DATACENTER) as p, p.solve(solver="greedy") as s:
         doc = p.to_dict()
         doc["vms"].reverse()
         doc["hosts"].reverse()
@@ -83,28 +83,53 @@ def test_explain__as_the_cli_explains(datacenter, vm: str):
     assert e.vm == vm
 
 
-def test_explain__with_a_solution(datacenter, tmp_path: Path):
-    with datacenter.solve(seed=1) as s:
-        s.write(tmp_path / "sol.json")
-        e = datacenter.explain("pay-2", s)
-        assert e.to_dict() == cli_json("explain", "--solution", str(tmp_path / "sol.json"),
-                                       str(DATACENTER), "pay-2")
-        assert e.fitting_hosts == ["h07"] and e.fits_anywhere
-        assert e.counts == {"rule pci": 6, "memory_mib": 3}
-        h05 = e.host("h05")
-        assert not h05.fits
-        assert h05.reasons == (
-            vmplace.Reason("rule pci", "rule pci: host.labels.compliance is absent"),
-            vmplace.Reason("memory_mib", "memory_mib: needs 16384, free 0 of 253952"))
-        assert e.host("h07") == vmplace.HostFit("h07", True, ())
+def test_explain__with_a_solution_every_reason_and_count():
+    with vmplace.Problem(["cpu"]) as p:
+        p.add_host("h1", {"cpu": 4}, labels={"zone": "a"})
+        p.add_host("h2", {"cpu": 8}, labels={"zone": "b"})
+        p.add_host("h3", {"cpu": 8}, labels={"zone": "b"})
+        p.add_vm("x", {"cpu": 4})
+        p.add_vm("y", {"cpu": 6}, labels={"tier": "db"})
+        p.add_group("spread", "anti-affinity", ["x", "y"])
+        p.add_rule("db-in-b", when='vm.labels.tier == "db"',
+                   require='host.labels.zone == "b"')
+        with vmplace.check(p, {"x": "h2"}) as s:
+            e = vmplace.explain(p, "y", s)
+        assert e.vm == "y" and e.fitting_hosts == ["h3"] and e.fits_anywhere
+        assert e.counts == {"cpu": 2, "anti-affinity spread": 1, "rule db-in-b": 1}
+        assert list(e.counts) == ["cpu", "anti-affinity spread", "rule db-in-b"]
+        assert e.hosts == (
+            vmplace.HostFit("h1", False, (
+                vmplace.Reason("rule db-in-b", 'rule db-in-b: host.labels.zone is "a"'),
+                vmplace.Reason("cpu", "cpu: needs 6, free 4 of 4"))),
+            vmplace.HostFit("h2", False, (
+                vmplace.Reason("cpu", "cpu: needs 6, free 4 of 8"),
+                vmplace.Reason("anti-affinity spread",
+                               "anti-affinity spread: x already on h2"))),
+            vmplace.HostFit("h3", True, ()))
+        assert e.host("h3") == vmplace.HostFit("h3", True, ())
         with pytest.raises(KeyError):
             e.host("h99")
+        assert str(e).startswith("y fits on 1 of 3 hosts\n  2 hosts: cpu\n")
+        assert e.to_dict()["counts"][0] == {"constraint": "cpu", "hosts": 2}
+        # without a solution: the problem's placement (nothing placed)
+        assert vmplace.explain(p, "y").counts == {"cpu": 1, "rule db-in-b": 1}
+
+
+def test_explain__with_a_solution_as_the_cli_explains(datacenter, tmp_path: Path):
+    with datacenter.solve(solver="greedy") as s:
+        s.write(tmp_path / "sol.json")
+        for vm in ("pay-2", "db-2", "web-3"):
+            e = datacenter.explain(vm, s)
+            assert e.to_dict() == cli_json("explain", "--solution", str(tmp_path / "sol.json"),
+                                           str(DATACENTER), vm)
         # a solution of a reordered copy is matched by names, not indices
         doc = datacenter.to_dict()
         doc["hosts"].reverse()
         with vmplace.Problem.from_json(doc) as q:
             f = vmplace.explain(q, "pay-2", s)
-            assert f.fitting_hosts == ["h07"] and f.counts == e.counts
+            e = vmplace.explain(datacenter, "pay-2", s)
+            assert f.fitting_hosts == e.fitting_hosts and f.counts == e.counts
 
 
 def test_explain__errors(datacenter):
@@ -117,12 +142,12 @@ def test_explain__errors(datacenter):
     with vmplace.Problem(["cpu"]) as other:
         other.add_host("h01", {"cpu": 1})
         other.add_vm("web-1", {"cpu": 1})
-        with other.solve() as s:
+        with other.solve(solver="greedy") as s:
             # matched by names: web-1 on h01, the other VMs unplaced
             e = vmplace.explain(datacenter, "web-3", s)
             assert len(e.hosts) == 8
         other.add_host("hx", {"cpu": 1})
         other.add_vm("web-2", {"cpu": 1}, allowed_hosts=["hx"])
-        with other.solve() as s, \
+        with other.solve(solver="greedy") as s, \
                 pytest.raises(vmplace.NotFoundError, match='unknown host "hx"'):
             vmplace.explain(datacenter, "web-1", s)

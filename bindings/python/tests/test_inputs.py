@@ -81,7 +81,7 @@ def _calls(p, s):
         "parse": lambda x: vmplace.Problem.parse(x),
         "parse.origin": lambda x: vmplace.Problem.parse("{", origin=x),
         "from_json": lambda x: vmplace.Problem.from_json(x),
-        "solve.solver": lambda x: p.solve(solver=x),
+        "solve.solver": lambda x: p.solve(solver=x, time_limit=1),
         "solve.time_limit": lambda x: p.solve(time_limit=x, solver="greedy"),
         "solve.seed": lambda x: p.solve(seed=x, solver="greedy"),
         "solve.threads": lambda x: p.solve(threads=x, solver="greedy"),

@@ -33,7 +33,7 @@ def test_lifecycle__every_problem_method_refuses_a_closed_problem(tmp_path):
         lambda: p.add_vm("x"), lambda: p.add_group("g", "affinity", ["a", "b"]),
         lambda: p.add_rule("r", require="true"), lambda: p.set_objective(cost=1),
         lambda: p.update_host("h01", cost=1), lambda: p.update_vm("web-1", priority=1),
-        lambda: p.solve(), lambda: vmplace.check(p), lambda: vmplace.explain(p, "web-1"),
+        lambda: p.solve(solver="greedy"), lambda: vmplace.check(p), lambda: vmplace.explain(p, "web-1"),
     ]
     for call in calls:
         with pytest.raises(vmplace.ClosedError, match="this problem is closed"):
@@ -44,7 +44,7 @@ def test_lifecycle__every_problem_method_refuses_a_closed_problem(tmp_path):
 
 
 def test_lifecycle__every_solution_method_refuses_a_closed_solution(datacenter, tmp_path):
-    s = datacenter.solve()
+    s = datacenter.solve(solver="greedy")
     s.close()
     assert repr(s) == "<vmplace.Solution (closed)>"
     calls = [
@@ -56,7 +56,7 @@ def test_lifecycle__every_solution_method_refuses_a_closed_solution(datacenter, 
         lambda: s.to_json(), lambda: s.write(tmp_path / "s.json"),
         lambda: vmplace.check(datacenter, s),
         lambda: vmplace.explain(datacenter, "web-1", s),
-        lambda: datacenter.solve(incumbent=s),
+        lambda: datacenter.solve(solver="greedy", incumbent=s),
     ]
     for call in calls:
         with pytest.raises(vmplace.ClosedError, match="this solution is closed"):
@@ -65,8 +65,8 @@ def test_lifecycle__every_solution_method_refuses_a_closed_solution(datacenter, 
 
 def test_lifecycle__problem_first_then_solution():
     p = vmplace.Problem.read(DATACENTER)
-    s = p.solve(seed=1)
-    expected = p.solve(seed=1).assignments
+    s = p.solve(solver="greedy", seed=1)
+    expected = p.solve(solver="greedy", seed=1).assignments
     p.close()
     gc.collect()
     assert s.assignments == expected and s.status == "feasible"
@@ -76,7 +76,7 @@ def test_lifecycle__problem_first_then_solution():
 
 def test_lifecycle__solution_first_then_problem():
     p = vmplace.Problem.read(DATACENTER)
-    s = p.solve()
+    s = p.solve(solver="greedy")
     s.close()
     assert p.num_vms == 40
     p.close()
@@ -85,7 +85,7 @@ def test_lifecycle__solution_first_then_problem():
 def test_lifecycle__garbage_collection_in_either_order():
     for order in (0, 1):
         p = vmplace.Problem.read(DATACENTER)
-        s = p.solve()
+        s = p.solve(solver="greedy")
         e = vmplace.explain(p, "pay-2", s)
         if order:
             del p
@@ -103,7 +103,7 @@ def test_lifecycle__garbage_collection_in_either_order():
 
 def test_lifecycle__context_managers_close():
     with vmplace.Problem.read(DATACENTER) as p:
-        with p.solve() as s:
+        with p.solve(solver="greedy") as s:
             assert s.hosts_used == 5
         assert s.closed and not p.closed
     assert p.closed
@@ -114,14 +114,14 @@ def test_lifecycle__solutions_are_not_built_or_pickled_directly(datacenter):
         vmplace.Solution()
     import pickle
     with pytest.raises(TypeError, match="cannot be pickled"):
-        pickle.dumps(datacenter.solve())
+        pickle.dumps(datacenter.solve(solver="greedy"))
 
 
 def test_lifecycle__objects_alive_at_interpreter_exit_are_finalised_quietly():
     script = (
         "import vmplace\n"
         f"p = vmplace.Problem.read({str(DATACENTER)!r})\n"
-        "s = p.solve()\n"
+        "s = p.solve(solver='greedy')\n"
         "q = vmplace.Problem(['cpu']); q.add_host('h', {'cpu': 1})\n"
         "cycle = [p, s]; cycle.append(cycle)\n"
         "import sys; sys.modules['keep'] = type(sys)('keep'); sys.modules['keep'].s = s\n"

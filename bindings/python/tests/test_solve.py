@@ -25,20 +25,26 @@ def comparable(solution: dict) -> dict:
     return solution
 
 
+# auto may search until its time limit; a run cut by the clock may differ
+# from another, so it is compared only when both runs completed.
 CASES = [(path, solver, seed)
          for path in problem_examples() + [DATA / "too_large.json",
                                            DATA / "formats" / "tiny.vbp",
                                            DATA / "formats" / "tiny_cloud.json"]
          for solver, seed in (("auto", 1), ("greedy", 7), ("roundrobin", 3))]
+TIME_LIMIT = 1
 
 
 @pytest.mark.parametrize("path,solver,seed", CASES,
                          ids=[f"{p.name}-{s}-{n}" for p, s, n in CASES])
 def test_solve__identical_to_the_command_line(path: Path, solver: str, seed: int):
     expected = cli_json("solve", "-q", "--solver", solver, "--seed", str(seed),
-                        "--time-limit", "10", str(path))
+                        "--time-limit", str(TIME_LIMIT), str(path))
     with vmplace.Problem.read(path) as p, \
-            p.solve(solver=solver, seed=seed, time_limit=10) as s:
+            p.solve(solver=solver, seed=seed, time_limit=TIME_LIMIT) as s:
+        if "time_limit" in (s.stop_reason, expected["stop_reason"]):
+            assert s.hard_violations == [] and expected["solver"] == s.solver
+            pytest.skip("stopped by the clock: placements may differ")
         assert comparable(s.to_dict()) == comparable(expected)
         # and the accessors say the same as the JSON
         assert s.status == expected["status"]
@@ -59,24 +65,30 @@ def test_solve__identical_to_the_command_line(path: Path, solver: str, seed: int
 
 
 def test_solve__the_example_in_detail(datacenter):
-    s = vmplace.solve(datacenter, seed=1)
+    # roundrobin, the fixed baseline: hosts in turn, the first that fits
+    s = vmplace.solve(datacenter, solver="roundrobin", seed=1)
     assert s.status is vmplace.Status.FEASIBLE and s.status == "feasible"
     assert s.stop_reason is vmplace.StopReason.COMPLETED
-    assert str(s.status) == "feasible"
-    assert s.objective == 9 and s.bound == 5 and s.hosts_used == 5
+    assert str(s.status) == "feasible" and s.solver == "roundrobin"
+    assert s.objective == 13.5 and s.bound == 5 and s.hosts_used == 8
+    assert s.gap == pytest.approx((13.5 - 5) / 13.5)
     assert s.unplaced == [] and s.hard_violations == []
-    assert s.score["cost"] == vmplace.ScoreTerm(6.0, 6.0)
-    assert s.score["soft"] == (3.0, 3.0)
+    assert s.score["cost"] == vmplace.ScoreTerm(12.0, 12.0)
+    assert s.score["soft"] == (1.5, 1.5)   # one soft rule of weight 0.5, one group
+    assert s.objective == sum(t.weighted for t in s.score.values())
+    assert list(s.score) == list(vmplace.OBJECTIVE_TERMS)
     assert s.time >= 0 and s.stats["model.items"] == 40
     assert s.host_of("web-1") == s.assignments["web-1"]
-    assert len(s.vms) == 40 and len(s.hosts) == 8
+    assert s.vms == datacenter.vms and s.hosts == datacenter.hosts
     with pytest.raises(vmplace.NotFoundError):
         s.host_of("nope")
-    assert repr(s).startswith("<vmplace.Solution: feasible (completed), objective 9")
+    assert repr(s) == ("<vmplace.Solution: feasible (completed), objective 13.5, "
+                       "bound 5, 8 hosts, 0 unplaced>")
 
 
 def test_solve__partial_with_reasons():
-    with vmplace.Problem.read(DATA / "too_large.json") as p, p.solve() as s:
+    with vmplace.Problem.read(DATA / "too_large.json") as p, \
+            p.solve(solver="greedy") as s:
         assert s.status == "partial"
         assert s.unplaced and all(u.reason for u in s.unplaced)
         vm, reason = s.unplaced[0]
@@ -84,8 +96,8 @@ def test_solve__partial_with_reasons():
 
 
 def test_solve__same_seed_same_placement_whatever_the_threads(datacenter):
-    a = datacenter.solve(seed=5, threads=1)
-    b = datacenter.solve(seed=5, threads=0)
+    a = datacenter.solve(solver="greedy", seed=5, threads=1)
+    b = datacenter.solve(solver="greedy", seed=5, threads=0)
     assert a.assignments == b.assignments and a.objective == b.objective
 
 
@@ -113,8 +125,8 @@ def test_solve__options_are_checked(bins):
     with pytest.raises(TypeError):
         bins.solve(incumbent="sol.json")  # type: ignore[arg-type]
     # no limit at all is fine
-    assert bins.solve(time_limit=math.inf).status == "optimal"
-    assert bins.solve(time_limit=0).status == "optimal"
+    assert bins.solve(solver="greedy", time_limit=math.inf).status == "optimal"
+    assert bins.solve(solver="greedy", time_limit=0).status == "optimal"
 
 
 def test_solve__parameters_by_name(bins):
@@ -135,7 +147,7 @@ def test_solve__warm_start(datacenter):
     assert second.status in ("feasible", "optimal")
     first.close()
     with pytest.raises(vmplace.ClosedError):
-        datacenter.solve(incumbent=first)
+        datacenter.solve(solver="greedy", incumbent=first)
 
 
 def test_solve__progress_and_log_callbacks(bins):
@@ -151,12 +163,13 @@ def test_solve__progress_and_log_callbacks(bins):
                         "solve: 5 VMs in 5 units, 3 hosts in 1 classes, solver greedy")
     assert lines[-1][1].startswith("solve: optimal (completed), objective 2")
     lines.clear()
-    bins.solve(log=lambda level, line: lines.append(line), log_level="warn")
+    bins.solve(solver="greedy", log=lambda level, line: lines.append(line),
+               log_level="warn")
     assert lines == []
 
 
 def test_solve__a_progress_callback_stops_the_solve(bins):
-    s = bins.solve(progress=lambda info: True)
+    s = bins.solve(solver="greedy", progress=lambda info: True)
     assert s.stop_reason is vmplace.StopReason.INTERRUPTED
     assert s.status == "partial" and len(s.unplaced) == 5
 
@@ -169,7 +182,7 @@ def test_solve__an_exception_in_a_callback_is_raised_after_the_solve(bins):
         raise Boom("from progress")
 
     with pytest.raises(Boom, match="from progress"):
-        bins.solve(progress=progress)
+        bins.solve(solver="greedy", progress=progress)
 
     calls = []
 
@@ -181,10 +194,10 @@ def test_solve__an_exception_in_a_callback_is_raised_after_the_solve(bins):
 
     # the log raises first; the progress callback is then not called again
     with pytest.raises(Boom, match="from log"):
-        bins.solve(progress=progress_after_log, log=log)
+        bins.solve(solver="greedy", progress=progress_after_log, log=log)
     assert calls == []
     # the problem is still usable
-    assert bins.solve().status == "optimal"
+    assert bins.solve(solver="greedy").status == "optimal"
 
 
 def test_solve__ctrl_c_stops_the_solve_and_raises_keyboard_interrupt(bins):
@@ -197,7 +210,7 @@ def test_solve__ctrl_c_stops_the_solve_and_raises_keyboard_interrupt(bins):
         os.kill(os.getpid(), signal.SIGINT)   # as if the user pressed Ctrl-C
 
     with pytest.raises(KeyboardInterrupt):
-        bins.solve(progress=progress)
+        bins.solve(solver="greedy", progress=progress)
     assert len(seen) == 1
     # Python's own handler is back
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
@@ -212,27 +225,27 @@ def test_solve__the_problem_cannot_change_during_its_solve(bins):
         except vmplace.StateError as exc:
             errors.append(str(exc))
 
-    s = bins.solve(progress=progress)
-    assert s.status == "optimal" and len(errors) == 1
+    s = bins.solve(solver="greedy", progress=progress)
+    assert s.status == "optimal" and len(errors) >= 1
     assert "in use" in errors[0]
     bins.add_vm("late", {"size": 1})    # fine once the solve is over
     assert bins.num_vms == 6
 
 
 def test_solve__closing_the_problem_during_its_solve_is_safe(bins):
-    s = bins.solve(progress=lambda info: bins.close())
+    s = bins.solve(solver="greedy", progress=lambda info: bins.close())
     assert bins.closed and s.status == "optimal"
     with pytest.raises(vmplace.ClosedError):
         bins.solve()
 
 
 def test_solve__threads_solve_one_problem_at_once(datacenter):
-    expected = datacenter.solve(seed=3).assignments
+    expected = datacenter.solve(solver="greedy", seed=3).assignments
     results = []
 
     def work():
         for _ in range(5):
-            with datacenter.solve(seed=3) as s:
+            with datacenter.solve(solver="greedy", seed=3) as s:
                 results.append(s.assignments)
 
     threads = [threading.Thread(target=work) for _ in range(4)]
