@@ -268,7 +268,19 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   ctx.best_bound = model_bound;
 
   if ((rc = vmp__result_init(&res, m->nitems))) goto done;
-  rc = solver->solve(&ctx, &res);
+  vmp__ctx_log(&ctx, VMP_LOG_INFO,
+               "solve: %zu VMs in %zu units, %zu hosts in %u classes, solver %s",
+               m->nvms, m->nitems, m->nhosts, (unsigned)m->nhclasses, solver->name);
+  /* One report before any work, whatever the solver: the caller sees the
+   * model's bound at once, and a progress callback is called at least once
+   * per solve, so that stopping from it works even with a solver that
+   * never reports.  A stop asked here skips the solver: nothing is placed
+   * yet. */
+  vmp__ctx_progress(&ctx, HUGE_VAL, model_bound, 0, 0, 1);
+  if (ctx.interrupted)
+    res.stop_reason = VMP_STOP_INTERRUPTED;
+  else
+    rc = solver->solve(&ctx, &res);
   if (rc) {
     vmp__result_free(&res);
     goto done;
@@ -316,6 +328,11 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
     vmp_solution_free(*out);
     *out = NULL;
   }
+  if (!rc)
+    vmp__ctx_log(&ctx, VMP_LOG_INFO, "solve: %s (%s), objective %g, bound %g, %.3f s",
+                 vmp_status_name((*out)->status),
+                 vmp_stop_reason_name((*out)->stop_reason), (*out)->objective,
+                 (*out)->bound, info.time_s);
   vmp__result_free(&res);
 done:
   free(vm_host);

@@ -1,6 +1,7 @@
 /* solve and the evaluator: end to end on small problems with known
  * answers, every hard constraint, score terms, statuses, callbacks. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -243,6 +244,66 @@ static void test_solve__explanations_have_numbers(void **state) {
   vmp_problem_free(p);
 }
 
+typedef struct calls {
+  int progress, stop_at, logs, info_logs;
+  double first_bound, first_objective;
+  char last_log[256];
+} calls;
+
+static int count_progress(const vmp_progress *pr, void *ud) {
+  calls *c = ud;
+  if (c->progress++ == 0) {
+    c->first_bound = pr->bound;
+    c->first_objective = pr->objective;
+    assert_int_equal(pr->version, 1);
+    assert_int_equal(pr->total, 5);
+  }
+  return c->progress == c->stop_at;
+}
+
+static void count_log(int level, const char *msg, void *ud) {
+  calls *c = ud;
+  c->logs++;
+  c->info_logs += level == VMP_LOG_INFO;
+  snprintf(c->last_log, sizeof c->last_log, "%s", msg);
+}
+
+static void test_solve__callbacks_run_and_can_stop_before_the_solver(void **state) {
+  vmp_problem *p = tu_problem_json(BINS);
+  vmp_solution *s = NULL;
+  vmp_solve_opts opts;
+  calls c = {0};
+  (void)state;
+  vmp_solve_opts_init(&opts);
+  opts.solver = "greedy";
+  opts.progress = count_progress;
+  opts.progress_userdata = &c;
+  opts.log = count_log;
+  opts.log_userdata = &c;
+  opts.log_level = VMP_LOG_INFO;
+  assert_int_equal(vmp_solve(p, &opts, &s), VMP_OK);
+  /* at least the report before the solver starts, with the model's bound */
+  assert_true(c.progress >= 1);
+  assert_true(c.first_bound == 2.0);
+  assert_true(c.first_objective == HUGE_VAL);
+  assert_int_equal(c.info_logs, 2);
+  assert_non_null(strstr(c.last_log, "solve: optimal (completed), objective 2"));
+  assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_COMPLETED);
+  vmp_solution_free(s);
+  /* a stop asked at the first report: nothing placed, and it says why */
+  memset(&c, 0, sizeof c);
+  c.stop_at = 1;
+  opts.log_level = VMP_LOG_WARN;
+  assert_int_equal(vmp_solve(p, &opts, &s), VMP_OK);
+  assert_int_equal(c.progress, 1);
+  assert_int_equal(c.logs, 0);
+  assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_INTERRUPTED);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_PARTIAL);
+  assert_int_equal(vmp_solution_num_unplaced(s), 5);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_solve__bin_packing_optimum_is_proven),
@@ -254,6 +315,7 @@ int main(void) {
       cmocka_unit_test(test_solve__options_and_errors),
       cmocka_unit_test(test_solve__solution_outlives_problem_and_reads_back),
       cmocka_unit_test(test_solve__explanations_have_numbers),
+      cmocka_unit_test(test_solve__callbacks_run_and_can_stop_before_the_solver),
   };
   return cmocka_run_group_tests_name("solve", tests, NULL, NULL);
 }

@@ -75,7 +75,8 @@ typedef enum vmp_log_level {
   VMP_LOG_DEBUG = 3
 } vmp_log_level;
 
-/** Receives log lines (no trailing newline).  Runs on the caller's thread. */
+/** Receives log lines (no trailing newline).  Runs on the caller's thread.
+ * Every solve logs at VMP_LOG_INFO what it solves and what it found. */
 typedef void (*vmp_log_fn)(int level, const char *message, void *userdata);
 
 /** What a progress callback sees.  Fields are only appended. */
@@ -91,9 +92,11 @@ typedef struct vmp_progress {
   size_t total;           /**< VMs in the problem */
 } vmp_progress;
 
-/** Called periodically during a solve, on the caller's thread.  Return 0 to
- * continue, nonzero to stop: the solve then returns its best placement so
- * far with stop reason VMP_STOP_INTERRUPTED. */
+/** Called periodically during a solve, on the caller's thread, and always
+ * once before the solver starts (objective HUGE_VAL, bound the model's
+ * bound).  Return 0 to continue, nonzero to stop: the solve then returns its
+ * best placement so far with stop reason VMP_STOP_INTERRUPTED (nothing
+ * placed when it stops at that first call). */
 typedef int (*vmp_progress_fn)(const vmp_progress *progress, void *userdata);
 
 /* ---- options ---------------------------------------------------------------- */

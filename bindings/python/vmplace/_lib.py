@@ -1,0 +1,551 @@
+"""Finding and loading libvmplace, and the one table that declares the C
+functions this package calls.
+
+Where the library comes from, in order:
+
+1. the ``VMPLACE_LIBRARY`` environment variable, a path to the shared
+   library (nothing else is tried when it is set: an explicit choice that
+   fails must say so, not fall back silently);
+2. a copy inside the package (``pip install`` puts one there when it builds
+   the C library from the source tree);
+3. the system: ``libvmplace.so.MAJOR.MINOR`` through the dynamic linker
+   (``LD_LIBRARY_PATH``, ``ld.so.cache``), then ``ctypes.util.find_library``.
+
+The library must have the major and minor version this package declares its
+functions for (see ``_version.py``); anything else raises
+:class:`~vmplace.errors.LibraryError` rather than risking a call through a
+changed ABI.
+
+Every function is declared with its ``argtypes`` and ``restype`` in
+``_FUNCTIONS`` below, so ctypes converts and checks each argument instead of
+guessing (a Python int passed where a ``double`` or ``size_t`` is expected,
+a 64-bit pointer truncated to an ``int``).  Functions that later releases
+add are listed in ``_OPTIONAL`` and bound only when the loaded library has
+them; :meth:`Library.has` says whether it does.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import math
+import numbers
+import operator
+import os
+import sys
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
+                    c_int32, c_size_t, c_uint, c_uint32, c_uint64, c_void_p)
+from typing import (TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple,
+                    Union)
+
+from ._version import LIBRARY_VERSION, __version__
+from .errors import (InvalidArgumentError, LibraryError, RangeError,
+                     VmplaceError, error_from_code)
+
+# ---- C types -------------------------------------------------------------
+
+
+class ProblemT(Structure):
+    """Opaque ``vmp_problem``."""
+
+
+class SolutionT(Structure):
+    """Opaque ``vmp_solution``."""
+
+
+class ExplanationT(Structure):
+    """Opaque ``vmp_explanation``."""
+
+
+class ParamsT(Structure):
+    """Opaque ``vmp_params``."""
+
+
+ProblemP = POINTER(ProblemT)
+SolutionP = POINTER(SolutionT)
+ExplanationP = POINTER(ExplanationT)
+ParamsP = POINTER(ParamsT)
+
+#: ``VMP_NONE``: the size_t index that refers to nothing.
+NONE = c_size_t(-1).value
+SIZE_MAX = NONE
+
+LOG_FN = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
+
+
+class Progress(Structure):
+    """``vmp_progress`` (fields are only ever appended)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("solver", c_char_p),
+        ("elapsed", c_double),
+        ("objective", c_double),
+        ("bound", c_double),
+        ("gap", c_double),
+        ("iterations", c_uint64),
+        ("placed", c_size_t),
+        ("total", c_size_t),
+    ]
+
+
+PROGRESS_FN = CFUNCTYPE(c_int, POINTER(Progress), c_void_p)
+
+
+class SolveOpts(Structure):
+    """``vmp_solve_opts``, version 1.  Filled by ``vmp_solve_opts_init``."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("solver", c_char_p),
+        ("time_limit", c_double),
+        ("seed", c_uint64),
+        ("threads", c_uint32),
+        ("log_level", c_int32),
+        ("log", LOG_FN),
+        ("log_userdata", c_void_p),
+        ("progress", PROGRESS_FN),
+        ("progress_userdata", c_void_p),
+        ("progress_interval", c_double),
+        ("params", ParamsP),
+        ("incumbent", SolutionP),
+    ]
+
+
+# ---- the function table --------------------------------------------------
+
+_sz = c_size_t
+_d = c_double
+_s = c_char_p
+_P, _S, _E, _PS = ProblemP, SolutionP, ExplanationP, ParamsP
+_out_str = POINTER(c_void_p)        # char **: the caller frees with vmp_free
+_out_cstr = POINTER(c_char_p)       # const char **: borrowed
+_out_sz = POINTER(c_size_t)
+_out_d = POINTER(c_double)
+
+#: name -> (restype, argtypes), for every function of the C API that this
+#: package calls.  The tests check each entry against the headers.
+_FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
+    # errors.h
+    "vmp_strerror": (_s, [c_int]),
+    "vmp_err_name": (_s, [c_int]),
+    "vmp_last_error": (_s, []),
+    "vmp_clear_error": (None, []),
+    "vmp_free": (None, [c_void_p]),
+    # version.h
+    "vmp_version_number": (c_uint, []),
+    "vmp_version_string": (_s, []),
+    "vmp_has_feature": (c_int, [_s]),
+    # problem.h: life cycle and files
+    "vmp_problem_new": (c_int, [POINTER(_P)]),
+    "vmp_problem_free": (None, [_P]),
+    "vmp_problem_clone": (c_int, [_P, POINTER(_P)]),
+    "vmp_problem_read": (c_int, [_s, c_int, POINTER(_P)]),
+    "vmp_problem_parse": (c_int, [_s, _sz, c_int, _s, POINTER(_P)]),
+    "vmp_problem_to_json": (c_int, [_P, _out_str]),
+    "vmp_problem_write": (c_int, [_P, _s]),
+    # problem.h: resources
+    "vmp_problem_add_resource": (c_int, [_P, _s, _out_sz]),
+    "vmp_problem_num_resources": (_sz, [_P]),
+    "vmp_problem_resource_name": (_s, [_P, _sz]),
+    "vmp_problem_find_resource": (c_int, [_P, _s, _out_sz]),
+    # problem.h: hosts
+    "vmp_problem_add_host": (c_int, [_P, _s, POINTER(_d), _out_sz]),
+    "vmp_problem_set_host_capacity": (c_int, [_P, _sz, _sz, _d]),
+    "vmp_problem_set_host_overcommit": (c_int, [_P, _sz, _sz, _d]),
+    "vmp_problem_set_host_reserved": (c_int, [_P, _sz, _sz, _d]),
+    "vmp_problem_set_host_cost": (c_int, [_P, _sz, _d]),
+    "vmp_problem_set_host_label": (c_int, [_P, _sz, _s, _s]),
+    "vmp_problem_set_host_uri": (c_int, [_P, _sz, _s]),
+    "vmp_problem_set_host_maintenance": (c_int, [_P, _sz, c_int]),
+    "vmp_problem_num_hosts": (_sz, [_P]),
+    "vmp_problem_host_name": (_s, [_P, _sz]),
+    "vmp_problem_find_host": (c_int, [_P, _s, _out_sz]),
+    "vmp_problem_host_capacity": (_d, [_P, _sz, _sz]),
+    "vmp_problem_host_overcommit": (_d, [_P, _sz, _sz]),
+    "vmp_problem_host_reserved": (_d, [_P, _sz, _sz]),
+    "vmp_problem_host_effective_capacity": (_d, [_P, _sz, _sz]),
+    "vmp_problem_host_cost": (_d, [_P, _sz]),
+    "vmp_problem_host_label": (_s, [_P, _sz, _s]),
+    "vmp_problem_host_num_labels": (_sz, [_P, _sz]),
+    "vmp_problem_host_label_at": (c_int, [_P, _sz, _sz, _out_cstr, _out_cstr]),
+    "vmp_problem_host_uri": (_s, [_P, _sz]),
+    "vmp_problem_host_maintenance": (c_int, [_P, _sz]),
+    # problem.h: VMs
+    "vmp_problem_add_vm": (c_int, [_P, _s, POINTER(_d), _out_sz]),
+    "vmp_problem_set_vm_demand": (c_int, [_P, _sz, _sz, _d]),
+    "vmp_problem_set_vm_host": (c_int, [_P, _sz, _sz]),
+    "vmp_problem_set_vm_label": (c_int, [_P, _sz, _s, _s]),
+    "vmp_problem_set_vm_priority": (c_int, [_P, _sz, c_int32]),
+    "vmp_problem_set_vm_migration_cost": (c_int, [_P, _sz, _d]),
+    "vmp_problem_set_vm_allowed_hosts": (c_int, [_P, _sz, POINTER(_sz), _sz]),
+    "vmp_problem_set_vm_pinned": (c_int, [_P, _sz, c_int]),
+    "vmp_problem_num_vms": (_sz, [_P]),
+    "vmp_problem_vm_name": (_s, [_P, _sz]),
+    "vmp_problem_find_vm": (c_int, [_P, _s, _out_sz]),
+    "vmp_problem_vm_demand": (_d, [_P, _sz, _sz]),
+    "vmp_problem_vm_host": (_sz, [_P, _sz]),
+    "vmp_problem_vm_label": (_s, [_P, _sz, _s]),
+    "vmp_problem_vm_num_labels": (_sz, [_P, _sz]),
+    "vmp_problem_vm_label_at": (c_int, [_P, _sz, _sz, _out_cstr, _out_cstr]),
+    "vmp_problem_vm_priority": (c_int32, [_P, _sz]),
+    "vmp_problem_vm_migration_cost": (_d, [_P, _sz]),
+    "vmp_problem_vm_num_allowed_hosts": (_sz, [_P, _sz]),
+    "vmp_problem_vm_allowed_host": (_sz, [_P, _sz, _sz]),
+    "vmp_problem_vm_pinned": (c_int, [_P, _sz]),
+    # problem.h: groups
+    "vmp_problem_add_group": (c_int, [_P, _s, c_int, c_int, _s, POINTER(_sz),
+                                      _sz, _out_sz]),
+    "vmp_problem_set_group_weight": (c_int, [_P, _sz, _d]),
+    "vmp_problem_num_groups": (_sz, [_P]),
+    "vmp_problem_group_name": (_s, [_P, _sz]),
+    "vmp_problem_group_policy": (c_int, [_P, _sz]),
+    "vmp_problem_group_hard": (c_int, [_P, _sz]),
+    "vmp_problem_group_scope": (_s, [_P, _sz]),
+    "vmp_problem_group_weight": (_d, [_P, _sz]),
+    "vmp_problem_group_num_vms": (_sz, [_P, _sz]),
+    "vmp_problem_group_vm": (_sz, [_P, _sz, _sz]),
+    # problem.h: rules and the objective
+    "vmp_problem_add_rule": (c_int, [_P, _s, _s, _s, c_int, _out_sz]),
+    "vmp_problem_set_rule_weight": (c_int, [_P, _sz, _d]),
+    "vmp_problem_num_rules": (_sz, [_P]),
+    "vmp_problem_rule_name": (_s, [_P, _sz]),
+    "vmp_problem_rule_when": (_s, [_P, _sz]),
+    "vmp_problem_rule_require": (_s, [_P, _sz]),
+    "vmp_problem_rule_hard": (c_int, [_P, _sz]),
+    "vmp_problem_rule_weight": (_d, [_P, _sz]),
+    "vmp_problem_set_objective": (c_int, [_P, _s, _d]),
+    "vmp_problem_get_objective": (c_int, [_P, _s, _out_d]),
+    # rules.h
+    "vmp_rule_check": (c_int, [_s, _out_sz]),
+    # solution.h
+    "vmp_status_name": (_s, [c_int]),
+    "vmp_stop_reason_name": (_s, [c_int]),
+    "vmp_solution_free": (None, [_S]),
+    "vmp_evaluate": (c_int, [_P, POINTER(_sz), POINTER(_S)]),
+    "vmp_evaluate_current": (c_int, [_P, POINTER(_S)]),
+    "vmp_solution_read": (c_int, [_P, _s, POINTER(_S)]),
+    "vmp_solution_parse": (c_int, [_P, _s, _sz, _s, POINTER(_S)]),
+    "vmp_solution_status": (c_int, [_S]),
+    "vmp_solution_stop_reason": (c_int, [_S]),
+    "vmp_solution_solver": (_s, [_S]),
+    "vmp_solution_objective": (_d, [_S]),
+    "vmp_solution_bound": (_d, [_S]),
+    "vmp_solution_gap": (_d, [_S]),
+    "vmp_solution_time": (_d, [_S]),
+    "vmp_solution_hosts_used": (_sz, [_S]),
+    "vmp_solution_num_vms": (_sz, [_S]),
+    "vmp_solution_vm_name": (_s, [_S, _sz]),
+    "vmp_solution_vm_host": (_sz, [_S, _sz]),
+    "vmp_solution_vm_host_name": (_s, [_S, _sz]),
+    "vmp_solution_num_hosts": (_sz, [_S]),
+    "vmp_solution_host_name": (_s, [_S, _sz]),
+    "vmp_solution_num_unplaced": (_sz, [_S]),
+    "vmp_solution_unplaced_vm": (_sz, [_S, _sz]),
+    "vmp_solution_unplaced_reason": (_s, [_S, _sz]),
+    "vmp_solution_num_violations": (_sz, [_S]),
+    "vmp_solution_violation": (c_int, [_S, _sz, _out_cstr, _out_cstr,
+                                       POINTER(c_int)]),
+    "vmp_solution_num_terms": (_sz, [_S]),
+    "vmp_solution_term": (c_int, [_S, _sz, _out_cstr, _out_d, _out_d]),
+    "vmp_solution_score": (c_int, [_S, _s, _out_d, _out_d]),
+    "vmp_solution_num_stats": (_sz, [_S]),
+    "vmp_solution_stat_at": (c_int, [_S, _sz, _out_cstr, _out_d]),
+    "vmp_solution_stat": (c_int, [_S, _s, _out_d]),
+    "vmp_solution_to_json": (c_int, [_S, _out_str]),
+    "vmp_solution_write": (c_int, [_S, _s]),
+    # solution.h: explanations
+    "vmp_explain": (c_int, [_P, _S, _sz, POINTER(_E)]),
+    "vmp_explanation_free": (None, [_E]),
+    "vmp_explanation_num_hosts": (_sz, [_E]),
+    "vmp_explanation_host": (_s, [_E, _sz]),
+    "vmp_explanation_fits": (c_int, [_E, _sz]),
+    "vmp_explanation_num_reasons": (_sz, [_E, _sz]),
+    "vmp_explanation_reason": (c_int, [_E, _sz, _sz, _out_cstr, _out_cstr]),
+    "vmp_explanation_num_counts": (_sz, [_E]),
+    "vmp_explanation_count": (c_int, [_E, _sz, _out_cstr, _out_sz]),
+    "vmp_explanation_to_json": (c_int, [_E, _out_str]),
+    "vmp_explanation_to_text": (c_int, [_E, _out_str]),
+    # solve.h
+    "vmp_params_new": (c_int, [POINTER(_PS)]),
+    "vmp_params_free": (None, [_PS]),
+    "vmp_params_set": (c_int, [_PS, _s, _s]),
+    "vmp_params_set_number": (c_int, [_PS, _s, _d]),
+    "vmp_params_get": (_s, [_PS, _s]),
+    "vmp_param_count": (_sz, []),
+    "vmp_param_info": (c_int, [_sz, _out_cstr, POINTER(c_int), _out_d, _out_d,
+                               _out_cstr, _out_cstr]),
+    "vmp_solver_count": (_sz, []),
+    "vmp_solver_name": (_s, [_sz]),
+    "vmp_solver_summary": (_s, [_sz]),
+    "vmp_solve_opts_init": (None, [POINTER(SolveOpts)]),
+    "vmp_solve": (c_int, [_P, POINTER(SolveOpts), POINTER(_S)]),
+}
+
+#: Functions of later or optional parts of the API (online placement, plans,
+#: forecasts).  They are declared here in the same way when their headers
+#: exist, and bound only when the loaded library exports them, so that this
+#: package works with builds with and without them.
+_OPTIONAL: Dict[str, Tuple[Any, Sequence[Any]]] = {}
+
+
+class Library:
+    """libvmplace, loaded, with every function of ``_FUNCTIONS`` (and those
+    of ``_OPTIONAL`` it has) declared and available as an attribute.
+
+    Attributes:
+        path: what was loaded: a file path, or the name the dynamic linker
+            resolved.
+        how: where it was found: ``"VMPLACE_LIBRARY"``, ``"package"`` or
+            ``"system"``.
+        version: the library's version string, e.g. ``"0.1.0"``.
+    """
+
+    def __init__(self, cdll: ctypes.CDLL, path: str, how: str,
+                 expected: Tuple[int, int] = LIBRARY_VERSION) -> None:
+        self.path = path
+        self.how = how
+        self._cdll = cdll
+        self._optional: Dict[str, bool] = {}
+        if not hasattr(cdll, "vmp_version_number"):
+            raise LibraryError(f"{path} is not libvmplace: it has no "
+                               "vmp_version_number")
+        self._declare("vmp_version_number", _FUNCTIONS["vmp_version_number"])
+        number = int(self.vmp_version_number())
+        major, minor, patch = number // 10000, number // 100 % 100, number % 100
+        self.version = f"{major}.{minor}.{patch}"
+        if (major, minor) != tuple(expected):
+            raise LibraryError(
+                f"{path} is libvmplace {self.version}; this vmplace package "
+                f"({__version__}) needs libvmplace {expected[0]}.{expected[1]}.x "
+                "(install the matching library, or point VMPLACE_LIBRARY at it)")
+        missing = [name for name in _FUNCTIONS if not hasattr(cdll, name)]
+        if missing:
+            raise LibraryError(f"{path} lacks functions of libvmplace "
+                               f"{self.version}: {', '.join(missing)}")
+        for name, signature in _FUNCTIONS.items():
+            self._declare(name, signature)
+        for name, signature in _OPTIONAL.items():
+            self._optional[name] = hasattr(cdll, name)
+            if self._optional[name]:
+                self._declare(name, signature)
+
+    def _declare(self, name: str, signature: Tuple[Any, Sequence[Any]]) -> None:
+        fn = getattr(self._cdll, name)
+        fn.restype, fn.argtypes = signature[0], list(signature[1])
+        setattr(self, name, fn)
+
+    def has(self, name: str) -> bool:
+        """Whether the C function ``name`` is declared and available."""
+        return name in _FUNCTIONS or self._optional.get(name, False)
+
+    if TYPE_CHECKING:  # the C functions are set as attributes at run time
+        def __getattr__(self, name: str) -> Any: ...
+
+
+def _package_candidates(major: int, minor: int) -> List[str]:
+    here = os.path.dirname(os.path.abspath(__file__))
+    names = [f"libvmplace.so.{major}.{minor}", "libvmplace.so",
+             f"libvmplace.{major}.{minor}.dylib", "libvmplace.dylib",
+             "vmplace.dll"]
+    return [os.path.join(here, n) for n in names
+            if os.path.exists(os.path.join(here, n))]
+
+
+def _system_candidates(major: int, minor: int) -> List[str]:
+    names = []
+    if sys.platform.startswith("linux") or sys.platform.startswith("freebsd"):
+        names.append(f"libvmplace.so.{major}.{minor}")
+    found = ctypes.util.find_library("vmplace")
+    if found and found not in names:
+        names.append(found)
+    return names
+
+
+def load_library(path: Optional[str] = None,
+                 expected: Tuple[int, int] = LIBRARY_VERSION) -> Library:
+    """Loads libvmplace.
+
+    Args:
+        path: a file to load; ``None`` searches as the module documentation
+            says (``VMPLACE_LIBRARY``, the package, the system).
+        expected: the (major, minor) version required.
+
+    Returns:
+        The loaded :class:`Library`.
+
+    Raises:
+        LibraryError: nothing could be loaded (the message lists every place
+            tried and why it failed), or what was loaded is not the expected
+            version of libvmplace.
+    """
+    major, minor = expected
+    if path is not None:
+        candidates = [(path, "argument")]
+    elif os.environ.get("VMPLACE_LIBRARY"):
+        candidates = [(os.environ["VMPLACE_LIBRARY"], "VMPLACE_LIBRARY")]
+    else:
+        candidates = ([(p, "package") for p in _package_candidates(major, minor)]
+                      + [(n, "system") for n in _system_candidates(major, minor)])
+    tried = []
+    for candidate, how in candidates:
+        try:
+            cdll = ctypes.CDLL(candidate)
+        except OSError as exc:
+            tried.append(f"{candidate} ({how}): {exc}")
+            continue
+        return Library(cdll, candidate, how, expected)
+    detail = "\n  ".join(tried) if tried else "no candidate found"
+    raise LibraryError(
+        "cannot load libvmplace " f"{major}.{minor}; tried:\n  {detail}\n"
+        "Install libvmplace (cmake --install), reinstall this package from the "
+        "vmplace source tree so that it builds its own copy, or set "
+        "VMPLACE_LIBRARY to the path of libvmplace.so.")
+
+
+lib: Library = load_library()
+
+# ---- calling helpers -----------------------------------------------------
+
+
+def text(value: Optional[bytes]) -> str:
+    """A string the library returned, as str ("" for NULL).  Names that did
+    not come from valid UTF-8 never make this raise."""
+    return value.decode("utf-8", "replace") if value is not None else ""
+
+
+def opt_text(value: Optional[bytes]) -> Optional[str]:
+    """As :func:`text`, but NULL stays ``None``."""
+    return value.decode("utf-8", "replace") if value is not None else None
+
+
+def error(rc: int, context: Optional[str] = None) -> VmplaceError:
+    """The exception for a failed call.  Must be called right after the
+    call, on the same thread, before any other vmplace call: the detail
+    message is per thread and the next call may replace it."""
+    detail = text(lib.vmp_last_error()) or text(lib.vmp_strerror(rc))
+    message = f"{context}: {detail}" if context else detail
+    return error_from_code(rc, message, text(lib.vmp_err_name(rc)))
+
+
+def check(rc: int, context: Optional[str] = None) -> None:
+    """Raises the matching :class:`~vmplace.errors.VmplaceError` when a C call
+    returned a negative code."""
+    if rc < 0:
+        raise error(rc, context)
+
+
+def take_string(ptr: c_void_p) -> str:
+    """Copies a string the library allocated for the caller, then frees it."""
+    try:
+        return text(ctypes.string_at(ptr.value)) if ptr.value else ""
+    finally:
+        lib.vmp_free(ptr)
+
+
+# ---- argument checks -----------------------------------------------------
+#
+# Every value is checked before it reaches C: ctypes would otherwise turn
+# None into NULL, truncate a str at its first NUL, wrap an int that does not
+# fit, and accept True as 1.
+
+MAX_NAME = 4096   # VMP__MAX_NAME: names, label keys and values, in bytes
+
+
+def to_bytes(value: object, what: str) -> bytes:
+    """A str argument as UTF-8 bytes for C.
+
+    Raises:
+        TypeError: not a str.
+        InvalidArgumentError: it holds a NUL character or cannot be encoded.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{what}: expected a str, got {type(value).__name__}")
+    if "\0" in value:
+        raise InvalidArgumentError(f"{what}: contains a NUL character")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidArgumentError(f"{what}: not encodable as UTF-8 "
+                                   f"({exc.reason})") from None
+
+
+def to_name(value: object, what: str) -> bytes:
+    """As :func:`to_bytes`, and checked like the library checks names: not
+    empty, at most 4096 bytes, no control characters.  Used where the C call
+    comes after an object was already added, so that a bad value cannot
+    leave it half configured."""
+    data = to_bytes(value, what)
+    if not data:
+        raise InvalidArgumentError(f"{what}: is empty")
+    if len(data) > MAX_NAME:
+        raise InvalidArgumentError(f"{what}: is longer than {MAX_NAME} bytes")
+    for k, byte in enumerate(data):
+        if byte < 0x20 or byte == 0x7F:
+            raise InvalidArgumentError(
+                f"{what}: contains a control character at byte {k}")
+    return data
+
+
+def to_path(value: object, what: str = "path") -> bytes:
+    """A file path (str, bytes or os.PathLike) as bytes for C."""
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError(f"{what}: expected a path (str or os.PathLike), got "
+                        f"{type(value).__name__}")
+    data = os.fsencode(value)
+    if b"\0" in data:
+        raise InvalidArgumentError(f"{what}: contains a NUL character")
+    if not data:
+        raise InvalidArgumentError(f"{what}: is empty")
+    return data
+
+
+def to_float(value: object, what: str) -> float:
+    """A real number (int, float, or any numbers.Real except bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what}: expected a number, got {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise RangeError(f"{what}: expected a finite number, got {value}") from None
+
+
+def to_number(value: object, what: str, minimum: float = 0.0,
+              strict: bool = False) -> float:
+    """A finite number >= minimum (> minimum when strict), checked the way
+    the library checks it."""
+    x = to_float(value, what)
+    if not math.isfinite(x):
+        raise RangeError(f"{what}: expected a finite number, got {x}")
+    if x < minimum or (strict and x == minimum):
+        op = ">" if strict else ">="
+        raise RangeError(f"{what}: expected a number {op} {minimum:g}, got {x:g}")
+    return x
+
+
+def to_int(value: object, what: str, lo: int, hi: int) -> int:
+    """An integer (int or any type with __index__, except bool) in
+    lo..hi."""
+    if isinstance(value, bool):
+        raise TypeError(f"{what}: expected an integer, got bool")
+    try:
+        n = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{what}: expected an integer, got "
+                        f"{type(value).__name__}") from None
+    if not lo <= n <= hi:
+        raise RangeError(f"{what}: expected an integer in {lo}..{hi}, got {n}")
+    return n
+
+
+def to_bool(value: object, what: str) -> bool:
+    """A flag: bool, or an integer 0 or 1.  Strings are refused: "false"
+    would otherwise be true."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral) and int(value) in (0, 1):
+        return bool(value)
+    raise TypeError(f"{what}: expected a bool, got {type(value).__name__}")
+
+
+StrPath = Union[str, "os.PathLike[str]"]
