@@ -264,7 +264,8 @@ typedef struct vmpb_outcome {
   double time_s, read_s;
   char stop_reason[32];
   double hosts_used, vms, unplaced;
-  double peak_mib;           /* set by peers (their own process); NaN else */
+  double peak_mib;           /* the run's process: the worker's own VmHWM,
+                                or a peer's peak; NaN when unknown */
   char note[400];
 } vmpb_outcome;
 
@@ -284,11 +285,19 @@ void vmpb_cbc_parse(const char *sol_first_line, const char *log,
 
 /* Runs argv[0] (searched in PATH) with stdout and stderr to the given
  * files (NULL: /dev/null) and waits.  status receives the wait status,
- * wall its wall-clock seconds, peak_mib its peak resident memory.
- * -1 when it cannot be started. */
+ * wall its wall-clock seconds, peak_mib its peak resident memory (wait4:
+ * it includes the caller's own resident size at the time of the call,
+ * small for a worker).  -1 when it cannot be started. */
 int vmpb_spawn_wait(char *const argv[], const char *out_path,
                     const char *err_path, int *status, double *wall,
                     double *peak_mib);
+/* Peak resident memory (VmHWM) of a live process (pid > 0) or of the
+ * calling one (pid 0), in MiB; NaN when unknown.  Unlike wait4's
+ * ru_maxrss it covers only the process's own memory image since its last
+ * exec: Linux folds the high-water mark of the process that forked it
+ * into ru_maxrss at exec, which would charge every run with the runner's
+ * own size. */
+double vmpb_peak_mib(long pid);
 /* Finds an executable in PATH (or checks a path with a '/').  1 found. */
 int vmpb_which(const char *name, char *buf, size_t len);
 /* Monotonic seconds. */

@@ -83,6 +83,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
   int rc = -1, first_rc = 0;
   char first_msg[200] = "";
   memset(r, 0, sizeof *r);
+  r->peak_mib = NAN;
   snprintf(r->status, sizeof r->status, "ok");
   r->hosts = hosts;
   r->vms = vms;
@@ -149,6 +150,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
     if (lat[k] > r->max_us) r->max_us = lat[k];
   r->p99_us = vmpb_percentile(lat, arrivals, 99);
   r->median_us = vmpb_median(lat, arrivals);
+  r->peak_mib = vmpb_peak_mib(0);
   rc = 0;
 done:
   vmp_placer_free(pl);
@@ -165,6 +167,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
                     char *err) {
   (void)hosts, (void)vms, (void)gen_seed, (void)arrivals, (void)seed;
   memset(r, 0, sizeof *r);
+  r->peak_mib = NAN;
   snprintf(err, VMPB_ERRLEN, "--online is not available in this build: it "
            "needs %s",
 #if !defined(VMPB_HAVE_GEN) && !defined(VMPB_HAVE_PLACE)
@@ -217,6 +220,7 @@ int vmpb_online_write_result(int fd, const vmpb_online_result *r) {
   bad |= put(fd, "p99_us", "%.17g", r->p99_us);
   bad |= put(fd, "max_us", "%.17g", r->max_us);
   bad |= put(fd, "mean_us", "%.17g", r->mean_us);
+  bad |= put(fd, "peak_mib", "%.17g", r->peak_mib);
   bad |= put(fd, "note", "%s", note);
   bad |= put(fd, "end", "1");
   return bad ? -1 : 0;
@@ -248,6 +252,7 @@ int vmpb_online_parse_result(const char *text, vmpb_online_result *r) {
         else if (!strcmp(key, "p99_us")) r->p99_us = strtod(val, NULL);
         else if (!strcmp(key, "max_us")) r->max_us = strtod(val, NULL);
         else if (!strcmp(key, "mean_us")) r->mean_us = strtod(val, NULL);
+        else if (!strcmp(key, "peak_mib")) r->peak_mib = strtod(val, NULL);
         else if (!strcmp(key, "note")) snprintf(r->note, sizeof r->note, "%s", val);
         else if (!strcmp(key, "end")) complete = 1;
       }

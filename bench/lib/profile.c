@@ -53,15 +53,19 @@ int vmpb_profile_suite(vmpb_table *t, const char *suite,
   *out = NULL;
   *nlines = *ninstances = 0;
   if (!inst || !solvers) goto oom;
-  /* the profiled instances: a best-known value, and loaded by someone */
+  /* the profiled instances: a best-known value, and loaded by a solver
+   * (each instance is looked at once: at its first row) */
   for (size_t k = 0; k < t->n; k++) {
     const vmpb_row *r = &t->rows[k];
-    int dup = 0;
-    if (strcmp(r->f[VMPB_COL_SUITE], suite) || !vmpb_status_ran(r->f[VMPB_COL_STATUS]) ||
-        isnan(vmpb_row_num(r, VMPB_COL_BEST_KNOWN)))
+    char *name = r->f[VMPB_COL_INSTANCE];
+    int first = 1;
+    if (strcmp(r->f[VMPB_COL_SUITE], suite) || isnan(vmpb_row_num(r, VMPB_COL_BEST_KNOWN)))
       continue;
-    for (size_t i = 0; i < ni && !dup; i++) dup = !strcmp(inst[i], r->f[VMPB_COL_INSTANCE]);
-    if (!dup) inst[ni++] = r->f[VMPB_COL_INSTANCE];
+    for (size_t s = 0; s < ns && first; s++) {
+      size_t f = vmpb_table_find(t, suite, name, solvers[s]);
+      first = f == (size_t)-1 || f >= k;
+    }
+    if (first && vmpb_instance_loaded(t, suite, name, solvers, ns)) inst[ni++] = name;
   }
   if (!ni) {
     free(inst);

@@ -77,6 +77,22 @@ int vmpb_status_ran(const char *status) {
   return strcmp(status, "unsupported") != 0;
 }
 
+int vmpb_instance_loaded(vmpb_table *t, const char *suite, const char *instance,
+                         char **solvers, size_t ns) {
+  int runs = 0, loaded = 0;
+  for (size_t s = 0; s < ns; s++) {
+    size_t k;
+    const char *st;
+    if (!strcmp(solvers[s], VMPB_BEST_HEURISTIC)) continue;
+    k = vmpb_table_find(t, suite, instance, solvers[s]);
+    if (k == (size_t)-1) continue;
+    st = t->rows[k].f[VMPB_COL_STATUS];
+    runs = 1;
+    loaded |= vmpb_status_ran(st);
+  }
+  return !runs || loaded;
+}
+
 static int status_failed(const char *s) {
   return !strcmp(s, "timeout") || !strcmp(s, "crash") || !strcmp(s, "error");
 }
@@ -117,7 +133,10 @@ void vmpb_suite_stats(vmpb_table *t, const char *suite,
     double peak = vmpb_row_num(r, VMPB_COL_PEAK_MIB);
     if (strcmp(r->f[VMPB_COL_SUITE], suite) || strcmp(r->f[VMPB_COL_SOLVER], solver))
       continue;
-    if (!vmpb_status_ran(status)) {
+    if (!vmpb_status_ran(status) ||
+        !vmpb_instance_loaded(t, suite, r->f[VMPB_COL_INSTANCE], solvers, ns)) {
+      /* a reference value on an instance no solver could load compares
+       * with nothing */
       st->unsupported++;
       continue;
     }

@@ -36,6 +36,11 @@ size_t vmpb_report_solvers(const vmpb_table *t, const char *suite,
                            char ***out);
 /* 0 for rows of instances the reader refused ("unsupported"). */
 int vmpb_status_ran(const char *status);
+/* 1 when a solver other than the reference row loaded the instance, or
+ * when only the reference row has it (solvers: the suite's, from
+ * vmpb_report_solvers). */
+int vmpb_instance_loaded(vmpb_table *t, const char *suite, const char *instance,
+                         char **solvers, size_t ns);
 /* The figures of one solver on one suite. */
 void vmpb_suite_stats(vmpb_table *t, const char *suite,
                       const char *solver, vmpb_solver_stats *st);

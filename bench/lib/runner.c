@@ -1,11 +1,16 @@
 /*
  * The parent side of a run: up to `jobs` workers at once, each in its own
- * child process and process group.  A worker writes its outcome on a pipe;
- * the parent reads it when the pipe closes, then reaps the child with
- * wait4 for its peak memory (the largest of the worker and any peer it
- * ran) and its fate (a signal is a crash).  A worker still running at its
- * hard deadline is killed with its whole process group and reported as a
- * timeout.  Nothing a worker does can take the runner down.
+ * child process and process group.  A worker writes its outcome on a pipe
+ * (with its own peak memory, see vmpb_peak_mib); the parent reads it when
+ * the pipe closes, then reaps the child with wait4 for its fate (a signal
+ * is a crash).  A worker still running at its hard deadline is killed with
+ * its whole process group and reported as a timeout.  Nothing a worker
+ * does can take the runner down.
+ *
+ * The executable re-runs itself as the worker through posix_spawn, which
+ * does not copy the runner's page tables (fast, whatever the size of the
+ * results table); without an executable (the tests) jobs run in forked
+ * children.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +18,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,40 +163,82 @@ static void run_in_child(const vmpb_runner *rn, const vmpb_job *j) {
   }
 }
 
+/* The worker executable through posix_spawn: the write end of the pipe
+ * becomes VMPB_RESULT_FD, stdout and stderr go to the log. */
+static int spawn_worker(vmpb_runner *rn, vmpb_job *j, int wfd, pid_t *pid) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t def, none;
+  char store[12][64], *argv[20];
+  /* above the standard descriptors, so that the dup2 onto
+   * VMPB_RESULT_FD is never a no-op that would keep close-on-exec */
+  int hi = fcntl(wfd, F_DUPFD_CLOEXEC, 10), rc;
+  if (hi < 0) return -1;
+  worker_argv(rn, j, store, argv);
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, rn->log_path,
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_adddup2(&fa, hi, VMPB_RESULT_FD);
+  posix_spawnattr_init(&at);
+  posix_spawnattr_setpgroup(&at, 0);
+  sigemptyset(&def);
+  sigaddset(&def, SIGINT);
+  sigaddset(&def, SIGTERM);
+  sigaddset(&def, SIGPIPE);
+  posix_spawnattr_setsigdefault(&at, &def);
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                                    POSIX_SPAWN_SETSIGMASK);
+  rc = posix_spawn(pid, rn->self_exe, &fa, &at, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  close(hi);
+  errno = rc;
+  return rc ? -1 : 0;
+}
+
 static int start(vmpb_runner *rn, vmpb_job *j) {
   int pfd[2];
   pid_t pid;
   if (pipe2(pfd, O_CLOEXEC)) return -1;
-  fflush(NULL);
-  pid = fork();
-  if (pid < 0) {
-    close(pfd[0]);
-    close(pfd[1]);
-    return -1;
+  if (rn->self_exe) {
+    if (spawn_worker(rn, j, pfd[1], &pid)) {
+      close(pfd[0]);
+      close(pfd[1]);
+      return -1;
+    }
+  } else {
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+      close(pfd[0]);
+      close(pfd[1]);
+      return -1;
+    }
+    if (pid == 0) {
+      struct sigaction sa;
+      setpgid(0, 0);
+      memset(&sa, 0, sizeof sa);
+      sa.sa_handler = SIG_DFL;
+      sigaction(SIGINT, &sa, NULL);
+      sigaction(SIGTERM, &sa, NULL);
+      signal(SIGPIPE, SIG_DFL);
+      close(pfd[0]);
+      child_io(rn, pfd[1]);
+      run_in_child(rn, j);
+    }
+    /* both sides set the group, so that a kill right after fork finds it */
+    setpgid(pid, pid);
   }
-  if (pid == 0) {
-    char store[12][64], *argv[20];
-    struct sigaction sa;
-    setpgid(0, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_DFL);
-    close(pfd[0]);
-    child_io(rn, pfd[1]);
-    if (!rn->self_exe) run_in_child(rn, j);
-    worker_argv(rn, j, store, argv);
-    execv(rn->self_exe, argv);
-    _exit(127);
-  }
-  /* both sides set the group, so that a kill right after fork finds it */
-  setpgid(pid, pid);
   close(pfd[1]);
   j->pid = pid;
   j->fd = pfd[0];
   j->len = 0;
   j->killed = 0;
+  j->peak_seen = NAN;
   j->start = vmpb_now();
   j->deadline = rn->kill_after > 0 ? j->start + rn->kill_after : HUGE_VAL;
   return 0;
@@ -230,9 +278,10 @@ static void finish(vmpb_runner *rn, vmpb_job *j) {
     w = wait4(j->pid, &st, 0, &ru);
   } while (w < 0 && errno == EINTR);
   wall = vmpb_now() - j->start;
-  /* Linux: KiB.  For a reaped child this is the largest of the child and
-   * the descendants it waited for (a peer solver it ran). */
-  peak = (double)ru.ru_maxrss / 1024.0;
+  /* Linux: KiB; it includes the runner's own high-water mark (folded in
+   * at exec), so it is only the fallback for a worker that could not
+   * report its own peak (a crash) */
+  peak = isnan(j->peak_seen) ? (double)ru.ru_maxrss / 1024.0 : j->peak_seen;
   if (!j->buf) {
     j->buf = calloc(1, 1);
     j->cap = j->buf ? 1 : 0;
@@ -252,7 +301,7 @@ static void finish(vmpb_runner *rn, vmpb_job *j) {
         snprintf(r.note, sizeof r.note, "worker exited with status %d and "
                  "no result", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     }
-    r.peak_mib = peak;
+    if (!complete || isnan(r.peak_mib)) r.peak_mib = peak;
     r.hosts = j->inst->hosts;
     r.vms = j->inst->vms;
     r.arrivals = j->arrivals;
@@ -285,6 +334,8 @@ static void finish(vmpb_runner *rn, vmpb_job *j) {
 }
 
 static void kill_job(vmpb_job *j) {
+  /* the worker's own peak, while it still exists */
+  j->peak_seen = vmpb_peak_mib((long)j->pid);
   /* the whole group: a peer (cbc, python) dies with its worker */
   kill(-j->pid, SIGKILL);
   kill(j->pid, SIGKILL);

@@ -18,6 +18,7 @@ typedef struct vmpb_job {
   int fd;
   double start, deadline;
   int killed;
+  double peak_seen;          /* VmHWM read just before a kill, else NaN */
   char *buf;
   size_t len, cap;
 } vmpb_job;

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,24 @@ static int redirect(int fd, const char *path, int flags) {
     close(f);
   }
   return 0;
+}
+
+double vmpb_peak_mib(long pid) {
+  char path[64], line[256];
+  FILE *f;
+  double kib = NAN;
+  if (pid > 0)
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+  else
+    snprintf(path, sizeof path, "/proc/self/status");
+  if (!(f = fopen(path, "r"))) return NAN;
+  while (fgets(line, sizeof line, f))
+    if (!strncmp(line, "VmHWM:", 6)) {
+      kib = strtod(line + 6, NULL);
+      break;
+    }
+  fclose(f);
+  return kib / 1024.0;
 }
 
 int vmpb_spawn_wait(char *const argv[], const char *out_path,

@@ -314,14 +314,17 @@ done:
 void vmpb_work_run(const vmpb_work *w, vmpb_outcome *o) {
   vmp_problem *p = NULL;
   vmpb_outcome_init(o);
-  if (load(w->inst, &p, o)) return;
-  if (!strcmp(w->solver, "cbc"))
-    run_cbc(w, p, o);
-  else if (!strcmp(w->solver, "cpsat"))
-    run_cpsat(w, p, o);
-  else
-    run_library(w, p, o);
+  if (!load(w->inst, &p, o)) {
+    if (!strcmp(w->solver, "cbc"))
+      run_cbc(w, p, o);
+    else if (!strcmp(w->solver, "cpsat"))
+      run_cpsat(w, p, o);
+    else
+      run_library(w, p, o);
+  }
   vmp_problem_free(p);
+  /* a peer reports its own process; otherwise the run is this process */
+  if (isnan(o->peak_mib)) o->peak_mib = vmpb_peak_mib(0);
 }
 
 /* ---- the outcome on the pipe -------------------------------------------------------- */
