@@ -370,6 +370,50 @@ static void test_bench__bad_usage(void **state) {
   rm_tree(dir);
 }
 
+/* The generated datacenter and --online, or the message that says what
+ * this build lacks. */
+static void test_bench__datacenter_and_online(void **state) {
+  char *dir = make_tmpdir(), *p, *text;
+  const char *dc[] = {"--suite", "datacenter:20x100:7", "--solvers", "roundrobin",
+                      "--out", dir, NULL};
+  const char *online[] = {"--online", "50", "--suite", "datacenter:20x100:7",
+                          "--solvers", "roundrobin", "--out", dir, NULL};
+  vmpb_table t = {0};
+  char err[VMPB_ERRLEN];
+  (void)state;
+  if (!vmpb_datacenter_available()) {
+    assert_int_equal(bench(dc), 2);
+    assert_int_equal(bench(online), 2);
+    rm_tree(dir);
+    return;
+  }
+  assert_int_equal(bench(dc), 0);
+  p = path_join(dir, "results.csv");
+  assert_int_equal(vmpb_results_read(p, &t, err), 0);
+  free(p);
+  {
+    const vmpb_row *r = find_row(&t, "datacenter:20x100:7", "h20-v100-s7", "roundrobin");
+    assert_string_equal(r->f[VMPB_COL_VMS], "100");
+    assert_string_equal(r->f[VMPB_COL_BEST_KNOWN], "");
+    assert_true(vmpb_row_num(r, VMPB_COL_READ_S) >= 0);
+  }
+  vmpb_table_free(&t);
+  if (!vmpb_online_available()) {
+    assert_int_equal(bench(online), 2);
+    rm_tree(dir);
+    return;
+  }
+  assert_int_equal(bench(online), 0);
+  p = path_join(dir, "online.csv");
+  text = slurp(p);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "datacenter:20x100:7,20,100,50,"));
+  assert_non_null(strstr(text, ",ok,"));
+  free(text);
+  free(p);
+  rm_tree(dir);
+}
+
 /* ---- arithmetic ------------------------------------------------------------------------- */
 
 static void test_bench__gap_and_percentiles(void **state) {
@@ -869,6 +913,7 @@ int main(void) {
       cmocka_unit_test(test_bench__results_csv_has_the_exact_columns),
       cmocka_unit_test(test_bench__resumed_run_does_not_repeat),
       cmocka_unit_test(test_bench__bad_usage),
+      cmocka_unit_test(test_bench__datacenter_and_online),
       cmocka_unit_test(test_bench__gap_and_percentiles),
       cmocka_unit_test(test_bench__profile_arithmetic),
       cmocka_unit_test(test_bench__suite_figures_on_a_fixed_table),

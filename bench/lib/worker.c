@@ -24,6 +24,14 @@
 #include "generator.h"
 #endif
 
+int vmpb_datacenter_available(void) {
+#ifdef VMPB_HAVE_GEN
+  return 1;
+#else
+  return 0;
+#endif
+}
+
 /* ---- loading ----------------------------------------------------------------- */
 
 static void fail(vmpb_outcome *o, const char *status, const char *fmt,
