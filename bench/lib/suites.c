@@ -33,27 +33,26 @@ typedef struct suite_def {
 
 static const suite_def suites[] = {
     {"bpplib-falkenauer", "bpplib/Falkenauer", ".txt", "bpplib_1d_optima.csv",
-     "", 0, "BPPLIB Falkenauer U and T, one-dimensional bin packing (160)"},
+     "", 0, "BPPLIB Falkenauer U and T, 1-D bin packing (160)"},
     {"bpplib-scholl", "bpplib/Scholl", ".txt", "bpplib_1d_optima.csv", "", 0,
-     "BPPLIB Scholl 1, 2 and 3, one-dimensional bin packing (1,210)"},
+     "BPPLIB Scholl 1, 2 and 3, 1-D bin packing (1,210)"},
     {"bpplib-hard28", "bpplib/Hard28", ".txt", "bpplib_1d_optima.csv", "", 0,
-     "BPPLIB Hard28, one-dimensional bin packing (28)"},
+     "BPPLIB Hard28, 1-D bin packing (28)"},
     {"vbp-panigrahy", "vectorpack_mommessin2025/Panigrahy_instances_multidim",
      ".vbp", "vbp_mommessin_panigrahy_detail.csv", "Panigrahy/", 0,
-     "vector bin packing, Panigrahy classes 1-9, d = 3, 5, 10 (1,620)"},
+     "vector bin packing, Panigrahy classes 1-9 (1,620)"},
     {"vbp-new", "vectorpack_mommessin2025/New_instances_multidim", ".vbp",
      "vbp_mommessin_new_detail.csv", "New/", 0,
      "vector bin packing, the New classes 1-6 (1,080)"},
     {"vbp-triplet", "vectorpack_mommessin2025/Triplet_instances_multidim",
      ".vbp", "vbp_mommessin_triplet_detail.csv", "Triplet/", 0,
-     "vector bin packing, triplets filling each bin exactly, OPT = n/3 (240; "
-     "77 have negative sizes and are reported unsupported)"},
+     "vector bin packing, exact triplets, OPT = n/3 (240; 77 unsupported)"},
     {"cloudbalancing", "cloudbalancing_timefold/unsolved", ".json",
      "cloudbalancing_best_known.csv", "", 0,
-     "Timefold cloud balancing, heterogeneous computers with costs (8)"},
+     "Timefold cloud balancing, computers with costs (8)"},
     {"examples", "vpsolver_examples", ".vbp .mvp", "vpsolver_examples_optima.csv",
      "vpsolver_examples/", 1,
-     "VPSolver examples, .vbp and .mvp (7; 2 multi-shape .mvp unsupported)"},
+     "VPSolver examples, .vbp and .mvp (7; 2 unsupported)"},
 };
 
 #define NSUITES (sizeof suites / sizeof suites[0])
