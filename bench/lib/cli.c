@@ -182,7 +182,8 @@ bad:
 
 static int add_suites(cfg *c, const char *text) {
   char *copy, *save = NULL, *tok;
-  if (c->nsuite_text == MAX_SELECTIONS || !(copy = strdup(text))) return -1;
+  if (c->nsuite_text == MAX_SELECTIONS) return usage_error("too many --suite options"), -1;
+  if (!(copy = strdup(text))) return usage_error("out of memory"), -1;
   c->suite_text[c->nsuite_text++] = copy;
   for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     if (!*tok) continue;
