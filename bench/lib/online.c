@@ -1,0 +1,263 @@
+/*
+ * --online N: the latency of placing arriving VMs one at a time into a
+ * loaded datacenter through the online placement API
+ * (include/vmplace/place.h: vmp_placer_new, vmp_place, vmp_placer_free).
+ *
+ * It needs the datacenter generator (bench/generator.c) and the online
+ * API; each is compiled in when the build finds it (bench/CMakeLists.txt
+ * defines VMPB_HAVE_GEN and VMPB_HAVE_PLACE).  Without them the runner
+ * says which is missing instead of measuring anything.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmplace/vmplace.h"
+#include "bench.h"
+
+#if defined(VMPB_HAVE_GEN) && defined(VMPB_HAVE_PLACE)
+#include "generator.h"
+#include "vmplace/place.h"
+#define HAVE_ONLINE 1
+#else
+#define HAVE_ONLINE 0
+#endif
+
+int vmpb_online_available(void) { return HAVE_ONLINE; }
+
+#if HAVE_ONLINE
+
+static int errf(char *err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* Adds the VMs of `from` to p as new VMs (no current host) named
+ * "arrival-<k>", with their demands and labels.  Returns the index of the
+ * first one. */
+static int add_arrivals(vmp_problem *p, const vmp_problem *from,
+                        size_t *first, char *err) {
+  size_t nr = vmp_problem_num_resources(p), n = vmp_problem_num_vms(from);
+  double *d = malloc((nr ? nr : 1) * sizeof *d);
+  int rc = 0;
+  if (!d) return errf(err, "out of memory");
+  if (vmp_problem_num_resources(from) != nr) {
+    free(d);
+    return errf(err, "generator: the arrivals have other resources");
+  }
+  *first = vmp_problem_num_vms(p);
+  for (size_t v = 0; !rc && v < n; v++) {
+    char name[64];
+    size_t idx;
+    snprintf(name, sizeof name, "arrival-%zu", v + 1);
+    for (size_t r = 0; r < nr; r++) d[r] = vmp_problem_vm_demand(from, v, r);
+    rc = vmp_problem_add_vm(p, name, d, &idx);
+    for (size_t k = 0; !rc && k < vmp_problem_vm_num_labels(from, v); k++) {
+      const char *key, *val;
+      if (!(rc = vmp_problem_vm_label_at(from, v, k, &key, &val)))
+        rc = vmp_problem_set_vm_label(p, idx, key, val);
+    }
+  }
+  free(d);
+  if (rc) return errf(err, "adding arrivals: %s", vmp_last_error());
+  return 0;
+}
+
+int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
+                    size_t arrivals, uint64_t seed, vmpb_online_result *r,
+                    char *err) {
+  vmpb_gen_opts g;
+  vmp_problem *p = NULL, *q = NULL;
+  vmp_placer *pl = NULL;
+  vmp_solve_opts opts;
+  double *lat = NULL, t0, sum = 0;
+  size_t first = 0, failed = 0;
+  int rc = -1, first_rc = 0;
+  char first_msg[200] = "";
+  memset(r, 0, sizeof *r);
+  r->peak_mib = NAN;
+  snprintf(r->status, sizeof r->status, "ok");
+  r->hosts = hosts;
+  r->vms = vms;
+  r->arrivals = arrivals;
+  /* the running datacenter: every VM on a host */
+  vmpb_gen_opts_init(&g, hosts, vms, gen_seed);
+  g.current = 1;
+  if (vmpb_generate(&g, &p)) {
+    errf(err, "generator: %s", vmp_last_error());
+    goto done;
+  }
+  /* the arrivals come from the same catalogue, drawn with another seed;
+   * no groups among them (they arrive one by one) */
+  vmpb_gen_opts_init(&g, hosts, arrivals, gen_seed + 0x9e3779b97f4a7c15ULL);
+  g.current = 0;
+  g.anti_affinity = 0;
+  if (vmpb_generate(&g, &q)) {
+    errf(err, "generator: %s", vmp_last_error());
+    goto done;
+  }
+  if (add_arrivals(p, q, &first, err)) goto done;
+  vmp_problem_free(q);
+  q = NULL;
+  if (!(lat = malloc((arrivals ? arrivals : 1) * sizeof *lat))) {
+    errf(err, "out of memory");
+    goto done;
+  }
+  vmp_solve_opts_init(&opts);
+  opts.seed = seed;
+  opts.threads = 1;
+  t0 = vmpb_now();
+  if (vmp_placer_new(p, &opts, &pl)) {
+    errf(err, "vmp_placer_new: %s", vmp_last_error());
+    goto done;
+  }
+  r->setup_s = vmpb_now() - t0;
+  for (size_t k = 0; k < arrivals; k++) {
+    size_t host = VMP_NONE;
+    int prc;
+    t0 = vmpb_now();
+    prc = vmp_place(pl, first + k, &host);
+    lat[k] = (vmpb_now() - t0) * 1e6;
+    sum += lat[k];
+    if (prc == VMP_OK && host != VMP_NONE) {
+      r->placed++;
+    } else if (prc != VMP_OK) {
+      if (!failed++) {
+        first_rc = prc;
+        snprintf(first_msg, sizeof first_msg, "%s", vmp_last_error());
+      }
+    }
+  }
+  if (arrivals && failed == arrivals) {
+    errf(err, "vmp_place failed for every arrival: %s: %s",
+         vmp_err_name(first_rc), first_msg);
+    goto done;
+  }
+  if (failed)
+    snprintf(r->note, sizeof r->note, "%zu calls failed, the first: %s: %s",
+             failed, vmp_err_name(first_rc), first_msg);
+  r->mean_us = arrivals ? sum / (double)arrivals : NAN;
+  r->max_us = 0;
+  for (size_t k = 0; k < arrivals; k++)
+    if (lat[k] > r->max_us) r->max_us = lat[k];
+  r->p99_us = vmpb_percentile(lat, arrivals, 99);
+  r->median_us = vmpb_median(lat, arrivals);
+  r->peak_mib = vmpb_peak_mib(0);
+  rc = 0;
+done:
+  vmp_placer_free(pl);
+  vmp_problem_free(p);
+  vmp_problem_free(q);
+  free(lat);
+  return rc;
+}
+
+#else /* !HAVE_ONLINE */
+
+int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
+                    size_t arrivals, uint64_t seed, vmpb_online_result *r,
+                    char *err) {
+  (void)hosts, (void)vms, (void)gen_seed, (void)arrivals, (void)seed;
+  memset(r, 0, sizeof *r);
+  r->peak_mib = NAN;
+  snprintf(err, VMPB_ERRLEN, "--online is not available in this build: it "
+           "needs %s",
+#if !defined(VMPB_HAVE_GEN) && !defined(VMPB_HAVE_PLACE)
+           "the datacenter generator (bench/generator.c) and the online "
+           "placement API (include/vmplace/place.h)"
+#elif !defined(VMPB_HAVE_GEN)
+           "the datacenter generator (bench/generator.c)"
+#else
+           "the online placement API (include/vmplace/place.h)"
+#endif
+  );
+  return -1;
+}
+
+#endif
+
+/* ---- the result on the worker's pipe ------------------------------------------------- */
+
+static int put(int fd, const char *key, const char *fmt, ...) {
+  char line[600];
+  va_list ap;
+  int n = snprintf(line, sizeof line, "%s=", key);
+  va_start(ap, fmt);
+  n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+  va_end(ap);
+  if (n > (int)sizeof line - 2) n = (int)sizeof line - 2;
+  line[n++] = '\n';
+  for (int off = 0; off < n;) {
+    ssize_t k = write(fd, line + off, (size_t)(n - off));
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return -1;
+    off += (int)k;
+  }
+  return 0;
+}
+
+int vmpb_online_write_result(int fd, const vmpb_online_result *r) {
+  char note[sizeof r->note];
+  int bad = 0;
+  snprintf(note, sizeof note, "%s", r->note);
+  for (char *c = note; *c; c++)
+    if (*c == '\n' || *c == '\r') *c = ' ';
+  bad |= put(fd, "status", "%s", r->status);
+  bad |= put(fd, "hosts", "%zu", r->hosts);
+  bad |= put(fd, "vms", "%zu", r->vms);
+  bad |= put(fd, "arrivals", "%zu", r->arrivals);
+  bad |= put(fd, "placed", "%zu", r->placed);
+  bad |= put(fd, "setup_s", "%.17g", r->setup_s);
+  bad |= put(fd, "median_us", "%.17g", r->median_us);
+  bad |= put(fd, "p99_us", "%.17g", r->p99_us);
+  bad |= put(fd, "max_us", "%.17g", r->max_us);
+  bad |= put(fd, "mean_us", "%.17g", r->mean_us);
+  bad |= put(fd, "peak_mib", "%.17g", r->peak_mib);
+  bad |= put(fd, "note", "%s", note);
+  bad |= put(fd, "end", "1");
+  return bad ? -1 : 0;
+}
+
+int vmpb_online_parse_result(const char *text, vmpb_online_result *r) {
+  int complete = 0;
+  memset(r, 0, sizeof *r);
+  r->setup_s = r->median_us = r->p99_us = r->max_us = r->mean_us = NAN;
+  r->peak_mib = NAN;
+  for (const char *p = text; p && *p;) {
+    const char *nl = strchr(p, '\n'), *eq = strchr(p, '=');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    if (eq && eq < p + len) {
+      char key[32], val[600];
+      size_t kl = (size_t)(eq - p), vl = len - kl - 1;
+      if (kl < sizeof key && vl < sizeof val) {
+        memcpy(key, p, kl);
+        key[kl] = 0;
+        memcpy(val, eq + 1, vl);
+        val[vl] = 0;
+        if (!strcmp(key, "status")) snprintf(r->status, sizeof r->status, "%s", val);
+        else if (!strcmp(key, "hosts")) r->hosts = (size_t)strtoull(val, NULL, 10);
+        else if (!strcmp(key, "vms")) r->vms = (size_t)strtoull(val, NULL, 10);
+        else if (!strcmp(key, "arrivals")) r->arrivals = (size_t)strtoull(val, NULL, 10);
+        else if (!strcmp(key, "placed")) r->placed = (size_t)strtoull(val, NULL, 10);
+        else if (!strcmp(key, "setup_s")) r->setup_s = strtod(val, NULL);
+        else if (!strcmp(key, "median_us")) r->median_us = strtod(val, NULL);
+        else if (!strcmp(key, "p99_us")) r->p99_us = strtod(val, NULL);
+        else if (!strcmp(key, "max_us")) r->max_us = strtod(val, NULL);
+        else if (!strcmp(key, "mean_us")) r->mean_us = strtod(val, NULL);
+        else if (!strcmp(key, "peak_mib")) r->peak_mib = strtod(val, NULL);
+        else if (!strcmp(key, "note")) snprintf(r->note, sizeof r->note, "%s", val);
+        else if (!strcmp(key, "end")) complete = 1;
+      }
+    }
+    p = nl ? nl + 1 : NULL;
+  }
+  return complete;
+}
