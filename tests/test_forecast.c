@@ -1,6 +1,6 @@
 /* Forecasting: exact coefficients from noise-free series, rank-deficient
  * designs, the residual quantile, every fallback with its reason,
- * right-sizing, options, JSON. */
+ * right-sizing, options, JSON, and alerts on forecasts. */
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -391,6 +391,43 @@ static void test_forecast__rightsize_and_json(void **state) {
   vmp_problem_free(p);
 }
 
+static void test_forecast__alerts_ahead(void **state) {
+  /* a on h1 grows 0.5 cpu a day around 30 of 34: the forecast crosses the
+   * 95% line within the horizon; b has no history and counts at demand */
+  vmp_problem *p = tu_problem_json(PROBLEM);
+  vmp_history *h = hourly(24 * 28, NULL);
+  vmp_forecast_opts fo = VMP_FORECAST_OPTS_INIT;
+  vmp_alert_opts ao = VMP_ALERT_OPTS_INIT;
+  vmp_forecast *f;
+  vmp_utilization *u;
+  vmp_alerts *a;
+  const vmp_alert *al;
+  (void)state;
+  fo.horizon = 2 * DAY;
+  f = run(h, &fo);
+  assert_int_equal(vmp_utilization_from_forecast(p, NULL, f, 0, &u), VMP_OK);
+  assert_int_equal(vmp_utilization_source(u), VMP_UTILIZATION_FORECAST);
+  assert_int_equal(vmp_utilization_num_times(u), 48);
+  assert_int_equal(vmp_utilization_num_unobserved(u), 3); /* a/memory, b/cpu, b/memory */
+  /* the first step: a's prediction plus b's demand */
+  assert_true(fabs(vmp_utilization_load(u, 0, 0, 0) -
+                   (1 + signal(T0 + 24 * 28 * 3600LL, T0 + (24 * 28 - 1) * 3600LL))) < 1e-6);
+  assert_int_equal(vmp_utilization_alerts(u, &ao, &a), VMP_OK);
+  assert_true(vmp_alerts_count(a) >= 1);
+  al = vmp_alerts_get(a, 0);
+  assert_int_equal(al->kind, VMP_ALERT_OVERLOAD);
+  assert_int_equal(al->severity, VMP_SEVERITY_CRITICAL);
+  assert_string_equal(al->host, "h1");
+  assert_string_equal(al->resource, "cpu");
+  assert_true(al->value >= 0.95 && al->duration >= 900);
+  assert_true(al->since > T0 + 24 * 28 * 3600LL);
+  vmp_alerts_free(a);
+  vmp_utilization_free(u);
+  vmp_forecast_free(f);
+  vmp_history_free(h);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_forecast__exact_coefficients_from_noise_free_series),
@@ -402,6 +439,7 @@ int main(void) {
       cmocka_unit_test(test_forecast__gaps_and_jitter),
       cmocka_unit_test(test_forecast__options_are_checked),
       cmocka_unit_test(test_forecast__rightsize_and_json),
+      cmocka_unit_test(test_forecast__alerts_ahead),
   };
   return cmocka_run_group_tests_name("forecast", tests, NULL, NULL);
 }
