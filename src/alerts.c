@@ -310,7 +310,8 @@ int vmp_alerts_to_json(const vmp_alerts *a, char **out) {
                           (json_int_t)al->since, "duration_s", num(al->duration));
     bad = !o || json_array_append_new(arr, o);
   }
-  if (!bad) *out = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  if (!bad) *out = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                       JSON_REAL_PRECISION(10));
   json_decref(arr);
   return *out ? 0 : vmp__enomem();
 }

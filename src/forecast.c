@@ -22,7 +22,7 @@
 #define WEEK 604800
 #define MAX_HARMONICS 24
 #define MAX_LAGS 48
-#define MAX_TERMS (2 + 4 * MAX_HARMONICS + MAX_LAGS)
+#define MAX_TERMS (2 + 6 * MAX_HARMONICS + MAX_LAGS)
 #define MAX_POINTS 1000000
 /* Predictions whose spread grows this much faster than a random walk's
  * come from explosive lag coefficients, not from the data. */
@@ -58,7 +58,7 @@ struct vmp_forecast {
 /* ---- model terms -------------------------------------------------------------------- */
 
 enum { T_INTERCEPT, T_TREND, T_DAILY_SIN, T_DAILY_COS, T_WEEKLY_SIN, T_WEEKLY_COS,
-       T_LAG };
+       T_TREND_DAILY_SIN, T_TREND_DAILY_COS, T_LAG };
 
 typedef struct term {
   int kind;
@@ -81,7 +81,9 @@ static void add_term(spec *sp, int kind, int k) {
 
 /* The terms a history of this span and step can support: a cycle needs two
  * full periods to be told from a trend, and each harmonic must be slower
- * than the Nyquist rate of the step or it aliases into a constant. */
+ * than the Nyquist rate of the step or it aliases into a constant.  A daily
+ * cycle whose amplitude follows the trend needs two weeks, so that the
+ * change of amplitude is not confused with the weekly cycle. */
 static void make_spec(spec *sp, const vmp_forecast_opts *o, int64_t span,
                       int64_t step, int64_t tref) {
   sp->n = 0;
@@ -102,6 +104,12 @@ static void make_spec(spec *sp, const vmp_forecast_opts *o, int64_t span,
         add_term(sp, T_WEEKLY_SIN, k);
         add_term(sp, T_WEEKLY_COS, k);
       }
+  if (o->trend && o->trend_daily && span >= 2 * WEEK)
+    for (int k = 1; k <= (int)o->daily_harmonics; k++)
+      if (DAY / k > 2 * step) {
+        add_term(sp, T_TREND_DAILY_SIN, k);
+        add_term(sp, T_TREND_DAILY_COS, k);
+      }
   sp->nlags = o->lags;
   for (int j = 1; j <= (int)o->lags; j++) add_term(sp, T_LAG, j);
 }
@@ -114,6 +122,8 @@ static void term_name(char buf[32], const term *t) {
     case T_DAILY_COS: snprintf(buf, 32, "daily_cos%d", t->k); break;
     case T_WEEKLY_SIN: snprintf(buf, 32, "weekly_sin%d", t->k); break;
     case T_WEEKLY_COS: snprintf(buf, 32, "weekly_cos%d", t->k); break;
+    case T_TREND_DAILY_SIN: snprintf(buf, 32, "trend_daily_sin%d", t->k); break;
+    case T_TREND_DAILY_COS: snprintf(buf, 32, "trend_daily_cos%d", t->k); break;
     default: snprintf(buf, 32, "lag%d", t->k); break;
   }
 }
@@ -129,15 +139,18 @@ static double phase(int64_t t, int64_t period, int k) {
 /* One row of the design: the terms' values at time t, with lag[j - 1] the
  * value j steps earlier. */
 static void fill_row(const spec *sp, int64_t t, const double *lag, double *row) {
+  double days = (double)(t - sp->tref) / DAY;
   for (size_t c = 0; c < sp->n; c++) {
     const term *tm = &sp->terms[c];
     switch (tm->kind) {
       case T_INTERCEPT: row[c] = 1.0; break;
-      case T_TREND: row[c] = (double)(t - sp->tref) / DAY; break;
+      case T_TREND: row[c] = days; break;
       case T_DAILY_SIN: row[c] = sin(phase(t, DAY, tm->k)); break;
       case T_DAILY_COS: row[c] = cos(phase(t, DAY, tm->k)); break;
       case T_WEEKLY_SIN: row[c] = sin(phase(t, WEEK, tm->k)); break;
       case T_WEEKLY_COS: row[c] = cos(phase(t, WEEK, tm->k)); break;
+      case T_TREND_DAILY_SIN: row[c] = days * sin(phase(t, DAY, tm->k)); break;
+      case T_TREND_DAILY_COS: row[c] = days * cos(phase(t, DAY, tm->k)); break;
       default: row[c] = lag[tm->k - 1]; break;
     }
   }

@@ -61,7 +61,9 @@ int vmp_forecast_to_json(const vmp_forecast *f, char **out) {
   for (size_t k = 0; !bad && k < vmp_forecast_num_series(f); k++)
     bad |= json_array_append_new(arr, series_json(f, k));
   bad |= add(root, "forecasts", arr);
-  if (!bad) *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  /* Ten significant digits: predictions carry no more, and 0.95 stays 0.95. */
+  if (!bad) *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                        JSON_REAL_PRECISION(10));
   json_decref(root);
   return *out ? 0 : vmp__enomem();
 }

@@ -61,14 +61,18 @@ static void test_forecast__exact_coefficients_from_noise_free_series(void **stat
       {"intercept", 30},   {"trend", 0.5},      {"daily_sin1", 3},  {"daily_cos1", 0},
       {"daily_sin2", 0},   {"daily_cos2", 1},   {"daily_sin3", 0},  {"daily_cos3", -0.75},
       {"daily_sin4", 0},   {"daily_cos4", 0},   {"weekly_sin1", 2}, {"weekly_cos1", 0},
-      {"weekly_sin2", 0},  {"weekly_cos2", 0.5}, {"weekly_sin3", 0}, {"weekly_cos3", 0}};
+      {"weekly_sin2", 0},  {"weekly_cos2", 0.5}, {"weekly_sin3", 0}, {"weekly_cos3", 0},
+      /* a constant daily amplitude: no change per day */
+      {"trend_daily_sin1", 0}, {"trend_daily_cos1", 0}, {"trend_daily_sin2", 0},
+      {"trend_daily_cos2", 0}, {"trend_daily_sin3", 0}, {"trend_daily_cos3", 0},
+      {"trend_daily_sin4", 0}, {"trend_daily_cos4", 0}};
   (void)state;
   o.lags = 0;
   f = run(h, &o);
   assert_int_equal(vmp_forecast_series_model(f, 0), VMP_FORECAST_REGRESSION);
   assert_string_equal(vmp_forecast_series_reason(f, 0), "");
-  assert_int_equal(vmp_forecast_series_num_terms(f, 0), 16);
-  assert_int_equal(vmp_forecast_series_rank(f, 0), 16);
+  assert_int_equal(vmp_forecast_series_num_terms(f, 0), 24);
+  assert_int_equal(vmp_forecast_series_rank(f, 0), 24);
   for (size_t j = 0; j < sizeof want / sizeof want[0]; j++)
     if (fabs(coef(f, 0, want[j].name) - want[j].value) > 1e-9)
       fail_msg("%s: %.15g, expected %g", want[j].name, coef(f, 0, want[j].name),
@@ -93,6 +97,38 @@ static void test_forecast__exact_coefficients_from_noise_free_series(void **stat
   vmp_history_free(h);
 }
 
+static void test_forecast__daily_amplitude_following_the_trend(void **state) {
+  /* the afternoon swing grows by 0.06 a day (2% of 3) as the level grows */
+  vmp_forecast_opts o = VMP_FORECAST_OPTS_INIT;
+  vmp_history *h = NULL;
+  vmp_forecast *f;
+  size_t n = 24 * 21;
+  int64_t tref = T0 + (int64_t)(n - 1) * 3600;
+  (void)state;
+  assert_int_equal(vmp_history_new(&h), VMP_OK);
+  for (size_t i = 0; i < n; i++) {
+    int64_t t = T0 + (int64_t)i * 3600;
+    double d = (double)(t - tref) / DAY, day = (double)(t % 86400) / DAY;
+    assert_int_equal(vmp_history_add(h, "a", "cpu", t,
+                                     20 + 0.4 * d + (3 + 0.06 * d) * sin(TWO_PI * day)), 0);
+  }
+  o.lags = 0;
+  f = run(h, &o);
+  assert_true(fabs(coef(f, 0, "intercept") - 20) < 1e-9);
+  assert_true(fabs(coef(f, 0, "trend") - 0.4) < 1e-9);
+  assert_true(fabs(coef(f, 0, "daily_sin1") - 3) < 1e-9);
+  assert_true(fabs(coef(f, 0, "trend_daily_sin1") - 0.06) < 1e-9);
+  assert_true(fabs(coef(f, 0, "trend_daily_cos1")) < 1e-9);
+  vmp_forecast_free(f);
+  /* without the term the growth is not modelled */
+  o.trend_daily = 0;
+  f = run(h, &o);
+  assert_int_equal(vmp_forecast_series_num_terms(f, 0), 16);
+  assert_true(vmp_forecast_series_r2(f, 0) < 1 - 1e-6);
+  vmp_forecast_free(f);
+  vmp_history_free(h);
+}
+
 static void test_forecast__collinear_lags_are_rank_deficient(void **state) {
   /* A noise-free seasonal series obeys linear recurrences, so its own lags
    * are linear combinations of the Fourier columns: the design is rank
@@ -105,8 +141,8 @@ static void test_forecast__collinear_lags_are_rank_deficient(void **state) {
   o.lags = 3;
   f = run(h, &o);
   assert_int_equal(vmp_forecast_series_model(f, 0), VMP_FORECAST_REGRESSION);
-  assert_int_equal(vmp_forecast_series_num_terms(f, 0), 19);
-  assert_true(vmp_forecast_series_rank(f, 0) < 19);
+  assert_int_equal(vmp_forecast_series_num_terms(f, 0), 27);
+  assert_true(vmp_forecast_series_rank(f, 0) < 27);
   for (size_t i = 0; i < vmp_forecast_series_num_points(f, 0); i++) {
     int64_t t;
     double v;
@@ -372,7 +408,7 @@ static void test_forecast__rightsize_and_json(void **state) {
   fc = json_array_get(json_object_get(root, "forecasts"), 0);
   assert_string_equal(json_string_value(json_object_get(fc, "vm")), "a");
   assert_string_equal(json_string_value(json_object_get(fc, "model")), "regression");
-  assert_true(json_number_value(json_object_get(fc, "value")) == value);
+  assert_true(fabs(json_number_value(json_object_get(fc, "value")) - value) < 1e-9 * value);
   assert_true(json_is_null(json_object_get(fc, "reason")));
   assert_true(json_number_value(json_object_get(fc, "fit_r2")) > 0.999);
   assert_int_equal(json_array_size(json_object_get(fc, "points")), 24);
@@ -431,6 +467,7 @@ static void test_forecast__alerts_ahead(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_forecast__exact_coefficients_from_noise_free_series),
+      cmocka_unit_test(test_forecast__daily_amplitude_following_the_trend),
       cmocka_unit_test(test_forecast__collinear_lags_are_rank_deficient),
       cmocka_unit_test(test_forecast__lstsq_collinear_columns),
       cmocka_unit_test(test_forecast__quantile_comes_from_the_residuals),

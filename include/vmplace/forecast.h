@@ -172,6 +172,11 @@ typedef struct vmp_forecast_opts {
   uint32_t lags;              /**< previous steps as regressors, 0..48;
                                    default 2 */
   int32_t trend;              /**< nonzero: a linear trend; default 1 */
+  int32_t trend_daily;        /**< nonzero (and trend): the daily cycle's
+                                   terms may grow or shrink linearly with
+                                   time too, as when usage grows by a
+                                   share at every hour; from 2 weeks of
+                                   history; default 1 */
   uint32_t min_samples;       /**< fewer samples fall back to the peak
                                    (>= 2); default 24 */
   double min_span;            /**< seconds; a shorter history falls back to
@@ -185,7 +190,7 @@ typedef struct vmp_forecast_opts {
 } vmp_forecast_opts;
 
 #define VMP_FORECAST_OPTS_INIT \
-  { VMP_FORECAST_OPTS_VERSION, 86400.0, 0.95, 4, 3, 2, 1, 24, 86400.0, 0.0, 1 }
+  { VMP_FORECAST_OPTS_VERSION, 86400.0, 0.95, 4, 3, 2, 1, 1, 24, 86400.0, 0.0, 1 }
 
 /** Fills opts with the defaults (as VMP_FORECAST_OPTS_INIT). */
 VMP_API void vmp_forecast_opts_init(vmp_forecast_opts *opts);
@@ -266,7 +271,9 @@ VMP_API size_t vmp_forecast_series_num_terms(const vmp_forecast *f,
  * The j-th term of series k's model and its coefficient, in the series'
  * units: "intercept" (the level at the last sample), "trend" (per day),
  * "daily_sinN" / "daily_cosN", "weekly_sinN" / "weekly_cosN" (the N-th
- * harmonic), "lagN" (the value N steps earlier).  Where the terms are
+ * harmonic, at the last sample), "trend_daily_sinN" / "trend_daily_cosN"
+ * (the change per day of the daily harmonic's coefficient), "lagN" (the
+ * value N steps earlier).  Where the terms are
  * collinear the coefficients are the minimum-norm solution.
  * @param name  receives the name (borrowed, lives with f); may be NULL.
  * @param coef  receives the coefficient; may be NULL.
