@@ -24,6 +24,11 @@ static json_t *series_json(const vmp_forecast *f, size_t k) {
   const char *reason = vmp_forecast_series_reason(f, k);
   double r2 = vmp_forecast_series_r2(f, k);
   int bad = !o || !pts;
+  if (bad) {
+    json_decref(o);
+    json_decref(pts);
+    return NULL;
+  }
   bad |= add(o, "vm", json_string(vmp_forecast_series_vm(f, k)));
   bad |= add(o, "resource", json_string(vmp_forecast_series_resource(f, k)));
   bad |= add(o, "value", num(vmp_forecast_series_value(f, k)));
@@ -33,14 +38,21 @@ static json_t *series_json(const vmp_forecast *f, size_t k) {
   bad |= add(o, "samples", json_integer((json_int_t)vmp_forecast_series_samples(f, k)));
   bad |= add(o, "step_s", json_integer((json_int_t)vmp_forecast_series_step(f, k)));
   for (size_t i = 0; !bad && i < vmp_forecast_series_num_points(f, k); i++) {
-    json_t *p = json_object();
+    json_t *p;
     int64_t t;
     double v;
     vmp_forecast_series_point(f, k, i, &t, &v);
-    bad |= !p || add(p, "timestamp", json_integer((json_int_t)t)) ||
-           add(p, "value", num(v)) || json_array_append_new(pts, p);
+    p = json_pack("{s:I, s:o}", "timestamp", (json_int_t)t, "value", num(v));
+    /* json_array_append_new takes p, even when it fails */
+    bad |= !p || json_array_append_new(pts, p);
   }
-  if (bad || add(o, "points", pts)) {
+  if (bad) {
+    json_decref(pts);
+    json_decref(o);
+    return NULL;
+  }
+  if (add(o, "points", pts)) {
+    /* json_object_set_new took pts, even though it failed */
     json_decref(o);
     return NULL;
   }
@@ -55,11 +67,16 @@ int vmp_forecast_to_json(const vmp_forecast *f, char **out) {
   if (!f) return vmp__error(VMP_EINVAL, "vmp_forecast_to_json: forecast is NULL");
   root = json_object();
   arr = json_array();
-  bad = !root || !arr;
-  bad |= add(root, "quantile", num(vmp_forecast_quantile(f)));
+  if (!root || !arr) {
+    json_decref(root);
+    json_decref(arr);
+    return vmp__enomem();
+  }
+  bad = add(root, "quantile", num(vmp_forecast_quantile(f)));
   bad |= add(root, "horizon_s", num(vmp_forecast_horizon(f)));
   for (size_t k = 0; !bad && k < vmp_forecast_num_series(f); k++)
     bad |= json_array_append_new(arr, series_json(f, k));
+  /* json_object_set_new takes arr whatever happens */
   bad |= add(root, "forecasts", arr);
   /* Ten significant digits: predictions carry no more, and 0.95 stays 0.95. */
   if (!bad) *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |

@@ -56,11 +56,42 @@ void vmp_history_free(vmp_history *h) {
   free(h);
 }
 
-/* Why s[0..n) cannot be a VM name, or NULL when it can. */
+/* 1 when s[0..n) is UTF-8: no stray continuation bytes, no overlong
+ * forms, no surrogates, nothing above U+10FFFF. */
+static int valid_utf8(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t k = 0;
+  while (k < n) {
+    unsigned c = s[k], len, cp;
+    if (c < 0x80) {
+      k++;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+    else return 0;
+    if (k + len > n) return 0;
+    for (unsigned j = 1; j < len; j++) {
+      if ((s[k + j] & 0xC0) != 0x80) return 0;
+      cp = (cp << 6) | (s[k + j] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return 0;
+    k += len;
+  }
+  return 1;
+}
+
+/* Why s[0..n) cannot be a VM name, or NULL when it can.  Names are UTF-8,
+ * as in problem JSON, so that they can match a problem's and be written
+ * back as JSON. */
 static const char *vm_name_problem(const char *s, size_t n) {
   if (!n) return "expected a name, got nothing";
   if (memchr(s, '\0', n)) return "name contains a NUL byte";
   if (n > VMP__MAX_NAME) return "name longer than 4096 bytes";
+  if (!valid_utf8(s, n)) return "name is not valid UTF-8";
   return NULL;
 }
 

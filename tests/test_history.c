@@ -116,6 +116,8 @@ static void test_history__bad_csv_names_line_and_field(void **state) {
       "header: column \"vm\" appears twice");
   bad("timestamp,vm,resource\n", VMP_HISTORY_CSV, VMP_EPARSE,
       "header: expected the 4 columns");
+  bad("1714521600,caf\xe9,cpu,1\n", VMP_HISTORY_CSV, VMP_EPARSE,
+      "line 1: vm: name is not valid UTF-8");
   {
     static const char nul[] = "1714521600,a\0b,cpu,1\n";
     vmp_history *h = NULL;
