@@ -27,6 +27,8 @@
 /* Predictions whose spread grows this much faster than a random walk's
  * come from explosive lag coefficients, not from the data. */
 #define MAX_INFLATION 10.0
+/* Held-back windows of the rolling-origin check (validate). */
+#define VALIDATION_ORIGINS 3
 
 static const double TWO_PI = 6.283185307179586476925;
 
@@ -339,28 +341,24 @@ static int long_enough(const vmp_forecast_opts *o, size_t n, int64_t span,
   return 0;
 }
 
-/* Refits without the last part of the history and compares the model's
- * pinball loss there with the peak's.  0 when the model is at least as
- * good (or there is too little to tell), 1 when it is worse (why set), or a
- * negative error. */
-static int validate(const vmp_forecast_opts *o, const int64_t *t, const double *y,
-                    size_t n, int64_t step, char *why, size_t whylen) {
-  int64_t span = t[n - 1] - t[0], held = (int64_t)fmin(o->horizon, (double)span / 4);
-  size_t m = n, K, nval;
-  double *mean = NULL, *pred = NULL, loss_model = 0, loss_peak = 0, peak = 0;
-  char dummy[256], b1[32];
+/* Fits samples [0, m) and predicts them up to sample end - 1: adds the
+ * pinball losses of the model and of the peak of [0, m) over [m, end).
+ * 0; 1 when the prediction diverges; 2 when [0, m) says nothing (too short
+ * or not fittable); or a negative error. */
+static int holdout(const vmp_forecast_opts *o, const int64_t *t, const double *y,
+                   size_t m, size_t end, int64_t step, double *loss_model,
+                   double *loss_peak) {
+  double *mean, *pred, peak = 0;
+  char dummy[256];
+  size_t K;
   spec sp;
   fit f;
   int rc;
-  while (m > 0 && t[m - 1] > t[n - 1] - held) m--;
-  nval = n - m;
-  if (nval < 2 || m < 2 || !long_enough(o, m, t[m - 1] - t[0], dummy, sizeof dummy))
-    return 0;
+  if (m < 2 || !long_enough(o, m, t[m - 1] - t[0], dummy, sizeof dummy)) return 2;
   make_spec(&sp, o, t[m - 1] - t[0], step, t[m - 1]);
-  /* a training part that cannot be fitted says nothing about the model */
   if ((rc = fit_model(&sp, t, y, m, o->quantile, &f, dummy, sizeof dummy)))
-    return rc < 0 && rc != VMP_ESOLVER ? rc : 0;
-  K = steps_for((double)(t[n - 1] - t[m - 1]), step);
+    return rc < 0 && rc != VMP_ESOLVER ? rc : 2;
+  K = steps_for((double)(t[end - 1] - t[m - 1]), step);
   mean = malloc(K * sizeof *mean);
   pred = malloc(K * sizeof *pred);
   if (!mean || !pred) {
@@ -369,25 +367,58 @@ static int validate(const vmp_forecast_opts *o, const int64_t *t, const double *
     return vmp__enomem();
   }
   if (predict(&sp, &f, t, y, m, K, mean, pred, dummy, sizeof dummy)) {
-    snprintf(why, whylen, "poor fit: refitted without the last %s, the model "
-             "diverges", vmp__duration_format(b1, (double)held));
     free(mean);
     free(pred);
     return 1;
   }
   for (size_t i = 0; i < m; i++) peak = fmax(peak, y[i]);
-  for (size_t i = m; i < n; i++) {
+  for (size_t i = m; i < end; i++) {
     double kk = floor((double)(t[i] - t[m - 1]) / (double)step + 0.5);
     size_t k = kk < 1 ? 1 : kk > (double)K ? K : (size_t)kk;
-    loss_model += pinball(y[i], pred[k - 1], o->quantile);
-    loss_peak += pinball(y[i], peak, o->quantile);
+    *loss_model += pinball(y[i], pred[k - 1], o->quantile);
+    *loss_peak += pinball(y[i], peak, o->quantile);
   }
   free(mean);
   free(pred);
-  if (loss_model > loss_peak) {
-    snprintf(why, whylen, "poor fit: on the last %s held back, mean pinball loss "
-             "%.4g against %.4g for the peak", vmp__duration_format(b1, (double)held),
-             loss_model / (double)nval, loss_peak / (double)nval);
+  return 0;
+}
+
+/* Rolling-origin check of the model against its fallback: up to
+ * VALIDATION_ORIGINS times, refit without the last `held` seconds (the
+ * horizon, at most a quarter of the history) before an origin and predict
+ * them, then compare the summed pinball losses of the model and of the
+ * peak.  One window alone is noisy: a single spike in it decides.  0 when
+ * the model is at least as good (or there is too little to tell), 1 when
+ * it is worse (why set), or a negative error. */
+static int validate(const vmp_forecast_opts *o, const int64_t *t, const double *y,
+                    size_t n, int64_t step, char *why, size_t whylen) {
+  int64_t span = t[n - 1] - t[0], held = (int64_t)fmin(o->horizon, (double)span / 4);
+  double loss_model = 0, loss_peak = 0;
+  size_t end = n, nval = 0, windows = 0;
+  char b1[32];
+  for (int r = 0; r < VALIDATION_ORIGINS && end > 0; r++) {
+    size_t m = end;
+    int rc;
+    while (m > 0 && t[m - 1] > t[end - 1] - held) m--;
+    /* keep at least half of the history to train on */
+    if (end - m < 2 || m < 2 || t[m - 1] - t[0] < span / 2) break;
+    rc = holdout(o, t, y, m, end, step, &loss_model, &loss_peak);
+    if (rc < 0) return rc;
+    if (rc == 1) {
+      snprintf(why, whylen, "poor fit: refitted without the last %s, the model "
+               "diverges", vmp__duration_format(b1, (double)(t[n - 1] - t[m - 1])));
+      return 1;
+    }
+    if (rc == 2) break;
+    nval += end - m;
+    windows++;
+    end = m;
+  }
+  if (windows && loss_model > loss_peak) {
+    snprintf(why, whylen, "poor fit: predicting the last %zu x %s held back, mean "
+             "pinball loss %.4g against %.4g for the peak", windows,
+             vmp__duration_format(b1, (double)held), loss_model / (double)nval,
+             loss_peak / (double)nval);
     return 1;
   }
   return 0;

@@ -285,7 +285,7 @@ static void test_forecast__poor_fit_falls_back_to_peak(void **state) {
   f = run(h, &o);
   assert_int_equal(vmp_forecast_series_model(f, 0), VMP_FORECAST_PEAK);
   assert_non_null(strstr(vmp_forecast_series_reason(f, 0),
-                         "poor fit: on the last 1d held back, mean pinball loss "));
+                         "poor fit: predicting the last 3 x 1d held back, mean pinball loss "));
   assert_non_null(strstr(vmp_forecast_series_reason(f, 0), "for the peak"));
   assert_false(isnan(vmp_forecast_series_r2(f, 0)));
   assert_true(vmp_forecast_series_value(f, 0) == 10);

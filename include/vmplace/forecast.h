@@ -183,10 +183,11 @@ typedef struct vmp_forecast_opts {
                                    the peak; default 86400 */
   double min_r2;              /**< a fit whose R^2 is lower falls back to
                                    the peak; default 0 (off) */
-  int32_t validate;           /**< nonzero: refit without the most recent
-                                   part of the history and fall back to the
-                                   peak when the model predicts that part
-                                   worse than the peak does; default 1 */
+  int32_t validate;           /**< nonzero: refit without recent parts of
+                                   the history (up to 3 windows of the
+                                   horizon) and fall back to the peak when
+                                   the model predicts them worse than the
+                                   peak does; default 1 */
 } vmp_forecast_opts;
 
 #define VMP_FORECAST_OPTS_INIT \
