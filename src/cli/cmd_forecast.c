@@ -181,10 +181,11 @@ static void print_forecasts(const vmp_forecast *f) {
     char r2s[16];
     if (isnan(r2)) snprintf(r2s, sizeof r2s, "-");
     else snprintf(r2s, sizeof r2s, "%.3f", r2);
-    printf("%-20s %-12s %12s  %-10s %6s  %s\n", vmp_forecast_series_vm(f, k),
+    const char *note = vmp_forecast_series_reason(f, k);
+    printf("%-20s %-12s %12s  %-10s %6s%s%s\n", vmp_forecast_series_vm(f, k),
            vmp_forecast_series_resource(f, k), fmt(b1, vmp_forecast_series_value(f, k)),
            vmp_forecast_model_name(vmp_forecast_series_model(f, k)), r2s,
-           vmp_forecast_series_reason(f, k));
+           note[0] ? "  " : "", note);
   }
 }
 
