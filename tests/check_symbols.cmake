@@ -8,7 +8,11 @@ endif()
 string(REPLACE "\n" ";" lines "${out}")
 set(count 0)
 foreach(line ${lines})
-  if(line MATCHES "^[0-9a-fA-F]+ [TDBRVWtdbr] (.+)$")
+  # Upper case: global or weak definitions, what other modules can bind to.
+  # Lower case t/d/b/r are local: GNU ld may list a few in .dynsym (the
+  # __start_/__stop_ symbols of the fuzzer's coverage sections, once the
+  # library is large enough), but nothing can link against them.
+  if(line MATCHES "^[0-9a-fA-F]+ [TDBRVW] (.+)$")
     set(sym "${CMAKE_MATCH_1}")
     # Linker-made markers: section bounds (the sanitizer coverage of a
     # fuzzing build adds __start___sancov_*), _end, _edata, ...

@@ -92,5 +92,75 @@ expect 1 "anti-affinity web: web-1, web-2 share host h1" -- "$VMPLACE" check "$D
 expect 1 "h1: cpu 12 > 8" -- "$VMPLACE" check "$DATA/violations.json"
 expect 2 "assignments.nobody: unknown VM" -- "$VMPLACE" check "$SRC/examples/datacenter.json" "$DATA/bad/solution_unknown_vm.json"
 
+# --- forecast (when this build has it) ----------------------------------------------
+EX=$SRC/examples
+HIST=$DATA/history
+if "$VMPLACE" version | grep -q "features:.*forecast"; then
+  expect 0 "usage: vmplace forecast" -- "$VMPLACE" forecast --help
+  expect 2 "expected one HISTORY file" -- "$VMPLACE" forecast
+  expect 0 "4 series, quantile 0.95 over 1d: 3 regression, 1 peak" -- "$VMPLACE" forecast "$EX/usage.csv"
+  expect 0 "short history: 10 samples over 9h, need 24 samples over 1d" -- "$VMPLACE" forecast "$EX/usage.csv"
+  expect 0 "\"forecasts\"" -- "$VMPLACE" forecast --json --horizon 2h --quantile 0.9 "$EX/usage.csv"
+  expect 2 "--horizon: expected a duration" -- "$VMPLACE" forecast --horizon soon "$EX/usage.csv"
+  expect 2 "--quantile: expected a number between 0 and 1, got '1.5'" -- "$VMPLACE" forecast --quantile 1.5 "$EX/usage.csv"
+  expect 2 "-o writes a right-sized problem and needs --problem" -- "$VMPLACE" forecast -o "$TMP/x.json" "$EX/usage.csv"
+  expect 0 "db-1                 cpu                    16 -> " -- "$VMPLACE" forecast --problem "$EX/datacenter.json" -o "$TMP/right.json" "$EX/usage.csv"
+  expect 0 "no violations" -- "$VMPLACE" check "$TMP/right.json"
+  expect 0 "\"rightsizing\"" -- "$VMPLACE" forecast --json --problem "$EX/datacenter.json" "$EX/usage.csv"
+  expect 2 "the problem has no VM \"ghost\" (--ignore-unknown skips it)" -- "$VMPLACE" forecast --problem "$EX/datacenter.json" "$HIST/unknown_vm.csv"
+  expect 0 "right-sizing" -- "$VMPLACE" forecast --ignore-unknown --problem "$EX/datacenter.json" "$HIST/unknown_vm.csv"
+  expect 2 "nan.csv: line 3: value: expected a finite number >= 0, got \"NaN\"" -- "$VMPLACE" forecast "$HIST/nan.csv"
+  expect 2 "duplicate.csv: line 4: web-1/cpu: timestamp 2024-05-01T00:00:00Z repeats line 2 with another value" -- "$VMPLACE" forecast "$HIST/duplicate.csv"
+  expect 2 "badtime.csv: line 3: timestamp: expected Unix seconds or an ISO 8601 date-time, got \"yesterday\"" -- "$VMPLACE" forecast "$HIST/badtime.csv"
+  expect 2 "fields.csv: line 2: expected 4 fields" -- "$VMPLACE" forecast "$HIST/fields.csv"
+  expect 2 "millis.csv: line 1: timestamp: too large for Unix seconds (milliseconds?)" -- "$VMPLACE" forecast "$HIST/millis.csv"
+  expect 2 "header_only.csv: no samples" -- "$VMPLACE" forecast "$HIST/header_only.csv"
+  expect 2 "negative.json: series[0].points[0][1]: expected a finite number >= 0, got -3" -- "$VMPLACE" forecast "$HIST/negative.json"
+  expect 2 "no-such.csv" -- "$VMPLACE" forecast "$HIST/no-such.csv"
+  expect 0 "forecast at quantile 0.95 over 1d" -- "$VMPLACE" check --alerts --history "$EX/usage.csv" --forecast "$EX/datacenter.json"
+else
+  expect 2 "forecasting is not in this build" -- "$VMPLACE" forecast "$EX/usage.csv"
+fi
+
+# --- check: alerts and metrics ---------------------------------------------------------
+expect 0 "alerts (the placement's demands):" -- "$VMPLACE" check --alerts "$EX/datacenter.json"
+expect 0 "[info]     h07 cpu underload: 3.1% <= 20%" -- "$VMPLACE" check --alerts "$EX/datacenter.json"
+expect 1 "[critical] h04 memory_mib overload: 21.0% >= 20%" -- "$VMPLACE" check --alerts --warn memory_mib=0.15 --crit memory_mib=20% --underload off "$EX/datacenter.json"
+expect 0 "" -- "$VMPLACE" check --metrics "$TMP/m.prom" --warn memory_mib=0.15 --crit memory_mib=20% --underload off "$EX/datacenter.json"
+expect 0 "alerts (observed usage, 2024-04-01T00:00:00Z to 2024-04-21T23:00:00Z, 1h buckets, window 15m)" -- "$VMPLACE" check --alerts --history "$EX/usage.csv" "$EX/datacenter.json"
+expect 0 "counted at their demand" -- "$VMPLACE" check --alerts --history "$EX/usage.csv" "$EX/datacenter.json"
+expect 0 "\"alerts\"" -- "$VMPLACE" check --json --alerts "$EX/datacenter.json"
+expect 2 "the alert options need --alerts or --metrics FILE" -- "$VMPLACE" check --history "$EX/usage.csv" "$EX/datacenter.json"
+expect 2 "--forecast forecasts a usage history" -- "$VMPLACE" check --alerts --forecast "$EX/datacenter.json"
+expect 2 "--warn: expected a ratio such as 0.8 or 80%, got 'high'" -- "$VMPLACE" check --alerts --warn high "$EX/datacenter.json"
+expect 2 "alert thresholds: unknown resource \"gpu\"" -- "$VMPLACE" check --alerts --warn gpu=0.5 "$EX/datacenter.json"
+expect 2 "warning threshold 0.99 is above the critical 0.95" -- "$VMPLACE" check --alerts --warn 0.99 "$EX/datacenter.json"
+expect 2 "--window: expected a duration" -- "$VMPLACE" check --alerts --window later "$EX/datacenter.json"
+expect 2 "nan.csv: line 3" -- "$VMPLACE" check --alerts --history "$HIST/nan.csv" "$EX/datacenter.json"
+
+# The metrics file: every line a HELP, a TYPE or a sample; every family
+# described before its samples.
+metrics_ok() {
+  local f=$1 bad
+  count=$((count + 1))
+  bad=$(grep -Ev '^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\["\\n])*",?)*\})? (-?[0-9.e+-]+|[+-]Inf|NaN)$' "$f")
+  if [ -n "$bad" ]; then
+    echo "FAIL: $f: lines that are not the exposition format:"; echo "$bad" | head -5
+    fails=$((fails + 1))
+    return
+  fi
+  for m in $(grep -v '^#' "$f" | sed 's/[{ ].*//' | sort -u); do
+    if ! grep -q "^# HELP $m " "$f" || ! grep -q "^# TYPE $m gauge$" "$f"; then
+      echo "FAIL: $f: $m lacks HELP or TYPE"; fails=$((fails + 1)); return
+    fi
+  done
+}
+metrics_ok "$TMP/m.prom"
+expect 0 "" -- grep -qF 'vmplace_host_overload{host="h04",resource="memory_mib",source="placement",severity="critical"} 1' "$TMP/m.prom"
+expect 0 "" -- grep -qF 'vmplace_alerts{severity="critical",source="placement"} 1' "$TMP/m.prom"
+expect 0 "" -- "$VMPLACE" check --metrics "$TMP/o.prom" --history "$EX/usage.csv" "$EX/datacenter.json"
+metrics_ok "$TMP/o.prom"
+expect 0 "" -- grep -qF 'vmplace_utilization_timestamp_seconds{source="observed"} 1713740400' "$TMP/o.prom"
+
 echo "$count checks, $fails failed"
 [ "$fails" -eq 0 ]

@@ -44,6 +44,11 @@ int cli_load_problem(const char *path, int format, vmp_problem **out);
  * returns -1 on failure. */
 int cli_parse_double(const char *opt, const char *text, double *out);
 int cli_parse_u64(const char *opt, const char *text, uint64_t *out);
+/* Parses a duration ("90s", "15m", "24h", "7d", "1h30m"; a bare number is
+ * seconds) into seconds > 0, or a ratio ("0.8", "80%"); prints an error
+ * and returns -1 on failure (src/cli/values.c). */
+int cli_parse_duration(const char *opt, const char *text, double *out);
+int cli_parse_ratio(const char *opt, const char *text, double *out);
 /* Writes text to path ("-" = stdout); exit status. */
 int cli_write_text(const char *path, const char *text);
 /* Readable summary of a solution: status, objective, bound, gap, score,
@@ -57,5 +62,6 @@ int cmd_solve(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
 
 #endif /* VMP_CLI_H */

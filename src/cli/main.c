@@ -9,8 +9,9 @@
 
 static const cli_command commands[] = {
     {"solve", "compute a placement (and its bound) for a problem", cmd_solve},
-    {"check", "audit a placement: feasibility, rules, score", cmd_check},
+    {"check", "audit a placement: feasibility, rules, score, alerts", cmd_check},
     {"explain", "show, host by host, where a VM fits and why not", cmd_explain},
+    {"forecast", "predict demands from usage history; right-size a problem", cmd_forecast},
     {"version", "print the version and the features of this build", cmd_version},
 };
 
