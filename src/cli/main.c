@@ -11,6 +11,7 @@ static const cli_command commands[] = {
     {"solve", "compute a placement (and its bound) for a problem", cmd_solve},
     {"check", "audit a placement: feasibility, rules, score", cmd_check},
     {"explain", "show, host by host, where a VM fits and why not", cmd_explain},
+    {"plan", "order the moves to a placement into capacity-safe waves", cmd_plan},
     {"version", "print the version and the features of this build", cmd_version},
 };
 
