@@ -15,6 +15,9 @@ int vmp_has_feature(const char *name) {
                                         "format.roadef", NULL};
   if (!name) return 0;
   if (!strncmp(name, "solver.", 7)) return vmp__solver_find(name + 7) != NULL;
+#ifdef VMPLACE_WITH_LIBVIRT
+  if (!strcmp(name, "libvirt")) return 1;
+#endif
   for (const char *const *f = formats; *f; f++)
     if (!strcmp(*f, name)) return 1;
   return 0;

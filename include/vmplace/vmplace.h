@@ -23,5 +23,6 @@
 #include "solve.h"
 #include "rules.h"
 #include "plan.h"
+#include "virt.h"
 
 #endif /* VMPLACE_H */
