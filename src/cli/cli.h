@@ -60,5 +60,8 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_rebalance(int argc, char **argv);
 
 #endif /* VMP_CLI_H */
