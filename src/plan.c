@@ -375,18 +375,33 @@ static double spare(const planner *P, uint32_t h, const double *d) {
 static int stage(planner *P, uint32_t wave, size_t *taken) {
   const vmp_problem *p = P->p;
   uint8_t *src_used = calloc(p->nhosts + 1, 1);
+  size_t *start = calloc(p->nhosts + 2, sizeof *start);
+  uint32_t *at = malloc((P->npending + 1) * sizeof *at);
   int rc = VMP_OK;
   *taken = 0;
-  if (!src_used) return vmp__enomem();
+  if (!src_used || !start || !at) {
+    free(src_used);
+    free(start);
+    free(at);
+    return vmp__enomem();
+  }
+  /* The pending VMs grouped by the host they are on (CSR). */
+  for (size_t k = 0; k < P->npending; k++)
+    if (P->pos[P->pending[k]] != VMP__NO_HOST) start[P->pos[P->pending[k]] + 2]++;
+  for (size_t h = 0; h < p->nhosts; h++) start[h + 2] += start[h + 1];
+  for (size_t k = 0; k < P->npending; k++) {
+    uint32_t v = P->pending[k];
+    if (P->pos[v] != VMP__NO_HOST) at[start[P->pos[v] + 1]++] = v;
+  }
   for (size_t k = 0; k < P->npending; k++) {
     uint32_t u = P->pending[k], s = P->tgt[u];
     uint32_t best_v = VMP__NO_HOST, best_x = VMP__NO_HOST;
     double best_mem = HUGE_VAL, best_room = -HUGE_VAL;
     if (src_used[s] || P->conc[s]) continue;
-    for (size_t j = 0; j < P->npending; j++) {
-      uint32_t v = P->pending[j];
+    for (size_t j = start[s]; j < start[s + 1]; j++) {
+      uint32_t v = at[j];
       double mem = vmp__plan_vm_mib(P->pl, P->plan_vm[v]);
-      if (v == u || P->pos[v] != s || P->staged[v]) continue;
+      if (v == u || P->staged[v]) continue;
       if (!fits(P, P->load, s, dem_of(P, u), dem_of(P, v))) continue;
       for (uint32_t x = 0; x < p->nhosts; x++) {
         double room;
@@ -413,6 +428,8 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
     (*taken)++;
   }
   free(src_used);
+  free(start);
+  free(at);
   return rc;
 }
 

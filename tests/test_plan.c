@@ -456,6 +456,26 @@ static void test_plan__prune_undoes_a_useless_swap(void **state) {
   vmp_problem_free(p);
 }
 
+static void test_plan__prune_with_balance_and_affinity_units(void **state) {
+  /* balance is not local: the whole objective decides; the affine pair
+   * x, y moves as one */
+  vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384) "," HOST("h3", 8, 16384),
+                      VM("a", 4, 4096, "h1") "," VM("b", 4, 4096, "h1") "," VM("c", 2, 2048, "h2")
+                      "," VM("x", 1, 1024, "h3") "," VM("y", 1, 1024, "h3"),
+                      ",\"groups\":[{\"name\":\"xy\",\"policy\":\"affinity\","
+                      "\"vms\":[\"x\",\"y\"]}],\"objective\":{\"cost\":0,\"balance\":1}");
+  vmp_solution *t = target(p, "b=h2,c=h1,x=h2,y=h2"), *s = NULL;
+  (void)state;
+  assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
+  /* only b's move lowers the highest utilisation (1 -> 0.75) */
+  assert_int_equal(moves(p, s), 1);
+  assert_int_equal(vmp_solution_vm_host(s, 1), 1);
+  assert_true(fabs(vmp_solution_objective(s) - 0.75) < 1e-12);
+  vmp_solution_free(s);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
 static void test_plan__prune_cannot_undo_needed_moves(void **state) {
   vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384),
                       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h1"), NULL);
@@ -559,6 +579,7 @@ int main(void) {
       cmocka_unit_test(test_plan__checker_compares_with_problem_and_target),
       cmocka_unit_test(test_plan__prune_keeps_only_moves_with_gain),
       cmocka_unit_test(test_plan__prune_undoes_a_useless_swap),
+      cmocka_unit_test(test_plan__prune_with_balance_and_affinity_units),
       cmocka_unit_test(test_plan__prune_cannot_undo_needed_moves),
       cmocka_unit_test(test_plan__random_plans_pass_the_checker),
   };

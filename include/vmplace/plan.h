@@ -203,13 +203,15 @@ VMP_API int vmp_plan_verify(const vmp_plan *plan, const vmp_problem *p,
 /**
  * Removes the moves of a target placement that gain nothing.
  *
- * Moves of VMs back to their current host, one at a time, while the
- * placement stays free of hard violations and its objective (migrations
- * included, with the problem's weights) does not grow; with max_moves, then
- * undoes the moves whose undoing costs least until at most max_moves VMs
- * move.  Finally, when the result is not strictly better than the current
- * placement, the current placement is returned: nothing moves without
- * gain.  VMs without a current host are not moves and are kept as placed.
+ * Moves VMs back to their current host, one at a time and then in pairs
+ * (a swap between full hosts), while the placement stays free of hard
+ * violations and its objective (migrations included, with the problem's
+ * weights) does not grow; with max_moves, then undoes the moves whose
+ * undoing costs least until at most max_moves VMs move.  Finally, when the
+ * result is not strictly better than the same placement with every move
+ * undone, that one is returned: nothing moves without gain.  Hard
+ * host-affinity groups move as one.  VMs without a current host are not
+ * moves and keep their place.  The result is evaluated from scratch.
  *
  * @param p          the problem (its current placement is the reference).
  * @param target     a placement of p.
@@ -217,9 +219,10 @@ VMP_API int vmp_plan_verify(const vmp_plan *plan, const vmp_problem *p,
  * @param out        receives the evaluated placement (caller owns); NULL on
  *                   failure.
  * @return VMP_OK; VMP_EINVAL (NULL arguments, a target for another
- *         problem); VMP_ERANGE (max_moves cannot be honoured: every
- *         remaining move is needed to stay within the hard constraints);
- *         VMP_ENOMEM.
+ *         problem or one that breaks hard constraints); VMP_ERANGE
+ *         (max_moves cannot be honoured: every remaining move is needed to
+ *         stay within the hard constraints); VMP_ENOMEM; VMP_EINTERNAL (the
+ *         evaluator refused the result: a bug).
  */
 VMP_API int vmp_solution_prune_moves(const vmp_problem *p,
                                      const vmp_solution *target,
