@@ -120,7 +120,9 @@ int vmp__plan_finish(vmp_plan *pl) {
       break;
     }
   }
-  pl->nwaves = pl->nsteps ? pl->steps[pl->nsteps - 1].wave + 1 : 0;
+  pl->nwaves = 0;
+  for (size_t k = 0; k < pl->nsteps; k++)
+    if (pl->steps[k].wave + 1 > pl->nwaves) pl->nwaves = pl->steps[k].wave + 1;
   free(pl->wave_duration);
   pl->wave_duration = calloc(pl->nwaves + 1, sizeof *pl->wave_duration);
   per_host = calloc(pl->nhosts + 1, sizeof *per_host);

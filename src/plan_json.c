@@ -317,6 +317,7 @@ static int vm_ref(const prd *R, const json_t *o, const char *path, uint32_t *out
 static int read_steps(prd *R, const json_t *steps) {
   static const char *const KEYS[] = {"wave", "action", "vm", "from", "to", "staging",
                                      "memory_mib", "duration_s", NULL};
+  json_int_t prev = 0;
   size_t k;
   json_t *o, *v;
   int rc;
@@ -336,6 +337,14 @@ static int read_steps(prd *R, const json_t *steps) {
     wave = json_is_integer(v) ? json_integer_value(v) : 0;
     if (!json_is_integer(v) || wave < 1 || wave > (json_int_t)UINT32_MAX - 1)
       return pfail(R, VMP_EPARSE, path, "wave: expected an integer >= 1");
+    /* Waves are numbered 1, 2, ... in step order, none empty. */
+    if (!prev && wave != 1)
+      return pfail(R, VMP_EPARSE, path, "wave: the first step is in wave 1, not %lld",
+                   (long long)wave);
+    if (wave != prev && wave != prev + 1)
+      return pfail(R, VMP_EPARSE, path, "wave: expected %lld or %lld, got %lld",
+                   (long long)prev, (long long)prev + 1, (long long)wave);
+    prev = wave;
     if (strcmp(action, "migrate") && strcmp(action, "start"))
       return pfail(R, VMP_EPARSE, path, "action: expected \"migrate\" or \"start\", got \"%s\"",
                    action);

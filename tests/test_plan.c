@@ -346,9 +346,11 @@ static void test_plan__reader_refuses_unsafe_and_malformed_plans(void **state) {
       {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"},"
        "{\"wave\":2,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h2\"}]}",
        VMP_EINVAL, "step 2: a starts from h1 but is on h3"},
-      {"\"steps\":[{\"wave\":2,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"},"
-       "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"b\",\"from\":\"h2\",\"to\":\"h3\"}]}",
-       VMP_EINVAL, "step 2: wave 1 comes after wave 2"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"},"
+       "{\"wave\":3,\"action\":\"migrate\",\"vm\":\"b\",\"from\":\"h2\",\"to\":\"h3\"}]}",
+       VMP_EPARSE, "steps[1]: wave: expected 1 or 2, got 3"},
+      {"\"steps\":[{\"wave\":2,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"}]}",
+       VMP_EPARSE, "steps[0]: wave: the first step is in wave 1, not 2"},
       {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"zz\",\"from\":\"h1\",\"to\":\"h3\"}]}",
        VMP_ENOTFOUND, "steps[0]: vm: unknown VM \"zz\""},
       {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h9\"}]}",
