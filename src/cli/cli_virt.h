@@ -16,8 +16,8 @@ int cli_snapshot(vmp_virt *v, const char *inventory, uint32_t flags, vmp_problem
  * free both with cli_free_cpu_sched.  Exit status. */
 int cli_read_cpu_sched(const char *path, vmp_cpu_sched **out, size_t *n);
 void cli_free_cpu_sched(vmp_cpu_sched *e, size_t n);
-/* One line per step of an apply report. */
-void cli_print_report(FILE *f, const vmp_apply_report *r);
+/* One line per step of an apply report of plan pl. */
+void cli_print_report(FILE *f, const vmp_plan *pl, const vmp_apply_report *r);
 /* Progress of an apply on stderr (a vmp_apply_fn). */
 int cli_apply_progress(const vmp_apply_event *ev, void *userdata);
 

@@ -162,7 +162,7 @@ int cmd_apply(int argc, char **argv) {
            vmp_apply_report_count(rep, VMP_STEP_PENDING));
     if (A.o.dry_run) printf(", %zu would run", vmp_apply_report_count(rep, VMP_STEP_WOULD_RUN));
     printf("\n");
-    cli_print_report(stdout, rep);
+    cli_print_report(stdout, pl, rep);
     if (vmp_apply_report_cpu_sched(rep))
       printf("CPU scheduler values set on %zu VMs\n", vmp_apply_report_cpu_sched(rep));
   }

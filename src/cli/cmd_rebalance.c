@@ -149,7 +149,6 @@ static int matches(const vmp_problem *after, const vmp_solution *target, char *w
 static double objective(const vmp_solution *s) { return s ? vmp_solution_objective(s) : 0.0; }
 
 static void print_text(const rb *R, const outcome *O) {
-  size_t nsteps = vmp_plan_num_steps(O->plan);
   printf("snapshot:   %zu hosts, %zu VMs, score %g (%zu hosts used)\n",
          vmp_problem_num_hosts(O->before), vmp_problem_num_vms(O->before), objective(O->eval_before),
          vmp_solution_hosts_used(O->eval_before));
@@ -158,15 +157,7 @@ static void print_text(const rb *R, const outcome *O) {
   cli_print_plan(stdout, O->plan);
   if (O->applied) {
     printf("apply:\n");
-    for (size_t k = 0; k < nsteps; k++) {
-      const char *from = vmp_plan_step_from(O->plan, k), *method = vmp_apply_report_method(O->report, k);
-      const char *msg = vmp_apply_report_message(O->report, k);
-      printf("  %-20s %s -> %s  %s", vmp_plan_step_vm(O->plan, k), from ? from : "(new)",
-             vmp_plan_step_to(O->plan, k), vmp_step_state_name(vmp_apply_report_state(O->report, k)));
-      if (method[0]) printf(" (%s)", method);
-      if (msg[0]) printf(": %s", msg);
-      putchar('\n');
-    }
+    cli_print_report(stdout, O->plan, O->report);
   }
   if (R->ao.dry_run)
     printf("dry run:    nothing was changed\n");
