@@ -488,7 +488,6 @@ static char *blocked_reason(const planner *P, uint32_t v) {
 }
 
 static int report_blocked(planner *P) {
-  const vmp_problem *p = P->p;
   int rc = VMP_OK;
   for (size_t j = 0; !rc && j < P->npending; j++) {
     uint32_t v = P->pending[j];
@@ -499,7 +498,6 @@ static int report_blocked(planner *P) {
                                P->tgt[v], why);
     free(why);
   }
-  (void)p;
   return rc;
 }
 

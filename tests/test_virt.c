@@ -537,6 +537,10 @@ static void test_virt__journal_of_another_plan_is_refused(void **state) {
   assert_int_equal(apply(v, pl1, path, 1, &rep), VMP_OK);
   assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_ALREADY), 1);
   vmp_apply_report_free(rep);
+  /* ... and was dropped, so the journal stays readable */
+  assert_int_equal(apply(v, pl1, path, 1, &rep), VMP_OK);
+  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_ALREADY), 1);
+  vmp_apply_report_free(rep);
   vmp_plan_free(pl1);
   vmp_plan_free(pl2);
   vmp_solution_free(t1);

@@ -64,10 +64,13 @@ static int read_line(vmp__journal *j, const char *path, size_t lineno, const cha
   return rc;
 }
 
-static int read_existing(vmp__journal *j, const char *path) {
+/* Reads the records of an existing journal; *whole gets the length of its
+ * complete lines. */
+static int read_existing(vmp__journal *j, const char *path, size_t *whole) {
   char *data;
   size_t len, lineno = 0;
   int rc;
+  *whole = 0;
   if (access(path, F_OK) != 0) return VMP_OK;
   if ((rc = vmp__read_file(path, &data, &len))) return rc;
   for (size_t start = 0; !rc && start < len;) {
@@ -78,6 +81,7 @@ static int read_existing(vmp__journal *j, const char *path) {
     lineno++;
     if (nl > data + start) rc = read_line(j, path, lineno, data + start, (size_t)(nl - data - start));
     start = (size_t)(nl - data) + 1;
+    *whole = start;
   }
   if (!rc && lineno == 0 && len > 0)
     rc = vmp__error(VMP_EPARSE, "%s: not a vmplace journal", path);
@@ -124,6 +128,7 @@ static void sync_dir(const char *path) {
 
 int vmp__journal_open(vmp__journal *j, const char *path, const vmp_plan *pl, int write) {
   struct stat st;
+  size_t whole;
   int rc;
   memset(j, 0, sizeof *j);
   j->fd = -1;
@@ -132,10 +137,13 @@ int vmp__journal_open(vmp__journal *j, const char *path, const vmp_plan *pl, int
   j->finished = calloc(j->nsteps + 1, 1);
   if (!j->begun || !j->finished) return vmp__enomem();
   if (!path) return VMP_OK;
-  if ((rc = plan_id(pl, j->plan_id)) || (rc = read_existing(j, path))) return rc;
+  if ((rc = plan_id(pl, j->plan_id)) || (rc = read_existing(j, path, &whole))) return rc;
   if (!write) return VMP_OK;
   j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (j->fd < 0) return vmp__error(VMP_EIO, "%s: cannot open the journal: %s", path, strerror(errno));
+  /* A record torn by a crash goes, so that the next one starts a line. */
+  if (fstat(j->fd, &st) == 0 && (size_t)st.st_size > whole && ftruncate(j->fd, (off_t)whole))
+    return vmp__error(VMP_EIO, "%s: cannot drop a torn record: %s", path, strerror(errno));
   if (fstat(j->fd, &st) == 0 && st.st_size == 0) {
     json_t *h = json_pack("{s:i, s:s, s:I}", "vmplace_journal", 1, "plan", j->plan_id, "steps",
                           (json_int_t)j->nsteps);
