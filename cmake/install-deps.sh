@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="cmake ninja-build pkg-config gcc g++ make
-libglpk-dev libopenblas-dev liblapacke-dev libvirt-dev libjansson-dev
+libglpk-dev libopenblas-dev liblapacke-dev libvirt-dev libxml2-dev libjansson-dev
 libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest"
 
 if [ "${1:-}" = "--bench" ]; then

@@ -18,6 +18,9 @@ int vmp_has_feature(const char *name) {
 #ifdef VMPLACE_WITH_FORECAST
   if (!strcmp(name, "forecast")) return 1;
 #endif
+#ifdef VMPLACE_WITH_LIBVIRT
+  if (!strcmp(name, "libvirt")) return 1;
+#endif
   for (const char *const *f = formats; *f; f++)
     if (!strcmp(*f, name)) return 1;
   return 0;

@@ -54,6 +54,14 @@ expect 2 "no VM named 'web-99'" -- "$VMPLACE" explain "$SRC/examples/datacenter.
 expect 0 "rule pci: host.labels.compliance is absent" -- "$VMPLACE" explain "$SRC/examples/datacenter.json" pay-2
 expect 0 "\"fits\"" -- "$VMPLACE" explain --json "$SRC/examples/datacenter.json" pay-2
 
+# --- plan ---------------------------------------------------------------------
+expect 0 "plan:       complete" -- "$VMPLACE" plan "$SRC/examples/datacenter.json" "$TMP/sol.json"
+expect 0 "\"steps\"" -- "$VMPLACE" plan --json -o "$TMP/plan.json" "$SRC/examples/datacenter.json" "$TMP/sol.json"
+expect 1 "it waits for b to leave h2" -- "$VMPLACE" plan "$DATA/plan/swap.json" "$DATA/plan/swap_target.json"
+expect 2 "expected PROBLEM and SOLUTION" -- "$VMPLACE" plan "$DATA/plan/swap.json"
+expect 2 "--bandwidth: expected a number > 0, got '0'" -- "$VMPLACE" plan --bandwidth 0 "$DATA/plan/swap.json" "$DATA/plan/swap_target.json"
+expect 0 "usage: vmplace plan" -- "$VMPLACE" plan --help
+
 # --- every benchmark format (small samples) ----------------------------------
 for f in "$DATA"/formats/*; do
   case "$f" in

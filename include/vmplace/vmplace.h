@@ -23,5 +23,7 @@
 #include "solve.h"
 #include "rules.h"
 #include "forecast.h"
+#include "plan.h"
+#include "virt.h"
 
 #endif /* VMPLACE_H */

@@ -58,10 +58,21 @@ void cli_print_solution(FILE *f, const vmp_problem *p, const vmp_solution *s,
 /* 1 when stderr is a terminal (progress lines are shown). */
 int cli_stderr_tty(void);
 
+/* Readable plan: summary, waves with their steps, blocked moves. */
+void cli_print_plan(FILE *f, const vmp_plan *pl);
+/* Handles the plan options shared by `plan` and `rebalance` (getopt codes
+ * 'C' --max-concurrent, 'B' --bandwidth, 'N' --no-staging); -1 after
+ * printing an error. */
+int cli_parse_plan_opt(int c, const char *arg, vmp_plan_opts *opts);
+
 int cmd_solve(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_rebalance(int argc, char **argv);
 
 #endif /* VMP_CLI_H */

@@ -12,6 +12,10 @@ static const cli_command commands[] = {
     {"check", "audit a placement: feasibility, rules, score, alerts", cmd_check},
     {"explain", "show, host by host, where a VM fits and why not", cmd_explain},
     {"forecast", "predict demands from usage history; right-size a problem", cmd_forecast},
+    {"plan", "order the moves to a placement into capacity-safe waves", cmd_plan},
+    {"snapshot", "read the datacenter through libvirt into a problem", cmd_snapshot},
+    {"apply", "execute a plan through libvirt, with a journal", cmd_apply},
+    {"rebalance", "snapshot, solve, plan, apply and verify in one go", cmd_rebalance},
     {"version", "print the version and the features of this build", cmd_version},
 };
 

@@ -1,0 +1,317 @@
+/*
+ * The plan checker (vmp_plan_verify): replays a plan wave by wave and step
+ * by step.  It shares no code with the planner, so that a planner bug
+ * cannot vouch for itself; with a problem it also reads capacities,
+ * demands, the starting placement and the host rules from the problem
+ * rather than from what the planner copied into the plan.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "plan_impl.h"
+#include "rule.h"
+#include "solution_impl.h"
+
+typedef struct replay {
+  const vmp_plan *pl;
+  const vmp_problem *p;      /* may be NULL */
+  uint32_t nres;
+  size_t nhosts;
+  uint32_t *host_p;          /* [plan host] problem host (p only) */
+  uint32_t *vm_p;            /* [plan VM] problem VM (p only) */
+  double *cap;               /* [h*nres+r] */
+  double *load;              /* [h*nres+r] */
+  double *peak;              /* [h*nres+r] */
+  uint32_t *conc;            /* [h] */
+  uint8_t *receives;         /* [h] */
+  uint32_t *pos;             /* [plan VM] host, NONE, or UNKNOWN */
+  uint32_t *seen_wave;       /* [plan VM] last wave the VM moved in, +1 */
+} replay;
+
+#define UNKNOWN (VMP__PLAN_NONE - 1)
+
+static const double *dem(const replay *R, uint32_t v) {
+  if (R->p) return &R->p->vm_demand[(size_t)R->vm_p[v] * R->nres];
+  return &R->pl->dem[(size_t)v * R->nres];
+}
+
+static const char *hname(const replay *R, uint32_t h) {
+  return h == VMP__PLAN_NONE ? "(nowhere)" : R->pl->host_name[h];
+}
+
+static int in_list(const vmp__hostlist *l, uint32_t h) {
+  for (uint32_t k = 0; k < l->n; k++)
+    if (l->h[k] == h) return 1;
+  return 0;
+}
+
+/* Whether the problem lets VM v (plan index) be on host h (plan index):
+ * maintenance, pins, allowed_hosts, hard rules. */
+static int check_allowed(const replay *R, size_t step, uint32_t v, uint32_t h) {
+  const vmp_problem *p = R->p;
+  uint32_t pv = R->vm_p[v], ph = R->host_p[h];
+  const char *vn = R->pl->vm_name[v], *hn = R->pl->host_name[h];
+  if (p->host_maintenance[ph])
+    return vmp__error(VMP_EINVAL, "step %zu: %s goes to %s, which is in maintenance", step,
+                      vn, hn);
+  if (p->vm_pinned[pv])
+    return vmp__error(VMP_EINVAL, "step %zu: %s is pinned but moves to %s", step, vn, hn);
+  if (p->vm_allowed[pv].n && !in_list(&p->vm_allowed[pv], ph))
+    return vmp__error(VMP_EINVAL, "step %zu: %s goes to %s, which is not among its "
+                                  "allowed_hosts", step, vn, hn);
+  for (size_t r = 0; r < p->nrules; r++) {
+    const vmp__rule *ru = &p->rules[r];
+    if (!ru->hard || (ru->when && !vmp__expr_eval(ru->when, p, pv, ph))) continue;
+    if (!vmp__expr_eval(ru->require, p, pv, ph))
+      return vmp__error(VMP_EINVAL, "step %zu: %s goes to %s, which hard rule %s forbids",
+                        step, vn, hn, vmp__pool_str(&p->pool, ru->name));
+  }
+  return VMP_OK;
+}
+
+/* Maps the plan's resources, hosts and VMs onto the problem's by name. */
+static int map_problem(replay *R) {
+  const vmp_plan *pl = R->pl;
+  const vmp_problem *p = R->p;
+  size_t idx;
+  if (p->nres != pl->nres)
+    return vmp__error(VMP_EINVAL, "the plan has %u resources, the problem %u", pl->nres,
+                      p->nres);
+  for (uint32_t r = 0; r < pl->nres; r++)
+    if (strcmp(pl->res_name[r], vmp_problem_resource_name(p, r)))
+      return vmp__error(VMP_EINVAL, "plan resource %u is \"%s\", the problem's \"%s\"", r,
+                        pl->res_name[r], vmp_problem_resource_name(p, r));
+  for (size_t h = 0; h < pl->nhosts; h++) {
+    if (vmp_problem_find_host(p, pl->host_name[h], &idx))
+      return vmp__error(VMP_EINVAL, "plan host \"%s\" is not in the problem",
+                        pl->host_name[h]);
+    R->host_p[h] = (uint32_t)idx;
+  }
+  if (pl->nhosts != p->nhosts)
+    return vmp__error(VMP_EINVAL, "the plan has %zu hosts, the problem %zu", pl->nhosts,
+                      p->nhosts);
+  for (size_t v = 0; v < pl->nvms; v++) {
+    if (vmp_problem_find_vm(p, pl->vm_name[v], &idx))
+      return vmp__error(VMP_EINVAL, "plan VM \"%s\" is not in the problem", pl->vm_name[v]);
+    R->vm_p[v] = (uint32_t)idx;
+  }
+  return VMP_OK;
+}
+
+static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
+  size_t hr = vmp__mul(pl->nhosts, pl->nres);
+  int rc;
+  memset(R, 0, sizeof *R);
+  R->pl = pl;
+  R->p = p;
+  R->nres = pl->nres;
+  R->nhosts = pl->nhosts;
+  R->host_p = malloc((pl->nhosts + 1) * sizeof *R->host_p);
+  R->vm_p = malloc((pl->nvms + 1) * sizeof *R->vm_p);
+  R->cap = malloc((hr + 1) * sizeof *R->cap);
+  R->load = calloc(hr + 1, sizeof *R->load);
+  R->peak = malloc((hr + 1) * sizeof *R->peak);
+  R->conc = calloc(pl->nhosts + 1, sizeof *R->conc);
+  R->receives = calloc(pl->nhosts + 1, 1);
+  R->pos = malloc((pl->nvms + 1) * sizeof *R->pos);
+  R->seen_wave = calloc(pl->nvms + 1, sizeof *R->seen_wave);
+  if (!R->host_p || !R->vm_p || !R->cap || !R->load || !R->peak || !R->conc ||
+      !R->receives || !R->pos || !R->seen_wave)
+    return vmp__enomem();
+  if (!p) {
+    memcpy(R->cap, pl->cap, hr * sizeof *R->cap);
+    memcpy(R->load, pl->load, hr * sizeof *R->load);
+    for (size_t v = 0; v < pl->nvms; v++) R->pos[v] = UNKNOWN;
+    return VMP_OK;
+  }
+  if ((rc = map_problem(R))) return rc;
+  for (size_t h = 0; h < pl->nhosts; h++)
+    for (uint32_t r = 0; r < R->nres; r++)
+      R->cap[h * R->nres + r] = vmp_problem_host_effective_capacity(p, R->host_p[h], r);
+  /* Loads over every VM of the problem, in plan host order. */
+  {
+    uint32_t *plan_host = malloc((p->nhosts + 1) * sizeof *plan_host);
+    if (!plan_host) return vmp__enomem();
+    for (size_t h = 0; h < pl->nhosts; h++) plan_host[R->host_p[h]] = (uint32_t)h;
+    for (size_t v = 0; v < p->nvms; v++) {
+      uint32_t h = p->vm_host[v];
+      if (h == VMP__NO_HOST) continue;
+      for (uint32_t r = 0; r < R->nres; r++)
+        R->load[(size_t)plan_host[h] * R->nres + r] += p->vm_demand[v * R->nres + r];
+    }
+    for (size_t v = 0; v < pl->nvms; v++) {
+      uint32_t h = p->vm_host[R->vm_p[v]];
+      R->pos[v] = h == VMP__NO_HOST ? VMP__PLAN_NONE : plan_host[h];
+    }
+    free(plan_host);
+  }
+  return VMP_OK;
+}
+
+static void replay_free(replay *R) {
+  free(R->host_p);
+  free(R->vm_p);
+  free(R->cap);
+  free(R->load);
+  free(R->peak);
+  free(R->conc);
+  free(R->receives);
+  free(R->pos);
+  free(R->seen_wave);
+}
+
+/* Names of the VMs of steps [first, end) that go to host h. */
+static void inflight_names(const replay *R, size_t first, size_t end, uint32_t h,
+                           vmp__buf *b) {
+  size_t n = 0;
+  for (size_t k = first; k < end; k++)
+    if (R->pl->steps[k].to == h)
+      vmp__buf_printf(b, "%s%s", n++ ? ", " : "", R->pl->vm_name[R->pl->steps[k].vm]);
+}
+
+static int check_step(replay *R, size_t k, uint32_t wave) {
+  const vmp__pstep *s = &R->pl->steps[k];
+  const char *vn;
+  int rc;
+  if (s->vm >= R->pl->nvms || s->to >= R->nhosts ||
+      (s->from != VMP__PLAN_NONE && s->from >= R->nhosts))
+    return vmp__error(VMP_EINVAL, "step %zu: index out of range", k + 1);
+  vn = R->pl->vm_name[s->vm];
+  if (s->from == s->to)
+    return vmp__error(VMP_EINVAL, "step %zu: %s moves from %s to itself", k + 1, vn,
+                      hname(R, s->to));
+  if (R->seen_wave[s->vm] == wave + 1)
+    return vmp__error(VMP_EINVAL, "step %zu: %s moves twice in wave %u", k + 1, vn,
+                      wave + 1);
+  if (R->pos[s->vm] == UNKNOWN) R->pos[s->vm] = s->from;
+  if (R->pos[s->vm] != s->from)
+    return vmp__error(VMP_EINVAL, "step %zu: %s starts from %s but is on %s", k + 1, vn,
+                      hname(R, s->from), hname(R, R->pos[s->vm]));
+  if (R->p && (rc = check_allowed(R, k + 1, s->vm, s->to))) return rc;
+  R->seen_wave[s->vm] = wave + 1;
+  for (uint32_t r = 0; r < R->nres; r++)
+    R->peak[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
+  if (s->from != VMP__PLAN_NONE) R->conc[s->from]++;
+  R->conc[s->to]++;
+  R->receives[s->to] = 1;
+  return VMP_OK;
+}
+
+static int check_wave(replay *R, size_t first, size_t end, uint32_t wave) {
+  const vmp_plan *pl = R->pl;
+  size_t hr = vmp__mul(R->nhosts, R->nres);
+  int rc;
+  memcpy(R->peak, R->load, hr * sizeof *R->peak);
+  memset(R->conc, 0, R->nhosts * sizeof *R->conc);
+  memset(R->receives, 0, R->nhosts);
+  for (size_t k = first; k < end; k++)
+    if ((rc = check_step(R, k, wave))) return rc;
+  for (uint32_t h = 0; h < R->nhosts; h++) {
+    if (pl->max_concurrent && R->conc[h] > pl->max_concurrent)
+      return vmp__error(VMP_EINVAL, "wave %u: %u steps touch %s, more than the cap of %u",
+                        wave + 1, R->conc[h], pl->host_name[h], pl->max_concurrent);
+    if (!R->receives[h]) continue;
+    for (uint32_t r = 0; r < R->nres; r++) {
+      size_t i = (size_t)h * R->nres + r;
+      char b1[32], b2[32];
+      vmp__buf who;
+      if (R->peak[i] <= R->cap[i] * (1 + VMP__REL_EPS) + VMP__ABS_EPS) continue;
+      vmp__buf_init(&who);
+      inflight_names(R, first, end, h, &who);
+      rc = vmp__error(VMP_EINVAL, "wave %u: %s %s %s > %s with %s in flight", wave + 1,
+                      pl->host_name[h], pl->res_name[r], vmp__fmt_num(b1, R->peak[i]),
+                      vmp__fmt_num(b2, R->cap[i]), who.data ? who.data : "its VMs");
+      vmp__buf_free(&who);
+      return rc;
+    }
+  }
+  for (size_t k = first; k < end; k++) {
+    const vmp__pstep *s = &pl->steps[k];
+    for (uint32_t r = 0; r < R->nres; r++) {
+      if (s->from != VMP__PLAN_NONE) R->load[(size_t)s->from * R->nres + r] -= dem(R, s->vm)[r];
+      R->load[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
+    }
+    R->pos[s->vm] = s->to;
+  }
+  return VMP_OK;
+}
+
+/* Where each VM must end: its target, or where its blocked entry says. */
+static int check_end(replay *R, const vmp_solution *target) {
+  const vmp_plan *pl = R->pl;
+  uint8_t *blocked = calloc(pl->nvms + 1, 1);
+  vmp__strmap names;
+  int rc = VMP_OK;
+  vmp__strmap_init(&names);
+  for (size_t v = 0; blocked && !rc && v < pl->nvms; v++)
+    rc = vmp__strmap_put(&names, pl->vm_name[v], (uint32_t)v);
+  if (!blocked || rc) {
+    free(blocked);
+    vmp__strmap_free(&names);
+    return vmp__enomem();
+  }
+  for (size_t k = 0; !rc && k < pl->nblocked; k++) {
+    const vmp__pblocked *b = &pl->blocked[k];
+    if (b->vm >= pl->nvms) {
+      rc = vmp__error(VMP_EINVAL, "blocked[%zu]: VM index out of range", k);
+      break;
+    }
+    blocked[b->vm] = 1;
+    if (R->pos[b->vm] != UNKNOWN && R->pos[b->vm] != b->from)
+      rc = vmp__error(VMP_EINVAL, "blocked %s is said to stay on %s but ends on %s",
+                      pl->vm_name[b->vm], hname(R, b->from), hname(R, R->pos[b->vm]));
+  }
+  for (size_t v = 0; !rc && target && v < target->nvms; v++) {
+    uint32_t want = target->vm_host[v], pv = VMP__PLAN_NONE;
+    const char *want_name = want == VMP__NO_HOST ? NULL : target->host_name[want];
+    const char *at_name;
+    size_t idx;
+    if (!vmp__strmap_get(&names, target->vm_name[v], &pv)) pv = VMP__PLAN_NONE;
+    if (pv != VMP__PLAN_NONE && blocked[pv]) continue;
+    if (pv != VMP__PLAN_NONE) {
+      if (R->pos[pv] == UNKNOWN) {
+        rc = vmp__error(VMP_EINVAL, "%s is in the plan but neither moves nor is blocked",
+                        target->vm_name[v]);
+        break;
+      }
+      at_name = R->pos[pv] == VMP__PLAN_NONE ? NULL : pl->host_name[R->pos[pv]];
+    } else if (R->p && !vmp_problem_find_vm(R->p, target->vm_name[v], &idx)) {
+      at_name = vmp_problem_host_name(R->p, R->p->vm_host[idx]);
+    } else {
+      continue; /* without the problem nothing says where it is */
+    }
+    if ((at_name == NULL) != (want_name == NULL) ||
+        (at_name && strcmp(at_name, want_name)))
+      rc = vmp__error(VMP_EINVAL, "%s ends on %s, but the target puts it on %s",
+                      target->vm_name[v], at_name ? at_name : "(nowhere)",
+                      want_name ? want_name : "(nowhere)");
+  }
+  free(blocked);
+  vmp__strmap_free(&names);
+  return rc;
+}
+
+int vmp_plan_verify(const vmp_plan *pl, const vmp_problem *p, const vmp_solution *target) {
+  replay R;
+  int rc;
+  if (!pl) return vmp__error(VMP_EINVAL, "plan is NULL");
+  if (p && target && (target->nvms != p->nvms || target->nhosts != p->nhosts))
+    return vmp__error(VMP_EINVAL, "the target was made for another problem");
+  rc = replay_init(&R, pl, p);
+  for (size_t k = 0; !rc && k < pl->nsteps;) {
+    size_t end = k;
+    uint32_t w = pl->steps[k].wave;
+    if (k && w < pl->steps[k - 1].wave) {
+      rc = vmp__error(VMP_EINVAL, "step %zu: wave %u comes after wave %u", k + 1, w + 1,
+                      pl->steps[k - 1].wave + 1);
+      break;
+    }
+    while (end < pl->nsteps && pl->steps[end].wave == w) end++;
+    rc = check_wave(&R, k, end, w);
+    k = end;
+  }
+  if (!rc) rc = check_end(&R, target);
+  replay_free(&R);
+  return rc;
+}

@@ -1,0 +1,807 @@
+/*
+ * vmp_virt_apply: executing a plan through libvirt (docs/libvirt.md,
+ * "Apply" and "Recovery").
+ *
+ * Safety rules, in the order the code enforces them:
+ *  - before each step, libvirt says where the domain is; the plan and the
+ *    journal never do;
+ *  - a source is undefined only after its target runs and is persistent;
+ *  - a failed step removes what it made on the target and keeps, or
+ *    restarts, the source;
+ *  - a leftover copy is removed only when this run or the journal shows
+ *    that vmplace made it;
+ *  - when a step fails, the rest of its wave still runs (each step of a
+ *    wave was checked with the whole wave in flight, so it does not depend
+ *    on the others) and later waves do not (they may need the room the
+ *    failed step was to free).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../apply_report.h"
+#include "../plan_impl.h"
+#include "../readers.h"
+#include "virt_impl.h"
+
+#define LIVE_FLAGS                                                                  \
+  (VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST |            \
+   VIR_MIGRATE_UNDEFINE_SOURCE)
+
+#define UNSET UINT32_MAX
+
+typedef struct run {
+  vmp_virt *v;
+  const vmp_plan *pl;
+  const vmp_apply_opts *o;
+  vmp_apply_report *rep;
+  vmp__journal j;
+  virConnectPtr *conn;    /* [nhosts], opened on first use */
+  uint8_t *ours;          /* [nsteps] vmplace began the step (this run or journal) */
+  uint8_t *logged;        /* [nsteps] "begin" written by this run */
+  uint32_t *sim;          /* dry run: [plan VM] where earlier steps would put it */
+} run;
+
+typedef struct dstate {
+  virDomainPtr d;         /* NULL: no such domain on the host */
+  int active, persistent, state;
+} dstate;
+
+/* What a failed step keeps of its first error while it cleans up. */
+typedef struct failure {
+  int rc;
+  char msg[2048];
+} failure;
+
+static int remember(failure *f, int rc) {
+  f->rc = rc;
+  snprintf(f->msg, sizeof f->msg, "%s", vmp_last_error());
+  return rc;
+}
+
+/* The first error again, with the clean-up's failure when there was one. */
+static int fail_after_undo(const failure *f, int undo_rc) {
+  char undo[1024];
+  if (undo_rc) {
+    /* Copied first: the detail message is the buffer being written. */
+    snprintf(undo, sizeof undo, "%s", vmp_last_error());
+    return vmp__error(f->rc, "%s; undoing it failed too (%s)", f->msg, undo);
+  }
+  return vmp__error(f->rc, "%s", f->msg);
+}
+
+static const char *HN(const run *R, uint32_t h) { return R->pl->host_name[h]; }
+
+/* ---- libvirt primitives ---------------------------------------------------------- */
+
+static int host_conn(run *R, uint32_t h, virConnectPtr *out) {
+  const char *uri = R->pl->host_uri[h];
+  int rc;
+  if (R->conn[h]) {
+    *out = R->conn[h];
+    return VMP_OK;
+  }
+  if (!uri || !uri[0]) return vmp__error(VMP_EINVAL, "plan host %s has no uri", HN(R, h));
+  if ((rc = vmp__virt_conn(R->v, uri, &R->conn[h]))) return vmp__error_prefix(rc, "host %s", HN(R, h));
+  *out = R->conn[h];
+  return VMP_OK;
+}
+
+static void dstate_free(dstate *s) {
+  if (s->d) virDomainFree(s->d);
+  memset(s, 0, sizeof *s);
+}
+
+static int probe(virConnectPtr c, const char *host, const char *vm, dstate *s) {
+  int reason;
+  memset(s, 0, sizeof *s);
+  if (!(s->d = virDomainLookupByName(c, vm))) {
+    if (vmp__virt_errcode() == VIR_ERR_NO_DOMAIN) return VMP_OK;
+    return vmp__virt_fail(VMP_EVIRT, "%s: cannot look up %s", host, vm);
+  }
+  s->active = virDomainIsActive(s->d);
+  s->persistent = virDomainIsPersistent(s->d);
+  if (s->active < 0 || s->persistent < 0 || virDomainGetState(s->d, &s->state, &reason, 0) < 0) {
+    int rc = vmp__virt_fail(VMP_EVIRT, "%s: cannot read the state of %s", host, vm);
+    dstate_free(s);
+    return rc;
+  }
+  return VMP_OK;
+}
+
+static const char *describe(const dstate *s) {
+  if (!s->d) return "absent";
+  if (!s->active) return "shut off";
+  if (s->state == VIR_DOMAIN_PAUSED) return "paused";
+  return "running";
+}
+
+static int lv_xml(virDomainPtr d, const char *host, const char *vm, char **xml) {
+  /* The persistent definition with its secrets, as a define elsewhere
+   * needs it. */
+  if (!(*xml = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)))
+    return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the definition of %s", host, vm);
+  return VMP_OK;
+}
+
+static int lv_define(virConnectPtr c, const char *host, const char *vm, const char *xml,
+                     virDomainPtr *out) {
+  vmp__xml_quiet q;
+  vmp__xml_quiet_begin(&q);
+  *out = virDomainDefineXML(c, xml);
+  vmp__xml_quiet_end(&q);
+  if (!*out) return vmp__virt_fail(VMP_EVIRT, "%s: cannot define %s", host, vm);
+  return VMP_OK;
+}
+
+static int lv_start(virDomainPtr d, const char *host, const char *vm) {
+  if (virDomainCreate(d) < 0) return vmp__virt_fail(VMP_EVIRT, "%s: cannot start %s", host, vm);
+  return VMP_OK;
+}
+
+static int lv_destroy(virDomainPtr d, const char *host, const char *vm) {
+  if (virDomainDestroy(d) < 0) return vmp__virt_fail(VMP_EVIRT, "%s: cannot stop %s", host, vm);
+  return VMP_OK;
+}
+
+static int retry_with_fewer_flags(int code) {
+  return code == VIR_ERR_INVALID_ARG || code == VIR_ERR_NO_SUPPORT ||
+         code == VIR_ERR_ARGUMENT_UNSUPPORTED;
+}
+
+/* Undefines a definition, keeping the NVRAM file: with shared storage it is
+ * the one the VM's other definition uses.  Drivers that do not know a flag
+ * get fewer; none ever gets VIR_DOMAIN_UNDEFINE_NVRAM. */
+static int lv_undefine(virDomainPtr d, const char *host, const char *vm) {
+  static const unsigned int ladder[] = {
+      VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+          VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_KEEP_NVRAM,
+      VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA, 0};
+  for (size_t k = 0; k < sizeof ladder / sizeof ladder[0]; k++) {
+    if (virDomainUndefineFlags(d, ladder[k]) == 0) return VMP_OK;
+    if (!retry_with_fewer_flags(vmp__virt_errcode()) || k + 1 == sizeof ladder / sizeof ladder[0])
+      break;
+  }
+  return vmp__virt_fail(VMP_EVIRT, "%s: cannot undefine %s", host, vm);
+}
+
+/* Removes a copy on a host: stops it if it runs, undefines it if it is
+ * persistent (a transient one is gone once stopped). */
+static int lv_remove(dstate *s, const char *host, const char *vm) {
+  int rc;
+  if (s->active && (rc = lv_destroy(s->d, host, vm))) return rc;
+  if (s->persistent) return lv_undefine(s->d, host, vm);
+  return VMP_OK;
+}
+
+static void pause_briefly(void) {
+  struct timespec ts = {0, 50 * 1000 * 1000};
+  while (nanosleep(&ts, &ts) && errno == EINTR) {}
+}
+
+static int lv_shutdown(const run *R, virDomainPtr d, const char *host, const char *vm) {
+  double deadline = vmp__now() + R->o->shutdown_timeout;
+  if (virDomainShutdown(d) < 0)
+    return vmp__virt_fail(VMP_EVIRT, "%s: cannot shut down %s", host, vm);
+  for (;;) {
+    int state, reason;
+    if (virDomainGetState(d, &state, &reason, 0) < 0)
+      return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the state of %s", host, vm);
+    if (state == VIR_DOMAIN_SHUTOFF) return VMP_OK;
+    if (vmp__now() > deadline)
+      return vmp__error(VMP_EVIRT, "%s: %s did not shut down within %g s (the request may "
+                                   "still complete)", host, vm, R->o->shutdown_timeout);
+    pause_briefly();
+  }
+}
+
+/* Makes a running transient copy persistent with its own definition. */
+static int lv_persist(virConnectPtr c, virDomainPtr d, const char *host, const char *vm) {
+  virDomainPtr again = NULL;
+  char *xml = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_MIGRATABLE);
+  int rc;
+  if (!xml) return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the definition of %s", host, vm);
+  rc = lv_define(c, host, vm, xml, &again);
+  free(xml);
+  if (again) virDomainFree(again);
+  return rc;
+}
+
+/* ---- the journal and the report ---------------------------------------------------- */
+
+static int begin(run *R, size_t k, const char *method) {
+  R->ours[k] = 1;
+  if (R->logged[k]) return VMP_OK;
+  R->logged[k] = 1;
+  return vmp__journal_record(&R->j, k, R->pl->vm_name[R->pl->steps[k].vm], "begin", method, NULL);
+}
+
+/* ---- migrate steps ------------------------------------------------------------------- */
+
+typedef enum next {
+  FRESH,              /* source runs, target has nothing: do the move */
+  FINISHED,           /* target runs and is persistent, source gone */
+  MAKE_PERSISTENT,    /* target runs, transient; source gone */
+  FINISH_COLD,        /* target runs, source shut off: a cold move's last act */
+  UNDO_TARGET,        /* source runs, a half-made copy on the target */
+  RESTART_SOURCE,     /* both shut off: restart the source, drop the copy */
+  START_TARGET        /* the only copy, vmplace's, is shut off on the target */
+} next;
+
+static int where_else(run *R, const char *vm, uint32_t skip1, uint32_t skip2, char *buf,
+                      size_t len) {
+  buf[0] = '\0';
+  for (uint32_t h = 0; h < R->pl->nhosts; h++) {
+    virConnectPtr c;
+    dstate s;
+    if (h == skip1 || h == skip2 || !R->pl->host_uri[h] || host_conn(R, h, &c)) continue;
+    if (probe(c, HN(R, h), vm, &s)) continue;
+    if (s.d) {
+      size_t used = strlen(buf);
+      snprintf(buf + used, len - used, "%s%s on %s", used ? ", " : "", describe(&s), HN(R, h));
+    }
+    dstate_free(&s);
+  }
+  return VMP_OK;
+}
+
+static int classify(run *R, size_t k, const dstate *s, const dstate *t, next *out) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from), *ht = HN(R, st->to);
+  if (!s->d && t->d && t->active) {
+    *out = t->persistent ? FINISHED : MAKE_PERSISTENT;
+    return VMP_OK;
+  }
+  if (s->d && s->active && !t->d) {
+    *out = FRESH;
+    return VMP_OK;
+  }
+  if (s->d && t->d) {
+    if (!R->ours[k])
+      return vmp__error(VMP_ESTATE, "%s is on both %s (%s) and %s (%s), and no journal record "
+                                    "shows that vmplace made the copy on %s; resolve it by hand",
+                        vm, hs, describe(s), ht, describe(t), ht);
+    if (t->active && s->active && t->state != VIR_DOMAIN_PAUSED)
+      return vmp__error(VMP_ESTATE, "%s runs on both %s and %s; resolve it by hand", vm, hs, ht);
+    *out = t->active && !s->active ? FINISH_COLD : s->active ? UNDO_TARGET : RESTART_SOURCE;
+    return VMP_OK;
+  }
+  if (!s->d && t->d) {
+    if (!R->ours[k])
+      return vmp__error(VMP_ESTATE, "%s is shut off on %s and absent from %s; resolve it by hand",
+                        vm, ht, hs);
+    *out = START_TARGET;
+    return VMP_OK;
+  }
+  if (s->d)
+    return vmp__error(VMP_ESTATE, "%s is shut off on %s; the plan moves running VMs", vm, hs);
+  {
+    char elsewhere[512];
+    where_else(R, vm, st->from, st->to, elsewhere, sizeof elsewhere);
+    if (elsewhere[0])
+      return vmp__error(VMP_ESTATE, "%s is not on %s as the plan says: %s", vm, hs, elsewhere);
+    return vmp__error(VMP_ESTATE, "%s exists on no host of the plan", vm);
+  }
+}
+
+/* After a successful move: the target runs and is persistent, and nothing
+ * of the VM is left on the source. */
+static int settle(run *R, size_t k, virConnectPtr cs, virConnectPtr ct) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm];
+  dstate s, t;
+  int rc;
+  if ((rc = probe(ct, HN(R, st->to), vm, &t))) return rc;
+  if (!t.d || !t.active) {
+    rc = vmp__error(VMP_EVIRT, "%s: %s does not run there after its migration", HN(R, st->to), vm);
+  } else if (!t.persistent) {
+    rc = lv_persist(ct, t.d, HN(R, st->to), vm);
+  }
+  dstate_free(&t);
+  if (rc) return rc;
+  if ((rc = probe(cs, HN(R, st->from), vm, &s))) return rc;
+  /* The target runs and is persistent: the source may go now. */
+  if (s.d) rc = lv_remove(&s, HN(R, st->from), vm);
+  dstate_free(&s);
+  return rc;
+}
+
+/* Cold move: define on the target, shut down on the source, start on the
+ * target, then undefine on the source. */
+static int cold(run *R, size_t k, virConnectPtr ct, dstate *s) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from), *ht = HN(R, st->to);
+  virDomainPtr t = NULL;
+  failure f;
+  char *xml = NULL;
+  int rc, undo;
+  if (!s->persistent)
+    return vmp__error(VMP_ESTATE, "%s is transient on %s: shutting it down would lose it, so it "
+                                  "can only move live", vm, hs);
+  if ((rc = lv_xml(s->d, hs, vm, &xml))) return rc;
+  if ((rc = begin(R, k, "cold"))) {
+    free(xml);
+    return rc;
+  }
+  rc = lv_define(ct, ht, vm, xml, &t);
+  free(xml);
+  if (rc) return rc;
+  if ((rc = lv_shutdown(R, s->d, hs, vm))) {
+    remember(&f, rc);
+    undo = lv_undefine(t, ht, vm);
+    virDomainFree(t);
+    return fail_after_undo(&f, undo);
+  }
+  if ((rc = lv_start(t, ht, vm)) ||
+      ((virDomainIsActive(t) != 1 || virDomainIsPersistent(t) != 1) &&
+       (rc = vmp__error(VMP_EVIRT, "%s: %s started but is not running and persistent", ht, vm)))) {
+    remember(&f, rc);
+    undo = virDomainIsActive(t) == 1 ? lv_destroy(t, ht, vm) : VMP_OK;
+    if (!undo) undo = lv_undefine(t, ht, vm);
+    if (!undo) undo = lv_start(s->d, hs, vm);
+    virDomainFree(t);
+    return fail_after_undo(&f, undo);
+  }
+  virDomainFree(t);
+  /* The target runs and is persistent: the source may go now. */
+  if ((rc = lv_undefine(s->d, hs, vm)))
+    return vmp__error_prefix(rc, "%s runs on %s, but its old definition on %s remains (a re-run "
+                                 "removes it)", vm, ht, hs);
+  return VMP_OK;
+}
+
+static int unsupported(int code) {
+  return code == VIR_ERR_NO_SUPPORT || code == VIR_ERR_ARGUMENT_UNSUPPORTED ||
+         code == VIR_ERR_OPERATION_UNSUPPORTED;
+}
+
+/* Live migration.  *nosup is set when the driver cannot do it at all, in
+ * which case nothing happened. */
+static int live(run *R, size_t k, dstate *s, int *nosup) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm];
+  virTypedParameterPtr params = NULL;
+  int n = 0, max = 0, rc = VMP_OK;
+  *nosup = 0;
+  if (R->o->bandwidth_mibps &&
+      virTypedParamsAddULLong(&params, &n, &max, VIR_MIGRATE_PARAM_BANDWIDTH,
+                              R->o->bandwidth_mibps) < 0)
+    return vmp__enomem();
+  if (virDomainMigrateToURI3(s->d, R->pl->host_uri[st->to], params, (unsigned int)n,
+                             LIVE_FLAGS) < 0) {
+    *nosup = unsupported(vmp__virt_errcode());
+    rc = vmp__virt_fail(VMP_EVIRT, "live migration of %s from %s to %s", vm, HN(R, st->from),
+                        HN(R, st->to));
+  }
+  virTypedParamsFree(params, n);
+  return rc;
+}
+
+/* After a live migration failed: libvirt keeps the source running; a copy
+ * it left on the target goes.  When the migration in fact completed, say
+ * so (VMP_OK). */
+static int after_failed_live(run *R, size_t k, virConnectPtr cs, virConnectPtr ct, failure *f) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm];
+  dstate s, t;
+  int undo = VMP_OK;
+  if (probe(cs, HN(R, st->from), vm, &s) || probe(ct, HN(R, st->to), vm, &t)) {
+    dstate_free(&s);
+    return fail_after_undo(f, VMP_EVIRT);
+  }
+  if (!s.d && t.d && t.active) {
+    dstate_free(&t);
+    return settle(R, k, cs, ct);
+  }
+  if (s.d && t.d) undo = lv_remove(&t, HN(R, st->to), vm);
+  if (!undo && s.d && !s.active) undo = lv_start(s.d, HN(R, st->from), vm);
+  dstate_free(&s);
+  dstate_free(&t);
+  return fail_after_undo(f, undo);
+}
+
+static int move_fresh(run *R, size_t k, virConnectPtr cs, virConnectPtr ct, dstate *s,
+                      const char **method) {
+  failure f;
+  int rc, nosup;
+  *method = "live";
+  if ((rc = begin(R, k, "live"))) return rc;
+  if (!(rc = live(R, k, s, &nosup))) return settle(R, k, cs, ct);
+  if (!nosup) {
+    remember(&f, rc);
+    return after_failed_live(R, k, cs, ct, &f);
+  }
+  if (!R->o->allow_cold_move) {
+    remember(&f, rc);
+    return vmp__error(VMP_EVIRT, "%s; it can only move shut down (allow a cold move)", f.msg);
+  }
+  *method = "cold";
+  return cold(R, k, ct, s);
+}
+
+static int step_migrate(run *R, size_t k, int *state, const char **method, char *note,
+                        size_t notelen) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from), *ht = HN(R, st->to);
+  virConnectPtr cs, ct;
+  dstate s = {0}, t = {0};
+  next what = FRESH;
+  int rc;
+  if ((rc = host_conn(R, st->from, &cs)) || (rc = host_conn(R, st->to, &ct))) return rc;
+  if ((rc = probe(cs, hs, vm, &s)) || (rc = probe(ct, ht, vm, &t)) ||
+      (rc = classify(R, k, &s, &t, &what)))
+    goto out;
+  if (R->o->dry_run) {
+    static const char *const would[] = {
+        "", "", "would make the copy on the target persistent",
+        "would finish an interrupted cold move", "would remove the half-made copy on the target",
+        "would restart the source and remove the copy on the target",
+        "would start the copy on the target"};
+    *state = what == FINISHED ? VMP_STEP_ALREADY : VMP_STEP_WOULD_RUN;
+    *method = what == FRESH ? "live" : "";
+    snprintf(note, notelen, "%s", what == FRESH && R->o->allow_cold_move
+                                      ? "cold if the driver cannot migrate live"
+                                      : would[what]);
+    goto out;
+  }
+  *state = VMP_STEP_ALREADY;
+  switch (what) {
+    case FINISHED:
+      break;
+    case MAKE_PERSISTENT:
+      if (!(rc = begin(R, k, ""))) rc = lv_persist(ct, t.d, ht, vm);
+      snprintf(note, notelen, "made the copy on %s persistent", ht);
+      break;
+    case FINISH_COLD:
+      *method = "cold";
+      if (!(rc = begin(R, k, "cold"))) rc = settle(R, k, cs, ct);
+      snprintf(note, notelen, "finished an interrupted cold move");
+      break;
+    case START_TARGET:
+      if (!(rc = begin(R, k, "cold")) && !(rc = lv_start(t.d, ht, vm))) rc = settle(R, k, cs, ct);
+      snprintf(note, notelen, "started the copy an interrupted move left shut off on %s", ht);
+      break;
+    case RESTART_SOURCE:
+    case UNDO_TARGET:
+      if (!(rc = begin(R, k, "")) && what == RESTART_SOURCE) rc = lv_start(s.d, hs, vm);
+      if (!rc) rc = lv_remove(&t, ht, vm);
+      if (rc) break;
+      *state = VMP_STEP_DONE;
+      rc = move_fresh(R, k, cs, ct, &s, method);
+      snprintf(note, notelen, "undid what an interrupted run left on %s first", ht);
+      break;
+    case FRESH:
+      *state = VMP_STEP_DONE;
+      rc = move_fresh(R, k, cs, ct, &s, method);
+      break;
+  }
+out:
+  dstate_free(&s);
+  dstate_free(&t);
+  return rc;
+}
+
+/* ---- start steps ------------------------------------------------------------------------ */
+
+/* A definition of vm for a start step: a shut-off domain on another host of
+ * the plan (*from set), or DIR/<vm>.xml. */
+static int find_definition(run *R, size_t k, char **xml, uint32_t *from) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm];
+  int rc;
+  *xml = NULL;
+  *from = UNSET;
+  for (uint32_t h = 0; h < R->pl->nhosts; h++) {
+    virConnectPtr c;
+    dstate s;
+    if (h == st->to || !R->pl->host_uri[h]) continue;
+    if ((rc = host_conn(R, h, &c)) || (rc = probe(c, HN(R, h), vm, &s))) return rc;
+    if (s.d && s.active) {
+      dstate_free(&s);
+      return vmp__error(VMP_ESTATE, "%s already runs on %s; the plan expected it to run nowhere",
+                        vm, HN(R, h));
+    }
+    if (s.d && *from == UNSET) {
+      rc = lv_xml(s.d, HN(R, h), vm, xml);
+      *from = h;
+    }
+    dstate_free(&s);
+    if (rc) return rc;
+  }
+  if (*xml || !R->o->domain_xml_dir) {
+    if (!*xml)
+      return vmp__error(VMP_ENOTFOUND, "no definition of %s: no host of the plan has one and no "
+                                       "domain XML directory was given", vm);
+    return VMP_OK;
+  }
+  {
+    char path[4096];
+    size_t len;
+    snprintf(path, sizeof path, "%s/%s.xml", R->o->domain_xml_dir, vm);
+    if ((rc = vmp__read_file(path, xml, &len)))
+      return vmp__error_prefix(VMP_ENOTFOUND, "no definition of %s", vm);
+  }
+  return VMP_OK;
+}
+
+static int start_from(run *R, size_t k, virConnectPtr ct, const char *xml, uint32_t from) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *ht = HN(R, st->to);
+  virDomainPtr t = NULL;
+  failure f;
+  int rc, undo;
+  if ((rc = begin(R, k, "start")) || (rc = lv_define(ct, ht, vm, xml, &t))) return rc;
+  if ((rc = lv_start(t, ht, vm))) {
+    /* The definition it came from is untouched: drop the new one. */
+    remember(&f, rc);
+    undo = lv_undefine(t, ht, vm);
+    virDomainFree(t);
+    return fail_after_undo(&f, undo);
+  }
+  virDomainFree(t);
+  if (from != UNSET) {
+    virConnectPtr c;
+    dstate s;
+    /* The new copy runs and is persistent: the old definition may go. */
+    if ((rc = host_conn(R, from, &c)) || (rc = probe(c, HN(R, from), vm, &s))) return rc;
+    if (s.d && !s.active) rc = lv_undefine(s.d, HN(R, from), vm);
+    dstate_free(&s);
+    if (rc)
+      return vmp__error_prefix(rc, "%s runs on %s, but its old definition on %s remains", vm, ht,
+                               HN(R, from));
+  }
+  return VMP_OK;
+}
+
+/* When a start step that an earlier run began has a running copy on its
+ * target, the shut-off definition it was made from goes.  A running copy
+ * elsewhere is a conflict nobody should resolve automatically. */
+static int drop_other_copies(run *R, size_t k) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm];
+  int rc = VMP_OK;
+  if (!R->j.begun[k]) return VMP_OK;
+  for (uint32_t h = 0; !rc && h < R->pl->nhosts; h++) {
+    virConnectPtr c;
+    dstate s;
+    if (h == st->to || !R->pl->host_uri[h]) continue;
+    if ((rc = host_conn(R, h, &c)) || (rc = probe(c, HN(R, h), vm, &s))) break;
+    if (s.d && s.active)
+      rc = vmp__error(VMP_ESTATE, "%s runs on both %s and %s; resolve it by hand", vm,
+                      HN(R, st->to), HN(R, h));
+    else if (s.d)
+      rc = lv_undefine(s.d, HN(R, h), vm);
+    dstate_free(&s);
+  }
+  return rc;
+}
+
+static int step_start(run *R, size_t k, int *state, const char **method, char *note,
+                      size_t notelen) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *ht = HN(R, st->to);
+  virConnectPtr ct;
+  dstate t;
+  char *xml = NULL;
+  uint32_t from;
+  int rc;
+  *method = "start";
+  if ((rc = host_conn(R, st->to, &ct)) || (rc = probe(ct, ht, vm, &t))) return rc;
+  if (t.d && t.active) {
+    *state = R->o->dry_run && R->j.begun[k] ? VMP_STEP_WOULD_RUN : VMP_STEP_ALREADY;
+    if (!R->o->dry_run && !t.persistent && !(rc = begin(R, k, "start")))
+      rc = lv_persist(ct, t.d, ht, vm);
+    if (!rc && !R->o->dry_run) rc = drop_other_copies(R, k);
+  } else if (t.d) {
+    /* Shut off on the target: an interrupted start (or a definition placed
+     * there beforehand); starting it is all that is left. */
+    *state = R->o->dry_run ? VMP_STEP_WOULD_RUN : VMP_STEP_DONE;
+    if (!R->o->dry_run && !(rc = begin(R, k, "start")) && !(rc = lv_start(t.d, ht, vm)))
+      rc = drop_other_copies(R, k);
+  } else if (!(rc = find_definition(R, k, &xml, &from))) {
+    *state = R->o->dry_run ? VMP_STEP_WOULD_RUN : VMP_STEP_DONE;
+    if (from != UNSET) snprintf(note, notelen, "definition taken from %s", HN(R, from));
+    if (!R->o->dry_run) rc = start_from(R, k, ct, xml, from);
+  }
+  free(xml);
+  dstate_free(&t);
+  return rc;
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+static int notify(run *R, size_t k, int state, const char *method, const char *message) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  vmp_apply_event ev;
+  if (!R->o->progress) return 0;
+  memset(&ev, 0, sizeof ev);
+  ev.version = 1;
+  ev.step = k;
+  ev.nsteps = R->pl->nsteps;
+  ev.state = state;
+  ev.vm = R->pl->vm_name[st->vm];
+  ev.from = st->from == VMP__PLAN_NONE ? NULL : HN(R, st->from);
+  ev.to = HN(R, st->to);
+  ev.method = method ? method : "";
+  ev.message = message ? message : "";
+  return R->o->progress(&ev, R->o->progress_userdata);
+}
+
+/* Dry run: a VM moved by an earlier step would be where that step put it. */
+static int simulated(run *R, size_t k) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  if (R->sim[st->vm] == UNSET) return 0;
+  vmp__report_set(R->rep, k, VMP_STEP_WOULD_RUN,
+                  st->from == VMP__PLAN_NONE ? "start" : "live", "after an earlier step");
+  return 1;
+}
+
+/* Runs step k.  Returns its error (the step is then FAILED) or VMP_OK;
+ * journal failures are returned as VMP_EIO with *fatal set. */
+static int run_step(run *R, size_t k, int *fatal) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *method = "", *vm = R->pl->vm_name[st->vm];
+  char note[512] = "";
+  int state = VMP_STEP_DONE, rc, jrc;
+  *fatal = 0;
+  if (R->o->dry_run && simulated(R, k)) {
+    R->sim[st->vm] = st->to;
+    return VMP_OK;
+  }
+  rc = st->from == VMP__PLAN_NONE ? step_start(R, k, &state, &method, note, sizeof note)
+                                  : step_migrate(R, k, &state, &method, note, sizeof note);
+  if (rc) {
+    char msg[2100];
+    snprintf(msg, sizeof msg, "%s", vmp_last_error());
+    vmp__report_set(R->rep, k, VMP_STEP_FAILED, method, msg);
+    if (!R->o->dry_run && R->logged[k] &&
+        (jrc = vmp__journal_record(&R->j, k, vm, "failed", method, msg))) {
+      *fatal = 1;
+      return jrc;
+    }
+    return vmp__error(rc, "%s", msg);
+  }
+  if (R->o->dry_run) R->sim[st->vm] = st->to;
+  if (vmp__report_set(R->rep, k, state, method, note)) return vmp__enomem();
+  if (!R->o->dry_run &&
+      (jrc = vmp__journal_record(&R->j, k, vm, state == VMP_STEP_ALREADY ? "already" : "done",
+                                 method, note))) {
+    *fatal = 1;
+    return jrc;
+  }
+  return VMP_OK;
+}
+
+/* The running domain named vm on host h, or NULL. */
+static int running_on(run *R, uint32_t h, const char *vm, virDomainPtr *out) {
+  virConnectPtr c;
+  dstate s;
+  int rc;
+  *out = NULL;
+  if (!R->pl->host_uri[h]) return VMP_OK;
+  if ((rc = host_conn(R, h, &c)) || (rc = probe(c, HN(R, h), vm, &s))) return rc;
+  if (s.d && s.active) {
+    *out = s.d;
+    return VMP_OK;
+  }
+  dstate_free(&s);
+  return VMP_OK;
+}
+
+static int set_cpu_sched(run *R) {
+  int rc;
+  for (size_t e = 0; e < R->o->ncpu_sched; e++) {
+    const vmp_cpu_sched *E = &R->o->cpu_sched[e];
+    uint32_t pv = vmp__plan_find_vm(R->pl, E->vm), at = UNSET;
+    virDomainPtr d = NULL;
+    /* Where the plan put it first, then wherever it runs. */
+    for (size_t k = 0; pv != VMP__PLAN_NONE && k < R->pl->nsteps; k++)
+      if (R->pl->steps[k].vm == pv) at = R->pl->steps[k].to;
+    if (at != UNSET && (rc = running_on(R, at, E->vm, &d))) return rc;
+    for (uint32_t h = 0; !d && h < R->pl->nhosts; h++) {
+      if (h == at) continue;
+      if ((rc = running_on(R, h, E->vm, &d))) return rc;
+      if (d) at = h;
+    }
+    if (!d) return vmp__error(VMP_ENOTFOUND, "cpu_sched: %s runs on no host of the plan", E->vm);
+    rc = vmp__sched_apply(d, HN(R, at), E);
+    virDomainFree(d);
+    if (rc) return rc;
+    R->rep->cpu_sched++;
+  }
+  return VMP_OK;
+}
+
+static int run_all(run *R) {
+  int first_rc = VMP_OK, wave_failed = 0;
+  char first_msg[2100] = "";
+  for (size_t k = 0; k < R->pl->nsteps; k++) {
+    const vmp__pstep *st = &R->pl->steps[k];
+    int rc, fatal;
+    if (k && st->wave != R->pl->steps[k - 1].wave && wave_failed) break;
+    if (notify(R, k, VMP_STEP_PENDING, "", ""))
+      return vmp__error(VMP_ECANCELED, "stopped before step %zu (%s) by the caller", k + 1,
+                        R->pl->vm_name[st->vm]);
+    rc = run_step(R, k, &fatal);
+    if (fatal) return rc;
+    if (rc && !first_rc) {
+      first_rc = rc;
+      snprintf(first_msg, sizeof first_msg, "step %zu (%s %s -> %s): %s", k + 1,
+               R->pl->vm_name[st->vm],
+               st->from == VMP__PLAN_NONE ? "(new)" : HN(R, st->from), HN(R, st->to),
+               vmp_last_error());
+    }
+    wave_failed |= rc != VMP_OK;
+    if (notify(R, k, vmp_apply_report_state(R->rep, k), vmp_apply_report_method(R->rep, k),
+               vmp_apply_report_message(R->rep, k)))
+      return vmp__error(VMP_ECANCELED, "stopped after step %zu (%s) by the caller", k + 1,
+                        R->pl->vm_name[st->vm]);
+  }
+  if (first_rc) return vmp__error(first_rc, "%s", first_msg);
+  if (R->o->ncpu_sched && !R->o->dry_run) return set_cpu_sched(R);
+  return VMP_OK;
+}
+
+static int check_opts(const vmp_apply_opts *o) {
+  if (o->version < 1 || o->version > VMP_APPLY_OPTS_VERSION)
+    return vmp__error(VMP_EINVAL, "apply options: unknown version %u", o->version);
+  if (!(o->shutdown_timeout >= 0))
+    return vmp__error(VMP_EINVAL, "apply options: shutdown_timeout must be >= 0");
+  if (o->ncpu_sched && !o->cpu_sched)
+    return vmp__error(VMP_EINVAL, "apply options: cpu_sched is NULL but ncpu_sched is %zu",
+                      o->ncpu_sched);
+  return vmp__sched_check(o->cpu_sched, o->ncpu_sched);
+}
+
+int vmp_virt_apply(vmp_virt *v, const vmp_plan *pl, const vmp_apply_opts *opts,
+                   vmp_apply_report **out) {
+  vmp_apply_opts defaults;
+  run R;
+  int rc;
+  if (out) *out = NULL;
+  if (!v || !pl) return vmp__error(VMP_EINVAL, "session or plan is NULL");
+  if (!opts) {
+    vmp_apply_opts_init(&defaults);
+    opts = &defaults;
+  }
+  if ((rc = check_opts(opts))) return rc;
+  memset(&R, 0, sizeof R);
+  R.v = v;
+  R.pl = pl;
+  R.o = opts;
+  R.conn = calloc(pl->nhosts + 1, sizeof *R.conn);
+  R.ours = calloc(pl->nsteps + 1, 1);
+  R.logged = calloc(pl->nsteps + 1, 1);
+  R.sim = malloc((pl->nvms + 1) * sizeof *R.sim);
+  if (!R.conn || !R.ours || !R.logged || !R.sim) {
+    rc = vmp__enomem();
+    goto out;
+  }
+  for (size_t k = 0; k < pl->nvms; k++) R.sim[k] = UNSET;
+  if ((rc = vmp__journal_open(&R.j, opts->journal, pl, !opts->dry_run))) goto out;
+  memcpy(R.ours, R.j.begun, pl->nsteps);
+  /* Every host a step touches must answer before anything changes. */
+  for (size_t k = 0; k < pl->nsteps && !rc; k++) {
+    virConnectPtr c;
+    if (pl->steps[k].from != VMP__PLAN_NONE) rc = host_conn(&R, pl->steps[k].from, &c);
+    if (!rc) rc = host_conn(&R, pl->steps[k].to, &c);
+  }
+  if (rc || (rc = vmp__report_new(pl, &R.rep))) goto out;
+  rc = run_all(&R);
+  if (out && (rc == VMP_OK || rc == VMP_EVIRT || rc == VMP_ESTATE || rc == VMP_ENOTFOUND ||
+              rc == VMP_ECANCELED)) {
+    *out = R.rep;
+    R.rep = NULL;
+  }
+out:
+  vmp__journal_close(&R.j);
+  vmp_apply_report_free(R.rep);
+  free(R.conn);
+  free(R.ours);
+  free(R.logged);
+  free(R.sim);
+  return rc;
+}

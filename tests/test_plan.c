@@ -1,0 +1,589 @@
+/* Migration plans: waves, the per-host cap, VMs in flight on both hosts,
+ * cycles broken through staging hosts or reported as blocked, start steps,
+ * durations, plan JSON, the independent checker and move pruning. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* Two resources; hosts and VMs given as short JSON fragments. */
+static vmp_problem *dc(const char *hosts, const char *vms, const char *extra) {
+  char buf[8192];
+  snprintf(buf, sizeof buf,
+           "{\"version\":1,\"resources\":[\"cpu\",\"memory_mib\"],\"hosts\":[%s],"
+           "\"vms\":[%s]%s}",
+           hosts, vms, extra ? extra : "");
+  return tu_problem_json(buf);
+}
+
+#define HOST(n, cpu, mem) "{\"name\":\"" n "\",\"capacity\":{\"cpu\":" #cpu ",\"memory_mib\":" #mem "}}"
+#define VM(n, cpu, mem, h) \
+  "{\"name\":\"" n "\",\"demand\":{\"cpu\":" #cpu ",\"memory_mib\":" #mem "},\"host\":\"" h "\"}"
+#define NEWVM(n, cpu, mem) "{\"name\":\"" n "\",\"demand\":{\"cpu\":" #cpu ",\"memory_mib\":" #mem "}}"
+
+/* The target: "vm=host,vm=host,..." ("vm=" for unplaced). */
+static vmp_solution *target(const vmp_problem *p, const char *spec) {
+  size_t n = vmp_problem_num_vms(p), *hv = malloc((n + 1) * sizeof *hv);
+  char *copy = strdup(spec), *save = NULL;
+  vmp_solution *s = NULL;
+  for (size_t v = 0; v < n; v++) hv[v] = vmp_problem_vm_host(p, v);
+  for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(tok, '=');
+    size_t v, h = VMP_NONE;
+    assert_non_null(eq);
+    *eq = '\0';
+    assert_int_equal(vmp_problem_find_vm(p, tok, &v), VMP_OK);
+    if (eq[1]) assert_int_equal(vmp_problem_find_host(p, eq + 1, &h), VMP_OK);
+    hv[v] = h;
+  }
+  assert_int_equal(vmp_evaluate(p, hv, &s), VMP_OK);
+  free(copy);
+  free(hv);
+  return s;
+}
+
+static vmp_plan *plan(const vmp_problem *p, const vmp_solution *t, uint32_t cap,
+                      int staging) {
+  vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
+  vmp_plan *pl = NULL;
+  int rc;
+  o.max_concurrent = cap;
+  o.staging = staging;
+  rc = vmp_plan_new(p, t, &o, &pl);
+  if (rc) fail_msg("plan failed: %s: %s", vmp_err_name(rc), vmp_last_error());
+  /* Every plan the tests see also passes the independent replay. */
+  assert_int_equal(vmp_plan_verify(pl, p, t), VMP_OK);
+  assert_int_equal(vmp_plan_verify(pl, NULL, t), VMP_OK);
+  return pl;
+}
+
+/* "wave:vm:from>to" for each step, joined by spaces. */
+static const char *steps(const vmp_plan *pl) {
+  static char buf[4096];
+  size_t len = 0;
+  buf[0] = '\0';
+  for (size_t k = 0; k < vmp_plan_num_steps(pl); k++) {
+    const char *from = vmp_plan_step_from(pl, k);
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu:%s:%s>%s%s", k ? " " : "",
+                            vmp_plan_step_wave(pl, k) + 1, vmp_plan_step_vm(pl, k),
+                            from ? from : "-", vmp_plan_step_to(pl, k),
+                            vmp_plan_step_staging(pl, k) ? "*" : "");
+  }
+  return buf;
+}
+
+static void test_plan__single_move_and_duration(void **state) {
+  vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384),
+                      VM("a", 2, 8192, "h1") "," VM("b", 2, 4096, "h1"), NULL);
+  vmp_solution *t = target(p, "a=h2");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(steps(pl), "1:a:h1>h2");
+  assert_int_equal(vmp_plan_step_action(pl, 0), VMP_ACTION_MIGRATE);
+  assert_true(vmp_plan_step_memory(pl, 0) == 8192.0);
+  /* 8192 MiB over 1000 MiB/s */
+  assert_true(fabs(vmp_plan_duration(pl) - 8.192) < 1e-12);
+  assert_int_equal(vmp_plan_num_hosts(pl), 2);
+  assert_int_equal(vmp_plan_num_blocked(pl), 0);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__nothing_to_do_is_an_empty_complete_plan(void **state) {
+  vmp_problem *p = dc(HOST("h1", 8, 16384), VM("a", 2, 8192, "h1"), NULL);
+  vmp_solution *t = target(p, "a=h1");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_steps(pl), 0);
+  assert_int_equal(vmp_plan_num_waves(pl), 0);
+  assert_true(vmp_plan_duration(pl) == 0.0);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+/* A VM leaving a full host still counts there while it migrates, so the VM
+ * that replaces it waits for the next wave. */
+static void test_plan__vm_in_flight_counts_on_both_hosts(void **state) {
+  vmp_problem *p = dc(HOST("h1", 8, 8192) "," HOST("h2", 8, 8192) "," HOST("h3", 8, 8192),
+                      VM("v1", 4, 4096, "h1") "," VM("v2", 4, 4096, "h2") "," VM("w", 4, 4096, "h2"),
+                      NULL);
+  vmp_solution *t = target(p, "v1=h2,v2=h3");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_string_equal(steps(pl), "1:v2:h2>h3 2:v1:h1>h2");
+  assert_int_equal(vmp_plan_num_waves(pl), 2);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__per_host_cap_makes_waves(void **state) {
+  vmp_problem *p = dc(HOST("h1", 8, 65536) "," HOST("h2", 8, 65536) "," HOST("h3", 8, 65536)
+                      "," HOST("h4", 8, 65536) "," HOST("h5", 8, 65536) "," HOST("h6", 8, 65536),
+                      VM("a", 1, 1024, "h1") "," VM("b", 1, 1024, "h1") "," VM("c", 1, 1024, "h1")
+                      "," VM("d", 1, 1024, "h1") "," VM("e", 1, 1024, "h1"),
+                      NULL);
+  vmp_solution *t = target(p, "a=h2,b=h3,c=h4,d=h5,e=h6");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  /* h1 takes part in every step: two per wave */
+  assert_string_equal(steps(pl), "1:a:h1>h2 1:b:h1>h3 2:c:h1>h4 2:d:h1>h5 3:e:h1>h6");
+  /* both of wave 1's VMs leave h1: 2048 MiB on its link */
+  assert_true(fabs(vmp_plan_wave_duration(pl, 0) - 2.048) < 1e-12);
+  assert_true(fabs(vmp_plan_duration(pl) - (2.048 + 2.048 + 1.024)) < 1e-12);
+  vmp_plan_free(pl);
+  pl = plan(p, t, 1, 1);
+  assert_int_equal(vmp_plan_num_waves(pl), 5);
+  vmp_plan_free(pl);
+  pl = plan(p, t, 0, 1); /* no cap */
+  assert_int_equal(vmp_plan_num_waves(pl), 1);
+  assert_int_equal(vmp_plan_num_steps(pl), 5);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__cap_counts_the_target_too(void **state) {
+  vmp_problem *p = dc(HOST("h1", 8, 65536) "," HOST("h2", 8, 65536) "," HOST("h3", 8, 65536)
+                      "," HOST("h4", 8, 65536) "," HOST("h5", 16, 65536),
+                      VM("a", 1, 1024, "h1") "," VM("b", 1, 1024, "h2") "," VM("c", 1, 1024, "h3")
+                      "," VM("d", 1, 1024, "h4"),
+                      NULL);
+  vmp_solution *t = target(p, "a=h5,b=h5,c=h5,d=h5");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_string_equal(steps(pl), "1:a:h1>h5 1:b:h2>h5 2:c:h3>h5 2:d:h4>h5");
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__swap_without_room_is_blocked_with_reasons(void **state) {
+  vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
+  vmp_solution *t = target(p, "a=h2,b=h1");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  assert_int_equal(vmp_plan_num_steps(pl), 0);
+  assert_int_equal(vmp_plan_num_blocked(pl), 2);
+  assert_string_equal(vmp_plan_blocked_vm(pl, 0), "a");
+  assert_string_equal(vmp_plan_blocked_from(pl, 0), "h1");
+  assert_string_equal(vmp_plan_blocked_to(pl, 0), "h2");
+  assert_string_equal(vmp_plan_blocked_reason(pl, 0),
+                      "h2 has no room for it (cpu: needs 4, free 0 of 4, memory_mib: needs "
+                      "8192, free 0 of 8192); it waits for b to leave h2, which is blocked "
+                      "too; no allowed host has room to stage a VM through");
+  vmp_plan_free(pl);
+  pl = plan(p, t, 2, 0);
+  assert_non_null(strstr(vmp_plan_blocked_reason(pl, 1), "; staging is off"));
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__swap_goes_through_a_staging_host(void **state) {
+  vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) "," HOST("h3", 4, 8192),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
+  vmp_solution *t = target(p, "a=h2,b=h1");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  /* b waits on h3 while a takes its place; b cannot enter h1 while a is
+   * still in flight from there */
+  assert_string_equal(steps(pl), "1:b:h2>h3* 2:a:h1>h2 3:b:h3>h1");
+  assert_int_equal(vmp_plan_step_staging(pl, 0), 1);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__staging_host_must_be_allowed(void **state) {
+  vmp_problem *p = dc(
+      HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) ","
+      "{\"name\":\"h3\",\"capacity\":{\"cpu\":4,\"memory_mib\":8192},\"labels\":{\"zone\":\"dmz\"}}",
+      VM("a", 4, 8192, "h1") ","
+      "{\"name\":\"b\",\"demand\":{\"cpu\":4,\"memory_mib\":8192},\"host\":\"h2\","
+      "\"labels\":{\"pci\":\"true\"}}",
+      ",\"rules\":[{\"name\":\"pci\",\"when\":\"vm.labels.pci == \\\"true\\\"\","
+      "\"require\":\"host.labels.zone != \\\"dmz\\\"\"}]");
+  vmp_solution *t = target(p, "a=h2,b=h1");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  /* a may stage on h3; b may not */
+  assert_string_equal(steps(pl), "1:a:h1>h3* 2:b:h2>h1 3:a:h3>h2");
+  vmp_plan_free(pl);
+  vmp_problem_set_host_maintenance(p, 2, 1);
+  pl = plan(p, t, 2, 1);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__three_cycle_is_broken_once(void **state) {
+  vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) "," HOST("h3", 4, 8192)
+                      "," HOST("spare", 4, 8192),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2") "," VM("c", 4, 8192, "h3"),
+                      NULL);
+  vmp_solution *t = target(p, "a=h2,b=h3,c=h1");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(steps(pl), "1:b:h2>spare* 2:a:h1>h2 3:c:h3>h1 4:b:spare>h3");
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__new_vm_is_started_and_running_vm_never_stopped(void **state) {
+  vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384),
+                      VM("a", 2, 8192, "h1") "," NEWVM("fresh", 2, 2048), NULL);
+  vmp_solution *t = target(p, "fresh=h2,a=");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  assert_string_equal(steps(pl), "1:fresh:->h2");
+  assert_int_equal(vmp_plan_step_action(pl, 0), VMP_ACTION_START);
+  assert_null(vmp_plan_step_from(pl, 0));
+  assert_int_equal(vmp_plan_step_from_host(pl, 0), VMP_NONE);
+  assert_true(vmp_plan_duration(pl) == 0.0);
+  assert_string_equal(vmp_plan_blocked_vm(pl, 0), "a");
+  assert_null(vmp_plan_blocked_to(pl, 0));
+  assert_string_equal(vmp_plan_blocked_reason(pl, 0),
+                      "the target leaves it unplaced, and a running VM is never stopped");
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__bad_input(void **state) {
+  vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
+  vmp_problem *q = dc(HOST("h1", 4, 8192), VM("a", 4, 8192, "h1"), NULL);
+  vmp_solution *bad = target(p, "a=h2"), *other = target(q, "a=h1");
+  vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
+  vmp_plan *pl = (vmp_plan *)&o;
+  (void)state;
+  tu_assert_error(vmp_plan_new(p, bad, NULL, &pl), VMP_EINVAL,
+                  "the target placement breaks a hard constraint: h2: cpu 8 > 4");
+  assert_null(pl);
+  tu_assert_error(vmp_plan_new(p, other, NULL, &pl), VMP_EINVAL, "made for another problem");
+  o.bandwidth_mibps = 0;
+  tu_assert_error(vmp_plan_new(q, other, &o, &pl), VMP_EINVAL, "bandwidth_mibps must be > 0");
+  tu_assert_error(vmp_plan_new(NULL, other, NULL, &pl), VMP_EINVAL, "NULL");
+  assert_int_equal(vmp_plan_status(NULL), -1);
+  assert_null(vmp_plan_step_vm(NULL, 0));
+  vmp_plan_free(NULL);
+  vmp_solution_free(bad);
+  vmp_solution_free(other);
+  vmp_problem_free(p);
+  vmp_problem_free(q);
+}
+
+static char *to_json(const vmp_plan *pl) {
+  char *text = NULL;
+  assert_int_equal(vmp_plan_to_json(pl, &text), VMP_OK);
+  return text;
+}
+
+static void test_plan__json_round_trip(void **state) {
+  vmp_problem *p = dc(
+      HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) ","
+      "{\"name\":\"h3\",\"capacity\":{\"cpu\":4,\"memory_mib\":8192},\"uri\":\"test:///x\"}",
+      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2") "," NEWVM("n", 0, 0), NULL);
+  vmp_solution *t = target(p, "a=h2,b=h1,n=h3");
+  vmp_plan *pl = plan(p, t, 2, 1), *back = NULL;
+  char *a = to_json(pl), *b;
+  (void)state;
+  assert_int_equal(vmp_plan_parse(a, strlen(a), "plan.json", &back), VMP_OK);
+  b = to_json(back);
+  assert_string_equal(a, b);
+  assert_string_equal(vmp_plan_host_uri(back, 2), "test:///x");
+  assert_null(vmp_plan_host_uri(back, 0));
+  assert_int_equal(vmp_plan_verify(back, p, t), VMP_OK);
+  free(a);
+  free(b);
+  vmp_plan_free(pl);
+  vmp_plan_free(back);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+/* Hand-edited plans: the reader replays them and refuses unsafe ones. */
+static void test_plan__reader_refuses_unsafe_and_malformed_plans(void **state) {
+  static const char *head =
+      "{\"version\":1,\"status\":\"complete\",\"max_concurrent\":2,\"bandwidth_mibps\":1000,"
+      "\"resources\":[\"memory_mib\"],"
+      "\"hosts\":[{\"name\":\"h1\",\"capacity\":{\"memory_mib\":8192},\"load\":{\"memory_mib\":8192}},"
+      "{\"name\":\"h2\",\"capacity\":{\"memory_mib\":8192},\"load\":{\"memory_mib\":8192}},"
+      "{\"name\":\"h3\",\"capacity\":{\"memory_mib\":8192},\"load\":{\"memory_mib\":0}}],"
+      "\"vms\":[{\"name\":\"a\",\"demand\":{\"memory_mib\":8192}},"
+      "{\"name\":\"b\",\"demand\":{\"memory_mib\":8192}}],";
+  static const struct {
+    const char *steps;
+    int rc;
+    const char *needle;
+  } cases[] = {
+      /* the swap without staging: a lands on full h2 */
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h2\"},"
+       "{\"wave\":2,\"action\":\"migrate\",\"vm\":\"b\",\"from\":\"h2\",\"to\":\"h1\"}]}",
+       VMP_EINVAL, "plan.json: unsafe plan: wave 1: h2 memory_mib 16384 > 8192 with a in flight"},
+      /* both into h3 at once */
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"},"
+       "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"b\",\"from\":\"h2\",\"to\":\"h3\"}]}",
+       VMP_EINVAL, "wave 1: h3 memory_mib 16384 > 8192 with a, b in flight"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"},"
+       "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h3\",\"to\":\"h2\"}]}",
+       VMP_EINVAL, "step 2: a moves twice in wave 1"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"},"
+       "{\"wave\":2,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h2\"}]}",
+       VMP_EINVAL, "step 2: a starts from h1 but is on h3"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"},"
+       "{\"wave\":3,\"action\":\"migrate\",\"vm\":\"b\",\"from\":\"h2\",\"to\":\"h3\"}]}",
+       VMP_EPARSE, "steps[1]: wave: expected 1 or 2, got 3"},
+      {"\"steps\":[{\"wave\":2,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"}]}",
+       VMP_EPARSE, "steps[0]: wave: the first step is in wave 1, not 2"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"zz\",\"from\":\"h1\",\"to\":\"h3\"}]}",
+       VMP_ENOTFOUND, "steps[0]: vm: unknown VM \"zz\""},
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h9\"}]}",
+       VMP_ENOTFOUND, "steps[0]: to: unknown host \"h9\""},
+      {"\"steps\":[{\"wave\":1,\"action\":\"start\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"}]}",
+       VMP_EPARSE, "steps[0]: from: a start step has no source host"},
+      {"\"steps\":[{\"wave\":0,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"}]}",
+       VMP_EPARSE, "steps[0]: wave: expected an integer >= 1"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\","
+       "\"speed\":3}]}",
+       VMP_EPARSE, "steps[0]: unknown key \"speed\""},
+      {"\"steps\":[],\"blocked\":[{\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h2\",\"reason\":\"x\"}]}",
+       VMP_EPARSE, "status: \"complete\" does not match 1 blocked moves"},
+  };
+  (void)state;
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    char buf[4096];
+    vmp_plan *pl = NULL;
+    snprintf(buf, sizeof buf, "%s%s", head, cases[k].steps);
+    tu_assert_error(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), cases[k].rc,
+                    cases[k].needle);
+    assert_null(pl);
+  }
+}
+
+/* The checker against the problem and target, on plans that are internally
+ * consistent but wrong for them. */
+static void test_plan__checker_compares_with_problem_and_target(void **state) {
+  vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 8, 16384) "," HOST("h3", 4, 8192),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
+  vmp_solution *t1 = target(p, "a=h2"), *t2 = target(p, "a=h3");
+  vmp_plan *pl = plan(p, t1, 2, 1);
+  (void)state;
+  tu_assert_error(vmp_plan_verify(pl, p, t2), VMP_EINVAL,
+                  "a ends on h2, but the target puts it on h3");
+  /* the same plan against a problem where h2 is smaller */
+  vmp_problem_set_host_capacity(p, 1, 1, 12000);
+  tu_assert_error(vmp_plan_verify(pl, p, NULL), VMP_EINVAL,
+                  "wave 1: h2 memory_mib 16384 > 12000 with a in flight");
+  vmp_problem_set_host_capacity(p, 1, 1, 16384);
+  vmp_problem_set_vm_pinned(p, 0, 1);
+  tu_assert_error(vmp_plan_verify(pl, p, NULL), VMP_EINVAL, "step 1: a is pinned but moves to h2");
+  vmp_plan_free(pl);
+  vmp_solution_free(t1);
+  vmp_solution_free(t2);
+  vmp_problem_free(p);
+}
+
+static size_t moves(const vmp_problem *p, const vmp_solution *s) {
+  size_t n = 0;
+  for (size_t v = 0; v < vmp_problem_num_vms(p); v++)
+    n += vmp_problem_vm_host(p, v) != VMP_NONE &&
+         vmp_solution_vm_host(s, v) != vmp_problem_vm_host(p, v);
+  return n;
+}
+
+static void test_plan__prune_keeps_only_moves_with_gain(void **state) {
+  /* h3 and h4 hold one small VM each: emptying both saves two hosts; the
+   * shuffle of a and b between h1 and h2 gains nothing */
+  vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384) "," HOST("h3", 8, 16384)
+                      "," HOST("h4", 8, 16384),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2") "," VM("c", 2, 4096, "h3")
+                      "," VM("d", 2, 4096, "h4"),
+                      NULL);
+  vmp_solution *t = target(p, "a=h2,b=h1,c=h1,d=h2"), *s = NULL;
+  (void)state;
+  assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
+  assert_int_equal(moves(p, s), 2);
+  assert_int_equal(vmp_solution_vm_host(s, 0), 0);
+  assert_int_equal(vmp_solution_vm_host(s, 1), 1);
+  assert_int_equal(vmp_solution_hosts_used(s), 2);
+  vmp_solution_free(s);
+  /* one move at most: still one host saved */
+  assert_int_equal(vmp_solution_prune_moves(p, t, 1, &s), VMP_OK);
+  assert_int_equal(moves(p, s), 1);
+  assert_int_equal(vmp_solution_hosts_used(s), 3);
+  vmp_solution_free(s);
+  assert_int_equal(vmp_solution_prune_moves(p, t, 0, &s), VMP_OK);
+  assert_int_equal(moves(p, s), 0);
+  vmp_solution_free(s);
+  vmp_solution_free(t);
+  /* undoing a alone lets b join it on h1 and empties h2: a gain found
+   * on the way */
+  t = target(p, "a=h2,b=h1");
+  assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
+  assert_int_equal(moves(p, s), 1);
+  assert_int_equal(vmp_solution_hosts_used(s), 3);
+  vmp_solution_free(s);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__prune_undoes_a_useless_swap(void **state) {
+  /* full hosts: neither half of the swap can be undone alone */
+  vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384),
+                      VM("a", 4, 8192, "h1") "," VM("x", 4, 8192, "h1") "," VM("b", 4, 8192, "h2")
+                      "," VM("y", 4, 8192, "h2"),
+                      NULL);
+  vmp_solution *t = target(p, "a=h2,b=h1"), *s = NULL;
+  (void)state;
+  assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
+  assert_int_equal(moves(p, s), 0);
+  vmp_solution_free(s);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__prune_with_balance_and_affinity_units(void **state) {
+  /* balance is not local: the whole objective decides; the affine pair
+   * x, y moves as one */
+  vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384) "," HOST("h3", 8, 16384),
+                      VM("a", 4, 4096, "h1") "," VM("b", 4, 4096, "h1") "," VM("c", 2, 2048, "h2")
+                      "," VM("x", 1, 1024, "h3") "," VM("y", 1, 1024, "h3"),
+                      ",\"groups\":[{\"name\":\"xy\",\"policy\":\"affinity\","
+                      "\"vms\":[\"x\",\"y\"]}],\"objective\":{\"cost\":0,\"balance\":1}");
+  vmp_solution *t = target(p, "b=h2,c=h1,x=h2,y=h2"), *s = NULL;
+  (void)state;
+  assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
+  /* only b's move lowers the highest utilisation (1 -> 0.75) */
+  assert_int_equal(moves(p, s), 1);
+  assert_int_equal(vmp_solution_vm_host(s, 1), 1);
+  assert_true(fabs(vmp_solution_objective(s) - 0.75) < 1e-12);
+  vmp_solution_free(s);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+static void test_plan__prune_cannot_undo_needed_moves(void **state) {
+  vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h1"), NULL);
+  vmp_solution *t, *s = NULL;
+  (void)state;
+  vmp_problem_set_host_maintenance(p, 0, 1);
+  t = target(p, "a=h2,b=h2");
+  tu_assert_error(vmp_solution_prune_moves(p, t, 1, &s), VMP_ERANGE,
+                  "max_moves 1 cannot be honoured");
+  assert_null(s);
+  assert_int_equal(vmp_solution_prune_moves(p, t, 2, &s), VMP_OK);
+  assert_int_equal(moves(p, s), 2);
+  vmp_solution_free(s);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
+/* Random datacenters: whatever the planner emits passes the replay, and a
+ * complete plan reaches the target. */
+static void test_plan__random_plans_pass_the_checker(void **state) {
+  uint64_t x = 12345;
+  (void)state;
+  for (int round = 0; round < 60; round++) {
+    vmp_problem *p = NULL;
+    vmp_solution *t = NULL;
+    vmp_plan *pl = NULL;
+    size_t nh = 3 + round % 5, nv = 4 + round % 11, *cur, *tg;
+    double cap[2] = {16, 32768};
+    assert_int_equal(vmp_problem_new(&p), VMP_OK);
+    vmp_problem_add_resource(p, "cpu", NULL);
+    vmp_problem_add_resource(p, "memory_mib", NULL);
+    for (size_t h = 0; h < nh; h++) {
+      char name[16];
+      snprintf(name, sizeof name, "h%zu", h);
+      assert_int_equal(vmp_problem_add_host(p, name, cap, NULL), VMP_OK);
+    }
+    cur = calloc(nv, sizeof *cur);
+    tg = calloc(nv, sizeof *tg);
+    for (size_t v = 0; v < nv; v++) {
+      char name[16];
+      double d[2];
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      d[0] = (double)(1 + (x >> 33) % 6);
+      d[1] = d[0] * 2048;
+      snprintf(name, sizeof name, "v%zu", v);
+      assert_int_equal(vmp_problem_add_vm(p, name, d, NULL), VMP_OK);
+    }
+    /* two random feasible placements by first fit from random starts */
+    for (int which = 0; which < 2; which++) {
+      double load[16] = {0};
+      size_t *out = which ? tg : cur;
+      for (size_t v = 0; v < nv; v++) {
+        size_t start, h;
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        start = (x >> 33) % nh;
+        out[v] = VMP_NONE;
+        for (size_t k = 0; k < nh; k++) {
+          h = (start + k) % nh;
+          if (load[h] + vmp_problem_vm_demand(p, v, 0) <= 16) {
+            load[h] += vmp_problem_vm_demand(p, v, 0);
+            out[v] = h;
+            break;
+          }
+        }
+      }
+    }
+    for (size_t v = 0; v < nv; v++) vmp_problem_set_vm_host(p, v, cur[v]);
+    assert_int_equal(vmp_evaluate(p, tg, &t), VMP_OK);
+    if (vmp_solution_status(t) == VMP_STATUS_INVALID) {
+      vmp_solution_free(t);
+      vmp_problem_free(p);
+      free(cur);
+      free(tg);
+      continue;
+    }
+    pl = plan(p, t, 1 + round % 3, round % 2);
+    if (vmp_plan_status(pl) == VMP_PLAN_BLOCKED) assert_true(vmp_plan_num_blocked(pl) > 0);
+    vmp_plan_free(pl);
+    vmp_solution_free(t);
+    vmp_problem_free(p);
+    free(cur);
+    free(tg);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_plan__single_move_and_duration),
+      cmocka_unit_test(test_plan__nothing_to_do_is_an_empty_complete_plan),
+      cmocka_unit_test(test_plan__vm_in_flight_counts_on_both_hosts),
+      cmocka_unit_test(test_plan__per_host_cap_makes_waves),
+      cmocka_unit_test(test_plan__cap_counts_the_target_too),
+      cmocka_unit_test(test_plan__swap_without_room_is_blocked_with_reasons),
+      cmocka_unit_test(test_plan__swap_goes_through_a_staging_host),
+      cmocka_unit_test(test_plan__staging_host_must_be_allowed),
+      cmocka_unit_test(test_plan__three_cycle_is_broken_once),
+      cmocka_unit_test(test_plan__new_vm_is_started_and_running_vm_never_stopped),
+      cmocka_unit_test(test_plan__bad_input),
+      cmocka_unit_test(test_plan__json_round_trip),
+      cmocka_unit_test(test_plan__reader_refuses_unsafe_and_malformed_plans),
+      cmocka_unit_test(test_plan__checker_compares_with_problem_and_target),
+      cmocka_unit_test(test_plan__prune_keeps_only_moves_with_gain),
+      cmocka_unit_test(test_plan__prune_undoes_a_useless_swap),
+      cmocka_unit_test(test_plan__prune_with_balance_and_affinity_units),
+      cmocka_unit_test(test_plan__prune_cannot_undo_needed_moves),
+      cmocka_unit_test(test_plan__random_plans_pass_the_checker),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
