@@ -24,6 +24,7 @@ from .errors import InvalidArgumentError, NotFoundError, RangeError, StateError
 
 if TYPE_CHECKING:
     from .explain import Explanation
+    from .plan import Plan
     from .solution import Solution
     from .solve import LogLevel, ProgressInfo
 
@@ -924,6 +925,22 @@ class Problem(Owned):
         """Where a VM fits: :func:`vmplace.explain` with this problem."""
         from .explain import explain
         return explain(self, vm, solution)
+
+    def plan(self, target: Any, *, max_concurrent: Optional[int] = None,
+             bandwidth_mibps: Optional[float] = None,
+             staging: Optional[bool] = None) -> "Plan":
+        """The moves from the current placement to ``target``:
+        :func:`vmplace.plan` with this problem."""
+        from .plan import plan
+        return plan(self, target, max_concurrent=max_concurrent,
+                    bandwidth_mibps=bandwidth_mibps, staging=staging)
+
+    def prune_moves(self, target: Any, max_moves: Optional[int] = None
+                    ) -> "Solution":
+        """``target`` without needless moves: :func:`vmplace.prune_moves`
+        with this problem."""
+        from .plan import prune_moves
+        return prune_moves(self, target, max_moves)
 
 
 # ---- helpers -------------------------------------------------------------------
