@@ -24,6 +24,7 @@ from .errors import InvalidArgumentError, NotFoundError, RangeError, StateError
 
 if TYPE_CHECKING:
     from .explain import Explanation
+    from .forecast import Forecast, History, Utilization
     from .plan import Plan
     from .solution import Solution
     from .solve import LogLevel, ProgressInfo
@@ -941,6 +942,16 @@ class Problem(Owned):
         with this problem."""
         from .plan import prune_moves
         return prune_moves(self, target, max_moves)
+
+    def utilization(self, solution: Any = None, *,
+                    history: Optional["History"] = None,
+                    forecast: Optional["Forecast"] = None,
+                    step: Any = None) -> "Utilization":
+        """Host load per resource: :func:`vmplace.utilization` with this
+        problem."""
+        from .forecast import utilization
+        return utilization(self, solution, history=history,
+                           forecast=forecast, step=step)
 
 
 # ---- helpers -------------------------------------------------------------------
