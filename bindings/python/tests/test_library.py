@@ -128,13 +128,14 @@ def test_library__every_declared_function_matches_a_header():
 
 
 def test_library__every_function_of_the_bound_headers_is_declared():
-    missing = [name for name, (_r, _p, header) in _declarations().items()
+    declared = _declarations()
+    missing = [name for name, (_r, _p, header) in declared.items()
                if header in BOUND_HEADERS
                and name not in _lib._FUNCTIONS and name not in _lib._OPTIONAL]
     assert not missing, f"not declared in vmplace/_lib.py: {missing}"
     for part, functions in _lib._PARTS.items():
         assert part in BOUND_HEADERS
-        assert all(_declarations()[name][2] == part for name in functions), part
+        assert all(declared[name][2] == part for name in functions), part
 
 
 def _structs():
