@@ -23,16 +23,71 @@ HEADERS = SOURCE_DIR / "include" / "vmplace"
 PACKAGE_DIR = Path(vmplace.__file__).resolve().parent
 
 
+#: The headers this package binds completely.  place.h (online placement)
+#: joins them when its binding is written.
+BOUND_HEADERS = {"errors.h", "version.h", "problem.h", "solution.h", "solve.h",
+                 "rules.h", "plan.h", "forecast.h"}
+
+#: The C types of the bound headers, as _lib declares them.
+C_TYPES = {
+    "vmp_problem": _lib.ProblemT, "vmp_solution": _lib.SolutionT,
+    "vmp_explanation": _lib.ExplanationT, "vmp_params": _lib.ParamsT,
+    "vmp_plan": _lib.PlanT, "vmp_history": _lib.HistoryT,
+    "vmp_forecast": _lib.ForecastT, "vmp_utilization": _lib.UtilizationT,
+    "vmp_alerts": _lib.AlertsT, "vmp_progress": _lib.Progress,
+    "vmp_solve_opts": _lib.SolveOpts, "vmp_plan_opts": _lib.PlanOpts,
+    "vmp_forecast_opts": _lib.ForecastOpts, "vmp_alert_opts": _lib.AlertOpts,
+    "vmp_alert_threshold": _lib.AlertThreshold, "vmp_alert": _lib.Alert,
+    "vmp_log_fn": _lib.LOG_FN, "vmp_progress_fn": _lib.PROGRESS_FN,
+    "int": ctypes.c_int, "unsigned": ctypes.c_uint, "double": ctypes.c_double,
+    "size_t": ctypes.c_size_t, "int32_t": ctypes.c_int32,
+    "uint32_t": ctypes.c_uint32, "int64_t": ctypes.c_int64,
+    "uint64_t": ctypes.c_uint64,
+}
+
+
+def _source(header):
+    return re.sub(r"/\*.*?\*/", "", header.read_text(), flags=re.S)
+
+
+def _ctype(declaration):
+    """The ctypes type of a C declaration without its name ("const char *",
+    "vmp_plan **"), as _lib must declare it."""
+    const = "const" in declaration.split()
+    stars = declaration.count("*")
+    base = " ".join(w for w in declaration.replace("*", " ").split()
+                    if w != "const")
+    if base == "void":
+        return None if stars == 0 else ctypes.c_void_p
+    if base == "char":
+        # const char * is a string in; const char ** a borrowed string out;
+        # char ** a string the caller frees, kept as a void pointer
+        return {1: ctypes.c_char_p,
+                2: ctypes.POINTER(ctypes.c_char_p if const else ctypes.c_void_p)
+                }[stars]
+    result = C_TYPES[base]
+    for _ in range(stars):
+        result = ctypes.POINTER(result)
+    return result
+
+
+def _split(declaration):
+    """(type, name) of "const vmp_problem *p"."""
+    m = re.match(r"(.*?)\b(\w+)\s*$", declaration.strip(), re.S)
+    return m.group(1).strip(), m.group(2)
+
+
 def _declarations():
-    """name -> number of parameters, for every VMP_API function of the
-    public headers."""
+    """name -> (C return type, [C parameter types]) for every VMP_API
+    function of the public headers."""
     found = {}
     for header in sorted(HEADERS.glob("*.h")):
-        source = re.sub(r"/\*.*?\*/", "", header.read_text(), flags=re.S)
-        for m in re.finditer(r"VMP_API\s+[^;(]*?\b(vmp_\w+)\s*\(([^)]*)\)\s*;",
-                             source):
-            params = m.group(2).strip()
-            found[m.group(1)] = 0 if params in ("", "void") else params.count(",") + 1
+        for m in re.finditer(r"VMP_API\s+([^;(]*?)\b(vmp_\w+)\s*\(([^)]*)\)\s*;",
+                             _source(header)):
+            params = m.group(3).strip()
+            types = ([] if params in ("", "void") else
+                     [_split(p)[0] for p in params.split(",")])
+            found[m.group(2)] = (m.group(1).strip(), types, header.name)
     return found
 
 
@@ -55,26 +110,97 @@ def test_library__version_matches_the_package():
 
 def test_library__every_declared_function_matches_a_header():
     declared = _declarations()
-    for name, (_restype, argtypes) in _lib._FUNCTIONS.items():
+    table = dict(_lib._FUNCTIONS, **_lib._OPTIONAL)
+    assert len(table) == len(_lib._FUNCTIONS) + len(_lib._OPTIONAL)
+    wrong = []
+    for name, (restype, argtypes) in table.items():
         assert name in declared, f"{name} is not in include/vmplace/*.h"
-        assert declared[name] == len(argtypes), \
-            f"{name}: {declared[name]} parameters in C, {len(argtypes)} declared"
+        c_result, c_params, _ = declared[name]
+        assert len(c_params) == len(argtypes), \
+            f"{name}: {len(c_params)} parameters in C, {len(argtypes)} declared"
+        if _ctype(c_result) is not restype:
+            wrong.append(f"{name}: returns {c_result}, declared {restype}")
+        for k, (c_type, declared_type) in enumerate(zip(c_params, argtypes)):
+            if _ctype(c_type) is not declared_type:
+                wrong.append(f"{name}: parameter {k + 1} is {c_type}, "
+                             f"declared {declared_type}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_library__every_function_of_the_bound_headers_is_declared():
-    # Headers added later (online placement, plans, ...) are bound when they
-    # are written; the ones this package covers must stay fully covered.
-    bound = {"errors.h", "version.h", "problem.h", "solution.h", "solve.h",
-             "rules.h"}
-    missing = []
-    for header in sorted(HEADERS.glob("*.h")):
-        if header.name not in bound:
-            continue
-        source = re.sub(r"/\*.*?\*/", "", header.read_text(), flags=re.S)
-        for m in re.finditer(r"VMP_API\s+[^;(]*?\b(vmp_\w+)\s*\(", source):
-            if m.group(1) not in _lib._FUNCTIONS:
-                missing.append(m.group(1))
+    declared = _declarations()
+    missing = [name for name, (_r, _p, header) in declared.items()
+               if header in BOUND_HEADERS
+               and name not in _lib._FUNCTIONS and name not in _lib._OPTIONAL]
     assert not missing, f"not declared in vmplace/_lib.py: {missing}"
+    for part, functions in _lib._PARTS.items():
+        assert part in BOUND_HEADERS
+        assert all(declared[name][2] == part for name in functions), part
+
+
+def _structs():
+    """name -> [(C type, field name)] for every struct with fields."""
+    found = {}
+    for header in sorted(HEADERS.glob("*.h")):
+        if header.name not in BOUND_HEADERS:
+            continue
+        for m in re.finditer(r"typedef struct (vmp_\w+)\s*\{(.*?)\}\s*\1\s*;",
+                             _source(header), re.S):
+            found[m.group(1)] = [_split(f) for f in m.group(2).split(";")
+                                 if f.strip()]
+    return found
+
+
+def test_library__structs_have_the_headers_fields_in_order():
+    structs = _structs()
+    assert set(structs) == {name for name, t in C_TYPES.items()
+                            if isinstance(t, type) and issubclass(t, ctypes.Structure)
+                            and getattr(t, "_fields_", None)}
+    for name, fields in structs.items():
+        mirror = C_TYPES[name]._fields_
+        assert [f for _, f in fields] == [f for f, _ in mirror], name
+        for (c_type, field), (_, declared) in zip(fields, mirror):
+            assert _ctype(c_type) is declared, f"{name}.{field}: {c_type}"
+
+
+def _constants():
+    """Every VMP_ macro and enum constant with a number as its value."""
+    values = {}
+    for header in sorted(HEADERS.glob("*.h")):
+        source = _source(header)
+        for m in re.finditer(r"#define\s+(VMP_\w+)\s+\(?(-?\d+)u?\)?\s*$", source, re.M):
+            values[m.group(1)] = int(m.group(2))
+        for m in re.finditer(r"\b(VMP_\w+)\s*=\s*(-?\d+)", source):
+            values[m.group(1)] = int(m.group(2))
+    return values
+
+
+@pytest.mark.parametrize("struct,init,macro", [
+    ("SolveOpts", "vmp_solve_opts_init", "VMP_SOLVE_OPTS_INIT"),
+    ("PlanOpts", "vmp_plan_opts_init", "VMP_PLAN_OPTS_INIT"),
+    ("ForecastOpts", "vmp_forecast_opts_init", "VMP_FORECAST_OPTS_INIT"),
+    ("AlertOpts", "vmp_alert_opts_init", "VMP_ALERT_OPTS_INIT")])
+def test_library__option_structs_read_the_init_macro_back(struct, init, macro):
+    # The *_init functions fill the struct as the header's INIT macro says:
+    # read back field by field, that checks the mirror's layout.
+    cls = getattr(_lib, struct)
+    headers = "".join(_source(h).replace("\\\n", " ")
+                      for h in sorted(HEADERS.glob("*.h")))
+    found = re.search(r"#define\s+" + macro + r"\s*\{(.*?)\}", headers, re.S)
+    assert found, macro
+    values = [v.strip() for v in found.group(1).split(",")]
+    opts = cls()
+    getattr(_lib.lib, init)(ctypes.byref(opts))
+    constants = _constants()
+    assert len(values) == len(cls._fields_)
+    for (field, _), value in zip(cls._fields_, values):
+        got = getattr(opts, field)
+        if value == "NULL":
+            assert not got, field
+        elif value in constants:
+            assert got == constants[value], field
+        else:
+            assert got == float(value), field
 
 
 def test_library__has_reports_declared_and_optional_functions():

@@ -13,6 +13,10 @@ Python bindings (ctypes) to libvmplace.  The essentials::
             print(vm, "unplaced:", reason)
         print(vmplace.explain(problem, "pay-2", solution))
 
+Migration plans (:func:`plan`, :class:`Plan`) order the moves from the
+current placement to a solution; :class:`History`, :func:`forecast` and
+:func:`utilization` forecast demand and find overloaded hosts.
+
 See docs/python.md in the vmplace sources for a tutorial.  Errors are
 :class:`VmplaceError` subclasses that are also the matching built-in
 exceptions (ValueError, KeyError, MemoryError, ...).
@@ -33,6 +37,14 @@ from .solution import (ScoreTerm, Solution, Status, StopReason, Unplaced,
 from .solve import (LogLevel, ParamInfo, ProgressInfo, SolverInfo, parameters,
                     solve, solvers)
 from .explain import Explanation, HostFit, Reason, explain
+from .plan import (Action, Blocked, Plan, PlanHost, PlanStatus, Step, Wave,
+                   plan, prune_moves)
+from .forecast import (HISTORY_FORMATS, Alert, AlertKind, Alerts, Forecast,
+                       ForecastModel, History, Sample, Series, SeriesForecast,
+                       Severity, Utilization, UtilizationSource, forecast,
+                       utilization)
+# Online placement (place.h: a Placer over vmp_placer_*) is being written on
+# another branch; its names join these imports and __all__ when it merges.
 
 __all__ = [
     "__version__", "library_version", "library_path", "has_feature",
@@ -42,6 +54,11 @@ __all__ = [
     "solve", "check", "explain", "solvers", "parameters",
     "ProgressInfo", "LogLevel", "SolverInfo", "ParamInfo",
     "Explanation", "HostFit", "Reason",
+    "plan", "prune_moves", "Plan", "PlanStatus", "Action", "Step", "Wave",
+    "Blocked", "PlanHost",
+    "History", "Sample", "Series", "HISTORY_FORMATS", "forecast", "Forecast",
+    "SeriesForecast", "ForecastModel", "utilization", "Utilization",
+    "UtilizationSource", "Alerts", "Alert", "AlertKind", "Severity",
     "VmplaceError", "InvalidArgumentError", "OutOfMemoryError", "ParseError",
     "InputOutputError", "NotFoundError", "AlreadyExistsError", "RangeError",
     "NotSupportedError", "SolverError", "VirtError", "StateError",

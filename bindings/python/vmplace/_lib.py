@@ -28,19 +28,21 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import datetime
 import math
 import numbers
 import operator
 import os
 import sys
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
-                    c_int32, c_size_t, c_uint, c_uint32, c_uint64, c_void_p)
+                    c_int32, c_int64, c_size_t, c_uint, c_uint32, c_uint64,
+                    c_void_p)
 from typing import (TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple,
                     Union)
 
 from ._version import LIBRARY_VERSION, __version__
-from .errors import (InvalidArgumentError, LibraryError, RangeError,
-                     VmplaceError, error_from_code)
+from .errors import (InvalidArgumentError, LibraryError, NotSupportedError,
+                     RangeError, VmplaceError, error_from_code)
 
 # ---- C types -------------------------------------------------------------
 
@@ -61,10 +63,35 @@ class ParamsT(Structure):
     """Opaque ``vmp_params``."""
 
 
+class PlanT(Structure):
+    """Opaque ``vmp_plan``."""
+
+
+class HistoryT(Structure):
+    """Opaque ``vmp_history``."""
+
+
+class ForecastT(Structure):
+    """Opaque ``vmp_forecast``."""
+
+
+class UtilizationT(Structure):
+    """Opaque ``vmp_utilization``."""
+
+
+class AlertsT(Structure):
+    """Opaque ``vmp_alerts``."""
+
+
 ProblemP = POINTER(ProblemT)
 SolutionP = POINTER(SolutionT)
 ExplanationP = POINTER(ExplanationT)
 ParamsP = POINTER(ParamsT)
+PlanP = POINTER(PlanT)
+HistoryP = POINTER(HistoryT)
+ForecastP = POINTER(ForecastT)
+UtilizationP = POINTER(UtilizationT)
+AlertsP = POINTER(AlertsT)
 
 #: ``VMP_NONE``: the size_t index that refers to nothing.
 NONE = c_size_t(-1).value
@@ -109,6 +136,86 @@ class SolveOpts(Structure):
         ("progress_interval", c_double),
         ("params", ParamsP),
         ("incumbent", SolutionP),
+    ]
+
+
+# Option structs are filled by their *_init function before the fields the
+# caller gives are set: the defaults live in the library only, so a newer
+# library's defaults (and the fields it appends) need no change here.
+
+
+class PlanOpts(Structure):
+    """``vmp_plan_opts``, version 1.  Filled by ``vmp_plan_opts_init``."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("max_concurrent", c_uint32),
+        ("bandwidth_mibps", c_double),
+        ("staging", c_int32),
+    ]
+
+
+class ForecastOpts(Structure):
+    """``vmp_forecast_opts``, version 1.  Filled by
+    ``vmp_forecast_opts_init``."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("horizon", c_double),
+        ("quantile", c_double),
+        ("daily_harmonics", c_uint32),
+        ("weekly_harmonics", c_uint32),
+        ("lags", c_uint32),
+        ("trend", c_int32),
+        ("trend_daily", c_int32),
+        ("min_samples", c_uint32),
+        ("min_span", c_double),
+        ("min_r2", c_double),
+        ("validate", c_int32),
+    ]
+
+
+class AlertThreshold(Structure):
+    """``vmp_alert_threshold``: one resource's thresholds (NaN keeps the
+    general one)."""
+
+    _fields_ = [
+        ("resource", c_char_p),
+        ("warning", c_double),
+        ("critical", c_double),
+        ("underload", c_double),
+    ]
+
+
+class AlertOpts(Structure):
+    """``vmp_alert_opts``, version 1.  Filled by ``vmp_alert_opts_init``."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("warning", c_double),
+        ("critical", c_double),
+        ("underload", c_double),
+        ("window", c_double),
+        ("resources", POINTER(AlertThreshold)),
+        ("num_resources", c_size_t),
+    ]
+
+
+class Alert(Structure):
+    """``vmp_alert``, allocated by the library and only read here (fields
+    are only ever appended, so reading a prefix is safe)."""
+
+    _fields_ = [
+        ("host", c_char_p),
+        ("resource", c_char_p),
+        ("host_index", c_size_t),
+        ("resource_index", c_size_t),
+        ("kind", c_int),
+        ("severity", c_int),
+        ("threshold", c_double),
+        ("value", c_double),
+        ("since", c_int64),
+        ("duration", c_double),
     ]
 
 
@@ -282,11 +389,140 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_solve": (c_int, [_P, POINTER(SolveOpts), POINTER(_S)]),
 }
 
-#: Functions of later or optional parts of the API (online placement, plans,
-#: forecasts).  They are declared here in the same way when their headers
-#: exist, and bound only when the loaded library exports them, so that this
-#: package works with builds with and without them.
-_OPTIONAL: Dict[str, Tuple[Any, Sequence[Any]]] = {}
+_PL, _H, _F, _U, _A = PlanP, HistoryP, ForecastP, UtilizationP, AlertsP
+_i64 = c_int64
+
+#: Functions of later parts of the API, by header.  Each part is declared in
+#: the same way, and bound only when the loaded library exports every one of
+#: its functions, so that this package still loads a 0.1 library that
+#: predates them; the classes that need a part call :meth:`Library.require`
+#: first, which raises NotSupportedError naming what is missing.
+_PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
+    "plan.h": {
+        "vmp_plan_opts_init": (None, [POINTER(PlanOpts)]),
+        "vmp_plan_new": (c_int, [_P, _S, POINTER(PlanOpts), POINTER(_PL)]),
+        "vmp_plan_free": (None, [_PL]),
+        "vmp_plan_status_name": (_s, [c_int]),
+        "vmp_plan_action_name": (_s, [c_int]),
+        "vmp_plan_status": (c_int, [_PL]),
+        "vmp_plan_max_concurrent": (c_uint32, [_PL]),
+        "vmp_plan_bandwidth": (_d, [_PL]),
+        "vmp_plan_duration": (_d, [_PL]),
+        "vmp_plan_num_hosts": (_sz, [_PL]),
+        "vmp_plan_host_name": (_s, [_PL, _sz]),
+        "vmp_plan_host_uri": (_s, [_PL, _sz]),
+        "vmp_plan_num_waves": (_sz, [_PL]),
+        "vmp_plan_wave_duration": (_d, [_PL, _sz]),
+        "vmp_plan_num_steps": (_sz, [_PL]),
+        "vmp_plan_step_vm": (_s, [_PL, _sz]),
+        "vmp_plan_step_from": (_s, [_PL, _sz]),
+        "vmp_plan_step_to": (_s, [_PL, _sz]),
+        "vmp_plan_step_from_host": (_sz, [_PL, _sz]),
+        "vmp_plan_step_to_host": (_sz, [_PL, _sz]),
+        "vmp_plan_step_wave": (_sz, [_PL, _sz]),
+        "vmp_plan_step_action": (c_int, [_PL, _sz]),
+        "vmp_plan_step_staging": (c_int, [_PL, _sz]),
+        "vmp_plan_step_memory": (_d, [_PL, _sz]),
+        "vmp_plan_num_blocked": (_sz, [_PL]),
+        "vmp_plan_blocked_vm": (_s, [_PL, _sz]),
+        "vmp_plan_blocked_from": (_s, [_PL, _sz]),
+        "vmp_plan_blocked_to": (_s, [_PL, _sz]),
+        "vmp_plan_blocked_reason": (_s, [_PL, _sz]),
+        "vmp_plan_verify": (c_int, [_PL, _P, _S]),
+        "vmp_solution_prune_moves": (c_int, [_P, _S, _sz, POINTER(_S)]),
+        "vmp_plan_to_json": (c_int, [_PL, _out_str]),
+        "vmp_plan_write": (c_int, [_PL, _s]),
+        "vmp_plan_read": (c_int, [_s, POINTER(_PL)]),
+        "vmp_plan_parse": (c_int, [_s, _sz, _s, POINTER(_PL)]),
+    },
+    "forecast.h": {
+        # usage history
+        "vmp_history_new": (c_int, [POINTER(_H)]),
+        "vmp_history_free": (None, [_H]),
+        "vmp_history_read": (c_int, [_s, c_int, POINTER(_H)]),
+        "vmp_history_parse": (c_int, [_s, _sz, c_int, _s, POINTER(_H)]),
+        "vmp_history_add": (c_int, [_H, _s, _s, _i64, _d]),
+        "vmp_history_num_series": (_sz, [_H]),
+        "vmp_history_series_vm": (_s, [_H, _sz]),
+        "vmp_history_series_resource": (_s, [_H, _sz]),
+        "vmp_history_series_len": (_sz, [_H, _sz]),
+        "vmp_history_series_point": (c_int, [_H, _sz, _sz, POINTER(_i64),
+                                             _out_d]),
+        "vmp_history_series_step": (_i64, [_H, _sz]),
+        "vmp_history_find": (c_int, [_H, _s, _s, _out_sz]),
+        # forecasts
+        "vmp_forecast_opts_init": (None, [POINTER(ForecastOpts)]),
+        "vmp_history_forecast": (c_int, [_H, POINTER(ForecastOpts),
+                                         POINTER(_F)]),
+        "vmp_forecast_free": (None, [_F]),
+        "vmp_forecast_quantile": (_d, [_F]),
+        "vmp_forecast_horizon": (_d, [_F]),
+        "vmp_forecast_num_series": (_sz, [_F]),
+        "vmp_forecast_find": (c_int, [_F, _s, _s, _out_sz]),
+        "vmp_forecast_series_vm": (_s, [_F, _sz]),
+        "vmp_forecast_series_resource": (_s, [_F, _sz]),
+        "vmp_forecast_series_value": (_d, [_F, _sz]),
+        "vmp_forecast_series_model": (c_int, [_F, _sz]),
+        "vmp_forecast_model_name": (_s, [c_int]),
+        "vmp_forecast_series_reason": (_s, [_F, _sz]),
+        "vmp_forecast_series_r2": (_d, [_F, _sz]),
+        "vmp_forecast_series_samples": (_sz, [_F, _sz]),
+        "vmp_forecast_series_step": (_i64, [_F, _sz]),
+        "vmp_forecast_series_num_points": (_sz, [_F, _sz]),
+        "vmp_forecast_series_point": (c_int, [_F, _sz, _sz, POINTER(_i64),
+                                              _out_d]),
+        "vmp_forecast_series_num_terms": (_sz, [_F, _sz]),
+        "vmp_forecast_series_term": (c_int, [_F, _sz, _sz, _out_cstr, _out_d]),
+        "vmp_forecast_series_rank": (_sz, [_F, _sz]),
+        "vmp_forecast_to_json": (c_int, [_F, _out_str]),
+        "vmp_forecast_rightsize": (c_int, [_F, _P, c_uint, POINTER(_P)]),
+        # host utilisation
+        "vmp_utilization_from_placement": (c_int, [_P, _S, POINTER(_U)]),
+        "vmp_utilization_from_history": (c_int, [_P, _S, _H, _i64,
+                                                 POINTER(_U)]),
+        "vmp_utilization_from_forecast": (c_int, [_P, _S, _F, _i64,
+                                                  POINTER(_U)]),
+        "vmp_utilization_free": (None, [_U]),
+        "vmp_utilization_source": (c_int, [_U]),
+        "vmp_utilization_source_name": (_s, [c_int]),
+        "vmp_utilization_num_hosts": (_sz, [_U]),
+        "vmp_utilization_host_name": (_s, [_U, _sz]),
+        "vmp_utilization_num_resources": (_sz, [_U]),
+        "vmp_utilization_resource_name": (_s, [_U, _sz]),
+        "vmp_utilization_num_times": (_sz, [_U]),
+        "vmp_utilization_time": (_i64, [_U, _sz]),
+        "vmp_utilization_step": (_i64, [_U]),
+        "vmp_utilization_load": (_d, [_U, _sz, _sz, _sz]),
+        "vmp_utilization_capacity": (_d, [_U, _sz, _sz]),
+        "vmp_utilization_ratio": (_d, [_U, _sz, _sz, _sz]),
+        "vmp_utilization_host_num_vms": (_sz, [_U, _sz]),
+        "vmp_utilization_num_unmatched": (_sz, [_U]),
+        "vmp_utilization_num_unobserved": (_sz, [_U]),
+        # alerts and metrics
+        "vmp_alert_opts_init": (None, [POINTER(AlertOpts)]),
+        "vmp_utilization_alerts": (c_int, [_U, POINTER(AlertOpts),
+                                           POINTER(_A)]),
+        "vmp_alerts_free": (None, [_A]),
+        "vmp_alerts_count": (_sz, [_A]),
+        "vmp_alerts_get": (POINTER(Alert), [_A, _sz]),
+        "vmp_alerts_max_severity": (c_int, [_A]),
+        "vmp_alert_kind_name": (_s, [c_int]),
+        "vmp_severity_name": (_s, [c_int]),
+        "vmp_alerts_to_json": (c_int, [_A, _out_str]),
+        "vmp_utilization_to_prometheus": (c_int, [_U, _A, _out_str]),
+    },
+    # place.h (online placement: vmp_placer_new, vmp_place,
+    # vmp_placer_remove, vmp_placer_solution, vmp_placer_free) is being
+    # written on another branch.  Its entries go here as a "place.h" part,
+    # its class in vmplace/place.py (an Owned, like Plan), and "place.h"
+    # into the covered headers of tests/test_library.py.
+}
+
+#: Every function of :data:`_PARTS`, by name.
+_OPTIONAL: Dict[str, Tuple[Any, Sequence[Any]]] = {
+    name: signature for part in _PARTS.values()
+    for name, signature in part.items()
+}
 
 
 class Library:
@@ -325,10 +561,14 @@ class Library:
                                f"{self.version}: {', '.join(missing)}")
         for name, signature in _FUNCTIONS.items():
             self._declare(name, signature)
-        for name, signature in _OPTIONAL.items():
-            self._optional[name] = hasattr(cdll, name)
-            if self._optional[name]:
-                self._declare(name, signature)
+        for functions in _PARTS.values():
+            # all or nothing: a part half present is a library this package
+            # does not know, and its functions are left alone
+            present = all(hasattr(cdll, name) for name in functions)
+            for name, signature in functions.items():
+                self._optional[name] = present
+                if present:
+                    self._declare(name, signature)
 
     def _declare(self, name: str, signature: Tuple[Any, Sequence[Any]]) -> None:
         fn = getattr(self._cdll, name)
@@ -338,6 +578,29 @@ class Library:
     def has(self, name: str) -> bool:
         """Whether the C function ``name`` is declared and available."""
         return name in _FUNCTIONS or self._optional.get(name, False)
+
+    def require(self, part: str, feature: str) -> None:
+        """Checks that the library has a part of the API (a key of
+        ``_PARTS``, e.g. ``"plan.h"``).
+
+        Args:
+            part: the header.
+            feature: what the caller wanted, for the message
+                (``"migration plans"``).
+
+        Raises:
+            NotSupportedError: the library predates that part.
+        """
+        functions = _PARTS[part]
+        if all(self._optional.get(name, False) for name in functions):
+            return
+        missing = ([name for name in functions if not hasattr(self._cdll, name)]
+                   or [name for name in functions if not self._optional.get(name)])
+        raise NotSupportedError(
+            f"{feature}: {self.path} (libvmplace {self.version}) lacks "
+            f"functions of {part} ({', '.join(missing[:3])}"
+            f"{', ...' if len(missing) > 3 else ''}); install a newer "
+            "libvmplace 0.1")
 
     if TYPE_CHECKING:  # the C functions are set as attributes at run time
         def __getattr__(self, name: str) -> Any: ...
@@ -546,6 +809,43 @@ def to_bool(value: object, what: str) -> bool:
     if isinstance(value, numbers.Integral) and int(value) in (0, 1):
         return bool(value)
     raise TypeError(f"{what}: expected a bool, got {type(value).__name__}")
+
+
+def to_seconds(value: object, what: str) -> float:
+    """A duration: seconds (a number) or a :class:`datetime.timedelta`.
+    Its range is the library's to check."""
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    try:
+        return to_float(value, what)
+    except TypeError:
+        raise TypeError(f"{what}: expected seconds or a timedelta, got "
+                        f"{type(value).__name__}") from None
+
+
+def to_timestamp(value: object, what: str) -> int:
+    """A point in time as Unix seconds: an integer, a real number (rounded
+    to the nearest second, halves away from zero, as the history readers
+    round), or a :class:`datetime.datetime` (naive ones are UTC, as in
+    history files)."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+        micro = (value - epoch) // datetime.timedelta(microseconds=1)
+        whole, rest = divmod(abs(micro), 1000000)
+        whole += rest >= 500000
+        return whole if micro >= 0 else -whole
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return to_int(value, what, -2**63, 2**63 - 1)
+    try:
+        x = to_float(value, what)
+    except TypeError:
+        raise TypeError(f"{what}: expected Unix seconds or a datetime, got "
+                        f"{type(value).__name__}") from None
+    if not math.isfinite(x) or abs(x) >= 2.0**63:
+        raise RangeError(f"{what}: expected Unix seconds, got {x}")
+    return int(math.copysign(math.floor(abs(x) + 0.5), x))
 
 
 StrPath = Union[str, "os.PathLike[str]"]

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ._lib import ExplanationP, error, lib, take_string, text
 from .problem import Problem
-from .solution import Solution, check
+from .solution import Solution, _matching
 
 __all__ = ["explain", "Explanation", "HostFit", "Reason"]
 
@@ -79,18 +79,6 @@ class Explanation:
 
     def __str__(self) -> str:
         return self.text
-
-
-def _matching(problem: Problem, solution: Solution, stack: ExitStack) -> Solution:
-    """The solution itself when its VMs and hosts are the problem's, by
-    index; else the same placement re-evaluated against the problem by
-    names (the C call pairs them by index)."""
-    vms, hosts = problem._names_by_index()
-    s_vms, s_hosts, _ = solution._names()
-    if s_vms == vms and s_hosts == hosts:
-        return solution
-    evaluated: Solution = stack.enter_context(check(problem, solution))
-    return evaluated
 
 
 def explain(problem: Problem, vm: str,

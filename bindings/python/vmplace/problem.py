@@ -24,6 +24,8 @@ from .errors import InvalidArgumentError, NotFoundError, RangeError, StateError
 
 if TYPE_CHECKING:
     from .explain import Explanation
+    from .forecast import Forecast, History, Utilization
+    from .plan import Plan
     from .solution import Solution
     from .solve import LogLevel, ProgressInfo
 
@@ -924,6 +926,32 @@ class Problem(Owned):
         """Where a VM fits: :func:`vmplace.explain` with this problem."""
         from .explain import explain
         return explain(self, vm, solution)
+
+    def plan(self, target: Any, *, max_concurrent: Optional[int] = None,
+             bandwidth_mibps: Optional[float] = None,
+             staging: Optional[bool] = None) -> "Plan":
+        """The moves from the current placement to ``target``:
+        :func:`vmplace.plan` with this problem."""
+        from .plan import plan
+        return plan(self, target, max_concurrent=max_concurrent,
+                    bandwidth_mibps=bandwidth_mibps, staging=staging)
+
+    def prune_moves(self, target: Any, max_moves: Optional[int] = None
+                    ) -> "Solution":
+        """``target`` without needless moves: :func:`vmplace.prune_moves`
+        with this problem."""
+        from .plan import prune_moves
+        return prune_moves(self, target, max_moves)
+
+    def utilization(self, solution: Any = None, *,
+                    history: Optional["History"] = None,
+                    forecast: Optional["Forecast"] = None,
+                    step: Any = None) -> "Utilization":
+        """Host load per resource: :func:`vmplace.utilization` with this
+        problem."""
+        from .forecast import utilization
+        return utilization(self, solution, history=history,
+                           forecast=forecast, step=step)
 
 
 # ---- helpers -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import ExitStack
 from ctypes import byref, c_char_p, c_double, c_int, c_size_t, c_void_p
 from enum import Enum
 from typing import (Any, Dict, List, Mapping, NamedTuple, Optional, Union,
@@ -414,3 +415,30 @@ def _parse(problem: Problem, data: str, origin: str) -> Solution:
         if rc < 0:
             raise error(rc)
     return Solution._wrap(out)
+
+
+def _matching(problem: Problem, solution: Solution, stack: ExitStack) -> Solution:
+    """The solution itself when its VMs and hosts are the problem's, by
+    index; else the same placement re-evaluated against the problem by
+    names (the C calls that take both pair them by index), closed with
+    ``stack``."""
+    vms, hosts = problem._names_by_index()
+    s_vms, s_hosts, _ = solution._names()
+    if s_vms == vms and s_hosts == hosts:
+        return solution
+    evaluated: Solution = stack.enter_context(check(problem, solution))
+    return evaluated
+
+
+def _placement(problem: Problem, placement: object, stack: ExitStack,
+               what: str) -> Solution:
+    """A placement (a Solution, or what :func:`check` reads except None) as
+    a Solution whose VMs and hosts are the problem's by index; one made
+    here is closed with ``stack``."""
+    if isinstance(placement, Solution):
+        return _matching(problem, placement, stack)
+    if placement is None or not isinstance(placement, (Mapping, str, os.PathLike)):
+        raise TypeError(f"{what}: expected a Solution, a dict, solution JSON "
+                        f"text or a path, got {type(placement).__name__}")
+    made: Solution = stack.enter_context(check(problem, placement))
+    return made
