@@ -151,10 +151,28 @@ static void tree_leaf(tree *t, size_t pos, const double *rem) {
   }
 }
 
+/* tree_pull that says whether the node changed. */
+static int tree_pull_changed(tree *t, size_t node) {
+  const uint32_t D = t->dims;
+  double *x = t->mx + node * D, *n = t->mn + node * D;
+  const double *xl = t->mx + 2 * node * D, *xr = xl + D;
+  const double *nl = t->mn + 2 * node * D, *nr = nl + D;
+  int changed = 0;
+  for (uint32_t r = 0; r < D; r++) {
+    double a = xl[r] > xr[r] ? xl[r] : xr[r], b = nl[r] < nr[r] ? nl[r] : nr[r];
+    changed |= a != x[r] || b != n[r];
+    x[r] = a;
+    n[r] = b;
+  }
+  return changed;
+}
+
+/* Sets a leaf and updates its ancestors, stopping where nothing changes
+ * (most placements do not move their subtree's extremes). */
 static void tree_set(tree *t, size_t pos, const double *rem) {
   size_t node = (t->size + pos) >> 1;
   tree_leaf(t, pos, rem);
-  for (; node >= 1; node >>= 1) tree_pull(t, node);
+  for (; node >= 1 && tree_pull_changed(t, node); node >>= 1) {}
 }
 
 static void tree_build(tree *t) {
@@ -187,8 +205,15 @@ struct vmp__greedy {
   uint8_t *tier;                      /* [i] restriction tier */
   uint8_t *has_soft;                  /* [i] */
   uint8_t *hidden;                    /* [h] */
+  uint8_t *where;                     /* [h] 0 in no tree, 1 used, 2 empty */
   tree used, empty;
   double *rem;                        /* scratch [nres + 1] */
+  /* First-fit resume points for identical demands during an insert run
+   * (see ff_cache_*); ff_gen invalidates them all at once. */
+  struct ffc { uint64_t hash; uint32_t aclass, gen, pos, item; int phase; } *ffc;
+  size_t nffc;
+  uint32_t ff_gen;
+  int ff_cache_on;
   /* sort scratch */
   uint64_t *k1, *k2;
   uint32_t *v2;
@@ -280,9 +305,11 @@ void vmp__greedy_free(vmp__greedy *g) {
   free(g->tier);
   free(g->has_soft);
   free(g->hidden);
+  free(g->where);
   tree_free(&g->used);
   tree_free(&g->empty);
   free(g->rem);
+  free(g->ffc);
   free(g->k1);
   free(g->k2);
   free(g->v2);
@@ -307,8 +334,10 @@ int vmp__greedy_new(const vmp__model *m, vmp__greedy **out) {
   g->tier = calloc(m->nitems + 1, 1);
   g->has_soft = calloc(m->nitems + 1, 1);
   g->hidden = calloc(m->nhosts + 1, 1);
+  g->where = calloc(m->nhosts + 1, 1);
   g->rem = malloc((m->nres + 1) * sizeof *g->rem);
-  if (!rc && (!g->alist_done || !g->tier || !g->has_soft || !g->hidden || !g->rem))
+  if (!rc && (!g->alist_done || !g->tier || !g->has_soft || !g->hidden || !g->where ||
+              !g->rem))
     rc = vmp__enomem();
   if (!rc) rc = tree_init(&g->used, m->nhosts, m->nres);
   if (!rc) rc = tree_init(&g->empty, m->nhosts, m->nres);
@@ -371,13 +400,21 @@ static const double *host_rem(vmp__greedy *g, size_t h) {
   return g->rem;
 }
 
+/* Which tree host h belongs in now. */
+static uint8_t host_where(const vmp__greedy *g, size_t h) {
+  if (!g->m->usable[h] || g->hidden[h]) return 0;
+  return g->st->count[h] > 0 ? 1 : 2;
+}
+
 void vmp__greedy_refresh(vmp__greedy *g, size_t h) {
   size_t p = g->pos[g->weighting][h];
-  const double *rem = host_rem(g, h);
-  int show = g->m->usable[h] && !g->hidden[h];
-  int used = g->st->count[h] > 0;
-  tree_set(&g->used, p, show && used ? rem : NULL);
-  tree_set(&g->empty, p, show && !used ? rem : NULL);
+  uint8_t w = host_where(g, h);
+  if (g->where[h] != w) {
+    if (g->where[h] == 1) tree_set(&g->used, p, NULL);
+    if (g->where[h] == 2) tree_set(&g->empty, p, NULL);
+    g->where[h] = w;
+  }
+  if (w) tree_set(w == 1 ? &g->used : &g->empty, p, host_rem(g, h));
 }
 
 void vmp__greedy_hide(vmp__greedy *g, size_t h, int hidden) {
@@ -399,9 +436,10 @@ int vmp__greedy_bind(vmp__greedy *g, vmp__state *st, int rule) {
     if (p < m->nhosts) {
       uint32_t h = g->order[g->weighting][p];
       const double *rem = host_rem(g, h);
-      int show = m->usable[h] && !g->hidden[h], used = st->count[h] > 0;
-      tree_leaf(&g->used, p, show && used ? rem : NULL);
-      tree_leaf(&g->empty, p, show && !used ? rem : NULL);
+      uint8_t w = host_where(g, h);
+      g->where[h] = w;
+      tree_leaf(&g->used, p, w == 1 ? rem : NULL);
+      tree_leaf(&g->empty, p, w == 2 ? rem : NULL);
     } else {
       tree_leaf(&g->used, p, NULL);
       tree_leaf(&g->empty, p, NULL);
@@ -481,6 +519,8 @@ typedef struct query {
   size_t nhosts;
   double best;
   size_t best_pos;
+  long budget;       /* tree nodes that may still be visited; < 0: no
+                        limit */
 } query;
 
 static int leaf_ok(query *q, size_t p) {
@@ -493,18 +533,31 @@ static int leaf_ok(query *q, size_t p) {
 static long ff_rec(query *q, size_t node, size_t lo, size_t hi, size_t from) {
   size_t mid;
   long r;
-  if (hi <= from || lo >= q->nhosts || !tree_covers(q->t, node, q->d)) return -1;
+  if (hi <= from || lo >= q->nhosts || q->budget == 0) return -1;
+  if (q->budget > 0) q->budget--;
+  if (!tree_covers(q->t, node, q->d)) return -1;
   if (hi - lo == 1) return leaf_ok(q, lo) ? (long)lo : -1;
   mid = (lo + hi) / 2;
   if ((r = ff_rec(q, 2 * node, lo, mid, from)) >= 0) return r;
   return ff_rec(q, 2 * node + 1, mid, hi, from);
 }
 
+/* Leftmost fitting position >= from, visiting at most budget nodes
+ * (< 0: no limit; the budget is decremented). */
+static long first_fit_budget(vmp__greedy *g, const tree *t, size_t i, const double *d,
+                             size_t from, long *budget) {
+  query q = {g, t, i, d, g->m->nhosts, 0, 0, *budget};
+  long p;
+  if (!g->m->nhosts) return -1;
+  p = ff_rec(&q, 1, 0, t->size, from);
+  *budget = q.budget;
+  return p;
+}
+
 static long first_fit(vmp__greedy *g, const tree *t, size_t i, const double *d,
                       size_t from) {
-  query q = {g, t, i, d, g->m->nhosts, 0, 0};
-  if (!g->m->nhosts) return -1;
-  return ff_rec(&q, 1, 0, t->size, from);
+  long unlimited = -1;
+  return first_fit_budget(g, t, i, d, from, &unlimited);
 }
 
 /* The first position >= from whose host has room for d (capacity only). */
@@ -542,7 +595,7 @@ static void bb_rec(query *q, size_t node, size_t lo, size_t hi, double lb) {
 }
 
 static long best_fit(vmp__greedy *g, const tree *t, size_t i, const double *d) {
-  query q = {g, t, i, d, g->m->nhosts, HUGE_VAL, (size_t)-1};
+  query q = {g, t, i, d, g->m->nhosts, HUGE_VAL, (size_t)-1, -1};
   const uint32_t D = t->dims;
   if (!g->m->nhosts || !tree_covers(t, 1, d)) return -1;
   bb_rec(&q, 1, 0, t->size, score_bound(g, t->mx + D, t->mn + D, d));
@@ -571,7 +624,8 @@ double vmp__greedy_soft_delta(const vmp__state *st, size_t i, size_t h) {
   return s;
 }
 
-#define SOFT_LOOKAHEAD 16
+/* Tree nodes visited when looking for a softer tie (a few dozen hosts). */
+#define SOFT_LOOKAHEAD 512
 
 /* Soft terms break ties: the rule chose position p of tree t; look at a
  * few more fitting hosts that cost the same to use and keep the one with
@@ -581,16 +635,13 @@ static long soft_tiebreak(vmp__greedy *g, const tree *t, size_t i, const double 
   const uint32_t *order = g->order[g->weighting];
   const double *eff = g->eff[g->weighting];
   double best = vmp__greedy_soft_delta(g->st, i, order[p]);
-  long bestp = p, q = -1;
+  long bestp = p, q = -1, budget = SOFT_LOOKAHEAD;
   if (best <= 0.0) return p;
-  for (int k = 0; k < SOFT_LOOKAHEAD; k++) {
+  while (budget > 0) {
     double s;
-    q = first_fit(g, t, i, d, (size_t)(q + 1));
+    q = first_fit_budget(g, t, i, d, (size_t)(q + 1), &budget);
     if (q < 0) break;
-    if (q == p) {
-      k--;
-      continue;
-    }
+    if (q == p) continue;
     if (empty && eff[order[q]] != eff[order[p]]) continue;
     s = vmp__greedy_soft_delta(g->st, i, order[q]);
     if (s < best) {
@@ -600,6 +651,49 @@ static long soft_tiebreak(vmp__greedy *g, const tree *t, size_t i, const double 
     }
   }
   return bestp;
+}
+
+/* First fit resumes where the last item of the same demand and allowed
+ * class landed: while an insert run only adds load, no host before that
+ * one can have room for it.  The cache is a small direct-mapped table;
+ * a collision just loses the hint.  NULL when not in an insert run. */
+static struct ffc *ff_cache(vmp__greedy *g, size_t i, int phase) {
+  const vmp__model *m = g->m;
+  const double *d = m->idem + i * m->nres;
+  uint32_t a = m->item_aclass[i];
+  uint64_t h = (UINT64_C(1469598103934665603) ^ a) + (uint64_t)phase;
+  struct ffc *c;
+  if (!g->ff_cache_on || !g->nffc) return NULL;
+  for (uint32_t r = 0; r < m->nres; r++) {
+    uint64_t u;
+    memcpy(&u, &d[r], sizeof u);
+    h = (h ^ u) * UINT64_C(1099511628211);
+    h ^= h >> 29;
+  }
+  c = &g->ffc[h & (g->nffc - 1)];
+  if (c->gen == g->ff_gen && c->hash == h && c->aclass == a && c->phase == phase) {
+    const double *e = m->idem + (size_t)c->item * m->nres;
+    if (!memcmp(d, e, m->nres * sizeof *d)) return c;
+  }
+  c->gen = g->ff_gen;
+  c->hash = h;
+  c->aclass = a;
+  c->phase = phase;
+  c->item = (uint32_t)i;
+  c->pos = 0;
+  return c;
+}
+
+static long cached_first_fit(vmp__greedy *g, const tree *t, size_t i, const double *d,
+                             int phase) {
+  const vmp__model *m = g->m;
+  struct ffc *c = ff_cache(g, i, phase);
+  long p = first_fit(g, t, i, d, c ? c->pos : 0);
+  /* Only an item that no group held back may vouch for the hosts it
+   * skipped. */
+  if (c && p >= 0 && m->item_groups_start[i] == m->item_groups_start[i + 1])
+    c->pos = (uint32_t)p;
+  return p;
 }
 
 /* Restricted items: scan their (few) allowed hosts in position order. */
@@ -642,12 +736,17 @@ int32_t vmp__greedy_choose(vmp__greedy *g, size_t i) {
   memcpy(d, m->idem + i * m->nres, m->nres * sizeof *d);
   d[m->nres] = 0.0;
   if (g->alist[g->weighting][m->item_aclass[i]]) return choose_small(g, i, d);
-  p = g->kind == VMP__GK_FF ? first_fit(g, &g->used, i, d, 0) : best_fit(g, &g->used, i, d);
+  if (g->kind == VMP__GK_FF) {
+    p = cached_first_fit(g, &g->used, i, d, 0);
+  } else {
+    p = best_fit(g, &g->used, i, d);
+  }
   if (p >= 0) {
     if (g->has_soft[i]) p = soft_tiebreak(g, &g->used, i, d, p, 0);
     return (int32_t)g->order[g->weighting][p];
   }
-  p = first_fit(g, &g->empty, i, d, 0);
+  /* Empty hosts never gain room during an insert run either. */
+  p = cached_first_fit(g, &g->empty, i, d, 1);
   if (p < 0) return -1;
   if (g->has_soft[i]) p = soft_tiebreak(g, &g->empty, i, d, p, 1);
   return (int32_t)g->order[g->weighting][p];
@@ -975,9 +1074,16 @@ int vmp__greedy_insert(vmp__state *st, const uint32_t *items, size_t n, int rule
     rc = insert_bin(g, list, k, &got);
     placed += got;
   } else {
+    rc = 0;
+    if (!g->ffc) {
+      g->nffc = 4096;
+      if (!(g->ffc = calloc(g->nffc, sizeof *g->ffc))) g->nffc = 0;
+    }
+    g->ff_gen++;
+    g->ff_cache_on = 1;
     for (size_t j = 0; j < k; j++)
       if (vmp__greedy_place(g, list[j]) >= 0) placed++;
-    rc = 0;
+    g->ff_cache_on = 0;
   }
   free(list);
 out:
@@ -987,18 +1093,23 @@ out:
 
 /* ---- the portfolio solver -------------------------------------------------------------------- */
 
-/* The portfolio's default order: rules that do well on the benchmark sets
- * first, so that a budget cut keeps the best ones. */
+/* The portfolio's default order when the problem is too large for every
+ * rule: first fit under each weighting (each weighting also orders the
+ * hosts by a different cost efficiency, which matters most on
+ * heterogeneous hosts), then the searches that cost more. */
 static const char *const auto_order[] = {
-    "bfd_l2_avg", "ffd_l2_avg", "dot_avg", "ffd_sum_avg", "bfd_sum_avg",
-    "norm_avg", "ffd_max_unit", "bfd_max_rem", "dot_rem", "ffd_prod_avg",
+    "ffd_max_avg", "ffd_l2_avg", "ffd_sum_rem", "ffd_max_rem", "bfd_l2_avg",
+    "dot_avg",     "ffd_l2_unit", "bfd_max_rem", "ffd_prod_avg", "wfd_l2_avg",
 };
 
-/* Item placements the default portfolio may spend: a rule costs about one
- * placement per item, a bin-centric rule one scan of its buckets per
- * placement. */
+/* What the default portfolio may spend, in item placements: a first-fit
+ * rule costs one per item, a best or worst fit (a branch and bound over
+ * the host tree) about three, and a bin-centric rule is only run on
+ * problems of at most BIN_CENTRIC_MAX_ITEMS items.  Problems small enough
+ * run every rule. */
 #define AUTO_BUDGET 4.0e6
 #define BIN_CENTRIC_MAX_ITEMS 20000
+#define ALL_RULES_MAX_ITEMS 5000
 
 static int param_rules(const char *value) {
   int ids[NRULES];
@@ -1024,22 +1135,28 @@ static int portfolio(const vmp__ctx *ctx, int *ids) {
   double work = 0.0, per = (double)(m->nitems ? m->nitems : 1);
   int n = 0;
   if (strcmp(text, "auto")) return vmp__greedy_parse_rules(text, ids);
-  for (size_t k = 0; k < sizeof auto_order / sizeof *auto_order; k++) {
-    int id = vmp__greedy_rule_find(auto_order[k]), kind;
-    vmp__greedy_rule_parts(id, &kind, NULL, NULL);
-    if ((kind == VMP__GK_DOT || kind == VMP__GK_NORM) && m->nitems > BIN_CENTRIC_MAX_ITEMS)
-      continue;
-    if (n > 0 && work + per > AUTO_BUDGET) break;
-    ids[n++] = id;
-    work += per;
-  }
-  /* Small problems get every rule. */
-  if (per * NRULES <= AUTO_BUDGET / 8 && m->nitems <= BIN_CENTRIC_MAX_ITEMS)
+  if (m->nitems <= ALL_RULES_MAX_ITEMS) {
+    /* The preferred rules first, so that a time limit keeps them. */
+    for (size_t k = 0; k < sizeof auto_order / sizeof *auto_order; k++)
+      ids[n++] = vmp__greedy_rule_find(auto_order[k]);
     for (int id = 0; id < NRULES; id++) {
       int dup = 0;
       for (int k = 0; k < n; k++) dup |= ids[k] == id;
       if (!dup) ids[n++] = id;
     }
+    return n;
+  }
+  for (size_t k = 0; k < sizeof auto_order / sizeof *auto_order; k++) {
+    int id = vmp__greedy_rule_find(auto_order[k]), kind;
+    double cost;
+    vmp__greedy_rule_parts(id, &kind, NULL, NULL);
+    if ((kind == VMP__GK_DOT || kind == VMP__GK_NORM) && m->nitems > BIN_CENTRIC_MAX_ITEMS)
+      continue;
+    cost = per * (kind == VMP__GK_FF ? 1.0 : 3.0);
+    if (n > 0 && work + cost > AUTO_BUDGET) continue;
+    ids[n++] = id;
+    work += cost;
+  }
   return n;
 }
 
