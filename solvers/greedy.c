@@ -728,14 +728,17 @@ static int32_t choose_small(vmp__greedy *g, size_t i, const double *d) {
   return best >= 0 ? best : first_empty;
 }
 
-int32_t vmp__greedy_choose(vmp__greedy *g, size_t i) {
+static int32_t choose(vmp__greedy *g, size_t i, int used_only) {
   const vmp__model *m = g->m;
   double d[VMP__MAX_RESOURCES + 1];
   long p;
   if (m->item_unplaceable[i] || !m->nhosts) return -1;
   memcpy(d, m->idem + i * m->nres, m->nres * sizeof *d);
   d[m->nres] = 0.0;
-  if (g->alist[g->weighting][m->item_aclass[i]]) return choose_small(g, i, d);
+  if (g->alist[g->weighting][m->item_aclass[i]]) {
+    int32_t h = choose_small(g, i, d);
+    return h >= 0 && used_only && g->st->count[h] == 0 ? -1 : h;
+  }
   if (g->kind == VMP__GK_FF) {
     p = cached_first_fit(g, &g->used, i, d, 0);
   } else {
@@ -745,12 +748,17 @@ int32_t vmp__greedy_choose(vmp__greedy *g, size_t i) {
     if (g->has_soft[i]) p = soft_tiebreak(g, &g->used, i, d, p, 0);
     return (int32_t)g->order[g->weighting][p];
   }
+  if (used_only) return -1;
   /* Empty hosts never gain room during an insert run either. */
   p = cached_first_fit(g, &g->empty, i, d, 1);
   if (p < 0) return -1;
   if (g->has_soft[i]) p = soft_tiebreak(g, &g->empty, i, d, p, 1);
   return (int32_t)g->order[g->weighting][p];
 }
+
+int32_t vmp__greedy_choose(vmp__greedy *g, size_t i) { return choose(g, i, 0); }
+
+int32_t vmp__greedy_choose_used(vmp__greedy *g, size_t i) { return choose(g, i, 1); }
 
 void vmp__greedy_place_at(vmp__greedy *g, size_t i, size_t h) {
   vmp__state_place(g->st, i, h);

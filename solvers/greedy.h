@@ -94,6 +94,8 @@ int vmp__greedy_bind(vmp__greedy *g, vmp__state *st, int rule);
 /* The host the bound rule picks for item i given the bound state, or -1
  * when it fits nowhere.  Does not change anything. */
 int32_t vmp__greedy_choose(vmp__greedy *g, size_t i);
+/* As vmp__greedy_choose, among the hosts in use only (never opens one). */
+int32_t vmp__greedy_choose_used(vmp__greedy *g, size_t i);
 /* Places item i where vmp__greedy_choose says; returns the host or -1. */
 int32_t vmp__greedy_place(vmp__greedy *g, size_t i);
 /* Places item i on host h (the caller checked vmp__state_fits) keeping the
