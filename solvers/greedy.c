@@ -214,6 +214,7 @@ struct vmp__greedy {
   size_t nffc;
   uint32_t ff_gen;
   int ff_cache_on;
+  long bb_budget;                     /* 0: exact searches */
   /* sort scratch */
   uint64_t *k1, *k2;
   uint32_t *v2;
@@ -572,6 +573,8 @@ static void bb_rec(query *q, size_t node, size_t lo, size_t hi, double lb) {
   size_t mid;
   double lbl, lbr;
   if (lb > q->best || (lb == q->best && lo > q->best_pos)) return;
+  if (q->budget == 0) return;
+  if (q->budget > 0) q->budget--;
   if (hi - lo == 1) {
     if (leaf_ok(q, lo) && (lb < q->best || lo < q->best_pos)) {
       q->best = lb;
@@ -595,7 +598,8 @@ static void bb_rec(query *q, size_t node, size_t lo, size_t hi, double lb) {
 }
 
 static long best_fit(vmp__greedy *g, const tree *t, size_t i, const double *d) {
-  query q = {g, t, i, d, g->m->nhosts, HUGE_VAL, (size_t)-1, -1};
+  query q = {g, t, i, d, g->m->nhosts, HUGE_VAL, (size_t)-1,
+             g->bb_budget > 0 ? g->bb_budget : -1};
   const uint32_t D = t->dims;
   if (!g->m->nhosts || !tree_covers(t, 1, d)) return -1;
   bb_rec(&q, 1, 0, t->size, score_bound(g, t->mx + D, t->mn + D, d));
@@ -757,6 +761,10 @@ static int32_t choose(vmp__greedy *g, size_t i, int used_only) {
 }
 
 int32_t vmp__greedy_choose(vmp__greedy *g, size_t i) { return choose(g, i, 0); }
+
+void vmp__greedy_set_search_budget(vmp__greedy *g, long nodes) {
+  g->bb_budget = nodes > 0 ? nodes : 0;
+}
 
 int32_t vmp__greedy_choose_used(vmp__greedy *g, size_t i) { return choose(g, i, 1); }
 

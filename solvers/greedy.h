@@ -96,6 +96,11 @@ int vmp__greedy_bind(vmp__greedy *g, vmp__state *st, int rule);
 int32_t vmp__greedy_choose(vmp__greedy *g, size_t i);
 /* As vmp__greedy_choose, among the hosts in use only (never opens one). */
 int32_t vmp__greedy_choose_used(vmp__greedy *g, size_t i);
+/* Caps the tree nodes a best-fit style search (bfd, wfd, dot, norm) may
+ * visit per choice; the best host found within the cap wins (the search
+ * visits the most promising subtrees first).  0 (the default): exact.
+ * Online placement uses a cap to bound its latency. */
+void vmp__greedy_set_search_budget(vmp__greedy *g, long nodes);
 /* Places item i where vmp__greedy_choose says; returns the host or -1. */
 int32_t vmp__greedy_place(vmp__greedy *g, size_t i);
 /* Places item i on host h (the caller checked vmp__state_fits) keeping the
