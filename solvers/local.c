@@ -63,6 +63,9 @@ typedef struct ls {
                                the lists) */
   size_t bufcap[2];
   uint64_t iterations;
+  uint64_t *tabu;          /* [i] clock until which i stays on its host */
+  uint64_t clock;
+  size_t effort;           /* pool steps per pool item when emptying */
   size_t sample;
   double bound;
 } ls;
@@ -241,39 +244,65 @@ static int insert_unplaced(ls *L, int *improved) {
   return 0;
 }
 
-/* The best swap for pool item p: a used host t (not `closing`) and an item
- * q on it, smaller than p, such that p fits on t once q is gone. */
-static int find_swap(ls *L, size_t p, size_t closing, int32_t *bt, int32_t *bq) {
+/* Whether pool item p fits on used host t once items q1 and q2 (q2 may
+ * be -1) are taken off it (capacity; allowed was checked). */
+static int fits_without(const ls *L, size_t p, uint32_t t, int32_t q1, int32_t q2) {
   const vmp__model *m = L->m;
   const uint32_t R = m->nres;
-  double best = L->size[p];
+  const double *ld = L->st.load + (size_t)t * R, *cx = m->capx + (size_t)t * R;
+  const double *dp = m->idem + p * R, *d1 = m->idem + (size_t)q1 * R;
+  const double *d2 = q2 >= 0 ? m->idem + (size_t)q2 * R : NULL;
+  for (uint32_t r = 0; r < R; r++)
+    if (ld[r] - d1[r] - (d2 ? d2[r] : 0.0) + dp[r] > cx[r]) return 0;
+  /* Groups (rare) are checked with q1, q2 still there: conservative when
+   * one of them is the member in the way, never wrong. */
+  return m->item_groups_start[p] == m->item_groups_start[p + 1] ||
+         vmp__state_groups_ok(&L->st, p, t);
+}
+
+/* Hosts with more items than this are not searched for pairs. */
+#define PAIR_MAX_ITEMS 16
+
+/* The swap for pool item p: a used host t (not `closing`) and one or two
+ * items on it (not tabu) such that p fits on t once they are gone, chosen
+ * to shrink the pool's weight (the sum of squared sizes: big items are the
+ * hard ones) the most, or grow it the least: the tabu list keeps the
+ * search from undoing itself, so a swap that does not pay now may lead to
+ * one that does.  Ties go to the first found from a random start. */
+static void find_swap(ls *L, size_t p, size_t closing, const uint64_t *tabu, uint64_t now,
+                      int32_t *bt, int32_t *bq1, int32_t *bq2) {
+  const vmp__model *m = L->m;
+  double best = HUGE_VAL, wp = L->size[p] * L->size[p];
   size_t n = L->nused, k0, tries = n < L->sample ? n : L->sample;
-  *bt = *bq = -1;
-  if (!n) return 0;
+  *bt = *bq1 = *bq2 = -1;
+  if (!n) return;
   k0 = (size_t)vmp__rng_below(&L->rng, n);
   for (size_t k = 0; k < tries; k++) {
     uint32_t t = L->used[(k0 + k) % n];
-    const double *ld = L->st.load + (size_t)t * R, *cx = m->capx + (size_t)t * R;
-    const double *dp = m->idem + p * R;
+    size_t cnt = 0;
     if (t == closing || !vmp__model_allowed(m, p, t)) continue;
-    for (int32_t q = L->head[t]; q >= 0; q = L->next[q]) {
-      const double *dq = m->idem + (size_t)q * R;
-      uint32_t r;
-      if (L->size[q] >= best) continue;
-      for (r = 0; r < R && ld[r] - dq[r] + dp[r] <= cx[r]; r++) {}
-      if (r < R) continue;
-      /* Groups (rare) are checked with q still there: conservative when
-       * q is the member in the way, never wrong. */
-      if (m->item_groups_start[p] != m->item_groups_start[p + 1] &&
-          !vmp__state_groups_ok(&L->st, p, t))
-        continue;
-      best = L->size[q];
+    for (int32_t q = L->head[t]; q >= 0; q = L->next[q], cnt++) {
+      double d = L->size[q] * L->size[q] - wp;
+      if (tabu[q] > now || d >= best || !fits_without(L, p, t, q, -1)) continue;
+      best = d;
       *bt = (int32_t)t;
-      *bq = q;
+      *bq1 = q;
+      *bq2 = -1;
     }
+    if (cnt <= PAIR_MAX_ITEMS)
+      for (int32_t q = L->head[t]; q >= 0; q = L->next[q]) {
+        if (tabu[q] > now) continue;
+        for (int32_t r2 = L->next[q]; r2 >= 0; r2 = L->next[r2]) {
+          double d = L->size[q] * L->size[q] + L->size[r2] * L->size[r2] - wp;
+          if (tabu[r2] > now || d >= best || !fits_without(L, p, t, q, r2)) continue;
+          best = d;
+          *bt = (int32_t)t;
+          *bq1 = q;
+          *bq2 = r2;
+        }
+      }
     L->iterations++;
   }
-  return 0;
 }
 
 /* 2. Empties host h into the other used hosts; keeps the result only when
@@ -290,26 +319,30 @@ static int try_empty(ls *L, size_t h, int *improved) {
     pool[np++] = (uint32_t)i;
     rc = mv_unplace(L, i);
   }
-  limit = 50 * np + 100;
+  limit = L->effort * (np + 1);
   while (np && !rc && steps++ < limit) {
-    size_t best = 0;
-    int32_t t, q;
-    /* The largest pool item first: the hardest to fit. */
-    for (size_t k = 1; k < np; k++)
-      if (L->size[pool[k]] > L->size[pool[best]]) best = k;
-    {
-      uint32_t p = pool[best];
-      if ((t = vmp__greedy_choose_used(L->g, p)) >= 0) {
-        pool[best] = pool[--np];
-        rc = mv_place(L, p, (size_t)t);
-        continue;
-      }
-      find_swap(L, p, h, &t, &q);
-      if (t < 0) break;
-      rc = mv_unplace(L, (size_t)q);
-      if (!rc) rc = mv_place(L, p, (size_t)t);
-      pool[best] = (uint32_t)q;
+    uint32_t p;
+    size_t pick;
+    int32_t t, q, q2;
+    /* A random pool item: the tabu search needs the variety. */
+    pick = (size_t)vmp__rng_below(&L->rng, np);
+    p = pool[pick];
+    L->clock++;
+    if ((t = vmp__greedy_choose_used(L->g, p)) >= 0) {
+      pool[pick] = pool[--np];
+      rc = mv_place(L, p, (size_t)t);
+      continue;
     }
+    find_swap(L, p, h, L->tabu, L->clock, &t, &q, &q2);
+    if (t < 0) continue;
+    rc = mv_unplace(L, (size_t)q);
+    if (!rc && q2 >= 0) rc = mv_unplace(L, (size_t)q2);
+    if (!rc) rc = mv_place(L, p, (size_t)t);
+    /* p stays where it went for a while. */
+    L->tabu[p] = L->clock + 7 + vmp__rng_below(&L->rng, 8);
+    pool[pick] = (uint32_t)q;
+    if (!rc && q2 >= 0 && !(rc = vmp__grow(&pool, &cap, np + 1, sizeof *pool)))
+      pool[np++] = (uint32_t)q2;
     if ((steps & 63) == 0 && vmp__ctx_should_stop(L->ctx)) break;
   }
   vmp__greedy_hide(L->g, h, 0);
@@ -511,6 +544,7 @@ static void ls_free(ls *L) {
   free(L->jr);
   free(L->buf[0]);
   free(L->buf[1]);
+  free(L->tabu);
 }
 
 static int ls_init(ls *L, vmp__ctx *ctx, const int32_t *start) {
@@ -537,8 +571,10 @@ static int ls_init(ls *L, vmp__ctx *ctx, const int32_t *start) {
   L->gbuf_dom = malloc((maxg + 1) * sizeof *L->gbuf_dom);
   L->gbuf_n = malloc((maxg + 1) * sizeof *L->gbuf_n);
   L->size = malloc((m->nitems + 1) * sizeof *L->size);
+  L->tabu = calloc(m->nitems + 1, sizeof *L->tabu);
+  L->effort = (size_t)vmp__param_num(ctx, "local.effort", 200);
   if (!L->head || !L->next || !L->prev || !L->used || !L->used_pos || !L->gviol ||
-      !L->gbuf_dom || !L->gbuf_n || !L->size)
+      !L->gbuf_dom || !L->gbuf_n || !L->size || !L->tabu)
     return vmp__enomem();
   if (m->w.balance > 0.0) {
     L->usize = 1;
@@ -576,6 +612,8 @@ static const vmp__param_spec local_params[] = {
      "rounds in a row without improvement after which local search stops"},
     {"local.sample", VMP_PARAM_INT, 1, 1e9, "256",
      "used hosts examined per move or swap search"},
+    {"local.effort", VMP_PARAM_INT, 1, 1e9, "200",
+     "pool steps per displaced item when trying to empty a host"},
 };
 
 static int local_solve(vmp__ctx *ctx, vmp__result *res) {
