@@ -858,6 +858,24 @@ static void sort_by(vmp__greedy *g, uint32_t *items, size_t n, int meas, int wt)
   radix_sort(g->k1, items, g->k2, g->v2, n);
 }
 
+/* The order of sort_by with every size scaled by a random factor in
+ * [1 - eps, 1 + eps]: randomized restarts of the portfolio. */
+static void sort_noisy(vmp__greedy *g, uint32_t *items, size_t n, int meas, int wt,
+                       vmp__rng *rng, double eps) {
+  const vmp__model *m = g->m;
+  for (size_t j = 0; j < n; j++) g->k1[j] = items[j];
+  radix_sort(g->k1, items, g->k2, g->v2, n);
+  for (size_t j = 0; j < n; j++) {
+    double f = 1.0 + eps * (2.0 * vmp__rng_unit(rng) - 1.0);
+    g->k1[j] = ~dkey(item_size(g, items[j], meas, wt) * f);
+  }
+  radix_sort(g->k1, items, g->k2, g->v2, n);
+  for (size_t j = 0; j < n; j++) g->k1[j] = (uint64_t)(255 - g->tier[items[j]]);
+  radix_sort(g->k1, items, g->k2, g->v2, n);
+  for (size_t j = 0; j < n; j++) g->k1[j] = ~dkey(m->item_pen[items[j]]);
+  radix_sort(g->k1, items, g->k2, g->v2, n);
+}
+
 void vmp__greedy_sort(vmp__greedy *g, int rule, uint32_t *items, size_t n) {
   int meas, wt;
   vmp__greedy_rule_parts(rule, NULL, &meas, &wt);
@@ -1126,6 +1144,11 @@ static const char *const auto_order[] = {
 #define AUTO_BUDGET 4.0e6
 #define BIN_CENTRIC_MAX_ITEMS 20000
 #define ALL_RULES_MAX_ITEMS 5000
+/* Randomized restarts on small problems: item placements they may spend
+ * (at most RESTARTS_MAX runs), and the noise on item sizes. */
+#define RESTART_BUDGET 16000.0
+#define RESTARTS_MAX 200
+#define RESTART_NOISE 0.15
 
 static int param_rules(const char *value) {
   int ids[NRULES];
@@ -1139,6 +1162,11 @@ static const vmp__param_spec greedy_params[] = {
      "unit|avg|rem, dot|norm_unit|avg|rem, all); auto: as many of the best "
      "as the problem's size allows",
      param_rules},
+    {"greedy.restarts", VMP_PARAM_INT, -1, 1e6, "-1",
+     "randomized restarts after the rules (item sizes perturbed, the best "
+     "rules so far reused); -1: automatic, as many as 16,000 item "
+     "placements allow on problems of up to 5,000 items (at most 200)",
+     NULL},
     {"greedy.online_rule", VMP_PARAM_STRING, 0, 0, "bfd_l2_avg",
      "the rule vmp_place and solve --incremental use for each arriving VM",
      param_rules},
@@ -1183,9 +1211,70 @@ static int any_current(const vmp__model *m) {
   return 0;
 }
 
+/* Randomized restarts: the item-centric rules that did best so far run
+ * again on item orders whose sizes are perturbed by up to RESTART_NOISE;
+ * the seed makes them reproducible. */
+static int restarts(vmp__ctx *ctx, vmp__greedy *g, vmp__state *st, const uint32_t *all,
+                    const int *ids, const double *objs, int nrules, int stay, int32_t *best,
+                    double *best_obj, size_t *runs) {
+  const vmp__model *m = ctx->m;
+  long n = (long)vmp__param_num(ctx, "greedy.restarts", -1);
+  int top[4], ntop = 0;
+  uint32_t *order;
+  vmp__rng rng;
+  int rc = 0;
+  if (n < 0) {
+    n = m->nitems && m->nitems <= ALL_RULES_MAX_ITEMS
+            ? (long)(RESTART_BUDGET / (double)m->nitems)
+            : 0;
+    if (n > RESTARTS_MAX) n = RESTARTS_MAX;
+  }
+  /* The (up to) four best item-centric rules, best first. */
+  for (int pass = 0; pass < 4; pass++) {
+    int bk = -1;
+    for (int k = 0; k < nrules; k++) {
+      int kind, dup = 0;
+      vmp__greedy_rule_parts(ids[k], &kind, NULL, NULL);
+      for (int j = 0; j < ntop; j++) dup |= top[j] == k;
+      if (dup || kind > VMP__GK_WF || objs[k] == HUGE_VAL) continue;
+      if (bk < 0 || objs[k] < objs[bk]) bk = k;
+    }
+    if (bk >= 0) top[ntop++] = bk;
+  }
+  if (n <= 0 || !ntop) return 0;
+  if (!(order = malloc((m->nitems + 1) * sizeof *order))) return vmp__enomem();
+  if (ensure_scratch(g, m->nitems)) {
+    free(order);
+    return vmp__enomem();
+  }
+  vmp__rng_seed(&rng, ctx->seed);
+  for (long r = 0; r < n && !rc; r++) {
+    int rule = ids[top[r % ntop]], meas, wt;
+    double obj;
+    vmp__greedy_rule_parts(rule, NULL, &meas, &wt);
+    memcpy(order, all, m->nitems * sizeof *order);
+    sort_noisy(g, order, m->nitems, meas, wt, &rng, RESTART_NOISE);
+    vmp__state_clear(st);
+    if ((rc = vmp__greedy_insert(st, order, m->nitems, rule,
+                                 VMP__GREEDY_KEEP_ORDER | (stay ? VMP__GREEDY_STAY : 0), g)) < 0)
+      break;
+    rc = 0;
+    (*runs)++;
+    obj = vmp__model_objective(m, st->host);
+    if (obj < *best_obj) {
+      *best_obj = obj;
+      memcpy(best, st->host, m->nitems * sizeof *best);
+    }
+    if (vmp__ctx_progress(ctx, *best_obj, -HUGE_VAL, *runs, st->placed, 0)) break;
+  }
+  free(order);
+  return rc;
+}
+
 static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
   int ids[NRULES], nrules, rc = 0, stay = any_current(m), best_rule = -1;
+  double objs[NRULES];
   uint32_t *all = NULL, *sorted[4 * NW] = {0};
   int32_t *best = NULL;
   double best_obj = HUGE_VAL;
@@ -1194,6 +1283,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   size_t runs = 0;
   memset(&st, 0, sizeof st);
   if ((nrules = portfolio(ctx, ids)) < 0) return nrules;
+  for (int k = 0; k < nrules; k++) objs[k] = HUGE_VAL;
   if ((rc = vmp__state_init(&st, m))) return rc;
   if ((rc = vmp__greedy_new(m, &g))) goto done;
   all = malloc((m->nitems + 1) * sizeof *all);
@@ -1235,6 +1325,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
       obj = vmp__model_objective(m, st.host);
       vmp__ctx_log(ctx, VMP_LOG_DEBUG, "greedy: %s%s: objective %.10g, %zu hosts",
                    vmp__greedy_rule_name(ids[k]), s ? " (stay)" : "", obj, st.used);
+      if (obj < objs[k]) objs[k] = obj;
       if (obj < best_obj) {
         best_obj = obj;
         best_rule = ids[k];
@@ -1244,10 +1335,12 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
     }
     if (vmp__ctx_should_stop(ctx)) break;
   }
+  if (!rc && !vmp__ctx_should_stop(ctx))
+    rc = restarts(ctx, g, &st, all, ids, objs, nrules, stay, best, &best_obj, &runs);
   if (!rc) {
     memcpy(res->host, best, m->nitems * sizeof *best);
-    res->stop_reason = runs < (size_t)nrules * (size_t)(stay + 1) ? vmp__ctx_stop_reason(ctx)
-                                                                 : VMP_STOP_COMPLETED;
+    res->stop_reason = vmp__ctx_should_stop(ctx) ? vmp__ctx_stop_reason(ctx)
+                                                 : VMP_STOP_COMPLETED;
     vmp__stats_set(&res->stats, "greedy.rules_run", (double)runs);
     vmp__stats_set(&res->stats, "greedy.best_rule", (double)best_rule);
     vmp__ctx_log(ctx, VMP_LOG_INFO, "greedy: best rule %s of %zu run",
