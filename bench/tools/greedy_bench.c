@@ -6,6 +6,8 @@
  *       generates a datacenter (seed 1, 1% of VMs in anti-affinity groups
  *       of 3, no rules) and solves it; prints generation time, solve time
  *       split into compile, solver and verification, and peak memory.
+ *   vmplace-greedy-bench gen HOSTS VMS FILE
+ *       writes the scale datacenter as problem JSON (to time parsing).
  *   vmplace-greedy-bench online HOSTS VMS ARRIVALS [RULE]
  *       generates a running datacenter (every VM on a host), takes the
  *       last ARRIVALS VMs off their hosts, and places them one by one with
@@ -13,7 +15,8 @@
  *
  * Set VMPB_RULES=1 for labels and compliance rules, VMPB_LOAD to change
  * the share of capacity the VMs' demand fills (default 0.6; above 1 some
- * VMs cannot be placed).
+ * VMs cannot be placed), VMPB_TIME for the solve's time limit (default
+ * 600 s).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -78,7 +81,7 @@ static int scale(size_t hosts, size_t vms, const char *solver, const char *rules
   }
   o.params = ps;
   o.solver = solver;
-  o.time_limit = 600;
+  o.time_limit = getenv("VMPB_TIME") ? atof(getenv("VMPB_TIME")) : 600;
   t0 = now();
   if (vmp_solve(p, &o, &s)) {
     fprintf(stderr, "solve: %s\n", vmp_last_error());
@@ -143,6 +146,14 @@ static int online(size_t hosts, size_t vms, size_t arrivals, const char *rule) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 5 && !strcmp(argv[1], "gen")) {
+    double gen;
+    vmp_problem *p = generate((size_t)atol(argv[2]), (size_t)atol(argv[3]), 0, &gen);
+    int rc = vmp_problem_write(p, argv[4]);
+    if (rc) fprintf(stderr, "%s\n", vmp_last_error());
+    vmp_problem_free(p);
+    return rc ? 3 : 0;
+  }
   if (argc >= 4 && !strcmp(argv[1], "scale"))
     return scale((size_t)atol(argv[2]), (size_t)atol(argv[3]), argc > 4 ? argv[4] : "greedy",
                  argc > 5 ? argv[5] : NULL);
@@ -151,6 +162,7 @@ int main(int argc, char **argv) {
                   argc > 5 ? argv[5] : NULL);
   fprintf(stderr,
           "usage: vmplace-greedy-bench scale HOSTS VMS [SOLVER [RULES]]\n"
+          "       vmplace-greedy-bench gen HOSTS VMS FILE\n"
           "       vmplace-greedy-bench online HOSTS VMS ARRIVALS [RULE]\n");
   return 2;
 }
