@@ -26,6 +26,9 @@ typedef struct vmp__param_spec {
   double min, max;          /* numeric kinds */
   const char *def;          /* default, text form */
   const char *doc;
+  /* Optional check of a value beyond its type and range (e.g. a list of
+   * rule names): 0, or a negative code with the detail message set. */
+  int (*check)(const char *value);
 } vmp__param_spec;
 
 /* Named counters a solver reports ("ilp.nodes" = 1234). */

@@ -571,6 +571,34 @@ static int cmp_u32(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Soft groups per item (CSR), so that solvers can price a move's soft
+ * penalty from the item's own groups. */
+static int soft_groups_index(vmp__model *m) {
+  uint32_t *cnt;
+  m->item_sgroups_start = calloc(m->nitems + 2, sizeof *m->item_sgroups_start);
+  if (!m->item_sgroups_start) return vmp__enomem();
+  for (uint32_t g = 0; g < m->ngroups; g++)
+    if (!m->groups[g].hard)
+      for (uint32_t k = 0; k < m->groups[g].nitems; k++)
+        m->item_sgroups_start[m->groups[g].items[k] + 1]++;
+  for (size_t i = 0; i < m->nitems; i++)
+    m->item_sgroups_start[i + 1] += m->item_sgroups_start[i];
+  m->item_sgroups = malloc((m->item_sgroups_start[m->nitems] + 1) * sizeof *m->item_sgroups);
+  cnt = calloc(m->nitems + 1, sizeof *cnt);
+  if (!m->item_sgroups || !cnt) {
+    free(cnt);
+    return vmp__enomem();
+  }
+  for (uint32_t g = 0; g < m->ngroups; g++)
+    if (!m->groups[g].hard)
+      for (uint32_t k = 0; k < m->groups[g].nitems; k++) {
+        uint32_t i = m->groups[g].items[k];
+        m->item_sgroups[m->item_sgroups_start[i] + cnt[i]++] = g;
+      }
+  free(cnt);
+  return 0;
+}
+
 static int build_groups(cctx *c) {
   const vmp_problem *p = c->p;
   vmp__model *m = c->m;
@@ -635,7 +663,7 @@ static int build_groups(cctx *c) {
     }
   }
   free(cnt);
-  return 0;
+  return soft_groups_index(m);
 }
 
 /* ---- unplaceable items ---------------------------------------------------------------------- */
@@ -870,6 +898,8 @@ void vmp__model_free(vmp__model *m) {
   free(m->item_unplaceable);
   free(m->item_groups_start);
   free(m->item_groups);
+  free(m->item_sgroups_start);
+  free(m->item_sgroups);
   for (uint32_t a = 0; a < m->naclasses; a++) {
     free(m->aclasses[a].allowed.bits);
     free(m->aclasses[a].soft);

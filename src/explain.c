@@ -102,8 +102,16 @@ static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
 }
 
 static int in_list(const vmp__hostlist *l, uint32_t h) {
-  for (uint32_t k = 0; k < l->n; k++)
-    if (l->h[k] == h) return 1;
+  uint32_t lo = 0, hi = l->n;
+  /* Lists are sorted and unique (problem_impl.h). */
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (l->h[mid] == h) return 1;
+    if (l->h[mid] < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
   return 0;
 }
 
@@ -291,28 +299,93 @@ static void kc_free(kcount *kc, size_t n) {
   free(kc);
 }
 
+/* The summary only counts hosts per constraint, so it never formats a
+ * message: per host it asks the same questions as vmp__explain_host and
+ * bumps a counter per failing constraint (each counted once per host).
+ * The unit's demand is computed once, not per host. */
 int vmp__explain_summary(const vmp__explainer *ex, uint32_t v, int solved,
                          char **out) {
   const vmp_problem *p = ex->p;
-  vmp__reasons r = {0};
+  size_t nk = 3 + p->nrules + p->nres + p->ngroups, fits = 0, nkc = 0;
+  size_t *cnt = calloc(nk, sizeof *cnt);
   kcount *kc = NULL;
-  size_t nkc = 0, kcap = 0, fits = 0;
+  double dem[VMP__MAX_RESOURCES];
+  uint32_t *list = NULL;
+  uint8_t *seen = NULL;
+  int has_merged = 0, rc = 0;
   vmp__buf b;
-  int rc = 0;
   *out = NULL;
-  for (size_t h = 0; h < p->nhosts && !rc; h++) {
-    vmp__reasons_clear(&r);
-    rc = vmp__explain_host(ex, v, (uint32_t)h, &r);
-    if (!rc && r.n == 0) fits++;
-    /* Count each key once per host. */
-    for (size_t k = 0; k < r.n && !rc; k++) {
-      int dup = 0;
-      for (size_t j = 0; j < k; j++)
-        if (!strcmp(r.key[j], r.key[k])) dup = 1;
-      if (!dup) rc = count_key(&kc, &nkc, &kcap, r.key[k]);
-    }
+  if (!cnt) return vmp__enomem();
+  for (uint32_t k = ex->vg_start[v]; k < ex->vg_start[v + 1]; k++)
+    if (merged(&p->groups[ex->vg[k]])) has_merged = 1;
+  if (has_merged) {
+    list = malloc(p->nvms * sizeof *list);
+    seen = calloc(p->nvms, 1);
   }
-  vmp__reasons_free(&r);
+  if (list && seen)
+    unit_demand(ex, v, dem, list, seen);
+  else
+    for (uint32_t q = 0; q < p->nres; q++) dem[q] = p->vm_demand[v * p->nres + q];
+  free(list);
+  free(seen);
+  for (size_t h = 0; h < p->nhosts; h++) {
+    int any = 0;
+    if (p->host_maintenance[h]) cnt[0]++, any = 1;
+    if (p->vm_pinned[v] && p->vm_host[v] != h) cnt[1]++, any = 1;
+    if (p->vm_allowed[v].n && !in_list(&p->vm_allowed[v], (uint32_t)h)) cnt[2]++, any = 1;
+    for (size_t q = 0; q < p->nrules; q++) {
+      const vmp__rule *ru = &p->rules[q];
+      if (!ru->hard || (ru->when && !vmp__expr_eval(ru->when, p, v, (uint32_t)h)) ||
+          vmp__expr_eval(ru->require, p, v, (uint32_t)h))
+        continue;
+      cnt[3 + q]++, any = 1;
+    }
+    for (uint32_t q = 0; q < p->nres; q++) {
+      double cap = vmp_problem_host_effective_capacity(p, h, q);
+      double used = ex->load[h * p->nres + q];
+      if (ex->vm_host[v] == h) used -= p->vm_demand[v * p->nres + q];
+      if (used < 0) used = 0;
+      if (used + dem[q] <= cap * (1 + VMP__REL_EPS) + VMP__ABS_EPS) continue;
+      cnt[3 + p->nrules + q]++, any = 1;
+    }
+    for (uint32_t k = ex->vg_start[v]; k < ex->vg_start[v + 1]; k++) {
+      const vmp__group *g = &p->groups[ex->vg[k]];
+      uint64_t d = dom_of(p, g->scope, (uint32_t)h);
+      if (!g->hard) continue;
+      for (uint32_t j = 0; j < g->nvms; j++) {
+        uint32_t w = g->vms[j], wh = ex->vm_host[w];
+        if (w == v || wh == VMP__NO_HOST) continue;
+        if ((g->policy == VMP_ANTI_AFFINITY) == (dom_of(p, g->scope, wh) == d)) {
+          cnt[3 + p->nrules + p->nres + ex->vg[k]]++, any = 1;
+          break;
+        }
+      }
+    }
+    fits += !any;
+  }
+  kc = calloc(nk, sizeof *kc);
+  if (!kc) rc = vmp__enomem();
+  for (size_t k = 0; k < nk && !rc; k++) {
+    char key[600];
+    if (!cnt[k]) continue;
+    if (k < 3)
+      snprintf(key, sizeof key, "%s", k == 0 ? "maintenance" : k == 1 ? "pinned" : "allowed_hosts");
+    else if (k < 3 + p->nrules)
+      snprintf(key, sizeof key, "rule %s", vmp__pool_str(&p->pool, p->rules[k - 3].name));
+    else if (k < 3 + p->nrules + p->nres)
+      snprintf(key, sizeof key, "%s", vmp_problem_resource_name(p, k - 3 - p->nrules));
+    else {
+      const vmp__group *g = &p->groups[k - 3 - p->nrules - p->nres];
+      snprintf(key, sizeof key, "%s %s", g->policy == VMP_ANTI_AFFINITY ? "anti-affinity" : "affinity",
+               vmp__pool_str(&p->pool, g->name));
+    }
+    if (!(kc[nkc].key = vmp__strdup(key))) {
+      rc = vmp__enomem();
+      break;
+    }
+    kc[nkc++].n = cnt[k];
+  }
+  free(cnt);
   if (rc) {
     kc_free(kc, nkc);
     return rc;

@@ -103,6 +103,8 @@ typedef struct vmp__model {
   uint32_t *item_groups_start;  /* [nitems+1] CSR into item_groups: */
   uint32_t *item_groups;        /* hard groups (anti-affinity, and affinity
                                    with a label scope) the item belongs to */
+  uint32_t *item_sgroups_start; /* [nitems+1] CSR into item_sgroups: */
+  uint32_t *item_sgroups;       /* soft groups the item belongs to */
 
   /* allowed classes */
   vmp__aclass *aclasses;

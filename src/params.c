@@ -104,7 +104,7 @@ static int check_value(const vmp__param_spec *spec, const char *text, double *nu
     default:
       if (!text[0])
         return vmp__error(VMP_EINVAL, "%s: expected a non-empty value", spec->name);
-      return 0;
+      return spec->check ? spec->check(text) : 0;
   }
 }
 

@@ -11,6 +11,7 @@
 #include "explain.h"
 #include "model.h"
 #include "readers.h"
+#include "rule.h"
 #include "solution_impl.h"
 
 const char *vmp_status_name(int status) {
@@ -80,21 +81,110 @@ static int copy_names(vmp_solution *s, const vmp_problem *p) {
   return 0;
 }
 
+/* Whether any rule reads vm.name: then no two VMs are alike to the
+ * explanations.  -1 on allocation failure. */
+static int rules_read_vm_name(const vmp_problem *p) {
+  vmp__refs refs;
+  int rc = 0, yes;
+  vmp__refs_init(&refs);
+  for (size_t r = 0; r < p->nrules && !rc; r++) {
+    if (p->rules[r].when) rc = vmp__expr_refs(p->rules[r].when, &refs);
+    if (!rc) rc = vmp__expr_refs(p->rules[r].require, &refs);
+  }
+  yes = refs.vm_name;
+  vmp__refs_free(&refs);
+  return rc ? -1 : yes;
+}
+
+/* What the explanation of an unplaced VM outside every group depends on:
+ * demand, priority, pin and current host, allowed hosts, labels.  VMs with
+ * the same signature get the same reason, so a million unplaced VMs of a
+ * few catalogue sizes cost a few host scans. */
+static int signature(const vmp_problem *p, size_t v, vmp__buf *b) {
+  uint32_t pin[2];
+  b->len = 0;
+  vmp__buf_add(b, (const char *)(p->vm_demand + v * p->nres), p->nres * sizeof(double));
+  vmp__buf_add(b, (const char *)&p->vm_priority[v], sizeof p->vm_priority[v]);
+  pin[0] = p->vm_pinned[v];
+  pin[1] = p->vm_pinned[v] ? p->vm_host[v] : 0;
+  vmp__buf_add(b, (const char *)pin, sizeof pin);
+  vmp__buf_add(b, (const char *)&p->vm_allowed[v].n, sizeof p->vm_allowed[v].n);
+  if (p->vm_allowed[v].n)
+    vmp__buf_add(b, (const char *)p->vm_allowed[v].h, p->vm_allowed[v].n * sizeof(uint32_t));
+  if (p->vm_labels[v].n)
+    vmp__buf_add(b, (const char *)p->vm_labels[v].v, p->vm_labels[v].n * sizeof(vmp__label));
+  return b->oom ? vmp__enomem() : 0;
+}
+
+typedef struct reason_cache {
+  vmp__strmap map;         /* signature (as a string key) -> reason index */
+  char **keys;             /* owned copies of the keys */
+  size_t n, cap;
+} reason_cache;
+
+/* Signatures are binary; hex makes them the NUL-terminated keys the map
+ * wants. */
+static char *hex_key(const vmp__buf *b) {
+  static const char digits[] = "0123456789abcdef";
+  char *k = malloc(2 * b->len + 1);
+  if (!k) return NULL;
+  for (size_t j = 0; j < b->len; j++) {
+    k[2 * j] = digits[(unsigned char)b->data[j] >> 4];
+    k[2 * j + 1] = digits[(unsigned char)b->data[j] & 15];
+  }
+  k[2 * b->len] = '\0';
+  return k;
+}
+
 static int unplaced_reasons(vmp_solution *s, const vmp_problem *p,
                             const uint32_t *vm_host, int solved) {
   vmp__explainer ex;
-  int rc;
+  reason_cache rcache;
+  vmp__buf sig;
+  int rc, by_name;
   s->unplaced = malloc((s->nunplaced + 1) * sizeof *s->unplaced);
   s->unplaced_reason = calloc(s->nunplaced + 1, sizeof *s->unplaced_reason);
   if (!s->unplaced || !s->unplaced_reason) return vmp__enomem();
   if (!s->nunplaced) return 0;
+  if ((by_name = rules_read_vm_name(p)) < 0) return vmp__enomem();
   if ((rc = vmp__explainer_init(&ex, p, vm_host))) return rc;
+  memset(&rcache, 0, sizeof rcache);
+  vmp__strmap_init(&rcache.map);
+  vmp__buf_init(&sig);
   for (size_t v = 0, k = 0; v < p->nvms && !rc; v++) {
+    uint32_t hit;
+    char *key = NULL;
     if (vm_host[v] != VMP__NO_HOST) continue;
     s->unplaced[k] = (uint32_t)v;
+    if (by_name || ex.vg_start[v] != ex.vg_start[v + 1]) {
+      rc = vmp__explain_summary(&ex, (uint32_t)v, solved, &s->unplaced_reason[k++]);
+      continue;
+    }
+    if ((rc = signature(p, v, &sig))) break;
+    if (!(key = hex_key(&sig))) {
+      rc = vmp__enomem();
+      break;
+    }
+    if (vmp__strmap_get(&rcache.map, key, &hit)) {
+      free(key);
+      if (!(s->unplaced_reason[k++] = vmp__strdup(s->unplaced_reason[hit]))) rc = vmp__enomem();
+      continue;
+    }
     rc = vmp__explain_summary(&ex, (uint32_t)v, solved, &s->unplaced_reason[k]);
+    if (!rc && (rc = vmp__grow(&rcache.keys, &rcache.cap, rcache.n + 1, sizeof *rcache.keys)))
+      free(key);
+    else if (!rc) {
+      rcache.keys[rcache.n++] = key;
+      rc = vmp__strmap_put(&rcache.map, key, (uint32_t)k);
+    } else {
+      free(key);
+    }
     k++;
   }
+  for (size_t j = 0; j < rcache.n; j++) free(rcache.keys[j]);
+  free(rcache.keys);
+  vmp__strmap_free(&rcache.map);
+  vmp__buf_free(&sig);
   vmp__explainer_free(&ex);
   return rc;
 }

@@ -205,6 +205,16 @@ static int map_incumbent(const vmp__model *m, const vmp_problem *p,
   return 0;
 }
 
+/* The evaluation (and the reasons of unplaced VMs) can only be timed once
+ * the solution exists: its time is appended to the solution's stats. */
+static void add_verify_time(vmp_solution *s, double seconds) {
+  vmp__stat *st = realloc(s->stats, (s->nstats + 1) * sizeof *st);
+  if (!st) return; /* a missing statistic is not worth failing the solve */
+  s->stats = st;
+  if (!(st[s->nstats].name = vmp__strdup("verify.seconds"))) return;
+  st[s->nstats++].value = seconds;
+}
+
 static uint32_t default_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (uint32_t)n : 1;
@@ -221,7 +231,7 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   vmp__solution_info info;
   int32_t *incumbent = NULL, *vm_host = NULL;
   uint32_t *vh = NULL;
-  double t0 = vmp__now(), t_compile, model_bound;
+  double t0 = vmp__now(), t_compile, t_solver, t_verify, model_bound;
   int rc;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
@@ -276,11 +286,13 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
    * per solve, so that stopping from it works even with a solver that
    * never reports.  A stop asked here skips the solver: nothing is placed
    * yet. */
+  t_solver = vmp__now();
   vmp__ctx_progress(&ctx, HUGE_VAL, model_bound, 0, 0, 1);
   if (ctx.interrupted)
     res.stop_reason = VMP_STOP_INTERRUPTED;
   else
     rc = solver->solve(&ctx, &res);
+  t_solver = vmp__now() - t_solver;
   if (rc) {
     vmp__result_free(&res);
     goto done;
@@ -309,6 +321,7 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   vmp__stats_set(&res.stats, "model.host_classes", (double)m->nhclasses);
   vmp__stats_set(&res.stats, "model.allowed_classes", (double)m->naclasses);
   vmp__stats_set(&res.stats, "bound.model", model_bound);
+  vmp__stats_set(&res.stats, "solver.seconds", t_solver);
   info.stat_names = (const char *const *)res.stats.names;
   info.stat_values = res.stats.values;
   info.nstats = res.stats.n;
@@ -318,7 +331,9 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
      * (computed below by the evaluator). */
     info.bound = HUGE_VAL;
   }
+  t_verify = vmp__now();
   rc = vmp__solution_build(p, vh, &info, out);
+  if (!rc) add_verify_time(*out, vmp__now() - t_verify);
   if (!rc && (*out)->status == VMP_STATUS_INVALID) {
     const char *msg = (*out)->nviol ? (*out)->viol[0].message : "";
     rc = vmp__error(VMP_EINTERNAL,

@@ -112,6 +112,39 @@ void vmp__state_unplace(vmp__state *s, size_t i) {
   s->placed--;
 }
 
+void vmp__state_place_part(vmp__state *s, size_t i, size_t h, const double *dem) {
+  const vmp__model *m = s->m;
+  double *l = s->load + h * m->nres;
+  for (uint32_t r = 0; r < m->nres; r++) l[r] += dem[r];
+  if (s->count[h]++ == 0) {
+    s->used++;
+    s->cost += m->cost[h];
+  }
+  if (s->host[i] < 0) {
+    s->host[i] = (int32_t)h;
+    s->placed++;
+  }
+}
+
+void vmp__state_unplace_part(vmp__state *s, size_t i, size_t h, const double *dem,
+                             int last) {
+  const vmp__model *m = s->m;
+  double *l = s->load + h * m->nres;
+  for (uint32_t r = 0; r < m->nres; r++) {
+    l[r] -= dem[r];
+    if (l[r] < 0.0) l[r] = 0.0;
+  }
+  if (--s->count[h] == 0) {
+    s->used--;
+    s->cost -= m->cost[h];
+    memset(l, 0, m->nres * sizeof *l);
+  }
+  if (last && s->host[i] >= 0) {
+    s->host[i] = -1;
+    s->placed--;
+  }
+}
+
 void vmp__items_to_vms(const vmp__model *m, const int32_t *item_host,
                        int32_t *vm_host) {
   for (size_t v = 0; v < m->nvms; v++) vm_host[v] = item_host[m->vm_item[v]];

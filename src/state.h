@@ -57,6 +57,16 @@ static inline int vmp__state_fits(const vmp__state *s, size_t i, size_t h) {
 void vmp__state_place(vmp__state *s, size_t i, size_t h);
 void vmp__state_unplace(vmp__state *s, size_t i);
 
+/* Parts of items, for online placement, where the VMs of a hard
+ * host-affinity unit arrive one at a time: adds demand dem of one part of
+ * item i to host h (the item counts as placed on the host of its first
+ * part; count[h] counts parts); and takes it off again (`last`: no part of
+ * the item remains placed).  For a single-VM item the same as place and
+ * unplace. */
+void vmp__state_place_part(vmp__state *s, size_t i, size_t h, const double *dem);
+void vmp__state_unplace_part(vmp__state *s, size_t i, size_t h, const double *dem,
+                             int last);
+
 /* Expands an item placement to one host per VM (-1 unplaced). */
 void vmp__items_to_vms(const vmp__model *m, const int32_t *item_host,
                        int32_t *vm_host);

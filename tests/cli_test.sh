@@ -53,6 +53,10 @@ expect 0 "web-1 fits on" -- "$VMPLACE" explain "$SRC/examples/datacenter.json" w
 expect 2 "no VM named 'web-99'" -- "$VMPLACE" explain "$SRC/examples/datacenter.json" web-99
 expect 0 "rule pci: host.labels.compliance is absent" -- "$VMPLACE" explain "$SRC/examples/datacenter.json" pay-2
 expect 0 "\"fits\"" -- "$VMPLACE" explain --json "$SRC/examples/datacenter.json" pay-2
+expect 0 "\"constraint\": \"rule pci\"" -- "$VMPLACE" explain --json "$SRC/examples/datacenter.json" pay-2
+expect 0 "solver online" -- "$VMPLACE" solve --incremental "$SRC/examples/datacenter.json"
+expect 0 "solver local" -- "$VMPLACE" solve --solver local -p local.patience=1 "$SRC/examples/datacenter.json"
+expect 2 "greedy.rules: unknown rule \"ffd\"" -- "$VMPLACE" solve -p greedy.rules=ffd "$SRC/examples/datacenter.json"
 
 # --- plan ---------------------------------------------------------------------
 expect 0 "plan:       complete" -- "$VMPLACE" plan "$SRC/examples/datacenter.json" "$TMP/sol.json"

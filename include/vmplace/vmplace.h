@@ -21,6 +21,7 @@
 #include "problem.h"
 #include "solution.h"
 #include "solve.h"
+#include "place.h"
 #include "rules.h"
 #include "forecast.h"
 #include "plan.h"

@@ -28,6 +28,9 @@ static void solve_usage(FILE *f) {
           "                         roadef (default auto)\n"
           "      --json             print the solution as JSON\n"
           "  -o, --output FILE      also write the solution JSON to FILE\n"
+          "      --incremental      online placement: VMs with a host stay there,\n"
+          "                         every VM without one is placed in input order\n"
+          "                         by the rule greedy.online_rule, moving no one\n"
           "  -q, --quiet            no progress or summary on stderr\n"
           "  -v, --verbose          solver log on stderr\n"
           "      --list-solvers     list solvers and exit\n"
@@ -73,6 +76,19 @@ static int list_params(void) {
   return EXIT_OK;
 }
 
+/* --incremental: every VM without a current host arrives, in input
+ * order; the others stay where they are. */
+static int place_arrivals(const vmp_problem *p, const vmp_solve_opts *opts,
+                          vmp_solution **out) {
+  vmp_placer *pl = NULL;
+  int rc = vmp_placer_new(p, opts, &pl);
+  for (size_t v = 0; !rc && v < vmp_problem_num_vms(p); v++)
+    if (vmp_problem_vm_host(p, v) == VMP_NONE) rc = vmp_place(pl, v, NULL);
+  if (!rc) rc = vmp_placer_solution(pl, out);
+  vmp_placer_free(pl);
+  return rc;
+}
+
 int cmd_solve(int argc, char **argv) {
   static const struct option longopts[] = {
       {"solver", required_argument, NULL, 's'},
@@ -87,6 +103,7 @@ int cmd_solve(int argc, char **argv) {
       {"verbose", no_argument, NULL, 'v'},
       {"list-solvers", no_argument, NULL, 'L'},
       {"list-params", no_argument, NULL, 'P'},
+      {"incremental", no_argument, NULL, 'I'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   vmp_solve_opts opts;
@@ -94,7 +111,8 @@ int cmd_solve(int argc, char **argv) {
   vmp_problem *p = NULL;
   vmp_solution *s = NULL;
   const char *output = NULL;
-  int json = 0, quiet = 0, verbose = 0, format = VMP_FORMAT_AUTO, c, rc, status;
+  int json = 0, quiet = 0, verbose = 0, incremental = 0, format = VMP_FORMAT_AUTO, c, rc,
+      status;
   uint64_t u;
   vmp_solve_opts_init(&opts);
   if (vmp_params_new(&params)) return cli_fail(VMP_ENOMEM);
@@ -130,6 +148,7 @@ int cmd_solve(int argc, char **argv) {
         if (cli_format_option(optarg, &format)) goto usage;
         break;
       case 'J': json = 1; break;
+      case 'I': incremental = 1; break;
       case 'o': output = optarg; break;
       case 'q': quiet = 1; break;
       case 'v': verbose = 1; break;
@@ -150,7 +169,7 @@ int cmd_solve(int argc, char **argv) {
     opts.log = on_log;
     opts.log_level = VMP_LOG_DEBUG;
   }
-  rc = vmp_solve(p, &opts, &s);
+  rc = incremental ? place_arrivals(p, &opts, &s) : vmp_solve(p, &opts, &s);
   if (opts.progress) fputs("\r\033[K", stderr);
   if (rc) {
     rc = cli_fail(rc);

@@ -1,0 +1,295 @@
+/*
+ * Realistic datacenter generator (generator.h).
+ *
+ * Hosts come in four types with their own capacity and cost (cost grows a
+ * little slower than capacity, as list prices do, so the big types are
+ * more cost-efficient per unit but not always the best fit).  VMs are
+ * drawn from a cloud-like catalogue of three families (general 1:4 vCPU to
+ * GiB, compute 1:2, memory 1:8) in sizes 1..16 vCPU; the mix leans towards
+ * small sizes, and how much it leans is solved for so that the VMs' demand
+ * fills the requested share of the hosts' capacity in the tightest
+ * resource.  Anti-affinity groups spread a share of the VMs; with `rules`,
+ * hosts and VMs get labels and the problem three compliance rules; with
+ * `current`, VMs are given current hosts by a random fit, as a running
+ * datacenter would have them.
+ *
+ * Only the public API is used, and only a private random generator, so a
+ * seed gives the same problem on every machine.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generator.h"
+
+/* ---- random numbers (splitmix64 seeding xoshiro256**) ------------------- */
+
+typedef struct rng {
+  uint64_t s[4];
+} rng;
+
+static uint64_t splitmix(uint64_t *x) {
+  uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+static void rng_seed(rng *r, uint64_t seed) {
+  for (int k = 0; k < 4; k++) r->s[k] = splitmix(&seed);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t rng_next(rng *r) {
+  uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return out;
+}
+
+static double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+
+static size_t rng_below(rng *r, size_t n) { return (size_t)(rng_unit(r) * (double)n); }
+
+/* ---- the catalogues -------------------------------------------------------- */
+
+typedef struct host_type {
+  const char *name;
+  double cpu, mem_mib, disk_gb, cost, share;
+} host_type;
+
+static const host_type host_types[] = {
+    {"small", 32, 131072, 2000, 1.0, 0.40},
+    {"medium", 64, 262144, 4000, 1.8, 0.35},
+    {"large", 96, 524288, 8000, 3.2, 0.15},
+    {"highmem", 64, 1048576, 4000, 3.5, 0.10},
+};
+#define NHT (sizeof host_types / sizeof host_types[0])
+
+#define CPU_OVERCOMMIT 2.0
+#define MEM_RESERVED_MIB 8192.0
+
+typedef struct vm_size {
+  double cpu, mem_gib;
+} vm_size;
+
+/* General (1:4), compute (1:2) and memory (1:8) families. */
+static const vm_size vm_sizes[] = {
+    {1, 4},  {2, 8},  {4, 16}, {8, 32},  {16, 64},  /* general */
+    {2, 4},  {4, 8},  {8, 16}, {16, 32},            /* compute */
+    {2, 16}, {4, 32}, {8, 64}, {16, 128},           /* memory */
+};
+#define NVS (sizeof vm_sizes / sizeof vm_sizes[0])
+
+static double size_disk(const vm_size *s) { return 20.0 * s->cpu; }
+
+void vmpb_gen_opts_init(vmpb_gen_opts *o, size_t hosts, size_t vms, uint64_t seed) {
+  memset(o, 0, sizeof *o);
+  o->hosts = hosts;
+  o->vms = vms;
+  o->seed = seed;
+  o->anti_affinity = 0.01;
+  o->group_size = 3;
+  o->rules = 0;
+  o->current = 0;
+  o->load = 0.6;
+}
+
+/* Probabilities of the catalogue sizes for a tilt theta: weight
+ * theta^log2(cpu), the families equally likely. */
+static void size_probs(double theta, double *prob) {
+  double sum = 0.0;
+  for (size_t k = 0; k < NVS; k++) {
+    prob[k] = pow(theta, log2(vm_sizes[k].cpu));
+    sum += prob[k];
+  }
+  for (size_t k = 0; k < NVS; k++) prob[k] /= sum;
+}
+
+/* Expected use of the tightest resource (as a share of the capacity) for
+ * tilt theta. */
+static double expected_load(double theta, const double *cap, size_t vms) {
+  double prob[NVS], cpu = 0.0, mem = 0.0, disk = 0.0, l;
+  size_probs(theta, prob);
+  for (size_t k = 0; k < NVS; k++) {
+    cpu += prob[k] * vm_sizes[k].cpu;
+    mem += prob[k] * vm_sizes[k].mem_gib * 1024.0;
+    disk += prob[k] * size_disk(&vm_sizes[k]);
+  }
+  l = cpu * (double)vms / cap[0];
+  if (mem * (double)vms / cap[1] > l) l = mem * (double)vms / cap[1];
+  if (disk * (double)vms / cap[2] > l) l = disk * (double)vms / cap[2];
+  return l;
+}
+
+static int check(int rc, vmp_problem *p) {
+  if (rc) vmp_problem_free(p);
+  return rc;
+}
+
+/* ---- hosts, VMs, groups, rules ---------------------------------------------- */
+
+static size_t zones_for(size_t hosts) {
+  size_t z = hosts / 50;
+  return z < 2 ? 2 : z > 16 ? 16 : z;
+}
+
+static int add_hosts(const vmpb_gen_opts *o, rng *r, vmp_problem *p, double *cap) {
+  char name[32], val[32];
+  size_t zones = zones_for(o->hosts);
+  int rc = 0;
+  for (size_t h = 0; h < o->hosts && !rc; h++) {
+    double u = rng_unit(r), acc = 0.0, c[3];
+    size_t t = 0;
+    for (t = 0; t + 1 < NHT; t++) {
+      acc += host_types[t].share;
+      if (u < acc) break;
+    }
+    c[0] = host_types[t].cpu;
+    c[1] = host_types[t].mem_mib;
+    c[2] = host_types[t].disk_gb;
+    snprintf(name, sizeof name, "h%06zu", h + 1);
+    if ((rc = vmp_problem_add_host(p, name, c, NULL))) break;
+    rc = vmp_problem_set_host_overcommit(p, h, 0, CPU_OVERCOMMIT);
+    if (!rc) rc = vmp_problem_set_host_reserved(p, h, 1, MEM_RESERVED_MIB);
+    if (!rc) rc = vmp_problem_set_host_cost(p, h, host_types[t].cost);
+    snprintf(val, sizeof val, "z%zu", h % zones + 1);
+    if (!rc) rc = vmp_problem_set_host_label(p, h, "zone", val);
+    if (!rc) rc = vmp_problem_set_host_label(p, h, "type", host_types[t].name);
+    if (!rc && o->rules) {
+      /* One host in ten is certified for card payments; half the hosts
+       * have SSD storage. */
+      if (rng_below(r, 10) == 0) rc = vmp_problem_set_host_label(p, h, "compliance", "pci");
+      if (!rc && rng_below(r, 2) == 0) rc = vmp_problem_set_host_label(p, h, "storage", "ssd");
+    }
+    cap[0] += c[0] * CPU_OVERCOMMIT;
+    cap[1] += c[1] - MEM_RESERVED_MIB;
+    cap[2] += c[2];
+  }
+  return rc;
+}
+
+static int add_vms(const vmpb_gen_opts *o, rng *r, vmp_problem *p, const double *cap) {
+  double lo = 0.05, hi = 20.0, prob[NVS], cdf[NVS];
+  char name[32];
+  int rc = 0;
+  /* Tilt the catalogue until the expected load meets the target (bisection
+   * on a monotone function; clamped at the ends of the range). */
+  for (int it = 0; it < 60; it++) {
+    double mid = sqrt(lo * hi);
+    if (expected_load(mid, cap, o->vms) > o->load)
+      hi = mid;
+    else
+      lo = mid;
+  }
+  size_probs(lo, prob);
+  for (size_t k = 0; k < NVS; k++) cdf[k] = prob[k] + (k ? cdf[k - 1] : 0.0);
+  for (size_t v = 0; v < o->vms && !rc; v++) {
+    double u = rng_unit(r), d[3];
+    size_t k = 0;
+    while (k + 1 < NVS && u >= cdf[k]) k++;
+    d[0] = vm_sizes[k].cpu;
+    d[1] = vm_sizes[k].mem_gib * 1024.0;
+    d[2] = size_disk(&vm_sizes[k]);
+    snprintf(name, sizeof name, "vm-%07zu", v + 1);
+    if ((rc = vmp_problem_add_vm(p, name, d, NULL))) break;
+    if (o->rules) {
+      if (rng_below(r, 50) == 0) rc = vmp_problem_set_vm_label(p, v, "pci", "true");
+      if (!rc && rng_below(r, 4) == 0) rc = vmp_problem_set_vm_label(p, v, "disk", "ssd");
+    }
+  }
+  return rc;
+}
+
+static int add_groups(const vmpb_gen_opts *o, vmp_problem *p) {
+  size_t gs = o->group_size < 2 ? 2 : o->group_size;
+  size_t members = (size_t)(o->anti_affinity * (double)o->vms + 0.5);
+  size_t ngroups = members / gs, stride;
+  size_t *vms = malloc(gs * sizeof *vms);
+  char name[32];
+  int rc = 0;
+  if (!vms) return VMP_ENOMEM;
+  if (ngroups == 0 || o->vms < gs) {
+    free(vms);
+    return 0;
+  }
+  /* Members are spread over the whole VM list: a group's VMs are ngroups
+   * apart, so that they have unrelated sizes. */
+  stride = o->vms / gs;
+  for (size_t g = 0; g < ngroups && !rc; g++) {
+    const char *scope = "host";
+    for (size_t k = 0; k < gs; k++) vms[k] = g + k * stride;
+    /* With rules, one group in four spreads over zones instead. */
+    if (o->rules && g % 4 == 3) scope = "zone";
+    snprintf(name, sizeof name, "aa-%06zu", g + 1);
+    rc = vmp_problem_add_group(p, name, VMP_ANTI_AFFINITY, 1, scope, vms, gs, NULL);
+  }
+  free(vms);
+  return rc;
+}
+
+static int add_rules(vmp_problem *p) {
+  int rc = vmp_problem_add_rule(p, "pci", "vm.labels.pci == \"true\"",
+                                "host.labels.compliance == \"pci\"", 1, NULL);
+  if (!rc)
+    rc = vmp_problem_add_rule(p, "big-memory", "vm.demand.memory_mib >= 131072",
+                              "host.labels.type in [\"large\", \"highmem\"]", 1, NULL);
+  if (!rc)
+    rc = vmp_problem_add_rule(p, "ssd", "vm.labels.disk == \"ssd\"",
+                              "host.labels.storage == \"ssd\"", 0, NULL);
+  return rc;
+}
+
+/* A running datacenter: each VM on a random host with room (a few tries),
+ * capacity only; a VM that finds none stays new. */
+static int add_current(const vmpb_gen_opts *o, rng *r, vmp_problem *p) {
+  double *left = malloc((o->hosts * 3 + 1) * sizeof *left);
+  int rc = 0;
+  if (!left) return VMP_ENOMEM;
+  for (size_t h = 0; h < o->hosts; h++)
+    for (size_t q = 0; q < 3; q++)
+      left[h * 3 + q] = vmp_problem_host_effective_capacity(p, h, q);
+  for (size_t v = 0; v < o->vms && !rc && o->hosts; v++) {
+    for (int tries = 0; tries < 8; tries++) {
+      size_t h = rng_below(r, o->hosts), q;
+      for (q = 0; q < 3 && vmp_problem_vm_demand(p, v, q) <= left[h * 3 + q]; q++) {}
+      if (q < 3) continue;
+      for (q = 0; q < 3; q++) left[h * 3 + q] -= vmp_problem_vm_demand(p, v, q);
+      rc = vmp_problem_set_vm_host(p, v, h);
+      break;
+    }
+  }
+  free(left);
+  return rc;
+}
+
+int vmpb_generate(const vmpb_gen_opts *o, vmp_problem **out) {
+  vmp_problem *p = NULL;
+  double cap[3] = {0, 0, 0};
+  rng r;
+  int rc;
+  if (!out) return VMP_EINVAL;
+  *out = NULL;
+  if (!o || !(o->load > 0.0) || !(o->anti_affinity >= 0.0) || o->anti_affinity > 1.0)
+    return VMP_EINVAL;
+  if ((rc = vmp_problem_new(&p))) return rc;
+  rng_seed(&r, o->seed);
+  if ((rc = vmp_problem_add_resource(p, "cpu", NULL)) ||
+      (rc = vmp_problem_add_resource(p, "memory_mib", NULL)) ||
+      (rc = vmp_problem_add_resource(p, "disk_gb", NULL)))
+    return check(rc, p);
+  rc = add_hosts(o, &r, p, cap);
+  if (!rc && o->vms) rc = add_vms(o, &r, p, cap);
+  if (!rc) rc = add_groups(o, p);
+  if (!rc && o->rules) rc = add_rules(p);
+  if (!rc && o->current) rc = add_current(o, &r, p);
+  if (rc) return check(rc, p);
+  *out = p;
+  return 0;
+}
