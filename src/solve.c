@@ -116,7 +116,8 @@ int vmp__ctx_progress(vmp__ctx *ctx, double objective, double bound,
     ctx->best_placed = placed;
   }
   if (bound > ctx->best_bound) ctx->best_bound = bound;
-  if (!ctx->opts->progress) return vmp__ctx_should_stop(ctx);
+  /* After the callback said stop, it is not called again in this solve. */
+  if (!ctx->opts->progress || ctx->interrupted) return vmp__ctx_should_stop(ctx);
   now = vmp__now();
   if (!force && now < ctx->next_progress) return vmp__ctx_should_stop(ctx);
   ctx->next_progress = now + ctx->opts->progress_interval;
@@ -284,14 +285,15 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   /* One report before any work, whatever the solver: the caller sees the
    * model's bound at once, and a progress callback is called at least once
    * per solve, so that stopping from it works even with a solver that
-   * never reports.  A stop asked here skips the solver: nothing is placed
-   * yet. */
+   * never reports.  The solver runs even when asked to stop here: every
+   * solver builds its first placement (a greedy construction, fast) before
+   * it looks at the stop flag, so an interrupted solve still returns a
+   * usable placement — stopping means "stop improving", not "give me
+   * nothing". */
   t_solver = vmp__now();
   vmp__ctx_progress(&ctx, HUGE_VAL, model_bound, 0, 0, 1);
-  if (ctx.interrupted)
-    res.stop_reason = VMP_STOP_INTERRUPTED;
-  else
-    rc = solver->solve(&ctx, &res);
+  rc = solver->solve(&ctx, &res);
+  if (!rc && ctx.interrupted) res.stop_reason = VMP_STOP_INTERRUPTED;
   t_solver = vmp__now() - t_solver;
   if (rc) {
     vmp__result_free(&res);

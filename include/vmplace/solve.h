@@ -95,8 +95,10 @@ typedef struct vmp_progress {
 /** Called periodically during a solve, on the caller's thread, and always
  * once before the solver starts (objective HUGE_VAL, bound the model's
  * bound).  Return 0 to continue, nonzero to stop: the solve then returns its
- * best placement so far with stop reason VMP_STOP_INTERRUPTED (nothing
- * placed when it stops at that first call). */
+ * best placement so far with stop reason VMP_STOP_INTERRUPTED, and the
+ * callback is not called again.  Every solver first builds a placement (a
+ * greedy construction) before it heeds the stop, so even a stop at the
+ * first call returns a placement: stopping means "stop improving". */
 typedef int (*vmp_progress_fn)(const vmp_progress *progress, void *userdata);
 
 /* ---- options ---------------------------------------------------------------- */
