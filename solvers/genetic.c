@@ -347,7 +347,7 @@ static void generation(run *R, island *I) {
   vmp__gga_ind **kid = I->pop + R->mu;
   size_t nk = 0;
   double ms = mutation_share(R, I);
-  for (size_t c = 0; c < R->lambda; c++) {
+  for (size_t c = 0; c < R->lambda && !(c && must_stop(R, I)); c++) {
     size_t a = tournament(R, I), b = tournament(R, I);
     if (b == a && I->n > 1) b = (a + 1 + (size_t)vmp__rng_below(&I->rng, I->n - 1)) % I->n;
     vmp__gga_crossover(g, &I->ws, I->pop[a], I->pop[b], &I->rng);
@@ -356,7 +356,7 @@ static void generation(run *R, island *I) {
     polish(R, I);
     vmp__gga_finish(g, &I->ws, kid[nk++]);
   }
-  for (size_t e = 0; e < R->elite; e++) {
+  for (size_t e = 0; e < R->elite && !must_stop(R, I); e++) {
     vmp__gga_ws_load(g, &I->ws, I->pop[e]);
     vmp__gga_mutate(g, &I->ws, ms, &I->rng);
     polish(R, I);

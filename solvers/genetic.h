@@ -44,7 +44,6 @@ typedef struct vmp__gga {
   double *capm;        /* [nhosts] sum_r w_r cap_hr / avgcap_r */
   double *avginv;      /* [nres] w_r / avgcap_r */
   uint32_t *order;     /* placeable items, first-fit-decreasing order */
-  uint32_t *rank;      /* [nitems] position in `order` */
   size_t nplaceable;
   uint32_t *open_order;  /* host classes with a usable host, cheapest
                             capacity first (cost / capm) */
@@ -53,6 +52,10 @@ typedef struct vmp__gga {
                           displaced items may be repacked by bin completion */
   uint64_t *ekey;      /* [nitems] equal for items no host can tell apart
                           (demand, allowed class, groups) */
+  int32_t *dhead;      /* [dmask+1] items by exact demand vector (hash */
+  uint64_t *dkey;      /* table; chains through dnext), to find the */
+  int32_t *dnext;      /* items that fill a host exactly */
+  size_t dmask;
   int item_terms;      /* soft rules or migrations: where an item goes
                           changes the objective beyond host cost */
   int cost_aware;      /* hosts differ in cost and host cost counts: a

@@ -92,11 +92,7 @@ static int set_order(vmp__gga *g) {
     n++;
   }
   qsort(k, n, sizeof *k, cmp_ikey);
-  for (size_t i = 0; i < m->nitems; i++) g->rank[i] = UINT32_MAX;
-  for (size_t j = 0; j < n; j++) {
-    g->order[j] = k[j].idx;
-    g->rank[k[j].idx] = (uint32_t)j;
-  }
+  for (size_t j = 0; j < n; j++) g->order[j] = k[j].idx;
   g->nplaceable = n;
   free(k);
   return 0;
@@ -109,8 +105,10 @@ static int set_open_order(vmp__gga *g) {
   uint32_t n = 0;
   if (!k) return vmp__enomem();
   for (uint32_t c = 0; c < m->nhclasses; c++) {
-    uint32_t h = m->hclass_hosts[m->hclass_start[c]];
-    if (m->hclass_start[c] == m->hclass_start[c + 1] || !m->usable[h]) continue;
+    uint32_t h;
+    if (m->hclass_start[c] == m->hclass_start[c + 1]) continue;
+    h = m->hclass_hosts[m->hclass_start[c]];
+    if (!m->usable[h]) continue;
     k[n].key = g->capm[h] > 0.0 ? m->cost[h] / g->capm[h] : HUGE_VAL;
     k[n].h = c;
     n++;
@@ -120,6 +118,56 @@ static int set_open_order(vmp__gga *g) {
   g->nopen = n;
   free(k);
   return 0;
+}
+
+static inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Hash of a demand vector by its exact bits (hot in bin completion). */
+static inline uint64_t demand_hash(const double *d, uint32_t nres) {
+  uint64_t h = 0x5eed;
+  for (uint32_t r = 0; r < nres; r++) {
+    double v = d[r] + 0.0; /* -0 is 0 */
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    h = mix64(h ^ u);
+  }
+  return h;
+}
+
+/* Placeable items by exact demand vector, chains in first-fit-decreasing
+ * order. */
+static int set_demand_table(vmp__gga *g) {
+  const vmp__model *m = g->m;
+  size_t cap = 16;
+  while (cap < 2 * g->nplaceable) cap <<= 1;
+  g->dmask = cap - 1;
+  g->dhead = malloc(cap * sizeof *g->dhead);
+  g->dkey = malloc(cap * sizeof *g->dkey);
+  g->dnext = malloc((m->nitems + 1) * sizeof *g->dnext);
+  if (!g->dhead || !g->dkey || !g->dnext) return vmp__enomem();
+  for (size_t k = 0; k < cap; k++) g->dhead[k] = -1;
+  for (size_t j = g->nplaceable; j-- > 0;) {
+    uint32_t i = g->order[j];
+    uint64_t key = demand_hash(m->idem + (size_t)i * m->nres, m->nres);
+    size_t k = key & g->dmask;
+    while (g->dhead[k] >= 0 && g->dkey[k] != key) k = (k + 1) & g->dmask;
+    g->dnext[i] = g->dhead[k];
+    g->dhead[k] = (int32_t)i;
+    g->dkey[k] = key;
+  }
+  return 0;
+}
+
+/* The first item whose demand may be exactly v (callers compare). */
+static int32_t demand_chain(const vmp__gga *g, const double *v) {
+  uint64_t key = demand_hash(v, g->m->nres);
+  size_t k = key & g->dmask;
+  while (g->dhead[k] >= 0 && g->dkey[k] != key) k = (k + 1) & g->dmask;
+  return g->dhead[k];
 }
 
 int vmp__gga_init(vmp__gga *g, const vmp__model *m, const vmp__gga_opts *o) {
@@ -134,10 +182,9 @@ int vmp__gga_init(vmp__gga *g, const vmp__model *m, const vmp__gga_opts *o) {
   g->capm = malloc((nh + 1) * sizeof *g->capm);
   g->avginv = malloc((nr + 1) * sizeof *g->avginv);
   g->order = malloc((ni + 1) * sizeof *g->order);
-  g->rank = malloc((ni + 1) * sizeof *g->rank);
   g->open_order = malloc((m->nhclasses + 1) * sizeof *g->open_order);
   g->ekey = malloc((ni + 1) * sizeof *g->ekey);
-  if (!g->size || !g->hw || !g->capm || !g->avginv || !g->order || !g->rank ||
+  if (!g->size || !g->hw || !g->capm || !g->avginv || !g->order ||
       !g->open_order || !g->ekey) {
     vmp__gga_free(g);
     return vmp__enomem();
@@ -162,7 +209,7 @@ int vmp__gga_init(vmp__gga *g, const vmp__model *m, const vmp__gga_opts *o) {
     }
   }
   if (m->w.cost <= 0.0) g->cost_aware = 0;
-  if ((rc = set_order(g)) || (rc = set_open_order(g))) {
+  if ((rc = set_order(g)) || (rc = set_open_order(g)) || (rc = set_demand_table(g))) {
     vmp__gga_free(g);
     return rc;
   }
@@ -193,9 +240,11 @@ void vmp__gga_free(vmp__gga *g) {
   free(g->capm);
   free(g->avginv);
   free(g->order);
-  free(g->rank);
   free(g->open_order);
   free(g->ekey);
+  free(g->dhead);
+  free(g->dkey);
+  free(g->dnext);
   memset(g, 0, sizeof *g);
 }
 
@@ -578,6 +627,14 @@ static inline double floor_of(const pick *p, double beat) {
   return p->nt ? p->best - p->eps : beat;
 }
 
+/* Bounds on one search, so that a host's move costs O(1) checks however
+ * large the pool: singles looked at, first items of a pair that fit, and
+ * partners per first item (in 1-D the best partner is the first one
+ * looked at; in several dimensions the search is a heuristic). */
+#define BF_SINGLE 256
+#define BF_FIRST 48
+#define BF_SECOND 48
+
 /* The largest single item or pair of the pool that fits the room c on
  * host h and is larger than `beat`; sets *x, *y (-1 when unused) and
  * returns its size, or `beat` when none. */
@@ -586,10 +643,10 @@ static double best_fill(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
                         long *x, long *y, vmp__rng *rng) {
   const vmp__model *m = g->m;
   const uint32_t nr = m->nres;
-  size_t n = ws->npool, lo;
+  size_t n = ws->npool, lo, looked = 0, firsts = 0;
   pick p = {beat, 1e-12 * (1.0 + room), -1, -1, 0, rng};
   lo = pool_from(ws, room + p.eps);
-  for (size_t a = lo; a < n; a++) {
+  for (size_t a = lo; a < n && looked++ < BF_SINGLE; a++) {
     uint32_t i = ws->pool[a];
     double s = ws->psize[a];
     if (s <= beat || s < floor_of(&p, beat)) break;
@@ -597,18 +654,22 @@ static double best_fill(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
     if (vmp__model_allowed(m, i, h) && fits_vec(m->idem + (size_t)i * nr, c, nr))
       consider(&p, s, (long)a, -1);
   }
-  for (size_t a = lo; a + 1 < n && ws->checks <= g->ls_budget; a++) {
+  looked = 0;
+  for (size_t a = lo; a + 1 < n && ws->checks <= g->ls_budget && firsts < BF_FIRST &&
+                      looked++ < BF_SINGLE;
+       a++) {
     uint32_t i = ws->pool[a];
     const double *di = m->idem + (size_t)i * nr;
-    size_t b;
+    size_t b, tried = 0;
     if (ws->psize[a] + ws->psize[a + 1] <= beat ||
         ws->psize[a] + ws->psize[a + 1] < floor_of(&p, beat))
       break;
     ws->checks++;
     if (!vmp__model_allowed(m, i, h) || !fits_vec(di, c, nr)) continue;
+    firsts++;
     b = pool_from(ws, room - ws->psize[a] + p.eps);
     if (b <= a) b = a + 1;
-    for (; b < n; b++) {
+    for (; b < n && tried++ < BF_SECOND; b++) {
       double s = ws->psize[a] + ws->psize[b];
       uint32_t j = ws->pool[b];
       if (s <= beat || s < floor_of(&p, beat)) break;
@@ -625,6 +686,9 @@ static double best_fill(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
 }
 
 #define LS_MAX_OUT 8 /* removal candidates per host: its smallest items */
+/* Opening hosts only adds items (minimum bin slack); swaps are the local
+ * search's job, and measured no better here at twice the cost. */
+#define FILL_MAX_OUT 0
 
 /* Applies: items out[0..nout) leave h for the pool, pool items at px, py
  * come in.  Returns 0 (undone) when a hard group forbids it. */
@@ -655,7 +719,7 @@ static int swap_in(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
  * (smallest) items by up to two pool items that are larger together.
  * Returns the number of items pushed out to the pool. */
 static int improve_host(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
-                        vmp__rng *rng) {
+                        int max_out, vmp__rng *rng) {
   int pushed = 0;
   const vmp__model *m = g->m;
   const uint32_t nr = m->nres;
@@ -680,13 +744,13 @@ static int improve_host(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
       room0 += c0[r] * g->avginv[r];
     }
     /* out = {} (a = b = -1), {a} (b = a), {a, b} (b > a) */
-    for (int a = -1; a < ni && ws->checks <= g->ls_budget; a++)
+    for (int a = -1; a < (max_out > 0 ? ni : 0) && ws->checks <= g->ls_budget; a++)
       for (int b = a; b < ni; b++) {
         double sout = 0.0, room = room0, got, pen = 0.0;
         long x, y;
         uint32_t out[2];
         int nout = 0;
-        if (a < 0 && b >= 0) break;
+        if ((a < 0 && b >= 0) || (b > a && max_out < 2)) break;
         if (a >= 0) out[nout++] = items[a];
         if (b > a) out[nout++] = items[b];
         memcpy(c, c0, nr * sizeof *c);
@@ -729,7 +793,7 @@ void vmp__gga_local_search(const vmp__gga *g, vmp__gga_ws *ws, vmp__rng *rng) {
     hosts[r] = t;
   }
   for (size_t j = 0; j < n && ws->npool && ws->checks <= g->ls_budget; j++)
-    if (ws->st.count[hosts[j]]) improve_host(g, ws, hosts[j], rng);
+    if (ws->st.count[hosts[j]]) improve_host(g, ws, hosts[j], 2, rng);
 }
 
 /* ---- reinsertion (the seam) ----------------------------------------------------- */
@@ -812,6 +876,9 @@ static int32_t best_spread(const vmp__gga *g, vmp__gga_ws *ws, uint32_t i) {
 #define BC_EXTRA 3      /* items a completion adds to the host's first item */
 #define BC_CHOICES 12   /* completions tried per host, fullest first */
 #define BC_VISITS 512   /* candidate sets looked at per host */
+#define BC_MRV_POOL 256 /* pools up to this size open with the most
+                           constrained item (exact packing only); */
+#define BC_MRV_SAMPLE 32 /* larger ones look at this many candidates */
 
 typedef struct bc_set {
   double size;
@@ -889,6 +956,151 @@ static void bc_enum(bc *b, uint32_t h, size_t from, uint32_t *chosen, uint32_t d
   }
 }
 
+/* 1 when item k comes after item i in pool order (size, then index):
+ * each unordered set is then found once. */
+static inline int after(const vmp__gga *g, uint32_t k, uint32_t i) {
+  return g->size[k] < g->size[i] || (g->size[k] == g->size[i] && k > i);
+}
+
+static inline int same_vec(const double *a, const double *b, uint32_t n) {
+  for (uint32_t r = 0; r < n; r++)
+    if (a[r] != b[r]) return 0;
+  return 1;
+}
+
+/* Pool items (unplaced, after `last` in pool order, not excluded) whose
+ * demand is exactly t and that host h allows; keeps each with `chosen`. */
+static void bc_lookup(bc *b, uint32_t h, const double *t, uint32_t *chosen,
+                      uint32_t depth, double sum) {
+  const vmp__gga *g = b->g;
+  const vmp__model *m = g->m;
+  uint64_t seen = 0;
+  int any = 0;
+  for (int32_t k = demand_chain(g, t); k >= 0; k = g->dnext[k]) {
+    if (b->ws->st.host[k] >= 0 || (depth && !after(g, (uint32_t)k, chosen[depth - 1])) ||
+        !same_vec(m->idem + (size_t)k * m->nres, t, m->nres) ||
+        !vmp__model_allowed(m, (size_t)k, h))
+      continue;
+    if (any && g->ekey[k] == seen) continue;
+    any = 1;
+    seen = g->ekey[k];
+    chosen[depth] = (uint32_t)k;
+    bc_keep(b, chosen, depth + 1, sum + g->size[k]);
+  }
+}
+
+/* 1 when pool position j holds an item that fits within t, that host h
+ * allows, and that differs from the item before it (equal items are
+ * tried once). */
+static int bc_first(bc *b, uint32_t h, const double *t, size_t j, size_t from) {
+  const vmp__gga *g = b->g;
+  const vmp__model *m = g->m;
+  uint32_t i = b->ws->pool[j], r;
+  const double *d = m->idem + (size_t)i * m->nres;
+  if (j > from && g->ekey[i] == g->ekey[b->ws->pool[j - 1]]) return 0;
+  for (r = 0; r < m->nres && d[r] <= t[r]; r++) {}
+  return r == m->nres && vmp__model_allowed(m, i, h);
+}
+
+/* A host that must end exactly full (no slack left in any resource): the
+ * completions are the pool sets of up to BC_EXTRA items whose demand is
+ * exactly the room, found by looking the last item up by its demand:
+ * singles and pairs in O(pool); sets of three, only when there is no
+ * smaller one, within the visit budget. */
+static void bc_exact(bc *b, uint32_t h, const double *target) {
+  const vmp__gga *g = b->g;
+  const vmp__model *m = g->m;
+  const uint32_t nr = m->nres;
+  vmp__gga_ws *ws = b->ws;
+  uint32_t chosen[BC_EXTRA];
+  double t2[VMP__MAX_RESOURCES], t3[VMP__MAX_RESOURCES];
+  bc_lookup(b, h, target, chosen, 0, 0.0);
+  for (int three = 0; three < (BC_EXTRA >= 3 ? 2 : 1); three++) {
+    if (three && b->nbest) return;
+    for (size_t j = 0; j < ws->npool && b->visits <= BC_VISITS; j++) {
+      uint32_t i = ws->pool[j];
+      const double *d = m->idem + (size_t)i * nr;
+      if (!bc_first(b, h, target, j, 0)) continue;
+      chosen[0] = i;
+      for (uint32_t r = 0; r < nr; r++) t2[r] = target[r] - d[r];
+      if (!three) {
+        bc_lookup(b, h, t2, chosen, 1, g->size[i]);
+        continue;
+      }
+      for (size_t q = j + 1; q < ws->npool && b->visits <= BC_VISITS; q++) {
+        uint32_t i2 = ws->pool[q];
+        const double *d2 = m->idem + (size_t)i2 * nr;
+        b->visits++;
+        if (!bc_first(b, h, t2, q, j + 1)) continue;
+        chosen[1] = i2;
+        for (uint32_t r = 0; r < nr; r++) t3[r] = t2[r] - d2[r];
+        bc_lookup(b, h, t3, chosen, 2, g->size[i] + g->size[i2]);
+      }
+    }
+  }
+}
+
+/* Exact completions (one more item, or two) of item x on the empty host
+ * e, counted up to `stop`. */
+static uint32_t bc_count(bc *b, uint32_t e, uint32_t x, uint32_t stop) {
+  const vmp__gga *g = b->g;
+  const vmp__model *m = g->m;
+  const uint32_t nr = m->nres;
+  vmp__gga_ws *ws = b->ws;
+  const double *dx = m->idem + (size_t)x * nr, *c = m->cap + (size_t)e * nr;
+  double t[VMP__MAX_RESOURCES], t2[VMP__MAX_RESOURCES];
+  uint32_t n = 0, r;
+  for (r = 0; r < nr; r++) t[r] = c[r] - dx[r];
+  for (int32_t k = demand_chain(g, t); k >= 0; k = g->dnext[k])
+    if ((uint32_t)k != x && ws->st.host[k] < 0 && same_vec(m->idem + (size_t)k * nr, t, nr) &&
+        vmp__model_allowed(m, (size_t)k, e) && ++n >= stop)
+      return n;
+  for (size_t j = 0; j < ws->npool; j++) {
+    uint32_t a = ws->pool[j];
+    const double *da = m->idem + (size_t)a * nr;
+    if (a == x) continue;
+    for (r = 0; r < nr && da[r] <= t[r]; r++) t2[r] = t[r] - da[r];
+    if (r < nr || !vmp__model_allowed(m, a, e)) continue;
+    for (int32_t k = demand_chain(g, t2); k >= 0; k = g->dnext[k])
+      if ((uint32_t)k != x && (uint32_t)k != a && after(g, (uint32_t)k, a) &&
+          ws->st.host[k] < 0 && same_vec(m->idem + (size_t)k * nr, t2, nr) &&
+          vmp__model_allowed(m, (size_t)k, e) && ++n >= stop)
+        return n;
+  }
+  return n;
+}
+
+/* With no slack left, the next host opens with the item that has the
+ * fewest exact completions (most constrained first: forced choices are
+ * made at once, and dead ends show up early).  Returns -1 when some item
+ * can be completed by neither one nor two others nor, by size, three. */
+static int64_t bc_most_constrained(bc *b, uint32_t e) {
+  const vmp__gga *g = b->g;
+  vmp__gga_ws *ws = b->ws;
+  double smallest = ws->psize[ws->npool - 1], capm = g->capm[e];
+  uint32_t best_n = UINT32_MAX;
+  int64_t best = ws->pool[0];
+  size_t look = ws->npool <= BC_MRV_POOL ? ws->npool : BC_MRV_SAMPLE;
+  for (size_t q = 0; q < look && best_n > 1; q++) {
+    /* large pools: the largest items and a random sample of the rest */
+    size_t j = ws->npool <= BC_MRV_POOL || q < BC_MRV_SAMPLE / 2
+                   ? q
+                   : (size_t)vmp__rng_below(b->rng, ws->npool);
+    uint32_t x = ws->pool[j], n;
+    if (j > 0 && g->ekey[x] == g->ekey[ws->pool[j - 1]]) continue;
+    n = bc_count(b, e, x, best_n);
+    if (n == 0) {
+      if (ws->psize[j] + 3.0 * smallest > capm * (1.0 + 1e-9)) return -1;
+      continue; /* may need three more items: not counted */
+    }
+    if (n < best_n) {
+      best_n = n;
+      best = x;
+    }
+  }
+  return best;
+}
+
 static void bc_take(bc *b, uint32_t i, uint32_t h) {
   const double *d = b->g->m->idem + (size_t)i * b->g->m->nres;
   pool_remove(b->ws, (size_t)pool_find(b->g, b->ws, i));
@@ -913,7 +1125,9 @@ static int bc_dfs(bc *b, uint32_t bins) {
   const uint32_t nr = m->nres;
   vmp__gga_ws *ws = b->ws;
   bc_set set[BC_CHOICES];
-  uint32_t chosen[BC_EXTRA], nset, i;
+  uint32_t chosen[BC_EXTRA], nset, r;
+  int64_t i;
+  int exact = 1;
   double room[VMP__MAX_RESOURCES], got[VMP__MAX_RESOURCES];
   int32_t e;
   if (!ws->npool) return 1;
@@ -922,14 +1136,18 @@ static int bc_dfs(bc *b, uint32_t bins) {
     b->aborted = 1;
     return 0;
   }
-  for (uint32_t r = 0; r < nr; r++)
+  if ((e = empty_in_class(g, ws, b->cls)) < 0) return 0;
+  for (r = 0; r < nr; r++) {
+    double c = m->cap[(size_t)e * nr + r] * bins;
     if (b->pvol[r] > bins * b->cap[r] * (1 + VMP__REL_EPS) + VMP__ABS_EPS) return 0;
-  i = ws->pool[0];
-  if ((e = empty_in_class(g, ws, b->cls)) < 0 || !vmp__state_fits(&ws->st, i, (size_t)e))
-    return 0;
-  bc_take(b, i, (uint32_t)e);
+    /* no slack left in this resource: every host must end exactly full */
+    if (c - b->pvol[r] > 1e-9 * (1.0 + c)) exact = 0;
+  }
+  i = exact ? bc_most_constrained(b, (uint32_t)e) : ws->pool[0];
+  if (i < 0 || !vmp__state_fits(&ws->st, (size_t)i, (size_t)e)) return 0;
+  bc_take(b, (uint32_t)i, (uint32_t)e);
   b->need_size = 0.0;
-  for (uint32_t r = 0; r < nr; r++) {
+  for (r = 0; r < nr; r++) {
     const double *l = ws->st.load + (size_t)e * nr;
     room[r] = b->cap[r] - l[r];
     got[r] = 0.0;
@@ -939,12 +1157,15 @@ static int bc_dfs(bc *b, uint32_t bins) {
   b->best = set;
   b->nbest = 0;
   b->visits = 0;
-  {
-    uint32_t r;
-    for (r = 0; r < nr && b->need[r] <= 1e-9 * (1.0 + b->cap[r]); r++) {}
-    if (r == nr) bc_keep(b, chosen, 0, 0.0);
+  for (r = 0; r < nr && b->need[r] <= 1e-9 * (1.0 + b->cap[r]); r++) {}
+  if (r == nr) bc_keep(b, chosen, 0, 0.0);
+  if (exact) {
+    double target[VMP__MAX_RESOURCES];
+    const double *c = m->cap + (size_t)e * nr, *l = ws->st.load + (size_t)e * nr;
+    for (r = 0; r < nr; r++) target[r] = c[r] - l[r];
+    bc_exact(b, (uint32_t)e, target);
   }
-  bc_enum(b, (uint32_t)e, 0, chosen, 0, 0.0, room, got);
+  if (!b->nbest) bc_enum(b, (uint32_t)e, 0, chosen, 0, 0.0, room, got);
   nset = b->nbest;
   /* Equally full completions in random order: each search is a
    * different restart. */
@@ -952,10 +1173,10 @@ static int bc_dfs(bc *b, uint32_t bins) {
     uint32_t z = k + 1;
     while (z < nset && set[z].size >= set[k].size - 1e-12) z++;
     for (uint32_t q = k; q + 1 < z; q++) {
-      uint32_t r = q + (uint32_t)vmp__rng_below(b->rng, z - q);
+      uint32_t w = q + (uint32_t)vmp__rng_below(b->rng, z - q);
       bc_set t = set[q];
-      set[q] = set[r];
-      set[r] = t;
+      set[q] = set[w];
+      set[w] = t;
     }
     k = z;
   }
@@ -968,7 +1189,7 @@ static int bc_dfs(bc *b, uint32_t bins) {
     if (q == set[k].n && bc_dfs(b, bins - 1)) return 1;
     while (q-- > 0) bc_give(b, set[k].it[q]);
   }
-  bc_give(b, i);
+  bc_give(b, (uint32_t)i);
   return 0;
 }
 
@@ -1036,7 +1257,7 @@ static size_t place_each(const vmp__gga *g, vmp__gga_ws *ws, uint32_t *items,
 static void fill_hosts(const vmp__gga *g, vmp__gga_ws *ws, const uint32_t *order,
                        size_t n, vmp__rng *rng) {
   size_t cur = 0;
-  while (cur < n && ws->npool) {
+  while (cur < n && ws->npool && !(g->stop && g->stop(g->stop_arg))) {
     uint32_t i = order[cur];
     double rem = 0.0;
     long x;
@@ -1052,7 +1273,8 @@ static void fill_hosts(const vmp__gga *g, vmp__gga_ws *ws, const uint32_t *order
     }
     pool_remove(ws, (size_t)x);
     ws_place(g, ws, i, (uint32_t)e);
-    if (improve_host(g, ws, (uint32_t)e, rng))
+    ws->checks = 0; /* a budget per host: every host gets filled */
+    if (improve_host(g, ws, (uint32_t)e, FILL_MAX_OUT, rng))
       cur = 0;
     else
       cur++;
@@ -1097,7 +1319,10 @@ size_t vmp__gga_reinsert(const vmp__gga *g, vmp__gga_ws *ws, double noise,
   if (!each && left) {
     pool_sort(g, ws);
     ws->checks = 0;
-    if (!g->one_class || !bin_completion(g, ws, rng)) fill_hosts(g, ws, order, left, rng);
+    if (!g->one_class || (noise > 0.0 && left > BC_MRV_POOL) || !bin_completion(g, ws, rng))
+      fill_hosts(g, ws, order, left, rng);
+    /* what is left when the clock stopped the filling, one by one */
+    if (ws->npool) ws->npool = place_each(g, ws, ws->pool, ws->npool, 1);
   }
   return ws->npool;
 }
@@ -1157,12 +1382,6 @@ void vmp__gga_relocate(const vmp__gga *g, vmp__gga_ws *ws) {
 }
 
 /* ---- evaluation ------------------------------------------------------------------ */
-
-static inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 /* A hash of the grouping that does not change when interchangeable hosts
  * (one class) swap contents: per host, the sum of its items' hashes mixed

@@ -401,6 +401,45 @@ static void test_genetic__generation_and_stall_limits(void **state) {
   vmp_problem_free(p);
 }
 
+/* ---- auto ---------------------------------------------------------------------------- */
+
+/* 80 bins of Falkenauer-like triplets (240 items): large enough for auto
+ * to hand greedy's placement to the genetic scheduler, which reaches the
+ * bound. */
+static void test_genetic__auto_improves_on_greedy(void **state) {
+  vmp_problem *p = NULL;
+  vmp_solution *g, *s;
+  uint64_t x = 42;
+  char name[16];
+  double cap = 1000, d[3];
+  double v;
+  size_t h = 0;
+  (void)state;
+  assert_int_equal(vmp_problem_new(&p), VMP_OK);
+  assert_int_equal(vmp_problem_add_resource(p, "size", NULL), VMP_OK);
+  for (int b = 0; b < 80; b++) {
+    d[0] = 380 + (double)below(&x, 111);
+    d[1] = 250 + (double)below(&x, (size_t)(750 - d[0]) - 250 + 1);
+    d[2] = 1000 - d[0] - d[1];
+    for (int k = 0; k < 3; k++, h++) {
+      snprintf(name, sizeof name, "b%zu", h);
+      assert_int_equal(vmp_problem_add_host(p, name, &cap, NULL), VMP_OK);
+      snprintf(name, sizeof name, "i%zu", h);
+      assert_int_equal(vmp_problem_add_vm(p, name, &d[k], NULL), VMP_OK);
+    }
+  }
+  g = tu_solve(p, "greedy", 10);
+  s = tu_solve(p, NULL, 10);
+  assert_true(vmp_solution_objective(g) > 80.0);
+  assert_string_equal(vmp_solution_solver(s), "auto");
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_true(vmp_solution_objective(s) == 80.0);
+  assert_int_equal(vmp_solution_stat(s, "genetic.generations", &v), VMP_OK);
+  vmp_solution_free(g);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 /* ---- parameters --------------------------------------------------------------------- */
 
 static void test_genetic__parameters_are_checked(void **state) {
@@ -452,6 +491,7 @@ int main(void) {
       cmocka_unit_test(test_genetic__time_limit_ends_the_run),
       cmocka_unit_test(test_genetic__progress_on_the_caller_and_cancellation),
       cmocka_unit_test(test_genetic__generation_and_stall_limits),
+      cmocka_unit_test(test_genetic__auto_improves_on_greedy),
       cmocka_unit_test(test_genetic__parameters_are_checked),
   };
   return cmocka_run_group_tests_name("genetic", tests, NULL, NULL);
