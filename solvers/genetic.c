@@ -22,7 +22,9 @@
  * probability genetic.mutation_rate; a mutated copy of each of the
  * genetic.elite best; every child gets the local search, reinsertion and
  * (hosts of different cost) relocation.  The next population is the best
- * mu of parents and children, clones (same objective and fill) last.
+ * mu of parents and children: clones (the same grouping) last, and among
+ * equals children first.  The mutation size grows while an island does
+ * not improve (mutation_share).
  */
 #include <math.h>
 #include <pthread.h>
@@ -69,7 +71,8 @@ typedef struct island {
   uint64_t gens, children;
   double best;             /* best objective so far */
   double best_fill;        /* fill of the best so far (at equal objective) */
-  uint64_t stag;           /* generations since the best improved */
+  uint64_t stag;           /* generations since the best improved
+                              (objective, or fill at equal objective) */
   double t_best;           /* seconds from the start when it was found */
   int at_bound;
 } island;
@@ -220,9 +223,12 @@ static void select_pop(run *R, island *I, size_t n) {
   memcpy(p, tmp, n * sizeof *p);
   sort_pop(&R->g, p, n);
   for (size_t k = 0; k < n; k++) {
-    size_t q;
-    for (q = 0; q < keep && !vmp__gga_same(&R->g, p[k], p[q]); q++) {}
-    if (q < keep)
+    /* a clone has the same fitness: look back over the equals only */
+    size_t q = keep;
+    while (q > 0 && !vmp__gga_better(&R->g, p[q - 1], p[k]) &&
+           !vmp__gga_same(&R->g, p[k], p[q - 1]))
+      q--;
+    if (q > 0 && vmp__gga_same(&R->g, p[k], p[q - 1]))
       tmp[nd++] = p[k];
     else
       p[keep++] = p[k];

@@ -627,10 +627,20 @@ static inline double floor_of(const pick *p, double beat) {
   return p->nt ? p->best - p->eps : beat;
 }
 
-/* Bounds on one search, so that a host's move costs O(1) checks however
- * large the pool: singles looked at, first items of a pair that fit, and
+/* Item i may join host h as far as allowed hosts and hard groups go
+ * (capacity is checked by the caller). */
+static inline int can_take(const vmp__gga *g, const vmp__gga_ws *ws, uint32_t i, uint32_t h) {
+  const vmp__model *m = g->m;
+  return vmp__model_allowed(m, i, h) &&
+         (m->item_groups_start[i] == m->item_groups_start[i + 1] ||
+          vmp__state_groups_ok(&ws->st, i, h));
+}
+
+/* Bounds on the pair search, so that a host's move costs O(pool) checks
+ * however large the pool: first items looked at and that fit, and
  * partners per first item (in 1-D the best partner is the first one
- * looked at; in several dimensions the search is a heuristic). */
+ * looked at; in several dimensions the search is a heuristic).  Singles
+ * are all looked at: a host must not close with room an item could use. */
 #define BF_SINGLE 256
 #define BF_FIRST 48
 #define BF_SECOND 48
@@ -646,12 +656,12 @@ static double best_fill(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
   size_t n = ws->npool, lo, looked = 0, firsts = 0;
   pick p = {beat, 1e-12 * (1.0 + room), -1, -1, 0, rng};
   lo = pool_from(ws, room + p.eps);
-  for (size_t a = lo; a < n && looked++ < BF_SINGLE; a++) {
+  for (size_t a = lo; a < n; a++) {
     uint32_t i = ws->pool[a];
     double s = ws->psize[a];
     if (s <= beat || s < floor_of(&p, beat)) break;
     ws->checks++;
-    if (vmp__model_allowed(m, i, h) && fits_vec(m->idem + (size_t)i * nr, c, nr))
+    if (can_take(g, ws, i, h) && fits_vec(m->idem + (size_t)i * nr, c, nr))
       consider(&p, s, (long)a, -1);
   }
   looked = 0;
@@ -665,7 +675,7 @@ static double best_fill(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
         ws->psize[a] + ws->psize[a + 1] < floor_of(&p, beat))
       break;
     ws->checks++;
-    if (!vmp__model_allowed(m, i, h) || !fits_vec(di, c, nr)) continue;
+    if (!can_take(g, ws, i, h) || !fits_vec(di, c, nr)) continue;
     firsts++;
     b = pool_from(ws, room - ws->psize[a] + p.eps);
     if (b <= a) b = a + 1;
@@ -674,7 +684,7 @@ static double best_fill(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h,
       uint32_t j = ws->pool[b];
       if (s <= beat || s < floor_of(&p, beat)) break;
       ws->checks++;
-      if (vmp__model_allowed(m, j, h) && fits_vec2(di, m->idem + (size_t)j * nr, c, nr)) {
+      if (can_take(g, ws, j, h) && fits_vec2(di, m->idem + (size_t)j * nr, c, nr)) {
         consider(&p, s, (long)a, (long)b);
         break; /* smaller partners of a cannot beat this one */
       }
@@ -1290,18 +1300,21 @@ static void fill_hosts(const vmp__gga *g, vmp__gga_ws *ws, const uint32_t *order
  * that fit nowhere; ws_sync rebuilds everything else from ws->st.
  *
  * Here: items by priority, restriction, then decreasing size (perturbed
- * by noise); first each goes to the used host it fills best (best fit
- * decreasing); what is left opens hosts one at a time, each filled from
- * the pool (fill_hosts).  When items carry their own objective terms
- * (soft rules, migrations) or the objective spreads load, every item is
- * placed on its own instead (place_each), so that those terms decide.
+ * by noise).  Items with a restricted host set or hard groups go one by
+ * one to the used host they fill best, else open one; then the others
+ * go to the used hosts by best fit decreasing; what is left opens hosts
+ * one at a time, each filled from the pool (fill_hosts), or on identical
+ * hosts is packed by bin completion when it can.  When items carry their
+ * own objective terms (soft rules, migrations) or the objective spreads
+ * load, every item is placed on its own (place_each), so that those terms
+ * decide.
  */
 size_t vmp__gga_reinsert(const vmp__gga *g, vmp__gga_ws *ws, double noise,
                          vmp__rng *rng) {
   const vmp__model *m = g->m;
   ikey *k = (ikey *)ws->ikeys;
   uint32_t *order = ws->tmp;
-  size_t n = ws->npool, left;
+  size_t n = ws->npool, nc = 0, nf = 0, failed;
   int each = g->spread || g->item_terms;
   for (size_t j = 0; j < n; j++) {
     uint32_t i = ws->pool[j];
@@ -1312,18 +1325,30 @@ size_t vmp__gga_reinsert(const vmp__gga *g, vmp__gga_ws *ws, double noise,
     k[j].idx = i;
   }
   qsort(k, n, sizeof *k, cmp_ikey);
-  for (size_t j = 0; j < n; j++) order[j] = k[j].idx;
-  left = place_each(g, ws, order, n, each);
-  memcpy(ws->pool, order, left * sizeof *order);
-  ws->npool = left;
-  if (!each && left) {
+  /* Items with a restricted host set or hard groups go one by one first,
+   * so that the others do not take their only places. */
+  for (size_t j = 0; j < n; j++) {
+    uint32_t i = k[j].idx;
+    if (each || m->aclasses[m->item_aclass[i]].allowed.bits ||
+        m->item_groups_start[i] < m->item_groups_start[i + 1])
+      order[nc++] = i;
+    else
+      ws->pool[nf++] = i;
+  }
+  failed = place_each(g, ws, order, nc, 1);
+  nf = place_each(g, ws, ws->pool, nf, 0);
+  memcpy(order + failed, ws->pool, nf * sizeof *order);
+  ws->npool = nf;
+  if (nf) {
     pool_sort(g, ws);
     ws->checks = 0;
-    if (!g->one_class || (noise > 0.0 && left > BC_MRV_POOL) || !bin_completion(g, ws, rng))
-      fill_hosts(g, ws, order, left, rng);
+    if (!g->one_class || (noise > 0.0 && nf > BC_MRV_POOL) || !bin_completion(g, ws, rng))
+      fill_hosts(g, ws, order + failed, nf, rng);
     /* what is left when the clock stopped the filling, one by one */
     if (ws->npool) ws->npool = place_each(g, ws, ws->pool, ws->npool, 1);
   }
+  memcpy(ws->pool + ws->npool, order, failed * sizeof *order);
+  ws->npool += failed;
   return ws->npool;
 }
 
