@@ -19,11 +19,12 @@
  *    together, pushing the small ones back to the pool, where they fill
  *    gaps more easily; with host costs, also move a whole host's items to
  *    an empty host that costs less;
- *  - reinsertion (the one seam with the greedy rules): the displaced items
- *    go back by best fit decreasing into the used hosts; the rest open
+ *  - reinsertion (the one seam with the greedy rules): constrained items
+ *    first, then best fit decreasing into the used hosts; the rest open
  *    hosts, by cost efficiency, each filled from the pool (minimum bin
  *    slack); on identical hosts a node-limited bin completion search (Korf)
- *    first tries to pack them into as few hosts as their volume allows.
+ *    first tries to pack them into as few hosts as their volume allows, as
+ *    an exact cover (Algorithm X) when no slack is left.
  *
  * The solver (solvers/genetic.c) runs islands of individuals on threads.
  */

@@ -1203,6 +1203,240 @@ static int bc_dfs(bc *b, uint32_t bins) {
   return 0;
 }
 
+/* ---- exact cover (identical hosts, no slack) ------------------------------------- */
+
+/*
+ * When the pool's volume fills its hosts exactly in every resource, every
+ * host must end exactly full: packing is an exact cover of the pool by
+ * "full host" sets.  The sets of up to three items are listed once
+ * (looking the last item up by its exact demand), then Knuth's Algorithm X
+ * picks, at each level, the item in the fewest remaining sets, and tries
+ * its sets in random order; counts are kept up to date as sets die, so a
+ * level costs what it touches.  Node-limited; on success the sets become
+ * hosts (hard groups are checked then).
+ */
+typedef struct xc {
+  uint32_t (*set)[3];  /* pool positions; UINT32_MAX pads */
+  size_t nset, cap;
+  uint32_t *start, *of;  /* sets of each position (CSR) */
+  uint32_t *cnt;       /* live sets per position */
+  uint8_t *alive, *covered;
+  uint32_t *trail;     /* killed sets, undone on backtrack */
+  size_t ntrail;
+  uint32_t *cand;      /* candidate sets per level (a stack) */
+  size_t ncand;
+  uint32_t *chosen;
+  size_t nchosen;
+  uint64_t nodes, limit;
+  int aborted;
+} xc;
+
+static void xc_free(xc *x) {
+  free(x->set);
+  free(x->start);
+  free(x->of);
+  free(x->cnt);
+  free(x->alive);
+  free(x->covered);
+  free(x->trail);
+  free(x->cand);
+  free(x->chosen);
+}
+
+#define XC_MAX_SETS 400000 /* more sets than this: give up (memory) */
+#define XC_EFFORT 12       /* a node costs what it touches: this many times
+                              the bin completion node budget */
+
+static int xc_add(xc *x, uint32_t a, uint32_t b, uint32_t c) {
+  if (x->nset == x->cap) {
+    size_t nc = x->cap ? 2 * x->cap : 1024;
+    void *p;
+    if (nc > XC_MAX_SETS) return -1;
+    if (!(p = realloc(x->set, nc * sizeof *x->set))) return -1;
+    x->set = p;
+    x->cap = nc;
+  }
+  x->set[x->nset][0] = a;
+  x->set[x->nset][1] = b;
+  x->set[x->nset][2] = c;
+  x->nset++;
+  return 0;
+}
+
+/* Positions after position a in the pool whose demand is exactly t and
+ * that host e allows; adds the set {a, b, pos} or {a, pos}. */
+static int xc_lookup(xc *x, const vmp__gga *g, const vmp__gga_ws *ws, const uint32_t *pos,
+                     uint32_t e, const double *t, uint32_t a, uint32_t b) {
+  const vmp__model *m = g->m;
+  uint32_t last = b != UINT32_MAX ? b : a;
+  for (int32_t k = demand_chain(g, t); k >= 0; k = g->dnext[k]) {
+    uint32_t q = pos[k];
+    if (q == UINT32_MAX || q <= last || ws->pool[q] != (uint32_t)k ||
+        !same_vec(m->idem + (size_t)k * m->nres, t, m->nres) ||
+        !vmp__model_allowed(m, (size_t)k, e))
+      continue;
+    if (xc_add(x, a, b != UINT32_MAX ? b : q, b != UINT32_MAX ? q : UINT32_MAX)) return -1;
+  }
+  return 0;
+}
+
+/* Lists every set of one to three pool items that fills host e exactly. */
+static int xc_build(xc *x, const vmp__gga *g, const vmp__gga_ws *ws, const uint32_t *pos,
+                    uint32_t e) {
+  const vmp__model *m = g->m;
+  const uint32_t nr = m->nres;
+  const double *c = m->cap + (size_t)e * nr;
+  size_t n = ws->npool;
+  double t[VMP__MAX_RESOURCES], t2[VMP__MAX_RESOURCES];
+  for (uint32_t a = 0; a < n; a++) {
+    const double *da = m->idem + (size_t)ws->pool[a] * nr;
+    uint32_t r;
+    if (!vmp__model_allowed(m, ws->pool[a], e)) continue;
+    for (r = 0; r < nr && da[r] <= c[r]; r++) t[r] = c[r] - da[r];
+    if (r < nr) continue;
+    for (r = 0; r < nr && t[r] == 0.0; r++) {}
+    if (r == nr && xc_add(x, a, UINT32_MAX, UINT32_MAX)) return -1;
+    if (xc_lookup(x, g, ws, pos, e, t, a, UINT32_MAX)) return -1;
+    for (uint32_t b = a + 1; b < n; b++) {
+      const double *db = m->idem + (size_t)ws->pool[b] * nr;
+      for (r = 0; r < nr && db[r] <= t[r]; r++) t2[r] = t[r] - db[r];
+      if (r < nr || !vmp__model_allowed(m, ws->pool[b], e)) continue;
+      if (xc_lookup(x, g, ws, pos, e, t2, a, b)) return -1;
+    }
+  }
+  return 0;
+}
+
+static int xc_index(xc *x, size_t n) {
+  x->start = calloc(n + 2, sizeof *x->start);
+  x->of = malloc((3 * x->nset + 1) * sizeof *x->of);
+  x->cnt = calloc(n + 1, sizeof *x->cnt);
+  x->alive = malloc(x->nset + 1);
+  x->covered = calloc(n + 1, 1);
+  x->trail = malloc((x->nset + 1) * sizeof *x->trail);
+  x->cand = malloc((x->nset + 1) * sizeof *x->cand);
+  x->chosen = malloc((n + 1) * sizeof *x->chosen);
+  if (!x->start || !x->of || !x->cnt || !x->alive || !x->covered || !x->trail || !x->cand ||
+      !x->chosen)
+    return -1;
+  memset(x->alive, 1, x->nset);
+  for (size_t s = 0; s < x->nset; s++)
+    for (int k = 0; k < 3 && x->set[s][k] != UINT32_MAX; k++) x->start[x->set[s][k] + 2]++;
+  for (size_t p = 0; p < n; p++) x->start[p + 2] += x->start[p + 1];
+  for (size_t s = 0; s < x->nset; s++)
+    for (int k = 0; k < 3 && x->set[s][k] != UINT32_MAX; k++)
+      x->of[x->start[x->set[s][k] + 1]++] = (uint32_t)s;
+  for (size_t p = 0; p < n; p++) x->cnt[p] = x->start[p + 1] - x->start[p];
+  return 0;
+}
+
+/* Takes set s: its positions are covered and every other set touching
+ * them dies. */
+static void xc_select(xc *x, uint32_t s) {
+  for (int k = 0; k < 3 && x->set[s][k] != UINT32_MAX; k++) {
+    uint32_t p = x->set[s][k];
+    x->covered[p] = 1;
+    for (uint32_t j = x->start[p]; j < x->start[p + 1]; j++) {
+      uint32_t d = x->of[j];
+      if (!x->alive[d]) continue;
+      x->alive[d] = 0;
+      x->trail[x->ntrail++] = d;
+      for (int q = 0; q < 3 && x->set[d][q] != UINT32_MAX; q++) x->cnt[x->set[d][q]]--;
+    }
+  }
+}
+
+static void xc_undo(xc *x, uint32_t s, size_t mark) {
+  while (x->ntrail > mark) {
+    uint32_t d = x->trail[--x->ntrail];
+    x->alive[d] = 1;
+    for (int q = 0; q < 3 && x->set[d][q] != UINT32_MAX; q++) x->cnt[x->set[d][q]]++;
+  }
+  for (int k = 0; k < 3 && x->set[s][k] != UINT32_MAX; k++) x->covered[x->set[s][k]] = 0;
+}
+
+static int xc_search(xc *x, size_t n, size_t left, const vmp__gga *g, vmp__rng *rng) {
+  uint32_t best = UINT32_MAX, bn = UINT32_MAX;
+  size_t base = x->ncand, nc;
+  if (!left) return 1;
+  if (++x->nodes > x->limit || ((x->nodes & 255) == 0 && g->stop && g->stop(g->stop_arg))) {
+    x->aborted = 1;
+    return 0;
+  }
+  for (uint32_t p = 0; p < n && bn > 1; p++)
+    if (!x->covered[p] && x->cnt[p] < bn) {
+      bn = x->cnt[p];
+      best = p;
+    }
+  if (!bn) return 0;
+  for (uint32_t j = x->start[best]; j < x->start[best + 1]; j++)
+    if (x->alive[x->of[j]]) x->cand[x->ncand++] = x->of[j];
+  nc = x->ncand - base;
+  for (size_t k = 0; k + 1 < nc; k++) {
+    size_t r = k + (size_t)vmp__rng_below(rng, nc - k);
+    uint32_t t = x->cand[base + k];
+    x->cand[base + k] = x->cand[base + r];
+    x->cand[base + r] = t;
+  }
+  for (size_t k = 0; k < nc && !x->aborted; k++) {
+    uint32_t s = x->cand[base + k];
+    size_t mark = x->ntrail, took = 0;
+    for (int q = 0; q < 3 && x->set[s][q] != UINT32_MAX; q++) took++;
+    xc_select(x, s);
+    x->chosen[x->nchosen++] = s;
+    if (xc_search(x, n, left - took, g, rng)) return 1;
+    x->nchosen--;
+    xc_undo(x, s, mark);
+  }
+  x->ncand = base;
+  return 0;
+}
+
+/* Exact cover of the pool by full hosts of class cls.  Returns 1 when the
+ * pool is placed, 0 when not (the child is unchanged), -1 on no memory. */
+static int exact_cover(const vmp__gga *g, vmp__gga_ws *ws, uint32_t cls, vmp__rng *rng) {
+  const vmp__model *m = g->m;
+  size_t n = ws->npool, placed = 0;
+  uint32_t *pos = malloc((m->nitems + 1) * sizeof *pos), e;
+  xc x;
+  int ok = 0;
+  int32_t h0 = empty_in_class(g, ws, cls);
+  memset(&x, 0, sizeof x);
+  if (!pos) return -1;
+  if (h0 < 0) {
+    free(pos);
+    return 0;
+  }
+  e = (uint32_t)h0;
+  for (size_t i = 0; i < m->nitems; i++) pos[i] = UINT32_MAX;
+  for (size_t j = 0; j < n; j++) pos[ws->pool[j]] = (uint32_t)j;
+  if (xc_build(&x, g, ws, pos, e) || xc_index(&x, n)) {
+    ok = x.nset >= XC_MAX_SETS / 2 ? 0 : -1; /* too many sets: just not this way */
+    goto out;
+  }
+  x.limit = (uint64_t)(XC_EFFORT * g->bc_effort * (double)n) + 64;
+  if (!xc_search(&x, n, n, g, rng)) goto out;
+  /* the sets become hosts; a hard group may still say no */
+  for (size_t k = 0; k < x.nchosen; k++) {
+    int32_t h = empty_in_class(g, ws, cls);
+    for (int q = 0; q < 3 && x.set[x.chosen[k]][q] != UINT32_MAX; q++) {
+      uint32_t i = ws->pool[x.set[x.chosen[k]][q]];
+      if (h < 0 || !vmp__state_fits(&ws->st, i, (size_t)h)) goto undo;
+      ws_place(g, ws, i, (uint32_t)h);
+      pos[placed++] = i;
+    }
+  }
+  ws->npool = 0;
+  ok = 1;
+  goto out;
+undo:
+  while (placed > 0) ws_unplace(g, ws, pos[--placed]);
+out:
+  xc_free(&x);
+  free(pos);
+  return ok;
+}
+
 /* Tries to pack the (size-sorted) pool into as few hosts of the one class
  * as its volume allows.  Returns 1 when it did. */
 static int bin_completion(const vmp__gga *g, vmp__gga_ws *ws, vmp__rng *rng) {
@@ -1227,6 +1461,13 @@ static int bin_completion(const vmp__gga *g, vmp__gga_ws *ws, vmp__rng *rng) {
     if (k > bins) bins = k;
   }
   if (bins < 1.0) bins = 1.0;
+  {
+    /* no slack in any resource: an exact cover (sets of up to three) */
+    const double *c = m->cap + (size_t)rep * nr;
+    uint32_t r;
+    for (r = 0; r < nr && bins * c[r] - b.pvol[r] <= 1e-9 * (1.0 + bins * c[r]); r++) {}
+    if (r == nr) return exact_cover(g, ws, cls, rng) == 1;
+  }
   b.limit = (uint64_t)(g->bc_effort * (double)ws->npool) + 16;
   return bins <= (double)UINT32_MAX && bc_dfs(&b, (uint32_t)bins);
 }
