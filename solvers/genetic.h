@@ -111,12 +111,18 @@ typedef struct vmp__gga_ws {
   uint64_t checks;     /* local search work counter */
 } vmp__gga_ws;
 
-/* Builds g for model m.  0 or VMP_ENOMEM. */
+/* Builds g for model m (which must outlive it); g->stop and g->tol may be
+ * set afterwards.  0 or VMP_ENOMEM (g is then empty).  _free releases
+ * everything and accepts an empty g. */
 int vmp__gga_init(vmp__gga *g, const vmp__model *m, const vmp__gga_opts *o);
 void vmp__gga_free(vmp__gga *g);
 
+/* A workspace for children of g, O(items + hosts).  0 or VMP_ENOMEM (ws
+ * is then empty); _free accepts an empty ws. */
 int vmp__gga_ws_init(vmp__gga_ws *ws, const vmp__gga *g);
 void vmp__gga_ws_free(vmp__gga_ws *ws);
+/* An individual of g (everything unplaced, objective HUGE_VAL).  0 or
+ * VMP_ENOMEM; _free accepts a zeroed x. */
 int vmp__gga_ind_init(vmp__gga_ind *x, const vmp__gga *g);
 void vmp__gga_ind_free(vmp__gga_ind *x);
 /* dst becomes a copy of src. */
@@ -126,7 +132,7 @@ void vmp__gga_ind_copy(vmp__gga_ind *dst, const vmp__gga_ind *src);
  * are displaced), or from nothing when start is NULL: every placeable item
  * not placed is in the pool. */
 void vmp__gga_ws_start(const vmp__gga *g, vmp__gga_ws *ws, const int32_t *start);
-/* Starts a child as a copy of x (empty pool). */
+/* Starts a child as a copy of x (the pool holds x's unplaced items). */
 void vmp__gga_ws_load(const vmp__gga *g, vmp__gga_ws *ws, const vmp__gga_ind *x);
 
 /* Crossover: the child (ws) gets hosts of a and b as described above; the
