@@ -51,7 +51,10 @@ static int stage(vmp__ctx *ctx, const char *name, double share, vmp__result *res
   ctx->incumbent = res->host;
   rc = vmp__solver_run(ctx, name, &r);
   ctx->incumbent = saved;
+  /* The stage's own deadline may have raised the (sticky) stop flag; only
+   * the caller's deadline or an interruption stop the chain. */
   ctx->deadline = deadline;
+  if (!ctx->interrupted) atomic_store(&ctx->stop, 0);
   if (!rc) {
     obj = vmp__model_objective(m, r.host);
     if (obj < b->objective) {
