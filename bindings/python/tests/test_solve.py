@@ -13,16 +13,7 @@ import pytest
 
 import vmplace
 
-from conftest import DATA, cli_json, problem_examples
-
-
-def comparable(solution: dict) -> dict:
-    """Solution JSON without what depends on the clock."""
-    solution = dict(solution)
-    solution.pop("time_s")
-    solution["stats"] = {k: v for k, v in solution["stats"].items()
-                         if "seconds" not in k}
-    return solution
+from conftest import DATA, cli_json, comparable, problem_examples
 
 
 # auto may search until its time limit; a run cut by the clock may differ
