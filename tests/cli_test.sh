@@ -42,6 +42,7 @@ expect 2 "--time-limit: expected a number >= 0, got 'soon'" -- "$VMPLACE" solve 
 expect 2 "unknown solver \"nope\"" -- "$VMPLACE" solve --solver nope "$SRC/examples/datacenter.json"
 expect 2 "unknown parameter \"greedy.nope\"" -- "$VMPLACE" solve -p greedy.nope=1 "$SRC/examples/datacenter.json"
 expect 0 "greedy" -- "$VMPLACE" solve --list-solvers
+expect 2 "greedy.online_rule: unknown rule \"all\" (expected one rule name" -- "$VMPLACE" solve --incremental -p greedy.online_rule=all "$SRC/examples/datacenter.json"
 
 # --- the example -----------------------------------------------------------
 expect 0 "status:     " -- "$VMPLACE" solve "$SRC/examples/datacenter.json"
