@@ -222,6 +222,7 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   int32_t *incumbent = NULL, *vm_host = NULL;
   uint32_t *vh = NULL;
   double t0 = vmp__now(), t_compile, model_bound;
+  vmp__bounds bounds;
   int rc;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
@@ -264,7 +265,8 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   atomic_init(&ctx.stop, 0);
   ctx.best_objective = HUGE_VAL;
   ctx.best_bound = -HUGE_VAL;
-  model_bound = vmp__model_bound(m);
+  vmp__model_bounds(m, &bounds);
+  model_bound = bounds.bound;
   ctx.best_bound = model_bound;
 
   if ((rc = vmp__result_init(&res, m->nitems))) goto done;
@@ -297,6 +299,9 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   vmp__stats_set(&res.stats, "model.host_classes", (double)m->nhclasses);
   vmp__stats_set(&res.stats, "model.allowed_classes", (double)m->naclasses);
   vmp__stats_set(&res.stats, "bound.model", model_bound);
+  vmp__stats_set(&res.stats, "bound.volume", bounds.volume);
+  vmp__stats_set(&res.stats, "bound.l2", bounds.l2);
+  vmp__stats_set(&res.stats, "bound.cover_lp", bounds.cover_lp);
   info.stat_names = (const char *const *)res.stats.names;
   info.stat_values = res.stats.values;
   info.nstats = res.stats.n;
