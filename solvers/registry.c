@@ -9,11 +9,13 @@
 extern const vmp__solver vmp__solver_roundrobin;
 extern const vmp__solver vmp__solver_greedy;
 extern const vmp__solver vmp__solver_auto;
+extern const vmp__solver vmp__solver_ilp;
 
 static const vmp__solver *const solvers[] = {
     &vmp__solver_auto,
     &vmp__solver_greedy,
     &vmp__solver_roundrobin,
+    &vmp__solver_ilp,
 };
 
 #define NSOLVERS (sizeof solvers / sizeof solvers[0])

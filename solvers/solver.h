@@ -120,6 +120,11 @@ double vmp__param_num(const vmp__ctx *ctx, const char *name, double fallback);
 const char *vmp__param_str(const vmp__ctx *ctx, const char *name,
                            const char *fallback);
 
+/* Writes the assignment MIP of the `ilp` solver (solvers/ilp.c) for
+ * ctx->m to path in CPLEX LP (VMP_MODEL_LP) or free MPS (VMP_MODEL_MPS)
+ * format.  0, VMP_EIO, VMP_ERANGE (too large), VMP_ENOMEM, VMP_ESOLVER. */
+int vmp__ilp_write(vmp__ctx *ctx, const char *path, int format);
+
 /* The objective of an item placement, computed fast from the model (the
  * evaluator stays the judge): used by solvers to compare candidates.
  * Returns the weighted objective. */

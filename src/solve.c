@@ -205,6 +205,23 @@ static int map_incumbent(const vmp__model *m, const vmp_problem *p,
   return 0;
 }
 
+static void init_ctx(vmp__ctx *ctx, const vmp__model *m, const vmp_solve_opts *opts,
+                     const char *solver, double t0, const int32_t *incumbent) {
+  memset(ctx, 0, sizeof *ctx);
+  ctx->m = m;
+  ctx->opts = opts;
+  ctx->params = opts->params;
+  ctx->solver = solver;
+  ctx->t_start = t0;
+  ctx->deadline = opts->time_limit > 0.0 ? t0 + opts->time_limit : HUGE_VAL;
+  ctx->seed = opts->seed;
+  ctx->threads = opts->threads;
+  ctx->incumbent = incumbent;
+  atomic_init(&ctx->stop, 0);
+  ctx->best_objective = HUGE_VAL;
+  ctx->best_bound = -HUGE_VAL;
+}
+
 static uint32_t default_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (uint32_t)n : 1;
@@ -252,19 +269,7 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   t_compile = vmp__now() - t0;
   if (opts.incumbent && (rc = map_incumbent(m, p, opts.incumbent, &incumbent))) goto done;
 
-  memset(&ctx, 0, sizeof ctx);
-  ctx.m = m;
-  ctx.opts = &opts;
-  ctx.params = opts.params;
-  ctx.solver = solver->name;
-  ctx.t_start = t0;
-  ctx.deadline = opts.time_limit > 0.0 ? t0 + opts.time_limit : HUGE_VAL;
-  ctx.seed = opts.seed;
-  ctx.threads = opts.threads;
-  ctx.incumbent = incumbent;
-  atomic_init(&ctx.stop, 0);
-  ctx.best_objective = HUGE_VAL;
-  ctx.best_bound = -HUGE_VAL;
+  init_ctx(&ctx, m, &opts, solver->name, t0, incumbent);
   vmp__model_bounds(m, &bounds);
   model_bound = bounds.bound;
   ctx.best_bound = model_bound;
@@ -325,6 +330,50 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
 done:
   free(vm_host);
   free(vh);
+  free(incumbent);
+  vmp__model_free(m);
+  vmp_params_free(empty);
+  return rc;
+}
+
+int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts_in, const char *path,
+                    int format) {
+  vmp_solve_opts opts;
+  vmp_params *empty = NULL;
+  vmp__model *m = NULL;
+  int32_t *incumbent = NULL;
+  vmp__ctx ctx;
+  size_t len;
+  int rc;
+  if (!p || !path) return vmp__error(VMP_EINVAL, "problem or path is NULL");
+  len = strlen(path);
+  if (format == VMP_MODEL_AUTO) {
+    if (len > 3 && !strcmp(path + len - 3, ".lp"))
+      format = VMP_MODEL_LP;
+    else if (len > 4 && !strcmp(path + len - 4, ".mps"))
+      format = VMP_MODEL_MPS;
+    else
+      return vmp__error(VMP_EINVAL, "%s: cannot tell the model format; name it *.lp or *.mps",
+                        path);
+  }
+  if (format != VMP_MODEL_LP && format != VMP_MODEL_MPS)
+    return vmp__error(VMP_EINVAL, "unknown model format %d", format);
+  if (opts_in)
+    opts = *opts_in;
+  else
+    vmp_solve_opts_init(&opts);
+  if ((rc = check_opts(&opts))) return rc;
+  if (!opts.params) {
+    if ((rc = vmp_params_new(&empty))) return rc;
+    opts.params = empty;
+  }
+  if (opts.threads == 0) opts.threads = default_threads();
+  if ((rc = vmp__model_compile(p, &m))) goto done;
+  if (opts.incumbent && (rc = map_incumbent(m, p, opts.incumbent, &incumbent))) goto done;
+  init_ctx(&ctx, m, &opts, "ilp", vmp__now(), incumbent);
+  ctx.best_bound = vmp__model_bound(m);
+  rc = vmp__ilp_write(&ctx, path, format);
+done:
   free(incumbent);
   vmp__model_free(m);
   vmp_params_free(empty);

@@ -54,6 +54,15 @@ expect 2 "no VM named 'web-99'" -- "$VMPLACE" explain "$SRC/examples/datacenter.
 expect 0 "rule pci: host.labels.compliance is absent" -- "$VMPLACE" explain "$SRC/examples/datacenter.json" pay-2
 expect 0 "\"fits\"" -- "$VMPLACE" explain --json "$SRC/examples/datacenter.json" pay-2
 
+# --- the exact engine ---------------------------------------------------------------
+expect 0 "status:     optimal" -- "$VMPLACE" solve -s ilp "$SRC/examples/datacenter.json"
+expect 0 "wrote $TMP/dc.mps" -- "$VMPLACE" solve --write-model "$TMP/dc.mps" "$SRC/examples/datacenter.json"
+expect 0 "" -- grep -q "^ROWS" "$TMP/dc.mps"
+expect 0 "" -- "$VMPLACE" solve -q --write-model "$TMP/dc.lp" "$SRC/examples/datacenter.json"
+expect 0 "" -- grep -q "^Minimize" "$TMP/dc.lp"
+expect 2 "name it *.lp or *.mps" -- "$VMPLACE" solve --write-model "$TMP/dc.txt" "$SRC/examples/datacenter.json"
+expect 2 "ilp.mip_gap: 2 is out of range" -- "$VMPLACE" solve -p ilp.mip_gap=2 "$SRC/examples/datacenter.json"
+
 # --- every benchmark format (small samples) ----------------------------------
 for f in "$DATA"/formats/*; do
   case "$f" in
