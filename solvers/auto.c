@@ -1,11 +1,14 @@
 /*
- * auto: the default.  Runs the fast path first and keeps the best
- * placement and the best bound of every stage it runs.
+ * auto: the default.  Runs the fast path first, then the exact stage,
+ * and keeps the best placement and the best bound of every stage it runs.
  */
 #include "solver.h"
 
 static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
-  return vmp__solver_run(ctx, "greedy", res);
+  int rc = vmp__solver_run(ctx, "greedy", res);
+  /* Then prove what can be proven in the time left (solvers/exact.c). */
+  if (!rc) rc = vmp__exact_stage(ctx, res);
+  return rc;
 }
 
 const vmp__solver vmp__solver_auto = {

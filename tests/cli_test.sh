@@ -56,6 +56,7 @@ expect 0 "\"fits\"" -- "$VMPLACE" explain --json "$SRC/examples/datacenter.json"
 
 # --- the exact engine ---------------------------------------------------------------
 expect 0 "status:     optimal" -- "$VMPLACE" solve -s ilp "$SRC/examples/datacenter.json"
+expect 0 "solver colgen" -- "$VMPLACE" solve -s colgen "$SRC/examples/datacenter.json"
 expect 0 "wrote $TMP/dc.mps" -- "$VMPLACE" solve --write-model "$TMP/dc.mps" "$SRC/examples/datacenter.json"
 expect 0 "" -- grep -q "^ROWS" "$TMP/dc.mps"
 expect 0 "" -- "$VMPLACE" solve -q --write-model "$TMP/dc.lp" "$SRC/examples/datacenter.json"
