@@ -22,5 +22,6 @@
 #include "solution.h"
 #include "solve.h"
 #include "rules.h"
+#include "entitlements.h"
 
 #endif /* VMPLACE_H */
