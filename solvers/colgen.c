@@ -838,18 +838,21 @@ static int backtrack(cg *c, dive *d, uint64_t budget) {
   return 1;
 }
 
-/* The fixings plus the LP's integral part as a placement. */
-static int record_dive(cg *c, dive *d) {
+/* The fixings plus, with with_lp, the LP's integral columns as a
+ * placement; without, the items the fixings miss are placed by the
+ * repair's first fit (a dive cut short still yields a placement). */
+static int record_dive(cg *c, dive *d, int with_lp) {
   size_t n = 0;
+  uint32_t *cnt;
   if (vmp__grow(&d->pat, &d->scap, d->nfix + c->np + 1, sizeof *d->pat)) return VMP_ENOMEM;
-  d->cnt = realloc(d->cnt, (d->scap + 1) * sizeof *d->cnt);
-  if (!d->cnt) return vmp__enomem();
+  if (!(cnt = realloc(d->cnt, (d->scap + 1) * sizeof *d->cnt))) return vmp__enomem();
+  d->cnt = cnt;
   for (size_t q = 0; q < d->nfix; q++)
     if (d->fix[q].p != SIZE_MAX) {
       d->pat[n] = d->fix[q].p;
       d->cnt[n++] = d->fix[q].copies;
     }
-  for (size_t p = 0; p < c->np; p++) {
+  for (size_t p = 0; with_lp && p < c->np; p++) {
     double x = glp_get_col_prim(c->lp, pcol(c, p));
     if (x > 0.5) {
       d->pat[n] = p;
@@ -964,7 +967,10 @@ static int run_dive(cg *c, int *ind, double *val, double deadline, int aggressiv
       rc = st;
       break;
     }
-    if (st == 1) break;
+    if (st == 1) {
+      if (d.depth) rc = record_dive(c, &d, 0);
+      break;
+    }
     /* Not proven at this node (inexact pricing): the LP value guides. */
     if (lb == -HUGE_VAL) lb = c->lp_value;
     if (d.depth > *reached) *reached = d.depth;
@@ -975,6 +981,8 @@ static int run_dive(cg *c, int *ind, double *val, double deadline, int aggressiv
     else
       target = c->integral ? c->best_obj - 1.0 : c->best_obj - tolerance(c->best_obj);
     if (round_up(c, lb) > target + tolerance(target)) {
+      /* The deepest point of the dive so far: complete it greedily. */
+      if (d.depth >= *reached && (rc = record_dive(c, &d, 0))) break;
       r = backtrack(c, &d, budget);
     } else {
       if (!disc_done && (long)d.depth == disc && d.next_rank == 0) {
@@ -983,7 +991,7 @@ static int run_dive(cg *c, int *ind, double *val, double deadline, int aggressiv
       }
       r = decide(c, &d);
       if (r == 1) {
-        if ((rc = record_dive(c, &d))) break;
+        if ((rc = record_dive(c, &d, 1))) break;
         r = backtrack(c, &d, budget);
       } else if (r == 2) {
         r = backtrack(c, &d, budget);
