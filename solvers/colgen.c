@@ -41,7 +41,8 @@ static const vmp__param_spec colgen_params[] = {
      "item pieces is at most this (also the table's size in bits); "
      "branch and bound otherwise"},
     {"colgen.pricing_nodes", VMP_PARAM_INT, 100, 1e9, "200000",
-     "node limit of one branch-and-bound pricing"},
+     "node limit of one branch-and-bound pricing; multiplied by up to 512 "
+     "when the limit stops the search that would prove the LP optimal"},
     {"colgen.dive", VMP_PARAM_BOOL, 0, 1, "true",
      "dive: fix the columns the LP prefers, re-price, repeat"},
     {"colgen.backtracks", VMP_PARAM_INT, 0, 1e6, "20",
@@ -100,9 +101,13 @@ typedef struct cg {
   pattern_hash hash;
   double max_columns;
 
-  /* LP state */
-  double *pi;           /* [nt] */
-  double *mu;           /* [nk] */
+  /* LP state: pi/mu price (the smoothed duals), pi_lp/mu_lp are the LP's,
+   * pi_c/mu_c the stability centre (the duals of the best Lagrangian
+   * bound at this node) */
+  double *pi, *pi_lp, *pi_c;   /* [nt] */
+  double *mu, *mu_lp, *mu_c;   /* [nk] */
+  double lag_c;
+  int has_centre;
   uint32_t *rb;         /* [nt] residual counts (dive) */
   uint32_t *rn;         /* [nk] residual hosts */
   double fixed_cost;    /* cost of the fixed patterns */
@@ -113,7 +118,9 @@ typedef struct cg {
   double *vbar;         /* [nk] upper bound on the best pattern value */
   vmp__kp_sol sols[NSOLS];
   double dp_max_bits;
-  uint64_t bb_nodes;
+  uint64_t bb_nodes;     /* node limit of one branch and bound now */
+  uint64_t bb_nodes_max; /* the most it may grow to when proving */
+  uint64_t bb_nodes_base;
 
   /* results */
   double root_lb;       /* global bound from the root (plus p0) */
@@ -159,7 +166,11 @@ static void cg_free(cg *c) {
   free(c->pcost);
   free(c->hash.slot);
   free(c->pi);
+  free(c->pi_lp);
+  free(c->pi_c);
   free(c->mu);
+  free(c->mu_lp);
+  free(c->mu_c);
   free(c->rb);
   free(c->rn);
   free(c->prof);
@@ -457,11 +468,20 @@ static void lp_add_pattern(cg *c, size_t p, int *ind, double *val) {
   glp_set_obj_coef(c->lp, j, c->pcost[p]);
 }
 
-/* Stores and adds a dense pattern; *added counts fresh ones. */
-static int new_column(cg *c, uint32_t k, const uint32_t *a, int *ind, double *val, int *added) {
+/* Stores and adds a dense pattern; *added counts fresh ones.  With
+ * check, only a pattern whose reduced cost at the LP's duals is negative
+ * (pricing at smoothed duals may find others). */
+static int new_column(cg *c, uint32_t k, const uint32_t *a, int *ind, double *val, int *added,
+                      int check) {
   size_t p;
   int fresh, rc;
   if ((double)c->np >= c->max_columns) return 0;
+  if (check) {
+    double red = c->kcost[k] - c->mu_lp[k];
+    for (uint32_t t = 0; t < c->nt; t++)
+      if (a[t]) red += a[t] * (c->tkc[(size_t)t * c->nk + k] - c->pi_lp[t]);
+    if (red >= -RC_TOL) return 0;
+  }
   if ((rc = store_pattern(c, k, a, &p, &fresh))) return rc;
   if (fresh) {
     lp_add_pattern(c, p, ind, val);
@@ -533,6 +553,23 @@ static int lp_solve(cg *c) {
 
 /* ---- pricing (C4) ------------------------------------------------------------------------ */
 
+static void read_duals(cg *c) {
+  for (uint32_t t = 0; t < c->nt; t++) {
+    double d = glp_get_row_dual(c->lp, (int)t + 1);
+    c->pi_lp[t] = d > 0.0 ? d : 0.0;
+  }
+  for (uint32_t k = 0; k < c->nk; k++) {
+    double d = glp_get_row_dual(c->lp, (int)(c->nt + k) + 1);
+    c->mu_lp[k] = d < 0.0 ? d : 0.0;
+  }
+}
+
+/* The duals pricing uses: alpha x centre + (1 - alpha) x LP. */
+static void smooth(cg *c, double alpha) {
+  for (uint32_t t = 0; t < c->nt; t++) c->pi[t] = alpha * c->pi_c[t] + (1.0 - alpha) * c->pi_lp[t];
+  for (uint32_t k = 0; k < c->nk; k++) c->mu[k] = alpha * c->mu_c[k] + (1.0 - alpha) * c->mu_lp[k];
+}
+
 /* Prices every class; adds improving columns.  *lagr receives the
  * Lagrangian (C5) or Farley (C6) bound of the current node, *exact
  * whether every class was priced exactly. */
@@ -543,15 +580,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
   int rc = 0, farley = c->pure;
   *added = 0;
   *exact = 1;
-  for (uint32_t t = 0; t < c->nt; t++) {
-    c->pi[t] = glp_get_row_dual(c->lp, (int)t + 1);
-    if (c->pi[t] < 0.0) c->pi[t] = 0.0;
-    sum_pi += c->pi[t] * c->rb[t];
-  }
-  for (uint32_t k = 0; k < c->nk; k++) {
-    c->mu[k] = glp_get_row_dual(c->lp, (int)(c->nt + k) + 1);
-    if (c->mu[k] > 0.0) c->mu[k] = 0.0;
-  }
+  for (uint32_t t = 0; t < c->nt; t++) sum_pi += c->pi[t] * c->rb[t];
   memset(&kp, 0, sizeof kp);
   kp.n = c->nt;
   kp.nres = c->nres;
@@ -598,7 +627,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
         if (c->sols[0].value > floor_value) {
           *exact = 0;
           c->vbar[k] = HUGE_VAL;
-          rc = new_column(c, k, c->sols[0].a, ind, val, added);
+          rc = new_column(c, k, c->sols[0].a, ind, val, added, 1);
           continue;
         }
         done = vmp__kp_bb(&kp, c->kcap + (size_t)k * c->nres, floor_value,
@@ -610,7 +639,8 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
         if (!done) *exact = 0;
       }
       c->vbar[k] = upper;
-      for (size_t q = 0; q < nsols && !rc; q++) rc = new_column(c, k, c->sols[q].a, ind, val, added);
+      for (size_t q = 0; q < nsols && !rc; q++)
+        rc = new_column(c, k, c->sols[q].a, ind, val, added, 1);
       lag += c->rn[k] * (c->kcost[k] - upper < 0.0 ? c->kcost[k] - upper : 0.0);
       if (!(c->kcost[k] > 0.0)) farley = 0;
       if (upper > 0.0 && c->kcost[k] / upper < theta) theta = c->kcost[k] / upper;
@@ -637,6 +667,9 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
   int rc;
   *lb = -HUGE_VAL;
   *converged = 0;
+  c->bb_nodes = c->bb_nodes_base;
+  c->has_centre = 0;   /* a new node: another Lagrangian function */
+  c->lag_c = -HUGE_VAL;
   for (;;) {
     double lagr, z;
     int added, exact;
@@ -644,7 +677,30 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
     z = glp_get_obj_val(c->lp) + c->fixed_cost + c->p0;
     c->lp_value = z;
     c->rounds++;
-    if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
+    read_duals(c);
+    /* Wentges smoothing: price halfway between the stability centre and
+     * the LP's duals (fewer rounds on degenerate masters); when that
+     * finds no column with a negative reduced cost at the LP's duals,
+     * price at the LP's duals themselves. */
+    for (double alpha = c->has_centre ? 0.5 : 0.0;; alpha = 0.0) {
+      smooth(c, alpha);
+      if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
+      if (lagr > *lb) *lb = lagr;
+      if (exact && lagr > c->lag_c) {
+        memcpy(c->pi_c, c->pi, c->nt * sizeof *c->pi);
+        memcpy(c->mu_c, c->mu, c->nk * sizeof *c->mu);
+        c->lag_c = lagr;
+        c->has_centre = 1;
+      }
+      if (added || alpha == 0.0) break;
+    }
+    /* Branch and bound ran out of nodes without a column: the LP may
+     * already be optimal, but only a complete search proves it. */
+    while (!added && !exact && c->bb_nodes < c->bb_nodes_max && !vmp__ctx_should_stop(c->ctx) &&
+           vmp__now() < deadline) {
+      c->bb_nodes *= 8;
+      if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
+    }
     if (lagr > *lb) *lb = lagr;
     if (!added) {
       if (exact) {
@@ -728,7 +784,7 @@ static int placement_columns(cg *c, const int32_t *host, int *ind, double *val) 
     memset(a, 0, c->nt * sizeof *a);
     for (size_t j = i; j < m->nitems; j++)
       if (host[j] == h && c->itype[j] != UINT32_MAX) a[c->itype[j]]++;
-    rc = new_column(c, k, a, ind, val, &added);
+    rc = new_column(c, k, a, ind, val, &added, 0);
   }
   free(seen);
   free(kof);
@@ -1169,7 +1225,11 @@ static int setup(cg *c) {
   int rc;
   if ((rc = build_types(c)) || (rc = build_classes(c))) return rc;
   c->pi = calloc(c->nt + 1, sizeof *c->pi);
+  c->pi_lp = calloc(c->nt + 1, sizeof *c->pi_lp);
+  c->pi_c = calloc(c->nt + 1, sizeof *c->pi_c);
   c->mu = calloc(c->nk + 1, sizeof *c->mu);
+  c->mu_lp = calloc(c->nk + 1, sizeof *c->mu_lp);
+  c->mu_c = calloc(c->nk + 1, sizeof *c->mu_c);
   c->rb = malloc((c->nt + 1) * sizeof *c->rb);
   c->rn = malloc((c->nk + 1) * sizeof *c->rn);
   c->prof = calloc(c->nt + 1, sizeof *c->prof);
@@ -1178,7 +1238,7 @@ static int setup(cg *c) {
   c->scratch = malloc((m->nitems + 1) * sizeof *c->scratch);
   c->take = calloc(c->nt + 1, sizeof *c->take);
   c->hnext = calloc(c->nk + 1, sizeof *c->hnext);
-  if (!c->pi || !c->mu || !c->rb || !c->rn || !c->prof || !c->kub || !c->vbar ||
+  if (!c->pi || !c->pi_lp || !c->pi_c || !c->mu || !c->mu_lp || !c->mu_c || !c->rb || !c->rn || !c->prof || !c->kub || !c->vbar ||
       !c->scratch || !c->take || !c->hnext)
     return vmp__enomem();
   for (int k = 0; k < NSOLS; k++)
@@ -1231,6 +1291,8 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   c->max_columns = vmp__param_num(ctx, "colgen.max_columns", 2e5);
   c->dp_max_bits = vmp__param_num(ctx, "colgen.dp_max_work", 2e7);
   c->bb_nodes = (uint64_t)vmp__param_num(ctx, "colgen.pricing_nodes", 2e5);
+  c->bb_nodes_max = c->bb_nodes * 512;
+  c->bb_nodes_base = c->bb_nodes;
   c->best = malloc((m->nitems + 1) * sizeof *c->best);
   if (!c->best) {
     rc = vmp__enomem();
