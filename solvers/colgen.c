@@ -38,8 +38,8 @@ static const vmp__param_spec colgen_params[] = {
      "most patterns generated; beyond it the LP bound is a Lagrangian bound"},
     {"colgen.dp_max_work", VMP_PARAM_DOUBLE, 0, 1e10, "2e7",
      "pricing uses dynamic programming when the capacity grid times the "
-     "item pieces is at most this (also the table's size in bits); "
-     "branch and bound otherwise"},
+     "item pieces, per host class the table serves, is at most this "
+     "(and the table at most 50 MB); branch and bound otherwise"},
     {"colgen.pricing_nodes", VMP_PARAM_INT, 100, 1e9, "200000",
      "node limit of one branch-and-bound pricing; multiplied by up to 512 "
      "when the limit stops the search that would prove the LP optimal"},
@@ -54,6 +54,7 @@ static const vmp__param_spec colgen_params[] = {
 #define EPS 1e-9
 #define RC_TOL 1e-7       /* reduced costs below -RC_TOL price a column in */
 #define NSOLS 4           /* columns taken from one pricing */
+#define DP_MAX_BITS 4e8   /* the largest DP table: 50 MB of choice bits */
 
 typedef struct pattern_hash {
   uint32_t *slot;       /* pattern + 1; 0 = empty */
@@ -108,6 +109,8 @@ typedef struct cg {
   double *mu, *mu_lp, *mu_c;   /* [nk] */
   double lag_c;
   int has_centre;
+  int rhs_changed;      /* row bounds changed since the last solve */
+  int multi_fix;        /* decisions fix every column the LP holds at >= 1 */
   uint32_t *rb;         /* [nt] residual counts (dive) */
   uint32_t *rn;         /* [nk] residual hosts */
   double fixed_cost;    /* cost of the fixed patterns */
@@ -140,8 +143,11 @@ typedef struct cg {
 
 static double tolerance(double v) { return 1e-6 * (fabs(v) > 1.0 ? fabs(v) : 1.0); }
 
+/* Up to the next integer when every cost is one; the tolerance absorbs
+ * the LP's rounding, not whole units of large objectives. */
 static double round_up(const cg *c, double v) {
-  return c->integral && isfinite(v) ? ceil(v - tolerance(v)) : v;
+  double tol = 1e-7 * (fabs(v) > 1.0 ? fabs(v) : 1.0);
+  return c->integral && isfinite(v) ? ceil(v - (tol < 0.25 ? tol : 0.25)) : v;
 }
 
 static void cg_free(cg *c) {
@@ -514,6 +520,7 @@ static void lp_create(cg *c) {
 
 /* Residual counts as row bounds (the dive changes them). */
 static void lp_residual(cg *c) {
+  c->rhs_changed = 1;
   for (uint32_t t = 0; t < c->nt; t++) {
     glp_set_row_bnds(c->lp, (int)t + 1, GLP_LO, c->rb[t], 0.0);
     if (c->rb[t])
@@ -531,7 +538,10 @@ static int lp_solve(cg *c) {
   int rc;
   glp_init_smcp(&smcp);
   smcp.msg_lev = GLP_MSG_ERR;
-  smcp.meth = GLP_DUALP;
+  /* New columns keep the basis primal feasible: primal simplex; changed
+   * counts (the dive) keep it dual feasible: dual simplex. */
+  smcp.meth = c->rhs_changed ? GLP_DUALP : GLP_PRIMAL;
+  c->rhs_changed = 0;
   smcp.tm_lim = vmp__glpk_ms(vmp__ctx_remaining(c->ctx));
   c->lp_solves++;
   rc = glp_simplex(c->lp, &smcp);
@@ -597,7 +607,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
     if (c->ksig[s] != s) continue;
     for (uint32_t k = s; k < c->nk; k++) {
       if (c->ksig[k] != s || !c->rn[k]) continue;
-      any = 1;
+      any++;
       for (uint32_t r = 0; r < c->nres; r++)
         if (c->kcap[(size_t)k * c->nres + r] > box[r]) box[r] = c->kcap[(size_t)k * c->nres + r];
     }
@@ -607,8 +617,12 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
       c->prof[t] = isnan(v) ? 0.0 : c->pi[t] - v;
       c->kub[t] = isnan(v) ? 0 : c->rb[t];
     }
+    /* One table serves `any` classes, branch and bound prices each: the
+     * table pays when its work per class is small (and it fits in
+     * DP_MAX_BITS of choices). */
     cells = vmp__kp_dp_cells(&kp, box, &bits);
-    if (cells > 0.0 && bits <= c->dp_max_bits && (rc = vmp__kp_dp_build(&dp, &kp, box)))
+    if (cells > 0.0 && bits <= c->dp_max_bits * any && bits <= DP_MAX_BITS &&
+        (rc = vmp__kp_dp_build(&dp, &kp, box)))
       break;
     for (uint32_t k = s; k < c->nk && !rc; k++) {
       double floor_value, upper;
@@ -973,6 +987,12 @@ static int decide(cg *c, dive *d) {
   }
   rc = apply_fix(c, d, cs[rank].p, 0,
                  cs[rank].x >= 1.0 - 1e-6 ? (uint32_t)floor(cs[rank].x + 1e-6) : 1);
+  /* Columns the LP already holds at 1 or more go with it when there are
+   * many (a dive over thousands of hosts would otherwise re-solve the LP
+   * thousands of times); a few stay free for backtracking to revisit. */
+  if (c->multi_fix)
+    for (size_t q = 0; q < n && !rc && cs[q].x >= 1.0 - 1e-6; q++)
+      if (q != rank) rc = apply_fix(c, d, cs[q].p, 0, (uint32_t)floor(cs[q].x + 1e-6));
   free(cs);
   if (rc) return rc;
   if (vmp__grow(&d->level, &d->levelcap, d->depth + 1, sizeof *d->level) ||
@@ -1293,6 +1313,9 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   c->bb_nodes = (uint64_t)vmp__param_num(ctx, "colgen.pricing_nodes", 2e5);
   c->bb_nodes_max = c->bb_nodes * 512;
   c->bb_nodes_base = c->bb_nodes;
+  /* Large problems: a dive fixes every column at 1 together (see
+   * decide()). */
+  c->multi_fix = m->nitems > 1000;
   c->best = malloc((m->nitems + 1) * sizeof *c->best);
   if (!c->best) {
     rc = vmp__enomem();

@@ -871,8 +871,10 @@ static void load(ilp *b) {
 /* Bound of the tree rounded up when every placement's objective is an
  * integer. */
 static double round_bound(const ilp *b, double v) {
+  double tol = 1e-7 * (fabs(v) > 1.0 ? fabs(v) : 1.0);
   if (!b->int_obj || !isfinite(v)) return v;
-  return ceil(v - 1e-6 * (fabs(v) > 1.0 ? fabs(v) : 1.0));
+  /* The tolerance absorbs the LP's rounding, never a whole unit. */
+  return ceil(v - (tol < 0.25 ? tol : 0.25));
 }
 
 static void on_tree(glp_tree *T, void *info) {
