@@ -150,6 +150,11 @@ static double round_up(const cg *c, double v) {
   return c->integral && isfinite(v) ? ceil(v - (tol < 0.25 ? tol : 0.25)) : v;
 }
 
+/* The best bound known for the whole problem. */
+static double global_bound(const cg *c) {
+  return c->root_lb > c->ext_bound ? c->root_lb : c->ext_bound;
+}
+
 static void cg_free(cg *c) {
   free(c->tw);
   free(c->tb);
@@ -584,7 +589,6 @@ static void smooth(cg *c, double alpha) {
  * Lagrangian (C5) or Farley (C6) bound of the current node, *exact
  * whether every class was priced exactly. */
 static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *exact) {
-  const vmp__model *m = c->m;
   vmp__kp kp;
   double sum_pi = 0.0, lag = 0.0, theta = 1.0;
   int rc = 0, farley = c->pure;
@@ -663,7 +667,6 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
     vmp__kp_dp_free(dp);
     if (vmp__ctx_should_stop(c->ctx)) break;
   }
-  (void)m;
   *lagr = c->fixed_cost + c->p0 + sum_pi + lag;
   if (farley && *exact) {
     double f = c->fixed_cost + c->p0 + theta * sum_pi;
@@ -709,9 +712,10 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
       if (added || alpha == 0.0) break;
     }
     /* Branch and bound ran out of nodes without a column: the LP may
-     * already be optimal, but only a complete search proves it. */
+     * already be optimal, but only a complete search proves it -- worth
+     * it only when the LP value could beat the bound known already. */
     while (!added && !exact && c->bb_nodes < c->bb_nodes_max && !vmp__ctx_should_stop(c->ctx) &&
-           vmp__now() < deadline) {
+           vmp__now() < deadline && round_up(c, z) > global_bound(c) + tolerance(z)) {
       c->bb_nodes *= 8;
       if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
     }
@@ -1006,8 +1010,7 @@ static int decide(cg *c, dive *d) {
 }
 
 static int proven(const cg *c) {
-  double b = c->root_lb > c->ext_bound ? c->root_lb : c->ext_bound;
-  return c->best_obj - b <= tolerance(c->best_obj);
+  return c->best_obj - global_bound(c) <= tolerance(c->best_obj);
 }
 
 /* Back to the root: every count, host and column free again. */
@@ -1135,8 +1138,8 @@ static int integer_master(cg *c, int *ind, double *val, double deadline) {
   const vmp__model *m = c->m;
   glp_iocp iocp;
   master_cb mc;
-  int rc, added = 0, st;
-  size_t *pof = NULL, np0;
+  int rc, st;
+  size_t np0;
   uint32_t *a = c->kub;
   memset(&mc, 0, sizeof mc);
   mc.c = c;
@@ -1144,16 +1147,9 @@ static int integer_master(cg *c, int *ind, double *val, double deadline) {
   c->master_used = 1;
   /* The best placement as columns: one pattern per used host. */
   if ((rc = placement_columns(c, c->best, ind, val))) return rc;
-  (void)added;
   np0 = c->np;
   mc.xinc = calloc((size_t)c->nt + np0 + 1, sizeof *mc.xinc);
-  pof = malloc((m->nhosts + 1) * sizeof *pof);
-  if (!mc.xinc || !pof) {
-    free(mc.xinc);
-    free(pof);
-    return vmp__enomem();
-  }
-  for (size_t h = 0; h < m->nhosts; h++) pof[h] = SIZE_MAX;
+  if (!mc.xinc) return vmp__enomem();
   for (size_t i = 0; i < m->nitems; i++) {
     int32_t h = c->best[i];
     uint32_t t = c->itype[i];
@@ -1187,7 +1183,6 @@ static int integer_master(cg *c, int *ind, double *val, double deadline) {
       mc.xinc = NULL;
     }
   }
-  free(pof);
   if (rc) {
     free(mc.xinc);
     return rc;

@@ -274,7 +274,14 @@ typedef struct bb {
   uint32_t *cand;
   uint32_t *cub;           /* copies that fit alone */
   uint32_t *ord;           /* [r*nc] candidate positions by p/w_r */
+  double *ns;              /* [nc] size relative to the capacity, summed
+                              over resources (the surrogate constraint) */
+  double *psize, *pprof;   /* [nc+1] prefix sums of ns x copies, profit x
+                              copies, in the search order */
+  uint32_t *byprofit;      /* [nc] positions by decreasing profit */
+  double minw[VMP__MAX_RESOURCES];  /* smallest positive size per resource */
   double rem[VMP__MAX_RESOURCES];
+  double cap[VMP__MAX_RESOURCES];
   uint32_t *cur;           /* [n] copies chosen */
   uint32_t *setuse;        /* [nsets] */
   double val, best;
@@ -336,6 +343,55 @@ static double bound_from(bb *s, uint32_t j) {
   return best;
 }
 
+/* The surrogate relaxation: every resource's constraint divided by its
+ * capacity and summed.  The search order is by profit per unit of that
+ * sum, so its fractional bound is a prefix sum: O(log n) a node, a cheap
+ * filter before bound_from. */
+static double surrogate_from(const bb *s, uint32_t j) {
+  const vmp__kp *kp = s->kp;
+  double room = 0.0, base = s->psize[j];
+  uint32_t lo = j, hi = s->nc;
+  for (uint32_t r = 0; r < kp->nres; r++)
+    if (s->cap[r] > 0.0) room += s->rem[r] / s->cap[r];
+  /* the last m with psize[m] - base <= room */
+  while (lo < hi) {
+    uint32_t mid = (lo + hi + 1) / 2;
+    if (s->psize[mid] - base <= room + EPS)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  {
+    double v = s->pprof[lo] - s->pprof[j];
+    if (lo < s->nc && s->ns[lo] > 0.0)
+      v += (room - (s->psize[lo] - base)) * kp->p[s->cand[lo]] / s->ns[lo];
+    return v;
+  }
+}
+
+/* The cardinality bound: no more items fit than the smallest sizes
+ * allow, and they bring at most the largest profits left.  Strong when a
+ * host holds few items (each at least a quarter of it: at most 3 or 4). */
+static double cardinality_from(const bb *s, uint32_t j) {
+  const vmp__kp *kp = s->kp;
+  double most = HUGE_VAL, v = 0.0;
+  for (uint32_t r = 0; r < kp->nres; r++)
+    if (s->minw[r] > 0.0) {
+      double k = floor((s->rem[r] + EPS) / s->minw[r]);
+      if (k < most) most = k;
+    }
+  if (most > 16.0) return HUGE_VAL;   /* scanning would cost more than it saves */
+  for (uint32_t q = 0; q < s->nc && most > 0.0; q++) {
+    uint32_t pos = s->byprofit[q];
+    double take;
+    if (pos < j) continue;
+    take = s->cub[pos] < most ? s->cub[pos] : most;
+    v += take * kp->p[s->cand[pos]];
+    most -= take;
+  }
+  return v;
+}
+
 static void record(bb *s) {
   vmp__kp_sol keep;
   if (!s->want) return;
@@ -359,7 +415,9 @@ static void dfs(bb *s, uint32_t j) {
     s->best = s->val;
     record(s);
   }
-  if (j >= s->nc || s->val + bound_from(s, j) <= s->best + EPS) return;
+  if (j >= s->nc || s->val + surrogate_from(s, j) <= s->best + EPS ||
+      s->val + cardinality_from(s, j) <= s->best + EPS || s->val + bound_from(s, j) <= s->best + EPS)
+    return;
   t = s->cand[j];
   most = blocked(s, t) ? 0 : s->cub[j];
   for (uint32_t r = 0; r < kp->nres && most; r++) {
@@ -403,8 +461,13 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
   s.ord = malloc(((size_t)kp->n * kp->nres + 1) * sizeof *s.ord);
   s.cur = calloc(kp->n + 1, sizeof *s.cur);
   s.setuse = calloc(kp->nsets + 1, sizeof *s.setuse);
+  s.ns = malloc((kp->n + 1) * sizeof *s.ns);
+  s.psize = malloc((kp->n + 2) * sizeof *s.psize);
+  s.pprof = malloc((kp->n + 2) * sizeof *s.pprof);
+  s.byprofit = malloc((kp->n + 1) * sizeof *s.byprofit);
   k = malloc((kp->n + 1) * sizeof *k);
-  if (!s.cand || !s.cub || !s.ord || !s.cur || !s.setuse || !k) {
+  if (!s.cand || !s.cub || !s.ord || !s.cur || !s.setuse || !s.ns || !s.psize || !s.pprof ||
+      !s.byprofit || !k) {
     rc = vmp__enomem();
     goto out;
   }
@@ -419,9 +482,17 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     k[s.nc++].i = t;
   }
   qsort(k, s.nc, sizeof *k, cmp_keyed);
+  memcpy(s.cap, cap, kp->nres * sizeof *cap);
+  s.psize[0] = s.pprof[0] = 0.0;
   for (uint32_t j = 0; j < s.nc; j++) {
+    double size = 0.0;
     s.cand[j] = k[j].i;
     s.cub[j] = fit_copies(kp, k[j].i, cap);
+    for (uint32_t r = 0; r < kp->nres; r++)
+      if (cap[r] > 0.0) size += kp->w[(size_t)k[j].i * kp->nres + r] / cap[r];
+    s.ns[j] = size;
+    s.psize[j + 1] = s.psize[j] + size * s.cub[j];
+    s.pprof[j + 1] = s.pprof[j] + kp->p[k[j].i] * s.cub[j];
   }
   for (uint32_t r = 0; r < kp->nres; r++) {
     uint32_t *ord = s.ord + (size_t)r * s.nc;
@@ -432,6 +503,19 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     }
     qsort(k, s.nc, sizeof *k, cmp_keyed);
     for (uint32_t j = 0; j < s.nc; j++) ord[j] = k[j].i;
+  }
+  for (uint32_t j = 0; j < s.nc; j++) {
+    k[j].key = kp->p[s.cand[j]];
+    k[j].i = j;
+  }
+  qsort(k, s.nc, sizeof *k, cmp_keyed);
+  for (uint32_t j = 0; j < s.nc; j++) s.byprofit[j] = k[j].i;
+  for (uint32_t r = 0; r < kp->nres; r++) {
+    s.minw[r] = 0.0;
+    for (uint32_t j = 0; j < s.nc; j++) {
+      double w = kp->w[(size_t)s.cand[j] * kp->nres + r];
+      if (w > 0.0 && (s.minw[r] == 0.0 || w < s.minw[r])) s.minw[r] = w;
+    }
   }
   memcpy(s.rem, cap, kp->nres * sizeof *cap);
   root = bound_from(&s, 0);
@@ -448,6 +532,10 @@ out:
   free(s.ord);
   free(s.cur);
   free(s.setuse);
+  free(s.ns);
+  free(s.psize);
+  free(s.pprof);
+  free(s.byprofit);
   free(k);
   return rc;
 }
