@@ -55,6 +55,7 @@ static const vmp__param_spec colgen_params[] = {
 #define RC_TOL 1e-7       /* reduced costs below -RC_TOL price a column in */
 #define NSOLS 4           /* columns taken from one pricing */
 #define DP_MAX_BITS 4e8   /* the largest DP table: 50 MB of choice bits */
+#define MAX_TYPE_CLASS 5e7  /* types x host classes: 400 MB of costs */
 
 typedef struct pattern_hash {
   uint32_t *slot;       /* pattern + 1; 0 = empty */
@@ -342,6 +343,14 @@ static int build_classes(cg *c) {
     nk++;
   }
   c->nk = nk;
+  /* The cost of every type on every class is kept: bounded, so that a
+   * huge heterogeneous problem fails with a message, not by exhausting
+   * memory (auto then keeps the fast solvers' answer). */
+  if ((double)c->nt * nk > MAX_TYPE_CLASS)
+    return vmp__error(VMP_ERANGE,
+                      "colgen: %u item types x %u host classes is more than %.0e; too "
+                      "large for column generation",
+                      (unsigned)c->nt, (unsigned)nk, MAX_TYPE_CLASS);
   c->tkc = malloc(((size_t)c->nt * nk + 1) * sizeof *c->tkc);
   if (!c->tkc) return vmp__enomem();
   c->pure = 1;
