@@ -60,12 +60,13 @@ int vmp__warmstart(vmp__ctx *ctx, int32_t *host, double *objective,
                    double *bound) {
   const vmp__model *m = ctx->m;
   vmp__result r;
-  int rc;
+  int rc, given_ok;
   *objective = HUGE_VAL;
   *bound = -HUGE_VAL;
   for (size_t i = 0; i < m->nitems; i++) host[i] = -1;
   if (ctx->incumbent && (rc = consider(m, ctx->incumbent, host, objective)))
     return rc;
+  given_ok = *objective < HUGE_VAL;
   if ((rc = vmp__result_init(&r, m->nitems))) return rc;
   rc = vmp__solver_run(ctx, "greedy", &r);
   if (!rc) rc = consider(m, r.host, host, objective);
@@ -73,8 +74,10 @@ int vmp__warmstart(vmp__ctx *ctx, int32_t *host, double *objective,
   vmp__result_free(&r);
   if (rc) return rc;
   /* Polishing pays when there is time: a tenth of what is left, at most
-   * five seconds. */
-  if (vmp__solver_find("local") && !vmp__ctx_should_stop(ctx)) {
+   * five seconds -- unless the caller handed over a placement that
+   * verifies (auto's exact stage passes the one local just polished). */
+  if (vmp__solver_find("local") && !vmp__ctx_should_stop(ctx) &&
+      !(ctx->incumbent && given_ok)) {
     double budget = vmp__ctx_remaining(ctx) * 0.1;
     if (budget > 5.0) budget = 5.0;
     const int32_t *saved = ctx->incumbent;

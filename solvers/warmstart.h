@@ -22,7 +22,8 @@ int vmp__solver_run_budget(vmp__ctx *ctx, const char *name, double seconds,
                            vmp__result *res);
 
 /* The best verified placement to start from: ctx->incumbent, "greedy",
- * and "local" when this build has it (given a share of the time left).
+ * and "local" when this build has it (given a share of the time left;
+ * not when ctx->incumbent verifies: it is taken as polished already).
  * host ([nitems]) receives it, *objective its evaluated objective
  * (HUGE_VAL and every item unplaced when none verifies), *bound the best
  * bound the fast solvers proved.  0 or a negative code. */
