@@ -5,9 +5,13 @@
  * equal to the best bound) or the time is up:
  *
  *   1. greedy: the portfolio of packing rules (milliseconds);
- *   2. local: moves, swaps and emptying hosts, with at most a share of the
- *      remaining time (it also stops by itself when rounds bring nothing);
- *   3. genetic: the grouping GA for the rest of the time limit, on
+ *   2. local: moves, swaps and emptying hosts, with at most a quarter of
+ *      the remaining time (it also stops by itself when rounds bring
+ *      nothing);
+ *   3. exact (solvers/exact.c): column generation and/or the assignment
+ *      MIP where they pay — all the remaining time on small instances, half
+ *      of it when the genetic stage follows, 60 s without a time limit;
+ *   4. genetic: the grouping GA for the rest of the time limit, on
  *      instances with enough items for it to pay.
  *
  * A stage that is cut short never loses what the earlier ones found.  See
@@ -16,82 +20,97 @@
 #include <math.h>
 #include <string.h>
 
-#include "../src/state.h"
 #include "solver.h"
 
-/* Below this many items the GA rarely beats greedy + local; such instances
- * are left to the exact engine when it is in the chain. */
+/* Below this many items the GA rarely beats the other stages. */
 #define AUTO_GENETIC_ITEMS 200
-/* Share of the remaining time local search may use before the GA. */
 #define AUTO_LOCAL_SHARE 0.25
+#define AUTO_EXACT_SHARE 0.5
+/* Without a time limit every other stage ends by itself, but a MIP may
+ * not end for days: the exact stage then gets this many seconds. */
+#define AUTO_EXACT_UNLIMITED_S 60.0
 
-typedef struct best {
-  double objective;
-  double bound;
-} best;
+typedef int (*stage_fn)(vmp__ctx *ctx, const char *name, vmp__result *res);
 
-static int proven(const best *b) {
-  double tol = 1e-6 * (fabs(b->objective) > 1.0 ? fabs(b->objective) : 1.0);
-  return b->objective <= b->bound + tol;
+static int run_solver(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  return vmp__solver_run(ctx, name, res);
 }
 
-/* Runs `name` warm-started from res->host, with the deadline cut to
- * `share` of the remaining time (1 = all of it), and keeps its placement
- * when it is better.  Merges bound, stop reason and statistics. */
-static int stage(vmp__ctx *ctx, const char *name, double share, vmp__result *res,
-                 best *b) {
+static int run_exact(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  (void)name;
+  return vmp__exact_stage(ctx, res);
+}
+
+static int proven(const vmp__result *res, double objective, double bound) {
+  double tol = 1e-6 * (fabs(objective) > 1.0 ? fabs(objective) : 1.0);
+  return res->proven_optimal || objective <= bound + tol;
+}
+
+/* Runs one stage with its deadline cut to `share` of the remaining time
+ * (1 = all of it).  Solver stages start from res->host and fill their own
+ * result, kept when better; the exact stage works on res itself. */
+static int stage(vmp__ctx *ctx, stage_fn fn, const char *name, double share,
+                 vmp__result *res, double *objective) {
   const vmp__model *m = ctx->m;
   const int32_t *saved = ctx->incumbent;
   double deadline = ctx->deadline, obj;
   vmp__result r;
   int rc;
-  if ((rc = vmp__result_init(&r, m->nitems))) return rc;
   if (share < 1.0 && deadline < HUGE_VAL)
     ctx->deadline = vmp__now() + share * vmp__ctx_remaining(ctx);
-  ctx->incumbent = res->host;
-  rc = vmp__solver_run(ctx, name, &r);
-  ctx->incumbent = saved;
+  if (fn == run_exact && deadline == HUGE_VAL) ctx->deadline = vmp__now() + AUTO_EXACT_UNLIMITED_S;
+  if (fn == run_exact) {
+    rc = fn(ctx, name, res);
+    if (!rc) *objective = vmp__model_objective(m, res->host);
+  } else if (!(rc = vmp__result_init(&r, m->nitems))) {
+    ctx->incumbent = res->host;
+    rc = fn(ctx, name, &r);
+    ctx->incumbent = saved;
+    if (!rc) {
+      obj = vmp__model_objective(m, r.host);
+      if (obj < *objective) {
+        memcpy(res->host, r.host, m->nitems * sizeof *res->host);
+        *objective = obj;
+      }
+      if (r.bound > res->bound) res->bound = r.bound;
+      for (size_t k = 0; k < r.stats.n && !rc; k++)
+        rc = vmp__stats_set(&res->stats, r.stats.names[k], r.stats.values[k]);
+    }
+    vmp__result_free(&r);
+  }
   /* The stage's own deadline may have raised the (sticky) stop flag; only
    * the caller's deadline or an interruption stop the chain. */
   ctx->deadline = deadline;
   if (!ctx->interrupted) atomic_store(&ctx->stop, 0);
-  if (!rc) {
-    obj = vmp__model_objective(m, r.host);
-    if (obj < b->objective) {
-      memcpy(res->host, r.host, m->nitems * sizeof *res->host);
-      b->objective = obj;
-    }
-    if (r.bound > b->bound) b->bound = r.bound;
-    if (r.bound > res->bound) res->bound = r.bound;
-    /* A stage cut by its own share of the time did not stop the chain. */
-    res->stop_reason = vmp__ctx_stop_reason(ctx);
-    for (size_t k = 0; k < r.stats.n && !rc; k++)
-      rc = vmp__stats_set(&res->stats, r.stats.names[k], r.stats.values[k]);
-    if (!rc) rc = vmp__stats_add(&res->stats, "auto.stages", 1);
-  }
-  vmp__result_free(&r);
+  if (!rc) res->stop_reason = vmp__ctx_stop_reason(ctx);
+  if (!rc) rc = vmp__stats_add(&res->stats, "auto.stages", 1);
   return rc;
 }
 
 static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
-  best b;
+  int genetic = m->nitems >= AUTO_GENETIC_ITEMS;
+  double objective, bound;
   int rc;
   if ((rc = vmp__solver_run(ctx, "greedy", res))) return rc;
-  b.objective = vmp__model_objective(m, res->host);
-  b.bound = vmp__model_bound(m);
-  if (res->bound > b.bound) b.bound = res->bound;
-  if (res->proven_optimal || proven(&b) || vmp__ctx_should_stop(ctx)) return 0;
-
-  if ((rc = stage(ctx, "local", AUTO_LOCAL_SHARE, res, &b))) return rc;
-  if (proven(&b) || vmp__ctx_should_stop(ctx)) return 0;
-
-  if (m->nitems >= AUTO_GENETIC_ITEMS &&
-      (rc = stage(ctx, "genetic", 1.0, res, &b)))
+  objective = vmp__model_objective(m, res->host);
+#define DONE()                                                               \
+  (bound = res->bound > ctx->best_bound ? res->bound : ctx->best_bound,     \
+   proven(res, objective, bound) || vmp__ctx_should_stop(ctx))
+  if (DONE()) return 0;
+  if ((rc = stage(ctx, run_solver, "local", AUTO_LOCAL_SHARE, res, &objective))) return rc;
+  if (DONE()) return 0;
+  if ((rc = stage(ctx, run_exact, "exact", genetic ? AUTO_EXACT_SHARE : 1.0, res,
+                  &objective)))
     return rc;
-  return 0;
+  if (DONE() || !genetic) return 0;
+  rc = stage(ctx, run_solver, "genetic", 1.0, res, &objective);
+#undef DONE
+  return rc;
 }
 
 const vmp__solver vmp__solver_auto = {
-    "auto", "greedy, local search, then the genetic scheduler within the time limit",
+    "auto",
+    "greedy, local search, the exact engine, then the genetic scheduler within "
+    "the time limit",
     auto_solve, NULL, 0};

@@ -67,6 +67,16 @@ expect 2 "expected PROBLEM and SOLUTION" -- "$VMPLACE" plan "$DATA/plan/swap.jso
 expect 2 "--bandwidth: expected a number > 0, got '0'" -- "$VMPLACE" plan --bandwidth 0 "$DATA/plan/swap.json" "$DATA/plan/swap_target.json"
 expect 0 "usage: vmplace plan" -- "$VMPLACE" plan --help
 
+# --- the exact engine ---------------------------------------------------------------
+expect 0 "status:     optimal" -- "$VMPLACE" solve -s ilp "$SRC/examples/datacenter.json"
+expect 0 "solver colgen" -- "$VMPLACE" solve -s colgen "$SRC/examples/datacenter.json"
+expect 0 "wrote $TMP/dc.mps" -- "$VMPLACE" solve --write-model "$TMP/dc.mps" "$SRC/examples/datacenter.json"
+expect 0 "" -- grep -q "^ROWS" "$TMP/dc.mps"
+expect 0 "" -- "$VMPLACE" solve -q --write-model "$TMP/dc.lp" "$SRC/examples/datacenter.json"
+expect 0 "" -- grep -q "^Minimize" "$TMP/dc.lp"
+expect 2 "name it *.lp or *.mps" -- "$VMPLACE" solve --write-model "$TMP/dc.txt" "$SRC/examples/datacenter.json"
+expect 2 "ilp.mip_gap: 2 is out of range" -- "$VMPLACE" solve -p ilp.mip_gap=2 "$SRC/examples/datacenter.json"
+
 # --- every benchmark format (small samples) ----------------------------------
 for f in "$DATA"/formats/*; do
   case "$f" in

@@ -309,12 +309,12 @@ static void test_genetic__stop_at_the_bound_is_deterministic(void **state) {
 
 /* ---- limits, progress, cancellation ------------------------------------------------ */
 
-/* 40 items of 60% of a host: 40 hosts are needed, the bound says 24, so
- * only the clock ends the run. */
+/* 40 items of 40% of a host: 20 hosts are needed, the volume bound (and
+ * L2, the items being small) says 16, so only the clock ends the run. */
 static vmp_problem *unreachable_bound(void) {
   vmp_problem *p = NULL;
   char name[16];
-  double cap = 10, d = 6;
+  double cap = 10, d = 4;
   assert_int_equal(vmp_problem_new(&p), VMP_OK);
   assert_int_equal(vmp_problem_add_resource(p, "size", NULL), VMP_OK);
   for (int h = 0; h < 40; h++) {
@@ -332,8 +332,8 @@ static void test_genetic__time_limit_ends_the_run(void **state) {
   (void)state;
   assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_TIME_LIMIT);
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
-  assert_true(vmp_solution_objective(s) == 40.0);
-  assert_true(vmp_solution_bound(s) == 24.0);
+  assert_true(vmp_solution_objective(s) == 20.0);
+  assert_true(vmp_solution_bound(s) == 16.0);
   vmp_solution_free(s);
   vmp_problem_free(p);
 }
@@ -347,7 +347,7 @@ static int on_progress(const vmp_progress *pr, void *ud) {
   seen *w = ud;
   w->calls++;
   if (!pthread_equal(pthread_self(), w->caller)) w->other_thread = 1;
-  if (strcmp(pr->solver, "genetic") || !(pr->objective >= pr->bound) || pr->bound != 24.0)
+  if (strcmp(pr->solver, "genetic") || !(pr->objective >= pr->bound) || pr->bound != 16.0)
     w->bad = 1;
   return w->stop_after && w->calls >= w->stop_after;
 }
@@ -403,9 +403,9 @@ static void test_genetic__generation_and_stall_limits(void **state) {
 
 /* ---- auto ---------------------------------------------------------------------------- */
 
-/* 80 bins of Falkenauer-like triplets (240 items): large enough for auto
- * to hand greedy's placement to the genetic scheduler, which reaches the
- * bound. */
+/* 80 bins of Falkenauer-like triplets (240 items), where greedy misses
+ * the optimum: auto's later stages (the exact stage proves this one; the
+ * genetic scheduler follows when it cannot) reach the bound. */
 static void test_genetic__auto_improves_on_greedy(void **state) {
   vmp_problem *p = NULL;
   vmp_solution *g, *s;
@@ -434,7 +434,8 @@ static void test_genetic__auto_improves_on_greedy(void **state) {
   assert_string_equal(vmp_solution_solver(s), "auto");
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
   assert_true(vmp_solution_objective(s) == 80.0);
-  assert_int_equal(vmp_solution_stat(s, "genetic.generations", &v), VMP_OK);
+  assert_int_equal(vmp_solution_stat(s, "auto.stages", &v), VMP_OK);
+  assert_true(v >= 2.0);
   vmp_solution_free(g);
   vmp_solution_free(s);
   vmp_problem_free(p);

@@ -36,7 +36,7 @@ from .problem import (FORMATS, OBJECTIVE_TERMS, Group, Host, Problem, Rule, Vm)
 from .solution import (ScoreTerm, Solution, Status, StopReason, Unplaced,
                        Violation, check)
 from .solve import (LogLevel, ParamInfo, ProgressInfo, SolverInfo, parameters,
-                    solve, solvers)
+                    solve, solvers, write_model)
 from .explain import Explanation, HostFit, Reason, explain
 from .plan import (Action, Blocked, Plan, PlanHost, PlanStatus, Step, Wave,
                    plan, prune_moves)
@@ -51,7 +51,7 @@ __all__ = [
     "check_rule",
     "Problem", "Host", "Vm", "Group", "Rule", "OBJECTIVE_TERMS", "FORMATS",
     "Solution", "Status", "StopReason", "Unplaced", "Violation", "ScoreTerm",
-    "solve", "check", "explain", "solvers", "parameters",
+    "solve", "write_model", "check", "explain", "solvers", "parameters",
     "ProgressInfo", "LogLevel", "SolverInfo", "ParamInfo",
     "Explanation", "HostFit", "Reason",
     "plan", "prune_moves", "Plan", "PlanStatus", "Action", "Step", "Wave",

@@ -516,6 +516,9 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_alerts_to_json": (c_int, [_A, _out_str]),
         "vmp_utilization_to_prometheus": (c_int, [_U, _A, _out_str]),
     },
+    "solve.h": {
+        "vmp_write_model": (c_int, [_P, POINTER(SolveOpts), _s, c_int]),
+    },
     "place.h": {
         "vmp_placer_new": (c_int, [_P, POINTER(SolveOpts), POINTER(PlacerP)]),
         "vmp_place": (c_int, [PlacerP, _sz, _out_sz]),
