@@ -350,6 +350,19 @@ int64_t vmp_entitlements_vm_quota_us(const vmp_entitlements *e, size_t v) {
   return (int64_t)q;
 }
 
+int64_t vmp_entitlements_vm_vcpu_quota_us(const vmp_entitlements *e, size_t v) {
+  double vcpus, q;
+  int64_t whole = vmp_entitlements_vm_quota_us(e, v);
+  if (!whole) return 0;
+  /* the demand counts vCPUs (a snapshot's cpu demand is the domain's
+   * vCPUs); a fractional demand still has a whole vCPU for its fraction */
+  vcpus = ceil(e->demand[v] - 1e-9);
+  if (vcpus < 1.0) vcpus = 1.0;
+  q = ceil((double)whole / vcpus);
+  if (q < 1000.0) q = 1000.0;
+  return (int64_t)q;
+}
+
 double vmp_entitlements_period_us(const vmp_entitlements *e) { return e ? e->period : NAN; }
 
 double vmp_entitlements_host_capacity(const vmp_entitlements *e, size_t h) {

@@ -50,6 +50,9 @@ static void test_entitlements__no_overcommit_gives_the_demand(void **state) {
   /* not placed */
   assert_int_equal(vmp_entitlements_vm_host(e, 3), VMP_NONE);
   assert_int_equal(vmp_entitlements_vm_shares(e, 3), 0);
+  assert_int_equal(vmp_entitlements_vm_vcpu_quota_us(e, 3), 0);
+  /* c: 16 of 20 vCPUs' worth, 80000 us per vCPU */
+  assert_int_equal(vmp_entitlements_vm_vcpu_quota_us(e, 2), 80000);
   NEAR(vmp_entitlements_period_us(e), 100000.0);
   vmp_entitlements_free(e);
   vmp_problem_free(p);
@@ -67,6 +70,9 @@ static void test_entitlements__weights_from_priorities(void **state) {
   NEAR(vmp_entitlements_vm_guaranteed(e, 1), 6.0);
   assert_int_equal(vmp_entitlements_vm_shares(e, 1), 6144);
   assert_int_equal(vmp_entitlements_vm_quota_us(e, 0), 200000);
+  /* libvirt's vcpu_quota is per vCPU: 8 vCPUs share 200000 and 600000 us */
+  assert_int_equal(vmp_entitlements_vm_vcpu_quota_us(e, 0), 25000);
+  assert_int_equal(vmp_entitlements_vm_vcpu_quota_us(e, 1), 75000);
   vmp_entitlements_free(e);
   vmp_problem_free(p);
 }

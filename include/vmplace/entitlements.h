@@ -111,6 +111,12 @@ VMP_API uint64_t vmp_entitlements_vm_shares(const vmp_entitlements *e,
  * an unplaced VM. */
 VMP_API int64_t vmp_entitlements_vm_quota_us(const vmp_entitlements *e,
                                              size_t v);
+/** The same cap per vCPU, as libvirt's vcpu_quota wants it:
+ * ceil(vmp_entitlements_vm_quota_us / vCPUs), at least 1000, where the
+ * VM's vCPUs are its demand of the resource rounded up (a snapshot's cpu
+ * demand is the domain's vCPU count); 0 for an unplaced VM. */
+VMP_API int64_t vmp_entitlements_vm_vcpu_quota_us(const vmp_entitlements *e,
+                                                  size_t v);
 /** The CFS period the quotas refer to, in microseconds. */
 VMP_API double vmp_entitlements_period_us(const vmp_entitlements *e);
 
