@@ -36,6 +36,9 @@ static const rule_def rules[] = {
     {"norm_unit", VMP__GK_NORM, VMP__GM_L2, VMP__GW_UNIT},
     {"norm_avg", VMP__GK_NORM, VMP__GM_L2, VMP__GW_AVG},
     {"norm_rem", VMP__GK_NORM, VMP__GM_L2, VMP__GW_REM},
+    {"cos_unit", VMP__GK_COS, VMP__GM_SUM, VMP__GW_UNIT},
+    {"cos_avg", VMP__GK_COS, VMP__GM_SUM, VMP__GW_AVG},
+    {"cos_rem", VMP__GK_COS, VMP__GM_SUM, VMP__GW_REM},
 };
 
 #define NRULES ((int)(sizeof rules / sizeof rules[0]))
@@ -84,7 +87,7 @@ int vmp__greedy_parse_rules(const char *text, int *ids) {
       return vmp__error(VMP_EINVAL,
                         "greedy.rules: unknown rule \"%s\" (rules are "
                         "ffd|bfd|wfd _ max|sum|l2|prod _ unit|avg|rem, "
-                        "dot|norm _ unit|avg|rem, or all)",
+                        "dot|norm|cos _ unit|avg|rem, or all)",
                         name);
     for (int k = 0; k < n; k++)
       if (ids[k] == id) dup = 1;
@@ -501,6 +504,20 @@ static double score_bound(const vmp__greedy *g, const double *mx, const double *
     case VMP__GK_DOT:
       for (uint32_t r = 0; r < R; r++) s += w[r] * w[r] * d[r] * (mx[r] > 0.0 ? mx[r] : 0.0);
       return -s;
+    case VMP__GK_COS: {
+      /* Over a subtree, the dot product is at most the one with the
+       * largest room, and the room's length at least the one of the
+       * smallest room a fitting host can have (never below the demand). */
+      double xy = 0.0, xx = 0.0, yy = 0.0;
+      for (uint32_t r = 0; r < R; r++) {
+        double a = w[r] * d[r], b = w[r] * (mx[r] > 0.0 ? mx[r] : 0.0);
+        double c = w[r] * (mn[r] > d[r] ? mn[r] : d[r]);
+        xy += a * b;
+        xx += a * a;
+        yy += c * c;
+      }
+      return xx > 0.0 && yy > 0.0 ? -xy / sqrt(xx * yy) : 0.0;
+    }
     default: /* NORM */
       for (uint32_t r = 0; r < R; r++) {
         double v = mn[r] - d[r];
@@ -939,7 +956,6 @@ static size_t bin_fill(bin_ctx *c, uint32_t h) {
   vmp__greedy *g = c->g;
   const vmp__model *m = g->m;
   const uint32_t R = m->nres;
-  const double *w = g->w[g->weighting];
   size_t placed = 0;
   for (;;) {
     const double *rem = host_rem(g, h);
@@ -961,14 +977,7 @@ static size_t bin_fill(bin_ctx *c, uint32_t h) {
       for (r = 0; r < R && d[r] <= rr[r]; r++) {}
       if (r < R) continue;
       if (m->item_pen[i0] < bpen) continue;
-      if (g->kind == VMP__GK_DOT) {
-        for (r = 0; r < R; r++) s -= w[r] * w[r] * d[r] * rr[r];
-      } else {
-        for (r = 0; r < R; r++) {
-          double x = w[r] * (rr[r] - d[r]);
-          s += x * x;
-        }
-      }
+      s = score_bound(g, rr, rr, d);
       if (g->has_soft[i0]) soft = vmp__greedy_soft_delta(g->st, i0, h);
       if (m->item_pen[i0] > bpen || soft < bsoft || (soft == bsoft && s < bscore)) {
         bpen = m->item_pen[i0];
@@ -1103,7 +1112,7 @@ int vmp__greedy_insert(vmp__state *st, const uint32_t *items, size_t n, int rule
     }
     k = j2;
   }
-  if (g->kind == VMP__GK_DOT || g->kind == VMP__GK_NORM) {
+  if (g->kind >= VMP__GK_DOT) {
     size_t got = 0;
     rc = insert_bin(g, list, k, &got);
     placed += got;
@@ -1159,7 +1168,7 @@ static int param_rules(const char *value) {
 static const vmp__param_spec greedy_params[] = {
     {"greedy.rules", VMP_PARAM_STRING, 0, 0, "auto",
      "comma-separated rules the portfolio runs (ffd|bfd|wfd_max|sum|l2|prod_"
-     "unit|avg|rem, dot|norm_unit|avg|rem, all); auto: as many of the best "
+     "unit|avg|rem, dot|norm|cos_unit|avg|rem, all); auto: as many of the best "
      "as the problem's size allows",
      param_rules},
     {"greedy.restarts", VMP_PARAM_INT, -1, 1e6, "-1",
@@ -1194,7 +1203,7 @@ static int portfolio(const vmp__ctx *ctx, int *ids) {
     int id = vmp__greedy_rule_find(auto_order[k]), kind;
     double cost;
     vmp__greedy_rule_parts(id, &kind, NULL, NULL);
-    if ((kind == VMP__GK_DOT || kind == VMP__GK_NORM) && m->nitems > BIN_CENTRIC_MAX_ITEMS)
+    if (kind >= VMP__GK_DOT && m->nitems > BIN_CENTRIC_MAX_ITEMS)
       continue;
     cost = per * (kind == VMP__GK_FF ? 1.0 : 3.0);
     if (n > 0 && work + cost > AUTO_BUDGET) continue;

@@ -55,6 +55,23 @@ static void test_greedy__each_rule_picks_its_host(void **state) {
   vmp_problem_free(p);
 }
 
+static void test_greedy__cos_matches_shape_not_size(void **state) {
+  /* Room left: a (8, 2), b (4, 4).  Item (2, 2): the dot product prefers a
+   * (20 against 16), the cosine b (the same shape: 1 against 0.86). */
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\",\"mem\"],"
+      "\"hosts\":[{\"name\":\"a\",\"capacity\":{\"cpu\":10,\"mem\":10}},"
+      "{\"name\":\"b\",\"capacity\":{\"cpu\":10,\"mem\":10}}],"
+      "\"vms\":[{\"name\":\"x\",\"demand\":{\"cpu\":2,\"mem\":8},\"host\":\"a\"},"
+      "{\"name\":\"y\",\"demand\":{\"cpu\":6,\"mem\":6},\"host\":\"b\"},"
+      "{\"name\":\"new\",\"demand\":{\"cpu\":2,\"mem\":2}}]}");
+  (void)state;
+  assert_int_equal(place_with(p, "dot_unit", 2), 0);
+  assert_int_equal(place_with(p, "cos_unit", 2), 1);
+  assert_int_equal(place_with(p, "cos_avg", 2), 1);
+  vmp_problem_free(p);
+}
+
 static const char *BINS =
     "{\"version\":1,\"resources\":[\"size\"],"
     "\"hosts\":[{\"name\":\"b1\",\"capacity\":{\"size\":10}},"
@@ -223,6 +240,7 @@ static void test_greedy__same_seed_same_placement(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_greedy__each_rule_picks_its_host),
+      cmocka_unit_test(test_greedy__cos_matches_shape_not_size),
       cmocka_unit_test(test_greedy__packing_per_rule),
       cmocka_unit_test(test_greedy__cheap_capacity_opens_first),
       cmocka_unit_test(test_greedy__soft_terms_break_ties),
