@@ -109,6 +109,10 @@ typedef struct tree {
   size_t size;
   uint32_t dims;        /* nres + 1 */
   double *mx, *mn;
+  /* Whether tree_set keeps the inner minima up to date: only the scores
+   * of best-fit style searches read them, so first fit leaves them stale
+   * (binding to another rule rebuilds the tree). */
+  int minima;
 } tree;
 
 static int tree_init(tree *t, size_t n, uint32_t nres) {
@@ -161,6 +165,14 @@ static int tree_pull_changed(tree *t, size_t node) {
   const double *xl = t->mx + 2 * node * D, *xr = xl + D;
   const double *nl = t->mn + 2 * node * D, *nr = nl + D;
   int changed = 0;
+  if (!t->minima) {
+    for (uint32_t r = 0; r < D; r++) {
+      double a = xl[r] > xr[r] ? xl[r] : xr[r];
+      changed |= a != x[r];
+      x[r] = a;
+    }
+    return changed;
+  }
   for (uint32_t r = 0; r < D; r++) {
     double a = xl[r] > xr[r] ? xl[r] : xr[r], b = nl[r] < nr[r] ? nl[r] : nr[r];
     changed |= a != x[r] || b != n[r];
@@ -451,6 +463,7 @@ int vmp__greedy_bind(vmp__greedy *g, vmp__state *st, int rule) {
   }
   tree_build(&g->used);
   tree_build(&g->empty);
+  g->used.minima = g->empty.minima = g->kind != VMP__GK_FF;
   return 0;
 }
 
