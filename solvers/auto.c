@@ -1,37 +1,116 @@
 /*
- * auto: the default.  The greedy portfolio, then local search from its
- * placement for the rest of the time limit; keeps the best placement of
- * every stage (local search never returns a worse one, but a stage that is
- * cut short must not lose what the earlier ones found).
+ * auto: the default.  A chain of stages, each warm-started from the best
+ * placement so far; keeps the best placement and the best bound of every
+ * stage, and stops as soon as the placement is proven optimal (objective
+ * equal to the best bound) or the time is up:
+ *
+ *   1. greedy: the portfolio of packing rules (milliseconds);
+ *   2. local: moves, swaps and emptying hosts, with at most a quarter of
+ *      the remaining time (it also stops by itself when rounds bring
+ *      nothing);
+ *   3. exact (solvers/exact.c): column generation and/or the assignment
+ *      MIP where they pay — all the remaining time on small instances, half
+ *      of it when the genetic stage follows, 60 s without a time limit;
+ *   4. genetic: the grouping GA for the rest of the time limit, on
+ *      instances with enough items for it to pay.
+ *
+ * A stage that is cut short never loses what the earlier ones found.  See
+ * docs/solvers.md.
  */
 #include <math.h>
 #include <string.h>
 
 #include "solver.h"
 
-static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
+/* Below this many items the GA rarely beats the other stages. */
+#define AUTO_GENETIC_ITEMS 200
+#define AUTO_LOCAL_SHARE 0.25
+#define AUTO_EXACT_SHARE 0.5
+/* Without a time limit every other stage ends by itself, but a MIP may
+ * not end for days: the exact stage then gets this many seconds. */
+#define AUTO_EXACT_UNLIMITED_S 60.0
+
+typedef int (*stage_fn)(vmp__ctx *ctx, const char *name, vmp__result *res);
+
+static int run_solver(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  return vmp__solver_run(ctx, name, res);
+}
+
+static int run_exact(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  (void)name;
+  return vmp__exact_stage(ctx, res);
+}
+
+static int proven(const vmp__result *res, double objective, double bound) {
+  double tol = 1e-6 * (fabs(objective) > 1.0 ? fabs(objective) : 1.0);
+  return res->proven_optimal || objective <= bound + tol;
+}
+
+/* Runs one stage with its deadline cut to `share` of the remaining time
+ * (1 = all of it).  Solver stages start from res->host and fill their own
+ * result, kept when better; the exact stage works on res itself. */
+static int stage(vmp__ctx *ctx, stage_fn fn, const char *name, double share,
+                 vmp__result *res, double *objective) {
   const vmp__model *m = ctx->m;
   const int32_t *saved = ctx->incumbent;
-  vmp__result polished;
-  double before, after;
+  double deadline = ctx->deadline, obj;
+  vmp__result r;
+  int rc;
+  if (share < 1.0 && deadline < HUGE_VAL)
+    ctx->deadline = vmp__now() + share * vmp__ctx_remaining(ctx);
+  if (fn == run_exact && deadline == HUGE_VAL) ctx->deadline = vmp__now() + AUTO_EXACT_UNLIMITED_S;
+  if (fn == run_exact) {
+    rc = fn(ctx, name, res);
+    if (!rc) *objective = vmp__model_objective(m, res->host);
+  } else if (!(rc = vmp__result_init(&r, m->nitems))) {
+    ctx->incumbent = res->host;
+    rc = fn(ctx, name, &r);
+    ctx->incumbent = saved;
+    if (!rc) {
+      obj = vmp__model_objective(m, r.host);
+      if (obj < *objective) {
+        memcpy(res->host, r.host, m->nitems * sizeof *res->host);
+        *objective = obj;
+      }
+      if (r.bound > res->bound) res->bound = r.bound;
+      for (size_t k = 0; k < r.stats.n && !rc; k++)
+        rc = vmp__stats_set(&res->stats, r.stats.names[k], r.stats.values[k]);
+    }
+    vmp__result_free(&r);
+  }
+  /* The stage's own deadline may have raised the (sticky) stop flag; only
+   * the caller's deadline or an interruption stop the chain. */
+  ctx->deadline = deadline;
+  if (!ctx->interrupted) atomic_store(&ctx->stop, 0);
+  if (!rc) res->stop_reason = vmp__ctx_stop_reason(ctx);
+  if (!rc) rc = vmp__stats_add(&res->stats, "auto.stages", 1);
+  return rc;
+}
+
+static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
+  const vmp__model *m = ctx->m;
+  int genetic = m->nitems >= AUTO_GENETIC_ITEMS;
+  double objective, bound;
   int rc;
   if ((rc = vmp__solver_run(ctx, "greedy", res))) return rc;
-  if (vmp__ctx_should_stop(ctx)) return 0;
-  if ((rc = vmp__result_init(&polished, m->nitems))) return rc;
-  ctx->incumbent = res->host;
-  rc = vmp__solver_run(ctx, "local", &polished);
-  ctx->incumbent = saved;
-  if (!rc) {
-    before = vmp__model_objective(m, res->host);
-    after = vmp__model_objective(m, polished.host);
-    if (after <= before) memcpy(res->host, polished.host, m->nitems * sizeof *res->host);
-    res->stop_reason = polished.stop_reason;
-    for (size_t k = 0; k < polished.stats.n && !rc; k++)
-      rc = vmp__stats_set(&res->stats, polished.stats.names[k], polished.stats.values[k]);
-  }
-  vmp__result_free(&polished);
+  objective = vmp__model_objective(m, res->host);
+#define DONE()                                                               \
+  (bound = res->bound > ctx->best_bound ? res->bound : ctx->best_bound,     \
+   proven(res, objective, bound) || vmp__ctx_should_stop(ctx))
+  if (DONE()) return 0;
+  if ((rc = stage(ctx, run_solver, "local", AUTO_LOCAL_SHARE, res, &objective))) return rc;
+  if (DONE()) return 0;
+  if ((rc = stage(ctx, run_exact, "exact", genetic ? AUTO_EXACT_SHARE : 1.0, res,
+                  &objective)))
+    return rc;
+  if (DONE() || !genetic) return 0;
+  rc = stage(ctx, run_solver, "genetic", 1.0, res, &objective);
+#undef DONE
   return rc;
 }
 
 const vmp__solver vmp__solver_auto = {
-    "auto", "greedy portfolio, then local search within the time limit", auto_solve, NULL, 0};
+    "auto",
+    "greedy, local search, the exact engine, then the genetic scheduler within "
+    "the time limit",
+    auto_solve, NULL, 0};

@@ -1163,6 +1163,16 @@ static int param_rules(const char *value) {
   return vmp__greedy_parse_rules(value, ids) < 0 ? VMP_EINVAL : 0;
 }
 
+/* The online placer uses exactly one rule: "auto", "all" or lists are
+ * refused rather than silently replaced by the default. */
+static int param_online_rule(const char *value) {
+  if (vmp__greedy_rule_find(value) >= 0) return 0;
+  return vmp__error(VMP_EINVAL,
+                    "greedy.online_rule: unknown rule \"%s\" (expected one "
+                    "rule name, e.g. bfd_l2_avg, ffd_max_rem, dot_avg)",
+                    value);
+}
+
 static const vmp__param_spec greedy_params[] = {
     {"greedy.rules", VMP_PARAM_STRING, 0, 0, "auto",
      "comma-separated rules the portfolio runs (ffd|bfd|wfd_max|sum|l2|prod_"
@@ -1176,8 +1186,9 @@ static const vmp__param_spec greedy_params[] = {
      "on problems of up to 5,000 items (at most 400)",
      NULL},
     {"greedy.online_rule", VMP_PARAM_STRING, 0, 0, "bfd_l2_avg",
-     "the rule vmp_place and solve --incremental use for each arriving VM",
-     param_rules},
+     "the rule vmp_place and solve --incremental use for each arriving VM "
+     "(one rule name)",
+     param_online_rule},
 };
 
 /* The rules to run: the parameter's list, or the budgeted default. */

@@ -9,12 +9,14 @@
 extern const vmp__solver vmp__solver_roundrobin;
 extern const vmp__solver vmp__solver_greedy;
 extern const vmp__solver vmp__solver_local;
+extern const vmp__solver vmp__solver_genetic;
 extern const vmp__solver vmp__solver_auto;
+extern const vmp__solver vmp__solver_ilp;
+extern const vmp__solver vmp__solver_colgen;
 
 static const vmp__solver *const solvers[] = {
-    &vmp__solver_auto,
-    &vmp__solver_greedy,
-    &vmp__solver_local,
+    &vmp__solver_auto,  &vmp__solver_greedy, &vmp__solver_local,
+    &vmp__solver_ilp,   &vmp__solver_colgen, &vmp__solver_genetic,
     &vmp__solver_roundrobin,
 };
 

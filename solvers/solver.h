@@ -123,6 +123,16 @@ double vmp__param_num(const vmp__ctx *ctx, const char *name, double fallback);
 const char *vmp__param_str(const vmp__ctx *ctx, const char *name,
                            const char *fallback);
 
+/* The exact stage of `auto` (solvers/exact.c): runs colgen or ilp from
+ * res's placement when one of them pays and time is left; keeps the
+ * better placement and bound in res. */
+int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res);
+
+/* Writes the assignment MIP of the `ilp` solver (solvers/ilp.c) for
+ * ctx->m to path in CPLEX LP (VMP_MODEL_LP) or free MPS (VMP_MODEL_MPS)
+ * format.  0, VMP_EIO, VMP_ERANGE (too large), VMP_ENOMEM, VMP_ESOLVER. */
+int vmp__ilp_write(vmp__ctx *ctx, const char *path, int format);
+
 /* The objective of an item placement, computed fast from the model (the
  * evaluator stays the judge): used by solvers to compare candidates.
  * Returns the weighted objective. */

@@ -172,8 +172,22 @@ static inline double vmp__model_migcost(const vmp__model *m, size_t i,
  * placement together).  Shared by compile.c and the evaluator. */
 void vmp__effective_weights(const vmp_problem *p, vmp__weights *w);
 
-/* Lower bound on the objective of any placement (bound.c): the best of the
- * bounds known to the model (per-resource volume, ...). */
+/* Lower bounds on the objective of any placement (bound.c,
+ * docs/formulations.md "Bounds"). */
+typedef struct vmp__bounds {
+  double bound;      /* the best: (B1) with the best cover below */
+  double volume;     /* (B2) best per-resource fractional volume cover */
+  double l2;         /* (B3) Martello-Toth L2 hosts, costed (0: not valid) */
+  double cover_lp;   /* (B4) all resources at once, LP (0: not computed) */
+  int infeasible;    /* the placeable items cannot all be placed together */
+} vmp__bounds;
+
+void vmp__model_bounds(const vmp__model *m, vmp__bounds *out);
+/* The best bound: vmp__model_bounds(m).bound. */
 double vmp__model_bound(const vmp__model *m);
+
+/* Martello-Toth L2 bound on the number of bins of capacity cap that hold
+ * items of sizes d[0..n) (sorted decreasing, all > 0). */
+double vmp__bound_l2(const double *d, size_t n, double cap);
 
 #endif /* VMP_MODEL_H */

@@ -58,8 +58,10 @@ int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts, vmp_placer 
                       "(initialise with vmp_solve_opts_init)",
                       (unsigned)opts->version, VMP_SOLVE_OPTS_VERSION);
   rule_name = vmp_params_get(opts ? opts->params : NULL, "greedy.online_rule");
+  /* The parameter was checked when set; only a missing one is defaulted. */
+  if (!rule_name) rule_name = vmp__greedy_rule_name(vmp__greedy_default_online_rule());
   if ((rule = vmp__greedy_rule_find(rule_name)) < 0)
-    rule = vmp__greedy_default_online_rule();
+    return vmp__error(VMP_EINVAL, "greedy.online_rule: unknown rule \"%s\"", rule_name);
   if (!(pl = calloc(1, sizeof *pl))) return vmp__enomem();
   pl->p = p;
   if ((rc = vmp__model_compile(p, &pl->m)) || (rc = vmp__state_init(&pl->st, pl->m)) ||

@@ -216,6 +216,23 @@ static void add_verify_time(vmp_solution *s, double seconds) {
   st[s->nstats++].value = seconds;
 }
 
+static void init_ctx(vmp__ctx *ctx, const vmp__model *m, const vmp_solve_opts *opts,
+                     const char *solver, double t0, const int32_t *incumbent) {
+  memset(ctx, 0, sizeof *ctx);
+  ctx->m = m;
+  ctx->opts = opts;
+  ctx->params = opts->params;
+  ctx->solver = solver;
+  ctx->t_start = t0;
+  ctx->deadline = opts->time_limit > 0.0 ? t0 + opts->time_limit : HUGE_VAL;
+  ctx->seed = opts->seed;
+  ctx->threads = opts->threads;
+  ctx->incumbent = incumbent;
+  atomic_init(&ctx->stop, 0);
+  ctx->best_objective = HUGE_VAL;
+  ctx->best_bound = -HUGE_VAL;
+}
+
 static uint32_t default_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (uint32_t)n : 1;
@@ -233,6 +250,7 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   int32_t *incumbent = NULL, *vm_host = NULL;
   uint32_t *vh = NULL;
   double t0 = vmp__now(), t_compile, t_solver, t_verify, model_bound;
+  vmp__bounds bounds;
   int rc;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
@@ -262,20 +280,9 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   t_compile = vmp__now() - t0;
   if (opts.incumbent && (rc = map_incumbent(m, p, opts.incumbent, &incumbent))) goto done;
 
-  memset(&ctx, 0, sizeof ctx);
-  ctx.m = m;
-  ctx.opts = &opts;
-  ctx.params = opts.params;
-  ctx.solver = solver->name;
-  ctx.t_start = t0;
-  ctx.deadline = opts.time_limit > 0.0 ? t0 + opts.time_limit : HUGE_VAL;
-  ctx.seed = opts.seed;
-  ctx.threads = opts.threads;
-  ctx.incumbent = incumbent;
-  atomic_init(&ctx.stop, 0);
-  ctx.best_objective = HUGE_VAL;
-  ctx.best_bound = -HUGE_VAL;
-  model_bound = vmp__model_bound(m);
+  init_ctx(&ctx, m, &opts, solver->name, t0, incumbent);
+  vmp__model_bounds(m, &bounds);
+  model_bound = bounds.bound;
   ctx.best_bound = model_bound;
 
   if ((rc = vmp__result_init(&res, m->nitems))) goto done;
@@ -324,6 +331,9 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   vmp__stats_set(&res.stats, "model.allowed_classes", (double)m->naclasses);
   vmp__stats_set(&res.stats, "bound.model", model_bound);
   vmp__stats_set(&res.stats, "solver.seconds", t_solver);
+  vmp__stats_set(&res.stats, "bound.volume", bounds.volume);
+  vmp__stats_set(&res.stats, "bound.l2", bounds.l2);
+  vmp__stats_set(&res.stats, "bound.cover_lp", bounds.cover_lp);
   info.stat_names = (const char *const *)res.stats.names;
   info.stat_values = res.stats.values;
   info.nstats = res.stats.n;
@@ -354,6 +364,50 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
 done:
   free(vm_host);
   free(vh);
+  free(incumbent);
+  vmp__model_free(m);
+  vmp_params_free(empty);
+  return rc;
+}
+
+int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts_in, const char *path,
+                    int format) {
+  vmp_solve_opts opts;
+  vmp_params *empty = NULL;
+  vmp__model *m = NULL;
+  int32_t *incumbent = NULL;
+  vmp__ctx ctx;
+  size_t len;
+  int rc;
+  if (!p || !path) return vmp__error(VMP_EINVAL, "problem or path is NULL");
+  len = strlen(path);
+  if (format == VMP_MODEL_AUTO) {
+    if (len > 3 && !strcmp(path + len - 3, ".lp"))
+      format = VMP_MODEL_LP;
+    else if (len > 4 && !strcmp(path + len - 4, ".mps"))
+      format = VMP_MODEL_MPS;
+    else
+      return vmp__error(VMP_EINVAL, "%s: cannot tell the model format; name it *.lp or *.mps",
+                        path);
+  }
+  if (format != VMP_MODEL_LP && format != VMP_MODEL_MPS)
+    return vmp__error(VMP_EINVAL, "unknown model format %d", format);
+  if (opts_in)
+    opts = *opts_in;
+  else
+    vmp_solve_opts_init(&opts);
+  if ((rc = check_opts(&opts))) return rc;
+  if (!opts.params) {
+    if ((rc = vmp_params_new(&empty))) return rc;
+    opts.params = empty;
+  }
+  if (opts.threads == 0) opts.threads = default_threads();
+  if ((rc = vmp__model_compile(p, &m))) goto done;
+  if (opts.incumbent && (rc = map_incumbent(m, p, opts.incumbent, &incumbent))) goto done;
+  init_ctx(&ctx, m, &opts, "ilp", vmp__now(), incumbent);
+  ctx.best_bound = vmp__model_bound(m);
+  rc = vmp__ilp_write(&ctx, path, format);
+done:
   free(incumbent);
   vmp__model_free(m);
   vmp_params_free(empty);

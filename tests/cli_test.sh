@@ -42,6 +42,7 @@ expect 2 "--time-limit: expected a number >= 0, got 'soon'" -- "$VMPLACE" solve 
 expect 2 "unknown solver \"nope\"" -- "$VMPLACE" solve --solver nope "$SRC/examples/datacenter.json"
 expect 2 "unknown parameter \"greedy.nope\"" -- "$VMPLACE" solve -p greedy.nope=1 "$SRC/examples/datacenter.json"
 expect 0 "greedy" -- "$VMPLACE" solve --list-solvers
+expect 2 "greedy.online_rule: unknown rule \"all\" (expected one rule name" -- "$VMPLACE" solve --incremental -p greedy.online_rule=all "$SRC/examples/datacenter.json"
 
 # --- the example -----------------------------------------------------------
 expect 0 "status:     " -- "$VMPLACE" solve "$SRC/examples/datacenter.json"
@@ -49,6 +50,21 @@ expect 0 "\"assignments\"" -- "$VMPLACE" solve --json "$SRC/examples/datacenter.
 expect 0 "" -- "$VMPLACE" solve -q -o "$TMP/sol.json" "$SRC/examples/datacenter.json"
 expect 0 "no hard violations" -- "$VMPLACE" check "$SRC/examples/datacenter.json" "$TMP/sol.json"
 expect 1 "[soft] anti-affinity payments-spread" -- "$VMPLACE" check --strict "$SRC/examples/datacenter.json" "$TMP/sol.json"
+# entitlements: h1 (8 CPUs) holds 13 CPUs of demand; c gets its 1, then a
+# (weight 1) and b (priority 1, weight 2) share the other 7 as 7/3 and 14/3
+ENT="$SRC/tests/data/entitlements.json"
+expect 0 "usage: vmplace entitlements" -- "$VMPLACE" entitlements --help
+expect 0 "1 of 2 hosts overcommitted" -- "$VMPLACE" entitlements "$ENT"
+expect 0 "b                    demand 6        entitled 4.667    shares 4779   quota 77778 us/vCPU" -- "$VMPLACE" entitlements "$ENT"
+expect 0 "\"entitled\": 2.333333333333333," -- "$VMPLACE" entitlements --json "$ENT"
+expect 0 "" -- "$VMPLACE" entitlements -o "$TMP/sched.json" --quota "$ENT"
+expect 0 "\"vcpu_quota\": 38889," -- cat "$TMP/sched.json"
+expect 1 "" -- grep -F "\"e\"" "$TMP/sched.json"
+expect 0 "a                    demand 6        entitled 3.667" -- "$VMPLACE" entitlements --min-fraction 0.5 "$ENT" "$SRC/tests/data/entitlements_move.json"
+expect 2 "--quota only changes the file of --output" -- "$VMPLACE" entitlements --quota "$ENT"
+expect 2 "expected PROBLEM and an optional SOLUTION" -- "$VMPLACE" entitlements
+expect 2 "gpu" -- "$VMPLACE" entitlements -r gpu "$ENT"
+expect 2 "min_fraction" -- "$VMPLACE" entitlements --min-fraction 2 "$ENT"
 expect 0 "web-1 fits on" -- "$VMPLACE" explain "$SRC/examples/datacenter.json" web-1
 expect 2 "no VM named 'web-99'" -- "$VMPLACE" explain "$SRC/examples/datacenter.json" web-99
 expect 0 "rule pci: host.labels.compliance is absent" -- "$VMPLACE" explain "$SRC/examples/datacenter.json" pay-2
@@ -65,6 +81,16 @@ expect 1 "it waits for b to leave h2" -- "$VMPLACE" plan "$DATA/plan/swap.json" 
 expect 2 "expected PROBLEM and SOLUTION" -- "$VMPLACE" plan "$DATA/plan/swap.json"
 expect 2 "--bandwidth: expected a number > 0, got '0'" -- "$VMPLACE" plan --bandwidth 0 "$DATA/plan/swap.json" "$DATA/plan/swap_target.json"
 expect 0 "usage: vmplace plan" -- "$VMPLACE" plan --help
+
+# --- the exact engine ---------------------------------------------------------------
+expect 0 "status:     optimal" -- "$VMPLACE" solve -s ilp "$SRC/examples/datacenter.json"
+expect 0 "solver colgen" -- "$VMPLACE" solve -s colgen "$SRC/examples/datacenter.json"
+expect 0 "wrote $TMP/dc.mps" -- "$VMPLACE" solve --write-model "$TMP/dc.mps" "$SRC/examples/datacenter.json"
+expect 0 "" -- grep -q "^ROWS" "$TMP/dc.mps"
+expect 0 "" -- "$VMPLACE" solve -q --write-model "$TMP/dc.lp" "$SRC/examples/datacenter.json"
+expect 0 "" -- grep -q "^Minimize" "$TMP/dc.lp"
+expect 2 "name it *.lp or *.mps" -- "$VMPLACE" solve --write-model "$TMP/dc.txt" "$SRC/examples/datacenter.json"
+expect 2 "ilp.mip_gap: 2 is out of range" -- "$VMPLACE" solve -p ilp.mip_gap=2 "$SRC/examples/datacenter.json"
 
 # --- every benchmark format (small samples) ----------------------------------
 for f in "$DATA"/formats/*; do

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,4 +42,50 @@ void tu_assert_error(int rc, int expected, const char *needle) {
              vmp_err_name(rc), vmp_last_error());
   if (needle && !strstr(vmp_last_error(), needle))
     fail_msg("message \"%s\" lacks \"%s\"", vmp_last_error(), needle);
+}
+
+double tu_brute_force(const vmp_problem *p) {
+  size_t nv = vmp_problem_num_vms(p), nh = vmp_problem_num_hosts(p);
+  size_t place[16] = {0};
+  double best = HUGE_VAL;
+  if (nv > 16) fail_msg("tu_brute_force: too many VMs");
+  for (;;) {
+    size_t host[16];
+    vmp_solution *s = NULL;
+    size_t k;
+    for (k = 0; k < nv; k++) host[k] = place[k] == nh ? VMP_NONE : place[k];
+    if (vmp_evaluate(p, host, &s)) fail_msg("evaluate failed: %s", vmp_last_error());
+    if (vmp_solution_status(s) != VMP_STATUS_INVALID && vmp_solution_objective(s) < best)
+      best = vmp_solution_objective(s);
+    vmp_solution_free(s);
+    for (k = 0; k < nv && ++place[k] > nh; k++) place[k] = 0;
+    if (k == nv) break;
+  }
+  return best;
+}
+
+vmp_solution *tu_solve_params(const vmp_problem *p, const char *solver,
+                              double time_limit, const char *const *params) {
+  vmp_solve_opts opts;
+  vmp_params *ps = NULL;
+  vmp_solution *s = NULL;
+  int rc;
+  if (vmp_params_new(&ps)) fail_msg("params");
+  for (size_t k = 0; params && params[k]; k++) {
+    char name[128];
+    const char *eq = strchr(params[k], '=');
+    if (!eq || (size_t)(eq - params[k]) >= sizeof name) fail_msg("bad param %s", params[k]);
+    memcpy(name, params[k], (size_t)(eq - params[k]));
+    name[eq - params[k]] = '\0';
+    if ((rc = vmp_params_set(ps, name, eq + 1)))
+      fail_msg("param %s: %s", params[k], vmp_last_error());
+  }
+  vmp_solve_opts_init(&opts);
+  opts.solver = solver;
+  opts.time_limit = time_limit;
+  opts.params = ps;
+  rc = vmp_solve(p, &opts, &s);
+  vmp_params_free(ps);
+  if (rc) fail_msg("solve failed: %s: %s", vmp_err_name(rc), vmp_last_error());
+  return s;
 }

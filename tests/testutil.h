@@ -24,4 +24,14 @@ vmp_solution *tu_solve(const vmp_problem *p, const char *solver,
  * contains `needle`. */
 void tu_assert_error(int rc, int expected, const char *needle);
 
+/* The optimum of a small problem by enumeration: every VM on every host
+ * or unplaced, each placement through the evaluator; the lowest
+ * objective of a placement without hard violations.  For problems with
+ * (hosts + 1)^VMs up to about 10^5. */
+double tu_brute_force(const vmp_problem *p);
+/* Solves with a solver and a parameter list ("name=value", NULL-ended),
+ * failing the test on error. */
+vmp_solution *tu_solve_params(const vmp_problem *p, const char *solver,
+                              double time_limit, const char *const *params);
+
 #endif

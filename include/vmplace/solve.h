@@ -157,6 +157,39 @@ VMP_API void vmp_solve_opts_init(vmp_solve_opts *opts);
 VMP_API int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts,
                       vmp_solution **out);
 
+/* ---- exporting the MIP --------------------------------------------------- */
+
+/** Formats of vmp_write_model. */
+typedef enum vmp_model_format {
+  VMP_MODEL_AUTO = 0,   /**< by the file name: ".lp" or ".mps" */
+  VMP_MODEL_LP = 1,     /**< CPLEX LP format */
+  VMP_MODEL_MPS = 2     /**< free MPS format */
+} vmp_model_format;
+
+/**
+ * Writes the assignment MIP that the "ilp" solver would solve for p, for
+ * cross-checking with other solvers (CBC, HiGHS, SCIP, ...).
+ *
+ * The model is built exactly as `ilp` builds it (docs/formulations.md,
+ * "The assignment model"), including symmetry breaking and the per-class
+ * host limit derived from a warm start; the warm start comes from the
+ * fast solvers (and opts->incumbent), within opts->time_limit.  Its
+ * optimum equals the problem's optimum objective.  Columns are named
+ * x_ITEM_HOST, y_HOST, u_ITEM, balance and s_/a_/t_/z_ for group
+ * constraints, where ITEM and HOST are indices of the compiled model
+ * (items are VMs, or hard host-affinity groups merged into one).
+ *
+ * @param p       the problem (only read).
+ * @param opts    options (parameters "ilp.*" apply); NULL: defaults.
+ * @param path    the file to write.
+ * @param format  a vmp_model_format.
+ * @return VMP_OK; VMP_EINVAL (bad arguments, unknown extension),
+ *         VMP_EIO (cannot write), VMP_ERANGE (model larger than
+ *         "ilp.max_columns"), VMP_ESOLVER, VMP_ENOMEM.
+ */
+VMP_API int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts,
+                            const char *path, int format);
+
 VMP_END_DECLS
 
 #endif /* VMPLACE_SOLVE_H */

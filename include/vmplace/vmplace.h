@@ -26,5 +26,6 @@
 #include "forecast.h"
 #include "plan.h"
 #include "virt.h"
+#include "entitlements.h"
 
 #endif /* VMPLACE_H */

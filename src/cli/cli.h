@@ -71,6 +71,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_entitlements(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_rebalance(int argc, char **argv);

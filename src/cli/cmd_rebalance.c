@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli_virt.h"
+#include "vmplace/entitlements.h"
 
 static void rebalance_usage(FILE *f) {
   fprintf(f,
@@ -35,6 +36,11 @@ static void rebalance_usage(FILE *f) {
           "                           supported\n"
           "      --journal FILE       journal of the apply (default: none)\n"
           "      --shutdown-timeout S seconds a guest gets to shut down (default 300)\n"
+          "      --entitlements       then share each overcommitted host's CPU:\n"
+          "                           set every placed VM's cpu_shares from its\n"
+          "                           entitlement (see 'vmplace entitlements')\n"
+          "      --entitlements-quota also cap each VM at its entitlement\n"
+          "                           (vcpu_quota, vcpu_period)\n"
           "  -o, --output FILE        also write the plan JSON to FILE\n"
           "  -n, --dry-run            stop after planning; change nothing\n"
           "      --json               print the outcome as JSON (moves, verified,\n"
@@ -53,7 +59,7 @@ typedef struct rb {
   vmp_plan_opts po;
   vmp_apply_opts ao;
   size_t max_moves;
-  int json, verbose;
+  int json, verbose, entitlements; /* 0 no, 1 shares, 2 shares and quota */
 } rb;
 
 typedef struct outcome {
@@ -61,6 +67,8 @@ typedef struct outcome {
   vmp_solution *eval_before, *target, *eval_after;
   vmp_plan *plan;
   vmp_apply_report *report;
+  vmp_cpu_sched *sched; /* VM names borrowed from `before` */
+  size_t nsched;
   int applied, verified;
   char mismatch[512];
 } outcome;
@@ -74,6 +82,7 @@ static int parse_args(int argc, char **argv, rb *R) {
       {"bandwidth", required_argument, NULL, 'B'}, {"no-staging", no_argument, NULL, 'N'},
       {"allow-cold-move", no_argument, NULL, 'c'}, {"journal", required_argument, NULL, 'j'},
       {"shutdown-timeout", required_argument, NULL, 'T'},
+      {"entitlements", no_argument, NULL, 'E'}, {"entitlements-quota", no_argument, NULL, 'Q'},
       {"output", required_argument, NULL, 'o'}, {"dry-run", no_argument, NULL, 'n'},
       {"json", no_argument, NULL, 'J'}, {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -105,6 +114,10 @@ static int parse_args(int argc, char **argv, rb *R) {
       case 'T':
         if (cli_parse_double("--shutdown-timeout", optarg, &R->ao.shutdown_timeout)) return -1;
         break;
+      case 'E':
+        if (!R->entitlements) R->entitlements = 1;
+        break;
+      case 'Q': R->entitlements = 2; break;
       case 'o': R->output = optarg; break;
       case 'n': R->ao.dry_run = 1; break;
       case 'J': R->json = 1; break;
@@ -159,6 +172,9 @@ static void print_text(const rb *R, const outcome *O) {
     printf("apply:\n");
     cli_print_report(stdout, O->plan, O->report);
   }
+  if (O->nsched && !R->ao.dry_run)
+    printf("cpu:        scheduler values set on %zu VMs from their entitlements\n",
+           O->report ? vmp_apply_report_cpu_sched(O->report) : O->nsched);
   if (R->ao.dry_run)
     printf("dry run:    nothing was changed\n");
   else if (O->eval_after)
@@ -237,6 +253,32 @@ static void outcome_free(outcome *O) {
   vmp_solution_free(O->eval_after);
   vmp_plan_free(O->plan);
   vmp_apply_report_free(O->report);
+  free(O->sched);
+}
+
+/* Scheduler values from the entitlements of the target placement. */
+static int entitlements(const rb *R, outcome *O) {
+  vmp_entitlements *e = NULL;
+  size_t n = 0;
+  int rc = vmp_entitlements_compute(O->before, O->target, NULL, &e);
+  if (rc) return cli_fail(rc);
+  if (!(O->sched = calloc(vmp_entitlements_num_vms(e) + 1, sizeof *O->sched))) {
+    vmp_entitlements_free(e);
+    return cli_fail(VMP_ENOMEM);
+  }
+  for (size_t v = 0; v < vmp_entitlements_num_vms(e); v++) {
+    if (vmp_entitlements_vm_host(e, v) == VMP_NONE) continue;
+    O->sched[n].vm = vmp_problem_vm_name(O->before, v);
+    O->sched[n].cpu_shares = vmp_entitlements_vm_shares(e, v);
+    if (R->entitlements == 2) {
+      O->sched[n].vcpu_quota = vmp_entitlements_vm_vcpu_quota_us(e, v);
+      O->sched[n].vcpu_period = (uint64_t)vmp_entitlements_period_us(e);
+    }
+    n++;
+  }
+  O->nsched = n;
+  vmp_entitlements_free(e);
+  return EXIT_OK;
 }
 
 /* Snapshot, solve, prune, plan.  Exit status. */
@@ -251,14 +293,17 @@ static int prepare(const rb *R, vmp_virt *v, outcome *O) {
   vmp_solution_free(solved);
   if (rc || (rc = vmp_plan_new(O->before, O->target, &R->po, &O->plan))) return cli_fail(rc);
   if (R->output && (rc = vmp_plan_write(O->plan, R->output))) return cli_fail(rc);
-  return EXIT_OK;
+  return R->entitlements ? entitlements(R, O) : EXIT_OK;
 }
 
 /* Apply, then the fresh snapshot.  Exit status of the whole run. */
 static int execute(const rb *R, vmp_virt *v, outcome *O) {
   int arc, rc;
+  vmp_apply_opts ao = R->ao;
   O->applied = 1;
-  arc = vmp_virt_apply(v, O->plan, &R->ao, &O->report);
+  ao.cpu_sched = O->sched;
+  ao.ncpu_sched = O->nsched;
+  arc = vmp_virt_apply(v, O->plan, &ao, &O->report);
   if (!O->report) return cli_fail(arc);
   if (arc) cli_error("%s", vmp_last_error());
   if ((rc = cli_snapshot(v, R->inventory, 0, &O->after))) return rc;
@@ -292,6 +337,8 @@ int cmd_rebalance(int argc, char **argv) {
     /* Nothing gains: the datacenter is the target already. */
     O.verified = 1;
     rc = vmp_evaluate_current(O.before, &O.eval_after) ? cli_fail(VMP_ENOMEM) : EXIT_OK;
+    if (!rc && O.nsched && (rc = vmp_virt_set_cpu_sched(v, O.before, O.sched, O.nsched)))
+      rc = cli_fail(rc);
   } else {
     rc = execute(&R, v, &O);
   }

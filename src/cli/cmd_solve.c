@@ -31,6 +31,10 @@ static void solve_usage(FILE *f) {
           "      --incremental      online placement: VMs with a host stay there,\n"
           "                         every VM without one is placed in input order\n"
           "                         by the rule greedy.online_rule, moving no one\n"
+          "      --write-model FILE write the assignment MIP that the ilp solver\n"
+          "                         would solve (FILE.lp: CPLEX LP, FILE.mps: free\n"
+          "                         MPS) and exit, for cross-checking with other\n"
+          "                         MIP solvers\n"
           "  -q, --quiet            no progress or summary on stderr\n"
           "  -v, --verbose          solver log on stderr\n"
           "      --list-solvers     list solvers and exit\n"
@@ -104,13 +108,14 @@ int cmd_solve(int argc, char **argv) {
       {"list-solvers", no_argument, NULL, 'L'},
       {"list-params", no_argument, NULL, 'P'},
       {"incremental", no_argument, NULL, 'I'},
+      {"write-model", required_argument, NULL, 'W'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   vmp_solve_opts opts;
   vmp_params *params = NULL;
   vmp_problem *p = NULL;
   vmp_solution *s = NULL;
-  const char *output = NULL;
+  const char *output = NULL, *model = NULL;
   int json = 0, quiet = 0, verbose = 0, incremental = 0, format = VMP_FORMAT_AUTO, c, rc,
       status;
   uint64_t u;
@@ -150,6 +155,7 @@ int cmd_solve(int argc, char **argv) {
       case 'J': json = 1; break;
       case 'I': incremental = 1; break;
       case 'o': output = optarg; break;
+      case 'W': model = optarg; break;
       case 'q': quiet = 1; break;
       case 'v': verbose = 1; break;
       case 'L': rc = list_solvers(); goto out;
@@ -168,6 +174,15 @@ int cmd_solve(int argc, char **argv) {
   if (verbose) {
     opts.log = on_log;
     opts.log_level = VMP_LOG_DEBUG;
+  }
+  if (model) {
+    if ((rc = vmp_write_model(p, &opts, model, VMP_MODEL_AUTO))) {
+      rc = cli_fail(rc);
+      goto out;
+    }
+    if (!quiet) fprintf(stderr, "wrote %s\n", model);
+    rc = EXIT_OK;
+    goto out;
   }
   rc = incremental ? place_arrivals(p, &opts, &s) : vmp_solve(p, &opts, &s);
   if (opts.progress) fputs("\r\033[K", stderr);

@@ -13,6 +13,8 @@ static const cli_command commands[] = {
     {"explain", "show, host by host, where a VM fits and why not", cmd_explain},
     {"forecast", "predict demands from usage history; right-size a problem", cmd_forecast},
     {"plan", "order the moves to a placement into capacity-safe waves", cmd_plan},
+    {"entitlements", "share overcommitted CPU among VMs; CPU shares and quotas",
+     cmd_entitlements},
     {"snapshot", "read the datacenter through libvirt into a problem", cmd_snapshot},
     {"apply", "execute a plan through libvirt, with a journal", cmd_apply},
     {"rebalance", "snapshot, solve, plan, apply and verify in one go", cmd_rebalance},
@@ -29,7 +31,7 @@ static void usage(FILE *f) {
           "\n"
           "commands:\n");
   for (size_t k = 0; k < NCOMMANDS; k++)
-    fprintf(f, "  %-10s %s\n", commands[k].name, commands[k].summary);
+    fprintf(f, "  %-12s %s\n", commands[k].name, commands[k].summary);
   fprintf(f,
           "\n"
           "Run 'vmplace COMMAND --help' for a command's options.\n"

@@ -44,6 +44,15 @@ def cli_json(*args: str) -> Dict[str, Any]:
     return result
 
 
+def comparable(solution: Dict[str, Any]) -> Dict[str, Any]:
+    """Solution JSON without what depends on the clock."""
+    solution = dict(solution)
+    solution.pop("time_s")
+    solution["stats"] = {k: v for k, v in solution["stats"].items()
+                         if "seconds" not in k}
+    return solution
+
+
 def problem_examples() -> List[Path]:
     """Every problem file of examples/ (other kinds of files there, such as
     inventories or histories, are not problems)."""

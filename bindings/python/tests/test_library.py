@@ -23,10 +23,9 @@ HEADERS = SOURCE_DIR / "include" / "vmplace"
 PACKAGE_DIR = Path(vmplace.__file__).resolve().parent
 
 
-#: The headers this package binds completely.  place.h (online placement)
-#: joins them when its binding is written.
+#: The headers this package binds completely.
 BOUND_HEADERS = {"errors.h", "version.h", "problem.h", "solution.h", "solve.h",
-                 "rules.h", "plan.h", "forecast.h"}
+                 "rules.h", "plan.h", "forecast.h", "place.h"}
 
 #: The C types of the bound headers, as _lib declares them.
 C_TYPES = {
@@ -34,7 +33,8 @@ C_TYPES = {
     "vmp_explanation": _lib.ExplanationT, "vmp_params": _lib.ParamsT,
     "vmp_plan": _lib.PlanT, "vmp_history": _lib.HistoryT,
     "vmp_forecast": _lib.ForecastT, "vmp_utilization": _lib.UtilizationT,
-    "vmp_alerts": _lib.AlertsT, "vmp_progress": _lib.Progress,
+    "vmp_alerts": _lib.AlertsT, "vmp_placer": _lib.PlacerT,
+    "vmp_progress": _lib.Progress,
     "vmp_solve_opts": _lib.SolveOpts, "vmp_plan_opts": _lib.PlanOpts,
     "vmp_forecast_opts": _lib.ForecastOpts, "vmp_alert_opts": _lib.AlertOpts,
     "vmp_alert_threshold": _lib.AlertThreshold, "vmp_alert": _lib.Alert,

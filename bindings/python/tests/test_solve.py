@@ -13,16 +13,8 @@ import pytest
 
 import vmplace
 
-from conftest import DATA, cli_json, problem_examples
-
-
-def comparable(solution: dict) -> dict:
-    """Solution JSON without what depends on the clock."""
-    solution = dict(solution)
-    solution.pop("time_s")
-    solution["stats"] = {k: v for k, v in solution["stats"].items()
-                         if "seconds" not in k}
-    return solution
+from conftest import (DATA, DATACENTER, cli_json, comparable, problem_examples,
+                      run_cli)
 
 
 # auto may search until its time limit; a run cut by the clock may differ
@@ -256,3 +248,23 @@ def test_solve__threads_solve_one_problem_at_once(datacenter):
     for t in threads:
         t.join()
     assert len(results) == 20 and all(r == expected for r in results)
+
+
+def test_solve__write_model_matches_the_command_line(tmp_path):
+    mine, theirs = tmp_path / "py.lp", tmp_path / "cli.lp"
+    with vmplace.Problem.from_json(DATACENTER) as problem:
+        vmplace.write_model(problem, mine, seed=3)
+    done = run_cli("solve", str(DATACENTER), "--seed", "3", "--write-model",
+                   str(theirs), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert mine.read_text() == theirs.read_text()
+    assert "Minimize" in mine.read_text()
+
+
+def test_solve__write_model_checks_its_arguments(bins, tmp_path):
+    with pytest.raises(vmplace.InvalidArgumentError, match="format"):
+        vmplace.write_model(bins, tmp_path / "m.lp", format="xml")
+    with pytest.raises(vmplace.InvalidArgumentError, match="m.txt"):
+        vmplace.write_model(bins, tmp_path / "m.txt")
+    with pytest.raises(vmplace.InputOutputError):
+        vmplace.write_model(bins, tmp_path / "missing" / "m.mps")

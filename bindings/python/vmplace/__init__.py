@@ -14,8 +14,9 @@ Python bindings (ctypes) to libvmplace.  The essentials::
         print(vmplace.explain(problem, "pay-2", solution))
 
 Migration plans (:func:`plan`, :class:`Plan`) order the moves from the
-current placement to a solution; :class:`History`, :func:`forecast` and
-:func:`utilization` forecast demand and find overloaded hosts.
+current placement to a solution; a :class:`Placer` places arriving VMs one
+at a time without moving running ones; :class:`History`, :func:`forecast`
+and :func:`utilization` forecast demand and find overloaded hosts.
 
 See docs/python.md in the vmplace sources for a tutorial.  Errors are
 :class:`VmplaceError` subclasses that are also the matching built-in
@@ -35,7 +36,7 @@ from .problem import (FORMATS, OBJECTIVE_TERMS, Group, Host, Problem, Rule, Vm)
 from .solution import (ScoreTerm, Solution, Status, StopReason, Unplaced,
                        Violation, check)
 from .solve import (LogLevel, ParamInfo, ProgressInfo, SolverInfo, parameters,
-                    solve, solvers)
+                    solve, solvers, write_model)
 from .explain import Explanation, HostFit, Reason, explain
 from .plan import (Action, Blocked, Plan, PlanHost, PlanStatus, Step, Wave,
                    plan, prune_moves)
@@ -43,19 +44,19 @@ from .forecast import (HISTORY_FORMATS, Alert, AlertKind, Alerts, Forecast,
                        ForecastModel, History, Sample, Series, SeriesForecast,
                        Severity, Utilization, UtilizationSource, forecast,
                        utilization)
-# Online placement (place.h: a Placer over vmp_placer_*) is being written on
-# another branch; its names join these imports and __all__ when it merges.
+from .place import Placer
 
 __all__ = [
     "__version__", "library_version", "library_path", "has_feature",
     "check_rule",
     "Problem", "Host", "Vm", "Group", "Rule", "OBJECTIVE_TERMS", "FORMATS",
     "Solution", "Status", "StopReason", "Unplaced", "Violation", "ScoreTerm",
-    "solve", "check", "explain", "solvers", "parameters",
+    "solve", "write_model", "check", "explain", "solvers", "parameters",
     "ProgressInfo", "LogLevel", "SolverInfo", "ParamInfo",
     "Explanation", "HostFit", "Reason",
     "plan", "prune_moves", "Plan", "PlanStatus", "Action", "Step", "Wave",
     "Blocked", "PlanHost",
+    "Placer",
     "History", "Sample", "Series", "HISTORY_FORMATS", "forecast", "Forecast",
     "SeriesForecast", "ForecastModel", "utilization", "Utilization",
     "UtilizationSource", "Alerts", "Alert", "AlertKind", "Severity",

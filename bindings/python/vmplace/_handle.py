@@ -13,13 +13,17 @@ the pointer through :meth:`Owned._use` (readers: any number at once) or
   closed; the last user frees it;
 - a modification while the object is being read (say, adding a VM to a
   problem from the progress callback of its own solve) raises
-  :class:`StateError` instead of changing memory the solver is reading.
+  :class:`StateError` instead of changing memory the solver is reading;
+- an object that reads another for as long as it lives (a placer reads its
+  problem) holds it with :meth:`Owned._hold`: the held object refuses
+  changes until :meth:`Owned._unhold`, and ``close()`` on it leaves the
+  freeing to that last :meth:`Owned._unhold`.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, List, TypeVar
 from contextlib import contextmanager
 
 from .errors import ClosedError, StateError
@@ -41,6 +45,8 @@ class Owned:
         self._lock = threading.Lock()
         self._users = 0
         self._closed = False
+        # kinds of the objects that hold this one (for the refusal message)
+        self._holders: List[str] = []
 
     # -- life cycle ----------------------------------------------------
 
@@ -114,12 +120,36 @@ class Owned:
         with self._lock:
             if self._closed:
                 raise ClosedError(f"this {self._kind} is closed")
+            if self._holders:
+                raise StateError(
+                    f"this {self._kind} is in use by an open "
+                    f"{self._holders[0]} and cannot be changed until the "
+                    f"{self._holders[0]} is closed")
             if self._users:
                 raise StateError(
                     f"this {self._kind} is in use (being solved, explained or "
                     "read on another thread) and cannot be changed now")
             self._on_modify()
             yield self._ptr
+
+    def _hold(self, holder: str) -> Any:
+        """The pointer, for an object that reads this one until it is
+        closed itself (``holder`` names its kind, e.g. ``"placer"``).  A use
+        that lasts until :meth:`_unhold`: changes are refused meanwhile,
+        and ``close()`` leaves the freeing to the last user."""
+        with self._lock:
+            if self._closed:
+                raise ClosedError(f"this {self._kind} is closed")
+            self._users += 1
+            self._holders.append(holder)
+            return self._ptr
+
+    def _unhold(self, holder: str) -> None:
+        """Ends a :meth:`_hold`; frees the object if it was closed
+        meanwhile and nothing else uses it."""
+        with self._lock:
+            self._holders.remove(holder)
+        self._release()
 
     def _on_modify(self) -> None:
         """Hook: called (under the lock) before every modification."""

@@ -83,6 +83,10 @@ class AlertsT(Structure):
     """Opaque ``vmp_alerts``."""
 
 
+class PlacerT(Structure):
+    """Opaque ``vmp_placer``."""
+
+
 ProblemP = POINTER(ProblemT)
 SolutionP = POINTER(SolutionT)
 ExplanationP = POINTER(ExplanationT)
@@ -92,6 +96,7 @@ HistoryP = POINTER(HistoryT)
 ForecastP = POINTER(ForecastT)
 UtilizationP = POINTER(UtilizationT)
 AlertsP = POINTER(AlertsT)
+PlacerP = POINTER(PlacerT)
 
 #: ``VMP_NONE``: the size_t index that refers to nothing.
 NONE = c_size_t(-1).value
@@ -511,11 +516,16 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_alerts_to_json": (c_int, [_A, _out_str]),
         "vmp_utilization_to_prometheus": (c_int, [_U, _A, _out_str]),
     },
-    # place.h (online placement: vmp_placer_new, vmp_place,
-    # vmp_placer_remove, vmp_placer_solution, vmp_placer_free) is being
-    # written on another branch.  Its entries go here as a "place.h" part,
-    # its class in vmplace/place.py (an Owned, like Plan), and "place.h"
-    # into the covered headers of tests/test_library.py.
+    "solve.h": {
+        "vmp_write_model": (c_int, [_P, POINTER(SolveOpts), _s, c_int]),
+    },
+    "place.h": {
+        "vmp_placer_new": (c_int, [_P, POINTER(SolveOpts), POINTER(PlacerP)]),
+        "vmp_place": (c_int, [PlacerP, _sz, _out_sz]),
+        "vmp_placer_remove": (c_int, [PlacerP, _sz]),
+        "vmp_placer_solution": (c_int, [PlacerP, POINTER(_S)]),
+        "vmp_placer_free": (None, [PlacerP]),
+    },
 }
 
 #: Every function of :data:`_PARTS`, by name.

@@ -25,6 +25,7 @@ from .errors import InvalidArgumentError, NotFoundError, RangeError, StateError
 if TYPE_CHECKING:
     from .explain import Explanation
     from .forecast import Forecast, History, Utilization
+    from .place import Placer
     from .plan import Plan
     from .solution import Solution
     from .solve import LogLevel, ProgressInfo
@@ -952,6 +953,13 @@ class Problem(Owned):
         from .forecast import utilization
         return utilization(self, solution, history=history,
                            forecast=forecast, step=step)
+
+    def placer(self, *, params: Optional[Mapping[str, Any]] = None
+               ) -> "Placer":
+        """An online placer for this problem: :class:`vmplace.Placer`.
+        The problem refuses changes until the placer is closed."""
+        from .place import Placer
+        return Placer(self, params=params)
 
 
 # ---- helpers -------------------------------------------------------------------

@@ -31,13 +31,13 @@ from typing import (Any, Callable, Iterator, List, Mapping, Optional, Union)
 
 from ._lib import (LOG_FN, PROGRESS_FN, ParamsP, SolutionP,
                    SolveOpts, check, error, lib, text, to_bytes, to_float,
-                   to_int)
+                   to_int, to_path)
 from .errors import InvalidArgumentError
 from .problem import Problem
 from .solution import Solution
 
-__all__ = ["solve", "solvers", "parameters", "ProgressInfo", "LogLevel",
-           "SolverInfo", "ParamInfo"]
+__all__ = ["solve", "write_model", "solvers", "parameters", "ProgressInfo",
+           "LogLevel", "SolverInfo", "ParamInfo"]
 
 
 class LogLevel(IntEnum):
@@ -341,3 +341,54 @@ def solve(problem: Problem, *, solver: Optional[str] = None,
         raise failure
     assert solution is not None
     return solution
+
+
+_MODEL_FORMATS = {None: 0, "lp": 1, "mps": 2}
+
+
+def write_model(problem: Problem, path: Any, *, format: Optional[str] = None,
+                time_limit: Optional[float] = None, seed: Optional[int] = None,
+                params: Optional[Mapping[str, Any]] = None) -> None:
+    """Writes the assignment MIP that the ``ilp`` solver would solve, for
+    cross-checking with another MIP solver (``vmp_write_model``).
+
+    The model's optimum equals the problem's optimum objective.  A warm
+    start from the fast solvers, within ``time_limit``, limits the hosts
+    per class, as ``ilp`` does.
+
+    Args:
+        problem: the problem (only read).
+        path: the file to write.
+        format: ``"lp"`` (CPLEX LP) or ``"mps"`` (free MPS); None chooses by
+            the file name's extension.
+        time_limit, seed, params: as for :func:`solve`.
+
+    Raises:
+        InvalidArgumentError: an unknown format or extension.
+        RangeError: the model is larger than ``ilp.max_columns``.
+        InputOutputError: the file cannot be written.
+        NotSupportedError: the library predates model export.
+    """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem: expected a vmplace.Problem, got "
+                        f"{type(problem).__name__}")
+    if format not in _MODEL_FORMATS:
+        raise InvalidArgumentError(f"format: expected 'lp', 'mps' or None, "
+                                   f"got {format!r}")
+    lib.require("solve.h", "model export")
+    data = to_path(path)
+    opts = SolveOpts()
+    lib.vmp_solve_opts_init(byref(opts))
+    if time_limit is not None:
+        opts.time_limit = to_float(time_limit, "time_limit")
+    if seed is not None:
+        opts.seed = to_int(seed, "seed", 0, 2**64 - 1)
+    ps = _make_params(params) if params is not None else None
+    try:
+        if ps is not None:
+            opts.params = ps
+        with problem._use() as p:
+            check(lib.vmp_write_model(p, byref(opts), data, _MODEL_FORMATS[format]))
+    finally:
+        if ps is not None:
+            lib.vmp_params_free(ps)

@@ -1,0 +1,325 @@
+"""Online placement: identical to `vmplace solve --incremental`, running VMs
+never move, departures free capacity, affinity partners follow, errors,
+the problem held unchanged while a placer is open, use after close."""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import vmplace
+from vmplace import _lib
+
+from conftest import DATA, DATACENTER, cli_json, comparable
+
+PACKAGE_PARENT = str(Path(vmplace.__file__).resolve().parent.parent)
+
+
+@pytest.fixture
+def full():
+    """h1 and h2 (10 cpu each) run a and b (4 cpu each); c (7 cpu) arrives.
+    Packing a and b together would make room for c; online placement may
+    not move them, so c fits nowhere until one of them leaves."""
+    with vmplace.Problem(["cpu"]) as p:
+        p.add_host("h1", {"cpu": 10})
+        p.add_host("h2", {"cpu": 10})
+        p.add_vm("a", {"cpu": 4}, host="h1")
+        p.add_vm("b", {"cpu": 4}, host="h2")
+        p.add_vm("c", {"cpu": 7})
+        yield p
+
+
+@pytest.fixture
+def together():
+    """x, y, z (4 cpu each) must share a host (hard affinity).  h1 (8 cpu,
+    2 used by v) is the best fit for one of them (without the group, x goes
+    there), but only h2 (20 cpu, 6 used by w) has room for the three."""
+    with vmplace.Problem(["cpu"]) as p:
+        p.add_host("h1", {"cpu": 8})
+        p.add_host("h2", {"cpu": 20})
+        p.add_vm("v", {"cpu": 2}, host="h1")
+        p.add_vm("w", {"cpu": 6}, host="h2")
+        for name in ("x", "y", "z"):
+            p.add_vm(name, {"cpu": 4})
+        p.add_group("xyz", "affinity", ["x", "y", "z"])
+        yield p
+
+
+def _arrivals(problem: vmplace.Problem) -> list:
+    return [vm for vm in problem.vms if problem.vm(vm).host is None]
+
+
+def _place_all(problem: vmplace.Problem, **kwargs) -> vmplace.Solution:
+    """What `vmplace solve --incremental` does: every VM without a host, in
+    problem order."""
+    with vmplace.Placer(problem, **kwargs) as placer:
+        for vm in _arrivals(problem):
+            placer.place(vm)
+        return placer.solution()
+
+
+CASES = [(DATACENTER, None), (DATACENTER, "wfd_l2_avg"),
+         (DATACENTER, "dot_avg"), (DATACENTER, "ffd_max_rem"),
+         (DATA / "too_large.json", None), (DATA / "violations.json", None),
+         (DATA / "formats" / "tiny_cloud.json", None),
+         (DATA / "formats" / "tiny.vbp", None)]
+
+
+@pytest.mark.parametrize("path,rule", CASES,
+                         ids=[f"{p.name}-{r or 'default'}" for p, r in CASES])
+def test_place__identical_to_the_command_line(path: Path, rule):
+    args = ["solve", "-q", "--incremental", str(path)]
+    params = None
+    if rule is not None:
+        args[2:2] = ["-p", f"greedy.online_rule={rule}"]
+        params = {"greedy.online_rule": rule}
+    expected = cli_json(*args)
+    with vmplace.Problem.read(path) as p, _place_all(p, params=params) as s:
+        assert comparable(s.to_dict()) == comparable(expected)
+        assert s.solver == "online" and s.stop_reason == "completed"
+        assert set(s.stats) == {"place.placed", "place.failed", "place.seconds"}
+        assert s.stats["place.placed"] + s.stats["place.failed"] == \
+            len(_arrivals(p))
+
+
+def test_place__affinity_partners_follow_and_match_the_cli(together, tmp_path):
+    together.write(tmp_path / "together.json")
+    with together.placer() as placer:
+        assert placer.place("x") == "h2"     # where all three fit
+        assert placer.place("y") == "h2"
+        placer.remove("x")
+        assert placer.place("z") == "h2"     # y is still there
+        assert placer.place("x") == "h2"
+        with placer.solution() as s:
+            assert s.status == "feasible" and s.violations == []
+            assert s.assignments == {"v": "h1", "w": "h2", "x": "h2", "y": "h2",
+                                     "z": "h2"}
+    with _place_all(together) as s:
+        assert comparable(s.to_dict()) == comparable(
+            cli_json("solve", "-q", "--incremental", str(tmp_path / "together.json")))
+
+
+def test_place__running_vms_never_move(datacenter):
+    running = {vm: datacenter.vm(vm).host for vm in datacenter.vms
+               if datacenter.vm(vm).host is not None}
+    assert len(running) == 20
+    placed = {}
+    with datacenter.placer(params={"greedy.online_rule": "wfd_l2_avg"}) as placer:
+        # in reverse order, so that the arrivals meet other loads than the
+        # command line's run
+        for vm in reversed(_arrivals(datacenter)):
+            placed[vm] = placer.place(vm)
+            with placer.solution() as s:
+                now = s.assignments
+            assert {vm: now[vm] for vm in running} == running
+            assert now.get(vm) == placed[vm]
+        assert None not in placed.values()
+        with placer.solution() as s:
+            assert s.hard_violations == []
+            assert s.assignments == dict(running, **placed)
+
+
+def test_place__a_vm_that_needs_a_move_is_left_unplaced(full):
+    with full.solve(solver="greedy") as moved:
+        assert moved.unplaced == []          # a solve moves a or b for c
+    with full.placer() as placer:
+        assert placer.place("c") is None     # the placer moves no one
+        with placer.solution() as s:
+            assert s.status == "partial"
+            assert s.assignments == {"a": "h1", "b": "h2"}
+            assert s.unplaced == [vmplace.Unplaced("c", "no host fits: 2 hosts: cpu")]
+            why = vmplace.explain(full, "c", s)
+            assert not why.fits_anywhere
+            assert why.host("h1").reasons[0].message == "cpu: needs 7, free 6 of 10"
+            assert s.stats["place.failed"] == 1
+
+
+def test_place__a_departure_frees_capacity(full):
+    with vmplace.Placer(full) as placer:
+        assert placer.place("c") is None
+        placer.remove("b")                   # b leaves h2
+        assert placer.place("c") == "h2"
+        assert placer.place("b") == "h1"     # best fit: 6 free on h1, 3 on h2
+        with placer.solution() as s:
+            assert s.status == "optimal" and s.unplaced == []
+            assert s.assignments == {"a": "h1", "b": "h1", "c": "h2"}
+            assert s.stats["place.placed"] == 2 and s.stats["place.failed"] == 1
+    assert full.vm("b").host == "h2"         # the problem is unchanged
+
+
+def test_place__vms_by_index(full):
+    with full.placer() as placer:
+        placer.remove(1)                     # b
+        assert placer.place(2) == "h2"       # c
+        assert placer.place(1) == "h1"
+
+
+def test_place__errors(full):
+    with full.placer() as placer:
+        with pytest.raises(vmplace.StateError,
+                           match=r"^VM a is placed already \(on h1\)$") as info:
+            placer.place("a")
+        assert info.value.name == "VMP_ESTATE" and isinstance(info.value, RuntimeError)
+        with pytest.raises(vmplace.StateError, match=r"^VM c is not placed$"):
+            placer.remove("c")
+        placer.remove("b")
+        assert placer.place("c") == "h2"
+        with pytest.raises(vmplace.StateError, match=r"^VM c is placed already \(on h2\)$"):
+            placer.place("c")
+        with pytest.raises(KeyError, match='vm: unknown VM "zz"') as missing:
+            placer.place("zz")
+        assert isinstance(missing.value, vmplace.NotFoundError)
+        with pytest.raises(vmplace.NotFoundError, match='unknown VM "zz"'):
+            placer.remove("zz")
+        for bad in (3, -1, 2**70):
+            with pytest.raises(vmplace.RangeError,
+                               match=rf"^vm: index {bad} out of range \(3 VMs\)$"):
+                placer.place(bad)
+        for wrong in (None, True, 1.0, b"a", ["a"]):
+            with pytest.raises(TypeError, match="vm: expected a VM name or index"):
+                placer.place(wrong)
+        with pytest.raises(vmplace.InvalidArgumentError, match="NUL"):
+            placer.remove("a\0")
+        # nothing above changed the placement
+        with placer.solution() as s:
+            assert s.assignments == {"a": "h1", "c": "h2"}
+
+
+def test_place__options_are_checked(full):
+    with pytest.raises(TypeError, match="problem: expected a vmplace.Problem"):
+        vmplace.Placer("datacenter.json")  # type: ignore[arg-type]
+    with pytest.raises(vmplace.NotFoundError, match="no.such"):
+        full.placer(params={"no.such": 1})
+    with pytest.raises(vmplace.InvalidArgumentError, match='unknown rule "bogus"'):
+        full.placer(params={"greedy.online_rule": "bogus"})
+    with pytest.raises(TypeError, match="params: expected a dict"):
+        full.placer(params=["greedy.online_rule"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        vmplace.Placer(full, {})  # type: ignore[misc]   # params by name only
+    # a failed creation leaves the problem free to change
+    full.add_vm("d", {"cpu": 1})
+
+
+def test_place__the_problem_cannot_change_while_a_placer_is_open(full):
+    message = ("^this problem is in use by an open placer and cannot be "
+               "changed until the placer is closed$")
+    first, second = full.placer(), vmplace.Placer(full)
+    assert first.problem is full
+    changes = [lambda: full.add_vm("d", {"cpu": 1}),
+               lambda: full.add_host("h3", {"cpu": 1}),
+               lambda: full.update_vm("c", host="h1"),
+               lambda: full.update_host("h1", capacity={"cpu": 1}),
+               lambda: full.add_group("g", "anti-affinity", ["a", "b"]),
+               lambda: full.add_rule("r", require="true"),
+               lambda: full.set_objective(cost=2)]
+    for change in changes:
+        with pytest.raises(vmplace.StateError, match=message):
+            change()
+    # reading and solving it is fine
+    assert full.num_vms == 3 and full.vm("c").host is None
+    with full.solve(solver="greedy") as s:
+        assert s.unplaced == []
+    first.close()
+    with pytest.raises(vmplace.StateError, match=message):   # second is open
+        full.add_vm("d", {"cpu": 1})
+    del second                          # garbage collection closes it too
+    gc.collect()
+    full.add_vm("d", {"cpu": 1})
+    assert full.num_vms == 4
+
+
+def test_place__closing_the_problem_first_is_safe(full):
+    placer = full.placer()
+    full.close()
+    with pytest.raises(vmplace.ClosedError, match="this problem is closed"):
+        full.num_vms
+    with pytest.raises(vmplace.ClosedError):
+        full.placer()
+    # the placer keeps the problem's memory until it is closed
+    placer.remove("a")
+    assert placer.place("c") == "h1"
+    with placer.solution() as s:
+        assert s.assignments == {"b": "h2", "c": "h1"}
+    assert full._ptr is not None
+    placer.close()
+    assert full._ptr is None            # freed with the placer
+
+
+def test_place__use_after_close(full):
+    placer = full.placer()
+    s = placer.solution()
+    placer.close()
+    placer.close()                      # idempotent
+    assert placer.closed and repr(placer) == "<vmplace.Placer (closed)>"
+    for call in (lambda: placer.place("c"), lambda: placer.remove("a"),
+                 lambda: placer.solution(), lambda: placer.place(2)):
+        with pytest.raises(vmplace.ClosedError, match="^this placer is closed$"):
+            call()
+    with pytest.raises(vmplace.ClosedError):
+        with placer:
+            pass
+    assert s.assignments == {"a": "h1", "b": "h2"}   # outlives its placer
+    s.close()
+    with full.placer() as placer:
+        assert repr(placer) == "<vmplace.Placer: 3 VMs, 2 hosts>"
+        with pytest.raises(TypeError, match="cannot be pickled"):
+            pickle.dumps(placer)
+    assert placer.closed
+
+
+def test_place__threads_share_a_placer():
+    with vmplace.Problem(["cpu"]) as p:
+        for h in range(10):
+            p.add_host(f"h{h}", {"cpu": 32})
+        for v in range(120):
+            p.add_vm(f"v{v}", {"cpu": 1 + v % 3})
+        got = {}
+
+        def work(first: int) -> None:
+            for v in range(first, 120, 4):
+                got[f"v{v}"] = placer.place(f"v{v}")
+
+        with p.placer() as placer:
+            threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            with placer.solution() as s:
+                assert s.unplaced == [] and s.hard_violations == []
+                assert s.assignments == got
+
+
+def test_place__a_library_without_online_placement_raises_not_supported(
+        full, monkeypatch):
+    for name in _lib._PARTS["place.h"]:
+        monkeypatch.setitem(_lib.lib._optional, name, False)
+    with pytest.raises(vmplace.NotSupportedError,
+                       match=r"^online placement: .* lacks functions of place\.h "
+                             r"\(vmp_placer_new, vmp_place, vmp_placer_remove, "
+                             r"\.\.\.\); install a newer libvmplace 0\.1$"):
+        full.placer()
+    full.add_vm("d", {"cpu": 1})        # the problem was not held
+
+
+def test_place__placers_alive_at_interpreter_exit_are_finalised_quietly():
+    script = (
+        "import vmplace\n"
+        f"p = vmplace.Problem.read({str(DATACENTER)!r})\n"
+        "pl = p.placer(); pl.place('web-7')\n"
+        "q = vmplace.Problem(['cpu']); q.add_host('h', {'cpu': 1})\n"
+        "ql = q.placer(); q.close()\n"
+        "cycle = [p, pl]; cycle.append(cycle)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=PACKAGE_PARENT)
+    done = subprocess.run([sys.executable, "-c", script], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

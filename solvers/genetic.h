@@ -1,0 +1,178 @@
+/*
+ * The genetic scheduler's building blocks (internal): a grouping genetic
+ * algorithm in the spirit of Falkenauer's hybrid GGA, where a chromosome is
+ * the set of used hosts with their items (the genes are hosts, not item
+ * positions), and every operator works on a vmp__state, so that hard
+ * constraints hold by construction (every placement passes
+ * vmp__state_fits).
+ *
+ * Operators (solvers/genetic_ops.c):
+ *  - construction: insert every item into an empty placement (the warm
+ *    start, the current placement and the first-fit-decreasing order seed
+ *    the population; the rest use randomly perturbed orders);
+ *  - crossover: the hosts of both parents, best filled first, are injected
+ *    into an empty child as long as they share no item with a host already
+ *    injected; the items of the hosts that were left out are displaced;
+ *  - mutation: dissolves a few hosts, mostly the worst filled ones;
+ *  - local search (dominance, after Martello and Toth): on each used host,
+ *    replace up to two items by up to two displaced items that are larger
+ *    together, pushing the small ones back to the pool, where they fill
+ *    gaps more easily; with host costs, also move a whole host's items to
+ *    an empty host that costs less;
+ *  - reinsertion (the one seam with the greedy rules): constrained items
+ *    first, then best fit decreasing into the used hosts; the rest open
+ *    hosts, by cost efficiency, each filled from the pool (minimum bin
+ *    slack); on identical hosts a node-limited bin completion search (Korf)
+ *    first tries to pack them into as few hosts as their volume allows, as
+ *    an exact cover (Algorithm X) when no slack is left.
+ *
+ * The solver (solvers/genetic.c) runs islands of individuals on threads.
+ */
+#ifndef VMP_GENETIC_H
+#define VMP_GENETIC_H
+
+#include "../src/internal.h"
+#include "../src/state.h"
+
+/* What the operators read, shared by every island (read-only once built). */
+typedef struct vmp__gga {
+  const vmp__model *m;
+  double w[VMP__MAX_RESOURCES];  /* resource weights (sum 1): the scarcer a
+                                    resource, the more its fill counts */
+  double *size;        /* [nitems] sum_r w_r dem_ir / avgcap_r */
+  double *hw;          /* [nhosts*nres] w_r / cap_hr (0 where cap_hr = 0):
+                          fill of host h = sum_r load_hr * hw_hr */
+  double *capm;        /* [nhosts] sum_r w_r cap_hr / avgcap_r */
+  double *avginv;      /* [nres] w_r / avgcap_r */
+  uint32_t *order;     /* placeable items, first-fit-decreasing order */
+  size_t nplaceable;
+  uint32_t *open_order;  /* host classes with a usable host, cheapest
+                            capacity first (cost / capm) */
+  uint32_t nopen;
+  int one_class;       /* every usable host is in one class (open_order[0]):
+                          displaced items may be repacked by bin completion */
+  uint64_t *ekey;      /* [nitems] equal for items no host can tell apart
+                          (demand, allowed class, groups) */
+  int32_t *dhead;      /* [dmask+1] items by exact demand vector (hash */
+  uint64_t *dkey;      /* table; chains through dnext), to find the */
+  int32_t *dnext;      /* items that fill a host exactly */
+  size_t dmask;
+  int item_terms;      /* soft rules or migrations: where an item goes
+                          changes the objective beyond host cost */
+  int cost_aware;      /* hosts differ in cost and host cost counts: a
+                          host's quality is the size it holds per cost */
+  int spread;          /* balance counts and host cost does not:
+                          reinsertion spreads instead of packing */
+  double fill_exp;     /* k in the fitness term sum fill^k */
+  double tol;          /* objectives closer than this are equal */
+  uint64_t ls_budget;  /* candidate checks per local search */
+  double bc_effort;    /* bin completion nodes per displaced item */
+  int (*stop)(void *); /* polled by long searches: nonzero = give up */
+  void *stop_arg;
+} vmp__gga;
+
+/* Tunables the solver passes to vmp__gga_init. */
+typedef struct vmp__gga_opts {
+  double fill_exp;
+  double ls_effort;    /* local search budget, in checks per item */
+  double bc_effort;    /* bin completion budget, in nodes per item */
+} vmp__gga_opts;
+
+/* An individual: a placement and its fitness. */
+typedef struct vmp__gga_ind {
+  vmp__state st;
+  double obj;          /* model objective (solvers/objective.c) */
+  double fill;         /* mean of fill^k over used hosts (cost-weighted
+                          when hosts differ in cost): breaks ties */
+  uint64_t hash;       /* of the grouping: which items share a host, and
+                          the host's class (clone detection) */
+} vmp__gga_ind;
+
+/* A child under construction (one per island): the placement, the items
+ * of each host as linked lists, the used hosts, the displaced items. */
+typedef struct vmp__gga_ws {
+  vmp__state st;
+  int32_t *head;       /* [nhosts] first item on host, -1 none */
+  int32_t *next, *prev;  /* [nitems] */
+  uint32_t *used;      /* [nhosts] used hosts (dense, unordered) */
+  uint32_t *upos;      /* [nhosts] position of h in used */
+  size_t nused;
+  uint32_t *cused;     /* [nhclasses] used hosts per host class */
+  uint32_t *pool;      /* [nitems] displaced items */
+  size_t npool;
+  /* scratch */
+  uint32_t *tmp;       /* [nitems] */
+  void *ikeys;         /* [nitems] item sort keys */
+  void *hkeys;         /* [2*nhosts] host sort keys */
+  double *psize;       /* [nitems] sizes of pool items (local search) */
+  uint64_t *gsum;      /* [nhosts] per-host item hash sums */
+  uint32_t *cstart[2]; /* [nhosts+1] parents' items by host */
+  uint32_t *citems[2]; /* [nitems] */
+  uint64_t checks;     /* local search work counter */
+} vmp__gga_ws;
+
+/* Builds g for model m (which must outlive it); g->stop and g->tol may be
+ * set afterwards.  0 or VMP_ENOMEM (g is then empty).  _free releases
+ * everything and accepts an empty g. */
+int vmp__gga_init(vmp__gga *g, const vmp__model *m, const vmp__gga_opts *o);
+void vmp__gga_free(vmp__gga *g);
+
+/* A workspace for children of g, O(items + hosts).  0 or VMP_ENOMEM (ws
+ * is then empty); _free accepts an empty ws. */
+int vmp__gga_ws_init(vmp__gga_ws *ws, const vmp__gga *g);
+void vmp__gga_ws_free(vmp__gga_ws *ws);
+/* An individual of g (everything unplaced, objective HUGE_VAL).  0 or
+ * VMP_ENOMEM; _free accepts a zeroed x. */
+int vmp__gga_ind_init(vmp__gga_ind *x, const vmp__gga *g);
+void vmp__gga_ind_free(vmp__gga_ind *x);
+/* dst becomes a copy of src. */
+void vmp__gga_ind_copy(vmp__gga_ind *dst, const vmp__gga_ind *src);
+
+/* Starts a child from `start` ([nitems] host or -1; items that do not fit
+ * are displaced), or from nothing when start is NULL: every placeable item
+ * not placed is in the pool. */
+void vmp__gga_ws_start(const vmp__gga *g, vmp__gga_ws *ws, const int32_t *start);
+/* Starts a child as a copy of x (the pool holds x's unplaced items). */
+void vmp__gga_ws_load(const vmp__gga *g, vmp__gga_ws *ws, const vmp__gga_ind *x);
+
+/* Crossover: the child (ws) gets hosts of a and b as described above; the
+ * items of hosts left out are in the pool. */
+void vmp__gga_crossover(const vmp__gga *g, vmp__gga_ws *ws,
+                        const vmp__gga_ind *a, const vmp__gga_ind *b,
+                        vmp__rng *rng);
+/* Mutation: dissolves about share x used hosts (at least one), half of
+ * them the worst filled, into the pool. */
+void vmp__gga_mutate(const vmp__gga *g, vmp__gga_ws *ws, double share,
+                     vmp__rng *rng);
+/* Dominance local search between the used hosts and the pool. */
+void vmp__gga_local_search(const vmp__gga *g, vmp__gga_ws *ws, vmp__rng *rng);
+/* Relocation: moves the items of a used host to an empty host that costs
+ * less, where they all fit.  Only when g->cost_aware. */
+void vmp__gga_relocate(const vmp__gga *g, vmp__gga_ws *ws);
+/* The seam with the greedy rules: inserts the pool into the child (see
+ * genetic_ops.c).  noise > 0 perturbs the item order (sizes times a random
+ * factor in [1 - noise, 1 + noise]).  Items that fit nowhere stay in the
+ * pool.  Returns the number left. */
+size_t vmp__gga_reinsert(const vmp__gga *g, vmp__gga_ws *ws, double noise,
+                         vmp__rng *rng);
+/* Evaluates the child and stores it into x. */
+void vmp__gga_finish(const vmp__gga *g, vmp__gga_ws *ws, vmp__gga_ind *x);
+
+/* Fitness order: 1 when a is strictly better than b (lower objective;
+ * equal objectives: higher fill). */
+static inline int vmp__gga_better(const vmp__gga *g, const vmp__gga_ind *a,
+                                  const vmp__gga_ind *b) {
+  if (a->obj < b->obj - g->tol) return 1;
+  if (a->obj > b->obj + g->tol) return 0;
+  return a->fill > b->fill + 1e-12;
+}
+
+/* 1 when a and b group the items the same way (up to interchangeable
+ * hosts): clones. */
+static inline int vmp__gga_same(const vmp__gga *g, const vmp__gga_ind *a,
+                                const vmp__gga_ind *b) {
+  double d = a->obj - b->obj;
+  return a->hash == b->hash && d <= g->tol && d >= -g->tol;
+}
+
+#endif /* VMP_GENETIC_H */

@@ -1,0 +1,1214 @@
+/*
+ * ilp: the assignment MIP in GLPK (docs/formulations.md, "The assignment
+ * model", equations (A1)-(A12)).  Every constraint and objective term of
+ * the model: allowed hosts, capacity, hard groups with any scope, soft
+ * rules and groups, migrations, balance, unplaced items with their
+ * penalty.
+ *
+ * What makes it solvable:
+ *  - symmetry breaking over classes of identical hosts (A10, A11): used
+ *    hosts of a class come first, and the k-th host of a class only takes
+ *    items from the k-th onwards in a fixed order;
+ *  - per class, only as many hosts as a placement no worse than the warm
+ *    start can pay for (A12);
+ *  - a warm start from the fast solvers, verified by the evaluator and
+ *    handed to GLPK's heuristic callback (GLPK takes it on trust, so it is
+ *    checked here: its GLPK objective must equal the evaluator's);
+ *  - the model's lower bounds (volume, L2, cover LP): when the warm start
+ *    meets them, no MIP is built at all.
+ *
+ * GLPK rules (DESIGN.md): everything is validated and sized before the
+ * first glp_* call; the guard of glpk_util.h turns GLPK errors into
+ * VMP_ESOLVER; output goes to the log callback only; the environment is
+ * freed at the end.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/state.h"
+#include "glpk_util.h"
+#include "warmstart.h"
+
+/* ---- parameters ------------------------------------------------------------ */
+
+static const vmp__param_spec ilp_params[] = {
+    {"ilp.mip_gap", VMP_PARAM_DOUBLE, 0.0, 1.0, "0",
+     "relative gap (objective - bound) / objective at which to stop"},
+    {"ilp.presolve", VMP_PARAM_BOOL, 0, 1, "false",
+     "GLPK's MIP presolver; when on, the warm start cannot be injected"},
+    {"ilp.cuts", VMP_PARAM_BOOL, 0, 1, "true",
+     "GLPK's Gomory, MIR, cover and clique cuts"},
+    {"ilp.symmetry", VMP_PARAM_BOOL, 0, 1, "true",
+     "symmetry breaking over classes of identical hosts"},
+    {"ilp.host_limit", VMP_PARAM_BOOL, 0, 1, "true",
+     "per host class, keep only as many hosts as a placement no worse "
+     "than the warm start can pay for"},
+    {"ilp.linking", VMP_PARAM_BOOL, 0, 1, "true",
+     "rows x[i,h] <= y[h] (a stronger relaxation, more rows)"},
+    {"ilp.max_columns", VMP_PARAM_INT, 1, 1e8, "2000000",
+     "refuse (VMP_ERANGE) models with more columns than this"},
+    {"ilp.test_glpk_error", VMP_PARAM_BOOL, 0, 1, "false",
+     "tests only: make GLPK fail inside the guard, to check that the "
+     "failure becomes VMP_ESOLVER"},
+};
+
+/* ---- a growing sparse matrix ---------------------------------------------------- */
+
+typedef struct mat {
+  int *ia, *ja;          /* 1-based triplets for glp_load_matrix */
+  double *ar;
+  size_t nnz, cap;       /* entries are 1..nnz */
+  int *rtype;            /* [row] GLP_UP, GLP_FX, ... (1-based) */
+  double *rlo, *rhi;
+  size_t nrows, rcap;
+} mat;
+
+static void mat_free(mat *a) {
+  free(a->ia);
+  free(a->ja);
+  free(a->ar);
+  free(a->rtype);
+  free(a->rlo);
+  free(a->rhi);
+  memset(a, 0, sizeof *a);
+}
+
+/* A new row; returns its number (1-based) or 0 when out of memory. */
+static int mat_row(mat *a, int type, double lo, double hi) {
+  size_t c1 = a->rcap, c2 = a->rcap;
+  if (a->nrows + 2 > (size_t)INT_MAX) return 0;
+  if (vmp__grow(&a->rtype, &c1, a->nrows + 2, sizeof *a->rtype) ||
+      vmp__grow(&a->rlo, &c2, a->nrows + 2, sizeof *a->rlo) ||
+      vmp__grow(&a->rhi, &a->rcap, a->nrows + 2, sizeof *a->rhi))
+    return 0;
+  a->nrows++;
+  a->rtype[a->nrows] = type;
+  a->rlo[a->nrows] = lo;
+  a->rhi[a->nrows] = hi;
+  return (int)a->nrows;
+}
+
+static int mat_add(mat *a, int row, int col, double v) {
+  size_t c1 = a->cap, c2 = a->cap;
+  if (a->nnz + 2 > (size_t)INT_MAX) return vmp__error(VMP_ERANGE, "ilp: more than %d nonzeros", INT_MAX);
+  if (vmp__grow(&a->ia, &c1, a->nnz + 2, sizeof *a->ia) ||
+      vmp__grow(&a->ja, &c2, a->nnz + 2, sizeof *a->ja) ||
+      vmp__grow(&a->ar, &a->cap, a->nnz + 2, sizeof *a->ar))
+    return VMP_ENOMEM;
+  a->nnz++;
+  a->ia[a->nnz] = row;
+  a->ja[a->nnz] = col;
+  a->ar[a->nnz] = v;
+  return 0;
+}
+
+/* ---- the model -------------------------------------------------------------------- */
+
+/* Auxiliary columns of the group constraints; what each one means, so
+ * that the warm start can be given a value for every column. */
+enum { AUX_SOFT_ANTI, AUX_SOFT_AFF_DOM, AUX_SOFT_AFF_OUT, AUX_HARD_AFF_DOM };
+
+typedef struct aux {
+  uint8_t kind;
+  uint32_t g;            /* model group */
+  uint32_t k;            /* domain id, or item for AUX_SOFT_AFF_OUT */
+} aux;
+
+typedef struct ilp {
+  const vmp__model *m;
+  vmp__glpk *g;
+  glp_prob *lp;
+  int names;             /* give rows and columns names (export) */
+  int symmetry, linking, host_limit;
+  double max_columns;
+
+  /* hosts kept, by class then position in the class */
+  uint32_t *kept;
+  size_t nkept;
+  int32_t *kidx;         /* [nhosts] index in kept or -1 */
+  uint32_t *kstart;      /* [nhclasses+1] CSR into kept */
+  uint32_t *order;       /* items in the symmetry order */
+  uint32_t *opos;        /* [nitems] position in order */
+
+  /* columns: x (CSR per item over kept hosts), y, u, balance, aux */
+  size_t *xstart;        /* [nitems+1] */
+  uint32_t *xk;          /* kept index of each x */
+  uint32_t *xitem;       /* item of each x */
+  size_t nx;
+  int col_y, col_u, col_b, col_aux, ncols;
+  int *ucol;             /* [nitems] 0 when the item is not in the model */
+  aux *aux;
+  size_t naux, auxcap;
+  double *obj, *ub;      /* [ncols+1] */
+  uint8_t *ckind;        /* [ncols+1] GLP_BV / GLP_CV */
+  mat a;
+  double obj_const;
+  int int_obj;
+
+  /* the warm start, permuted to satisfy symmetry breaking */
+  int32_t *inc;          /* [nitems] */
+  double inc_obj;
+  double warm_obj;       /* the warm start's objective, for the stats */
+  double *xinc;          /* [ncols+1] or NULL when it cannot be injected */
+
+  /* the search (written by the GLPK callback) */
+  vmp__ctx *ctx;
+  double ext_bound;      /* bounds known before the MIP */
+  double tree_bound;     /* best bound of the branch-and-bound tree */
+  double root_lp;
+  int injected, accepted, proved, stopped;
+  int nodes;
+  size_t placed;
+  int32_t *sol;          /* [nitems] GLPK's placement */
+} ilp;
+
+static void ilp_free(ilp *b) {
+  free(b->kept);
+  free(b->kidx);
+  free(b->kstart);
+  free(b->order);
+  free(b->opos);
+  free(b->xstart);
+  free(b->xk);
+  free(b->xitem);
+  free(b->ucol);
+  free(b->aux);
+  free(b->obj);
+  free(b->ub);
+  free(b->ckind);
+  mat_free(&b->a);
+  free(b->inc);
+  free(b->xinc);
+  free(b->sol);
+}
+
+static int xcol(size_t k) { return (int)k + 1; }
+static int ycol(const ilp *b, size_t kept) { return b->col_y + (int)kept; }
+
+typedef struct keyed {
+  double key;
+  uint32_t i;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b) {
+  const keyed *x = a, *y = b;
+  if (x->key != y->key) return x->key > y->key ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Items largest first (relative to the average capacity): the order the
+ * symmetry ranks (A11) follow.  Any fixed order is valid; this one puts
+ * the items that decide the packing first. */
+static int make_order(ilp *b) {
+  const vmp__model *m = b->m;
+  double avg[VMP__MAX_RESOURCES] = {0};
+  keyed *k = malloc((m->nitems + 1) * sizeof *k);
+  b->order = malloc((m->nitems + 1) * sizeof *b->order);
+  b->opos = malloc((m->nitems + 1) * sizeof *b->opos);
+  if (!k || !b->order || !b->opos) {
+    free(k);
+    return vmp__enomem();
+  }
+  for (size_t h = 0; h < m->nhosts; h++)
+    for (uint32_t r = 0; r < m->nres; r++) avg[r] += m->cap[h * m->nres + r];
+  for (size_t i = 0; i < m->nitems; i++) {
+    double s = 0.0;
+    for (uint32_t r = 0; r < m->nres; r++)
+      if (avg[r] > 0.0) s += m->idem[i * m->nres + r] / avg[r];
+    k[i].key = s;
+    k[i].i = (uint32_t)i;
+  }
+  qsort(k, m->nitems, sizeof *k, cmp_keyed);
+  for (size_t p = 0; p < m->nitems; p++) {
+    b->order[p] = k[p].i;
+    b->opos[k[p].i] = (uint32_t)p;
+  }
+  free(k);
+  return 0;
+}
+
+static int fits_alone(const vmp__model *m, size_t i, size_t h) {
+  for (uint32_t r = 0; r < m->nres; r++)
+    if (m->idem[i * m->nres + r] > m->capx[h * m->nres + r]) return 0;
+  return 1;
+}
+
+/* (A12) Hosts kept per class: usable ones, at most as many as items can
+ * use the class, and -- with a warm start of objective z -- at most
+ * floor((z - P0) / (w_cost * cost)) when hosts cost something. */
+static int plan_hosts(ilp *b) {
+  const vmp__model *m = b->m;
+  uint32_t nk = m->nhclasses;
+  size_t *usable_items = calloc(nk + 1, sizeof *usable_items);
+  b->kidx = malloc((m->nhosts + 1) * sizeof *b->kidx);
+  b->kstart = calloc(nk + 1, sizeof *b->kstart);
+  b->kept = malloc((m->nhosts + 1) * sizeof *b->kept);
+  if (!usable_items || !b->kidx || !b->kstart || !b->kept) {
+    free(usable_items);
+    return vmp__enomem();
+  }
+  for (size_t h = 0; h < m->nhosts; h++) b->kidx[h] = -1;
+  for (uint32_t c = 0; c < nk; c++) {
+    size_t h0 = m->hclass_hosts[m->hclass_start[c]];
+    if (!m->usable[h0]) continue;
+    for (size_t i = 0; i < m->nitems; i++)
+      if (!m->item_unplaceable[i] && vmp__model_allowed(m, i, h0) && fits_alone(m, i, h0))
+        usable_items[c]++;
+  }
+  b->nkept = 0;
+  for (uint32_t c = 0; c < nk; c++) {
+    size_t h0 = m->hclass_hosts[m->hclass_start[c]];
+    double lim = (double)(m->hclass_start[c + 1] - m->hclass_start[c]);
+    b->kstart[c] = (uint32_t)b->nkept;
+    if (!m->usable[h0]) continue;
+    if ((double)usable_items[c] < lim) lim = (double)usable_items[c];
+    if (b->host_limit && b->inc_obj < HUGE_VAL && m->w.cost > 0.0 && m->cost[h0] > 0.0) {
+      double afford = floor((b->inc_obj - b->obj_const) / (m->w.cost * m->cost[h0]) + 1e-9);
+      if (afford < lim) lim = afford < 0.0 ? 0.0 : afford;
+    }
+    for (uint32_t k = 0; k < (uint32_t)lim; k++) {
+      uint32_t h = m->hclass_hosts[m->hclass_start[c] + k];
+      b->kidx[h] = (int32_t)b->nkept;
+      b->kept[b->nkept++] = h;
+    }
+  }
+  b->kstart[nk] = (uint32_t)b->nkept;
+  free(usable_items);
+  return 0;
+}
+
+/* x columns: item i on kept host h when allowed, it fits alone and, with
+ * symmetry breaking, h's position in its class is at most i's rank among
+ * the items that may use the class (A11). */
+static int plan_x(ilp *b) {
+  const vmp__model *m = b->m;
+  uint32_t *rank = calloc(m->nhclasses + 1, sizeof *rank);
+  b->xstart = calloc(m->nitems + 1, sizeof *b->xstart);
+  if (!rank || !b->xstart) {
+    free(rank);
+    return vmp__enomem();
+  }
+  /* Ranks follow the symmetry order; columns are stored per item.  Pass
+   * 0 counts, pass 1 fills. */
+  for (int pass = 0; pass < 2; pass++) {
+    memset(rank, 0, (m->nhclasses + 1) * sizeof *rank);
+    for (size_t p = 0; p < m->nitems; p++) {
+      uint32_t i = b->order[p];
+      size_t n = 0;
+      if (m->item_unplaceable[i]) continue;
+      for (uint32_t c = 0; c < m->nhclasses; c++) {
+        uint32_t s = b->kstart[c], e = b->kstart[c + 1], pos;
+        size_t h0;
+        if (s == e) continue;
+        h0 = b->kept[s];
+        if (!vmp__model_allowed(m, i, h0) || !fits_alone(m, i, h0)) continue;
+        for (pos = 0; s + pos < e; pos++) {
+          if (b->symmetry && pos > rank[c]) break;
+          if (pass == 1) {
+            b->xk[b->xstart[i] + n] = s + pos;
+            b->xitem[b->xstart[i] + n] = i;
+          }
+          n++;
+        }
+        rank[c]++;
+      }
+      if (pass == 0) b->xstart[i + 1] = n;
+    }
+    if (pass == 0) {
+      for (size_t i = 0; i < m->nitems; i++) b->xstart[i + 1] += b->xstart[i];
+      b->nx = b->xstart[m->nitems];
+      if ((double)b->nx > b->max_columns) {
+        free(rank);
+        return vmp__error(VMP_ERANGE,
+                          "ilp: the assignment model would have %zu x columns, more "
+                          "than ilp.max_columns (%.0f); raise it or use colgen",
+                          b->nx, b->max_columns);
+      }
+      b->xk = malloc((b->nx + 1) * sizeof *b->xk);
+      b->xitem = malloc((b->nx + 1) * sizeof *b->xitem);
+      if (!b->xk || !b->xitem) {
+        free(rank);
+        return vmp__enomem();
+      }
+    }
+  }
+  free(rank);
+  return 0;
+}
+
+
+/* ---- columns and rows ------------------------------------------------------------------ */
+
+enum { COL_BIN = 0, COL_CONT = 1 };
+
+/* A new column after the x block; its number, or 0 when out of memory. */
+static int add_col(ilp *b, size_t *cap, int kind, double ub, double obj) {
+  size_t c1 = *cap, c2 = *cap;
+  int j = b->ncols + 1;
+  if (b->ncols + 2 > INT_MAX / 2) return 0;
+  if (vmp__grow(&b->obj, &c1, (size_t)j + 1, sizeof *b->obj) ||
+      vmp__grow(&b->ub, &c2, (size_t)j + 1, sizeof *b->ub) ||
+      vmp__grow(&b->ckind, cap, (size_t)j + 1, sizeof *b->ckind))
+    return 0;
+  b->obj[j] = obj;
+  b->ub[j] = ub;
+  b->ckind[j] = (uint8_t)kind;
+  b->ncols = j;
+  return j;
+}
+
+typedef struct entry {
+  uint32_t dom;
+  uint32_t item;
+  uint32_t x;
+} entry;
+
+static int cmp_entry(const void *a, const void *b) {
+  const entry *x = a, *y = b;
+  if (x->dom != y->dom) return x->dom < y->dom ? -1 : 1;
+  if (x->item != y->item) return x->item < y->item ? -1 : 1;
+  return (x->x > y->x) - (x->x < y->x);
+}
+
+/* Scratch for the group rows. */
+typedef struct gscratch {
+  entry *e;              /* (domain, item, x) of the group's members */
+  size_t ne, ecap;
+  uint32_t *mult;        /* [nitems] VMs of the group in each item */
+  size_t *colcap;
+} gscratch;
+
+static int add_aux(ilp *b, gscratch *gs, int kind_col, double ub, double obj,
+                   uint8_t kind, uint32_t g, uint32_t k) {
+  int j;
+  if (vmp__grow(&b->aux, &b->auxcap, b->naux + 1, sizeof *b->aux)) return 0;
+  if (!(j = add_col(b, gs->colcap, kind_col, ub, obj))) return 0;
+  b->aux[b->naux].kind = kind;
+  b->aux[b->naux].g = g;
+  b->aux[b->naux].k = k;
+  b->naux++;
+  return j;
+}
+
+#define TRY(x)                                                                 \
+  do {                                                                         \
+    if ((rc = (x))) return rc;                                                 \
+  } while (0)
+#define NEWROW(var, type, lo, hi)                                              \
+  do {                                                                         \
+    if (!((var) = mat_row(&b->a, (type), (lo), (hi)))) return vmp__enomem();   \
+  } while (0)
+
+/* End of the run of entries in domain e[a].dom. */
+static size_t dom_end(const gscratch *gs, size_t a) {
+  size_t z = a;
+  while (z < gs->ne && gs->e[z].dom == gs->e[a].dom) z++;
+  return z;
+}
+
+/* (A4) host scope: sum x <= y_h; (A5) label scope: sum x <= 1;
+ * (A7) soft: sum mult x - s_d <= 1. */
+static int anti_rows(ilp *b, gscratch *gs, uint32_t gi) {
+  const vmp__model *m = b->m;
+  const vmp__mgroup *g = &m->groups[gi];
+  int rc, row;
+  for (size_t a = 0, z; a < gs->ne; a = z) {
+    size_t weight = 0;
+    z = dom_end(gs, a);
+    for (size_t k = a; k < z; k++)
+      if (k == a || gs->e[k].item != gs->e[k - 1].item)
+        weight += g->hard ? 1 : gs->mult[gs->e[k].item];
+    if (weight < 2) continue;
+    if (!g->hard) {
+      int s = add_aux(b, gs, COL_CONT, HUGE_VAL, g->weight, AUX_SOFT_ANTI, gi, gs->e[a].dom);
+      if (!s) return vmp__enomem();
+      NEWROW(row, GLP_UP, 0.0, 1.0);
+      TRY(mat_add(&b->a, row, s, -1.0));
+      for (size_t k = a; k < z; k++)
+        TRY(mat_add(&b->a, row, xcol(gs->e[k].x), (double)gs->mult[gs->e[k].item]));
+    } else if (m->scopes[g->scope].dom == NULL) {
+      NEWROW(row, GLP_UP, 0.0, 0.0);
+      TRY(mat_add(&b->a, row, ycol(b, (size_t)b->kidx[gs->e[a].dom]), -1.0));
+      for (size_t k = a; k < z; k++) TRY(mat_add(&b->a, row, xcol(gs->e[k].x), 1.0));
+    } else {
+      NEWROW(row, GLP_UP, 0.0, 1.0);
+      for (size_t k = a; k < z; k++) TRY(mat_add(&b->a, row, xcol(gs->e[k].x), 1.0));
+    }
+  }
+  return 0;
+}
+
+/* (A6) hard affinity with a label scope: one domain z_d for the whole
+ * group (sum z <= 1) and sum_{h in d} x_ih <= z_d for every member. */
+static int hard_aff_rows(ilp *b, gscratch *gs, uint32_t gi) {
+  int rc, row, sum;
+  NEWROW(sum, GLP_UP, 0.0, 1.0);
+  for (size_t a = 0, z; a < gs->ne; a = z) {
+    int zc = add_aux(b, gs, COL_BIN, 1.0, 0.0, AUX_HARD_AFF_DOM, gi, gs->e[a].dom);
+    if (!zc) return vmp__enomem();
+    TRY(mat_add(&b->a, sum, zc, 1.0));
+    z = dom_end(gs, a);
+    for (size_t k = a, l; k < z; k = l) {
+      NEWROW(row, GLP_UP, 0.0, 0.0);
+      TRY(mat_add(&b->a, row, zc, -1.0));
+      for (l = k; l < z && gs->e[l].item == gs->e[k].item; l++)
+        TRY(mat_add(&b->a, row, xcol(gs->e[l].x), 1.0));
+    }
+  }
+  return 0;
+}
+
+/* (A8) soft affinity: the chosen domain a_d (sum a = 1); t_i, costing
+ * weight x mult_i, is 1 when member i is placed outside it:
+ *   t_i >= (1 - u_i) - sum_{h in d} x_ih - (1 - a_d)   for every d. */
+static int soft_aff_rows(ilp *b, gscratch *gs, uint32_t gi) {
+  const vmp__model *m = b->m;
+  const vmp__mgroup *g = &m->groups[gi];
+  int rc, row, sum, a0, t0 = 0;
+  size_t nd = 0;
+  NEWROW(sum, GLP_FX, 1.0, 1.0);
+  a0 = b->ncols + 1;
+  for (size_t a = 0, z; a < gs->ne; a = z, nd++) {
+    int ac = add_aux(b, gs, COL_BIN, 1.0, 0.0, AUX_SOFT_AFF_DOM, gi, gs->e[a].dom);
+    if (!ac) return vmp__enomem();
+    TRY(mat_add(&b->a, sum, ac, 1.0));
+    z = dom_end(gs, a);
+  }
+  for (uint32_t k = 0; k < g->nitems; k++) {
+    uint32_t i = g->items[k];
+    int t;
+    if (!b->ucol[i]) continue;
+    t = add_aux(b, gs, COL_CONT, 1.0, g->weight * gs->mult[i], AUX_SOFT_AFF_OUT, gi, i);
+    if (!t) return vmp__enomem();
+    if (!t0) t0 = t;
+  }
+  for (size_t a = 0, z, d = 0; a < gs->ne; a = z, d++) {
+    int tk = t0;
+    z = dom_end(gs, a);
+    for (uint32_t k = 0; k < g->nitems; k++) {
+      uint32_t i = g->items[k];
+      if (!b->ucol[i]) continue;
+      NEWROW(row, GLP_UP, -HUGE_VAL, 0.0);
+      TRY(mat_add(&b->a, row, b->ucol[i], -1.0));
+      TRY(mat_add(&b->a, row, a0 + (int)d, 1.0));
+      TRY(mat_add(&b->a, row, tk++, -1.0));
+      for (size_t l = a; l < z; l++)
+        if (gs->e[l].item == i) TRY(mat_add(&b->a, row, xcol(gs->e[l].x), -1.0));
+    }
+  }
+  return 0;
+}
+
+static int group_rows(ilp *b, gscratch *gs, uint32_t gi) {
+  const vmp__model *m = b->m;
+  const vmp__mgroup *g = &m->groups[gi];
+  size_t ndom = 0;
+  int rc = 0;
+  if (!g->hard && !(g->weight > 0.0)) return 0;
+  gs->ne = 0;
+  for (uint32_t k = 0; k < g->nitems; k++) {
+    uint32_t i = g->items[k];
+    if (!b->ucol[i]) continue;
+    for (size_t x = b->xstart[i]; x < b->xstart[i + 1]; x++) {
+      if (vmp__grow(&gs->e, &gs->ecap, gs->ne + 1, sizeof *gs->e)) return VMP_ENOMEM;
+      gs->e[gs->ne].dom = vmp__model_dom(m, g->scope, b->kept[b->xk[x]]);
+      gs->e[gs->ne].item = i;
+      gs->e[gs->ne].x = (uint32_t)x;
+      gs->ne++;
+    }
+  }
+  qsort(gs->e, gs->ne, sizeof *gs->e, cmp_entry);
+  for (size_t a = 0; a < gs->ne; a = dom_end(gs, a)) ndom++;
+  for (uint32_t k = 0; k < g->nvms; k++) gs->mult[m->vm_item[g->vms[k]]]++;
+  if (g->policy == VMP_ANTI_AFFINITY)
+    rc = anti_rows(b, gs, gi);
+  else if (ndom > 1 && g->hard)
+    rc = hard_aff_rows(b, gs, gi);
+  else if (ndom > 1)
+    rc = soft_aff_rows(b, gs, gi);
+  for (uint32_t k = 0; k < g->nvms; k++) gs->mult[m->vm_item[g->vms[k]]] = 0;
+  return rc;
+}
+
+/* (A2) capacity, (A3) linking, (A9) balance, per kept host. */
+static int host_rows(ilp *b, const size_t *hstart, const uint32_t *hx) {
+  const vmp__model *m = b->m;
+  int rc, row;
+  for (size_t k = 0; k < b->nkept; k++) {
+    size_t h = b->kept[k];
+    for (uint32_t r = 0; r < m->nres; r++) {
+      double cx = m->capx[h * m->nres + r], c = m->cap[h * m->nres + r];
+      int any = 0;
+      for (size_t j = hstart[k]; j < hstart[k + 1] && !any; j++)
+        any = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r] > 0.0;
+      if (!any) continue;
+      NEWROW(row, GLP_UP, 0.0, 0.0);
+      TRY(mat_add(&b->a, row, ycol(b, k), -cx));
+      for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
+        double d = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r];
+        if (d > 0.0) TRY(mat_add(&b->a, row, xcol(hx[j]), d));
+      }
+      if (b->col_b && c > 0.0) {
+        NEWROW(row, GLP_UP, 0.0, 0.0);
+        TRY(mat_add(&b->a, row, b->col_b, -1.0));
+        for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
+          double d = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r];
+          if (d > 0.0) TRY(mat_add(&b->a, row, xcol(hx[j]), d / c));
+        }
+      }
+    }
+    for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
+      uint32_t i = b->xitem[hx[j]];
+      int empty = 1;
+      for (uint32_t r = 0; r < m->nres && empty; r++) empty = !(m->idem[i * m->nres + r] > 0.0);
+      /* Without a demand, only this row charges the host. */
+      if (!b->linking && !empty) continue;
+      NEWROW(row, GLP_UP, 0.0, 0.0);
+      TRY(mat_add(&b->a, row, xcol(hx[j]), 1.0));
+      TRY(mat_add(&b->a, row, ycol(b, k), -1.0));
+    }
+  }
+  return 0;
+}
+
+/* Every column and row, in arrays: nothing of GLPK is touched yet. */
+static int build(ilp *b) {
+  const vmp__model *m = b->m;
+  size_t colcap = 0, *hstart = NULL;
+  uint32_t *hx = NULL, *fill = NULL;
+  gscratch gs;
+  int rc = 0, row;
+  memset(&gs, 0, sizeof gs);
+  gs.colcap = &colcap;
+  if (b->nx + 16 > (size_t)INT_MAX / 2) return vmp__error(VMP_ERANGE, "ilp: too many columns");
+  {
+    size_t c1 = 0, c2 = 0;
+    if (vmp__grow(&b->obj, &c1, b->nx + 2, sizeof *b->obj) ||
+        vmp__grow(&b->ub, &c2, b->nx + 2, sizeof *b->ub) ||
+        vmp__grow(&b->ckind, &colcap, b->nx + 2, sizeof *b->ckind))
+      return VMP_ENOMEM;
+  }
+  /* (A0) objective of x: soft rules and migrations */
+  for (size_t x = 0; x < b->nx; x++) {
+    size_t i = b->xitem[x], h = b->kept[b->xk[x]];
+    b->obj[x + 1] = vmp__model_soft(m, i, h) + vmp__model_migcost(m, i, h);
+    b->ub[x + 1] = 1.0;
+    b->ckind[x + 1] = COL_BIN;
+  }
+  b->ncols = (int)b->nx;
+  b->col_y = b->ncols + 1;
+  for (size_t k = 0; k < b->nkept; k++)
+    if (!add_col(b, &colcap, COL_BIN, 1.0, m->w.cost * m->cost[b->kept[k]])) return vmp__enomem();
+  b->ucol = calloc(m->nitems + 1, sizeof *b->ucol);
+  if (!b->ucol) return vmp__enomem();
+  b->col_u = b->ncols + 1;
+  for (size_t i = 0; i < m->nitems; i++)
+    if (!m->item_unplaceable[i] &&
+        !(b->ucol[i] = add_col(b, &colcap, COL_BIN, 1.0, m->item_pen[i])))
+      return vmp__enomem();
+  if (m->w.balance > 0.0 && !(b->col_b = add_col(b, &colcap, COL_CONT, HUGE_VAL, m->w.balance)))
+    return vmp__enomem();
+  b->col_aux = b->ncols + 1;
+
+  /* (A1) assignment */
+  for (size_t i = 0; i < m->nitems; i++) {
+    if (!b->ucol[i]) continue;
+    NEWROW(row, GLP_FX, 1.0, 1.0);
+    TRY(mat_add(&b->a, row, b->ucol[i], 1.0));
+    for (size_t x = b->xstart[i]; x < b->xstart[i + 1]; x++) TRY(mat_add(&b->a, row, xcol(x), 1.0));
+  }
+  /* (A10) used hosts of a class come first */
+  if (b->symmetry)
+    for (uint32_t c = 0; c < m->nhclasses; c++)
+      for (uint32_t k = b->kstart[c] + 1; k < b->kstart[c + 1]; k++) {
+        NEWROW(row, GLP_UP, 0.0, 0.0);
+        TRY(mat_add(&b->a, row, ycol(b, k), 1.0));
+        TRY(mat_add(&b->a, row, ycol(b, k - 1), -1.0));
+      }
+  hstart = calloc(b->nkept + 1, sizeof *hstart);
+  hx = malloc((b->nx + 1) * sizeof *hx);
+  fill = calloc(b->nkept + 1, sizeof *fill);
+  gs.mult = calloc(m->nitems + 1, sizeof *gs.mult);
+  if (!hstart || !hx || !fill || !gs.mult) {
+    rc = vmp__enomem();
+    goto out;
+  }
+  for (size_t x = 0; x < b->nx; x++) hstart[b->xk[x] + 1]++;
+  for (size_t k = 0; k < b->nkept; k++) hstart[k + 1] += hstart[k];
+  for (size_t x = 0; x < b->nx; x++) hx[hstart[b->xk[x]] + fill[b->xk[x]]++] = (uint32_t)x;
+  if ((rc = host_rows(b, hstart, hx))) goto out;
+  for (uint32_t g = 0; g < m->ngroups && !rc; g++) rc = group_rows(b, &gs, g);
+  if (rc) goto out;
+  /* The objective is integral when every coefficient is (B is the only
+   * continuous column whose value is not forced to an integer). */
+  b->int_obj = b->obj_const == floor(b->obj_const) && !b->col_b;
+  for (int j = 1; j <= b->ncols && b->int_obj; j++)
+    if (b->obj[j] != floor(b->obj[j]) || !isfinite(b->obj[j])) b->int_obj = 0;
+out:
+  free(hstart);
+  free(hx);
+  free(fill);
+  free(gs.e);
+  free(gs.mult);
+  return rc;
+}
+
+/* ---- the warm start as a column vector ----------------------------------------------- */
+
+typedef struct used {
+  uint32_t first;        /* smallest symmetry position of its items */
+  uint32_t h;
+} used;
+
+static int cmp_used(const void *a, const void *b) {
+  const used *x = a, *y = b;
+  if (x->first != y->first) return x->first < y->first ? -1 : 1;
+  return (x->h > y->h) - (x->h < y->h);
+}
+
+/* Renames the hosts of each class so that the warm start satisfies (A10)
+ * and (A11): used hosts sorted by their first item in the symmetry order
+ * take the class's first positions.  Hosts of a class are
+ * interchangeable, so the objective does not change.  0 when some used
+ * host has no kept position (the warm start then stays out of GLPK). */
+static int permute_incumbent(ilp *b) {
+  const vmp__model *m = b->m;
+  uint32_t *first = malloc((m->nhosts + 1) * sizeof *first);
+  int32_t *map = malloc((m->nhosts + 1) * sizeof *map);
+  used *u = malloc((m->nhosts + 1) * sizeof *u);
+  int ok = 1;
+  if (!first || !map || !u) {
+    free(first);
+    free(map);
+    free(u);
+    return vmp__enomem();
+  }
+  for (size_t h = 0; h < m->nhosts; h++) {
+    first[h] = UINT32_MAX;
+    map[h] = (int32_t)h;
+  }
+  for (size_t i = 0; i < m->nitems; i++)
+    if (b->inc[i] >= 0 && b->opos[i] < first[b->inc[i]]) first[b->inc[i]] = b->opos[i];
+  for (uint32_t c = 0; c < m->nhclasses && ok; c++) {
+    size_t n = 0;
+    for (uint32_t k = m->hclass_start[c]; k < m->hclass_start[c + 1]; k++) {
+      uint32_t h = m->hclass_hosts[k];
+      if (first[h] == UINT32_MAX) continue;
+      u[n].first = first[h];
+      u[n++].h = h;
+    }
+    if (n > (size_t)(b->kstart[c + 1] - b->kstart[c])) {
+      ok = 0;
+      break;
+    }
+    /* Without symmetry breaking any order will do; the host limit still
+     * keeps only the class's first hosts. */
+    if (b->symmetry) qsort(u, n, sizeof *u, cmp_used);
+    for (size_t k = 0; k < n; k++) map[u[k].h] = (int32_t)b->kept[b->kstart[c] + k];
+  }
+  if (ok)
+    for (size_t i = 0; i < m->nitems; i++)
+      if (b->inc[i] >= 0) b->inc[i] = map[b->inc[i]];
+  free(first);
+  free(map);
+  free(u);
+  return ok;
+}
+
+/* Column values of the warm start: x, y, u, the balance and every
+ * auxiliary column at the value the constraints force.  0 when it has no
+ * column (then it is not injected). */
+static int incumbent_columns(ilp *b) {
+  const vmp__model *m = b->m;
+  double *x, *load = NULL, obj;
+  int rc = 1;
+  b->xinc = x = calloc((size_t)b->ncols + 1, sizeof *x);
+  load = calloc(b->nkept * m->nres + 1, sizeof *load);
+  if (!x || !load) {
+    free(load);
+    return vmp__enomem();
+  }
+  for (size_t i = 0; i < m->nitems && rc; i++) {
+    int32_t h = b->inc[i];
+    size_t k;
+    if (!b->ucol[i]) continue;
+    if (h < 0) {
+      x[b->ucol[i]] = 1.0;
+      continue;
+    }
+    for (k = b->xstart[i]; k < b->xstart[i + 1] && b->kept[b->xk[k]] != (uint32_t)h; k++) {}
+    if (k == b->xstart[i + 1]) {
+      rc = 0;
+      break;
+    }
+    x[xcol(k)] = 1.0;
+    x[ycol(b, b->xk[k])] = 1.0;
+    for (uint32_t r = 0; r < m->nres; r++)
+      load[(size_t)b->xk[k] * m->nres + r] += m->idem[i * m->nres + r];
+  }
+  if (rc && b->col_b)
+    for (size_t k = 0; k < b->nkept; k++)
+      for (uint32_t r = 0; r < m->nres; r++) {
+        double c = m->cap[(size_t)b->kept[k] * m->nres + r];
+        if (c > 0.0 && load[k * m->nres + r] / c > x[b->col_b]) x[b->col_b] = load[k * m->nres + r] / c;
+      }
+  /* auxiliary columns, group by group (they were created in that order) */
+  for (size_t a = 0, z; rc && a < b->naux; a = z) {
+    const vmp__mgroup *g = &m->groups[b->aux[a].g];
+    uint32_t best_dom = UINT32_MAX;
+    double best = -1.0;
+    for (z = a; z < b->naux && b->aux[z].g == b->aux[a].g; z++) {}
+    /* Members per domain (VM-weighted), for every kind. */
+    for (size_t k = a; k < z; k++) {
+      double n = 0.0;
+      if (b->aux[k].kind == AUX_SOFT_AFF_OUT) continue;
+      for (uint32_t v = 0; v < g->nvms; v++) {
+        int32_t h = b->inc[m->vm_item[g->vms[v]]];
+        if (h >= 0 && vmp__model_dom(m, g->scope, (size_t)h) == b->aux[k].k) n += 1.0;
+      }
+      switch (b->aux[k].kind) {
+        case AUX_SOFT_ANTI: x[b->col_aux + (int)k] = n > 1.0 ? n - 1.0 : 0.0; break;
+        case AUX_HARD_AFF_DOM: x[b->col_aux + (int)k] = n > 0.0 ? 1.0 : 0.0; break;
+        default:
+          if (n > best) {
+            best = n;
+            best_dom = b->aux[k].k;
+          }
+      }
+    }
+    for (size_t k = a; k < z; k++) {
+      if (b->aux[k].kind == AUX_SOFT_AFF_DOM) {
+        x[b->col_aux + (int)k] = b->aux[k].k == best_dom ? 1.0 : 0.0;
+      } else if (b->aux[k].kind == AUX_SOFT_AFF_OUT) {
+        int32_t h = b->inc[b->aux[k].k];
+        x[b->col_aux + (int)k] =
+            h >= 0 && vmp__model_dom(m, g->scope, (size_t)h) != best_dom ? 1.0 : 0.0;
+      }
+    }
+  }
+  if (rc) {
+    /* GLPK will believe this objective: it must be the evaluator's. */
+    obj = b->obj_const;
+    for (int j = 1; j <= b->ncols; j++) obj += b->obj[j] * x[j];
+    if (fabs(obj - b->inc_obj) > 1e-6 * (fabs(b->inc_obj) > 1.0 ? fabs(b->inc_obj) : 1.0)) {
+      vmp__ctx_log(b->ctx, VMP_LOG_WARN,
+                   "ilp: warm start objective %.10g in the model, %.10g evaluated; "
+                   "not injected",
+                   obj, b->inc_obj);
+      rc = 0;
+    }
+  }
+  free(load);
+  if (!rc) {
+    free(b->xinc);
+    b->xinc = NULL;
+  }
+  return rc;
+}
+
+/* ---- GLPK ---------------------------------------------------------------------------------- */
+
+static void set_names(const ilp *b) {
+  const vmp__model *m = b->m;
+  char nm[64];
+  for (size_t x = 0; x < b->nx; x++) {
+    snprintf(nm, sizeof nm, "x_%u_%u", (unsigned)b->xitem[x], (unsigned)b->kept[b->xk[x]]);
+    glp_set_col_name(b->lp, xcol(x), nm);
+  }
+  for (size_t k = 0; k < b->nkept; k++) {
+    snprintf(nm, sizeof nm, "y_%u", (unsigned)b->kept[k]);
+    glp_set_col_name(b->lp, ycol(b, k), nm);
+  }
+  for (size_t i = 0; i < m->nitems; i++)
+    if (b->ucol[i]) {
+      snprintf(nm, sizeof nm, "u_%u", (unsigned)i);
+      glp_set_col_name(b->lp, b->ucol[i], nm);
+    }
+  if (b->col_b) glp_set_col_name(b->lp, b->col_b, "balance");
+  for (size_t a = 0; a < b->naux; a++) {
+    static const char *const pre[] = {"s", "a", "t", "z"};
+    snprintf(nm, sizeof nm, "%s_%u_%u", pre[b->aux[a].kind], (unsigned)b->aux[a].g,
+             (unsigned)b->aux[a].k);
+    glp_set_col_name(b->lp, b->col_aux + (int)a, nm);
+  }
+  for (size_t r = 1; r <= b->a.nrows; r++) {
+    snprintf(nm, sizeof nm, "r%zu", r);
+    glp_set_row_name(b->lp, (int)r, nm);
+  }
+}
+
+/* Loads the arrays into a new GLPK problem (inside the guard). */
+static void load(ilp *b) {
+  glp_prob *lp = b->lp = glp_create_prob();
+  glp_set_prob_name(lp, "vmplace_assignment");
+  glp_set_obj_dir(lp, GLP_MIN);
+  glp_set_obj_coef(lp, 0, b->obj_const);
+  glp_add_cols(lp, b->ncols);
+  for (int j = 1; j <= b->ncols; j++) {
+    if (b->ckind[j] == COL_BIN) {
+      glp_set_col_kind(lp, j, GLP_BV);
+    } else if (b->ub[j] < HUGE_VAL) {
+      glp_set_col_bnds(lp, j, GLP_DB, 0.0, b->ub[j]);
+    } else {
+      glp_set_col_bnds(lp, j, GLP_LO, 0.0, 0.0);
+    }
+    glp_set_obj_coef(lp, j, b->obj[j]);
+  }
+  if (b->a.nrows) glp_add_rows(lp, (int)b->a.nrows);
+  for (size_t r = 1; r <= b->a.nrows; r++) {
+    int t = b->a.rtype[r];
+    double lo = b->a.rlo[r], hi = b->a.rhi[r];
+    if (t == GLP_UP) lo = 0.0;
+    glp_set_row_bnds(lp, (int)r, t, lo, hi);
+  }
+  glp_load_matrix(lp, (int)b->a.nnz, b->a.ia, b->a.ja, b->a.ar);
+  if (b->names) set_names(b);
+}
+
+/* Bound of the tree rounded up when every placement's objective is an
+ * integer. */
+static double round_bound(const ilp *b, double v) {
+  double tol = 1e-7 * (fabs(v) > 1.0 ? fabs(v) : 1.0);
+  if (!b->int_obj || !isfinite(v)) return v;
+  /* The tolerance absorbs the LP's rounding, never a whole unit. */
+  return ceil(v - (tol < 0.25 ? tol : 0.25));
+}
+
+static void on_tree(glp_tree *T, void *info) {
+  ilp *b = info;
+  glp_prob *P = glp_ios_get_prob(T);
+  int p = glp_ios_best_node(T), a, t;
+  double inc = HUGE_VAL, bound;
+  if (p) {
+    double nb = round_bound(b, glp_ios_node_bound(T, p));
+    if (nb > b->tree_bound) b->tree_bound = nb;
+  }
+  if (glp_ios_reason(T) == GLP_IHEUR && b->xinc && !b->injected) {
+    b->injected = 1;
+    b->accepted = glp_ios_heur_sol(T, b->xinc) == 0;
+  }
+  if (glp_mip_status(P) == GLP_FEAS || glp_mip_status(P) == GLP_OPT) inc = glp_mip_obj_val(P);
+  bound = b->tree_bound > b->ext_bound ? b->tree_bound : b->ext_bound;
+  glp_ios_tree_size(T, &a, &b->nodes, &t);
+  b->nodes = t;
+  if (b->proved || b->stopped) return;
+  if (inc < HUGE_VAL && inc - bound <= 1e-6 * (fabs(inc) > 1.0 ? fabs(inc) : 1.0)) {
+    /* The warm start or a solution meets a bound GLPK does not know. */
+    b->proved = 1;
+    glp_ios_terminate(T);
+    return;
+  }
+  if (vmp__ctx_progress(b->ctx, inc, bound, (uint64_t)t, b->placed, 0)) {
+    b->stopped = 1;
+    glp_ios_terminate(T);
+  }
+}
+
+/* Reads GLPK's integer solution into b->sol. */
+static void read_solution(ilp *b) {
+  const vmp__model *m = b->m;
+  for (size_t i = 0; i < m->nitems; i++) b->sol[i] = -1;
+  for (size_t x = 0; x < b->nx; x++)
+    if (glp_mip_col_val(b->lp, xcol(x)) > 0.5) b->sol[b->xitem[x]] = (int32_t)b->kept[b->xk[x]];
+}
+
+static const char *glpk_rc_name(int rc) {
+  switch (rc) {
+    case 0: return "ok";
+    case GLP_EBOUND: return "GLP_EBOUND (invalid bounds)";
+    case GLP_EROOT: return "GLP_EROOT (no optimal root LP)";
+    case GLP_ENOPFS: return "GLP_ENOPFS (no primal feasible solution)";
+    case GLP_ENODFS: return "GLP_ENODFS (no dual feasible solution)";
+    case GLP_EFAIL: return "GLP_EFAIL (solver failure)";
+    case GLP_EMIPGAP: return "GLP_EMIPGAP";
+    case GLP_ETMLIM: return "GLP_ETMLIM";
+    case GLP_ESTOP: return "GLP_ESTOP";
+    case GLP_EITLIM: return "GLP_EITLIM";
+    case GLP_ESING: return "GLP_ESING (singular basis)";
+    case GLP_ECOND: return "GLP_ECOND (ill-conditioned basis)";
+    default: return "unknown";
+  }
+}
+
+/* What the run established (mapped from GLPK's codes by run_glpk). */
+typedef struct outcome {
+  int have_sol;          /* b->sol holds GLPK's placement */
+  int optimal;           /* proven optimal (GLPK or a bound) */
+  int stop_reason;
+} outcome;
+
+/* Inside the guard: load, root LP, branch and bound.  Returns 0 or
+ * VMP_ESOLVER / VMP_EINTERNAL with a message; fills *out. */
+static int run_glpk(ilp *b, outcome *out) {
+  vmp__ctx *ctx = b->ctx;
+  glp_smcp smcp;
+  glp_iocp iocp;
+  int presolve = vmp__param_num(ctx, "ilp.presolve", 0) != 0.0;
+  int rc, st;
+  load(b);
+  if (vmp__param_num(ctx, "ilp.test_glpk_error", 0) != 0.0)
+    glp_set_col_bnds(b->lp, b->ncols + 1, GLP_FX, 0.0, 0.0);   /* out of range */
+  glp_scale_prob(b->lp, GLP_SF_AUTO);
+  out->have_sol = out->optimal = 0;
+  out->stop_reason = VMP_STOP_COMPLETED;
+  if (!presolve) {
+    /* Without the presolver GLPK wants an optimal root LP first. */
+    glp_init_smcp(&smcp);
+    smcp.msg_lev = vmp__glpk_msg_lev(b->g);
+    smcp.meth = GLP_DUALP;
+    smcp.tm_lim = vmp__glpk_ms(vmp__ctx_remaining(ctx));
+    rc = glp_simplex(b->lp, &smcp);
+    if (rc == GLP_ETMLIM || rc == GLP_EITLIM) {
+      out->stop_reason = vmp__ctx_stop_reason(ctx);
+      if (out->stop_reason == VMP_STOP_COMPLETED) out->stop_reason = VMP_STOP_TIME_LIMIT;
+      return 0;
+    }
+    if (rc)
+      return vmp__error(VMP_ESOLVER, "ilp: the root LP failed: glp_simplex returned %s",
+                        glpk_rc_name(rc));
+    st = glp_get_status(b->lp);
+    if (st != GLP_OPT)
+      return vmp__error(VMP_EINTERNAL,
+                        "ilp: the root LP has status %d; the model always has a "
+                        "solution (every VM unplaced), please report this bug",
+                        st);
+    b->root_lp = glp_get_obj_val(b->lp);
+    b->tree_bound = round_bound(b, b->root_lp);
+  }
+  glp_init_iocp(&iocp);
+  iocp.msg_lev = vmp__glpk_msg_lev(b->g);
+  iocp.presolve = presolve ? GLP_ON : GLP_OFF;
+  if (vmp__param_num(ctx, "ilp.cuts", 1) != 0.0)
+    iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+  iocp.mip_gap = vmp__param_num(ctx, "ilp.mip_gap", 0.0);
+  iocp.tm_lim = vmp__glpk_ms(vmp__ctx_remaining(ctx));
+  iocp.cb_func = on_tree;
+  iocp.cb_info = b;
+  if (presolve) {
+    free(b->xinc);   /* GLPK's callback sees the presolved problem */
+    b->xinc = NULL;
+  }
+  rc = glp_intopt(b->lp, &iocp);
+  st = glp_mip_status(b->lp);
+  if (st == GLP_FEAS || st == GLP_OPT) {
+    read_solution(b);
+    out->have_sol = 1;
+  }
+  switch (rc) {
+    case 0:
+      if (st == GLP_OPT) {
+        out->optimal = 1;
+      } else if (st == GLP_NOFEAS) {
+        return vmp__error(VMP_EINTERNAL,
+                          "ilp: GLPK reports the assignment model infeasible; it "
+                          "always has a solution (every VM unplaced), please report "
+                          "this bug");
+      }
+      return 0;
+    case GLP_EMIPGAP: out->stop_reason = VMP_STOP_GAP_REACHED; return 0;
+    case GLP_ETMLIM:
+      out->stop_reason = ctx->interrupted ? VMP_STOP_INTERRUPTED : VMP_STOP_TIME_LIMIT;
+      return 0;
+    case GLP_ESTOP:
+      /* Our callback stopped it: a bound proved the incumbent, or the
+       * deadline or the progress callback said so. */
+      if (b->proved)
+        out->optimal = 1;
+      else
+        out->stop_reason = vmp__ctx_stop_reason(ctx);
+      if (!b->proved && out->stop_reason == VMP_STOP_COMPLETED)
+        out->stop_reason = VMP_STOP_TIME_LIMIT;
+      return 0;
+    default:
+      return vmp__error(VMP_ESOLVER, "ilp: glp_intopt returned %s (MIP status %d)",
+                        glpk_rc_name(rc), st);
+  }
+}
+
+/* ---- the solver --------------------------------------------------------------------------- */
+
+static void read_params(ilp *b, vmp__ctx *ctx) {
+  b->symmetry = vmp__param_num(ctx, "ilp.symmetry", 1) != 0.0;
+  b->linking = vmp__param_num(ctx, "ilp.linking", 1) != 0.0;
+  b->host_limit = vmp__param_num(ctx, "ilp.host_limit", 1) != 0.0;
+  b->max_columns = vmp__param_num(ctx, "ilp.max_columns", 2e6);
+}
+
+/* Warm start, host plan, columns and rows; no GLPK yet.  Sets *done when
+ * the warm start is already proven optimal by the bound. */
+static int prepare(ilp *b, vmp__ctx *ctx, int export_only, int *done) {
+  const vmp__model *m = ctx->m;
+  double wbound;
+  int rc;
+  b->m = m;
+  b->ctx = ctx;
+  *done = 0;
+  read_params(b, ctx);
+  b->inc = malloc((m->nitems + 1) * sizeof *b->inc);
+  b->sol = malloc((m->nitems + 1) * sizeof *b->sol);
+  if (!b->inc || !b->sol) return vmp__enomem();
+  if ((rc = vmp__warmstart(ctx, b->inc, &b->inc_obj, &wbound))) return rc;
+  b->ext_bound = ctx->best_bound > wbound ? ctx->best_bound : wbound;
+  b->warm_obj = b->inc_obj;
+  b->tree_bound = -HUGE_VAL;
+  for (size_t i = 0; i < m->nitems; i++)
+    if (m->item_unplaceable[i]) b->obj_const += m->item_pen[i];
+  for (size_t v = 0; v < m->nvms; v++) b->placed += b->inc[m->vm_item[v]] >= 0;
+  if (!export_only &&
+      b->inc_obj - b->ext_bound <= 1e-6 * (fabs(b->inc_obj) > 1.0 ? fabs(b->inc_obj) : 1.0)) {
+    *done = 1;
+    return 0;
+  }
+  if ((rc = make_order(b)) || (rc = plan_hosts(b)) || (rc = plan_x(b)) || (rc = build(b)))
+    return rc;
+  if (b->inc_obj < HUGE_VAL && !export_only) {
+    rc = permute_incumbent(b);
+    if (rc == 1) rc = incumbent_columns(b);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+static void report(const ilp *b, vmp__result *res, double t0) {
+  vmp__stats *st = &res->stats;
+  vmp__stats_set(st, "ilp.columns", b->ncols);
+  vmp__stats_set(st, "ilp.rows", (double)b->a.nrows);
+  vmp__stats_set(st, "ilp.nonzeros", (double)b->a.nnz);
+  vmp__stats_set(st, "ilp.hosts_kept", (double)b->nkept);
+  vmp__stats_set(st, "ilp.nodes", b->nodes);
+  vmp__stats_set(st, "ilp.root_lp", b->root_lp);
+  vmp__stats_set(st, "ilp.warm_start_objective", b->warm_obj < HUGE_VAL ? b->warm_obj : -1.0);
+  vmp__stats_set(st, "ilp.warm_start_injected", b->accepted);
+  vmp__stats_set(st, "ilp.seconds", vmp__now() - t0);
+}
+
+static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
+  const vmp__model *m = ctx->m;
+  double t0 = vmp__now();
+  ilp *b = calloc(1, sizeof *b);
+  outcome out;
+  int rc, done;
+  if (!b) return vmp__enomem();
+  if ((rc = prepare(b, ctx, 0, &done))) goto end;
+  memset(&out, 0, sizeof out);
+  out.stop_reason = VMP_STOP_COMPLETED;
+  if (done) {
+    out.optimal = 1;
+  } else if (vmp__ctx_should_stop(ctx)) {
+    out.stop_reason = vmp__ctx_stop_reason(ctx);
+  } else {
+    if (!(b->g = vmp__glpk_open_ctx("ilp", ctx))) {
+      rc = VMP_ENOMEM;
+      goto end;
+    }
+    if (setjmp(b->g->jb)) {
+      rc = vmp__glpk_failed(b->g);
+      b->g = NULL;
+      goto end;
+    }
+    rc = run_glpk(b, &out);
+    vmp__glpk_close(b->g);
+    b->g = NULL;
+    if (rc) goto end;
+  }
+  /* GLPK's placement, checked; the warm start when it is not better. */
+  memcpy(res->host, b->inc, m->nitems * sizeof *res->host);
+  if (out.have_sol) {
+    double obj;
+    int ok = vmp__verify_items(m, b->sol, &obj);
+    if (ok == 0) {
+      vmp__ctx_log(ctx, VMP_LOG_WARN, "ilp: GLPK's placement breaks a constraint "
+                   "after rounding; repaired");
+      if ((rc = vmp__repair_items(m, b->sol, 1))) goto end;
+      ok = vmp__verify_items(m, b->sol, &obj);
+      out.optimal = 0;
+    }
+    if (ok < 0) {
+      rc = ok;
+      goto end;
+    }
+    if (ok == 1 && obj < b->inc_obj) {
+      memcpy(res->host, b->sol, m->nitems * sizeof *res->host);
+      b->inc_obj = obj;
+    }
+  }
+  {
+    double bound = b->tree_bound > b->ext_bound ? b->tree_bound : b->ext_bound;
+    if (out.optimal && b->inc_obj < HUGE_VAL) bound = b->inc_obj;
+    res->bound = bound;
+    res->proven_optimal = out.optimal && b->inc_obj < HUGE_VAL;
+  }
+  res->stop_reason = out.stop_reason;
+  if (res->proven_optimal && m->p->w.unplaced < 0.0) {
+    /* Automatic unplaced weights outweigh everything else: an optimum
+     * that leaves a placeable item out proves they cannot all fit. */
+    for (size_t i = 0; i < m->nitems; i++)
+      if (!m->item_unplaceable[i] && res->host[i] < 0) res->proven_infeasible = 1;
+  }
+  report(b, res, t0);
+end:
+  ilp_free(b);
+  free(b);
+  return rc;
+}
+
+/* ---- export ------------------------------------------------------------------------------ */
+
+int vmp__ilp_write(vmp__ctx *ctx, const char *path, int format) {
+  ilp *b = calloc(1, sizeof *b);
+  int rc, done, wrc;
+  if (!b) return vmp__enomem();
+  b->names = 1;
+  if ((rc = prepare(b, ctx, 1, &done))) goto end;
+  if (!(b->g = vmp__glpk_open_ctx("ilp", ctx))) {
+    rc = VMP_ENOMEM;
+    goto end;
+  }
+  if (setjmp(b->g->jb)) {
+    rc = vmp__glpk_failed(b->g);
+    b->g = NULL;
+    goto end;
+  }
+  load(b);
+  if (b->obj_const != 0.0) {
+    /* Solvers read an objective constant differently from MPS files (or
+     * not at all from LP files): a column fixed at 1 carries it. */
+    int j = glp_add_cols(b->lp, 1);
+    glp_set_obj_coef(b->lp, 0, 0.0);
+    glp_set_col_name(b->lp, j, "constant");
+    glp_set_col_bnds(b->lp, j, GLP_FX, 1.0, 1.0);
+    glp_set_obj_coef(b->lp, j, b->obj_const);
+  }
+  if (format == VMP_MODEL_LP) {
+    wrc = glp_write_lp(b->lp, NULL, path);
+  } else {
+    glp_mpscp parm;
+    glp_init_mpscp(&parm);
+    parm.obj_name = "obj";
+    wrc = glp_write_mps(b->lp, GLP_MPS_FILE, &parm, path);
+  }
+  if (wrc) {
+    rc = vmp__error(VMP_EIO, "%s: GLPK could not write the model: %s", path,
+                    b->g->ntail ? b->g->tail[2] : "no message");
+    vmp__glpk_close(b->g);
+    b->g = NULL;
+    goto end;
+  }
+  vmp__ctx_log(ctx, VMP_LOG_INFO, "ilp: wrote %s: %d columns, %zu rows, %zu nonzeros", path,
+               b->ncols, b->a.nrows, b->a.nnz);
+  vmp__glpk_close(b->g);
+  b->g = NULL;
+end:
+  ilp_free(b);
+  free(b);
+  return rc;
+}
+
+const vmp__solver vmp__solver_ilp = {
+    "ilp",
+    "assignment MIP in GLPK: every constraint and objective, symmetry breaking, "
+    "warm start",
+    ilp_solve, ilp_params, sizeof ilp_params / sizeof ilp_params[0]};

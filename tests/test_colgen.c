@@ -1,0 +1,236 @@
+/* colgen: column generation over host patterns.  Proven optima on bin
+ * packing, known optima with heterogeneous host classes, allowed hosts,
+ * conflicts and penalties, valid bounds where the master relaxes, and
+ * the pricing knapsacks against enumeration. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "knapsack.h"
+#include "testutil.h"
+
+static vmp_problem *load(const char *name) {
+  char path[512];
+  vmp_problem *p = NULL;
+  snprintf(path, sizeof path, "%s/%s", VMPLACE_TEST_DATA, name);
+  if (vmp_problem_read(path, VMP_FORMAT_AUTO, &p)) fail_msg("%s: %s", path, vmp_last_error());
+  return p;
+}
+
+static void test_colgen__proves_a_triplet_bin_packing(void **state) {
+  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_solution *s = tu_solve(p, "colgen", 60);
+  double v;
+  (void)state;
+  /* Falkenauer t60_00: 20 bins, each filled exactly by three items; the
+   * greedy warm start needs more. */
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_int_equal(vmp_solution_hosts_used(s), 20);
+  assert_true(vmp_solution_bound(s) == 20.0);
+  assert_int_equal(vmp_solution_stat(s, "colgen.root_bound", &v), VMP_OK);
+  assert_true(v == 20.0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+/* colgen's placement is the enumerated optimum, and proven. */
+static void check_optimum(const char *file) {
+  vmp_problem *p = load(file);
+  double best = tu_brute_force(p);
+  vmp_solution *s = tu_solve(p, "colgen", 30);
+  if (fabs(vmp_solution_objective(s) - best) > 1e-6)
+    fail_msg("%s: colgen objective %.10g, enumerated optimum %.10g", file,
+             vmp_solution_objective(s), best);
+  assert_true(fabs(vmp_solution_bound(s) - best) <= 1e-6);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_colgen__host_classes_with_costs(void **state) {
+  (void)state;
+  check_optimum("exact/capacity.json");
+}
+
+static void test_colgen__allowed_hosts_pins_rules(void **state) {
+  (void)state;
+  check_optimum("exact/rules.json");
+}
+
+static void test_colgen__migrations_priced_per_class(void **state) {
+  (void)state;
+  check_optimum("exact/migrations.json");
+}
+
+static void test_colgen__unplaced_units_at_their_penalty(void **state) {
+  (void)state;
+  check_optimum("exact/unplaced.json");
+}
+
+static void test_colgen__conflicts_in_pricing(void **state) {
+  /* Four VMs of 2 that would share one host, but are anti-affine: each
+   * needs a host of its own; plus fillers.  Optimum by enumeration. */
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\"],"
+      "\"hosts\":[{\"name\":\"h1\",\"capacity\":{\"cpu\":8}},{\"name\":\"h2\",\"capacity\":{\"cpu\":8}},"
+      "{\"name\":\"h3\",\"capacity\":{\"cpu\":8}},{\"name\":\"h4\",\"capacity\":{\"cpu\":8}}],"
+      "\"vms\":[{\"name\":\"a1\",\"demand\":{\"cpu\":2}},{\"name\":\"a2\",\"demand\":{\"cpu\":2}},"
+      "{\"name\":\"a3\",\"demand\":{\"cpu\":2}},{\"name\":\"f1\",\"demand\":{\"cpu\":6}},"
+      "{\"name\":\"f2\",\"demand\":{\"cpu\":6}},{\"name\":\"f3\",\"demand\":{\"cpu\":5}}],"
+      "\"groups\":[{\"name\":\"a\",\"policy\":\"anti-affinity\",\"vms\":[\"a1\",\"a2\",\"a3\"]}]}");
+  vmp_solution *s = tu_solve(p, "colgen", 30);
+  (void)state;
+  assert_true(tu_brute_force(p) == 3.0);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_true(vmp_solution_objective(s) == 3.0);
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_colgen__relaxed_terms_keep_a_valid_bound(void **state) {
+  static const char *const files[] = {"exact/balance.json", "exact/soft.json",
+                                      "exact/affinity.json", "exact/anti_affinity.json"};
+  (void)state;
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+    vmp_problem *p = load(files[k]);
+    double best = tu_brute_force(p);
+    vmp_solution *s = tu_solve(p, "colgen", 30);
+    /* Balance, soft groups and label-scoped groups are relaxed in the
+     * master: the bound stays below the optimum, the placement is
+     * repaired to break no hard constraint. */
+    if (vmp_solution_bound(s) > best + 1e-9)
+      fail_msg("%s: bound %.10g above the optimum %.10g", files[k], vmp_solution_bound(s), best);
+    assert_true(vmp_solution_objective(s) >= best - 1e-9);
+    assert_int_not_equal(vmp_solution_status(s), VMP_STATUS_INVALID);
+    vmp_solution_free(s);
+    vmp_problem_free(p);
+  }
+}
+
+static void test_colgen__infeasible_is_proven(void **state) {
+  vmp_problem *p = load("exact/infeasible.json");
+  vmp_solution *s = tu_solve(p, "colgen", 30);
+  (void)state;
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_INFEASIBLE);
+  assert_int_equal(vmp_solution_num_unplaced(s), 1);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_colgen__auto_uses_the_exact_stage(void **state) {
+  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_solution *s = tu_solve(p, "auto", 60);
+  double v;
+  (void)state;
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_int_equal(vmp_solution_hosts_used(s), 20);
+  assert_int_equal(vmp_solution_stat(s, "auto.exact_colgen", &v), VMP_OK);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_colgen__parameters_are_checked(void **state) {
+  vmp_params *ps = NULL;
+  (void)state;
+  assert_int_equal(vmp_params_new(&ps), VMP_OK);
+  tu_assert_error(vmp_params_set(ps, "colgen.max_columns", "5"), VMP_ERANGE,
+                  "colgen.max_columns: 5 is out of range");
+  tu_assert_error(vmp_params_set(ps, "colgen.dive", "sometimes"), VMP_EINVAL, "true or false");
+  tu_assert_error(vmp_params_set(ps, "colgen.pricing_nodes", "-1"), VMP_ERANGE, "pricing_nodes");
+  assert_int_equal(vmp_params_set(ps, "colgen.backtracks", "0"), VMP_OK);
+  vmp_params_free(ps);
+}
+
+/* ---- the pricing knapsacks ------------------------------------------------------- */
+
+/* Best value by enumeration (copies 0..ub of each of n <= 6 items). */
+static double knap_enum(const vmp__kp *kp, const double *cap) {
+  uint32_t a[6] = {0};
+  double best = 0.0;
+  for (;;) {
+    double v = 0.0;
+    int ok = 1;
+    uint32_t k;
+    for (uint32_t r = 0; r < kp->nres && ok; r++) {
+      double load = 0.0;
+      for (uint32_t t = 0; t < kp->n; t++) load += a[t] * kp->w[t * kp->nres + r];
+      ok = load <= cap[r] + 1e-9;
+    }
+    if (ok && kp->cstart)
+      for (uint32_t s = 0; s < kp->nsets && ok; s++) {
+        uint32_t used = 0;
+        for (uint32_t t = 0; t < kp->n; t++)
+          for (uint32_t q = kp->cstart[t]; q < kp->cstart[t + 1]; q++)
+            if (kp->cset[q] == s && a[t]) used++;
+        ok = used <= 1;
+      }
+    for (uint32_t t = 0; t < kp->n && ok; t++) v += a[t] * (kp->p[t] > 0 ? kp->p[t] : 0);
+    if (ok && v > best) best = v;
+    for (k = 0; k < kp->n && ++a[k] > kp->ub[k]; k++) a[k] = 0;
+    if (k == kp->n) break;
+  }
+  return best;
+}
+
+static void test_colgen__knapsacks_match_enumeration(void **state) {
+  /* 2 resources, 6 items with copies; one conflict set for B&B. */
+  static const double w[] = {3, 1, 4, 2, 2, 5, 1, 4, 5, 1, 2, 2};
+  static const double p[] = {4.5, 5.0, 3.0, 6.5, 1.0, 3.5};
+  static const uint32_t ub[] = {2, 1, 3, 1, 4, 2};
+  static const uint32_t cstart[] = {0, 1, 2, 2, 3, 3, 3}, cset[] = {0, 0, 0};
+  double caps[3][2] = {{10, 10}, {7, 12}, {4, 3}};
+  vmp__kp kp;
+  vmp__kp_sol sols[4];
+  (void)state;
+  memset(&kp, 0, sizeof kp);
+  kp.n = 6;
+  kp.nres = 2;
+  kp.w = w;
+  kp.p = p;
+  kp.ub = ub;
+  for (int k = 0; k < 4; k++) sols[k].a = calloc(6, sizeof *sols[k].a);
+  for (int c = 0; c < 3; c++) {
+    double want = knap_enum(&kp, caps[c]), upper, bits;
+    size_t n = 0;
+    vmp__kp_dp *dp = NULL;
+    assert_int_equal(vmp__kp_bb(&kp, caps[c], 0.0, 1000000, sols, 4, &n, &upper), 1);
+    assert_true(n >= 1);
+    assert_true(fabs(sols[0].value - want) < 1e-9);
+    assert_true(fabs(upper - want) < 1e-9);
+    assert_true(vmp__kp_dp_cells(&kp, caps[0], &bits) == 11.0 * 11.0);
+    assert_int_equal(vmp__kp_dp_build(&dp, &kp, caps[0]), VMP_OK);
+    vmp__kp_dp_query(dp, caps[c], &sols[0]);
+    assert_true(fabs(sols[0].value - want) < 1e-9);
+    vmp__kp_dp_free(dp);
+  }
+  /* With conflicts (items 0, 1, 3 exclude each other): B&B only. */
+  kp.cstart = cstart;
+  kp.cset = cset;
+  kp.nsets = 1;
+  for (int c = 0; c < 3; c++) {
+    double want = knap_enum(&kp, caps[c]), upper, bits;
+    size_t n = 0;
+    assert_true(vmp__kp_dp_cells(&kp, caps[c], &bits) == 0.0);
+    assert_int_equal(vmp__kp_bb(&kp, caps[c], 0.0, 1000000, sols, 4, &n, &upper), 1);
+    assert_true(fabs(sols[0].value - want) < 1e-9);
+  }
+  for (int k = 0; k < 4; k++) free(sols[k].a);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_colgen__proves_a_triplet_bin_packing),
+      cmocka_unit_test(test_colgen__host_classes_with_costs),
+      cmocka_unit_test(test_colgen__allowed_hosts_pins_rules),
+      cmocka_unit_test(test_colgen__migrations_priced_per_class),
+      cmocka_unit_test(test_colgen__unplaced_units_at_their_penalty),
+      cmocka_unit_test(test_colgen__conflicts_in_pricing),
+      cmocka_unit_test(test_colgen__relaxed_terms_keep_a_valid_bound),
+      cmocka_unit_test(test_colgen__infeasible_is_proven),
+      cmocka_unit_test(test_colgen__auto_uses_the_exact_stage),
+      cmocka_unit_test(test_colgen__parameters_are_checked),
+      cmocka_unit_test(test_colgen__knapsacks_match_enumeration),
+  };
+  return cmocka_run_group_tests_name("colgen", tests, NULL, NULL);
+}

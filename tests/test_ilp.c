@@ -1,0 +1,336 @@
+/* ilp: the assignment MIP in GLPK.  Known optima (by enumeration) for
+ * every constraint type and objective term, proven infeasibility, time
+ * limits and interruption, the GLPK error guard, threads, parameters and
+ * the model export. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static vmp_problem *load(const char *name) {
+  char path[512];
+  vmp_problem *p = NULL;
+  int rc;
+  snprintf(path, sizeof path, "%s/%s", VMPLACE_TEST_DATA, name);
+  if ((rc = vmp_problem_read(path, VMP_FORMAT_AUTO, &p)))
+    fail_msg("%s: %s", path, vmp_last_error());
+  return p;
+}
+
+static double stat(const vmp_solution *s, const char *name) {
+  double v = NAN;
+  if (vmp_solution_stat(s, name, &v)) fail_msg("no stat %s", name);
+  return v;
+}
+
+/* ilp reaches the enumerated optimum of the problem and proves it. */
+static void check_optimum(const char *file, int expect_status) {
+  vmp_problem *p = load(file);
+  double best = tu_brute_force(p);
+  vmp_solution *s = tu_solve(p, "ilp", 30);
+  if (fabs(vmp_solution_objective(s) - best) > 1e-6)
+    fail_msg("%s: ilp objective %.10g, enumerated optimum %.10g", file,
+             vmp_solution_objective(s), best);
+  assert_true(fabs(vmp_solution_bound(s) - best) <= 1e-6);
+  assert_int_equal(vmp_solution_status(s), expect_status);
+  assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_COMPLETED);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_ilp__capacity_and_host_costs(void **state) {
+  (void)state;
+  check_optimum("exact/capacity.json", VMP_STATUS_OPTIMAL);
+}
+
+static void test_ilp__rules_pins_allowed_hosts_maintenance(void **state) {
+  (void)state;
+  check_optimum("exact/rules.json", VMP_STATUS_OPTIMAL);
+}
+
+static void test_ilp__anti_affinity_host_and_zone(void **state) {
+  (void)state;
+  check_optimum("exact/anti_affinity.json", VMP_STATUS_OPTIMAL);
+}
+
+static void test_ilp__affinity_zone_and_merged_units(void **state) {
+  (void)state;
+  check_optimum("exact/affinity.json", VMP_STATUS_OPTIMAL);
+}
+
+static void test_ilp__soft_rules_and_soft_groups(void **state) {
+  (void)state;
+  check_optimum("exact/soft.json", VMP_STATUS_OPTIMAL);
+}
+
+static void test_ilp__migrations(void **state) {
+  (void)state;
+  check_optimum("exact/migrations.json", VMP_STATUS_OPTIMAL);
+}
+
+static void test_ilp__balance(void **state) {
+  (void)state;
+  check_optimum("exact/balance.json", VMP_STATUS_OPTIMAL);
+}
+
+static void test_ilp__unplaced_with_explicit_penalty(void **state) {
+  vmp_problem *p = load("exact/unplaced.json");
+  vmp_solution *s = tu_solve(p, "ilp", 30);
+  (void)state;
+  /* Leaving a (penalty 2) out beats opening a second host (cost 5). */
+  assert_true(vmp_solution_objective(s) == 7.0);
+  assert_true(tu_brute_force(p) == 7.0);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_PARTIAL);
+  assert_int_equal(vmp_solution_num_unplaced(s), 1);
+  assert_string_equal(vmp_solution_vm_name(s, vmp_solution_unplaced_vm(s, 0)), "a");
+  assert_true(vmp_solution_bound(s) == 7.0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_ilp__proves_infeasibility(void **state) {
+  vmp_problem *p = load("exact/infeasible.json");
+  vmp_solution *s = tu_solve(p, "ilp", 30);
+  (void)state;
+  /* Each VM fits alone; only two of the three fit together. */
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_INFEASIBLE);
+  assert_int_equal(vmp_solution_num_unplaced(s), 1);
+  assert_true(vmp_solution_bound(s) == vmp_solution_objective(s));
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_ilp__time_limit_returns_the_warm_start(void **state) {
+  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_solution *s = tu_solve(p, "ilp", 1e-9);
+  (void)state;
+  /* No time for the MIP: the verified warm start, its bound and gap. */
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
+  assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_TIME_LIMIT);
+  assert_true(vmp_solution_bound(s) == 20.0);   /* volume: every bin full */
+  assert_true(vmp_solution_objective(s) > 20.0);
+  assert_true(vmp_solution_gap(s) > 0.0);
+  assert_int_equal(vmp_solution_num_unplaced(s), 0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static int stop_at_once(const vmp_progress *pr, void *ud) {
+  int *calls = ud;
+  (*calls)++;
+  return strcmp(pr->solver, "ilp") == 0;
+}
+
+static void test_ilp__interruption_inside_the_search(void **state) {
+  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_solution *s = NULL;
+  vmp_solve_opts opts;
+  int calls = 0;
+  (void)state;
+  vmp_solve_opts_init(&opts);
+  opts.solver = "ilp";
+  opts.time_limit = 60;
+  opts.progress = stop_at_once;
+  opts.progress_userdata = &calls;
+  opts.progress_interval = 0;
+  assert_int_equal(vmp_solve(p, &opts, &s), VMP_OK);
+  assert_true(calls >= 1);
+  assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_INTERRUPTED);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
+  assert_true(vmp_solution_bound(s) >= 20.0);
+  assert_true(vmp_solution_gap(s) > 0.0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_ilp__glpk_failure_is_an_error_and_recoverable(void **state) {
+  /* soft.json: the bounds do not settle it, so GLPK runs. */
+  vmp_problem *p = load("exact/soft.json");
+  vmp_params *ps = NULL;
+  vmp_solve_opts opts;
+  vmp_solution *s = NULL;
+  (void)state;
+  assert_int_equal(vmp_params_new(&ps), VMP_OK);
+  assert_int_equal(vmp_params_set(ps, "ilp.test_glpk_error", "true"), VMP_OK);
+  vmp_solve_opts_init(&opts);
+  opts.solver = "ilp";
+  opts.params = ps;
+  tu_assert_error(vmp_solve(p, &opts, &s), VMP_ESOLVER, "ilp: GLPK failed: glp_set_col_bnds");
+  assert_null(s);
+  assert_non_null(strstr(vmp_last_error(), "out of range"));
+  vmp_params_free(ps);
+  /* The process carries on: GLPK works again at once on this thread. */
+  s = tu_solve(p, "ilp", 30);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_true(fabs(vmp_solution_objective(s) - 3.0) < 1e-9);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+typedef struct job {
+  const vmp_problem *p;
+  double objective;
+  size_t host[16];
+  int rc;
+} job;
+
+static void *run_job(void *arg) {
+  job *j = arg;
+  vmp_solve_opts opts;
+  vmp_solution *s = NULL;
+  vmp_solve_opts_init(&opts);
+  opts.solver = "ilp";
+  opts.time_limit = 60;
+  j->rc = vmp_solve(j->p, &opts, &s);
+  if (!j->rc) {
+    j->objective = vmp_solution_objective(s);
+    for (size_t v = 0; v < vmp_solution_num_vms(s) && v < 16; v++)
+      j->host[v] = vmp_solution_vm_host(s, v);
+  }
+  vmp_solution_free(s);
+  return NULL;
+}
+
+static void test_ilp__two_threads_same_results(void **state) {
+  vmp_problem *a = load("exact/soft.json"), *b = load("exact/balance.json");
+  job seq[2], par[2];
+  pthread_t t[2];
+  (void)state;
+  memset(seq, 0, sizeof seq);
+  memset(par, 0, sizeof par);
+  seq[0].p = par[0].p = a;
+  seq[1].p = par[1].p = b;
+  run_job(&seq[0]);
+  run_job(&seq[1]);
+  assert_int_equal(pthread_create(&t[0], NULL, run_job, &par[0]), 0);
+  assert_int_equal(pthread_create(&t[1], NULL, run_job, &par[1]), 0);
+  pthread_join(t[0], NULL);
+  pthread_join(t[1], NULL);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(seq[k].rc, VMP_OK);
+    assert_int_equal(par[k].rc, VMP_OK);
+    assert_true(seq[k].objective == par[k].objective);
+    assert_memory_equal(seq[k].host, par[k].host, sizeof seq[k].host);
+  }
+  assert_true(fabs(seq[0].objective - 3.0) < 1e-9);
+  vmp_problem_free(a);
+  vmp_problem_free(b);
+}
+
+static void test_ilp__warm_start_is_injected(void **state) {
+  vmp_problem *p = NULL;
+  vmp_solution *s;
+  (void)state;
+  assert_int_equal(vmp_problem_read(tu_example("datacenter.json"), 0, &p), VMP_OK);
+  s = tu_solve(p, "ilp", 60);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_true(vmp_solution_objective(s) == 6.0);
+  assert_true(stat(s, "ilp.warm_start_injected") == 1.0);
+  assert_true(stat(s, "ilp.warm_start_objective") > 6.0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+static void test_ilp__parameters_are_checked(void **state) {
+  vmp_params *ps = NULL;
+  (void)state;
+  assert_int_equal(vmp_params_new(&ps), VMP_OK);
+  tu_assert_error(vmp_params_set(ps, "ilp.mip_gap", "1.5"), VMP_ERANGE,
+                  "ilp.mip_gap: 1.5 is out of range [0, 1]");
+  tu_assert_error(vmp_params_set(ps, "ilp.presolve", "maybe"), VMP_EINVAL,
+                  "ilp.presolve: expected true or false");
+  tu_assert_error(vmp_params_set(ps, "ilp.max_columns", "0"), VMP_ERANGE, "ilp.max_columns");
+  tu_assert_error(vmp_params_set(ps, "ilp.max_columns", "2.5"), VMP_EINVAL, "an integer");
+  assert_int_equal(vmp_params_set(ps, "ilp.mip_gap", "0.01"), VMP_OK);
+  assert_string_equal(vmp_params_get(ps, "ilp.cuts"), "true");
+  vmp_params_free(ps);
+}
+
+static void test_ilp__too_large_is_refused(void **state) {
+  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_params *ps = NULL;
+  vmp_solve_opts opts;
+  vmp_solution *s = NULL;
+  (void)state;
+  assert_int_equal(vmp_params_new(&ps), VMP_OK);
+  assert_int_equal(vmp_params_set(ps, "ilp.max_columns", "10"), VMP_OK);
+  vmp_solve_opts_init(&opts);
+  opts.solver = "ilp";
+  opts.params = ps;
+  tu_assert_error(vmp_solve(p, &opts, &s), VMP_ERANGE, "more than ilp.max_columns (10)");
+  assert_null(s);
+  vmp_params_free(ps);
+  vmp_problem_free(p);
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  buf = calloc((size_t)n + 1, 1);
+  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(f);
+  return buf;
+}
+
+static void test_ilp__model_export(void **state) {
+  vmp_problem *p = load("exact/unplaced.json");
+  char lp[256], mps[256], *text;
+  (void)state;
+  snprintf(lp, sizeof lp, "/tmp/vmplace_test_ilp_%ld.lp", (long)getpid());
+  snprintf(mps, sizeof mps, "/tmp/vmplace_test_ilp_%ld.mps", (long)getpid());
+  assert_int_equal(vmp_write_model(p, NULL, lp, VMP_MODEL_AUTO), VMP_OK);
+  text = slurp(lp);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "Minimize"));
+  assert_non_null(strstr(text, "+ 5 y_0"));   /* host cost */
+  assert_non_null(strstr(text, "+ 8 u_1"));   /* 2 x (1 + priority 3) */
+  free(text);
+  assert_int_equal(vmp_write_model(p, NULL, mps, VMP_MODEL_AUTO), VMP_OK);
+  text = slurp(mps);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "ROWS"));
+  assert_non_null(strstr(text, "x_0_0"));
+  free(text);
+  remove(lp);
+  remove(mps);
+  tu_assert_error(vmp_write_model(p, NULL, "/tmp/model.txt", VMP_MODEL_AUTO), VMP_EINVAL,
+                  "name it *.lp or *.mps");
+  tu_assert_error(vmp_write_model(p, NULL, "/nonexistent-dir/m.lp", VMP_MODEL_LP), VMP_EIO,
+                  "/nonexistent-dir/m.lp");
+  vmp_problem_free(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ilp__capacity_and_host_costs),
+      cmocka_unit_test(test_ilp__rules_pins_allowed_hosts_maintenance),
+      cmocka_unit_test(test_ilp__anti_affinity_host_and_zone),
+      cmocka_unit_test(test_ilp__affinity_zone_and_merged_units),
+      cmocka_unit_test(test_ilp__soft_rules_and_soft_groups),
+      cmocka_unit_test(test_ilp__migrations),
+      cmocka_unit_test(test_ilp__balance),
+      cmocka_unit_test(test_ilp__unplaced_with_explicit_penalty),
+      cmocka_unit_test(test_ilp__proves_infeasibility),
+      cmocka_unit_test(test_ilp__time_limit_returns_the_warm_start),
+      cmocka_unit_test(test_ilp__interruption_inside_the_search),
+      cmocka_unit_test(test_ilp__glpk_failure_is_an_error_and_recoverable),
+      cmocka_unit_test(test_ilp__two_threads_same_results),
+      cmocka_unit_test(test_ilp__warm_start_is_injected),
+      cmocka_unit_test(test_ilp__parameters_are_checked),
+      cmocka_unit_test(test_ilp__too_large_is_refused),
+      cmocka_unit_test(test_ilp__model_export),
+  };
+  return cmocka_run_group_tests_name("ilp", tests, NULL, NULL);
+}
