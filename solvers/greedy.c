@@ -1270,6 +1270,7 @@ typedef struct iter_ctx {
   uint32_t *count;        /* [nhosts + 2] counting sort */
   uint32_t *order;        /* [nitems] the pass's item order */
   int pen_varies;         /* items have different unplaced penalties */
+  int tier_varies;        /* items have different restriction tiers */
 } iter_ctx;
 
 static void iter_free(iter_ctx *c) {
@@ -1282,7 +1283,7 @@ static void iter_free(iter_ctx *c) {
   free(c->order);
 }
 
-static int iter_init(iter_ctx *c, const vmp__model *m) {
+static int iter_init(iter_ctx *c, const vmp__greedy *g, const vmp__model *m) {
   size_t H = m->nhosts + 2;
   memset(c, 0, sizeof *c);
   c->m = m;
@@ -1297,15 +1298,20 @@ static int iter_init(iter_ctx *c, const vmp__model *m) {
     iter_free(c);
     return vmp__enomem();
   }
-  for (size_t i = 1; i < m->nitems; i++)
+  for (size_t i = 1; i < m->nitems; i++) {
     if (m->item_pen[i] != m->item_pen[0]) c->pen_varies = 1;
+    if (g->tier[i] != g->tier[0]) c->tier_varies = 1;
+  }
   return 0;
 }
 
 /* The item order of a pass: the items of c->cur host by host, hosts in an
  * order drawn at random (fullest first, shuffled, or emptiest first; fills
  * perturbed so that equal hosts vary), items within a host in `base` order
- * (the rule's); unplaced items first; by priority before all that. */
+ * (the rule's); unplaced items first.  As in the rule's own order, scarce
+ * items (restriction tier) and then high-priority ones come before all
+ * that: taking them host by host could leave a pinned or narrowly allowed
+ * VM without room. */
 static void iter_order(iter_ctx *c, vmp__greedy *g, const uint32_t *base, vmp__rng *rng) {
   const vmp__model *m = c->m;
   const uint32_t R = m->nres;
@@ -1337,6 +1343,10 @@ static void iter_order(iter_ctx *c, vmp__greedy *g, const uint32_t *base, vmp__r
     uint32_t i = base[j];
     c->order[c->count[c->cur[i] >= 0 ? c->rank[c->cur[i]] : 0]++] = i;
   }
+  if (c->tier_varies) {
+    for (size_t j = 0; j < m->nitems; j++) g->k1[j] = (uint64_t)(255 - g->tier[c->order[j]]);
+    radix_sort(g->k1, c->order, g->k2, g->v2, m->nitems);
+  }
   if (c->pen_varies) {
     for (size_t j = 0; j < m->nitems; j++) g->k1[j] = ~dkey(m->item_pen[c->order[j]]);
     radix_sort(g->k1, c->order, g->k2, g->v2, m->nitems);
@@ -1366,11 +1376,16 @@ typedef struct starts {
 } starts;
 
 /* Keeps placement `host` of objective obj if it is among the best
- * ITERATE_STARTS so far (ties keep the earlier one). */
+ * ITERATE_STARTS so far (ties keep the earlier one).  Many rules end in
+ * the same placement; a copy would only start a chain where another
+ * already starts, so copies are dropped. */
 static void starts_keep(starts *s, size_t nitems, const int32_t *host, double obj) {
   int j;
   if (!s->host || obj == HUGE_VAL) return;
   if (s->n == ITERATE_STARTS && obj >= s->obj[s->n - 1]) return;
+  for (j = 0; j < s->n; j++)
+    if (s->obj[j] == obj && !memcmp(s->host + (size_t)j * nitems, host, nitems * sizeof *host))
+      return;
   if (s->n < ITERATE_STARTS) s->n++;
   for (j = s->n - 1; j > 0 && s->obj[j - 1] > obj; j--) {
     s->obj[j] = s->obj[j - 1];
@@ -1418,7 +1433,7 @@ static int iterate(vmp__ctx *ctx, vmp__greedy *g, vmp__state *st, const int *ids
   iter_ctx c;
   vmp__rng rng;
   if (n <= 0 || !ntop || !from->n) return 0;
-  if ((rc = iter_init(&c, m))) return rc;
+  if ((rc = iter_init(&c, g, m))) return rc;
   if ((rc = ensure_scratch(g, m->nitems > m->nhosts ? m->nitems : m->nhosts))) {
     iter_free(&c);
     return rc;
