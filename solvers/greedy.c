@@ -36,6 +36,9 @@ static const rule_def rules[] = {
     {"norm_unit", VMP__GK_NORM, VMP__GM_L2, VMP__GW_UNIT},
     {"norm_avg", VMP__GK_NORM, VMP__GM_L2, VMP__GW_AVG},
     {"norm_rem", VMP__GK_NORM, VMP__GM_L2, VMP__GW_REM},
+    {"cos_unit", VMP__GK_COS, VMP__GM_SUM, VMP__GW_UNIT},
+    {"cos_avg", VMP__GK_COS, VMP__GM_SUM, VMP__GW_AVG},
+    {"cos_rem", VMP__GK_COS, VMP__GM_SUM, VMP__GW_REM},
 };
 
 #define NRULES ((int)(sizeof rules / sizeof rules[0]))
@@ -84,7 +87,7 @@ int vmp__greedy_parse_rules(const char *text, int *ids) {
       return vmp__error(VMP_EINVAL,
                         "greedy.rules: unknown rule \"%s\" (rules are "
                         "ffd|bfd|wfd _ max|sum|l2|prod _ unit|avg|rem, "
-                        "dot|norm _ unit|avg|rem, or all)",
+                        "dot|norm|cos _ unit|avg|rem, or all)",
                         name);
     for (int k = 0; k < n; k++)
       if (ids[k] == id) dup = 1;
@@ -106,6 +109,10 @@ typedef struct tree {
   size_t size;
   uint32_t dims;        /* nres + 1 */
   double *mx, *mn;
+  /* Whether tree_set keeps the inner minima up to date: only the scores
+   * of best-fit style searches read them, so first fit leaves them stale
+   * (binding to another rule rebuilds the tree). */
+  int minima;
 } tree;
 
 static int tree_init(tree *t, size_t n, uint32_t nres) {
@@ -158,6 +165,14 @@ static int tree_pull_changed(tree *t, size_t node) {
   const double *xl = t->mx + 2 * node * D, *xr = xl + D;
   const double *nl = t->mn + 2 * node * D, *nr = nl + D;
   int changed = 0;
+  if (!t->minima) {
+    for (uint32_t r = 0; r < D; r++) {
+      double a = xl[r] > xr[r] ? xl[r] : xr[r];
+      changed |= a != x[r];
+      x[r] = a;
+    }
+    return changed;
+  }
   for (uint32_t r = 0; r < D; r++) {
     double a = xl[r] > xr[r] ? xl[r] : xr[r], b = nl[r] < nr[r] ? nl[r] : nr[r];
     changed |= a != x[r] || b != n[r];
@@ -448,6 +463,7 @@ int vmp__greedy_bind(vmp__greedy *g, vmp__state *st, int rule) {
   }
   tree_build(&g->used);
   tree_build(&g->empty);
+  g->used.minima = g->empty.minima = g->kind != VMP__GK_FF;
   return 0;
 }
 
@@ -501,6 +517,20 @@ static double score_bound(const vmp__greedy *g, const double *mx, const double *
     case VMP__GK_DOT:
       for (uint32_t r = 0; r < R; r++) s += w[r] * w[r] * d[r] * (mx[r] > 0.0 ? mx[r] : 0.0);
       return -s;
+    case VMP__GK_COS: {
+      /* Over a subtree, the dot product is at most the one with the
+       * largest room, and the room's length at least the one of the
+       * smallest room a fitting host can have (never below the demand). */
+      double xy = 0.0, xx = 0.0, yy = 0.0;
+      for (uint32_t r = 0; r < R; r++) {
+        double a = w[r] * d[r], b = w[r] * (mx[r] > 0.0 ? mx[r] : 0.0);
+        double c = w[r] * (mn[r] > d[r] ? mn[r] : d[r]);
+        xy += a * b;
+        xx += a * a;
+        yy += c * c;
+      }
+      return xx > 0.0 && yy > 0.0 ? -xy / sqrt(xx * yy) : 0.0;
+    }
     default: /* NORM */
       for (uint32_t r = 0; r < R; r++) {
         double v = mn[r] - d[r];
@@ -858,24 +888,6 @@ static void sort_by(vmp__greedy *g, uint32_t *items, size_t n, int meas, int wt)
   radix_sort(g->k1, items, g->k2, g->v2, n);
 }
 
-/* The order of sort_by with every size scaled by a random factor in
- * [1 - eps, 1 + eps]: randomized restarts of the portfolio. */
-static void sort_noisy(vmp__greedy *g, uint32_t *items, size_t n, int meas, int wt,
-                       vmp__rng *rng, double eps) {
-  const vmp__model *m = g->m;
-  for (size_t j = 0; j < n; j++) g->k1[j] = items[j];
-  radix_sort(g->k1, items, g->k2, g->v2, n);
-  for (size_t j = 0; j < n; j++) {
-    double f = 1.0 + eps * (2.0 * vmp__rng_unit(rng) - 1.0);
-    g->k1[j] = ~dkey(item_size(g, items[j], meas, wt) * f);
-  }
-  radix_sort(g->k1, items, g->k2, g->v2, n);
-  for (size_t j = 0; j < n; j++) g->k1[j] = (uint64_t)(255 - g->tier[items[j]]);
-  radix_sort(g->k1, items, g->k2, g->v2, n);
-  for (size_t j = 0; j < n; j++) g->k1[j] = ~dkey(m->item_pen[items[j]]);
-  radix_sort(g->k1, items, g->k2, g->v2, n);
-}
-
 void vmp__greedy_sort(vmp__greedy *g, int rule, uint32_t *items, size_t n) {
   int meas, wt;
   vmp__greedy_rule_parts(rule, NULL, &meas, &wt);
@@ -939,7 +951,6 @@ static size_t bin_fill(bin_ctx *c, uint32_t h) {
   vmp__greedy *g = c->g;
   const vmp__model *m = g->m;
   const uint32_t R = m->nres;
-  const double *w = g->w[g->weighting];
   size_t placed = 0;
   for (;;) {
     const double *rem = host_rem(g, h);
@@ -961,14 +972,7 @@ static size_t bin_fill(bin_ctx *c, uint32_t h) {
       for (r = 0; r < R && d[r] <= rr[r]; r++) {}
       if (r < R) continue;
       if (m->item_pen[i0] < bpen) continue;
-      if (g->kind == VMP__GK_DOT) {
-        for (r = 0; r < R; r++) s -= w[r] * w[r] * d[r] * rr[r];
-      } else {
-        for (r = 0; r < R; r++) {
-          double x = w[r] * (rr[r] - d[r]);
-          s += x * x;
-        }
-      }
+      s = score_bound(g, rr, rr, d);
       if (g->has_soft[i0]) soft = vmp__greedy_soft_delta(g->st, i0, h);
       if (m->item_pen[i0] > bpen || soft < bsoft || (soft == bsoft && s < bscore)) {
         bpen = m->item_pen[i0];
@@ -1103,7 +1107,7 @@ int vmp__greedy_insert(vmp__state *st, const uint32_t *items, size_t n, int rule
     }
     k = j2;
   }
-  if (g->kind == VMP__GK_DOT || g->kind == VMP__GK_NORM) {
+  if (g->kind >= VMP__GK_DOT) {
     size_t got = 0;
     rc = insert_bin(g, list, k, &got);
     placed += got;
@@ -1144,11 +1148,14 @@ static const char *const auto_order[] = {
 #define AUTO_BUDGET 4.0e6
 #define BIN_CENTRIC_MAX_ITEMS 20000
 #define ALL_RULES_MAX_ITEMS 5000
-/* Randomized restarts on small problems: item placements they may spend
- * (at most RESTARTS_MAX runs), and the noise on item sizes. */
-#define RESTART_BUDGET 16000.0
-#define RESTARTS_MAX 200
-#define RESTART_NOISE 0.15
+/* Iterated greedy on problems of up to ALL_RULES_MAX_ITEMS items: the item
+ * placements its passes may spend (at most ITERATE_MAX passes), and the
+ * noise on host fills when ranking hosts. */
+#define ITERATE_BUDGET 32000.0
+#define ITERATE_MAX 400
+#define ITERATE_NOISE 0.1
+/* Chains of passes: one from each of this many best placements. */
+#define ITERATE_STARTS 4
 
 static int param_rules(const char *value) {
   int ids[NRULES];
@@ -1169,13 +1176,14 @@ static int param_online_rule(const char *value) {
 static const vmp__param_spec greedy_params[] = {
     {"greedy.rules", VMP_PARAM_STRING, 0, 0, "auto",
      "comma-separated rules the portfolio runs (ffd|bfd|wfd_max|sum|l2|prod_"
-     "unit|avg|rem, dot|norm_unit|avg|rem, all); auto: as many of the best "
+     "unit|avg|rem, dot|norm|cos_unit|avg|rem, all); auto: as many of the best "
      "as the problem's size allows",
      param_rules},
     {"greedy.restarts", VMP_PARAM_INT, -1, 1e6, "-1",
-     "randomized restarts after the rules (item sizes perturbed, the best "
-     "rules so far reused); -1: automatic, as many as 16,000 item "
-     "placements allow on problems of up to 5,000 items (at most 200)",
+     "iterated-greedy passes after the rules (every item re-packed host by "
+     "host, hosts in a random order, in chains from the four best "
+     "placements); -1: automatic, as many as 32,000 item placements allow "
+     "on problems of up to 5,000 items (at most 400)",
      NULL},
     {"greedy.online_rule", VMP_PARAM_STRING, 0, 0, "bfd_l2_avg",
      "the rule vmp_place and solve --incremental use for each arriving VM "
@@ -1205,7 +1213,7 @@ static int portfolio(const vmp__ctx *ctx, int *ids) {
     int id = vmp__greedy_rule_find(auto_order[k]), kind;
     double cost;
     vmp__greedy_rule_parts(id, &kind, NULL, NULL);
-    if ((kind == VMP__GK_DOT || kind == VMP__GK_NORM) && m->nitems > BIN_CENTRIC_MAX_ITEMS)
+    if (kind >= VMP__GK_DOT && m->nitems > BIN_CENTRIC_MAX_ITEMS)
       continue;
     cost = per * (kind == VMP__GK_FF ? 1.0 : 3.0);
     if (n > 0 && work + cost > AUTO_BUDGET) continue;
@@ -1222,25 +1230,10 @@ static int any_current(const vmp__model *m) {
   return 0;
 }
 
-/* Randomized restarts: the item-centric rules that did best so far run
- * again on item orders whose sizes are perturbed by up to RESTART_NOISE;
- * the seed makes them reproducible. */
-static int restarts(vmp__ctx *ctx, vmp__greedy *g, vmp__state *st, const uint32_t *all,
-                    const int *ids, const double *objs, int nrules, int stay, int32_t *best,
-                    double *best_obj, size_t *runs) {
-  const vmp__model *m = ctx->m;
-  long n = (long)vmp__param_num(ctx, "greedy.restarts", -1);
-  int top[4], ntop = 0;
-  uint32_t *order;
-  vmp__rng rng;
-  int rc = 0;
-  if (n < 0) {
-    n = m->nitems && m->nitems <= ALL_RULES_MAX_ITEMS
-            ? (long)(RESTART_BUDGET / (double)m->nitems)
-            : 0;
-    if (n > RESTARTS_MAX) n = RESTARTS_MAX;
-  }
-  /* The (up to) four best item-centric rules, best first. */
+/* The (up to) four best item-centric rules of the portfolio, best first,
+ * as indices into ids; returns how many. */
+static int best_item_rules(const int *ids, const double *objs, int nrules, int *top) {
+  int ntop = 0;
   for (int pass = 0; pass < 4; pass++) {
     int bk = -1;
     for (int k = 0; k < nrules; k++) {
@@ -1252,33 +1245,233 @@ static int restarts(vmp__ctx *ctx, vmp__greedy *g, vmp__state *st, const uint32_
     }
     if (bk >= 0) top[ntop++] = bk;
   }
-  if (n <= 0 || !ntop) return 0;
-  if (!(order = malloc((m->nitems + 1) * sizeof *order))) return vmp__enomem();
-  if (ensure_scratch(g, m->nitems)) {
-    free(order);
+  return ntop;
+}
+
+/* How full host h is: its load relative to its capacity, summed over
+ * resources. */
+static double host_fill(const vmp__model *m, const double *load, size_t h) {
+  double f = 0.0;
+  for (uint32_t r = 0; r < m->nres; r++) {
+    double c = m->cap[h * m->nres + r];
+    if (c > 0.0) f += load[h * m->nres + r] / c;
+  }
+  return f;
+}
+
+/* Iterated greedy: what a pass needs besides the workspace. */
+typedef struct iter_ctx {
+  const vmp__model *m;
+  int32_t *cur;           /* [nitems] the placement being re-packed */
+  double *load;           /* [nhosts * nres] its loads */
+  uint64_t *hkey;         /* [nhosts] host sort keys */
+  uint32_t *hosts;        /* [nhosts] used hosts, then sorted */
+  uint32_t *rank;         /* [nhosts] 1 + position of a used host */
+  uint32_t *count;        /* [nhosts + 2] counting sort */
+  uint32_t *order;        /* [nitems] the pass's item order */
+  int pen_varies;         /* items have different unplaced penalties */
+  int tier_varies;        /* items have different restriction tiers */
+} iter_ctx;
+
+static void iter_free(iter_ctx *c) {
+  free(c->cur);
+  free(c->load);
+  free(c->hkey);
+  free(c->hosts);
+  free(c->rank);
+  free(c->count);
+  free(c->order);
+}
+
+static int iter_init(iter_ctx *c, const vmp__greedy *g, const vmp__model *m) {
+  size_t H = m->nhosts + 2;
+  memset(c, 0, sizeof *c);
+  c->m = m;
+  c->cur = malloc((m->nitems + 1) * sizeof *c->cur);
+  c->load = malloc((H * m->nres + 1) * sizeof *c->load);
+  c->hkey = malloc(H * sizeof *c->hkey);
+  c->hosts = malloc(H * sizeof *c->hosts);
+  c->rank = malloc(H * sizeof *c->rank);
+  c->count = malloc(H * sizeof *c->count);
+  c->order = malloc((m->nitems + 1) * sizeof *c->order);
+  if (!c->cur || !c->load || !c->hkey || !c->hosts || !c->rank || !c->count || !c->order) {
+    iter_free(c);
     return vmp__enomem();
+  }
+  for (size_t i = 1; i < m->nitems; i++) {
+    if (m->item_pen[i] != m->item_pen[0]) c->pen_varies = 1;
+    if (g->tier[i] != g->tier[0]) c->tier_varies = 1;
+  }
+  return 0;
+}
+
+/* The item order of a pass: the items of c->cur host by host, hosts in an
+ * order drawn at random (fullest first, shuffled, or emptiest first; fills
+ * perturbed so that equal hosts vary), items within a host in `base` order
+ * (the rule's); unplaced items first.  As in the rule's own order, scarce
+ * items (restriction tier) and then high-priority ones come before all
+ * that: taking them host by host could leave a pinned or narrowly allowed
+ * VM without room. */
+static void iter_order(iter_ctx *c, vmp__greedy *g, const uint32_t *base, vmp__rng *rng) {
+  const vmp__model *m = c->m;
+  const uint32_t R = m->nres;
+  int how = (int)vmp__rng_below(rng, 3);
+  size_t nh = 0;
+  memset(c->load, 0, m->nhosts * R * sizeof *c->load);
+  for (size_t h = 0; h < m->nhosts; h++) c->rank[h] = 0;
+  for (size_t i = 0; i < m->nitems; i++) {
+    int32_t h = c->cur[i];
+    if (h < 0) continue;
+    if (!c->rank[h]) {
+      c->rank[h] = 1;
+      c->hosts[nh++] = (uint32_t)h;
+    }
+    for (uint32_t r = 0; r < R; r++) c->load[(size_t)h * R + r] += m->idem[i * R + r];
+  }
+  for (size_t k = 0; k < nh; k++) {
+    double f = host_fill(m, c->load, c->hosts[k]) *
+               (1.0 + ITERATE_NOISE * (2.0 * vmp__rng_unit(rng) - 1.0));
+    c->hkey[k] = how == 0 ? ~dkey(f) : how == 1 ? vmp__rng_next(rng) : dkey(f);
+  }
+  radix_sort(c->hkey, c->hosts, g->k2, g->v2, nh);
+  for (size_t k = 0; k < nh; k++) c->rank[c->hosts[k]] = (uint32_t)k + 1;
+  /* A stable counting sort by host rank keeps `base` order within hosts. */
+  memset(c->count, 0, (nh + 2) * sizeof *c->count);
+  for (size_t i = 0; i < m->nitems; i++) c->count[(c->cur[i] >= 0 ? c->rank[c->cur[i]] : 0) + 1]++;
+  for (size_t k = 1; k <= nh + 1; k++) c->count[k] += c->count[k - 1];
+  for (size_t j = 0; j < m->nitems; j++) {
+    uint32_t i = base[j];
+    c->order[c->count[c->cur[i] >= 0 ? c->rank[c->cur[i]] : 0]++] = i;
+  }
+  if (c->tier_varies) {
+    for (size_t j = 0; j < m->nitems; j++) g->k1[j] = (uint64_t)(255 - g->tier[c->order[j]]);
+    radix_sort(g->k1, c->order, g->k2, g->v2, m->nitems);
+  }
+  if (c->pen_varies) {
+    for (size_t j = 0; j < m->nitems; j++) g->k1[j] = ~dkey(m->item_pen[c->order[j]]);
+    radix_sort(g->k1, c->order, g->k2, g->v2, m->nitems);
+  }
+}
+
+/* Sum of squared host fills: higher when load is concentrated on fewer
+ * hosts (Falkenauer's measure). */
+static double concentration(const vmp__state *st) {
+  const vmp__model *m = st->m;
+  double s = 0.0;
+  for (size_t h = 0; h < m->nhosts; h++) {
+    double f;
+    if (!st->count[h]) continue;
+    f = host_fill(m, st->load, h);
+    s += f * f;
+  }
+  return s;
+}
+
+/* The best placements of the portfolio, best first: iterated greedy
+ * starts a chain of passes from each. */
+typedef struct starts {
+  int32_t *host;                      /* [ITERATE_STARTS * nitems] */
+  double obj[ITERATE_STARTS];
+  int n;
+} starts;
+
+/* Keeps placement `host` of objective obj if it is among the best
+ * ITERATE_STARTS so far (ties keep the earlier one).  Many rules end in
+ * the same placement; a copy would only start a chain where another
+ * already starts, so copies are dropped. */
+static void starts_keep(starts *s, size_t nitems, const int32_t *host, double obj) {
+  int j;
+  if (!s->host || obj == HUGE_VAL) return;
+  if (s->n == ITERATE_STARTS && obj >= s->obj[s->n - 1]) return;
+  for (j = 0; j < s->n; j++)
+    if (s->obj[j] == obj && !memcmp(s->host + (size_t)j * nitems, host, nitems * sizeof *host))
+      return;
+  if (s->n < ITERATE_STARTS) s->n++;
+  for (j = s->n - 1; j > 0 && s->obj[j - 1] > obj; j--) {
+    s->obj[j] = s->obj[j - 1];
+    memcpy(s->host + (size_t)j * nitems, s->host + (size_t)(j - 1) * nitems,
+           nitems * sizeof *s->host);
+  }
+  s->obj[j] = obj;
+  memcpy(s->host + (size_t)j * nitems, host, nitems * sizeof *s->host);
+}
+
+/* Iterated-greedy passes for a problem of m's size (greedy.restarts). */
+static long iterate_passes(const vmp__ctx *ctx) {
+  const vmp__model *m = ctx->m;
+  long n = (long)vmp__param_num(ctx, "greedy.restarts", -1);
+  if (n >= 0) return n;
+  if (!m->nitems || m->nitems > ALL_RULES_MAX_ITEMS) return 0;
+  n = (long)(ITERATE_BUDGET / (double)m->nitems);
+  return n < ITERATE_MAX ? n : ITERATE_MAX;
+}
+
+/*
+ * Iterated greedy (after Culberson's iterated greedy for graph colouring).
+ * Each pass re-packs every item with one of the best item-centric rules,
+ * taking them host by host of the current placement (iter_order).  On
+ * identical hosts without placement rules a pass never needs more hosts
+ * than the placement it re-packs: a rule opens a host only when no used
+ * host fits, and once the first item of a host's group opens one, the rest
+ * of the group fits there too.  Meanwhile items of later hosts fill gaps in
+ * earlier ones, so hosts empty out.  A pass replaces the current placement
+ * when its objective is lower, or equal with load at least as concentrated,
+ * which steers towards emptying a host.
+ *
+ * A chain of passes tends to settle on one placement, so the passes are
+ * split into chains, one from each of the best placements of the portfolio
+ * (`from`): different starting points end in different places, and that
+ * pays more than a longer single chain.  Seeded, so reproducible.
+ */
+static int iterate(vmp__ctx *ctx, vmp__greedy *g, vmp__state *st, const int *ids,
+                   const double *objs, int nrules, uint32_t *const *sorted, int stay,
+                   const starts *from, int32_t *best, double *best_obj, size_t *runs) {
+  const vmp__model *m = ctx->m;
+  long n = iterate_passes(ctx);
+  int top[4], ntop = best_item_rules(ids, objs, nrules, top), rc, chain = -1;
+  double cur_obj = HUGE_VAL, cur_conc = -HUGE_VAL;
+  iter_ctx c;
+  vmp__rng rng;
+  if (n <= 0 || !ntop || !from->n) return 0;
+  if ((rc = iter_init(&c, g, m))) return rc;
+  if ((rc = ensure_scratch(g, m->nitems > m->nhosts ? m->nitems : m->nhosts))) {
+    iter_free(&c);
+    return rc;
   }
   vmp__rng_seed(&rng, ctx->seed);
   for (long r = 0; r < n && !rc; r++) {
     int rule = ids[top[r % ntop]], meas, wt;
-    double obj;
+    double obj, conc;
+    if (chain < (int)(r * from->n / n)) {
+      chain = (int)(r * from->n / n);
+      memcpy(c.cur, from->host + (size_t)chain * m->nitems, m->nitems * sizeof *c.cur);
+      cur_obj = from->obj[chain];
+      cur_conc = -HUGE_VAL;
+    }
     vmp__greedy_rule_parts(rule, NULL, &meas, &wt);
-    memcpy(order, all, m->nitems * sizeof *order);
-    sort_noisy(g, order, m->nitems, meas, wt, &rng, RESTART_NOISE);
+    iter_order(&c, g, sorted[meas * NW + wt], &rng);
     vmp__state_clear(st);
-    if ((rc = vmp__greedy_insert(st, order, m->nitems, rule,
+    if ((rc = vmp__greedy_insert(st, c.order, m->nitems, rule,
                                  VMP__GREEDY_KEEP_ORDER | (stay ? VMP__GREEDY_STAY : 0), g)) < 0)
       break;
     rc = 0;
     (*runs)++;
     obj = vmp__model_objective(m, st->host);
+    conc = concentration(st);
+    if (obj < cur_obj || (obj == cur_obj && conc >= cur_conc)) {
+      cur_obj = obj;
+      cur_conc = conc;
+      memcpy(c.cur, st->host, m->nitems * sizeof *c.cur);
+    }
     if (obj < *best_obj) {
       *best_obj = obj;
       memcpy(best, st->host, m->nitems * sizeof *best);
     }
-    if (vmp__ctx_progress(ctx, *best_obj, -HUGE_VAL, *runs, st->placed, 0)) break;
+    if (vmp__ctx_progress(ctx, *best_obj, -HUGE_VAL, *runs, st->placed, 0) ||
+        vmp__ctx_should_stop(ctx))
+      break;
   }
-  free(order);
+  iter_free(&c);
   return rc;
 }
 
@@ -1291,15 +1484,19 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   double best_obj = HUGE_VAL;
   vmp__greedy *g = NULL;
   vmp__state st;
+  starts from;
   size_t runs = 0;
   memset(&st, 0, sizeof st);
+  memset(&from, 0, sizeof from);
   if ((nrules = portfolio(ctx, ids)) < 0) return nrules;
   for (int k = 0; k < nrules; k++) objs[k] = HUGE_VAL;
   if ((rc = vmp__state_init(&st, m))) return rc;
   if ((rc = vmp__greedy_new(m, &g))) goto done;
   all = malloc((m->nitems + 1) * sizeof *all);
   best = malloc((m->nitems + 1) * sizeof *best);
-  if (!all || !best) {
+  if (iterate_passes(ctx) > 0)
+    from.host = malloc(((size_t)ITERATE_STARTS * m->nitems + 1) * sizeof *from.host);
+  if (!all || !best || (iterate_passes(ctx) > 0 && !from.host)) {
     rc = vmp__enomem();
     goto done;
   }
@@ -1337,6 +1534,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
       vmp__ctx_log(ctx, VMP_LOG_DEBUG, "greedy: %s%s: objective %.10g, %zu hosts",
                    vmp__greedy_rule_name(ids[k]), s ? " (stay)" : "", obj, st.used);
       if (obj < objs[k]) objs[k] = obj;
+      starts_keep(&from, m->nitems, st.host, obj);
       if (obj < best_obj) {
         best_obj = obj;
         best_rule = ids[k];
@@ -1347,7 +1545,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
     if (vmp__ctx_should_stop(ctx)) break;
   }
   if (!rc && !vmp__ctx_should_stop(ctx))
-    rc = restarts(ctx, g, &st, all, ids, objs, nrules, stay, best, &best_obj, &runs);
+    rc = iterate(ctx, g, &st, ids, objs, nrules, sorted, stay, &from, best, &best_obj, &runs);
   if (!rc) {
     memcpy(res->host, best, m->nitems * sizeof *best);
     res->stop_reason = vmp__ctx_should_stop(ctx) ? vmp__ctx_stop_reason(ctx)
@@ -1359,6 +1557,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   }
 done:
   for (int k = 0; k < 4 * NW; k++) free(sorted[k]);
+  free(from.host);
   free(all);
   free(best);
   vmp__greedy_free(g);

@@ -18,13 +18,15 @@
  *    fit (wfd: most remaining); when no used host fits, the first empty host
  *    that fits in order of cost efficiency (host cost per weighted
  *    capacity), so that cheap capacity opens first.
- * Bin-centric rules (dot, norm; Panigrahy et al., "Heuristics for Vector
- * Bin Packing") fill one host at a time, used hosts first, then empty hosts
- * by cost efficiency, each time taking the pending item with the largest
- * weighted dot product between its demand and the host's remaining
- * capacity (dot), or the smallest weighted L2 norm of the difference
- * (norm).  Placing a single item (vmp__greedy_choose) with a bin-centric
- * rule picks the used host with the best such score.
+ * Bin-centric rules (dot, norm, cos; Panigrahy et al., "Heuristics for
+ * Vector Bin Packing") fill one host at a time, used hosts first, then
+ * empty hosts by cost efficiency, each time taking the pending item with
+ * the largest weighted dot product between its demand and the host's
+ * remaining capacity (dot), the smallest weighted L2 norm of the
+ * difference (norm), or the largest cosine of the angle between the two
+ * (cos: the item whose shape matches the room left, whatever its size).
+ * Placing a single item (vmp__greedy_choose) with a bin-centric rule picks
+ * the used host with the best such score.
  *
  * Every choice honours every hard constraint through vmp__state_fits
  * (allowed hosts, pins, maintenance, capacity with overcommit and
@@ -47,15 +49,15 @@
 
 /* ---- rules ------------------------------------------------------------------ */
 
-/* Host-choice kinds. */
-enum { VMP__GK_FF = 0, VMP__GK_BF, VMP__GK_WF, VMP__GK_DOT, VMP__GK_NORM };
+/* Host-choice kinds; the bin-centric ones (VMP__GK_DOT and after) last. */
+enum { VMP__GK_FF = 0, VMP__GK_BF, VMP__GK_WF, VMP__GK_DOT, VMP__GK_NORM, VMP__GK_COS };
 /* Size measures. */
 enum { VMP__GM_MAX = 0, VMP__GM_SUM, VMP__GM_L2, VMP__GM_PROD };
 /* Resource weightings. */
 enum { VMP__GW_UNIT = 0, VMP__GW_AVG, VMP__GW_REM };
 
 /* Rule ids are 0 .. vmp__greedy_nrules()-1.  Names: "ffd_l2_avg",
- * "bfd_sum_unit", "wfd_max_rem", "dot_avg", "norm_unit", ... */
+ * "bfd_sum_unit", "wfd_max_rem", "dot_avg", "norm_unit", "cos_rem", ... */
 int vmp__greedy_nrules(void);
 /* The name of rule id `rule` ("?" when out of range).  Static. */
 const char *vmp__greedy_rule_name(int rule);

@@ -10,6 +10,8 @@
 #include "generator.h"
 #include "testutil.h"
 
+static vmp_problem *random_problem(uint64_t seed, double load);
+
 /* Hosts a (5 of 10 used), b (7 of 10 used), c (empty); one arriving VM of
  * size 3. */
 static const char *THREE =
@@ -55,6 +57,23 @@ static void test_greedy__each_rule_picks_its_host(void **state) {
   vmp_problem_free(p);
 }
 
+static void test_greedy__cos_matches_shape_not_size(void **state) {
+  /* Room left: a (8, 2), b (4, 4).  Item (2, 2): the dot product prefers a
+   * (20 against 16), the cosine b (the same shape: 1 against 0.86). */
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\",\"mem\"],"
+      "\"hosts\":[{\"name\":\"a\",\"capacity\":{\"cpu\":10,\"mem\":10}},"
+      "{\"name\":\"b\",\"capacity\":{\"cpu\":10,\"mem\":10}}],"
+      "\"vms\":[{\"name\":\"x\",\"demand\":{\"cpu\":2,\"mem\":8},\"host\":\"a\"},"
+      "{\"name\":\"y\",\"demand\":{\"cpu\":6,\"mem\":6},\"host\":\"b\"},"
+      "{\"name\":\"new\",\"demand\":{\"cpu\":2,\"mem\":2}}]}");
+  (void)state;
+  assert_int_equal(place_with(p, "dot_unit", 2), 0);
+  assert_int_equal(place_with(p, "cos_unit", 2), 1);
+  assert_int_equal(place_with(p, "cos_avg", 2), 1);
+  vmp_problem_free(p);
+}
+
 static const char *BINS =
     "{\"version\":1,\"resources\":[\"size\"],"
     "\"hosts\":[{\"name\":\"b1\",\"capacity\":{\"size\":10}},"
@@ -71,7 +90,11 @@ static vmp_solution *solve_for(const vmp_problem *p, const char *solver, const c
   int rc;
   vmp_solve_opts_init(&o);
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
-  if (rules) assert_int_equal(vmp_params_set(ps, "greedy.rules", rules), VMP_OK);
+  if (rules) {
+    /* the rules alone, without iterated-greedy passes */
+    assert_int_equal(vmp_params_set(ps, "greedy.rules", rules), VMP_OK);
+    assert_int_equal(vmp_params_set(ps, "greedy.restarts", "0"), VMP_OK);
+  }
   o.params = ps;
   o.solver = solver;
   o.seed = seed;
@@ -102,6 +125,67 @@ static void test_greedy__packing_per_rule(void **state) {
       fail_msg("%s: %zu hosts, expected %zu", want[k].rule, vmp_solution_hosts_used(s),
                want[k].hosts);
     vmp_solution_free(s);
+  }
+  vmp_problem_free(p);
+}
+
+/* Capacity 10; 5 4 3 3 3 2 fit in two hosts (5+3+2, 4+3+3), but every rule
+ * below needs three ({5,4}, {3,3,3}, {2}). */
+static const char *FFD_TRAP =
+    "{\"version\":1,\"resources\":[\"size\"],"
+    "\"hosts\":[{\"name\":\"h1\",\"capacity\":{\"size\":10}},"
+    "{\"name\":\"h2\",\"capacity\":{\"size\":10}},{\"name\":\"h3\",\"capacity\":{\"size\":10}}],"
+    "\"vms\":[{\"name\":\"a\",\"demand\":{\"size\":5}},{\"name\":\"b\",\"demand\":{\"size\":4}},"
+    "{\"name\":\"c\",\"demand\":{\"size\":3}},{\"name\":\"d\",\"demand\":{\"size\":3}},"
+    "{\"name\":\"e\",\"demand\":{\"size\":3}},{\"name\":\"f\",\"demand\":{\"size\":2}}]}";
+
+static vmp_solution *solve_restarts(const vmp_problem *p, const char *restarts, uint64_t seed) {
+  vmp_params *ps = NULL;
+  vmp_solve_opts o;
+  vmp_solution *s = NULL;
+  vmp_solve_opts_init(&o);
+  assert_int_equal(vmp_params_new(&ps), VMP_OK);
+  assert_int_equal(vmp_params_set(ps, "greedy.rules", "ffd_sum_unit,bfd_l2_avg,dot_unit,norm_avg"),
+                   VMP_OK);
+  assert_int_equal(vmp_params_set(ps, "greedy.restarts", restarts), VMP_OK);
+  o.params = ps;
+  o.solver = "greedy";
+  o.seed = seed;
+  assert_int_equal(vmp_solve(p, &o, &s), VMP_OK);
+  vmp_params_free(ps);
+  return s;
+}
+
+static void test_greedy__iterated_passes_empty_a_host(void **state) {
+  vmp_problem *p = tu_problem_json(FFD_TRAP);
+  vmp_solution *s;
+  double runs = 0.0;
+  (void)state;
+  s = solve_restarts(p, "0", 1);
+  assert_int_equal(vmp_solution_hosts_used(s), 3);
+  assert_int_equal(vmp_solution_stat(s, "greedy.rules_run", &runs), VMP_OK);
+  assert_true(runs == 4.0);
+  vmp_solution_free(s);
+  /* Re-packing host by host, the host of 2 first, then {5,4}, then
+   * {3,3,3}: 2+5+3, 4+3+3. */
+  for (uint64_t seed = 1; seed <= 5; seed++) {
+    s = solve_restarts(p, "-1", seed);
+    assert_int_equal(vmp_solution_hosts_used(s), 2);
+    assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+    vmp_solution_free(s);
+  }
+  vmp_problem_free(p);
+}
+
+static void test_greedy__iterated_passes_are_reproducible(void **state) {
+  vmp_problem *p = random_problem(11, 0.7);
+  (void)state;
+  for (uint64_t seed = 3; seed <= 4; seed++) {
+    vmp_solution *a = solve_restarts(p, "50", seed), *b = solve_restarts(p, "50", seed);
+    for (size_t v = 0; v < vmp_solution_num_vms(a); v++)
+      assert_int_equal(vmp_solution_vm_host(a, v), vmp_solution_vm_host(b, v));
+    vmp_solution_free(a);
+    vmp_solution_free(b);
   }
   vmp_problem_free(p);
 }
@@ -232,7 +316,10 @@ static void test_greedy__same_seed_same_placement(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_greedy__each_rule_picks_its_host),
+      cmocka_unit_test(test_greedy__cos_matches_shape_not_size),
       cmocka_unit_test(test_greedy__packing_per_rule),
+      cmocka_unit_test(test_greedy__iterated_passes_empty_a_host),
+      cmocka_unit_test(test_greedy__iterated_passes_are_reproducible),
       cmocka_unit_test(test_greedy__cheap_capacity_opens_first),
       cmocka_unit_test(test_greedy__soft_terms_break_ties),
       cmocka_unit_test(test_greedy__rules_parameter_is_checked),
