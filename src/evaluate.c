@@ -19,7 +19,6 @@ static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
                           const char *fmt, ...) VMP__PRINTF(5, 6);
 static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
                           const char *fmt, ...) {
-  vmp__buf b;
   va_list ap;
   if (hard)
     e->hard_violations++;
@@ -30,13 +29,11 @@ static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
     e->oom = 1;
     return;
   }
-  vmp__buf_init(&b);
-  va_start(ap, fmt);
-  vmp__buf_vprintf(&b, fmt, ap);
-  va_end(ap);
   e->viol[e->nviol].kind = kind;
   e->viol[e->nviol].hard = hard;
-  e->viol[e->nviol].message = vmp__buf_take(&b);
+  va_start(ap, fmt);
+  e->viol[e->nviol].message = vmp__vstrfmt(fmt, ap);
+  va_end(ap);
   if (!e->viol[e->nviol].message) {
     e->oom = 1;
     return;

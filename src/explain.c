@@ -77,7 +77,6 @@ void vmp__reasons_free(vmp__reasons *r) {
 static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...)
     VMP__PRINTF(3, 4);
 static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
-  vmp__buf b;
   va_list ap;
   size_t cap2 = r->cap;
   if (r->oom) return;
@@ -86,12 +85,10 @@ static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
     r->oom = 1;
     return;
   }
-  vmp__buf_init(&b);
-  va_start(ap, fmt);
-  vmp__buf_vprintf(&b, fmt, ap);
-  va_end(ap);
   r->key[r->n] = vmp__strdup(key);
-  r->msg[r->n] = vmp__buf_take(&b);
+  va_start(ap, fmt);
+  r->msg[r->n] = vmp__vstrfmt(fmt, ap);
+  va_end(ap);
   if (!r->key[r->n] || !r->msg[r->n]) {
     free(r->key[r->n]);
     free(r->msg[r->n]);

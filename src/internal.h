@@ -71,6 +71,9 @@ void vmp__buf_vprintf(vmp__buf *b, const char *fmt, va_list ap);
 /* Hands the NUL-terminated content to the caller (free()) and resets b.
  * NULL when an append failed. */
 char *vmp__buf_take(vmp__buf *b);
+/* A new string formatted from fmt and ap (the caller frees it); NULL when
+ * out of memory. */
+char *vmp__vstrfmt(const char *fmt, va_list ap);
 
 /* Copies at most max bytes of s[0..n) into out (which holds max + 4
  * bytes) for quoting input in messages: bytes outside printable ASCII

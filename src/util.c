@@ -140,6 +140,13 @@ char *vmp__buf_take(vmp__buf *b) {
   return d;
 }
 
+char *vmp__vstrfmt(const char *fmt, va_list ap) {
+  vmp__buf b;
+  vmp__buf_init(&b);
+  vmp__buf_vprintf(&b, fmt, ap);
+  return vmp__buf_take(&b);
+}
+
 const char *vmp__fmt_num(char buf[32], double v) {
   if (isnan(v)) return strcpy(buf, "nan");
   if (isinf(v)) return strcpy(buf, v > 0 ? "inf" : "-inf");
