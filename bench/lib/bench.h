@@ -23,6 +23,14 @@
 /* Size of the error buffers that failing functions fill. */
 #define VMPB_ERRLEN 512
 
+/* Formats a message into err (VMPB_ERRLEN bytes; NULL: no message wanted)
+ * and returns -1, so a failing path reads `return vmpb_errf(err, ...)`. */
+int vmpb_errf(char *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 /* ---- the results table (results.c) ------------------------------------- */
 
 /* The columns of results.csv, in order.  The first eleven are the contract

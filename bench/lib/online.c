@@ -32,14 +32,6 @@ int vmpb_online_available(void) { return HAVE_ONLINE; }
 
 #if HAVE_ONLINE
 
-static int errf(char *err, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
 /* Adds the VMs of `from` to p as new VMs (no current host) named
  * "arrival-<k>", with their demands and labels.  Returns the index of the
  * first one. */
@@ -48,10 +40,10 @@ static int add_arrivals(vmp_problem *p, const vmp_problem *from,
   size_t nr = vmp_problem_num_resources(p), n = vmp_problem_num_vms(from);
   double *d = malloc((nr ? nr : 1) * sizeof *d);
   int rc = 0;
-  if (!d) return errf(err, "out of memory");
+  if (!d) return vmpb_errf(err, "out of memory");
   if (vmp_problem_num_resources(from) != nr) {
     free(d);
-    return errf(err, "generator: the arrivals have other resources");
+    return vmpb_errf(err, "generator: the arrivals have other resources");
   }
   *first = vmp_problem_num_vms(p);
   for (size_t v = 0; !rc && v < n; v++) {
@@ -67,7 +59,7 @@ static int add_arrivals(vmp_problem *p, const vmp_problem *from,
     }
   }
   free(d);
-  if (rc) return errf(err, "adding arrivals: %s", vmp_last_error());
+  if (rc) return vmpb_errf(err, "adding arrivals: %s", vmp_last_error());
   return 0;
 }
 
@@ -92,7 +84,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
   vmpb_gen_opts_init(&g, hosts, vms, gen_seed);
   g.current = 1;
   if (vmpb_generate(&g, &p)) {
-    errf(err, "generator: %s", vmp_last_error());
+    vmpb_errf(err, "generator: %s", vmp_last_error());
     goto done;
   }
   /* the arrivals come from the same catalogue, drawn with another seed;
@@ -101,14 +93,14 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
   g.current = 0;
   g.anti_affinity = 0;
   if (vmpb_generate(&g, &q)) {
-    errf(err, "generator: %s", vmp_last_error());
+    vmpb_errf(err, "generator: %s", vmp_last_error());
     goto done;
   }
   if (add_arrivals(p, q, &first, err)) goto done;
   vmp_problem_free(q);
   q = NULL;
   if (!(lat = malloc((arrivals ? arrivals : 1) * sizeof *lat))) {
-    errf(err, "out of memory");
+    vmpb_errf(err, "out of memory");
     goto done;
   }
   vmp_solve_opts_init(&opts);
@@ -116,7 +108,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
   opts.threads = 1;
   t0 = vmpb_now();
   if (vmp_placer_new(p, &opts, &pl)) {
-    errf(err, "vmp_placer_new: %s", vmp_last_error());
+    vmpb_errf(err, "vmp_placer_new: %s", vmp_last_error());
     goto done;
   }
   r->setup_s = vmpb_now() - t0;
@@ -137,8 +129,8 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
     }
   }
   if (arrivals && failed == arrivals) {
-    errf(err, "vmp_place failed for every arrival: %s: %s",
-         vmp_err_name(first_rc), first_msg);
+    vmpb_errf(err, "vmp_place failed for every arrival: %s: %s",
+              vmp_err_name(first_rc), first_msg);
     goto done;
   }
   if (failed)

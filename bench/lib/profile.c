@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +29,6 @@ static const char *const palette[] = {
     "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
 };
 #define NPALETTE (sizeof palette / sizeof palette[0])
-
-static void errf(char *err, const char *fmt, ...) {
-  va_list ap;
-  if (!err) return;
-  va_start(ap, fmt);
-  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
-  va_end(ap);
-}
 
 void vmpb_profile_free(vmpb_profile_line *lines, size_t n) {
   for (size_t k = 0; lines && k < n; k++) free(lines[k].gaps);
@@ -206,7 +197,7 @@ int vmpb_report_profile(const char *path, vmpb_table *t, char *err) {
     size_t nl, ni;
     if (vmpb_profile_suite(t, suites[s], &lines, &nl, &ni)) {
       free(suites);
-      errf(err, "out of memory");
+      vmpb_errf(err, "out of memory");
       return -1;
     }
     if (ni && nl) npanels++;
@@ -218,7 +209,7 @@ int vmpb_report_profile(const char *path, vmpb_table *t, char *err) {
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   if (!(f = fopen(tmp, "w"))) {
     free(suites);
-    errf(err, "%s: %s", tmp, strerror(errno));
+    vmpb_errf(err, "%s: %s", tmp, strerror(errno));
     return -1;
   }
   fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -246,7 +237,7 @@ int vmpb_report_profile(const char *path, vmpb_table *t, char *err) {
   fprintf(f, "</svg>\n");
   free(suites);
   if (fclose(f) || rename(tmp, path)) {
-    errf(err, "%s: %s", path, strerror(errno));
+    vmpb_errf(err, "%s: %s", path, strerror(errno));
     remove(tmp);
     return -1;
   }
