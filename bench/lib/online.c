@@ -9,13 +9,11 @@
  * says which is missing instead of measuring anything.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vmplace/vmplace.h"
 #include "bench.h"
@@ -187,13 +185,7 @@ static int put(int fd, const char *key, const char *fmt, ...) {
   va_end(ap);
   if (n > (int)sizeof line - 2) n = (int)sizeof line - 2;
   line[n++] = '\n';
-  for (int off = 0; off < n;) {
-    ssize_t k = write(fd, line + off, (size_t)(n - off));
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return -1;
-    off += (int)k;
-  }
-  return 0;
+  return vmpb_write_all(fd, line, (size_t)n);
 }
 
 int vmpb_online_write_result(int fd, const vmpb_online_result *r) {
@@ -219,37 +211,25 @@ int vmpb_online_write_result(int fd, const vmpb_online_result *r) {
 }
 
 int vmpb_online_parse_result(const char *text, vmpb_online_result *r) {
+  char key[VMPB_KV_KEY], val[VMPB_KV_VAL];
   int complete = 0;
   memset(r, 0, sizeof *r);
   r->setup_s = r->median_us = r->p99_us = r->max_us = r->mean_us = NAN;
   r->peak_mib = NAN;
-  for (const char *p = text; p && *p;) {
-    const char *nl = strchr(p, '\n'), *eq = strchr(p, '=');
-    size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    if (eq && eq < p + len) {
-      char key[32], val[600];
-      size_t kl = (size_t)(eq - p), vl = len - kl - 1;
-      if (kl < sizeof key && vl < sizeof val) {
-        memcpy(key, p, kl);
-        key[kl] = 0;
-        memcpy(val, eq + 1, vl);
-        val[vl] = 0;
-        if (!strcmp(key, "status")) snprintf(r->status, sizeof r->status, "%s", val);
-        else if (!strcmp(key, "hosts")) r->hosts = (size_t)strtoull(val, NULL, 10);
-        else if (!strcmp(key, "vms")) r->vms = (size_t)strtoull(val, NULL, 10);
-        else if (!strcmp(key, "arrivals")) r->arrivals = (size_t)strtoull(val, NULL, 10);
-        else if (!strcmp(key, "placed")) r->placed = (size_t)strtoull(val, NULL, 10);
-        else if (!strcmp(key, "setup_s")) r->setup_s = strtod(val, NULL);
-        else if (!strcmp(key, "median_us")) r->median_us = strtod(val, NULL);
-        else if (!strcmp(key, "p99_us")) r->p99_us = strtod(val, NULL);
-        else if (!strcmp(key, "max_us")) r->max_us = strtod(val, NULL);
-        else if (!strcmp(key, "mean_us")) r->mean_us = strtod(val, NULL);
-        else if (!strcmp(key, "peak_mib")) r->peak_mib = strtod(val, NULL);
-        else if (!strcmp(key, "note")) snprintf(r->note, sizeof r->note, "%s", val);
-        else if (!strcmp(key, "end")) complete = 1;
-      }
-    }
-    p = nl ? nl + 1 : NULL;
+  for (const char *p = text; vmpb_kv_next(&p, key, val);) {
+    if (!strcmp(key, "status")) snprintf(r->status, sizeof r->status, "%s", val);
+    else if (!strcmp(key, "hosts")) r->hosts = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "vms")) r->vms = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "arrivals")) r->arrivals = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "placed")) r->placed = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "setup_s")) r->setup_s = strtod(val, NULL);
+    else if (!strcmp(key, "median_us")) r->median_us = strtod(val, NULL);
+    else if (!strcmp(key, "p99_us")) r->p99_us = strtod(val, NULL);
+    else if (!strcmp(key, "max_us")) r->max_us = strtod(val, NULL);
+    else if (!strcmp(key, "mean_us")) r->mean_us = strtod(val, NULL);
+    else if (!strcmp(key, "peak_mib")) r->peak_mib = strtod(val, NULL);
+    else if (!strcmp(key, "note")) snprintf(r->note, sizeof r->note, "%s", val);
+    else if (!strcmp(key, "end")) complete = 1;
   }
   return complete;
 }
