@@ -143,4 +143,18 @@ uint64_t vmp__rng_below(vmp__rng *r, uint64_t n);
 /* Uniform in [0, 1). */
 double vmp__rng_unit(vmp__rng *r);
 
+/* ---- sorting indices by a key ------------------------------------------------ */
+
+/* An index (of an item, a host, ...) with the key it is sorted by.  The
+ * comparators break ties by the index, so qsort gives the same order on
+ * every platform and solver results stay reproducible. */
+typedef struct vmp__keyed {
+  double key;
+  uint32_t i;
+} vmp__keyed;
+/* qsort comparators for vmp__keyed: key ascending / descending, then
+ * index ascending. */
+int vmp__keyed_asc(const void *a, const void *b);
+int vmp__keyed_desc(const void *a, const void *b);
+
 #endif /* VMP_INTERNAL_H */

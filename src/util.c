@@ -250,3 +250,17 @@ uint64_t vmp__rng_below(vmp__rng *r, uint64_t n) {
 double vmp__rng_unit(vmp__rng *r) {
   return (double)(vmp__rng_next(r) >> 11) * 0x1.0p-53;
 }
+
+/* ---- sorting indices by a key ---------------------------------------------------- */
+
+int vmp__keyed_asc(const void *a, const void *b) {
+  const vmp__keyed *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+int vmp__keyed_desc(const void *a, const void *b) {
+  const vmp__keyed *x = a, *y = b;
+  if (x->key != y->key) return x->key > y->key ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
