@@ -390,12 +390,7 @@ class Forecast(Owned):
     def to_json(self) -> str:
         """The forecasts as JSON, the text of ``vmplace forecast --json``
         (without ``--problem``)."""
-        out = c_void_p()
-        with self._use() as f:
-            rc = lib.vmp_forecast_to_json(f, byref(out))
-            if rc < 0:
-                raise error(rc)
-        return take_string(out)
+        return self._text(lib.vmp_forecast_to_json)
 
     def to_dict(self) -> Dict[str, Any]:
         """The parsed :meth:`to_json`."""
@@ -963,12 +958,7 @@ class Alerts(Owned):
     def to_json(self) -> str:
         """The alerts as JSON, the ``"alerts"`` of ``vmplace check --alerts
         --json``."""
-        out = c_void_p()
-        with self._use() as a:
-            rc = lib.vmp_alerts_to_json(a, byref(out))
-            if rc < 0:
-                raise error(rc)
-        return take_string(out)
+        return self._text(lib.vmp_alerts_to_json)
 
     def to_list(self) -> List[Dict[str, Any]]:
         """The parsed :meth:`to_json`."""

@@ -14,15 +14,14 @@ from __future__ import annotations
 import json
 import os
 from contextlib import ExitStack
-from ctypes import byref, c_void_p
+from ctypes import byref
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from ._handle import Owned
 from ._lib import (NONE, SIZE_MAX, PlanOpts, PlanP, SolutionP, error, lib,
-                   opt_text, take_string, text, to_bool, to_bytes, to_float,
-                   to_int, to_path)
+                   opt_text, text, to_bool, to_bytes, to_float, to_int, to_path)
 from .problem import Problem
 from .solution import Solution, _enum, _placement
 
@@ -336,12 +335,7 @@ class Plan(Owned):
     def to_json(self) -> str:
         """The plan as plan JSON, the text of ``vmplace plan --json``;
         :meth:`parse` reads it back into an identical plan."""
-        out = c_void_p()
-        with self._use() as pl:
-            rc = lib.vmp_plan_to_json(pl, byref(out))
-            if rc < 0:
-                raise error(rc)
-        return take_string(out)
+        return self._text(lib.vmp_plan_to_json)
 
     def to_dict(self) -> Dict[str, Any]:
         """The parsed :meth:`to_json`."""
@@ -350,11 +344,7 @@ class Plan(Owned):
 
     def write(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes :meth:`to_json` to a file (for ``vmplace apply``)."""
-        data = to_path(path)
-        with self._use() as pl:
-            rc = lib.vmp_plan_write(pl, data)
-            if rc < 0:
-                raise error(rc)
+        self._write(lib.vmp_plan_write, path)
 
     def __repr__(self) -> str:
         if self.closed:
