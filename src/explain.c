@@ -98,20 +98,6 @@ static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
   r->n++;
 }
 
-static int in_list(const vmp__hostlist *l, uint32_t h) {
-  uint32_t lo = 0, hi = l->n;
-  /* Lists are sorted and unique (problem_impl.h). */
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (l->h[mid] == h) return 1;
-    if (l->h[mid] < h)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return 0;
-}
-
 static int merged(const vmp__group *g) {
   return g->hard && g->policy == VMP_AFFINITY && g->scope == 0;
 }
@@ -242,7 +228,7 @@ int vmp__explain_host(const vmp__explainer *ex, uint32_t v, uint32_t h,
     else
       add_reason(r, "pinned", "pinned: %s is pinned to %s", VN(v), HN(p->vm_host[v]));
   }
-  if (p->vm_allowed[v].n && !in_list(&p->vm_allowed[v], h))
+  if (p->vm_allowed[v].n && !vmp__hostlist_has(&p->vm_allowed[v], h))
     add_reason(r, "allowed_hosts", "allowed_hosts: %s is not in %s's list", HN(h),
                VN(v));
   for (size_t q = 0; q < p->nrules; q++) {
@@ -329,7 +315,8 @@ int vmp__explain_summary(const vmp__explainer *ex, uint32_t v, int solved,
     int any = 0;
     if (p->host_maintenance[h]) cnt[0]++, any = 1;
     if (p->vm_pinned[v] && p->vm_host[v] != h) cnt[1]++, any = 1;
-    if (p->vm_allowed[v].n && !in_list(&p->vm_allowed[v], (uint32_t)h)) cnt[2]++, any = 1;
+    if (p->vm_allowed[v].n && !vmp__hostlist_has(&p->vm_allowed[v], (uint32_t)h))
+      cnt[2]++, any = 1;
     for (size_t q = 0; q < p->nrules; q++) {
       const vmp__rule *ru = &p->rules[q];
       if (!ru->hard || (ru->when && !vmp__expr_eval(ru->when, p, v, (uint32_t)h)) ||
