@@ -37,8 +37,8 @@ from typing import (Any, Dict, Iterator, List, Mapping, NamedTuple, Optional,
 from ._handle import Owned
 from ._lib import (AlertOpts, AlertThreshold, ForecastOpts, ForecastP,
                    HistoryP, ProblemP, UtilizationP, AlertsP, error, lib,
-                   take_string, text, to_bool, to_bytes, to_float, to_int,
-                   to_path, to_seconds, to_timestamp)
+                   take_string, text, to_bool, to_bytes, to_data, to_float,
+                   to_int, to_path, to_seconds, to_timestamp)
 from .errors import InvalidArgumentError, NotFoundError, NotSupportedError
 from .problem import Problem
 from .solution import _enum, _placement
@@ -70,14 +70,6 @@ def _format_code(fmt: object) -> int:
         raise InvalidArgumentError(
             f"format: expected one of {', '.join(HISTORY_FORMATS)}, got {fmt!r}"
         ) from None
-
-
-def _data(data: object) -> bytes:
-    if isinstance(data, str):
-        return data.encode("utf-8", "surrogatepass")
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return bytes(data)
-    raise TypeError(f"data: expected str or bytes, got {type(data).__name__}")
 
 
 def _not_picklable(kind: str) -> Any:
@@ -172,7 +164,7 @@ class History(Owned):
         """
         lib.require(_PART, "usage histories")
         code = _format_code(format)
-        raw = _data(data)
+        raw = to_data(data)
         where = to_bytes(origin, "origin") if origin is not None else None
         ptr = HistoryP()
         rc = lib.vmp_history_parse(raw, len(raw), code, where, byref(ptr))

@@ -21,7 +21,8 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from ._handle import Owned
 from ._lib import (NONE, SIZE_MAX, PlanOpts, PlanP, SolutionP, error, lib,
-                   opt_text, text, to_bool, to_bytes, to_float, to_int, to_path)
+                   opt_text, text, to_bool, to_bytes, to_data, to_float, to_int,
+                   to_path)
 from .problem import Problem
 from .solution import Solution, _enum, _placement
 
@@ -165,12 +166,7 @@ class Plan(Owned):
             origin: how messages name the input; default ``"<plan>"``.
         """
         lib.require("plan.h", _FEATURE)
-        if isinstance(data, str):
-            raw = data.encode("utf-8", "surrogatepass")
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            raw = bytes(data)
-        else:
-            raise TypeError(f"data: expected str or bytes, got {type(data).__name__}")
+        raw = to_data(data)
         where = to_bytes(origin, "origin") if origin is not None else None
         ptr = PlanP()
         rc = lib.vmp_plan_parse(raw, len(raw), where, byref(ptr))

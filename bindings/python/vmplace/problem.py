@@ -18,7 +18,8 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List,
 from . import _lib
 from ._handle import Owned
 from ._lib import (NONE, ProblemP, check, error, lib, opt_text, text, to_bool,
-                   to_bytes, to_float, to_int, to_name, to_number, to_path)
+                   to_bytes, to_data, to_float, to_int, to_name, to_number,
+                   to_path)
 from .errors import InvalidArgumentError, NotFoundError, RangeError, StateError
 
 if TYPE_CHECKING:
@@ -225,12 +226,7 @@ class Problem(Owned):
                 default ``"<input>"``.
         """
         code = _format_code(format)
-        if isinstance(data, str):
-            raw = data.encode("utf-8", "surrogatepass")
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            raw = bytes(data)
-        else:
-            raise TypeError(f"data: expected str or bytes, got {type(data).__name__}")
+        raw = to_data(data)
         where = to_bytes(origin, "origin") if origin is not None else None
         ptr = ProblemP()
         check(lib.vmp_problem_parse(raw, len(raw), code, where, byref(ptr)))
