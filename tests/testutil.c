@@ -1,5 +1,6 @@
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -13,6 +14,23 @@ const char *tu_data(const char *name) {
 const char *tu_example(const char *name) {
   static char buf[4096];
   snprintf(buf, sizeof buf, "%s/%s", VMPLACE_EXAMPLES, name);
+  return buf;
+}
+
+char *tu_slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  assert_true(n >= 0);
+  buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = 0;
+  fclose(f);
   return buf;
 }
 
