@@ -154,16 +154,8 @@ typedef struct prd {
   vmp__strmap hosts, vms, res;
 } prd;
 
-static int pfail(const prd *R, int code, const char *path, const char *fmt, ...)
-    VMP__PRINTF(4, 5);
-static int pfail(const prd *R, int code, const char *path, const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return vmp__error(code, "%s: %s: %s", R->origin, path, msg);
-}
+/* "origin: path: message" (json_util.h), as the other JSON readers say it. */
+#define pfail(R, code, path, ...) vmp__json_fail((R)->origin, code, path, __VA_ARGS__)
 
 static int keys_ok(const prd *R, const json_t *o, const char *path,
                    const char *const *allowed) {
