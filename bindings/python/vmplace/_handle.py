@@ -50,6 +50,14 @@ class Owned:
         # kinds of the objects that hold this one (for the refusal message)
         self._holders: List[str] = []
 
+    @classmethod
+    def _adopt(cls: "type[_T]", ptr: Any, free: Callable[[Any], None]) -> _T:
+        """A new instance owning ptr, made without the public constructor
+        (which, for objects only the library makes, refuses)."""
+        obj = cls.__new__(cls)
+        Owned.__init__(obj, ptr, free)
+        return obj
+
     # -- life cycle ----------------------------------------------------
 
     def close(self) -> None:

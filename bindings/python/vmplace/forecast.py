@@ -120,9 +120,7 @@ class History(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "History":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_history_free)
-        return obj
+        return cls._adopt(ptr, lib.vmp_history_free)
 
     @classmethod
     def read(cls, path: Union[str, "os.PathLike[str]"],
@@ -308,9 +306,7 @@ class Forecast(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Forecast":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_forecast_free)
-        return obj
+        return cls._adopt(ptr, lib.vmp_forecast_free)
 
     @property
     def quantile(self) -> float:
@@ -550,8 +546,7 @@ class Utilization(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Utilization":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_utilization_free)
+        obj = cls._adopt(ptr, lib.vmp_utilization_free)
         hosts = {text(lib.vmp_utilization_host_name(ptr, h)): h
                  for h in range(lib.vmp_utilization_num_hosts(ptr))}
         resources = {text(lib.vmp_utilization_resource_name(ptr, r)): r
@@ -905,8 +900,7 @@ class Alerts(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any, utilization: Utilization) -> "Alerts":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_alerts_free)
+        obj = cls._adopt(ptr, lib.vmp_alerts_free)
         # the metrics need the utilisation the alerts were found on
         obj._utilization = utilization
         found = []

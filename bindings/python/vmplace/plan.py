@@ -129,9 +129,7 @@ class Plan(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Plan":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_plan_free)
-        return obj
+        return cls._adopt(ptr, lib.vmp_plan_free)
 
     # ---- reading ---------------------------------------------------------
 

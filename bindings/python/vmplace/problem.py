@@ -176,8 +176,7 @@ class Problem(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Problem":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_problem_free)
+        obj = cls._adopt(ptr, lib.vmp_problem_free)
         obj._init_caches()
         return obj
 

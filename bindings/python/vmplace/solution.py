@@ -107,8 +107,7 @@ class Solution(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Solution":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_solution_free)
+        obj = cls._adopt(ptr, lib.vmp_solution_free)
         obj._cache = {}
         return obj
 
