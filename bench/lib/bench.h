@@ -35,6 +35,10 @@ int vmpb_errf(char *err, const char *fmt, ...)
  * -1 when the write fails. */
 int vmpb_write_all(int fd, const char *buf, size_t len);
 
+/* qsort comparator for doubles, ascending (no NaN: callers sort finite
+ * values). */
+int vmpb_cmp_double(const void *a, const void *b);
+
 /* Workers report to the runner in "key=value" lines on a pipe.  Reads the
  * next line of *text whose key and value fit the buffers (others are
  * passed over) into key and val and advances *text; 0 when none is left. */

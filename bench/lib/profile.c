@@ -100,11 +100,6 @@ static void xml_text(FILE *f, const char *s) {
   }
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* The step line of one solver, clipped to [0, xmax]. */
 static void draw_line(FILE *f, const vmpb_profile_line *l, double xmax,
                       double ox, double oy, double w, double h,
@@ -114,7 +109,7 @@ static void draw_line(FILE *f, const vmpb_profile_line *l, double xmax,
   if (!g) return;
   for (size_t k = 0; k < l->n; k++)
     if (!isnan(l->gaps[k])) g[m++] = fmax(l->gaps[k], 0.0);
-  qsort(g, m, sizeof *g, cmp_double);
+  qsort(g, m, sizeof *g, vmpb_cmp_double);
 #define PX(x) (ox + (x) / xmax * w)
 #define PY(s) (oy + h - (s) * h)
   y = vmpb_profile_share(l->gaps, l->n, 0);

@@ -49,3 +49,8 @@ int vmpb_kv_next(const char **text, char key[VMPB_KV_KEY], char val[VMPB_KV_VAL]
   *text = p;
   return 0;
 }
+
+int vmpb_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
