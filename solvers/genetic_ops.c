@@ -35,23 +35,6 @@ static int cmp_ikey(const void *a, const void *b) {
   return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-typedef struct hkey {
-  double key;
-  uint32_t h;
-} hkey;
-
-static int cmp_hkey_asc(const void *a, const void *b) {
-  const hkey *x = a, *y = b;
-  if (x->key != y->key) return x->key < y->key ? -1 : 1;
-  return (x->h > y->h) - (x->h < y->h);
-}
-
-static int cmp_hkey_desc(const void *a, const void *b) {
-  const hkey *x = a, *y = b;
-  if (x->key != y->key) return x->key > y->key ? -1 : 1;
-  return (x->h > y->h) - (x->h < y->h);
-}
-
 /* ---- setup ----------------------------------------------------------------- */
 
 static void set_weights(vmp__gga *g) {
@@ -101,7 +84,7 @@ static int set_order(vmp__gga *g) {
 /* Host classes with usable hosts, cheapest capacity first. */
 static int set_open_order(vmp__gga *g) {
   const vmp__model *m = g->m;
-  hkey *k = malloc((m->nhclasses + 1) * sizeof *k);
+  vmp__keyed *k = malloc((m->nhclasses + 1) * sizeof *k);
   uint32_t n = 0;
   if (!k) return vmp__enomem();
   for (uint32_t c = 0; c < m->nhclasses; c++) {
@@ -110,11 +93,11 @@ static int set_open_order(vmp__gga *g) {
     h = m->hclass_hosts[m->hclass_start[c]];
     if (!m->usable[h]) continue;
     k[n].key = g->capm[h] > 0.0 ? m->cost[h] / g->capm[h] : HUGE_VAL;
-    k[n].h = c;
+    k[n].i = c;
     n++;
   }
-  qsort(k, n, sizeof *k, cmp_hkey_asc);
-  for (uint32_t j = 0; j < n; j++) g->open_order[j] = k[j].h;
+  qsort(k, n, sizeof *k, vmp__keyed_asc);
+  for (uint32_t j = 0; j < n; j++) g->open_order[j] = k[j].i;
   g->nopen = n;
   free(k);
   return 0;
@@ -264,7 +247,7 @@ int vmp__gga_ws_init(vmp__gga_ws *ws, const vmp__gga *g) {
   ws->tmp = malloc((ni + 1) * sizeof *ws->tmp);
   ws->ikeys = malloc((ni + 1) * sizeof(ikey));
   ws->psize = malloc((ni + 1) * sizeof *ws->psize);
-  ws->hkeys = malloc((2 * nh + 1) * sizeof(hkey));
+  ws->hkeys = malloc((2 * nh + 1) * sizeof(vmp__keyed));
   ws->gsum = calloc(nh + 1, sizeof *ws->gsum);
   for (int k = 0; k < 2; k++) {
     ws->cstart[k] = malloc((nh + 2) * sizeof *ws->cstart[k]);
@@ -438,15 +421,15 @@ static void group_items(const vmp__gga *g, vmp__gga_ws *ws, int k, const vmp__st
 }
 
 /* Used hosts of x, best quality first, into out; returns their number. */
-static size_t ranked_hosts(const vmp__gga *g, const vmp__state *x, hkey *out) {
+static size_t ranked_hosts(const vmp__gga *g, const vmp__state *x, vmp__keyed *out) {
   size_t n = 0;
   for (size_t h = 0; h < g->m->nhosts; h++)
     if (x->count[h]) {
       out[n].key = quality(g, x, h);
-      out[n].h = (uint32_t)h;
+      out[n].i = (uint32_t)h;
       n++;
     }
-  qsort(out, n, sizeof *out, cmp_hkey_desc);
+  qsort(out, n, sizeof *out, vmp__keyed_desc);
   return n;
 }
 
@@ -479,7 +462,7 @@ static void inject(const vmp__gga *g, vmp__gga_ws *ws, int k, uint32_t h) {
 void vmp__gga_crossover(const vmp__gga *g, vmp__gga_ws *ws,
                         const vmp__gga_ind *a, const vmp__gga_ind *b,
                         vmp__rng *rng) {
-  hkey *ha = (hkey *)ws->hkeys, *hb = ha + g->m->nhosts;
+  vmp__keyed *ha = (vmp__keyed *)ws->hkeys, *hb = ha + g->m->nhosts;
   size_t na, nb, i = 0, j = 0;
   int first = (int)(vmp__rng_next(rng) & 1);
   vmp__state_clear(&ws->st);
@@ -494,8 +477,8 @@ void vmp__gga_crossover(const vmp__gga *g, vmp__gga_ws *ws,
     else if (j == nb) take_a = 1;
     else if (ha[i].key != hb[j].key) take_a = ha[i].key > hb[j].key;
     else take_a = first;
-    if (take_a) inject(g, ws, 0, ha[i++].h);
-    else inject(g, ws, 1, hb[j++].h);
+    if (take_a) inject(g, ws, 0, ha[i++].i);
+    else inject(g, ws, 1, hb[j++].i);
   }
   ws_sync(g, ws);
 }
@@ -512,26 +495,26 @@ static void dissolve(const vmp__gga *g, vmp__gga_ws *ws, uint32_t h) {
 
 void vmp__gga_mutate(const vmp__gga *g, vmp__gga_ws *ws, double share,
                      vmp__rng *rng) {
-  hkey *hk = (hkey *)ws->hkeys;
+  vmp__keyed *hk = (vmp__keyed *)ws->hkeys;
   size_t nu = ws->nused, k, worst;
   if (nu == 0) return;
   k = (size_t)floor(share * (double)nu * (0.5 + vmp__rng_unit(rng)) + 0.5);
   if (k < 1) k = 1;
   if (k > nu) k = nu;
   for (size_t j = 0; j < nu; j++) {
-    hk[j].h = ws->used[j];
+    hk[j].i = ws->used[j];
     hk[j].key = quality(g, &ws->st, ws->used[j]);
   }
-  qsort(hk, nu, sizeof *hk, cmp_hkey_asc);
+  qsort(hk, nu, sizeof *hk, vmp__keyed_asc);
   worst = (k + 1) / 2;
   /* the rest at random among the better hosts */
   for (size_t j = worst; j < k; j++) {
     size_t r = j + (size_t)vmp__rng_below(rng, nu - j);
-    hkey t = hk[j];
+    vmp__keyed t = hk[j];
     hk[j] = hk[r];
     hk[r] = t;
   }
-  for (size_t j = 0; j < k; j++) dissolve(g, ws, hk[j].h);
+  for (size_t j = 0; j < k; j++) dissolve(g, ws, hk[j].i);
 }
 
 /* ---- dominance local search --------------------------------------------------- */

@@ -188,24 +188,13 @@ static void ilp_free(ilp *b) {
 static int xcol(size_t k) { return (int)k + 1; }
 static int ycol(const ilp *b, size_t kept) { return b->col_y + (int)kept; }
 
-typedef struct keyed {
-  double key;
-  uint32_t i;
-} keyed;
-
-static int cmp_keyed(const void *a, const void *b) {
-  const keyed *x = a, *y = b;
-  if (x->key != y->key) return x->key > y->key ? -1 : 1;
-  return (x->i > y->i) - (x->i < y->i);
-}
-
 /* Items largest first (relative to the average capacity): the order the
  * symmetry ranks (A11) follow.  Any fixed order is valid; this one puts
  * the items that decide the packing first. */
 static int make_order(ilp *b) {
   const vmp__model *m = b->m;
   double avg[VMP__MAX_RESOURCES] = {0};
-  keyed *k = malloc((m->nitems + 1) * sizeof *k);
+  vmp__keyed *k = malloc((m->nitems + 1) * sizeof *k);
   b->order = malloc((m->nitems + 1) * sizeof *b->order);
   b->opos = malloc((m->nitems + 1) * sizeof *b->opos);
   if (!k || !b->order || !b->opos) {
@@ -221,7 +210,7 @@ static int make_order(ilp *b) {
     k[i].key = s;
     k[i].i = (uint32_t)i;
   }
-  qsort(k, m->nitems, sizeof *k, cmp_keyed);
+  qsort(k, m->nitems, sizeof *k, vmp__keyed_desc);
   for (size_t p = 0; p < m->nitems; p++) {
     b->order[p] = k[p].i;
     b->opos[k[p].i] = (uint32_t)p;

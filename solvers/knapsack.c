@@ -216,20 +216,9 @@ void vmp__kp_dp_query(const vmp__kp_dp *dp, const double *cap, vmp__kp_sol *sol)
 
 /* ---- greedy ------------------------------------------------------------------------- */
 
-typedef struct keyed {
-  double key;
-  uint32_t i;
-} keyed;
-
-static int cmp_keyed(const void *a, const void *b) {
-  const keyed *x = a, *y = b;
-  if (x->key != y->key) return x->key > y->key ? -1 : 1;
-  return (x->i > y->i) - (x->i < y->i);
-}
-
 void vmp__kp_greedy(const vmp__kp *kp, const double *cap, vmp__kp_sol *sol) {
   double rem[VMP__MAX_RESOURCES];
-  keyed *k = malloc((kp->n + 1) * sizeof *k);
+  vmp__keyed *k = malloc((kp->n + 1) * sizeof *k);
   uint32_t *used = kp->nsets ? calloc(kp->nsets, sizeof *used) : NULL;
   uint32_t n = 0;
   memset(sol->a, 0, kp->n * sizeof *sol->a);
@@ -248,7 +237,7 @@ void vmp__kp_greedy(const vmp__kp *kp, const double *cap, vmp__kp_sol *sol) {
     k[n].key = size > 0.0 ? kp->p[t] / size : HUGE_VAL;
     k[n++].i = t;
   }
-  qsort(k, n, sizeof *k, cmp_keyed);
+  qsort(k, n, sizeof *k, vmp__keyed_desc);
   memcpy(rem, cap, kp->nres * sizeof *rem);
   for (uint32_t j = 0; j < n; j++) {
     uint32_t t = k[j].i, c = fit_copies(kp, t, rem), free_ = 1;
@@ -446,7 +435,7 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
                uint64_t node_limit, vmp__kp_sol *sols, size_t want,
                size_t *nsols, double *upper) {
   bb s;
-  keyed *k = NULL;
+  vmp__keyed *k = NULL;
   double root;
   int rc = 0;
   memset(&s, 0, sizeof s);
@@ -481,7 +470,7 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     k[s.nc].key = size > 0.0 ? kp->p[t] / size : HUGE_VAL;
     k[s.nc++].i = t;
   }
-  qsort(k, s.nc, sizeof *k, cmp_keyed);
+  qsort(k, s.nc, sizeof *k, vmp__keyed_desc);
   memcpy(s.cap, cap, kp->nres * sizeof *cap);
   s.psize[0] = s.pprof[0] = 0.0;
   for (uint32_t j = 0; j < s.nc; j++) {
@@ -501,14 +490,14 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
       k[j].key = w > 0.0 ? kp->p[s.cand[j]] / w : HUGE_VAL;
       k[j].i = j;
     }
-    qsort(k, s.nc, sizeof *k, cmp_keyed);
+    qsort(k, s.nc, sizeof *k, vmp__keyed_desc);
     for (uint32_t j = 0; j < s.nc; j++) ord[j] = k[j].i;
   }
   for (uint32_t j = 0; j < s.nc; j++) {
     k[j].key = kp->p[s.cand[j]];
     k[j].i = j;
   }
-  qsort(k, s.nc, sizeof *k, cmp_keyed);
+  qsort(k, s.nc, sizeof *k, vmp__keyed_desc);
   for (uint32_t j = 0; j < s.nc; j++) s.byprofit[j] = k[j].i;
   for (uint32_t r = 0; r < kp->nres; r++) {
     s.minw[r] = 0.0;

@@ -356,20 +356,9 @@ static int try_empty(ls *L, size_t h, int *improved) {
   return 0;
 }
 
-typedef struct hkey {
-  double key;
-  uint32_t h;
-} hkey;
-
-static int cmp_hkey(const void *a, const void *b) {
-  const hkey *x = a, *y = b;
-  if (x->key != y->key) return x->key < y->key ? -1 : 1;
-  return (x->h > y->h) - (x->h < y->h);
-}
-
 static int empty_hosts(ls *L, int *improved) {
   const vmp__model *m = L->m;
-  hkey *k;
+  vmp__keyed *k;
   size_t n = L->nused;
   int rc = 0;
   if (m->w.cost <= 0.0 || n < 2) return 0;
@@ -381,14 +370,14 @@ static int empty_hosts(ls *L, int *improved) {
     for (uint32_t r = 0; r < m->nres; r++)
       fill += L->w_unit[r] * L->st.load[(size_t)h * m->nres + r];
     k[j].key = (fill + 1e-9 * vmp__rng_unit(&L->rng)) / (m->cost[h] > 0 ? m->cost[h] : 1e-9);
-    k[j].h = h;
+    k[j].i = h;
   }
-  qsort(k, n, sizeof *k, cmp_hkey);
+  qsort(k, n, sizeof *k, vmp__keyed_asc);
   for (size_t j = 0; j < n && !rc; j++) {
     int ok = 0;
-    if (L->st.count[k[j].h] == 0) continue;
-    if (m->cost[k[j].h] <= 0.0) continue;
-    rc = try_empty(L, k[j].h, &ok);
+    if (L->st.count[k[j].i] == 0) continue;
+    if (m->cost[k[j].i] <= 0.0) continue;
+    rc = try_empty(L, k[j].i, &ok);
     if (ok) *improved = 1;
     if (vmp__ctx_should_stop(L->ctx) || objective(L) <= L->bound + 1e-9) break;
     if ((j & 15) == 0 && vmp__ctx_progress(L->ctx, objective(L), -HUGE_VAL, L->iterations,

@@ -100,20 +100,9 @@ int vmp__warmstart(vmp__ctx *ctx, int32_t *host, double *objective,
   return rc;
 }
 
-typedef struct sized {
-  double key;
-  uint32_t i;
-} sized;
-
-static int cmp_sized(const void *a, const void *b) {
-  const sized *x = a, *y = b;
-  if (x->key != y->key) return x->key > y->key ? -1 : 1;
-  return (x->i > y->i) - (x->i < y->i);
-}
-
 int vmp__repair_items(const vmp__model *m, int32_t *host, int place_rest) {
   vmp__state st;
-  sized *order;
+  vmp__keyed *order;
   double avg[VMP__MAX_RESOURCES] = {0};
   size_t n = 0;
   int rc;
@@ -141,7 +130,7 @@ int vmp__repair_items(const vmp__model *m, int32_t *host, int place_rest) {
     order[n].key = s;
     order[n++].i = (uint32_t)i;
   }
-  qsort(order, n, sizeof *order, cmp_sized);
+  qsort(order, n, sizeof *order, vmp__keyed_desc);
   for (size_t k = 0; k < n; k++) {
     uint32_t i = order[k].i;
     for (size_t h = 0; h < m->nhosts; h++)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "utilization.h"
 
 enum { LVL_WARNING, LVL_CRITICAL, LVL_UNDERLOAD, NLEVELS };
@@ -289,9 +290,7 @@ const char *vmp_severity_name(int severity) {
 
 static json_t *num(double v) {
   if (isinf(v)) return json_string(v > 0 ? "+Inf" : "-Inf");
-  if (v > -9e15 && v < 9e15 && v == (double)(json_int_t)v)
-    return json_integer((json_int_t)v);
-  return json_real(v);
+  return vmp__json_num(v);
 }
 
 int vmp_alerts_to_json(const vmp_alerts *a, char **out) {

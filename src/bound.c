@@ -27,17 +27,6 @@
 #include "../solvers/glpk_util.h"
 #include "model.h"
 
-typedef struct ratio {
-  double key;   /* cost per unit of capacity */
-  uint32_t h;
-} ratio;
-
-static int cmp_ratio(const void *a, const void *b) {
-  const ratio *x = a, *y = b;
-  if (x->key != y->key) return x->key < y->key ? -1 : 1;
-  return (x->h > y->h) - (x->h < y->h);
-}
-
 static int cmp_desc(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x < y) - (x > y);
@@ -45,24 +34,24 @@ static int cmp_desc(const void *a, const void *b) {
 
 /* (B2) Cheapest fractional set of usable hosts whose capacity in r covers
  * vol; HUGE_VAL when even every host together is too small. */
-static double cover(const vmp__model *m, uint32_t r, double vol, ratio *buf) {
+static double cover(const vmp__model *m, uint32_t r, double vol, vmp__keyed *buf) {
   size_t n = 0;
   double total = 0.0, cost = 0.0;
   for (size_t h = 0; h < m->nhosts; h++) {
     double c = m->cap[h * m->nres + r];
     if (!m->usable[h] || c <= 0.0) continue;
-    buf[n].key = m->cost[h] / c;
-    buf[n].h = (uint32_t)h;
+    buf[n].key = m->cost[h] / c; /* cost per unit of capacity */
+    buf[n].i = (uint32_t)h;
     total += c;
     n++;
   }
   if (vol <= 0.0) return 0.0;
   if (vol > total * (1 + VMP__REL_EPS) + VMP__ABS_EPS) return HUGE_VAL;
-  qsort(buf, n, sizeof *buf, cmp_ratio);
+  qsort(buf, n, sizeof *buf, vmp__keyed_asc);
   for (size_t k = 0; k < n && vol > 0.0; k++) {
-    double c = m->cap[buf[k].h * m->nres + r];
+    double c = m->cap[buf[k].i * m->nres + r];
     double take = vol < c ? vol : c;
-    cost += m->cost[buf[k].h] * take / c;
+    cost += m->cost[buf[k].i] * take / c;
     vol -= take;
   }
   return cost;
@@ -224,7 +213,7 @@ void vmp__model_bounds(const vmp__model *m, vmp__bounds *out) {
   double p0 = 0.0, pmin = HUGE_VAL, util = 0.0, mig = 0.0;
   double vol[VMP__MAX_RESOURCES] = {0};
   double *cost_sorted = NULL, *dbuf = NULL;
-  ratio *buf = NULL;
+  vmp__keyed *buf = NULL;
   size_t nusable = 0;
   int integral = 1, any = 0, hetero = 0;
   memset(out, 0, sizeof *out);

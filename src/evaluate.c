@@ -19,7 +19,6 @@ static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
                           const char *fmt, ...) VMP__PRINTF(5, 6);
 static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
                           const char *fmt, ...) {
-  vmp__buf b;
   va_list ap;
   if (hard)
     e->hard_violations++;
@@ -30,13 +29,11 @@ static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
     e->oom = 1;
     return;
   }
-  vmp__buf_init(&b);
-  va_start(ap, fmt);
-  vmp__buf_vprintf(&b, fmt, ap);
-  va_end(ap);
   e->viol[e->nviol].kind = kind;
   e->viol[e->nviol].hard = hard;
-  e->viol[e->nviol].message = vmp__buf_take(&b);
+  va_start(ap, fmt);
+  e->viol[e->nviol].message = vmp__vstrfmt(fmt, ap);
+  va_end(ap);
   if (!e->viol[e->nviol].message) {
     e->oom = 1;
     return;
@@ -53,19 +50,6 @@ void vmp__eval_free(vmp__eval *e) {
 #define VN(v) vmp_problem_vm_name(p, (v))
 #define HN(h) vmp_problem_host_name(p, (h))
 
-static int in_list(const vmp__hostlist *l, uint32_t h) {
-  size_t lo = 0, hi = l->n;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (l->h[mid] == h) return 1;
-    if (l->h[mid] < h)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return 0;
-}
-
 /* Per-VM constraints: maintenance, pin, allowed hosts, rules. */
 static void check_vm(const vmp_problem *p, uint32_t v, uint32_t h, int detail,
                      vmp__eval *e) {
@@ -81,7 +65,7 @@ static void check_vm(const vmp_problem *p, uint32_t v, uint32_t h, int detail,
       add_violation(e, detail, "pinned", 1, "%s is pinned to %s but placed on %s",
                     VN(v), HN(p->vm_host[v]), HN(h));
   }
-  if (p->vm_allowed[v].n && !in_list(&p->vm_allowed[v], h))
+  if (p->vm_allowed[v].n && !vmp__hostlist_has(&p->vm_allowed[v], h))
     add_violation(e, detail, "allowed_hosts", 1,
                   "%s is on %s, which is not among its allowed_hosts", VN(v), HN(h));
   for (size_t r = 0; r < p->nrules; r++) {

@@ -77,7 +77,6 @@ void vmp__reasons_free(vmp__reasons *r) {
 static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...)
     VMP__PRINTF(3, 4);
 static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
-  vmp__buf b;
   va_list ap;
   size_t cap2 = r->cap;
   if (r->oom) return;
@@ -86,12 +85,10 @@ static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
     r->oom = 1;
     return;
   }
-  vmp__buf_init(&b);
-  va_start(ap, fmt);
-  vmp__buf_vprintf(&b, fmt, ap);
-  va_end(ap);
   r->key[r->n] = vmp__strdup(key);
-  r->msg[r->n] = vmp__buf_take(&b);
+  va_start(ap, fmt);
+  r->msg[r->n] = vmp__vstrfmt(fmt, ap);
+  va_end(ap);
   if (!r->key[r->n] || !r->msg[r->n]) {
     free(r->key[r->n]);
     free(r->msg[r->n]);
@@ -99,20 +96,6 @@ static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
     return;
   }
   r->n++;
-}
-
-static int in_list(const vmp__hostlist *l, uint32_t h) {
-  uint32_t lo = 0, hi = l->n;
-  /* Lists are sorted and unique (problem_impl.h). */
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (l->h[mid] == h) return 1;
-    if (l->h[mid] < h)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return 0;
 }
 
 static int merged(const vmp__group *g) {
@@ -245,7 +228,7 @@ int vmp__explain_host(const vmp__explainer *ex, uint32_t v, uint32_t h,
     else
       add_reason(r, "pinned", "pinned: %s is pinned to %s", VN(v), HN(p->vm_host[v]));
   }
-  if (p->vm_allowed[v].n && !in_list(&p->vm_allowed[v], h))
+  if (p->vm_allowed[v].n && !vmp__hostlist_has(&p->vm_allowed[v], h))
     add_reason(r, "allowed_hosts", "allowed_hosts: %s is not in %s's list", HN(h),
                VN(v));
   for (size_t q = 0; q < p->nrules; q++) {
@@ -332,7 +315,8 @@ int vmp__explain_summary(const vmp__explainer *ex, uint32_t v, int solved,
     int any = 0;
     if (p->host_maintenance[h]) cnt[0]++, any = 1;
     if (p->vm_pinned[v] && p->vm_host[v] != h) cnt[1]++, any = 1;
-    if (p->vm_allowed[v].n && !in_list(&p->vm_allowed[v], (uint32_t)h)) cnt[2]++, any = 1;
+    if (p->vm_allowed[v].n && !vmp__hostlist_has(&p->vm_allowed[v], (uint32_t)h))
+      cnt[2]++, any = 1;
     for (size_t q = 0; q < p->nrules; q++) {
       const vmp__rule *ru = &p->rules[q];
       if (!ru->hard || (ru->when && !vmp__expr_eval(ru->when, p, v, (uint32_t)h)) ||

@@ -7,17 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "json_util.h"
 #include "problem_impl.h"
-
-static json_t *num(double v) {
-  if (v > -9e15 && v < 9e15 && v == (double)(json_int_t)v)
-    return json_integer((json_int_t)v);
-  return json_real(v);
-}
-
-static int add(json_t *obj, const char *key, json_t *v) {
-  return v ? json_object_set_new(obj, key, v) : -1;
-}
 
 static json_t *series_json(const vmp_forecast *f, size_t k) {
   json_t *o = json_object(), *pts = json_array();
@@ -29,20 +20,22 @@ static json_t *series_json(const vmp_forecast *f, size_t k) {
     json_decref(pts);
     return NULL;
   }
-  bad |= add(o, "vm", json_string(vmp_forecast_series_vm(f, k)));
-  bad |= add(o, "resource", json_string(vmp_forecast_series_resource(f, k)));
-  bad |= add(o, "value", num(vmp_forecast_series_value(f, k)));
-  bad |= add(o, "model", json_string(vmp_forecast_model_name(vmp_forecast_series_model(f, k))));
-  bad |= add(o, "fit_r2", isnan(r2) ? json_null() : num(r2));
-  bad |= add(o, "reason", reason && reason[0] ? json_string(reason) : json_null());
-  bad |= add(o, "samples", json_integer((json_int_t)vmp_forecast_series_samples(f, k)));
-  bad |= add(o, "step_s", json_integer((json_int_t)vmp_forecast_series_step(f, k)));
+  bad |= vmp__json_add(o, "vm", json_string(vmp_forecast_series_vm(f, k)));
+  bad |= vmp__json_add(o, "resource", json_string(vmp_forecast_series_resource(f, k)));
+  bad |= vmp__json_add(o, "value", vmp__json_num(vmp_forecast_series_value(f, k)));
+  bad |= vmp__json_add(o, "model",
+                       json_string(vmp_forecast_model_name(vmp_forecast_series_model(f, k))));
+  bad |= vmp__json_add(o, "fit_r2", isnan(r2) ? json_null() : vmp__json_num(r2));
+  bad |= vmp__json_add(o, "reason", reason && reason[0] ? json_string(reason) : json_null());
+  bad |= vmp__json_add(o, "samples",
+                       json_integer((json_int_t)vmp_forecast_series_samples(f, k)));
+  bad |= vmp__json_add(o, "step_s", json_integer((json_int_t)vmp_forecast_series_step(f, k)));
   for (size_t i = 0; !bad && i < vmp_forecast_series_num_points(f, k); i++) {
     json_t *p;
     int64_t t;
     double v;
     vmp_forecast_series_point(f, k, i, &t, &v);
-    p = json_pack("{s:I, s:o}", "timestamp", (json_int_t)t, "value", num(v));
+    p = json_pack("{s:I, s:o}", "timestamp", (json_int_t)t, "value", vmp__json_num(v));
     /* json_array_append_new takes p, even when it fails */
     bad |= !p || json_array_append_new(pts, p);
   }
@@ -51,7 +44,7 @@ static json_t *series_json(const vmp_forecast *f, size_t k) {
     json_decref(o);
     return NULL;
   }
-  if (add(o, "points", pts)) {
+  if (vmp__json_add(o, "points", pts)) {
     /* json_object_set_new took pts, even though it failed */
     json_decref(o);
     return NULL;
@@ -72,12 +65,12 @@ int vmp_forecast_to_json(const vmp_forecast *f, char **out) {
     json_decref(arr);
     return vmp__enomem();
   }
-  bad = add(root, "quantile", num(vmp_forecast_quantile(f)));
-  bad |= add(root, "horizon_s", num(vmp_forecast_horizon(f)));
+  bad = vmp__json_add(root, "quantile", vmp__json_num(vmp_forecast_quantile(f)));
+  bad |= vmp__json_add(root, "horizon_s", vmp__json_num(vmp_forecast_horizon(f)));
   for (size_t k = 0; !bad && k < vmp_forecast_num_series(f); k++)
     bad |= json_array_append_new(arr, series_json(f, k));
   /* json_object_set_new takes arr whatever happens */
-  bad |= add(root, "forecasts", arr);
+  bad |= vmp__json_add(root, "forecasts", arr);
   /* Ten significant digits: predictions carry no more, and 0.95 stays 0.95. */
   if (!bad) *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                         JSON_REAL_PRECISION(10));

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "json_util.h"
 #include "readers.h"
 #include "timestamp.h"
 
@@ -337,21 +338,6 @@ typedef struct reader {
   size_t entry_cap;
 } reader;
 
-/* A printable excerpt of a field for messages. */
-static const char *show(char out[SHOW_MAX + 4], const char *s, size_t n) {
-  size_t k, m = n < SHOW_MAX ? n : SHOW_MAX;
-  for (k = 0; k < m; k++) {
-    unsigned char c = (unsigned char)s[k];
-    out[k] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-  }
-  if (n > m) {
-    memcpy(out + k, "...", 3);
-    k += 3;
-  }
-  out[k] = '\0';
-  return out;
-}
-
 /* Where a sample came from, as messages name it. */
 static void where(const reader *r, size_t series, uint32_t src, char *buf,
                   size_t size) {
@@ -589,7 +575,7 @@ static int csv_header(csv *c) {
     if (col < 0)
       return csv_fail(c, VMP_EPARSE, "header", "unknown column \"%s\" (expected "
                       "timestamp, vm, resource, value)",
-                      show(b, c->text.data + c->off[f], c->len[f]));
+                      vmp__snip(b, SHOW_MAX, c->text.data + c->off[f], c->len[f]));
     if (seen[col]++)
       return csv_fail(c, VMP_EPARSE, "header", "column \"%s\" appears twice",
                       col_names[col]);
@@ -604,7 +590,8 @@ static int csv_name(const csv *c, int col, const char **out) {
   char b[SHOW_MAX + 4];
   why = col == COL_VM ? vm_name_problem(s, n) : resource_name_problem(s, n);
   if (why && col == COL_RESOURCE && n)
-    return csv_fail(c, VMP_EPARSE, col_names[col], "\"%s\" is %s", show(b, s, n), why);
+    return csv_fail(c, VMP_EPARSE, col_names[col], "\"%s\" is %s",
+                    vmp__snip(b, SHOW_MAX, s, n), why);
   if (why) return csv_fail(c, VMP_EPARSE, col_names[col], "%s", why);
   *out = s;
   return 0;
@@ -625,17 +612,17 @@ static int csv_sample(csv *c) {
   if (vmp__time_parse(ts, nt, &t, &why))
     return csv_fail(c, nt && !vmp__parse_decimal(ts, nt, &v) ? VMP_ERANGE
                                                               : VMP_EPARSE,
-                    "timestamp", "%s, got \"%s\"", why, show(b, ts, nt));
+                    "timestamp", "%s, got \"%s\"", why, vmp__snip(b, SHOW_MAX, ts, nt));
   if (vmp__parse_decimal(val, nv, &v))
     return csv_fail(c, ieq(val, nv, "nan") || ieq(val, nv, "inf") ||
                                ieq(val, nv, "-inf") || ieq(val, nv, "+inf") ||
                                ieq(val, nv, "infinity")
                            ? VMP_ERANGE : VMP_EPARSE,
                     "value", "expected a finite number >= 0, got \"%s\"",
-                    show(b, val, nv));
+                    vmp__snip(b, SHOW_MAX, val, nv));
   if (!isfinite(v) || v < 0)
     return csv_fail(c, VMP_ERANGE, "value", "expected a finite number >= 0, got "
-                    "\"%s\"", show(b, val, nv));
+                    "\"%s\"", vmp__snip(b, SHOW_MAX, val, nv));
   if ((rc = csv_name(c, COL_VM, &vm)) || (rc = csv_name(c, COL_RESOURCE, &resource)))
     return rc;
   if (c->rec_line > UINT32_MAX)
@@ -670,31 +657,6 @@ static int read_csv(reader *r, const char *data, size_t len) {
 
 /* ---- JSON ------------------------------------------------------------------------------- */
 
-static int jfail(const reader *r, int code, const char *path, const char *fmt,
-                 ...) VMP__PRINTF(4, 5);
-static int jfail(const reader *r, int code, const char *path, const char *fmt,
-                 ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return vmp__error(code, "%s: %s: %s", r->origin, path, msg);
-}
-
-static const char *jtype(const json_t *v) {
-  switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-  }
-}
-
 static int only_keys(const reader *r, json_t *obj, const char *path,
                      const char *const *allowed, const char *list) {
   const char *key;
@@ -704,8 +666,8 @@ static int only_keys(const reader *r, json_t *obj, const char *path,
     (void)val;
     for (const char *const *a = allowed; *a; a++) ok |= !strcmp(*a, key);
     if (!ok)
-      return jfail(r, VMP_EPARSE, path, "unknown key \"%.64s\" (expected %s)", key,
-                   list);
+      return vmp__json_fail(r->origin, VMP_EPARSE, path,
+                            "unknown key \"%.64s\" (expected %s)", key, list);
   }
   return 0;
 }
@@ -717,15 +679,17 @@ static int json_name(const reader *r, json_t *obj, const char *path,
   char sub[128], b[SHOW_MAX + 4];
   size_t n;
   snprintf(sub, sizeof sub, "%s.%s", path, key);
-  if (!v) return jfail(r, VMP_EPARSE, path, "missing \"%s\"", key);
+  if (!v) return vmp__json_fail(r->origin, VMP_EPARSE, path, "missing \"%s\"", key);
   if (!json_is_string(v))
-    return jfail(r, VMP_EPARSE, sub, "expected a string, got %s", jtype(v));
+    return vmp__json_fail(r->origin, VMP_EPARSE, sub, "expected a string, got %s",
+                          vmp__json_type_name(v));
   *out = json_string_value(v);
   n = json_string_length(v);
   why = !strcmp(key, "vm") ? vm_name_problem(*out, n) : resource_name_problem(*out, n);
   if (why && strcmp(key, "vm") && n)
-    return jfail(r, VMP_EPARSE, sub, "\"%s\" is %s", show(b, *out, n), why);
-  if (why) return jfail(r, VMP_EPARSE, sub, "%s", why);
+    return vmp__json_fail(r->origin, VMP_EPARSE, sub, "\"%s\" is %s",
+                          vmp__snip(b, SHOW_MAX, *out, n), why);
+  if (why) return vmp__json_fail(r->origin, VMP_EPARSE, sub, "%s", why);
   return 0;
 }
 
@@ -735,16 +699,18 @@ static int json_time(const reader *r, json_t *v, const char *path, int64_t *t) {
   if (json_is_integer(v)) {
     json_int_t i = json_integer_value(v);
     if (i > VMP__TIME_MAX || i < -VMP__TIME_MAX)
-      return jfail(r, VMP_ERANGE, path, "%lld is out of range for Unix seconds%s",
-                   (long long)i, i < 1000000000000000000LL && i > -1000000000000000000LL
-                                     ? " (milliseconds?)" : "");
+      return vmp__json_fail(r->origin, VMP_ERANGE, path,
+                            "%lld is out of range for Unix seconds%s", (long long)i,
+                            i < 1000000000000000000LL && i > -1000000000000000000LL
+                                ? " (milliseconds?)" : "");
     *t = (int64_t)i;
     return 0;
   }
   if (json_is_real(v)) {
     double d = json_real_value(v);
     if (!(fabs(d) <= (double)VMP__TIME_MAX))
-      return jfail(r, VMP_ERANGE, path, "%g is out of range for Unix seconds", d);
+      return vmp__json_fail(r->origin, VMP_ERANGE, path,
+                            "%g is out of range for Unix seconds", d);
     *t = (int64_t)llround(d);
     return 0;
   }
@@ -752,20 +718,23 @@ static int json_time(const reader *r, json_t *v, const char *path, int64_t *t) {
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
     if (vmp__time_parse(s, n, t, &why))
-      return jfail(r, VMP_EPARSE, path, "%s, got \"%s\"", why, show(b, s, n));
+      return vmp__json_fail(r->origin, VMP_EPARSE, path, "%s, got \"%s\"", why,
+                            vmp__snip(b, SHOW_MAX, s, n));
     return 0;
   }
-  return jfail(r, VMP_EPARSE, path, "expected Unix seconds or an ISO 8601 string, "
-               "got %s", jtype(v));
+  return vmp__json_fail(r->origin, VMP_EPARSE, path,
+                        "expected Unix seconds or an ISO 8601 string, got %s",
+                        vmp__json_type_name(v));
 }
 
 static int json_value(const reader *r, json_t *v, const char *path, double *out) {
   if (!json_is_number(v))
-    return jfail(r, VMP_EPARSE, path, "expected a finite number >= 0, got %s",
-                 jtype(v));
+    return vmp__json_fail(r->origin, VMP_EPARSE, path,
+                          "expected a finite number >= 0, got %s", vmp__json_type_name(v));
   *out = json_number_value(v);
   if (!isfinite(*out) || *out < 0)
-    return jfail(r, VMP_ERANGE, path, "expected a finite number >= 0, got %g", *out);
+    return vmp__json_fail(r->origin, VMP_ERANGE, path,
+                          "expected a finite number >= 0, got %g", *out);
   return 0;
 }
 
@@ -779,8 +748,9 @@ static int json_point(reader *r, json_t *pt, const char *path, size_t k,
   int rc;
   if (json_is_array(pt)) {
     if (json_array_size(pt) != 2)
-      return jfail(r, VMP_EPARSE, path, "expected [timestamp, value], got %zu "
-                   "elements", json_array_size(pt));
+      return vmp__json_fail(r->origin, VMP_EPARSE, path,
+                            "expected [timestamp, value], got %zu elements",
+                            json_array_size(pt));
     tv = json_array_get(pt, 0);
     vv = json_array_get(pt, 1);
     snprintf(sub, sizeof sub, "%s[0]", path);
@@ -790,18 +760,20 @@ static int json_point(reader *r, json_t *pt, const char *path, size_t k,
   } else if (json_is_object(pt)) {
     if ((rc = only_keys(r, pt, path, keys, "timestamp, value"))) return rc;
     if (!(tv = json_object_get(pt, "timestamp")))
-      return jfail(r, VMP_EPARSE, path, "missing \"timestamp\"");
+      return vmp__json_fail(r->origin, VMP_EPARSE, path, "missing \"timestamp\"");
     if (!(vv = json_object_get(pt, "value")))
-      return jfail(r, VMP_EPARSE, path, "missing \"value\"");
+      return vmp__json_fail(r->origin, VMP_EPARSE, path, "missing \"value\"");
     snprintf(sub, sizeof sub, "%s.timestamp", path);
     if ((rc = json_time(r, tv, sub, &t))) return rc;
     snprintf(sub, sizeof sub, "%s.value", path);
     if ((rc = json_value(r, vv, sub, &v))) return rc;
   } else {
-    return jfail(r, VMP_EPARSE, path, "expected [timestamp, value] or {\"timestamp\","
-                 " \"value\"}, got %s", jtype(pt));
+    return vmp__json_fail(r->origin, VMP_EPARSE, path,
+                          "expected [timestamp, value] or {\"timestamp\", \"value\"}, "
+                          "got %s", vmp__json_type_name(pt));
   }
-  if (idx > UINT32_MAX) return jfail(r, VMP_ERANGE, path, "too many points");
+  if (idx > UINT32_MAX)
+    return vmp__json_fail(r->origin, VMP_ERANGE, path, "too many points");
   return append(r, k, t, v, (uint32_t)idx);
 }
 
@@ -814,23 +786,26 @@ static int json_entry(reader *r, json_t *e, size_t i) {
   int rc;
   snprintf(path, sizeof path, "series[%zu]", i);
   if (!json_is_object(e))
-    return jfail(r, VMP_EPARSE, path, "expected an object, got %s", jtype(e));
+    return vmp__json_fail(r->origin, VMP_EPARSE, path, "expected an object, got %s",
+                          vmp__json_type_name(e));
   if ((rc = only_keys(r, e, path, keys, "vm, resource, points")) ||
       (rc = json_name(r, e, path, "vm", &vm)) ||
       (rc = json_name(r, e, path, "resource", &resource)))
     return rc;
   if (!(pts = json_object_get(e, "points")))
-    return jfail(r, VMP_EPARSE, path, "missing \"points\"");
+    return vmp__json_fail(r->origin, VMP_EPARSE, path, "missing \"points\"");
   snprintf(sub, sizeof sub, "%s.points", path);
   if (!json_is_array(pts))
-    return jfail(r, VMP_EPARSE, sub, "expected an array, got %s", jtype(pts));
+    return vmp__json_fail(r->origin, VMP_EPARSE, sub, "expected an array, got %s",
+                          vmp__json_type_name(pts));
   if (!json_array_size(pts))
-    return jfail(r, VMP_EPARSE, sub, "expected at least one point");
+    return vmp__json_fail(r->origin, VMP_EPARSE, sub, "expected at least one point");
   before = r->h->nseries;
   if ((rc = get_series(r->h, vm, resource, &k))) return rc;
   if (k < before)
-    return jfail(r, VMP_EPARSE, path, "a second series for %s/%s (the first is "
-                 "series[%zu])", vm, resource, r->entry[k]);
+    return vmp__json_fail(r->origin, VMP_EPARSE, path,
+                          "a second series for %s/%s (the first is series[%zu])", vm,
+                          resource, r->entry[k]);
   if ((rc = vmp__grow(&r->entry, &r->entry_cap, k + 1, sizeof *r->entry))) return rc;
   r->entry[k] = i;
   json_array_foreach(pts, j, pt) {
@@ -853,21 +828,23 @@ static int read_json(reader *r, const char *data, size_t len) {
     return vmp__error(VMP_EPARSE, "%s: line %d column %d: %s", r->origin, err.line,
                       err.column, err.text);
   if (!json_is_object(root)) {
-    rc = jfail(r, VMP_EPARSE, "(root)", "expected an object, got %s", jtype(root));
+    rc = vmp__json_fail(r->origin, VMP_EPARSE, "(root)", "expected an object, got %s",
+                        vmp__json_type_name(root));
     goto out;
   }
   if ((rc = only_keys(r, root, "(root)", keys, "version, series"))) goto out;
   ver = json_object_get(root, "version");
   if (ver && (!json_is_integer(ver) || json_integer_value(ver) != 1)) {
-    rc = jfail(r, VMP_EPARSE, "version", "expected 1");
+    rc = vmp__json_fail(r->origin, VMP_EPARSE, "version", "expected 1");
     goto out;
   }
   if (!(arr = json_object_get(root, "series"))) {
-    rc = jfail(r, VMP_EPARSE, "(root)", "missing \"series\"");
+    rc = vmp__json_fail(r->origin, VMP_EPARSE, "(root)", "missing \"series\"");
     goto out;
   }
   if (!json_is_array(arr)) {
-    rc = jfail(r, VMP_EPARSE, "series", "expected an array, got %s", jtype(arr));
+    rc = vmp__json_fail(r->origin, VMP_EPARSE, "series", "expected an array, got %s",
+                        vmp__json_type_name(arr));
     goto out;
   }
   json_array_foreach(arr, i, e) {

@@ -71,6 +71,9 @@ void vmp__buf_vprintf(vmp__buf *b, const char *fmt, va_list ap);
 /* Hands the NUL-terminated content to the caller (free()) and resets b.
  * NULL when an append failed. */
 char *vmp__buf_take(vmp__buf *b);
+/* A new string formatted from fmt and ap (the caller frees it); NULL when
+ * out of memory. */
+char *vmp__vstrfmt(const char *fmt, va_list ap);
 
 /* Copies at most max bytes of s[0..n) into out (which holds max + 4
  * bytes) for quoting input in messages: bytes outside printable ASCII
@@ -139,5 +142,19 @@ uint64_t vmp__rng_next(vmp__rng *r);
 uint64_t vmp__rng_below(vmp__rng *r, uint64_t n);
 /* Uniform in [0, 1). */
 double vmp__rng_unit(vmp__rng *r);
+
+/* ---- sorting indices by a key ------------------------------------------------ */
+
+/* An index (of an item, a host, ...) with the key it is sorted by.  The
+ * comparators break ties by the index, so qsort gives the same order on
+ * every platform and solver results stay reproducible. */
+typedef struct vmp__keyed {
+  double key;
+  uint32_t i;
+} vmp__keyed;
+/* qsort comparators for vmp__keyed: key ascending / descending, then
+ * index ascending. */
+int vmp__keyed_asc(const void *a, const void *b);
+int vmp__keyed_desc(const void *a, const void *b);
 
 #endif /* VMP_INTERNAL_H */

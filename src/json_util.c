@@ -1,10 +1,25 @@
 /*
- * Shared JSON reading helpers (json_util.h).
+ * Shared JSON reading and writing helpers (json_util.h).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "json_util.h"
+
+json_t *vmp__json_num(double v) {
+  if (v > -9e15 && v < 9e15 && v == (double)(json_int_t)v)
+    return json_integer((json_int_t)v);
+  return json_real(v);
+}
+
+json_t *vmp__json_num_or_null(double v) {
+  return isfinite(v) ? vmp__json_num(v) : json_null();
+}
+
+int vmp__json_add(json_t *obj, const char *key, json_t *v) {
+  return v ? json_object_set_new(obj, key, v) : -1;
+}
 
 const char *vmp__json_type_name(const json_t *v) {
   switch (json_typeof(v)) {

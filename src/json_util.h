@@ -1,6 +1,7 @@
 /*
  * Helpers shared by the JSON readers (problem, cloud balancing, solution):
- * messages of the form "origin: path: problem" and strict key checks.
+ * messages of the form "origin: path: problem" and strict key checks; and by
+ * the writers: numbers that read back exactly, and error-collecting sets.
  */
 #ifndef VMP_JSON_UTIL_H
 #define VMP_JSON_UTIL_H
@@ -25,5 +26,18 @@ int vmp__json_check_keys(const char *origin, const json_t *obj,
  * "origin: empty input" or "origin: line L column C: ...". */
 int vmp__json_load(const char *data, size_t len, const char *origin,
                    json_t **root);
+
+/* v as a JSON integer when it is whole and a double holds it exactly
+ * (|v| < 9e15), so counts print without ".0"; else as a real.  NULL, like
+ * json_real, for NaN and infinities. */
+json_t *vmp__json_num(double v);
+
+/* Sets obj[key] = v, taking v; returns -1 when v is NULL (its allocation
+ * failed) or the set fails, so writers can OR the results of a run of sets. */
+/* vmp__json_num(v), or JSON null when v is NaN or infinite (a bound or gap
+ * that does not exist). */
+json_t *vmp__json_num_or_null(double v);
+
+int vmp__json_add(json_t *obj, const char *key, json_t *v);
 
 #endif /* VMP_JSON_UTIL_H */

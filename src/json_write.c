@@ -8,17 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "problem_impl.h"
-
-static json_t *num(double v) {
-  if (v > -9e15 && v < 9e15 && v == (double)(json_int_t)v)
-    return json_integer((json_int_t)v);
-  return json_real(v);
-}
-
-static int add(json_t *obj, const char *key, json_t *v) {
-  return v ? json_object_set_new(obj, key, v) : -1;
-}
 
 static json_t *labels_json(const vmp_problem *p, size_t idx, int is_host) {
   json_t *o = json_object();
@@ -30,7 +21,7 @@ static json_t *labels_json(const vmp_problem *p, size_t idx, int is_host) {
       vmp_problem_host_label_at(p, idx, k, &key, &val);
     else
       vmp_problem_vm_label_at(p, idx, k, &key, &val);
-    if (add(o, key, json_string(val))) {
+    if (vmp__json_add(o, key, json_string(val))) {
       json_decref(o);
       return NULL;
     }
@@ -45,26 +36,26 @@ static json_t *host_json(const vmp_problem *p, size_t h) {
     const char *rn = vmp_problem_resource_name(p, r);
     double ov = p->host_overcommit[h * p->nres + r];
     double rv = p->host_reserved[h * p->nres + r];
-    bad |= add(cap, rn, num(p->host_capacity[h * p->nres + r]));
+    bad |= vmp__json_add(cap, rn, vmp__json_num(p->host_capacity[h * p->nres + r]));
     if (ov != 1.0) {
       if (!oc) oc = json_object();
-      bad |= !oc || add(oc, rn, num(ov));
+      bad |= !oc || vmp__json_add(oc, rn, vmp__json_num(ov));
     }
     if (rv != 0.0) {
       if (!res) res = json_object();
-      bad |= !res || add(res, rn, num(rv));
+      bad |= !res || vmp__json_add(res, rn, vmp__json_num(rv));
     }
   }
-  bad |= add(o, "name", json_string(vmp_problem_host_name(p, h)));
-  bad |= add(o, "capacity", cap);
+  bad |= vmp__json_add(o, "name", json_string(vmp_problem_host_name(p, h)));
+  bad |= vmp__json_add(o, "capacity", cap);
   cap = NULL;
-  if (oc) bad |= add(o, "overcommit", oc);
-  if (res) bad |= add(o, "reserved", res);
+  if (oc) bad |= vmp__json_add(o, "overcommit", oc);
+  if (res) bad |= vmp__json_add(o, "reserved", res);
   oc = res = NULL;
-  if (p->host_cost[h] != 1.0) bad |= add(o, "cost", num(p->host_cost[h]));
-  if (p->host_labels[h].n) bad |= add(o, "labels", labels_json(p, h, 1));
-  if (p->host_uri[h]) bad |= add(o, "uri", json_string(vmp_problem_host_uri(p, h)));
-  if (p->host_maintenance[h]) bad |= add(o, "maintenance", json_true());
+  if (p->host_cost[h] != 1.0) bad |= vmp__json_add(o, "cost", vmp__json_num(p->host_cost[h]));
+  if (p->host_labels[h].n) bad |= vmp__json_add(o, "labels", labels_json(p, h, 1));
+  if (p->host_uri[h]) bad |= vmp__json_add(o, "uri", json_string(vmp_problem_host_uri(p, h)));
+  if (p->host_maintenance[h]) bad |= vmp__json_add(o, "maintenance", json_true());
   if (bad) {
     json_decref(o);
     json_decref(cap);
@@ -79,25 +70,25 @@ static json_t *vm_json(const vmp_problem *p, size_t v) {
   json_t *o = json_object(), *dem = json_object();
   int bad = !o || !dem;
   for (uint32_t r = 0; !bad && r < p->nres; r++)
-    bad |= add(dem, vmp_problem_resource_name(p, r),
-               num(p->vm_demand[v * p->nres + r]));
-  bad |= add(o, "name", json_string(vmp_problem_vm_name(p, v)));
-  bad |= add(o, "demand", dem);
+    bad |= vmp__json_add(dem, vmp_problem_resource_name(p, r),
+                         vmp__json_num(p->vm_demand[v * p->nres + r]));
+  bad |= vmp__json_add(o, "name", json_string(vmp_problem_vm_name(p, v)));
+  bad |= vmp__json_add(o, "demand", dem);
   if (p->vm_host[v] != VMP__NO_HOST)
-    bad |= add(o, "host", json_string(vmp_problem_host_name(p, p->vm_host[v])));
-  if (p->vm_labels[v].n) bad |= add(o, "labels", labels_json(p, v, 0));
-  if (p->vm_priority[v]) bad |= add(o, "priority", json_integer(p->vm_priority[v]));
+    bad |= vmp__json_add(o, "host", json_string(vmp_problem_host_name(p, p->vm_host[v])));
+  if (p->vm_labels[v].n) bad |= vmp__json_add(o, "labels", labels_json(p, v, 0));
+  if (p->vm_priority[v]) bad |= vmp__json_add(o, "priority", json_integer(p->vm_priority[v]));
   if (p->vm_migration_cost[v] >= 0.0)
-    bad |= add(o, "migration_cost", num(p->vm_migration_cost[v]));
+    bad |= vmp__json_add(o, "migration_cost", vmp__json_num(p->vm_migration_cost[v]));
   if (p->vm_allowed[v].n) {
     json_t *a = json_array();
     bad |= !a;
     for (uint32_t k = 0; a && k < p->vm_allowed[v].n; k++)
       bad |= json_array_append_new(
           a, json_string(vmp_problem_host_name(p, p->vm_allowed[v].h[k])));
-    bad |= add(o, "allowed_hosts", a);
+    bad |= vmp__json_add(o, "allowed_hosts", a);
   }
-  if (p->vm_pinned[v]) bad |= add(o, "pinned", json_true());
+  if (p->vm_pinned[v]) bad |= vmp__json_add(o, "pinned", json_true());
   if (bad) {
     json_decref(o);
     return NULL;
@@ -109,15 +100,15 @@ static json_t *group_json(const vmp_problem *p, size_t g) {
   const vmp__group *gr = &p->groups[g];
   json_t *o = json_object(), *vms = json_array();
   int bad = !o || !vms;
-  bad |= add(o, "name", json_string(vmp_problem_group_name(p, g)));
-  bad |= add(o, "policy", json_string(gr->policy == VMP_AFFINITY ? "affinity"
-                                                                 : "anti-affinity"));
-  bad |= add(o, "hard", json_boolean(gr->hard));
+  bad |= vmp__json_add(o, "name", json_string(vmp_problem_group_name(p, g)));
+  bad |= vmp__json_add(o, "policy", json_string(gr->policy == VMP_AFFINITY ? "affinity"
+                                                                           : "anti-affinity"));
+  bad |= vmp__json_add(o, "hard", json_boolean(gr->hard));
   for (uint32_t k = 0; vms && k < gr->nvms; k++)
     bad |= json_array_append_new(vms, json_string(vmp_problem_vm_name(p, gr->vms[k])));
-  bad |= add(o, "vms", vms);
-  bad |= add(o, "scope", json_string(vmp_problem_group_scope(p, g)));
-  if (gr->weight != 1.0) bad |= add(o, "weight", num(gr->weight));
+  bad |= vmp__json_add(o, "vms", vms);
+  bad |= vmp__json_add(o, "scope", json_string(vmp_problem_group_scope(p, g)));
+  if (gr->weight != 1.0) bad |= vmp__json_add(o, "weight", vmp__json_num(gr->weight));
   if (bad) {
     json_decref(o);
     return NULL;
@@ -129,11 +120,11 @@ static json_t *rule_json(const vmp_problem *p, size_t r) {
   const vmp__rule *ru = &p->rules[r];
   json_t *o = json_object();
   int bad = !o;
-  bad |= add(o, "name", json_string(vmp_problem_rule_name(p, r)));
-  if (ru->when_text[0]) bad |= add(o, "when", json_string(ru->when_text));
-  bad |= add(o, "require", json_string(ru->require_text));
-  bad |= add(o, "hard", json_boolean(ru->hard));
-  if (ru->weight != 1.0) bad |= add(o, "weight", num(ru->weight));
+  bad |= vmp__json_add(o, "name", json_string(vmp_problem_rule_name(p, r)));
+  if (ru->when_text[0]) bad |= vmp__json_add(o, "when", json_string(ru->when_text));
+  bad |= vmp__json_add(o, "require", json_string(ru->require_text));
+  bad |= vmp__json_add(o, "hard", json_boolean(ru->hard));
+  if (ru->weight != 1.0) bad |= vmp__json_add(o, "weight", vmp__json_num(ru->weight));
   if (bad) {
     json_decref(o);
     return NULL;
@@ -144,46 +135,46 @@ static json_t *rule_json(const vmp_problem *p, size_t r) {
 static json_t *problem_json(const vmp_problem *p) {
   json_t *root = json_object(), *a;
   int bad = !root;
-  bad |= add(root, "version", json_integer(1));
+  bad |= vmp__json_add(root, "version", json_integer(1));
   a = json_array();
   bad |= !a;
   for (uint32_t r = 0; a && r < p->nres; r++)
     bad |= json_array_append_new(a, json_string(vmp_problem_resource_name(p, r)));
-  bad |= add(root, "resources", a);
+  bad |= vmp__json_add(root, "resources", a);
   a = json_array();
   bad |= !a;
   for (size_t h = 0; a && !bad && h < p->nhosts; h++)
     bad |= json_array_append_new(a, host_json(p, h));
-  bad |= add(root, "hosts", a);
+  bad |= vmp__json_add(root, "hosts", a);
   a = json_array();
   bad |= !a;
   for (size_t v = 0; a && !bad && v < p->nvms; v++)
     bad |= json_array_append_new(a, vm_json(p, v));
-  bad |= add(root, "vms", a);
+  bad |= vmp__json_add(root, "vms", a);
   if (p->ngroups) {
     a = json_array();
     bad |= !a;
     for (size_t g = 0; a && !bad && g < p->ngroups; g++)
       bad |= json_array_append_new(a, group_json(p, g));
-    bad |= add(root, "groups", a);
+    bad |= vmp__json_add(root, "groups", a);
   }
   if (p->nrules) {
     a = json_array();
     bad |= !a;
     for (size_t r = 0; a && !bad && r < p->nrules; r++)
       bad |= json_array_append_new(a, rule_json(p, r));
-    bad |= add(root, "rules", a);
+    bad |= vmp__json_add(root, "rules", a);
   }
   a = json_object();
   bad |= !a;
   if (a) {
-    bad |= add(a, "cost", num(p->w.cost));
-    bad |= add(a, "migrations", num(p->w.migrations));
-    bad |= add(a, "balance", num(p->w.balance));
-    bad |= add(a, "soft", num(p->w.soft));
-    if (p->w.unplaced >= 0.0) bad |= add(a, "unplaced", num(p->w.unplaced));
+    bad |= vmp__json_add(a, "cost", vmp__json_num(p->w.cost));
+    bad |= vmp__json_add(a, "migrations", vmp__json_num(p->w.migrations));
+    bad |= vmp__json_add(a, "balance", vmp__json_num(p->w.balance));
+    bad |= vmp__json_add(a, "soft", vmp__json_num(p->w.soft));
+    if (p->w.unplaced >= 0.0) bad |= vmp__json_add(a, "unplaced", vmp__json_num(p->w.unplaced));
   }
-  bad |= add(root, "objective", a);
+  bad |= vmp__json_add(root, "objective", a);
   if (bad) {
     json_decref(root);
     return NULL;

@@ -40,12 +40,6 @@ static const char *hname(const replay *R, uint32_t h) {
   return h == VMP__PLAN_NONE ? "(nowhere)" : R->pl->host_name[h];
 }
 
-static int in_list(const vmp__hostlist *l, uint32_t h) {
-  for (uint32_t k = 0; k < l->n; k++)
-    if (l->h[k] == h) return 1;
-  return 0;
-}
-
 /* Whether the problem lets VM v (plan index) be on host h (plan index):
  * maintenance, pins, allowed_hosts, hard rules. */
 static int check_allowed(const replay *R, size_t step, uint32_t v, uint32_t h) {
@@ -57,7 +51,7 @@ static int check_allowed(const replay *R, size_t step, uint32_t v, uint32_t h) {
                       vn, hn);
   if (p->vm_pinned[pv])
     return vmp__error(VMP_EINVAL, "step %zu: %s is pinned but moves to %s", step, vn, hn);
-  if (p->vm_allowed[pv].n && !in_list(&p->vm_allowed[pv], ph))
+  if (p->vm_allowed[pv].n && !vmp__hostlist_has(&p->vm_allowed[pv], ph))
     return vmp__error(VMP_EINVAL, "step %zu: %s goes to %s, which is not among its "
                                   "allowed_hosts", step, vn, hn);
   for (size_t r = 0; r < p->nrules; r++) {

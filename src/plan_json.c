@@ -10,21 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "plan_impl.h"
 #include "readers.h"
 
 /* ---- writing ---------------------------------------------------------------------- */
 
-static json_t *jnum(double v) {
-  if (!isfinite(v)) return json_null();
-  if (fabs(v) < 9e15 && v == (double)(json_int_t)v) return json_integer((json_int_t)v);
-  return json_real(v);
-}
-
 static json_t *per_resource(const vmp_plan *pl, const double *row) {
   json_t *o = json_object();
   for (uint32_t r = 0; o && r < pl->nres; r++)
-    if (json_object_set_new(o, pl->res_name[r], jnum(row[r]))) {
+    if (json_object_set_new(o, pl->res_name[r], vmp__json_num_or_null(row[r]))) {
       json_decref(o);
       return NULL;
     }
@@ -73,7 +68,7 @@ static int write_steps(const vmp_plan *pl, json_t *root) {
     bad |= !(o = json_object());
     if (!o) break;
     bad |= json_object_set_new(o, "wave", json_integer((json_int_t)w + 1));
-    bad |= json_object_set_new(o, "duration_s", jnum(pl->wave_duration[w]));
+    bad |= json_object_set_new(o, "duration_s", vmp__json_num_or_null(pl->wave_duration[w]));
     bad |= json_array_append_new(a, o);
   }
   bad |= json_object_set_new(root, "waves", a);
@@ -92,9 +87,10 @@ static int write_steps(const vmp_plan *pl, json_t *root) {
     bad |= json_object_set_new(o, "from", host_or_null(pl, s->from));
     bad |= json_object_set_new(o, "to", json_string(pl->host_name[s->to]));
     if (s->staging) bad |= json_object_set_new(o, "staging", json_true());
-    bad |= json_object_set_new(o, "memory_mib", jnum(mib));
+    bad |= json_object_set_new(o, "memory_mib", vmp__json_num_or_null(mib));
     bad |= json_object_set_new(
-        o, "duration_s", jnum(s->from == VMP__PLAN_NONE ? 0.0 : mib / pl->bandwidth));
+        o, "duration_s",
+        vmp__json_num_or_null(s->from == VMP__PLAN_NONE ? 0.0 : mib / pl->bandwidth));
     bad |= json_array_append_new(a, o);
   }
   bad |= json_object_set_new(root, "steps", a);
@@ -124,8 +120,8 @@ int vmp_plan_to_json(const vmp_plan *pl, char **out) {
   bad |= json_object_set_new(root, "version", json_integer(1));
   bad |= json_object_set_new(root, "status", json_string(vmp_plan_status_name(pl->status)));
   bad |= json_object_set_new(root, "max_concurrent", json_integer(pl->max_concurrent));
-  bad |= json_object_set_new(root, "bandwidth_mibps", jnum(pl->bandwidth));
-  bad |= json_object_set_new(root, "duration_s", jnum(pl->duration));
+  bad |= json_object_set_new(root, "bandwidth_mibps", vmp__json_num_or_null(pl->bandwidth));
+  bad |= json_object_set_new(root, "duration_s", vmp__json_num_or_null(pl->duration));
   bad |= write_tables(pl, root);
   bad |= write_steps(pl, root);
   if (!bad) *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -158,16 +154,8 @@ typedef struct prd {
   vmp__strmap hosts, vms, res;
 } prd;
 
-static int pfail(const prd *R, int code, const char *path, const char *fmt, ...)
-    VMP__PRINTF(4, 5);
-static int pfail(const prd *R, int code, const char *path, const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return vmp__error(code, "%s: %s: %s", R->origin, path, msg);
-}
+/* "origin: path: message" (json_util.h), as the other JSON readers say it. */
+#define pfail(R, code, path, ...) vmp__json_fail((R)->origin, code, path, __VA_ARGS__)
 
 static int keys_ok(const prd *R, const json_t *o, const char *path,
                    const char *const *allowed) {

@@ -16,6 +16,19 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
+int vmp__hostlist_has(const vmp__hostlist *l, uint32_t h) {
+  uint32_t lo = 0, hi = l->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (l->h[mid] == h) return 1;
+    if (l->h[mid] < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return 0;
+}
+
 int vmp__check_name(const char *name, const char *what) {
   size_t n;
   if (!name) return vmp__error(VMP_EINVAL, "%s name is missing", what);

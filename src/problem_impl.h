@@ -32,6 +32,9 @@ typedef struct vmp__hostlist {
   uint32_t n;
 } vmp__hostlist;
 
+/* 1 when host h is in the list (a binary search: the list is sorted). */
+int vmp__hostlist_has(const vmp__hostlist *l, uint32_t h);
+
 typedef struct vmp__group {
   uint32_t name;        /* pool id */
   int policy;           /* VMP_AFFINITY / VMP_ANTI_AFFINITY */

@@ -23,9 +23,8 @@
 
 #include "readers.h"
 
-/* Copies and unlimited bin types multiply, so the file size does not bound
- * the problem; a million VMs or hosts already take hundreds of MB. */
-#define MAX_COPIES 1000000
+/* Unlimited bin types multiply like copies (readers.h), so the file size
+ * does not bound the hosts either; a million already take hundreds of MB. */
 #define MAX_HOSTS 1000000
 
 typedef struct mvp {
@@ -96,13 +95,7 @@ static int parse_items(vmp__tok *t, mvp *f) {
                         "alternative shapes; items with alternative shapes "
                         "are not supported (a VM has one demand)",
                         t->origin, t->line, k + 1, shapes);
-    snprintf(what, sizeof what, "copies of item %lld", k + 1);
-    if ((rc = vmp__tok_int(t, what, 0, MAX_COPIES, &f->copies[k]))) return rc;
-    f->total += f->copies[k];
-    if (f->total > MAX_COPIES)
-      return vmp__error(VMP_ERANGE, "%s: line %zu: more than %d item copies "
-                        "in all are not supported", t->origin, t->line,
-                        MAX_COPIES);
+    if ((rc = vmp__tok_copies(t, k, &f->copies[k], &f->total))) return rc;
     for (long long r = 0; r < f->p; r++) {
       snprintf(what, sizeof what, "size %lld of item %lld", r + 1, k + 1);
       if ((rc = vmp__tok_size(t, what, &f->size[k * f->p + r]))) return rc;
@@ -150,32 +143,11 @@ static int build_hosts(const mvp *f, const char *origin, vmp_problem *p) {
   return 0;
 }
 
-static int build_vms(const mvp *f, const char *origin, vmp_problem *p) {
-  char name[64];
-  int rc;
-  for (long long k = 0; k < f->m; k++) {
-    for (long long c = 0; c < f->copies[k]; c++) {
-      if (f->copies[k] == 1)
-        snprintf(name, sizeof name, "i%lld", k + 1);
-      else
-        snprintf(name, sizeof name, "i%lld_%lld", k + 1, c + 1);
-      if ((rc = vmp_problem_add_vm(p, name, f->size + k * f->p, NULL)))
-        return vmp__error_prefix(rc, "%s: line %zu", origin, f->item_line[k]);
-    }
-  }
-  return 0;
-}
-
 static int build(const mvp *f, const char *origin, vmp_problem *p) {
-  char name[64];
   int rc;
-  for (long long r = 0; r < f->p; r++) {
-    snprintf(name, sizeof name, "d%lld", r + 1);
-    if ((rc = vmp_problem_add_resource(p, name, NULL)))
-      return vmp__error_prefix(rc, "%s: line 1", origin);
-  }
-  if ((rc = build_hosts(f, origin, p))) return rc;
-  return build_vms(f, origin, p);
+  if ((rc = vmp__text_add_dims(p, f->p, origin)) || (rc = build_hosts(f, origin, p)))
+    return rc;
+  return vmp__text_add_items(p, f->m, f->p, f->size, f->copies, f->item_line, origin);
 }
 
 VMP__TEXT_READER(vmp__read_mvp, mvp, parse, build, mvp_free)

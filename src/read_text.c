@@ -297,6 +297,49 @@ int vmp__tok_size(vmp__tok *t, const char *what, double *v) {
   return 0;
 }
 
+int vmp__tok_copies(vmp__tok *t, long long item, long long *copies,
+                    long long *total) {
+  char what[64];
+  int rc;
+  snprintf(what, sizeof what, "copies of item %lld", item + 1);
+  if ((rc = vmp__tok_int(t, what, 0, VMP__TEXT_MAX_COPIES, copies))) return rc;
+  *total += *copies;
+  if (*total > VMP__TEXT_MAX_COPIES)
+    return vmp__error(VMP_ERANGE, "%s: line %zu: more than %d item copies "
+                      "in all are not supported", t->origin, t->line,
+                      VMP__TEXT_MAX_COPIES);
+  return 0;
+}
+
+int vmp__text_add_dims(vmp_problem *p, long long d, const char *origin) {
+  char name[32];
+  int rc;
+  for (long long r = 0; r < d; r++) {
+    snprintf(name, sizeof name, "d%lld", r + 1);
+    if ((rc = vmp_problem_add_resource(p, name, NULL)))
+      return vmp__error_prefix(rc, "%s: line 1", origin);
+  }
+  return 0;
+}
+
+int vmp__text_add_items(vmp_problem *p, long long m, long long d,
+                        const double *size, const long long *copies,
+                        const size_t *line, const char *origin) {
+  char name[64];
+  int rc;
+  for (long long k = 0; k < m; k++) {
+    for (long long c = 0; c < copies[k]; c++) {
+      if (copies[k] == 1)
+        snprintf(name, sizeof name, "i%lld", k + 1);
+      else
+        snprintf(name, sizeof name, "i%lld_%lld", k + 1, c + 1);
+      if ((rc = vmp_problem_add_vm(p, name, size + k * d, NULL)))
+        return vmp__error_prefix(rc, "%s: line %zu", origin, line[k]);
+    }
+  }
+  return 0;
+}
+
 int vmp__read_text(const vmp__text_format *fmt, const char *data, size_t len,
                    const char *origin, vmp_problem **out) {
   void *state;

@@ -18,11 +18,6 @@
 
 #include "readers.h"
 
-/* Copies multiply: a two-line file may claim 10^12 VMs, so the file size
- * does not bound them.  A million VMs and as many hosts already take
- * hundreds of megabytes. */
-#define MAX_COPIES 1000000
-
 typedef struct vbp {
   long long d, m;
   double cap[VMP__MAX_RESOURCES];
@@ -62,13 +57,7 @@ static int parse(vmp__tok *t, vbp *f) {
       if ((rc = vmp__tok_size(t, what, &f->size[k * f->d + r]))) return rc;
     }
     f->line[k] = t->line;
-    snprintf(what, sizeof what, "copies of item %lld", k + 1);
-    if ((rc = vmp__tok_int(t, what, 0, MAX_COPIES, &f->copies[k]))) return rc;
-    f->total += f->copies[k];
-    if (f->total > MAX_COPIES)
-      return vmp__error(VMP_ERANGE, "%s: line %zu: more than %d item copies "
-                        "in all are not supported", t->origin, t->line,
-                        MAX_COPIES);
+    if ((rc = vmp__tok_copies(t, k, &f->copies[k], &f->total))) return rc;
   }
   return vmp__tok_end(t);
 }
@@ -76,27 +65,13 @@ static int parse(vmp__tok *t, vbp *f) {
 static int build(const vbp *f, const char *origin, vmp_problem *p) {
   char name[64];
   int rc;
-  for (long long r = 0; r < f->d; r++) {
-    snprintf(name, sizeof name, "d%lld", r + 1);
-    if ((rc = vmp_problem_add_resource(p, name, NULL)))
-      return vmp__error_prefix(rc, "%s: line 1", origin);
-  }
+  if ((rc = vmp__text_add_dims(p, f->d, origin))) return rc;
   for (long long h = 0; h < f->total; h++) {
     snprintf(name, sizeof name, "b%lld", h + 1);
     if ((rc = vmp_problem_add_host(p, name, f->cap, NULL)))
       return vmp__error_prefix(rc, "%s: line %zu", origin, f->cap_line);
   }
-  for (long long k = 0; k < f->m; k++) {
-    for (long long c = 0; c < f->copies[k]; c++) {
-      if (f->copies[k] == 1)
-        snprintf(name, sizeof name, "i%lld", k + 1);
-      else
-        snprintf(name, sizeof name, "i%lld_%lld", k + 1, c + 1);
-      if ((rc = vmp_problem_add_vm(p, name, f->size + k * f->d, NULL)))
-        return vmp__error_prefix(rc, "%s: line %zu", origin, f->line[k]);
-    }
-  }
-  return 0;
+  return vmp__text_add_items(p, f->m, f->d, f->size, f->copies, f->line, origin);
 }
 
 VMP__TEXT_READER(vmp__read_vbp, vbp, parse, build, vbp_free)

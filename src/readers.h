@@ -64,6 +64,23 @@ int vmp__tok_size(vmp__tok *t, const char *what, double *v);
 /* 1 when data holds only whitespace. */
 int vmp__blank(const char *data, size_t len);
 
+/* The VPSolver formats (.vbp, .mvp) share item types with copies.  Copies
+ * multiply, so the file size does not bound the VMs; a million already
+ * take hundreds of megabytes. */
+#define VMP__TEXT_MAX_COPIES 1000000
+/* Reads the copies of item `item` (0-based) into *copies and adds them to
+ * *total; VMP_ERANGE when the total passes VMP__TEXT_MAX_COPIES. */
+int vmp__tok_copies(vmp__tok *t, long long item, long long *copies,
+                    long long *total);
+/* Adds resources d1..dD (messages name line 1, where D stands). */
+int vmp__text_add_dims(vmp_problem *p, long long d, const char *origin);
+/* Adds the VMs of m item types of d sizes each (size[k * d + r]): one per
+ * copy, named i<k> when an item has one copy, else i<k>_<copy>; messages
+ * name line[k], where the item stands. */
+int vmp__text_add_items(vmp_problem *p, long long m, long long d,
+                        const double *size, const long long *copies,
+                        const size_t *line, const char *origin);
+
 /* The shape every whitespace-separated text format shares: parse the
  * numbers into a reader-specific state, then build the problem from it.
  * vmp__read_text runs the two with the common checks (empty input, error

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "json_util.h"
 #include "model.h"
 #include "readers.h"
 #include "rule.h"
@@ -407,12 +408,6 @@ int vmp_solution_stat(const vmp_solution *s, const char *name, double *value) {
 
 /* ---- JSON ----------------------------------------------------------------------------- */
 
-static json_t *jnum(double v) {
-  if (!isfinite(v)) return json_null();
-  if (fabs(v) < 9e15 && v == (double)(json_int_t)v) return json_integer((json_int_t)v);
-  return json_real(v);
-}
-
 int vmp_solution_to_json(const vmp_solution *s, char **out) {
   json_t *root, *a, *o;
   int bad = 0;
@@ -425,11 +420,11 @@ int vmp_solution_to_json(const vmp_solution *s, char **out) {
   bad |= json_object_set_new(root, "stop_reason",
                              json_string(vmp_stop_reason_name(s->stop_reason)));
   bad |= json_object_set_new(root, "solver", json_string(s->solver));
-  bad |= json_object_set_new(root, "objective", jnum(s->objective));
-  bad |= json_object_set_new(root, "bound", jnum(s->bound));
-  bad |= json_object_set_new(root, "gap", jnum(s->gap));
+  bad |= json_object_set_new(root, "objective", vmp__json_num_or_null(s->objective));
+  bad |= json_object_set_new(root, "bound", vmp__json_num_or_null(s->bound));
+  bad |= json_object_set_new(root, "gap", vmp__json_num_or_null(s->gap));
   bad |= json_object_set_new(root, "hosts_used", json_integer((json_int_t)s->hosts_used));
-  bad |= json_object_set_new(root, "time_s", jnum(s->time_s));
+  bad |= json_object_set_new(root, "time_s", vmp__json_num_or_null(s->time_s));
   o = json_object();
   for (size_t v = 0; o && v < s->nvms; v++)
     if (s->vm_host[v] != VMP__NO_HOST)
@@ -463,15 +458,15 @@ int vmp_solution_to_json(const vmp_solution *s, char **out) {
     json_t *t = json_object();
     bad |= !t;
     if (t) {
-      bad |= json_object_set_new(t, "value", jnum(s->raw[k]));
-      bad |= json_object_set_new(t, "weighted", jnum(s->weighted[k]));
+      bad |= json_object_set_new(t, "value", vmp__json_num_or_null(s->raw[k]));
+      bad |= json_object_set_new(t, "weighted", vmp__json_num_or_null(s->weighted[k]));
     }
     bad |= json_object_set_new(o, vmp__term_names[k], t);
   }
   bad |= json_object_set_new(root, "score", o);
   o = json_object();
   for (size_t k = 0; o && k < s->nstats; k++)
-    bad |= json_object_set_new(o, s->stats[k].name, jnum(s->stats[k].value));
+    bad |= json_object_set_new(o, s->stats[k].name, vmp__json_num_or_null(s->stats[k].value));
   bad |= json_object_set_new(root, "stats", o);
   if (!bad) *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(root);

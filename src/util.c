@@ -140,6 +140,13 @@ char *vmp__buf_take(vmp__buf *b) {
   return d;
 }
 
+char *vmp__vstrfmt(const char *fmt, va_list ap) {
+  vmp__buf b;
+  vmp__buf_init(&b);
+  vmp__buf_vprintf(&b, fmt, ap);
+  return vmp__buf_take(&b);
+}
+
 const char *vmp__fmt_num(char buf[32], double v) {
   if (isnan(v)) return strcpy(buf, "nan");
   if (isinf(v)) return strcpy(buf, v > 0 ? "inf" : "-inf");
@@ -242,4 +249,18 @@ uint64_t vmp__rng_below(vmp__rng *r, uint64_t n) {
 
 double vmp__rng_unit(vmp__rng *r) {
   return (double)(vmp__rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* ---- sorting indices by a key ---------------------------------------------------- */
+
+int vmp__keyed_asc(const void *a, const void *b) {
+  const vmp__keyed *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+int vmp__keyed_desc(const void *a, const void *b) {
+  const vmp__keyed *x = a, *y = b;
+  if (x->key != y->key) return x->key > y->key ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
 }

@@ -8,28 +8,8 @@ SRC=$2
 DATA=$SRC/tests/data
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-fails=0
-count=0
-
-# expect STATUS NEEDLE -- command...: runs the command, checks its exit
-# status and that NEEDLE appears in stdout+stderr (empty NEEDLE: any).
-expect() {
-  local want=$1 needle=$2
-  shift 3
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  count=$((count + 1))
-  if [ "$status" != "$want" ]; then
-    echo "FAIL: $* -> exit $status, expected $want"
-    echo "$out" | head -20 | sed 's/^/    /'
-    fails=$((fails + 1))
-  elif [ -n "$needle" ] && ! grep -qF -- "$needle" <<<"$out"; then
-    echo "FAIL: $* -> output lacks '$needle'"
-    echo "$out" | head -20 | sed 's/^/    /'
-    fails=$((fails + 1))
-  fi
-}
+# expect STATUS NEEDLE -- command... (tests/expect.sh)
+. "$(dirname "$0")/expect.sh"
 
 # --- usage ---------------------------------------------------------------
 expect 2 "usage: vmplace COMMAND" -- "$VMPLACE"
@@ -200,5 +180,4 @@ expect 0 "" -- "$VMPLACE" check --metrics "$TMP/o.prom" --history "$EX/usage.csv
 metrics_ok "$TMP/o.prom"
 expect 0 "" -- grep -qF 'vmplace_utilization_timestamp_seconds{source="observed"} 1713740400' "$TMP/o.prom"
 
-echo "$count checks, $fails failed"
-[ "$fails" -eq 0 ]
+expect_done

@@ -10,26 +10,8 @@ SRC=$2
 INV=$3
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-fails=0
-count=0
-
-expect() {
-  local want=$1 needle=$2
-  shift 3
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  count=$((count + 1))
-  if [ "$status" != "$want" ]; then
-    echo "FAIL: $* -> exit $status, expected $want"
-    echo "$out" | head -20 | sed 's/^/    /'
-    fails=$((fails + 1))
-  elif [ -n "$needle" ] && ! grep -qF -- "$needle" <<<"$out"; then
-    echo "FAIL: $* -> output lacks '$needle'"
-    echo "$out" | head -20 | sed 's/^/    /'
-    fails=$((fails + 1))
-  fi
-}
+# expect STATUS NEEDLE -- command... (tests/expect.sh)
+. "$(dirname "$0")/expect.sh"
 
 # --- usage -------------------------------------------------------------------
 expect 0 "usage: vmplace snapshot" -- "$VMPLACE" snapshot --help
@@ -94,5 +76,4 @@ expect 0 "\"moves\": []" -- "$VMPLACE" rebalance --inventory "$INV" --max-moves 
 expect 1 "cannot set CPU scheduler parameters: argument unsupported: parameter 'cpu_shares' not supported" -- "$VMPLACE" rebalance --inventory "$INV" --allow-cold-move --entitlements
 expect 1 "verified:   yes" -- "$VMPLACE" rebalance --inventory "$INV" --allow-cold-move --entitlements-quota
 
-echo "$count checks, $fails failed"
-[ "$fails" = 0 ]
+expect_done

@@ -44,22 +44,6 @@ static void rm_tree(char *dir) {
   free(dir);
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = 0;
-  fclose(f);
-  return buf;
-}
-
 static void spit(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
   assert_non_null(f);
@@ -229,7 +213,7 @@ static void test_bench__results_csv_has_the_exact_columns(void **state) {
   (void)state;
   assert_int_equal(bench(args), 0);
   csv = path_join(dir, "results.csv");
-  text = slurp(csv);
+  text = tu_slurp(csv);
   assert_non_null(text);
   assert_memory_equal(text, FIXED_HEADER, strlen(FIXED_HEADER));
   assert_true(text[strlen(FIXED_HEADER)] == ',' || text[strlen(FIXED_HEADER)] == '\n');
@@ -256,7 +240,7 @@ static void test_bench__results_csv_has_the_exact_columns(void **state) {
   /* the reports exist and say what they hold */
   free(text);
   p = path_join(dir, "summary.md");
-  text = slurp(p);
+  text = tu_slurp(p);
   assert_non_null(text);
   assert_non_null(strstr(text, "$ vmplace-bench --instances"));
   assert_non_null(strstr(text, "## dir:inst"));
@@ -266,14 +250,14 @@ static void test_bench__results_csv_has_the_exact_columns(void **state) {
   free(text);
   free(p);
   p = path_join(dir, "profile.svg");
-  text = slurp(p);
+  text = tu_slurp(p);
   assert_non_null(text);
   assert_non_null(strstr(text, "<svg"));
   assert_non_null(strstr(text, "dir:inst (2 instances)"));
   free(text);
   free(p);
   p = path_join(dir, "results.json");
-  text = slurp(p);
+  text = tu_slurp(p);
   assert_non_null(text);
   assert_non_null(strstr(text, "\"gap_to_best\": 0.5"));
   free(text);
@@ -297,10 +281,10 @@ static void test_bench__resumed_run_does_not_repeat(void **state) {
   (void)state;
   csv = path_join(dir, "results.csv");
   assert_int_equal(bench(args), 0);
-  first = slurp(csv);
+  first = tu_slurp(csv);
   /* the same command again: nothing to run, the file is untouched */
   assert_int_equal(bench(args), 0);
-  second = slurp(csv);
+  second = tu_slurp(csv);
   assert_string_equal(first, second);
   /* a row cut short by a killed runner is dropped and its run redone;
    * a new solver adds only its own rows, after the old ones */
@@ -311,7 +295,7 @@ static void test_bench__resumed_run_does_not_repeat(void **state) {
     fclose(f);
   }
   assert_int_equal(bench(more), 0);
-  third = slurp(csv);
+  third = tu_slurp(csv);
   assert_memory_equal(third, first, strlen(first));
   assert_int_equal(count_lines(third), 1 + 4 + 4);
   /* --force redoes the selected runs only, replacing their rows */
@@ -322,7 +306,7 @@ static void test_bench__resumed_run_does_not_repeat(void **state) {
   assert_string_equal(t.rows[t.n - 1].f[VMPB_COL_INSTANCE], "a.vbp");
   /* the commands of every run are kept for the summary */
   {
-    char *cmds = path_join(dir, "commands.txt"), *text = slurp(cmds);
+    char *cmds = path_join(dir, "commands.txt"), *text = tu_slurp(cmds);
     size_t runs = 0;
     for (char *p = text; (p = strstr(p, "\n$ ")); p++) runs++;
     assert_int_equal(runs, 4);
@@ -362,7 +346,7 @@ static void test_bench__bad_usage(void **state) {
                           "roundrobin", "--out", dir, NULL};
     char *text;
     assert_int_equal(bench(args), 2);
-    text = slurp(csv);
+    text = tu_slurp(csv);
     assert_string_equal(text, "a,b,c\n1,2,3\n");
     free(text);
   }
@@ -405,7 +389,7 @@ static void test_bench__datacenter_and_online(void **state) {
   }
   assert_int_equal(bench(online), 0);
   p = path_join(dir, "online.csv");
-  text = slurp(p);
+  text = tu_slurp(p);
   assert_non_null(text);
   assert_non_null(strstr(text, "datacenter:20x100:7,20,100,50,"));
   assert_non_null(strstr(text, ",ok,"));

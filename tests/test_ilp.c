@@ -267,23 +267,6 @@ static void test_ilp__too_large_is_refused(void **state) {
   vmp_problem_free(p);
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = calloc((size_t)n + 1, 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  return buf;
-}
-
 static void test_ilp__model_export(void **state) {
   vmp_problem *p = load("exact/unplaced.json");
   char lp[256], mps[256], *text;
@@ -291,14 +274,14 @@ static void test_ilp__model_export(void **state) {
   snprintf(lp, sizeof lp, "/tmp/vmplace_test_ilp_%ld.lp", (long)getpid());
   snprintf(mps, sizeof mps, "/tmp/vmplace_test_ilp_%ld.mps", (long)getpid());
   assert_int_equal(vmp_write_model(p, NULL, lp, VMP_MODEL_AUTO), VMP_OK);
-  text = slurp(lp);
+  text = tu_slurp(lp);
   assert_non_null(text);
   assert_non_null(strstr(text, "Minimize"));
   assert_non_null(strstr(text, "+ 5 y_0"));   /* host cost */
   assert_non_null(strstr(text, "+ 8 u_1"));   /* 2 x (1 + priority 3) */
   free(text);
   assert_int_equal(vmp_write_model(p, NULL, mps, VMP_MODEL_AUTO), VMP_OK);
-  text = slurp(mps);
+  text = tu_slurp(mps);
   assert_non_null(text);
   assert_non_null(strstr(text, "ROWS"));
   assert_non_null(strstr(text, "x_0_0"));

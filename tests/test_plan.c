@@ -24,27 +24,6 @@ static vmp_problem *dc(const char *hosts, const char *vms, const char *extra) {
   "{\"name\":\"" n "\",\"demand\":{\"cpu\":" #cpu ",\"memory_mib\":" #mem "},\"host\":\"" h "\"}"
 #define NEWVM(n, cpu, mem) "{\"name\":\"" n "\",\"demand\":{\"cpu\":" #cpu ",\"memory_mib\":" #mem "}}"
 
-/* The target: "vm=host,vm=host,..." ("vm=" for unplaced). */
-static vmp_solution *target(const vmp_problem *p, const char *spec) {
-  size_t n = vmp_problem_num_vms(p), *hv = malloc((n + 1) * sizeof *hv);
-  char *copy = strdup(spec), *save = NULL;
-  vmp_solution *s = NULL;
-  for (size_t v = 0; v < n; v++) hv[v] = vmp_problem_vm_host(p, v);
-  for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(tok, '=');
-    size_t v, h = VMP_NONE;
-    assert_non_null(eq);
-    *eq = '\0';
-    assert_int_equal(vmp_problem_find_vm(p, tok, &v), VMP_OK);
-    if (eq[1]) assert_int_equal(vmp_problem_find_host(p, eq + 1, &h), VMP_OK);
-    hv[v] = h;
-  }
-  assert_int_equal(vmp_evaluate(p, hv, &s), VMP_OK);
-  free(copy);
-  free(hv);
-  return s;
-}
-
 static vmp_plan *plan(const vmp_problem *p, const vmp_solution *t, uint32_t cap,
                       int staging) {
   vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
@@ -78,7 +57,7 @@ static const char *steps(const vmp_plan *pl) {
 static void test_plan__single_move_and_duration(void **state) {
   vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384),
                       VM("a", 2, 8192, "h1") "," VM("b", 2, 4096, "h1"), NULL);
-  vmp_solution *t = target(p, "a=h2");
+  vmp_solution *t = tu_target(p, "a=h2");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
@@ -96,7 +75,7 @@ static void test_plan__single_move_and_duration(void **state) {
 
 static void test_plan__nothing_to_do_is_an_empty_complete_plan(void **state) {
   vmp_problem *p = dc(HOST("h1", 8, 16384), VM("a", 2, 8192, "h1"), NULL);
-  vmp_solution *t = target(p, "a=h1");
+  vmp_solution *t = tu_target(p, "a=h1");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
@@ -114,7 +93,7 @@ static void test_plan__vm_in_flight_counts_on_both_hosts(void **state) {
   vmp_problem *p = dc(HOST("h1", 8, 8192) "," HOST("h2", 8, 8192) "," HOST("h3", 8, 8192),
                       VM("v1", 4, 4096, "h1") "," VM("v2", 4, 4096, "h2") "," VM("w", 4, 4096, "h2"),
                       NULL);
-  vmp_solution *t = target(p, "v1=h2,v2=h3");
+  vmp_solution *t = tu_target(p, "v1=h2,v2=h3");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_string_equal(steps(pl), "1:v2:h2>h3 2:v1:h1>h2");
@@ -130,7 +109,7 @@ static void test_plan__per_host_cap_makes_waves(void **state) {
                       VM("a", 1, 1024, "h1") "," VM("b", 1, 1024, "h1") "," VM("c", 1, 1024, "h1")
                       "," VM("d", 1, 1024, "h1") "," VM("e", 1, 1024, "h1"),
                       NULL);
-  vmp_solution *t = target(p, "a=h2,b=h3,c=h4,d=h5,e=h6");
+  vmp_solution *t = tu_target(p, "a=h2,b=h3,c=h4,d=h5,e=h6");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   /* h1 takes part in every step: two per wave */
@@ -156,7 +135,7 @@ static void test_plan__cap_counts_the_target_too(void **state) {
                       VM("a", 1, 1024, "h1") "," VM("b", 1, 1024, "h2") "," VM("c", 1, 1024, "h3")
                       "," VM("d", 1, 1024, "h4"),
                       NULL);
-  vmp_solution *t = target(p, "a=h5,b=h5,c=h5,d=h5");
+  vmp_solution *t = tu_target(p, "a=h5,b=h5,c=h5,d=h5");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_string_equal(steps(pl), "1:a:h1>h5 1:b:h2>h5 2:c:h3>h5 2:d:h4>h5");
@@ -168,7 +147,7 @@ static void test_plan__cap_counts_the_target_too(void **state) {
 static void test_plan__swap_without_room_is_blocked_with_reasons(void **state) {
   vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192),
                       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
-  vmp_solution *t = target(p, "a=h2,b=h1");
+  vmp_solution *t = tu_target(p, "a=h2,b=h1");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
@@ -192,7 +171,7 @@ static void test_plan__swap_without_room_is_blocked_with_reasons(void **state) {
 static void test_plan__swap_goes_through_a_staging_host(void **state) {
   vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) "," HOST("h3", 4, 8192),
                       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
-  vmp_solution *t = target(p, "a=h2,b=h1");
+  vmp_solution *t = tu_target(p, "a=h2,b=h1");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
@@ -214,7 +193,7 @@ static void test_plan__staging_host_must_be_allowed(void **state) {
       "\"labels\":{\"pci\":\"true\"}}",
       ",\"rules\":[{\"name\":\"pci\",\"when\":\"vm.labels.pci == \\\"true\\\"\","
       "\"require\":\"host.labels.zone != \\\"dmz\\\"\"}]");
-  vmp_solution *t = target(p, "a=h2,b=h1");
+  vmp_solution *t = tu_target(p, "a=h2,b=h1");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   /* a may stage on h3; b may not */
@@ -233,7 +212,7 @@ static void test_plan__three_cycle_is_broken_once(void **state) {
                       "," HOST("spare", 4, 8192),
                       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2") "," VM("c", 4, 8192, "h3"),
                       NULL);
-  vmp_solution *t = target(p, "a=h2,b=h3,c=h1");
+  vmp_solution *t = tu_target(p, "a=h2,b=h3,c=h1");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
@@ -246,7 +225,7 @@ static void test_plan__three_cycle_is_broken_once(void **state) {
 static void test_plan__new_vm_is_started_and_running_vm_never_stopped(void **state) {
   vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384),
                       VM("a", 2, 8192, "h1") "," NEWVM("fresh", 2, 2048), NULL);
-  vmp_solution *t = target(p, "fresh=h2,a=");
+  vmp_solution *t = tu_target(p, "fresh=h2,a=");
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
@@ -268,7 +247,7 @@ static void test_plan__bad_input(void **state) {
   vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192),
                       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
   vmp_problem *q = dc(HOST("h1", 4, 8192), VM("a", 4, 8192, "h1"), NULL);
-  vmp_solution *bad = target(p, "a=h2"), *other = target(q, "a=h1");
+  vmp_solution *bad = tu_target(p, "a=h2"), *other = tu_target(q, "a=h1");
   vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
   vmp_plan *pl = (vmp_plan *)&o;
   (void)state;
@@ -299,7 +278,7 @@ static void test_plan__json_round_trip(void **state) {
       HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) ","
       "{\"name\":\"h3\",\"capacity\":{\"cpu\":4,\"memory_mib\":8192},\"uri\":\"test:///x\"}",
       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2") "," NEWVM("n", 0, 0), NULL);
-  vmp_solution *t = target(p, "a=h2,b=h1,n=h3");
+  vmp_solution *t = tu_target(p, "a=h2,b=h1,n=h3");
   vmp_plan *pl = plan(p, t, 2, 1), *back = NULL;
   char *a = to_json(pl), *b;
   (void)state;
@@ -381,7 +360,7 @@ static void test_plan__reader_refuses_unsafe_and_malformed_plans(void **state) {
 static void test_plan__checker_compares_with_problem_and_target(void **state) {
   vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 8, 16384) "," HOST("h3", 4, 8192),
                       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
-  vmp_solution *t1 = target(p, "a=h2"), *t2 = target(p, "a=h3");
+  vmp_solution *t1 = tu_target(p, "a=h2"), *t2 = tu_target(p, "a=h3");
   vmp_plan *pl = plan(p, t1, 2, 1);
   (void)state;
   tu_assert_error(vmp_plan_verify(pl, p, t2), VMP_EINVAL,
@@ -415,7 +394,7 @@ static void test_plan__prune_keeps_only_moves_with_gain(void **state) {
                       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2") "," VM("c", 2, 4096, "h3")
                       "," VM("d", 2, 4096, "h4"),
                       NULL);
-  vmp_solution *t = target(p, "a=h2,b=h1,c=h1,d=h2"), *s = NULL;
+  vmp_solution *t = tu_target(p, "a=h2,b=h1,c=h1,d=h2"), *s = NULL;
   (void)state;
   assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
   assert_int_equal(moves(p, s), 2);
@@ -434,7 +413,7 @@ static void test_plan__prune_keeps_only_moves_with_gain(void **state) {
   vmp_solution_free(t);
   /* undoing a alone lets b join it on h1 and empties h2: a gain found
    * on the way */
-  t = target(p, "a=h2,b=h1");
+  t = tu_target(p, "a=h2,b=h1");
   assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
   assert_int_equal(moves(p, s), 1);
   assert_int_equal(vmp_solution_hosts_used(s), 3);
@@ -449,7 +428,7 @@ static void test_plan__prune_undoes_a_useless_swap(void **state) {
                       VM("a", 4, 8192, "h1") "," VM("x", 4, 8192, "h1") "," VM("b", 4, 8192, "h2")
                       "," VM("y", 4, 8192, "h2"),
                       NULL);
-  vmp_solution *t = target(p, "a=h2,b=h1"), *s = NULL;
+  vmp_solution *t = tu_target(p, "a=h2,b=h1"), *s = NULL;
   (void)state;
   assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
   assert_int_equal(moves(p, s), 0);
@@ -466,7 +445,7 @@ static void test_plan__prune_with_balance_and_affinity_units(void **state) {
                       "," VM("x", 1, 1024, "h3") "," VM("y", 1, 1024, "h3"),
                       ",\"groups\":[{\"name\":\"xy\",\"policy\":\"affinity\","
                       "\"vms\":[\"x\",\"y\"]}],\"objective\":{\"cost\":0,\"balance\":1}");
-  vmp_solution *t = target(p, "b=h2,c=h1,x=h2,y=h2"), *s = NULL;
+  vmp_solution *t = tu_target(p, "b=h2,c=h1,x=h2,y=h2"), *s = NULL;
   (void)state;
   assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &s), VMP_OK);
   /* only b's move lowers the highest utilisation (1 -> 0.75) */
@@ -484,7 +463,7 @@ static void test_plan__prune_cannot_undo_needed_moves(void **state) {
   vmp_solution *t, *s = NULL;
   (void)state;
   vmp_problem_set_host_maintenance(p, 0, 1);
-  t = target(p, "a=h2,b=h2");
+  t = tu_target(p, "a=h2,b=h2");
   tu_assert_error(vmp_solution_prune_moves(p, t, 1, &s), VMP_ERANGE,
                   "max_moves 1 cannot be honoured");
   assert_null(s);

@@ -88,24 +88,11 @@ static size_t host_of(const vmp_problem *p, const char *vm) {
   return vmp_problem_vm_host(p, v);
 }
 
-/* The target "vm=host,..." from p's current placement. */
+/* The target "vm=host,..." from p's current placement (tu_target), which
+ * every test here means to be valid. */
 static vmp_solution *target(const vmp_problem *p, const char *spec) {
-  size_t n = vmp_problem_num_vms(p), *hv = malloc((n + 1) * sizeof *hv);
-  char *copy = strdup(spec), *save = NULL;
-  vmp_solution *s = NULL;
-  for (size_t v = 0; v < n; v++) hv[v] = vmp_problem_vm_host(p, v);
-  for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(tok, '=');
-    size_t v, h;
-    *eq = '\0';
-    assert_int_equal(vmp_problem_find_vm(p, tok, &v), VMP_OK);
-    assert_int_equal(vmp_problem_find_host(p, eq + 1, &h), VMP_OK);
-    hv[v] = h;
-  }
-  assert_int_equal(vmp_evaluate(p, hv, &s), VMP_OK);
+  vmp_solution *s = tu_target(p, spec);
   assert_int_not_equal(vmp_solution_status(s), VMP_STATUS_INVALID);
-  free(copy);
-  free(hv);
   return s;
 }
 

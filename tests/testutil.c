@@ -1,5 +1,7 @@
+#define _POSIX_C_SOURCE 200809L /* strdup, strtok_r */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -14,6 +16,45 @@ const char *tu_example(const char *name) {
   static char buf[4096];
   snprintf(buf, sizeof buf, "%s/%s", VMPLACE_EXAMPLES, name);
   return buf;
+}
+
+char *tu_slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  assert_true(n >= 0);
+  buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = 0;
+  fclose(f);
+  return buf;
+}
+
+vmp_solution *tu_target(const vmp_problem *p, const char *spec) {
+  size_t n = vmp_problem_num_vms(p), *hv = malloc((n + 1) * sizeof *hv);
+  char *copy = strdup(spec), *save = NULL;
+  vmp_solution *s = NULL;
+  assert_non_null(hv);
+  assert_non_null(copy);
+  for (size_t v = 0; v < n; v++) hv[v] = vmp_problem_vm_host(p, v);
+  for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(tok, '=');
+    size_t v, h = VMP_NONE;
+    assert_non_null(eq);
+    *eq = '\0';
+    assert_int_equal(vmp_problem_find_vm(p, tok, &v), VMP_OK);
+    if (eq[1]) assert_int_equal(vmp_problem_find_host(p, eq + 1, &h), VMP_OK);
+    hv[v] = h;
+  }
+  assert_int_equal(vmp_evaluate(p, hv, &s), VMP_OK);
+  free(copy);
+  free(hv);
+  return s;
 }
 
 vmp_problem *tu_problem_json(const char *json) {

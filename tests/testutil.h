@@ -15,6 +15,13 @@
 const char *tu_data(const char *name);
 /* Path of a file in examples/. */
 const char *tu_example(const char *name);
+/* A whole file as a NUL-terminated string (free()); NULL when it cannot
+ * be opened, a test failure when it cannot be read. */
+char *tu_slurp(const char *path);
+/* A placement of p evaluated: every VM where p has it now except those
+ * spec moves, as "vm=host,vm=host,..." ("vm=": unplaced).  Fails the test
+ * when spec names an unknown VM or host. */
+vmp_solution *tu_target(const vmp_problem *p, const char *spec);
 /* Builds a problem from a JSON text, failing the test on error. */
 vmp_problem *tu_problem_json(const char *json);
 /* Solves with a solver name and seed, failing the test on error. */

@@ -23,6 +23,29 @@
 /* Size of the error buffers that failing functions fill. */
 #define VMPB_ERRLEN 512
 
+/* Formats a message into err (VMPB_ERRLEN bytes; NULL: no message wanted)
+ * and returns -1, so a failing path reads `return vmpb_errf(err, ...)`. */
+int vmpb_errf(char *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Writes len bytes to fd, restarting after EINTR and short writes; 0, or
+ * -1 when the write fails. */
+int vmpb_write_all(int fd, const char *buf, size_t len);
+
+/* qsort comparator for doubles, ascending (no NaN: callers sort finite
+ * values). */
+int vmpb_cmp_double(const void *a, const void *b);
+
+/* Workers report to the runner in "key=value" lines on a pipe.  Reads the
+ * next line of *text whose key and value fit the buffers (others are
+ * passed over) into key and val and advances *text; 0 when none is left. */
+#define VMPB_KV_KEY 32
+#define VMPB_KV_VAL 600
+int vmpb_kv_next(const char **text, char key[VMPB_KV_KEY], char val[VMPB_KV_VAL]);
+
 /* ---- the results table (results.c) ------------------------------------- */
 
 /* The columns of results.csv, in order.  The first eleven are the contract

@@ -9,13 +9,11 @@
  * says which is missing instead of measuring anything.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vmplace/vmplace.h"
 #include "bench.h"
@@ -32,14 +30,6 @@ int vmpb_online_available(void) { return HAVE_ONLINE; }
 
 #if HAVE_ONLINE
 
-static int errf(char *err, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
 /* Adds the VMs of `from` to p as new VMs (no current host) named
  * "arrival-<k>", with their demands and labels.  Returns the index of the
  * first one. */
@@ -48,10 +38,10 @@ static int add_arrivals(vmp_problem *p, const vmp_problem *from,
   size_t nr = vmp_problem_num_resources(p), n = vmp_problem_num_vms(from);
   double *d = malloc((nr ? nr : 1) * sizeof *d);
   int rc = 0;
-  if (!d) return errf(err, "out of memory");
+  if (!d) return vmpb_errf(err, "out of memory");
   if (vmp_problem_num_resources(from) != nr) {
     free(d);
-    return errf(err, "generator: the arrivals have other resources");
+    return vmpb_errf(err, "generator: the arrivals have other resources");
   }
   *first = vmp_problem_num_vms(p);
   for (size_t v = 0; !rc && v < n; v++) {
@@ -67,7 +57,7 @@ static int add_arrivals(vmp_problem *p, const vmp_problem *from,
     }
   }
   free(d);
-  if (rc) return errf(err, "adding arrivals: %s", vmp_last_error());
+  if (rc) return vmpb_errf(err, "adding arrivals: %s", vmp_last_error());
   return 0;
 }
 
@@ -92,7 +82,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
   vmpb_gen_opts_init(&g, hosts, vms, gen_seed);
   g.current = 1;
   if (vmpb_generate(&g, &p)) {
-    errf(err, "generator: %s", vmp_last_error());
+    vmpb_errf(err, "generator: %s", vmp_last_error());
     goto done;
   }
   /* the arrivals come from the same catalogue, drawn with another seed;
@@ -101,14 +91,14 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
   g.current = 0;
   g.anti_affinity = 0;
   if (vmpb_generate(&g, &q)) {
-    errf(err, "generator: %s", vmp_last_error());
+    vmpb_errf(err, "generator: %s", vmp_last_error());
     goto done;
   }
   if (add_arrivals(p, q, &first, err)) goto done;
   vmp_problem_free(q);
   q = NULL;
   if (!(lat = malloc((arrivals ? arrivals : 1) * sizeof *lat))) {
-    errf(err, "out of memory");
+    vmpb_errf(err, "out of memory");
     goto done;
   }
   vmp_solve_opts_init(&opts);
@@ -116,7 +106,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
   opts.threads = 1;
   t0 = vmpb_now();
   if (vmp_placer_new(p, &opts, &pl)) {
-    errf(err, "vmp_placer_new: %s", vmp_last_error());
+    vmpb_errf(err, "vmp_placer_new: %s", vmp_last_error());
     goto done;
   }
   r->setup_s = vmpb_now() - t0;
@@ -137,8 +127,8 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
     }
   }
   if (arrivals && failed == arrivals) {
-    errf(err, "vmp_place failed for every arrival: %s: %s",
-         vmp_err_name(first_rc), first_msg);
+    vmpb_errf(err, "vmp_place failed for every arrival: %s: %s",
+              vmp_err_name(first_rc), first_msg);
     goto done;
   }
   if (failed)
@@ -195,13 +185,7 @@ static int put(int fd, const char *key, const char *fmt, ...) {
   va_end(ap);
   if (n > (int)sizeof line - 2) n = (int)sizeof line - 2;
   line[n++] = '\n';
-  for (int off = 0; off < n;) {
-    ssize_t k = write(fd, line + off, (size_t)(n - off));
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return -1;
-    off += (int)k;
-  }
-  return 0;
+  return vmpb_write_all(fd, line, (size_t)n);
 }
 
 int vmpb_online_write_result(int fd, const vmpb_online_result *r) {
@@ -227,37 +211,25 @@ int vmpb_online_write_result(int fd, const vmpb_online_result *r) {
 }
 
 int vmpb_online_parse_result(const char *text, vmpb_online_result *r) {
+  char key[VMPB_KV_KEY], val[VMPB_KV_VAL];
   int complete = 0;
   memset(r, 0, sizeof *r);
   r->setup_s = r->median_us = r->p99_us = r->max_us = r->mean_us = NAN;
   r->peak_mib = NAN;
-  for (const char *p = text; p && *p;) {
-    const char *nl = strchr(p, '\n'), *eq = strchr(p, '=');
-    size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    if (eq && eq < p + len) {
-      char key[32], val[600];
-      size_t kl = (size_t)(eq - p), vl = len - kl - 1;
-      if (kl < sizeof key && vl < sizeof val) {
-        memcpy(key, p, kl);
-        key[kl] = 0;
-        memcpy(val, eq + 1, vl);
-        val[vl] = 0;
-        if (!strcmp(key, "status")) snprintf(r->status, sizeof r->status, "%s", val);
-        else if (!strcmp(key, "hosts")) r->hosts = (size_t)strtoull(val, NULL, 10);
-        else if (!strcmp(key, "vms")) r->vms = (size_t)strtoull(val, NULL, 10);
-        else if (!strcmp(key, "arrivals")) r->arrivals = (size_t)strtoull(val, NULL, 10);
-        else if (!strcmp(key, "placed")) r->placed = (size_t)strtoull(val, NULL, 10);
-        else if (!strcmp(key, "setup_s")) r->setup_s = strtod(val, NULL);
-        else if (!strcmp(key, "median_us")) r->median_us = strtod(val, NULL);
-        else if (!strcmp(key, "p99_us")) r->p99_us = strtod(val, NULL);
-        else if (!strcmp(key, "max_us")) r->max_us = strtod(val, NULL);
-        else if (!strcmp(key, "mean_us")) r->mean_us = strtod(val, NULL);
-        else if (!strcmp(key, "peak_mib")) r->peak_mib = strtod(val, NULL);
-        else if (!strcmp(key, "note")) snprintf(r->note, sizeof r->note, "%s", val);
-        else if (!strcmp(key, "end")) complete = 1;
-      }
-    }
-    p = nl ? nl + 1 : NULL;
+  for (const char *p = text; vmpb_kv_next(&p, key, val);) {
+    if (!strcmp(key, "status")) snprintf(r->status, sizeof r->status, "%s", val);
+    else if (!strcmp(key, "hosts")) r->hosts = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "vms")) r->vms = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "arrivals")) r->arrivals = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "placed")) r->placed = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "setup_s")) r->setup_s = strtod(val, NULL);
+    else if (!strcmp(key, "median_us")) r->median_us = strtod(val, NULL);
+    else if (!strcmp(key, "p99_us")) r->p99_us = strtod(val, NULL);
+    else if (!strcmp(key, "max_us")) r->max_us = strtod(val, NULL);
+    else if (!strcmp(key, "mean_us")) r->mean_us = strtod(val, NULL);
+    else if (!strcmp(key, "peak_mib")) r->peak_mib = strtod(val, NULL);
+    else if (!strcmp(key, "note")) snprintf(r->note, sizeof r->note, "%s", val);
+    else if (!strcmp(key, "end")) complete = 1;
   }
   return complete;
 }

@@ -11,20 +11,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
-
-static void errf(char *err, const char *fmt, ...) {
-  va_list ap;
-  if (!err) return;
-  va_start(ap, fmt);
-  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
-  va_end(ap);
-}
 
 static int cmp_entry(const void *a, const void *b) {
   return strcmp(((const vmpb_opt_entry *)a)->key,
@@ -53,11 +44,11 @@ int vmpb_optima_load(vmpb_optima *o, const char *path, char *err) {
   size_t cap = 0, lineno = 1, n0 = o->n, ecap = o->n;
   int ci = -1, cb = -1, cp = -1, ch = -1, cr = -1, nf, rc = 0;
   if (!f) {
-    errf(err, "%s: %s", path, strerror(errno));
+    vmpb_errf(err, "%s: %s", path, strerror(errno));
     return -1;
   }
   if (getline(&line, &cap, f) < 0) {
-    errf(err, "%s: empty file", path);
+    vmpb_errf(err, "%s: empty file", path);
     rc = -1;
   } else {
     nf = vmpb_csv_split(line, fields, 64);
@@ -69,8 +60,8 @@ int vmpb_optima_load(vmpb_optima *o, const char *path, char *err) {
       else if (!strcmp(fields[k], "relpath")) cr = k;
     }
     if (ci < 0 || cb < 0) {
-      errf(err, "%s: line 1: expected the columns instance and opt_or_best",
-           path);
+      vmpb_errf(err, "%s: line 1: expected the columns instance and opt_or_best",
+                path);
       rc = -1;
     }
   }
@@ -81,14 +72,14 @@ int vmpb_optima_load(vmpb_optima *o, const char *path, char *err) {
     nf = vmpb_csv_split(line, fields, 64);
     if (nf == 1 && !*fields[0]) continue;
     if (nf < 0 || ci >= nf || cb >= nf) {
-      errf(err, "%s: line %d: expected at least %d fields", path, (int)lineno,
-           (ci > cb ? ci : cb) + 1);
+      vmpb_errf(err, "%s: line %d: expected at least %d fields", path, (int)lineno,
+                (ci > cb ? ci : cb) + 1);
       rc = -1;
       break;
     }
     if (parse_num(fields[cb], &best)) {
-      errf(err, "%s: line %zu: opt_or_best: expected a number, got \"%s\"",
-           path, lineno, fields[cb]);
+      vmpb_errf(err, "%s: line %zu: opt_or_best: expected a number, got \"%s\"",
+                path, lineno, fields[cb]);
       rc = -1;
       break;
     }
@@ -96,7 +87,7 @@ int vmpb_optima_load(vmpb_optima *o, const char *path, char *err) {
       size_t nc = ecap ? 2 * ecap : 256;
       vmpb_opt_entry *ne = realloc(o->e, nc * sizeof *ne);
       if (!ne) {
-        errf(err, "out of memory");
+        vmpb_errf(err, "out of memory");
         rc = -1;
         break;
       }
@@ -115,7 +106,7 @@ int vmpb_optima_load(vmpb_optima *o, const char *path, char *err) {
     if (!e->key || (cr >= 0 && cr < nf && !e->relpath)) {
       free(e->key);
       free(e->relpath);
-      errf(err, "out of memory");
+      vmpb_errf(err, "out of memory");
       rc = -1;
       break;
     }

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +29,6 @@ static const char *const palette[] = {
     "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
 };
 #define NPALETTE (sizeof palette / sizeof palette[0])
-
-static void errf(char *err, const char *fmt, ...) {
-  va_list ap;
-  if (!err) return;
-  va_start(ap, fmt);
-  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
-  va_end(ap);
-}
 
 void vmpb_profile_free(vmpb_profile_line *lines, size_t n) {
   for (size_t k = 0; lines && k < n; k++) free(lines[k].gaps);
@@ -109,11 +100,6 @@ static void xml_text(FILE *f, const char *s) {
   }
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* The step line of one solver, clipped to [0, xmax]. */
 static void draw_line(FILE *f, const vmpb_profile_line *l, double xmax,
                       double ox, double oy, double w, double h,
@@ -123,7 +109,7 @@ static void draw_line(FILE *f, const vmpb_profile_line *l, double xmax,
   if (!g) return;
   for (size_t k = 0; k < l->n; k++)
     if (!isnan(l->gaps[k])) g[m++] = fmax(l->gaps[k], 0.0);
-  qsort(g, m, sizeof *g, cmp_double);
+  qsort(g, m, sizeof *g, vmpb_cmp_double);
 #define PX(x) (ox + (x) / xmax * w)
 #define PY(s) (oy + h - (s) * h)
   y = vmpb_profile_share(l->gaps, l->n, 0);
@@ -206,7 +192,7 @@ int vmpb_report_profile(const char *path, vmpb_table *t, char *err) {
     size_t nl, ni;
     if (vmpb_profile_suite(t, suites[s], &lines, &nl, &ni)) {
       free(suites);
-      errf(err, "out of memory");
+      vmpb_errf(err, "out of memory");
       return -1;
     }
     if (ni && nl) npanels++;
@@ -218,7 +204,7 @@ int vmpb_report_profile(const char *path, vmpb_table *t, char *err) {
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   if (!(f = fopen(tmp, "w"))) {
     free(suites);
-    errf(err, "%s: %s", tmp, strerror(errno));
+    vmpb_errf(err, "%s: %s", tmp, strerror(errno));
     return -1;
   }
   fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -246,7 +232,7 @@ int vmpb_report_profile(const char *path, vmpb_table *t, char *err) {
   fprintf(f, "</svg>\n");
   free(suites);
   if (fclose(f) || rename(tmp, path)) {
-    errf(err, "%s: %s", path, strerror(errno));
+    vmpb_errf(err, "%s: %s", path, strerror(errno));
     remove(tmp);
     return -1;
   }

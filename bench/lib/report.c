@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +14,6 @@
 #include "vmplace/vmplace.h"
 #include "bench.h"
 #include "report.h"
-
-static void errf(char *err, const char *fmt, ...) {
-  va_list ap;
-  if (!err) return;
-  va_start(ap, fmt);
-  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
-  va_end(ap);
-}
 
 /* ---- grouping ------------------------------------------------------------------- */
 
@@ -379,7 +370,7 @@ int vmpb_report_summary(const char *path, vmpb_table *t,
   FILE *f;
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   if (!(f = fopen(tmp, "w"))) {
-    errf(err, "%s: %s", tmp, strerror(errno));
+    vmpb_errf(err, "%s: %s", tmp, strerror(errno));
     return -1;
   }
   fprintf(f, "# vmplace-bench results\n\n"
@@ -411,7 +402,7 @@ int vmpb_report_summary(const char *path, vmpb_table *t,
   free(suites);
   if (online && online->n) online_section(f, online);
   if (fclose(f) || rename(tmp, path)) {
-    errf(err, "%s: %s", path, strerror(errno));
+    vmpb_errf(err, "%s: %s", path, strerror(errno));
     remove(tmp);
     return -1;
   }

@@ -8,7 +8,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -39,14 +38,6 @@ const char *vmpb_col_name(int col) {
 
 int vmpb_col_kind(int col) {
   return col >= 0 && col < VMPB_NCOLS ? cols[col].kind : 0;
-}
-
-static void errf(char *err, const char *fmt, ...) {
-  va_list ap;
-  if (!err) return;
-  va_start(ap, fmt);
-  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
-  va_end(ap);
 }
 
 static void row_free(vmpb_row *r) {
@@ -201,7 +192,7 @@ static int read_csv(const char *path, const char *const *names, int ncols,
   size_t lineno = 1;
   if (!f) {
     if (errno == ENOENT) return 0;
-    errf(err, "%s: %s", path, strerror(errno));
+    vmpb_errf(err, "%s: %s", path, strerror(errno));
     return -1;
   }
   if (getline(&line, &cap, f) < 0) {
@@ -212,8 +203,8 @@ static int read_csv(const char *path, const char *const *names, int ncols,
   }
   nhead = vmpb_csv_split(line, fields, (int)(sizeof fields / sizeof *fields));
   if (nhead < fixed) {
-    errf(err, "%s: line 1: expected the columns %s,%s,... (not a results "
-         "file of this runner?)", path, names[0], names[1]);
+    vmpb_errf(err, "%s: line 1: expected the columns %s,%s,... (not a results "
+              "file of this runner?)", path, names[0], names[1]);
     rc = -1;
   }
   for (int k = 0; !rc && k < nhead; k++) {
@@ -221,8 +212,8 @@ static int read_csv(const char *path, const char *const *names, int ncols,
     for (int c = 0; c < ncols; c++)
       if (!strcmp(fields[k], names[c])) map[k] = c;
     if (k < fixed && map[k] != k) {
-      errf(err, "%s: line 1: column %d is \"%s\", expected \"%s\"", path,
-           k + 1, fields[k], names[k]);
+      vmpb_errf(err, "%s: line 1: column %d is \"%s\", expected \"%s\"", path,
+                k + 1, fields[k], names[k]);
       rc = -1;
     }
   }
@@ -237,24 +228,24 @@ static int read_csv(const char *path, const char *const *names, int ncols,
     if (line[len - 1] != '\n') continue;
     nf = vmpb_csv_split(line, fields, nhead);
     if (nf < 0) {
-      errf(err, "%s: line %zu: unterminated quote", path, lineno);
+      vmpb_errf(err, "%s: line %zu: unterminated quote", path, lineno);
       rc = -1;
       break;
     }
     if (nf < fixed) {
-      errf(err, "%s: line %zu: %d fields, expected at least %d", path, lineno,
-           nf, fixed);
+      vmpb_errf(err, "%s: line %zu: %d fields, expected at least %d", path, lineno,
+                nf, fixed);
       rc = -1;
       break;
     }
     if (!(r = vmpb_table_add(t))) {
-      errf(err, "out of memory");
+      vmpb_errf(err, "out of memory");
       rc = -1;
       break;
     }
     for (int k = 0; k < nf; k++)
       if (map[k] >= 0 && vmpb_row_set(r, map[k], fields[k])) {
-        errf(err, "out of memory");
+        vmpb_errf(err, "out of memory");
         rc = -1;
       }
   }
@@ -302,14 +293,14 @@ static int write_table(const char *path, const vmpb_table *t, int ncols,
   int bad;
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   if (!(f = fopen(tmp, "w"))) {
-    errf(err, "%s: %s", tmp, strerror(errno));
+    vmpb_errf(err, "%s: %s", tmp, strerror(errno));
     return -1;
   }
   bad = write_header(f, ncols, name);
   for (size_t k = 0; !bad && k < t->n; k++) bad = write_row(f, &t->rows[k], ncols);
   bad |= fclose(f) != 0;
   if (bad || rename(tmp, path)) {
-    errf(err, "%s: %s", path, strerror(errno ? errno : EIO));
+    vmpb_errf(err, "%s: %s", path, strerror(errno ? errno : EIO));
     remove(tmp);
     return -1;
   }
@@ -370,7 +361,8 @@ int vmpb_results_write_json(const char *path, const vmpb_table *t,
   json_decref(rows);
   json_decref(cmds);
   if (bad) {
-    errf(err, "%s: cannot write (%s)", path, errno ? strerror(errno) : "out of memory");
+    vmpb_errf(err, "%s: cannot write (%s)", path,
+              errno ? strerror(errno) : "out of memory");
     remove(tmp);
     return -1;
   }

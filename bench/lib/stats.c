@@ -22,17 +22,12 @@ int vmpb_matches(double value, double best) {
   return value <= best + REL_TOL * fmax(1.0, fabs(best));
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Moves the finite values to the front, sorted; returns their number. */
 static size_t sort_finite(double *x, size_t n) {
   size_t m = 0;
   for (size_t k = 0; k < n; k++)
     if (isfinite(x[k])) x[m++] = x[k];
-  qsort(x, m, sizeof *x, cmp_double);
+  qsort(x, m, sizeof *x, vmpb_cmp_double);
   return m;
 }
 

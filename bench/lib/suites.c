@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <math.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,14 +60,6 @@ static const char *const suite_names[NSUITES + 1] = {
     "bpplib-falkenauer", "bpplib-scholl", "bpplib-hard28", "vbp-panigrahy",
     "vbp-new", "vbp-triplet", "cloudbalancing", "examples", NULL};
 
-static void errf(char *err, const char *fmt, ...) {
-  va_list ap;
-  if (!err) return;
-  va_start(ap, fmt);
-  vsnprintf(err, VMPB_ERRLEN, fmt, ap);
-  va_end(ap);
-}
-
 const char *const *vmpb_suite_names(void) { return suite_names; }
 
 static const suite_def *find_suite(const char *name) {
@@ -116,8 +107,8 @@ int vmpb_parse_datacenter(const char *spec, size_t *hosts, size_t *vms,
   *seed = s;
   return 0;
 bad:
-  errf(err, "suite \"%s\": expected datacenter:HOSTSxVMS[:SEED] with "
-       "HOSTS, VMS > 0 (e.g. datacenter:1000x10000:7)", spec);
+  vmpb_errf(err, "suite \"%s\": expected datacenter:HOSTSxVMS[:SEED] with "
+            "HOSTS, VMS > 0 (e.g. datacenter:1000x10000:7)", spec);
   return -1;
 }
 
@@ -134,12 +125,12 @@ int vmpb_data_dir(const char *given, char *buf, size_t len, char *err) {
   const char *pick = given ? given : (env && *env) ? env : fallback;
   if (!is_dir(pick)) {
     if (given)
-      errf(err, "--data %s: not a directory", given);
+      vmpb_errf(err, "--data %s: not a directory", given);
     else if (env && *env)
-      errf(err, "VMPLACE_INSTANCES=%s: not a directory", env);
+      vmpb_errf(err, "VMPLACE_INSTANCES=%s: not a directory", env);
     else
-      errf(err, "no benchmark data: give --data DIR or set "
-           "VMPLACE_INSTANCES (tried %s)", fallback);
+      vmpb_errf(err, "no benchmark data: give --data DIR or set "
+                "VMPLACE_INSTANCES (tried %s)", fallback);
     return -1;
   }
   snprintf(buf, len, "%s", pick);
@@ -242,7 +233,7 @@ static int walk(const char *dir, const char *rel, const char *exts,
   struct dirent *de;
   int rc = 0;
   if (!d) {
-    errf(err, "%s: %s", dir, strerror(errno));
+    vmpb_errf(err, "%s: %s", dir, strerror(errno));
     return -1;
   }
   while (!rc && (de = readdir(d))) {
@@ -259,7 +250,7 @@ static int walk(const char *dir, const char *rel, const char *exts,
         size_t cap = out->cap ? 2 * out->cap : 256;
         found *v = realloc(out->v, cap * sizeof *v);
         if (!v) {
-          errf(err, "out of memory");
+          vmpb_errf(err, "out of memory");
           rc = -1;
           break;
         }
@@ -271,7 +262,7 @@ static int walk(const char *dir, const char *rel, const char *exts,
       if (!out->v[out->n].path || !out->v[out->n].rel) {
         free(out->v[out->n].path);
         free(out->v[out->n].rel);
-        errf(err, "out of memory");
+        vmpb_errf(err, "out of memory");
         rc = -1;
       } else {
         out->n++;
@@ -310,7 +301,7 @@ static int add_files(vmpb_instances *l, const char *suite, const char *root,
   size_t taken = 0;
   int rc = walk(root, "", def ? def->exts : ".json .vbp .mvp .txt", &files, err);
   if (!rc && files.n && !(names = calloc(files.n, sizeof *names))) {
-    errf(err, "out of memory");
+    vmpb_errf(err, "out of memory");
     rc = -1;
   }
   for (size_t k = 0; !rc && k < files.n; k++) {
@@ -321,7 +312,7 @@ static int add_files(vmpb_instances *l, const char *suite, const char *root,
       snprintf(key, sizeof key, "%s", files.v[k].rel);
     names[k].idx = k;
     if (!(names[k].name = strdup(key))) {
-      errf(err, "out of memory");
+      vmpb_errf(err, "out of memory");
       rc = -1;
     }
   }
@@ -333,7 +324,7 @@ static int add_files(vmpb_instances *l, const char *suite, const char *root,
     if (re && regexec(re, names[k].name, 0, NULL, 0)) continue;
     if (limit && taken >= limit) break;
     if (!(in = instances_add(l))) {
-      errf(err, "out of memory");
+      vmpb_errf(err, "out of memory");
       rc = -1;
       break;
     }
@@ -342,7 +333,7 @@ static int add_files(vmpb_instances *l, const char *suite, const char *root,
     in->name = strdup(names[k].name);
     in->path = strdup(fi->path);
     if (!in->suite || !in->name || !in->path) {
-      errf(err, "out of memory");
+      vmpb_errf(err, "out of memory");
       rc = -1;
       break;
     }
@@ -375,7 +366,7 @@ static int add_datacenter(vmpb_instances *l, const vmpb_selection *sel,
            (unsigned long long)seed);
   if (!(in = instances_add(l)) || !(in->suite = strdup(suite)) ||
       !(in->name = strdup(name))) {
-    errf(err, "out of memory");
+    vmpb_errf(err, "out of memory");
     return -1;
   }
   in->kind = VMPB_KIND_DATACENTER;
@@ -397,7 +388,7 @@ int vmpb_instances_add(vmpb_instances *l, const vmpb_selection *sel,
     if (e) {
       char msg[256];
       regerror(e, &re, msg, sizeof msg);
-      errf(err, "--filter \"%s\": %s", sel->filter, msg);
+      vmpb_errf(err, "--filter \"%s\": %s", sel->filter, msg);
       return -1;
     }
     have_re = 1;
@@ -424,13 +415,13 @@ int vmpb_instances_add(vmpb_instances *l, const vmpb_selection *sel,
     rc = 0;
     if (sel->optima) rc = vmpb_optima_load(&opt, sel->optima, err);
     if (!rc && !is_dir(root)) {
-      errf(err, "--instances %s: not a directory", sel->dir);
+      vmpb_errf(err, "--instances %s: not a directory", sel->dir);
       rc = -1;
     }
   } else {
     char opath[4096], oerr[VMPB_ERRLEN];
     if (!(def = find_suite(sel->suite))) {
-      errf(err, "unknown suite \"%s\" (see --help)", sel->suite);
+      vmpb_errf(err, "unknown suite \"%s\" (see --help)", sel->suite);
       if (have_re) regfree(&re);
       return -1;
     }
@@ -442,8 +433,8 @@ int vmpb_instances_add(vmpb_instances *l, const vmpb_selection *sel,
               "(%s)\n", def->name, oerr);
     rc = 0;
     if (!is_dir(root)) {
-      errf(err, "suite %s: %s is not a directory (is --data right?)",
-           def->name, root);
+      vmpb_errf(err, "suite %s: %s is not a directory (is --data right?)",
+                def->name, root);
       rc = -1;
     }
   }

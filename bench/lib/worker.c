@@ -6,7 +6,6 @@
  * report about itself: peak memory, a crash, a hang.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -341,13 +340,7 @@ static int put(int fd, const char *key, const char *text) {
   char line[600];
   int n = snprintf(line, sizeof line, "%s=%s\n", key, text);
   size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-  for (size_t off = 0; off < len;) {
-    ssize_t k = write(fd, line + off, len - off);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return -1;
-    off += (size_t)k;
-  }
-  return 0;
+  return vmpb_write_all(fd, line, len);
 }
 
 static int putnum(int fd, const char *key, double v) {
@@ -381,38 +374,26 @@ int vmpb_outcome_write(int fd, const vmpb_outcome *o) {
 }
 
 int vmpb_outcome_parse(const char *text, vmpb_outcome *o) {
+  char key[VMPB_KV_KEY], val[VMPB_KV_VAL];
   int complete = 0;
   vmpb_outcome_init(o);
-  for (const char *p = text; p && *p;) {
-    const char *nl = strchr(p, '\n'), *eq = strchr(p, '=');
-    size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    if (eq && eq < p + len) {
-      char key[32], val[600];
-      size_t kl = (size_t)(eq - p), vl = len - kl - 1;
-      if (kl < sizeof key && vl < sizeof val) {
-        memcpy(key, p, kl);
-        key[kl] = 0;
-        memcpy(val, eq + 1, vl);
-        val[vl] = 0;
-        if (!strcmp(key, "status"))
-          snprintf(o->status, sizeof o->status, "%s", val);
-        else if (!strcmp(key, "value")) o->value = strtod(val, NULL);
-        else if (!strcmp(key, "bound")) o->bound = strtod(val, NULL);
-        else if (!strcmp(key, "proven")) o->proven_optimal = atoi(val);
-        else if (!strcmp(key, "time_s")) o->time_s = strtod(val, NULL);
-        else if (!strcmp(key, "read_s")) o->read_s = strtod(val, NULL);
-        else if (!strcmp(key, "stop_reason"))
-          snprintf(o->stop_reason, sizeof o->stop_reason, "%s", val);
-        else if (!strcmp(key, "hosts_used")) o->hosts_used = strtod(val, NULL);
-        else if (!strcmp(key, "vms")) o->vms = strtod(val, NULL);
-        else if (!strcmp(key, "unplaced")) o->unplaced = strtod(val, NULL);
-        else if (!strcmp(key, "peak_mib")) o->peak_mib = strtod(val, NULL);
-        else if (!strcmp(key, "note"))
-          snprintf(o->note, sizeof o->note, "%s", val);
-        else if (!strcmp(key, "end")) complete = 1;
-      }
-    }
-    p = nl ? nl + 1 : NULL;
+  for (const char *p = text; vmpb_kv_next(&p, key, val);) {
+    if (!strcmp(key, "status"))
+      snprintf(o->status, sizeof o->status, "%s", val);
+    else if (!strcmp(key, "value")) o->value = strtod(val, NULL);
+    else if (!strcmp(key, "bound")) o->bound = strtod(val, NULL);
+    else if (!strcmp(key, "proven")) o->proven_optimal = atoi(val);
+    else if (!strcmp(key, "time_s")) o->time_s = strtod(val, NULL);
+    else if (!strcmp(key, "read_s")) o->read_s = strtod(val, NULL);
+    else if (!strcmp(key, "stop_reason"))
+      snprintf(o->stop_reason, sizeof o->stop_reason, "%s", val);
+    else if (!strcmp(key, "hosts_used")) o->hosts_used = strtod(val, NULL);
+    else if (!strcmp(key, "vms")) o->vms = strtod(val, NULL);
+    else if (!strcmp(key, "unplaced")) o->unplaced = strtod(val, NULL);
+    else if (!strcmp(key, "peak_mib")) o->peak_mib = strtod(val, NULL);
+    else if (!strcmp(key, "note"))
+      snprintf(o->note, sizeof o->note, "%s", val);
+    else if (!strcmp(key, "end")) complete = 1;
   }
   return complete;
 }

@@ -51,6 +51,10 @@ int cli_parse_duration(const char *opt, const char *text, double *out);
 int cli_parse_ratio(const char *opt, const char *text, double *out);
 /* Writes text to path ("-" = stdout); exit status. */
 int cli_write_text(const char *path, const char *text);
+/* Writes the JSON a vmp_*_to_json call made (rc: what it returned) to
+ * path ("-" = stdout) and frees it; exit status (the library's error when
+ * rc != 0). */
+int cli_write_json(int rc, char *text, const char *path);
 /* Readable summary of a solution: status, objective, bound, gap, score,
  * placement per host, unplaced VMs with reasons, violations. */
 void cli_print_solution(FILE *f, const vmp_problem *p, const vmp_solution *s,

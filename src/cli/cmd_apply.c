@@ -147,13 +147,8 @@ int cmd_apply(int argc, char **argv) {
   }
   if (A.json) {
     char *text = NULL;
-    if ((rc = vmp_apply_report_to_json(rep, &text))) {
-      rc = cli_fail(rc);
-      goto out;
-    }
-    rc = cli_write_text("-", text);
-    vmp_free(text);
-    if (rc) goto out;
+    rc = vmp_apply_report_to_json(rep, &text);
+    if ((rc = cli_write_json(rc, text, "-"))) goto out;
   } else {
     printf("%s%zu steps: %zu done, %zu already done, %zu failed, %zu not run",
            A.o.dry_run ? "dry run: " : "", vmp_apply_report_num_steps(rep),

@@ -241,12 +241,7 @@ static int print_json(const vmp_forecast *f, const vmp_problem *p, const vmp_pro
   json_t *root, *rs;
   json_error_t err;
   int rc = vmp_forecast_to_json(f, &text);
-  if (rc) return cli_fail(rc);
-  if (!p) {
-    rc = cli_write_text("-", text);
-    vmp_free(text);
-    return rc;
-  }
+  if (rc || !p) return cli_write_json(rc, text, "-");
   root = json_loads(text, 0, &err);
   vmp_free(text);
   if (!root || !(rs = json_array())) {

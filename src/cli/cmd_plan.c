@@ -151,13 +151,8 @@ int cmd_plan(int argc, char **argv) {
   }
   if (json) {
     char *text = NULL;
-    if ((rc = vmp_plan_to_json(pl, &text))) {
-      rc = cli_fail(rc);
-      goto out;
-    }
-    rc = cli_write_text("-", text);
-    vmp_free(text);
-    if (rc) goto out;
+    rc = vmp_plan_to_json(pl, &text);
+    if ((rc = cli_write_json(rc, text, "-"))) goto out;
   } else {
     cli_print_plan(stdout, pl);
   }

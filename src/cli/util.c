@@ -58,13 +58,17 @@ int cli_format_option(const char *arg, int *format) {
   return 0;
 }
 
-int cli_write_solution_json(const vmp_solution *s, const char *path) {
-  char *text = NULL;
-  int rc = vmp_solution_to_json(s, &text);
+int cli_write_json(int rc, char *text, const char *path) {
   if (rc) return cli_fail(rc);
   rc = cli_write_text(path, text);
   vmp_free(text);
   return rc;
+}
+
+int cli_write_solution_json(const vmp_solution *s, const char *path) {
+  char *text = NULL;
+  int rc = vmp_solution_to_json(s, &text);
+  return cli_write_json(rc, text, path);
 }
 
 int cli_load_problem(const char *path, int format, vmp_problem **out) {

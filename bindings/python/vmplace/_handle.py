@@ -23,9 +23,11 @@ the pointer through :meth:`Owned._use` (readers: any number at once) or
 from __future__ import annotations
 
 import threading
+from ctypes import byref, c_void_p
 from typing import Any, Callable, Iterator, List, TypeVar
 from contextlib import contextmanager
 
+from ._lib import StrPath, error, take_string, to_path
 from .errors import ClosedError, StateError
 
 _T = TypeVar("_T", bound="Owned")
@@ -47,6 +49,14 @@ class Owned:
         self._closed = False
         # kinds of the objects that hold this one (for the refusal message)
         self._holders: List[str] = []
+
+    @classmethod
+    def _adopt(cls: "type[_T]", ptr: Any, free: Callable[[Any], None]) -> _T:
+        """A new instance owning ptr, made without the public constructor
+        (which, for objects only the library makes, refuses)."""
+        obj = cls.__new__(cls)
+        Owned.__init__(obj, ptr, free)
+        return obj
 
     # -- life cycle ----------------------------------------------------
 
@@ -153,3 +163,24 @@ class Owned:
 
     def _on_modify(self) -> None:
         """Hook: called (under the lock) before every modification."""
+
+    # -- output shared by the subclasses ----------------------------------
+
+    def _text(self, fn: Callable[[Any, Any], int]) -> str:
+        """The string ``fn(ptr, char **out)`` makes of this object (e.g.
+        ``vmp_plan_to_json``), copied and freed; raises on a negative code."""
+        out = c_void_p()
+        with self._use() as ptr:
+            rc = fn(ptr, byref(out))
+            if rc < 0:
+                raise error(rc)
+        return take_string(out)
+
+    def _write(self, fn: Callable[[Any, bytes], int], path: StrPath) -> None:
+        """Writes this object to path with ``fn(ptr, path)`` (e.g.
+        ``vmp_plan_write``); raises on a negative code."""
+        data = to_path(path)
+        with self._use() as ptr:
+            rc = fn(ptr, data)
+            if rc < 0:
+                raise error(rc)

@@ -725,6 +725,21 @@ def take_string(ptr: c_void_p) -> str:
 MAX_NAME = 4096   # VMP__MAX_NAME: names, label keys and values, in bytes
 
 
+def to_data(data: object) -> bytes:
+    """Input text for a parser: a str as UTF-8 (lone surrogates kept, so
+    the library's reader reports them with a position), or any bytes-like
+    object as is.
+
+    Raises:
+        TypeError: neither str nor bytes-like.
+    """
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogatepass")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError(f"data: expected str or bytes, got {type(data).__name__}")
+
+
 def to_bytes(value: object, what: str) -> bytes:
     """A str argument as UTF-8 bytes for C.
 

@@ -37,8 +37,8 @@ from typing import (Any, Dict, Iterator, List, Mapping, NamedTuple, Optional,
 from ._handle import Owned
 from ._lib import (AlertOpts, AlertThreshold, ForecastOpts, ForecastP,
                    HistoryP, ProblemP, UtilizationP, AlertsP, error, lib,
-                   take_string, text, to_bool, to_bytes, to_float, to_int,
-                   to_path, to_seconds, to_timestamp)
+                   take_string, text, to_bool, to_bytes, to_data, to_float,
+                   to_int, to_path, to_seconds, to_timestamp)
 from .errors import InvalidArgumentError, NotFoundError, NotSupportedError
 from .problem import Problem
 from .solution import _enum, _placement
@@ -70,14 +70,6 @@ def _format_code(fmt: object) -> int:
         raise InvalidArgumentError(
             f"format: expected one of {', '.join(HISTORY_FORMATS)}, got {fmt!r}"
         ) from None
-
-
-def _data(data: object) -> bytes:
-    if isinstance(data, str):
-        return data.encode("utf-8", "surrogatepass")
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return bytes(data)
-    raise TypeError(f"data: expected str or bytes, got {type(data).__name__}")
 
 
 def _not_picklable(kind: str) -> Any:
@@ -128,9 +120,7 @@ class History(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "History":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_history_free)
-        return obj
+        return cls._adopt(ptr, lib.vmp_history_free)
 
     @classmethod
     def read(cls, path: Union[str, "os.PathLike[str]"],
@@ -172,7 +162,7 @@ class History(Owned):
         """
         lib.require(_PART, "usage histories")
         code = _format_code(format)
-        raw = _data(data)
+        raw = to_data(data)
         where = to_bytes(origin, "origin") if origin is not None else None
         ptr = HistoryP()
         rc = lib.vmp_history_parse(raw, len(raw), code, where, byref(ptr))
@@ -316,9 +306,7 @@ class Forecast(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Forecast":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_forecast_free)
-        return obj
+        return cls._adopt(ptr, lib.vmp_forecast_free)
 
     @property
     def quantile(self) -> float:
@@ -390,12 +378,7 @@ class Forecast(Owned):
     def to_json(self) -> str:
         """The forecasts as JSON, the text of ``vmplace forecast --json``
         (without ``--problem``)."""
-        out = c_void_p()
-        with self._use() as f:
-            rc = lib.vmp_forecast_to_json(f, byref(out))
-            if rc < 0:
-                raise error(rc)
-        return take_string(out)
+        return self._text(lib.vmp_forecast_to_json)
 
     def to_dict(self) -> Dict[str, Any]:
         """The parsed :meth:`to_json`."""
@@ -563,8 +546,7 @@ class Utilization(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Utilization":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_utilization_free)
+        obj = cls._adopt(ptr, lib.vmp_utilization_free)
         hosts = {text(lib.vmp_utilization_host_name(ptr, h)): h
                  for h in range(lib.vmp_utilization_num_hosts(ptr))}
         resources = {text(lib.vmp_utilization_resource_name(ptr, r)): r
@@ -918,8 +900,7 @@ class Alerts(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any, utilization: Utilization) -> "Alerts":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_alerts_free)
+        obj = cls._adopt(ptr, lib.vmp_alerts_free)
         # the metrics need the utilisation the alerts were found on
         obj._utilization = utilization
         found = []
@@ -963,12 +944,7 @@ class Alerts(Owned):
     def to_json(self) -> str:
         """The alerts as JSON, the ``"alerts"`` of ``vmplace check --alerts
         --json``."""
-        out = c_void_p()
-        with self._use() as a:
-            rc = lib.vmp_alerts_to_json(a, byref(out))
-            if rc < 0:
-                raise error(rc)
-        return take_string(out)
+        return self._text(lib.vmp_alerts_to_json)
 
     def to_list(self) -> List[Dict[str, Any]]:
         """The parsed :meth:`to_json`."""

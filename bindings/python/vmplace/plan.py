@@ -14,15 +14,15 @@ from __future__ import annotations
 import json
 import os
 from contextlib import ExitStack
-from ctypes import byref, c_void_p
+from ctypes import byref
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from ._handle import Owned
 from ._lib import (NONE, SIZE_MAX, PlanOpts, PlanP, SolutionP, error, lib,
-                   opt_text, take_string, text, to_bool, to_bytes, to_float,
-                   to_int, to_path)
+                   opt_text, text, to_bool, to_bytes, to_data, to_float, to_int,
+                   to_path)
 from .problem import Problem
 from .solution import Solution, _enum, _placement
 
@@ -129,9 +129,7 @@ class Plan(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Plan":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_plan_free)
-        return obj
+        return cls._adopt(ptr, lib.vmp_plan_free)
 
     # ---- reading ---------------------------------------------------------
 
@@ -166,12 +164,7 @@ class Plan(Owned):
             origin: how messages name the input; default ``"<plan>"``.
         """
         lib.require("plan.h", _FEATURE)
-        if isinstance(data, str):
-            raw = data.encode("utf-8", "surrogatepass")
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            raw = bytes(data)
-        else:
-            raise TypeError(f"data: expected str or bytes, got {type(data).__name__}")
+        raw = to_data(data)
         where = to_bytes(origin, "origin") if origin is not None else None
         ptr = PlanP()
         rc = lib.vmp_plan_parse(raw, len(raw), where, byref(ptr))
@@ -336,12 +329,7 @@ class Plan(Owned):
     def to_json(self) -> str:
         """The plan as plan JSON, the text of ``vmplace plan --json``;
         :meth:`parse` reads it back into an identical plan."""
-        out = c_void_p()
-        with self._use() as pl:
-            rc = lib.vmp_plan_to_json(pl, byref(out))
-            if rc < 0:
-                raise error(rc)
-        return take_string(out)
+        return self._text(lib.vmp_plan_to_json)
 
     def to_dict(self) -> Dict[str, Any]:
         """The parsed :meth:`to_json`."""
@@ -350,11 +338,7 @@ class Plan(Owned):
 
     def write(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes :meth:`to_json` to a file (for ``vmplace apply``)."""
-        data = to_path(path)
-        with self._use() as pl:
-            rc = lib.vmp_plan_write(pl, data)
-            if rc < 0:
-                raise error(rc)
+        self._write(lib.vmp_plan_write, path)
 
     def __repr__(self) -> str:
         if self.closed:

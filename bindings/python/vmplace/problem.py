@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-from ctypes import byref, c_char_p, c_double, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_double, c_size_t
 from dataclasses import dataclass
 from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List,
                     Mapping, Optional, Sequence, Tuple, Union)
 
 from . import _lib
 from ._handle import Owned
-from ._lib import (NONE, ProblemP, check, error, lib, opt_text, take_string,
-                   text, to_bool, to_bytes, to_float, to_int, to_name, to_number,
+from ._lib import (NONE, ProblemP, check, error, lib, opt_text, text, to_bool,
+                   to_bytes, to_data, to_float, to_int, to_name, to_number,
                    to_path)
 from .errors import InvalidArgumentError, NotFoundError, RangeError, StateError
 
@@ -176,8 +176,7 @@ class Problem(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Problem":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_problem_free)
+        obj = cls._adopt(ptr, lib.vmp_problem_free)
         obj._init_caches()
         return obj
 
@@ -226,12 +225,7 @@ class Problem(Owned):
                 default ``"<input>"``.
         """
         code = _format_code(format)
-        if isinstance(data, str):
-            raw = data.encode("utf-8", "surrogatepass")
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            raw = bytes(data)
-        else:
-            raise TypeError(f"data: expected str or bytes, got {type(data).__name__}")
+        raw = to_data(data)
         where = to_bytes(origin, "origin") if origin is not None else None
         ptr = ProblemP()
         check(lib.vmp_problem_parse(raw, len(raw), code, where, byref(ptr)))
@@ -269,12 +263,7 @@ class Problem(Owned):
     def to_json(self) -> str:
         """The problem as problem JSON; :meth:`from_json` reads it back to
         an identical problem."""
-        out = c_void_p()
-        with self._use() as p:
-            rc = lib.vmp_problem_to_json(p, byref(out))
-            if rc < 0:
-                raise error(rc)
-        return take_string(out)
+        return self._text(lib.vmp_problem_to_json)
 
     def to_dict(self) -> Dict[str, Any]:
         """The problem as a dict (the parsed :meth:`to_json`)."""
@@ -283,11 +272,7 @@ class Problem(Owned):
 
     def write(self, path: "_lib.StrPath") -> None:
         """Writes :meth:`to_json` to a file."""
-        data = to_path(path)
-        with self._use() as p:
-            rc = lib.vmp_problem_write(p, data)
-            if rc < 0:
-                raise error(rc)
+        self._write(lib.vmp_problem_write, path)
 
     def clone(self) -> "Problem":
         """An independent deep copy."""

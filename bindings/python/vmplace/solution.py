@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 from contextlib import ExitStack
-from ctypes import byref, c_char_p, c_double, c_int, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int, c_size_t
 from enum import Enum
 from typing import (Any, Dict, List, Mapping, NamedTuple, Optional, Union,
                     cast)
 
 from ._handle import Owned
-from ._lib import NONE, SolutionP, error, lib, take_string, text, to_bytes, to_path
+from ._lib import NONE, SolutionP, error, lib, text, to_bytes, to_path
 from ._lib import check as _check_rc
 from .errors import NotFoundError
 from .problem import Problem
@@ -107,8 +107,7 @@ class Solution(Owned):
 
     @classmethod
     def _wrap(cls, ptr: Any) -> "Solution":
-        obj = cls.__new__(cls)
-        Owned.__init__(obj, ptr, lib.vmp_solution_free)
+        obj = cls._adopt(ptr, lib.vmp_solution_free)
         obj._cache = {}
         return obj
 
@@ -270,12 +269,7 @@ class Solution(Owned):
     def to_json(self) -> str:
         """The solution as solution JSON (docs/formats.md), the same text as
         ``vmplace solve --json``."""
-        out = c_void_p()
-        with self._use() as s:
-            rc = lib.vmp_solution_to_json(s, byref(out))
-            if rc < 0:
-                raise error(rc)
-        return take_string(out)
+        return self._text(lib.vmp_solution_to_json)
 
     def to_dict(self) -> Dict[str, Any]:
         """The solution as a dict (the parsed :meth:`to_json`)."""
@@ -285,11 +279,7 @@ class Solution(Owned):
     def write(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes :meth:`to_json` to a file (readable by :func:`check` and
         ``vmplace check``)."""
-        data = to_path(path)
-        with self._use() as s:
-            rc = lib.vmp_solution_write(s, data)
-            if rc < 0:
-                raise error(rc)
+        self._write(lib.vmp_solution_write, path)
 
     def __repr__(self) -> str:
         if self.closed:
