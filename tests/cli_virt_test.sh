@@ -75,5 +75,6 @@ expect 0 "\"moves\": []" -- "$VMPLACE" rebalance --inventory "$INV" --max-moves 
 # are done and verified, the scheduler values refused with libvirt's reason
 expect 1 "cannot set CPU scheduler parameters: argument unsupported: parameter 'cpu_shares' not supported" -- "$VMPLACE" rebalance --inventory "$INV" --allow-cold-move --entitlements
 expect 1 "verified:   yes" -- "$VMPLACE" rebalance --inventory "$INV" --allow-cold-move --entitlements-quota
+expect 1 "\"cpu_sched_set\": 0" -- "$VMPLACE" rebalance --inventory "$INV" --allow-cold-move --entitlements --json
 
 expect_done

@@ -68,7 +68,7 @@ typedef struct outcome {
   vmp_plan *plan;
   vmp_apply_report *report;
   vmp_cpu_sched *sched; /* VM names borrowed from `before` */
-  size_t nsched;
+  size_t nsched, sched_set; /* entries, and how many were set */
   int applied, verified;
   char mismatch[512];
 } outcome;
@@ -173,8 +173,8 @@ static void print_text(const rb *R, const outcome *O) {
     cli_print_report(stdout, O->plan, O->report);
   }
   if (O->nsched && !R->ao.dry_run)
-    printf("cpu:        scheduler values set on %zu VMs from their entitlements\n",
-           O->report ? vmp_apply_report_cpu_sched(O->report) : O->nsched);
+    printf("cpu:        scheduler values set on %zu of %zu VMs from their entitlements\n",
+           O->sched_set, O->nsched);
   if (R->ao.dry_run)
     printf("dry run:    nothing was changed\n");
   else if (O->eval_after)
@@ -233,6 +233,10 @@ static int print_json(const rb *R, const outcome *O) {
         O->eval_after ? json_integer((json_int_t)vmp_solution_hosts_used(O->eval_after))
                       : json_null());
     bad |= json_object_set_new(root, "solver", json_string(vmp_solution_solver(O->target)));
+    if (O->nsched)
+      bad |= json_object_set_new(
+          root, "cpu_sched_set",
+          json_integer((json_int_t)O->sched_set));
     if (!O->verified && O->mismatch[0])
       bad |= json_object_set_new(root, "mismatch", json_string(O->mismatch));
   }
@@ -305,6 +309,7 @@ static int execute(const rb *R, vmp_virt *v, outcome *O) {
   ao.ncpu_sched = O->nsched;
   arc = vmp_virt_apply(v, O->plan, &ao, &O->report);
   if (!O->report) return cli_fail(arc);
+  O->sched_set = vmp_apply_report_cpu_sched(O->report);
   if (arc) cli_error("%s", vmp_last_error());
   if ((rc = cli_snapshot(v, R->inventory, 0, &O->after))) return rc;
   if ((rc = vmp_evaluate_current(O->after, &O->eval_after))) return cli_fail(rc);
@@ -337,8 +342,12 @@ int cmd_rebalance(int argc, char **argv) {
     /* Nothing gains: the datacenter is the target already. */
     O.verified = 1;
     rc = vmp_evaluate_current(O.before, &O.eval_after) ? cli_fail(VMP_ENOMEM) : EXIT_OK;
-    if (!rc && O.nsched && (rc = vmp_virt_set_cpu_sched(v, O.before, O.sched, O.nsched)))
-      rc = cli_fail(rc);
+    if (!rc && O.nsched) {
+      if ((rc = vmp_virt_set_cpu_sched(v, O.before, O.sched, O.nsched)))
+        rc = cli_fail(rc);
+      else
+        O.sched_set = O.nsched;
+    }
   } else {
     rc = execute(&R, v, &O);
   }
