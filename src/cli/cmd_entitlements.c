@@ -162,20 +162,32 @@ static int print_json(const vmp_problem *p, const vmp_entitlements *e) {
   return EXIT_OK;
 }
 
-static void print_text(const vmp_problem *p, const vmp_entitlements *e) {
-  size_t over = 0;
-  for (size_t h = 0; h < vmp_entitlements_num_hosts(e); h++)
-    over += (size_t)vmp_entitlements_host_overcommitted(e, h);
-  printf("%zu of %zu hosts overcommitted; period %.0f us\n", over,
-         vmp_entitlements_num_hosts(e), vmp_entitlements_period_us(e));
-  for (size_t h = 0; h < vmp_entitlements_num_hosts(e); h++) {
+static int print_text(const vmp_problem *p, const vmp_entitlements *e) {
+  size_t nh = vmp_entitlements_num_hosts(e), nv = vmp_entitlements_num_vms(e), over = 0;
+  /* VMs grouped by host (a counting sort), so that listing every
+   * overcommitted host's VMs stays linear in the problem's size */
+  size_t *start = calloc(nh + 1, sizeof *start), *by_host = malloc((nv + 1) * sizeof *by_host);
+  if (!start || !by_host) {
+    free(start);
+    free(by_host);
+    return cli_fail(VMP_ENOMEM);
+  }
+  for (size_t v = 0; v < nv; v++)
+    if (vmp_entitlements_vm_host(e, v) != VMP_NONE) start[vmp_entitlements_vm_host(e, v) + 1]++;
+  for (size_t h = 0; h < nh; h++) start[h + 1] += start[h];
+  for (size_t v = 0; v < nv; v++)
+    if (vmp_entitlements_vm_host(e, v) != VMP_NONE) by_host[start[vmp_entitlements_vm_host(e, v)]++] = v;
+  for (size_t h = nh; h > 0; h--) start[h] = start[h - 1];
+  start[0] = 0;
+  for (size_t h = 0; h < nh; h++) over += (size_t)vmp_entitlements_host_overcommitted(e, h);
+  printf("%zu of %zu hosts overcommitted; period %.0f us\n", over, nh, vmp_entitlements_period_us(e));
+  for (size_t h = 0; h < nh; h++) {
     int oc = vmp_entitlements_host_overcommitted(e, h);
     printf("%s: demand %g of %g%s\n", vmp_problem_host_name(p, h),
            vmp_entitlements_host_demand(e, h), vmp_entitlements_host_capacity(e, h),
            oc ? " (overcommitted)" : "");
-    if (!oc) continue;
-    for (size_t v = 0; v < vmp_entitlements_num_vms(e); v++) {
-      if (vmp_entitlements_vm_host(e, v) != h) continue;
+    for (size_t k = start[h]; oc && k < start[h + 1]; k++) {
+      size_t v = by_host[k];
       printf("  %-20s demand %-8g entitled %-8.4g shares %-6llu quota %lld us/vCPU\n",
              vmp_problem_vm_name(p, v), vmp_entitlements_vm_demand(e, v),
              vmp_entitlements_vm_guaranteed(e, v),
@@ -183,6 +195,9 @@ static void print_text(const vmp_problem *p, const vmp_entitlements *e) {
              (long long)vmp_entitlements_vm_vcpu_quota_us(e, v));
     }
   }
+  free(start);
+  free(by_host);
+  return EXIT_OK;
 }
 
 int cmd_entitlements(int argc, char **argv) {
@@ -207,10 +222,7 @@ int cmd_entitlements(int argc, char **argv) {
     rc = cli_fail(rc);
     goto out;
   }
-  if (A.json)
-    rc = print_json(p, e);
-  else
-    print_text(p, e);
+  rc = A.json ? print_json(p, e) : print_text(p, e);
   if (!rc && A.output) rc = write_sched(p, e, A.quota, A.output);
 out:
   vmp_entitlements_free(e);
