@@ -443,6 +443,45 @@ static void test_genetic__auto_improves_on_greedy(void **state) {
   vmp_problem_free(p);
 }
 
+/* A balance-only objective (no host cost: no column generation) on 1,000
+ * hosts x 250 VMs (more pairs than the assignment MIP takes): the exact
+ * stage has nothing to run, so auto hands local search's placement to the
+ * genetic scheduler, which keeps the better one. */
+static void test_genetic__auto_runs_the_ga_where_exact_cannot(void **state) {
+  vmp_problem *p = NULL;
+  vmp_solution *l, *s;
+  uint64_t x = 7;
+  char name[16];
+  double cap[2] = {64, 256}, d[2], v;
+  (void)state;
+  assert_int_equal(vmp_problem_new(&p), VMP_OK);
+  assert_int_equal(vmp_problem_add_resource(p, "cpu", NULL), VMP_OK);
+  assert_int_equal(vmp_problem_add_resource(p, "mem", NULL), VMP_OK);
+  for (int h = 0; h < 1000; h++) {
+    snprintf(name, sizeof name, "h%d", h);
+    assert_int_equal(vmp_problem_add_host(p, name, cap, NULL), VMP_OK);
+  }
+  for (int i = 0; i < 250; i++) {
+    d[0] = 1 + (double)below(&x, 16);
+    d[1] = 2 + (double)below(&x, 64);
+    snprintf(name, sizeof name, "v%d", i);
+    assert_int_equal(vmp_problem_add_vm(p, name, d, NULL), VMP_OK);
+  }
+  assert_int_equal(vmp_problem_set_objective(p, "cost", 0), VMP_OK);
+  assert_int_equal(vmp_problem_set_objective(p, "balance", 100), VMP_OK);
+  l = tu_solve(p, "local", 2);
+  s = tu_solve(p, NULL, 2);
+  assert_string_equal(vmp_solution_solver(s), "auto");
+  assert_int_equal(vmp_solution_stat(s, "genetic.generations", &v), VMP_OK);
+  assert_true(v >= 1.0);
+  assert_int_equal(vmp_solution_stat(s, "auto.exact_ilp", &v), VMP_ENOTFOUND);
+  assert_int_equal(vmp_solution_num_unplaced(s), 0);
+  assert_true(vmp_solution_objective(s) <= vmp_solution_objective(l) + 1e-9);
+  vmp_solution_free(l);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 /* ---- parameters --------------------------------------------------------------------- */
 
 static void test_genetic__parameters_are_checked(void **state) {
@@ -495,6 +534,7 @@ int main(void) {
       cmocka_unit_test(test_genetic__progress_on_the_caller_and_cancellation),
       cmocka_unit_test(test_genetic__generation_and_stall_limits),
       cmocka_unit_test(test_genetic__auto_improves_on_greedy),
+      cmocka_unit_test(test_genetic__auto_runs_the_ga_where_exact_cannot),
       cmocka_unit_test(test_genetic__parameters_are_checked),
   };
   return cmocka_run_group_tests_name("genetic", tests, NULL, NULL);
