@@ -270,22 +270,11 @@ static void compute_weights(vmp__greedy *g) {
   }
 }
 
-typedef struct hkey {
-  double key;
-  uint32_t h;
-} hkey;
-
-static int cmp_hkey(const void *a, const void *b) {
-  const hkey *x = a, *y = b;
-  if (x->key != y->key) return x->key < y->key ? -1 : 1;
-  return (x->h > y->h) - (x->h < y->h);
-}
-
 /* Hosts by cost per weighted capacity (L1), cheapest capacity first;
  * hosts without capacity last. */
 static int host_orders(vmp__greedy *g) {
   const vmp__model *m = g->m;
-  hkey *k = malloc((m->nhosts + 1) * sizeof *k);
+  vmp__keyed *k = malloc((m->nhosts + 1) * sizeof *k);
   if (!k) return vmp__enomem();
   for (int w = 0; w < NW; w++) {
     for (size_t h = 0; h < m->nhosts; h++) {
@@ -293,13 +282,13 @@ static int host_orders(vmp__greedy *g) {
       for (uint32_t r = 0; r < m->nres; r++) c += g->w[w][r] * m->cap[h * m->nres + r];
       k[h].key = c > 0.0 ? m->cost[h] / c : HUGE_VAL;
       if (m->nres == 0) k[h].key = m->cost[h];
-      k[h].h = (uint32_t)h;
+      k[h].i = (uint32_t)h;
       g->eff[w][h] = k[h].key;
     }
-    qsort(k, m->nhosts, sizeof *k, cmp_hkey);
+    qsort(k, m->nhosts, sizeof *k, vmp__keyed_asc);
     for (size_t p = 0; p < m->nhosts; p++) {
-      g->order[w][p] = k[p].h;
-      g->pos[w][k[p].h] = (uint32_t)p;
+      g->order[w][p] = k[p].i;
+      g->pos[w][k[p].i] = (uint32_t)p;
     }
   }
   free(k);
