@@ -268,7 +268,8 @@ typedef struct bb {
   double *psize, *pprof;   /* [nc+1] prefix sums of ns x copies, profit x
                               copies, in the search order */
   uint32_t *byprofit;      /* [nc] positions by decreasing profit */
-  double minw[VMP__MAX_RESOURCES];  /* smallest positive size per resource */
+  double minw[VMP__MAX_RESOURCES];  /* smallest size per resource; 0 when
+                                      some candidate has size 0 there */
   double rem[VMP__MAX_RESOURCES];
   double cap[VMP__MAX_RESOURCES];
   uint32_t *cur;           /* [n] copies chosen */
@@ -500,10 +501,17 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
   qsort(k, s.nc, sizeof *k, vmp__keyed_desc);
   for (uint32_t j = 0; j < s.nc; j++) s.byprofit[j] = k[j].i;
   for (uint32_t r = 0; r < kp->nres; r++) {
+    /* A resource limits how many items fit only when every candidate
+     * uses some of it: items of size 0 there would escape the count (0:
+     * no limit from r). */
     s.minw[r] = 0.0;
     for (uint32_t j = 0; j < s.nc; j++) {
       double w = kp->w[(size_t)s.cand[j] * kp->nres + r];
-      if (w > 0.0 && (s.minw[r] == 0.0 || w < s.minw[r])) s.minw[r] = w;
+      if (!(w > 0.0)) {
+        s.minw[r] = 0.0;
+        break;
+      }
+      if (s.minw[r] == 0.0 || w < s.minw[r]) s.minw[r] = w;
     }
   }
   memcpy(s.rem, cap, kp->nres * sizeof *cap);

@@ -218,6 +218,61 @@ static void test_colgen__knapsacks_match_enumeration(void **state) {
   for (int k = 0; k < 4; k++) free(sols[k].a);
 }
 
+/* Items of size 0 in a resource do not count against how many items that
+ * resource lets in: x uses all of r1, y and z none of it, all three fit
+ * (a cardinality bound that missed this once cut New/class6_40_5_8's LP
+ * short, and its rounded-up value was above the optimum). */
+static void test_colgen__knapsack_items_of_size_zero(void **state) {
+  static const double w[] = {1, 10, 1, 0, 1, 0};
+  static const double p[] = {1, 1, 1};
+  static const uint32_t ub[] = {1, 1, 1};
+  double cap[2] = {10, 10}, upper;
+  uint32_t a[4][3];
+  vmp__kp_sol sols[4];
+  vmp__kp kp;
+  uint64_t x = 11;
+  size_t n = 0;
+  (void)state;
+  memset(&kp, 0, sizeof kp);
+  kp.n = 3;
+  kp.nres = 2;
+  kp.w = w;
+  kp.p = p;
+  kp.ub = ub;
+  for (int k = 0; k < 4; k++) sols[k].a = a[k];
+  assert_int_equal(vmp__kp_bb(&kp, cap, 0.0, 1000000, sols, 4, &n, &upper), 1);
+  assert_true(fabs(sols[0].value - 3.0) < 1e-9);
+  assert_true(fabs(upper - 3.0) < 1e-9);
+  /* and against enumeration on random knapsacks, a third of the sizes 0 */
+  for (int round = 0; round < 300; round++) {
+    double rw[6 * 3], rp[6], rcap[3];
+    uint32_t rub[6], ra[4][6];
+    double want;
+    kp.n = 6;
+    kp.nres = 3;
+    for (int t = 0; t < 6; t++) {
+      for (int r = 0; r < 3; r++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        rw[t * 3 + r] = (x >> 33) % 3 == 0 ? 0.0 : (double)(1 + (x >> 40) % 6);
+      }
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      rp[t] = 0.25 + (double)((x >> 35) % 16) / 8.0;
+      rub[t] = 1 + (uint32_t)((x >> 50) % 2);
+    }
+    for (int r = 0; r < 3; r++) rcap[r] = 6 + round % 5;
+    kp.w = rw;
+    kp.p = rp;
+    kp.ub = rub;
+    for (int k = 0; k < 4; k++) sols[k].a = ra[k];
+    want = knap_enum(&kp, rcap);
+    n = 0;
+    assert_int_equal(vmp__kp_bb(&kp, rcap, 0.0, 1000000, sols, 4, &n, &upper), 1);
+    if (fabs((n ? sols[0].value : 0.0) - want) > 1e-9)
+      fail_msg("round %d: branch and bound %g, enumeration %g", round, n ? sols[0].value : 0.0,
+               want);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_colgen__proves_a_triplet_bin_packing),
@@ -231,6 +286,7 @@ int main(void) {
       cmocka_unit_test(test_colgen__auto_uses_the_exact_stage),
       cmocka_unit_test(test_colgen__parameters_are_checked),
       cmocka_unit_test(test_colgen__knapsacks_match_enumeration),
+      cmocka_unit_test(test_colgen__knapsack_items_of_size_zero),
   };
   return cmocka_run_group_tests_name("colgen", tests, NULL, NULL);
 }
