@@ -125,7 +125,7 @@ static void test_reassign__spec_transient_rejected(void **state) {
   assert_int_equal(vmp_solution_violation(s, 0, &kind, &msg, &hard), VMP_OK);
   assert_string_equal(kind, "transient");
   assert_int_equal(hard, 1);
-  assert_string_equal(msg, "m0: transient r0 14 > 10 (final load 8 + 6 still "
+  assert_string_equal(msg, "m1: transient r1 14 > 10 (final load 8 + 6 still "
                            "held by VMs moving away)");
   vmp_solution_free(s);
   vmp_problem_free(p);

@@ -643,10 +643,16 @@ int vmp__json_write_reassign(const vmp_problem *p, json_t *root) {
 }
 
 int vmp__json_write_objective_reassign(const vmp_problem *p, json_t *obj) {
+  /* Only weights that differ from their defaults, so that problems that do
+   * not use rebalancing are written as before. */
   int bad = 0;
-  bad |= vmp__json_add(obj, "safety", vmp__json_num(p->w.safety));
-  bad |= vmp__json_add(obj, "ratio_balance", vmp__json_num(p->w.ratio));
-  bad |= vmp__json_add(obj, "group_moves", vmp__json_num(p->w.group_moves));
-  bad |= vmp__json_add(obj, "host_moves", vmp__json_num(p->w.host_moves));
+  if (p->w.safety != 1.0)
+    bad |= vmp__json_add(obj, "safety", vmp__json_num(p->w.safety));
+  if (p->w.ratio != 1.0)
+    bad |= vmp__json_add(obj, "ratio_balance", vmp__json_num(p->w.ratio));
+  if (p->w.group_moves != 0.0)
+    bad |= vmp__json_add(obj, "group_moves", vmp__json_num(p->w.group_moves));
+  if (p->w.host_moves != 1.0)
+    bad |= vmp__json_add(obj, "host_moves", vmp__json_num(p->w.host_moves));
   return bad ? -1 : 0;
 }
