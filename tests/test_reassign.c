@@ -184,10 +184,12 @@ static void test_reassign__roadef_assignment_rules(void **state) {
   vmp_problem *p = (vmp_problem *)1;
   char model[4096];
   (void)state;
-  snprintf(model, sizeof model, "%s", tu_data("roadef/model_spec_example.txt"));
-  /* Beside it there is no assignment_spec_example.sol under that name. */
+  snprintf(model, sizeof model, "%s", tu_data("roadef/model_noassign.txt"));
+  /* Beside it there is no assignment_noassign.sol. */
   tu_assert_error(vmp_problem_read(model, VMP_FORMAT_AUTO, &p), VMP_EIO,
-                  "assignment_spec_example.sol");
+                  "model_noassign.txt: initial assignment: ");
+  tu_assert_error(vmp_problem_read(model, VMP_FORMAT_ROADEF, &p), VMP_EIO,
+                  "assignment_noassign.sol: No such file or directory");
   assert_null(p);
   tu_assert_error(vmp_problem_read(model, VMP_FORMAT_AUTO, &p), VMP_EIO,
                   "--from-scratch");

@@ -214,3 +214,24 @@ int vmp__evaluate_reassign(const vmp_problem *p, const uint32_t *vm_host,
   }
   return 0;
 }
+
+size_t vmp__spread_cover(const vmp_problem *p, const vmp__group *gr,
+                         const uint32_t *pos, uint32_t v, uint32_t t,
+                         size_t *placed) {
+  uint64_t small[64], *dom = gr->nvms <= 64 ? small : NULL;
+  size_t n = 0, d = 0;
+  if (!dom && !(dom = malloc(gr->nvms * sizeof *dom))) {
+    *placed = 0;
+    return 0;
+  }
+  for (uint32_t k = 0; k < gr->nvms; k++) {
+    uint32_t w = gr->vms[k], h = w == v ? t : pos[w];
+    if (h != VMP__NO_HOST) dom[n++] = dom_of(p, gr->scope, h);
+  }
+  *placed = n;
+  qsort(dom, n, sizeof *dom, cmp_u64);
+  for (size_t k = 0; k < n; k++)
+    if (!k || dom[k] != dom[k - 1]) d++;
+  if (dom != small) free(dom);
+  return d;
+}
