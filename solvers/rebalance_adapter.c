@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "rebalance/rmodel.h"
-#include "solver.h"
+#include "solvers.h"
 
 typedef struct conv {
   vmp__rmodel r;

@@ -21,9 +21,6 @@
 
 VMP_BEGIN_DECLS
 
-/** Group policy (vmp_problem_add_group): the members cover at least
- * vmp_problem_group_min_domains() distinct domains of the scope. */
-#define VMP_SPREAD 2
 
 /* ---- transient resources ------------------------------------------------ */
 
@@ -184,6 +181,24 @@ VMP_API int vmp_problem_set_host_move_costs(vmp_problem *p,
  */
 VMP_API int vmp_problem_set_host_move_matrix(vmp_problem *p,
                                              const double *matrix);
+/**
+ * Sets the host-to-host move costs by a host label: hosts with the same
+ * value form a class; moving from a host whose label is from[k] to one
+ * whose label is to[k] costs cost[k]; every other pair (including hosts
+ * without the label) costs default_cost.  The problem JSON is then written
+ * in this form (vmp_problem_host_move_label).
+ * @param n  number of (from, to, cost) entries.
+ * @return VMP_OK, VMP_EINVAL, VMP_ENOTFOUND (no host has a value; the
+ *         message names it), VMP_ERANGE, VMP_ESTATE (no hosts), VMP_ENOMEM.
+ */
+VMP_API int vmp_problem_set_host_move_costs_by_label(
+    vmp_problem *p, const char *label, size_t n, const char *const *from,
+    const char *const *to, const double *cost, double default_cost);
+/** The label the host move costs were given by, or NULL (none, or given
+ * by classes or a matrix); *default_cost (may be NULL) receives the
+ * default.  Borrowed (lives with p). */
+VMP_API const char *vmp_problem_host_move_label(const vmp_problem *p,
+                                                double *default_cost);
 /** Cost of moving a VM from host a to host b (0 without costs, for a == b
  * as stored, or out of range). */
 VMP_API double vmp_problem_host_move_cost(const vmp_problem *p, size_t a,

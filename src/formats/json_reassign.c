@@ -344,13 +344,21 @@ static int read_matrix(const json_t *arr, size_t n, const char *path,
   return 0;
 }
 
+static int has_value(const vmp_problem *p, const char *label,
+                     const char *value) {
+  for (size_t h = 0; h < vmp_problem_num_hosts(p); h++) {
+    const char *v = vmp_problem_host_label(p, h, label);
+    if (v && !strcmp(v, value)) return 1;
+  }
+  return 0;
+}
+
 static int hmc_by_label(vmp_problem *p, const json_t *obj,
                         const char *origin) {
-  const char *label, *ka, *kb;
+  const char *label, *ka, *kb, **from = NULL, **to = NULL;
   json_t *costs = json_object_get(obj, "costs"), *dv, *ra, *cv;
-  double def = 0.0, *m = NULL;
-  size_t nh = vmp_problem_num_hosts(p), *cls = NULL, nc = 0;
-  const char **names = NULL;
+  double def = 0.0, *c = NULL;
+  size_t n = 0, cap = 0;
   int rc;
   if ((rc = string(origin, json_object_get(obj, "label"),
                    "host_move_costs.label", &label)))
@@ -362,60 +370,41 @@ static int hmc_by_label(vmp_problem *p, const json_t *obj,
   if (costs && (rc = object(origin, costs, "host_move_costs.costs",
                             "an object of objects")))
     return rc;
-  /* Classes: the label's distinct values in host order, then one class
-   * for hosts without it. */
-  cls = malloc((nh + 1) * sizeof *cls);
-  names = malloc((nh + 2) * sizeof *names);
-  if (!cls || !names) {
-    rc = vmp__enomem();
-    goto done;
-  }
-  for (size_t h = 0; h < nh; h++) {
-    const char *val = vmp_problem_host_label(p, h, label);
-    size_t c;
-    for (c = 0; c < nc; c++)
-      if (names[c] && val && !strcmp(names[c], val)) break;
-      else if (!names[c] && !val) break;
-    if (c == nc) names[nc++] = val;
-    cls[h] = c;
-  }
-  m = malloc(vmp__mul(nc * nc + 1, sizeof *m));
-  if (!m) {
-    rc = vmp__enomem();
-    goto done;
-  }
-  for (size_t k = 0; k < nc * nc; k++) m[k] = def;
   if (costs) json_object_foreach(costs, ka, ra) {
     char path[PATHLEN];
-    size_t a;
     snprintf(path, sizeof path, "host_move_costs.costs.%s", ka);
-    for (a = 0; a < nc; a++)
-      if (names[a] && !strcmp(names[a], ka)) break;
-    if (a == nc) {
+    if (!has_value(p, label, ka)) {
       rc = FAIL(VMP_ENOTFOUND, path, "no host has %s \"%s\"", label, ka);
       goto done;
     }
     if ((rc = object(origin, ra, path, "an object of numbers"))) goto done;
     json_object_foreach(ra, kb, cv) {
       char sub[PATHLEN];
-      size_t b;
       snprintf(sub, sizeof sub, "%s.%s", path, kb);
-      for (b = 0; b < nc; b++)
-        if (names[b] && !strcmp(names[b], kb)) break;
-      if (b == nc) {
+      if (!has_value(p, label, kb)) {
         rc = FAIL(VMP_ENOTFOUND, sub, "no host has %s \"%s\"", label, kb);
         goto done;
       }
-      if ((rc = number(origin, cv, sub, 0.0, HUGE_VAL, &m[a * nc + b])))
+      if (vmp__grow(&from, &cap, n + 1, sizeof *from) ||
+          !(to = realloc(to, cap * sizeof *to)) ||
+          !(c = realloc(c, cap * sizeof *c))) {
+        rc = vmp__enomem();
         goto done;
+      }
+      from[n] = ka;
+      to[n] = kb;
+      if ((rc = number(origin, cv, sub, 0.0, HUGE_VAL, &c[n]))) goto done;
+      n++;
     }
   }
-  if (nh && (rc = vmp_problem_set_host_move_costs(p, cls, nc, m)))
+  if (vmp_problem_num_hosts(p) &&
+      (rc = vmp_problem_set_host_move_costs_by_label(p, label, n, from, to, c,
+                                                     def)))
     rc = wrap(origin, rc, "host_move_costs");
 done:
-  free(cls);
-  free(names);
-  free(m);
+  free(from);
+  free(to);
+  free(c);
   return rc;
 }
 
@@ -553,6 +542,72 @@ static json_t *safety_json(const vmp_problem *p) {
   return o;
 }
 
+static double class_cost(const vmp_problem *p, uint32_t a, uint32_t b) {
+  uint32_t ca = p->hmc_class[a], cb = p->hmc_class[b];
+  if (ca == VMP__NO_CLASS || cb == VMP__NO_CLASS) return 0.0;
+  return p->hmc[(size_t)ca * p->hmc_n + cb];
+}
+
+/* The label form when the costs were given by label and still follow it:
+ * hosts with one label value share a class, and moves to or from a host
+ * without the label cost the default.  NULL otherwise (or out of
+ * memory: the caller then writes the class form). */
+static json_t *hmc_label_json(const vmp_problem *p) {
+  uint32_t *rep, none = VMP__NO_HOST, key = p->hmc_label;
+  json_t *o = NULL, *costs = NULL;
+  int ok = 1, bad = 0;
+  if (!key) return NULL;
+  rep = malloc((p->pool.nstrs + 1) * sizeof *rep);
+  if (!rep) return NULL;
+  memset(rep, 0xff, (p->pool.nstrs + 1) * sizeof *rep);
+  for (uint32_t h = 0; ok && h < p->nhosts; h++) {
+    uint32_t v = vmp__labels_get(&p->host_labels[h], key);
+    if (!v) {
+      for (uint32_t k = 0; ok && k < p->nhosts; k++)
+        ok = class_cost(p, h, k) == p->hmc_default &&
+             class_cost(p, k, h) == p->hmc_default;
+      none = h;
+    } else if (rep[v] == VMP__NO_HOST) {
+      rep[v] = h;
+    } else {
+      ok = p->hmc_class[h] == p->hmc_class[rep[v]];
+    }
+  }
+  (void)none;
+  if (ok) {
+    o = json_object();
+    costs = json_object();
+    bad = !o || !costs;
+    for (uint32_t a = 0; !bad && a < p->nhosts; a++) {
+      uint32_t va = vmp__labels_get(&p->host_labels[a], key);
+      json_t *row = NULL;
+      if (!va || rep[va] != a) continue;
+      for (uint32_t b = 0; !bad && b < p->nhosts; b++) {
+        uint32_t vb = vmp__labels_get(&p->host_labels[b], key);
+        double c;
+        if (!vb || rep[vb] != b) continue;
+        c = class_cost(p, a, b);
+        if (c == p->hmc_default) continue;
+        if (!row && !(row = json_object())) bad = 1;
+        if (row) bad |= vmp__json_add(row, vmp__pool_str(&p->pool, vb),
+                                      vmp__json_num(c));
+      }
+      if (row) bad |= vmp__json_add(costs, vmp__pool_str(&p->pool, va), row);
+    }
+    bad |= vmp__json_add(o, "label", json_string(vmp__pool_str(&p->pool, key)));
+    bad |= vmp__json_add(o, "costs", costs);
+    costs = NULL;
+    bad |= vmp__json_add(o, "default", vmp__json_num(p->hmc_default));
+  }
+  free(rep);
+  if (bad) {
+    json_decref(o);
+    json_decref(costs);
+    return NULL;
+  }
+  return o;
+}
+
 static json_t *hmc_json(const vmp_problem *p) {
   json_t *o = json_object(), *cls = json_array(), *m = json_array();
   uint32_t none = p->hmc_n;   /* hosts without a class get an extra one */
@@ -601,7 +656,7 @@ int vmp__json_write_reassign(const vmp_problem *p, json_t *root) {
     a = json_array();
     bad |= !a;
     for (size_t k = 0; a && !bad && k < p->nratios; k++) {
-      const vmp__ratio *q = &p->ratios[k];
+      const vmp__ratio_term *q = &p->ratios[k];
       json_t *o = json_object(), *rs = json_array();
       bad |= !o || !rs;
       if (rs) {
@@ -638,7 +693,10 @@ int vmp__json_write_reassign(const vmp_problem *p, json_t *root) {
     }
     bad |= vmp__json_add(root, "dependencies", a);
   }
-  if (p->hmc_n && p->nhosts) bad |= vmp__json_add(root, "host_move_costs", hmc_json(p));
+  if (p->hmc_n && p->nhosts) {
+    json_t *o = hmc_label_json(p);
+    bad |= vmp__json_add(root, "host_move_costs", o ? o : hmc_json(p));
+  }
   return bad ? -1 : 0;
 }
 

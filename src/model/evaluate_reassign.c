@@ -12,6 +12,7 @@
 
 #include "evaluate.h"
 #include "model.h"
+#include "problem_impl.h"
 
 #define VN(v) vmp_problem_vm_name(p, (v))
 #define HN(h) vmp_problem_host_name(p, (h))
@@ -35,7 +36,7 @@ static void safety_and_ratio(const vmp_problem *p, const double *load,
     safety += w * over;
   }
   for (size_t b = 0; b < p->nratios; b++) {
-    const vmp__ratio *q = &p->ratios[b];
+    const vmp__ratio_term *q = &p->ratios[b];
     double sum = 0.0;
     if (q->weight == 0.0) continue;
     for (size_t h = 0; h < p->nhosts; h++) {

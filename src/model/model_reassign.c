@@ -290,7 +290,7 @@ double vmp__model_objective_reassign(const vmp__model *m, const int32_t *vh,
         if (over > 0.0) obj += m->safety_w[r] * over;
       }
   for (uint32_t b = 0; b < m->nratios; b++) {
-    const vmp__ratio *q = &m->ratios[b];
+    const vmp__ratio_term *q = &m->ratios[b];
     for (size_t h = 0; h < m->nhosts; h++) {
       double f1 = m->cap[h * m->nres + q->r1] - load[h * m->nres + q->r1];
       double f2 = m->cap[h * m->nres + q->r2] - load[h * m->nres + q->r2];

@@ -474,6 +474,7 @@ void vmp__hmc_install(vmp_problem *p, uint32_t *cls, uint32_t nclasses,
   free(p->hmc);
   p->hmc = cost;
   p->hmc_n = nclasses;
+  p->hmc_label = 0;   /* set again by a reader that had a label form */
 }
 
 int vmp_problem_set_host_move_matrix(vmp_problem *p, const double *matrix) {
@@ -494,7 +495,6 @@ int vmp_problem_set_host_move_matrix(vmp_problem *p, const double *matrix) {
 int vmp_problem_set_host_move_costs(vmp_problem *p, const size_t *host_class,
                                     size_t nclasses, const double *cost) {
   vmp__hmc_builder *b;
-  double *row;
   int rc = 0;
   if (!p) return bad_problem();
   if (!host_class) {
@@ -503,6 +503,7 @@ int vmp_problem_set_host_move_costs(vmp_problem *p, const size_t *host_class,
     free(p->hmc);
     p->hmc = NULL;
     p->hmc_n = 0;
+    p->hmc_label = 0;
     return 0;
   }
   if (!cost || !nclasses)
@@ -573,6 +574,93 @@ int vmp_problem_set_host_move_costs(vmp_problem *p, const size_t *host_class,
   return rc;
 }
 
+/* The class of label value `val` among names[0..*nc) (NULL = hosts
+ * without the label), added when new. */
+static size_t value_class(const char **names, size_t *nc, const char *val) {
+  size_t c;
+  for (c = 0; c < *nc; c++)
+    if ((!names[c] && !val) || (names[c] && val && !strcmp(names[c], val)))
+      return c;
+  names[(*nc)++] = val;
+  return c;
+}
+
+int vmp_problem_set_host_move_costs_by_label(vmp_problem *p, const char *label,
+                                             size_t n, const char *const *from,
+                                             const char *const *to,
+                                             const double *cost,
+                                             double default_cost) {
+  size_t nh, nc = 0, *cls = NULL;
+  const char **names = NULL;
+  double *m = NULL;
+  char b[32];
+  uint32_t key;
+  int rc = 0;
+  if (!p) return bad_problem();
+  if ((rc = vmp__check_name(label, "label"))) return rc;
+  if (n && (!from || !to || !cost))
+    return vmp__error(VMP_EINVAL, "host_move_costs: from, to or cost is NULL");
+  if (!isfinite(default_cost) || default_cost < 0.0)
+    return vmp__error(VMP_ERANGE, "host_move_costs.default: expected a number "
+                      ">= 0, got %s", vmp__fmt_num(b, default_cost));
+  if (!p->nhosts)
+    return vmp__error(VMP_ESTATE, "host_move_costs: the problem has no hosts");
+  nh = p->nhosts;
+  cls = malloc((nh + 1) * sizeof *cls);
+  names = malloc((nh + 2) * sizeof *names);
+  if (!cls || !names) {
+    rc = vmp__enomem();
+    goto done;
+  }
+  for (size_t h = 0; h < nh; h++)
+    cls[h] = value_class(names, &nc, vmp_problem_host_label(p, h, label));
+  m = malloc(vmp__mul(nc * nc + 1, sizeof *m));
+  if (!m) {
+    rc = vmp__enomem();
+    goto done;
+  }
+  for (size_t k = 0; k < nc * nc; k++) m[k] = default_cost;
+  for (size_t k = 0; k < n && !rc; k++) {
+    size_t a, c, before = nc;
+    if (!from[k] || !to[k]) {
+      rc = vmp__error(VMP_EINVAL, "host_move_costs[%zu]: a label value is NULL",
+                      k);
+      break;
+    }
+    a = value_class(names, &nc, from[k]);
+    c = value_class(names, &nc, to[k]);
+    if (nc != before) {
+      rc = vmp__error(VMP_ENOTFOUND, "host_move_costs[%zu]: no host has %s "
+                      "\"%s\"", k, label, nc > before && a >= before ? from[k]
+                                                                   : to[k]);
+      break;
+    }
+    if (!isfinite(cost[k]) || cost[k] < 0.0) {
+      rc = vmp__error(VMP_ERANGE, "host_move_costs[%zu]: expected a number "
+                      ">= 0, got %s", k, vmp__fmt_num(b, cost[k]));
+      break;
+    }
+    m[a * nc + c] = cost[k];
+  }
+  if (!rc) rc = vmp_problem_set_host_move_costs(p, cls, nc, m);
+  if (!rc && !(rc = vmp__pool_intern(&p->pool, label, &key))) {
+    p->hmc_label = key;
+    p->hmc_default = default_cost;
+  }
+done:
+  free(cls);
+  free(names);
+  free(m);
+  return rc;
+}
+
+const char *vmp_problem_host_move_label(const vmp_problem *p,
+                                        double *default_cost) {
+  if (!p || !p->hmc_n || !p->hmc_label) return NULL;
+  if (default_cost) *default_cost = p->hmc_default;
+  return vmp__pool_str(&p->pool, p->hmc_label);
+}
+
 double vmp_problem_host_move_cost(const vmp_problem *p, size_t a, size_t b) {
   uint32_t ca, cb;
   if (!p || !p->hmc_n || a >= p->nhosts || b >= p->nhosts) return 0.0;
@@ -640,6 +728,11 @@ int vmp__reassign_clone(const vmp_problem *p, vmp_problem *q) {
     memcpy(cls, p->hmc_class, p->nhosts * sizeof *cls);
     memcpy(cost, p->hmc, (size_t)p->hmc_n * p->hmc_n * sizeof *cost);
     vmp__hmc_install(q, cls, p->hmc_n, cost);
+    if (p->hmc_label &&
+        (rc = vmp__pool_intern(&q->pool, vmp__pool_str(&p->pool, p->hmc_label),
+                               &q->hmc_label)))
+      return rc;
+    q->hmc_default = p->hmc_default;
   }
   return 0;
 }
