@@ -237,6 +237,16 @@ VMP_API int vmp_solution_to_roadef(const vmp_solution *s, char **out);
 /** Writes vmp_solution_to_roadef's text to a file (VMP_EIO on errors). */
 VMP_API int vmp_solution_write_roadef(const vmp_solution *s,
                                       const char *path);
+/**
+ * Reads a solution in the ROADEF/EURO 2012 format (one host index per VM,
+ * in VM order) and evaluates it against p, as vmp_solution_read does for
+ * solution JSON.
+ * @return VMP_OK, VMP_EIO, VMP_EPARSE (too few or too many entries; the
+ *         message names the file, line and VM), VMP_ERANGE (a host index
+ *         out of range), VMP_ENOMEM.
+ */
+VMP_API int vmp_solution_read_roadef(const vmp_problem *p, const char *path,
+                                     vmp_solution **out);
 
 VMP_END_DECLS
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "readers.h"
 
 int vmp_solution_to_roadef(const vmp_solution *s, char **out) {
   vmp__buf b;
@@ -39,5 +39,37 @@ int vmp_solution_write_roadef(const vmp_solution *s, const char *path) {
   if ((rc = vmp_solution_to_roadef(s, &text))) return rc;
   rc = vmp__write_text_file(path, text);
   free(text);
+  return rc;
+}
+
+int vmp_solution_read_roadef(const vmp_problem *p, const char *path,
+                             vmp_solution **out) {
+  char *data = NULL, what[64];
+  size_t len = 0, n, *host = NULL;
+  vmp__tok t;
+  int rc;
+  if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
+  *out = NULL;
+  if (!p || !path) return vmp__error(VMP_EINVAL, "problem or path is NULL");
+  if ((rc = vmp__read_file(path, &data, &len))) return rc;
+  n = vmp_problem_num_vms(p);
+  host = malloc((n + 1) * sizeof *host);
+  if (!host) {
+    free(data);
+    return vmp__enomem();
+  }
+  vmp__tok_init(&t, data, len, path);
+  for (size_t v = 0; v < n && !rc; v++) {
+    long long h;
+    snprintf(what, sizeof what, "host of VM %zu", v);
+    rc = vmp__tok_int(&t, what, 0, (long long)vmp_problem_num_hosts(p) - 1, &h);
+    host[v] = (size_t)h;
+  }
+  if (!rc && vmp__tok_end(&t))
+    rc = vmp__error(VMP_EPARSE, "%s: line %zu: more entries than the %zu VMs "
+                    "of the problem", path, t.line, n);
+  if (!rc) rc = vmp_evaluate(p, host, out);
+  free(host);
+  free(data);
   return rc;
 }
