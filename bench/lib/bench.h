@@ -75,6 +75,12 @@ enum vmpb_col {
   VMPB_COL_SEED,
   VMPB_COL_THREADS,
   VMPB_COL_NOTE,
+  /* machine reassignment (the roadef suite): the cost of the initial
+   * assignment, the challenge's normalized gap (value - best known) /
+   * initial cost, and value / best known */
+  VMPB_COL_INITIAL_COST,
+  VMPB_COL_NORMALIZED_GAP,
+  VMPB_COL_VS_BEST,
   VMPB_NCOLS
 };
 
@@ -156,6 +162,7 @@ typedef struct vmpb_opt_entry {
   double best;            /* opt_or_best */
   int proven;             /* is_proven_optimal: 1, 0, or -1 unknown */
   double best_heuristic;  /* NaN when the table has none */
+  double initial_cost;    /* NaN when the table has none (ROADEF) */
 } vmpb_opt_entry;
 
 typedef struct vmpb_optima {
@@ -212,6 +219,7 @@ typedef struct vmpb_instance {
   double best_known;         /* NaN when unknown */
   int best_known_proven;     /* 1, 0, -1 unknown */
   double best_heuristic;     /* NaN when the table has none */
+  double initial_cost;       /* NaN when the table has none (ROADEF) */
 } vmpb_instance;
 
 typedef struct vmpb_instances {

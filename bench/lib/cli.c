@@ -579,6 +579,14 @@ static void on_result(vmpb_runner *rn, const vmpb_job *j, const vmpb_outcome *o,
   bad |= vmpb_row_setf(r, VMPB_COL_READ_S, "%.6f", o->read_s);
   bad |= vmpb_row_setf(r, VMPB_COL_WALL_S, "%.3f", wall);
   bad |= vmpb_row_set(r, VMPB_COL_NOTE, o->note);
+  bad |= vmpb_row_setf(r, VMPB_COL_INITIAL_COST, "%.10g", j->inst->initial_cost);
+  if (!isnan(j->inst->initial_cost) && j->inst->initial_cost > 0 &&
+      (!strcmp(o->status, "optimal") || !strcmp(o->status, "feasible"))) {
+    bad |= vmpb_row_setf(r, VMPB_COL_NORMALIZED_GAP, "%.8f",
+                         (o->value - j->inst->best_known) / j->inst->initial_cost);
+    bad |= vmpb_row_setf(r, VMPB_COL_VS_BEST, "%.8f",
+                         o->value / j->inst->best_known);
+  }
   if (bad) rs->io_error = 1;
   if (!strcmp(o->status, "crash") || !strcmp(o->status, "error")) rs->failed++;
   append_row(rs, r);

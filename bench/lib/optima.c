@@ -42,7 +42,7 @@ int vmpb_optima_load(vmpb_optima *o, const char *path, char *err) {
   FILE *f = fopen(path, "r");
   char *line = NULL, *fields[64];
   size_t cap = 0, lineno = 1, n0 = o->n, ecap = o->n;
-  int ci = -1, cb = -1, cp = -1, ch = -1, cr = -1, nf, rc = 0;
+  int ci = -1, cb = -1, cp = -1, ch = -1, cr = -1, cc = -1, nf, rc = 0;
   if (!f) {
     vmpb_errf(err, "%s: %s", path, strerror(errno));
     return -1;
@@ -58,6 +58,7 @@ int vmpb_optima_load(vmpb_optima *o, const char *path, char *err) {
       else if (!strcmp(fields[k], "is_proven_optimal")) cp = k;
       else if (!strcmp(fields[k], "best_heuristic")) ch = k;
       else if (!strcmp(fields[k], "relpath")) cr = k;
+      else if (!strcmp(fields[k], "initial_cost")) cc = k;
     }
     if (ci < 0 || cb < 0) {
       vmpb_errf(err, "%s: line 1: expected the columns instance and opt_or_best",
@@ -103,6 +104,9 @@ int vmpb_optima_load(vmpb_optima *o, const char *path, char *err) {
     e->best_heuristic = NAN;
     if (ch >= 0 && ch < nf && parse_num(fields[ch], &e->best_heuristic))
       e->best_heuristic = NAN;
+    e->initial_cost = NAN;
+    if (cc >= 0 && cc < nf && parse_num(fields[cc], &e->initial_cost))
+      e->initial_cost = NAN;
     if (!e->key || (cr >= 0 && cr < nf && !e->relpath)) {
       free(e->key);
       free(e->relpath);

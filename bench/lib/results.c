@@ -29,7 +29,8 @@ static const struct {
     {"best_heuristic", 1}, {"stop_reason", 0}, {"hosts_used", 1},
     {"vms", 1},         {"unplaced", 1},     {"read_s", 1},
     {"wall_s", 1},      {"time_limit", 1},   {"seed", 1},
-    {"threads", 1},     {"note", 0},
+    {"threads", 1},     {"note", 0},         {"initial_cost", 1},
+    {"normalized_gap", 1}, {"vs_best", 1},
 };
 
 const char *vmpb_col_name(int col) {

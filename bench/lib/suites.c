@@ -52,13 +52,17 @@ static const suite_def suites[] = {
     {"examples", "vpsolver_examples", ".vbp .mvp", "vpsolver_examples_optima.csv",
      "vpsolver_examples/", 1,
      "VPSolver examples, .vbp and .mvp (7; 2 unsupported)"},
+    {"roadef", "roadef2012_machine_reassignment/import", ".txt",
+     "roadef2012_best_known.csv", "", 0,
+     "ROADEF/EURO 2012 machine reassignment from the initial assignment, "
+     "A and B sets (18); normalized gap = (cost - best known) / initial cost"},
 };
 
 #define NSUITES (sizeof suites / sizeof suites[0])
 
 static const char *const suite_names[NSUITES + 1] = {
     "bpplib-falkenauer", "bpplib-scholl", "bpplib-hard28", "vbp-panigrahy",
-    "vbp-new", "vbp-triplet", "cloudbalancing", "examples", NULL};
+    "vbp-new", "vbp-triplet", "cloudbalancing", "examples", "roadef", NULL};
 
 const char *const *vmpb_suite_names(void) { return suite_names; }
 
@@ -188,6 +192,7 @@ static vmpb_instance *instances_add(vmpb_instances *l) {
   memset(&l->v[l->n], 0, sizeof l->v[l->n]);
   l->v[l->n].best_known = NAN;
   l->v[l->n].best_heuristic = NAN;
+  l->v[l->n].initial_cost = NAN;
   l->v[l->n].best_known_proven = -1;
   return &l->v[l->n++];
 }
@@ -343,6 +348,7 @@ static int add_files(vmpb_instances *l, const char *suite, const char *root,
       in->best_known = e->best;
       in->best_known_proven = e->proven;
       in->best_heuristic = e->best_heuristic;
+      in->initial_cost = e->initial_cost;
     }
     taken++;
   }
