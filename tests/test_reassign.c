@@ -419,6 +419,127 @@ static void test_reassign__rebalance_spec(void **state) {
   vmp_problem_free(p);
 }
 
+
+/* ---- explain and plan ----------------------------------------------------------------------- */
+
+/* The reasons explain gives for VM vm on host `host`, joined by "; ". */
+static void expect_reason(const vmp_problem *p, const vmp_solution *s,
+                          const char *vm, const char *host, const char *want) {
+  vmp_explanation *e = NULL;
+  size_t v, k, n;
+  char all[2048] = "";
+  assert_int_equal(vmp_problem_find_vm(p, vm, &v), VMP_OK);
+  assert_int_equal(vmp_explain(p, s, v, &e), VMP_OK);
+  n = vmp_explanation_num_hosts(e);
+  for (k = 0; k < n && strcmp(vmp_explanation_host(e, k), host); k++) {}
+  assert_true(k < n);
+  for (size_t j = 0; j < vmp_explanation_num_reasons(e, k); j++) {
+    const char *key, *msg;
+    assert_int_equal(vmp_explanation_reason(e, k, j, &key, &msg), VMP_OK);
+    snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", j ? "; " : "",
+             msg);
+  }
+  assert_string_equal(all, want);
+  assert_int_equal(vmp_explanation_fits(e, k), want[0] == '\0');
+  vmp_explanation_free(e);
+}
+
+#define TWO_ZONES                                                          \
+  "{\"version\": 1, \"resources\": [\"cpu\", \"disk\"], \"transient\": [\"disk\"]," \
+  " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"cpu\": 8, \"disk\": 10}," \
+  " \"labels\": {\"zone\": \"a\"}}," \
+  " {\"name\": \"h1\", \"capacity\": {\"cpu\": 8, \"disk\": 10}, \"labels\": {\"zone\": \"b\"}}," \
+  " {\"name\": \"h2\", \"capacity\": {\"cpu\": 8, \"disk\": 10}, \"labels\": {\"zone\": \"b\"}}],"
+
+static void test_reassign__explain(void **state) {
+  vmp_problem *p;
+  vmp_solution *s = NULL;
+  (void)state;
+  /* Spread: x is in zone a; y in zone a too would cover one zone. */
+  p = tu_problem_json(TWO_ZONES
+      " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 1}, \"host\": \"h0\"},"
+      " {\"name\": \"y\", \"demand\": {\"cpu\": 1}}],"
+      " \"groups\": [{\"name\": \"S\", \"policy\": \"spread\", \"min_domains\": 2,"
+      " \"scope\": \"zone\", \"vms\": [\"x\", \"y\"]}]}");
+  expect_reason(p, NULL, "y", "h0",
+                "spread S: with y in zone a its VMs cover 1 domain of zone, "
+                "at least 2 needed");
+  expect_reason(p, NULL, "y", "h1", "");
+  vmp_problem_free(p);
+  /* Dependencies in a cycle, nothing placed yet. */
+  p = tu_problem_json(TWO_ZONES
+      " \"vms\": [{\"name\": \"a1\", \"demand\": {\"cpu\": 1}},"
+      " {\"name\": \"b1\", \"demand\": {\"cpu\": 1}}],"
+      " \"groups\": [{\"name\": \"A\", \"policy\": \"spread\", \"min_domains\": 1,"
+      " \"vms\": [\"a1\"]}, {\"name\": \"B\", \"policy\": \"spread\","
+      " \"min_domains\": 1, \"vms\": [\"b1\"]}],"
+      " \"dependencies\": [{\"group\": \"A\", \"on\": \"B\", \"scope\": \"zone\"},"
+      " {\"group\": \"B\", \"on\": \"A\", \"scope\": \"zone\"}]}");
+  expect_reason(p, NULL, "a1", "h1",
+                "dependency A -> B: no VM of B runs in zone b; B has no placed "
+                "VM and depends, through a cycle, on A: their first VMs must "
+                "be placed together");
+  /* Once b1 runs in zone b, a1 may join it there, not in zone a. */
+  s = tu_target(p, "b1=h2");
+  expect_reason(p, s, "a1", "h1", "");
+  expect_reason(p, s, "a1", "h0", "dependency A -> B: no VM of B runs in zone a");
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+  /* Transient: y moved away from h1 still holds 6 of its disk there. */
+  p = tu_problem_json(TWO_ZONES
+      " \"vms\": [{\"name\": \"x\", \"demand\": {\"disk\": 6}, \"host\": \"h0\"},"
+      " {\"name\": \"y\", \"demand\": {\"disk\": 6}, \"host\": \"h1\"}]}");
+  s = tu_target(p, "y=h2");
+  expect_reason(p, s, "x", "h1",
+                "transient disk: needs 6, free 4 of 10 counting what VMs moving "
+                "away from h1 still hold");
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+/* Plans keep a transient resource held on the initial host until the
+ * end, and never leave a spread group short between waves. */
+static void test_reassign__plan(void **state) {
+  vmp_problem *p;
+  vmp_solution *s;
+  vmp_plan *pl = NULL;
+  (void)state;
+  /* x leaves h0 for h1 and z arrives on h0: with x's disk still held on
+   * h0, z fits only because the target keeps 4 free there. */
+  p = tu_problem_json(TWO_ZONES
+      " \"vms\": [{\"name\": \"x\", \"demand\": {\"disk\": 6}, \"host\": \"h0\"},"
+      " {\"name\": \"z\", \"demand\": {\"disk\": 4}, \"host\": \"h2\"}]}");
+  s = tu_target(p, "x=h1,z=h0");
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
+  vmp_plan_free(pl);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+  /* Spread: x and y swap zones; either move alone would leave both in one
+   * zone, so the planner does not move them one by one. */
+  p = tu_problem_json(TWO_ZONES
+      " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 1}, \"host\": \"h0\"},"
+      " {\"name\": \"y\", \"demand\": {\"cpu\": 1}, \"host\": \"h1\"},"
+      " {\"name\": \"w\", \"demand\": {\"cpu\": 1}, \"host\": \"h2\"}],"
+      " \"groups\": [{\"name\": \"S\", \"policy\": \"spread\", \"min_domains\": 2,"
+      " \"scope\": \"zone\", \"vms\": [\"x\", \"y\"]}]}");
+  s = tu_target(p, "x=h2,y=h0");
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  assert_string_equal(vmp_plan_blocked_vm(pl, 0), "x");
+  assert_string_equal(vmp_plan_blocked_reason(pl, 0),
+                      "moving it to h2 alone would leave a spread group below "
+                      "its minimum of domains, and the planner moves VMs one "
+                      "at a time");
+  assert_int_equal(vmp_plan_verify(pl, p, NULL), VMP_OK);
+  vmp_plan_free(pl);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reassign__spec_initial_4200),
@@ -434,6 +555,8 @@ int main(void) {
       cmocka_unit_test(test_reassign__host_move_matrix),
       cmocka_unit_test(test_reassign__greedy_declines),
       cmocka_unit_test(test_reassign__rebalance_spec),
+      cmocka_unit_test(test_reassign__explain),
+      cmocka_unit_test(test_reassign__plan),
   };
   return cmocka_run_group_tests_name("reassign", tests, NULL, NULL);
 }
