@@ -31,8 +31,8 @@
 #ifndef VMP_GENETIC_H
 #define VMP_GENETIC_H
 
-#include "../src/internal.h"
-#include "../src/state.h"
+#include "internal.h"
+#include "state.h"
 
 /* What the operators read, shared by every island (read-only once built). */
 typedef struct vmp__gga {

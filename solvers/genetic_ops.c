@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "genetic.h"
-#include "solver.h"
+#include "solvers.h"
 
 /* ---- sorting keys -------------------------------------------------------- */
 

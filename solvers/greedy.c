@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "greedy.h"
-#include "solver.h"
+#include "solvers.h"
 
 /* ---- the rule table ---------------------------------------------------------- */
 

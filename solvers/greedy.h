@@ -45,7 +45,7 @@
 #ifndef VMP_GREEDY_H
 #define VMP_GREEDY_H
 
-#include "../src/state.h"
+#include "state.h"
 
 /* ---- rules ------------------------------------------------------------------ */
 

@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "greedy.h"
-#include "solver.h"
+#include "solvers.h"
 
 typedef struct jentry {
   uint32_t item;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solver.h"
+#include "solvers.h"
 
 typedef struct dm {
   uint32_t dom;

@@ -7,7 +7,7 @@
 #ifndef VMP_WARMSTART_H
 #define VMP_WARMSTART_H
 
-#include "solver.h"
+#include "solvers.h"
 
 /* Checks an item placement with the evaluator (src/evaluate.c).  Returns
  * 1 when it breaks no hard constraint (and sets *objective), 0 when it

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "../solvers/solver.h"
+#include "solvers.h"
 
 unsigned vmp_version_number(void) { return VMP_VERSION_NUMBER; }
 

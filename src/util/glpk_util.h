@@ -37,7 +37,7 @@
 #include <glpk.h>
 #include <setjmp.h>
 
-#include "solver.h"
+#include "internal.h"
 
 typedef struct vmp__glpk {
   jmp_buf jb;
@@ -56,8 +56,9 @@ typedef struct vmp__glpk {
  * memory (the detail message is set). */
 vmp__glpk *vmp__glpk_open(const char *what, vmp_log_fn log, void *log_userdata,
                           int log_level);
-/* Same, logging through the solve context's callback. */
-vmp__glpk *vmp__glpk_open_ctx(const char *what, const vmp__ctx *ctx);
+/* Same, logging through the log callback of solve options (a solver
+ * passes ctx->opts). */
+vmp__glpk *vmp__glpk_open_opts(const char *what, const vmp_solve_opts *opts);
 /* Ends the thread's GLPK environment (every GLPK object goes) and frees
  * g.  Accepts NULL. */
 void vmp__glpk_close(vmp__glpk *g);

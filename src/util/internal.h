@@ -24,7 +24,7 @@
 #define VMP__MAX_RESOURCES 64
 #define VMP__MAX_NAME 4096
 
-/* ---- errors (src/error.c) ------------------------------------------------ */
+/* ---- errors (src/util/error.c) -------------------------------------------- */
 
 /* Sets the calling thread's detail message and returns code, so that
  * `return vmp__error(VMP_EINVAL, "...")` reads naturally. */
@@ -81,6 +81,11 @@ char *vmp__vstrfmt(const char *fmt, va_list ap);
  * message.  Returns out. */
 const char *vmp__snip(char *out, size_t max, const char *s, size_t n);
 
+/* ---- files (src/util/file.c) ------------------------------------------------ */
+
+/* Reads a whole file into memory (NUL-terminated; *len excludes the NUL).
+ * VMP_EIO with "path: <strerror>" on failure. */
+int vmp__read_file(const char *path, char **data, size_t *len);
 /* Writes text and a final newline to path.  VMP_EIO naming the path. */
 int vmp__write_text_file(const char *path, const char *text);
 
@@ -88,7 +93,7 @@ int vmp__write_text_file(const char *path, const char *text);
  * "0.25", "1e+30").  buf must hold 32 bytes. */
 const char *vmp__fmt_num(char buf[32], double v);
 
-/* ---- string -> index map (src/strmap.c) ------------------------------------ */
+/* ---- string -> index map (src/util/strmap.c) -------------------------------- */
 
 /* Open-addressing hash map from NUL-terminated strings to uint32_t.  Keys
  * are not copied: they must outlive the map (they live in a vmp__pool). */
@@ -108,7 +113,7 @@ int vmp__strmap_put(vmp__strmap *m, const char *key, uint32_t val);
 uint64_t vmp__hash_str(const char *s);
 uint64_t vmp__hash_bytes(const void *data, size_t n, uint64_t seed);
 
-/* ---- string pool with interning (src/strpool.c) ----------------------------- */
+/* ---- string pool with interning (src/util/strpool.c) ------------------------- */
 
 /* Every string of a problem lives here once; id 0 is "" and means
  * "absent".  Pointers are stable for the pool's life. */
@@ -132,7 +137,7 @@ static inline const char *vmp__pool_str(const vmp__pool *pool, uint32_t id) {
   return pool->strs[id];
 }
 
-/* ---- random numbers (src/rng.c) --------------------------------------------- */
+/* ---- random numbers (src/util/util.c) ----------------------------------------- */
 
 /* xoshiro256** seeded through splitmix64: fast, good, reproducible. */
 typedef struct vmp__rng { uint64_t s[4]; } vmp__rng;

@@ -11,7 +11,6 @@
 #include "explain.h"
 #include "json_util.h"
 #include "model.h"
-#include "readers.h"
 #include "rule.h"
 #include "solution_impl.h"
 

@@ -175,14 +175,6 @@ const char *vmp__snip(char *out, size_t max, const char *s, size_t n) {
   return out;
 }
 
-int vmp__write_text_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  int bad;
-  if (!f) return vmp__error(VMP_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
-  bad = fputs(text, f) < 0 || fputc('\n', f) == EOF;
-  bad |= fclose(f) != 0;
-  return bad ? vmp__error(VMP_EIO, "%s: write failed", path) : 0;
-}
 
 /* ---- hashing ------------------------------------------------------------------- */
 

@@ -1,22 +1,26 @@
 /*
- * The one internal interface behind which every solver sits (DESIGN.md,
- * "Solvers").  A solver reads the compiled model and the context (options,
- * parameters, clock, callbacks, an optional incumbent) and fills a result:
- * one host per item, the best lower bound it proved, and what it proved.
- * The dispatcher (src/solve.c) then passes the placement through the
- * evaluator; a solver can never hand back an unverified placement.
+ * The solver runtime: the one internal interface behind which every
+ * solver sits.  A solver reads the compiled model and the context
+ * (options, parameters, clock, callbacks, an optional incumbent) and fills
+ * a result: one host per item, the best lower bound it proved, and what it
+ * proved.  vmp_solve (src/engine/solve.c) then passes the placement
+ * through the evaluator; a solver can never hand back an unverified
+ * placement.
+ *
+ * This layer knows no solver by name: the registry, parameter lookup by
+ * name and running one solver inside another are solvers/solvers.h.
  *
  * Threading: a solver may run worker threads, but only the thread that
  * called solve() may call vmp__ctx_progress and vmp__ctx_log (callbacks run
  * on the caller's thread).  Workers poll vmp__ctx_should_stop, which is
  * thread-safe.
  */
-#ifndef VMP_SOLVER_H
-#define VMP_SOLVER_H
+#ifndef VMP_RUNTIME_H
+#define VMP_RUNTIME_H
 
 #include <stdatomic.h>
 
-#include "../src/model.h"
+#include "model.h"
 
 /* A named parameter of a solver ("greedy.rules").  Numeric kinds are
  * range-checked when set. */
@@ -86,21 +90,12 @@ typedef struct vmp__solver {
   size_t nparams;
 } vmp__solver;
 
-/* ---- the registry (solvers/registry.c) ------------------------------------ */
-
-const vmp__solver *vmp__solver_find(const char *name);
-size_t vmp__solver_count(void);
-const vmp__solver *vmp__solver_at(size_t k);
-
-/* Runs another solver inside this one (auto -> greedy -> local -> ilp):
- * res must be initialised by vmp__result_init; ctx->solver is set for the
- * duration. */
-int vmp__solver_run(vmp__ctx *ctx, const char *name, vmp__result *res);
+/* ---- results (src/runtime/runtime.c) ---------------------------------------- */
 
 int vmp__result_init(vmp__result *res, size_t nitems);
 void vmp__result_free(vmp__result *res);
 
-/* ---- the context (src/solve.c) ----------------------------------------------- */
+/* ---- the context (src/runtime/runtime.c) ----------------------------------------------- */
 
 /* Nonzero when the solve must stop now: deadline passed or interrupted.
  * Thread-safe. */
@@ -117,25 +112,28 @@ int vmp__ctx_progress(vmp__ctx *ctx, double objective, double bound,
 void vmp__ctx_log(const vmp__ctx *ctx, int level, const char *fmt, ...)
     VMP__PRINTF(3, 4);
 
-/* Parameter values: the value set in ctx->params, else the default of the
- * spec.  Unknown names are a programming error and return the fallback. */
-double vmp__param_num(const vmp__ctx *ctx, const char *name, double fallback);
-const char *vmp__param_str(const vmp__ctx *ctx, const char *name,
-                           const char *fallback);
+/* ---- parameter values (src/runtime/params.c) ------------------------------ */
 
-/* The exact stage of `auto` (solvers/exact.c): runs colgen or ilp from
- * res's placement when one of them pays and time is left; keeps the
- * better placement and bound in res. */
-int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res);
+/* The layout of vmp_params: the values set, each with its spec. */
+typedef struct vmp__param_val {
+  const vmp__param_spec *spec;
+  char *text;
+  double num;               /* numeric kinds */
+} vmp__param_val;
 
-/* Writes the assignment MIP of the `ilp` solver (solvers/ilp.c) for
- * ctx->m to path in CPLEX LP (VMP_MODEL_LP) or free MPS (VMP_MODEL_MPS)
- * format.  0, VMP_EIO, VMP_ERANGE (too large), VMP_ENOMEM, VMP_ESOLVER. */
-int vmp__ilp_write(vmp__ctx *ctx, const char *path, int format);
+struct vmp_params {
+  vmp__param_val *v;
+  size_t n, cap;
+};
 
-/* The objective of an item placement, computed fast from the model (the
- * evaluator stays the judge): used by solvers to compare candidates.
- * Returns the weighted objective. */
-double vmp__model_objective(const vmp__model *m, const int32_t *host);
+/* Checks text against spec (type, range, spec->check) and sets *num for
+ * numeric kinds.  0, or VMP_EINVAL / VMP_ERANGE naming the parameter. */
+int vmp__param_parse(const vmp__param_spec *spec, const char *text, double *num);
+/* The value set for spec in ps, or NULL (ps may be NULL). */
+const vmp__param_val *vmp__params_find(const vmp_params *ps,
+                                       const vmp__param_spec *spec);
+/* Checks value and sets it for spec (replacing an earlier value).  0 or a
+ * negative code. */
+int vmp__params_put(vmp_params *ps, const vmp__param_spec *spec, const char *value);
 
-#endif /* VMP_SOLVER_H */
+#endif /* VMP_RUNTIME_H */

@@ -58,9 +58,8 @@ vmp__glpk *vmp__glpk_open(const char *what, vmp_log_fn log, void *log_userdata,
   return g;
 }
 
-vmp__glpk *vmp__glpk_open_ctx(const char *what, const vmp__ctx *ctx) {
-  return vmp__glpk_open(what, ctx->opts->log, ctx->opts->log_userdata,
-                        ctx->opts->log_level);
+vmp__glpk *vmp__glpk_open_opts(const char *what, const vmp_solve_opts *opts) {
+  return vmp__glpk_open(what, opts->log, opts->log_userdata, opts->log_level);
 }
 
 void vmp__glpk_close(vmp__glpk *g) {

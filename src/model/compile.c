@@ -854,6 +854,7 @@ int vmp__model_compile(const vmp_problem *p, vmp__model **out) {
   m->nhosts = p->nhosts;
   m->nvms = p->nvms;
   vmp__effective_weights(p, &m->w);
+  m->unplaced_auto = p->w.unplaced < 0.0;
   rc = basic_arrays(&c);
   if (!rc && p->nrules) rc = eval_rules(&c);
   if (!rc) rc = vm_aclasses(&c);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../solvers/glpk_util.h"
+#include "glpk_util.h"
 #include "problem_impl.h"
 #include "solution_impl.h"
 

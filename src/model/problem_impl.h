@@ -10,6 +10,7 @@
 #define VMP_PROBLEM_IMPL_H
 
 #include "internal.h"
+#include "basics.h"
 
 typedef struct vmp__expr vmp__expr;     /* rule.h */
 
@@ -55,15 +56,6 @@ typedef struct vmp__rule {
   double weight;
 } vmp__rule;
 
-/* Objective weights; `unplaced` < 0 means automatic. */
-typedef struct vmp__weights {
-  double cost;
-  double migrations;
-  double balance;
-  double soft;
-  double unplaced;
-} vmp__weights;
-
 struct vmp_problem {
   vmp__pool pool;
 
@@ -106,8 +98,6 @@ struct vmp_problem {
 
   vmp__weights w;
 };
-
-#define VMP__NO_HOST UINT32_MAX
 
 /* Label lookup by interned key id: the value id, or 0. */
 uint32_t vmp__labels_get(const vmp__labels *l, uint32_t key);

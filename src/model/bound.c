@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../solvers/glpk_util.h"
+#include "glpk_util.h"
 #include "model.h"
 
 static int cmp_desc(const void *a, const void *b) {

@@ -13,7 +13,8 @@
 #ifndef VMP_MODEL_H
 #define VMP_MODEL_H
 
-#include "problem_impl.h"
+#include "internal.h"
+#include "basics.h"
 
 /* Relative and absolute tolerance of capacity checks: loads up to
  * cap * (1 + VMP__REL_EPS) + VMP__ABS_EPS fit.  Keeps fractional overcommit
@@ -123,6 +124,8 @@ typedef struct vmp__model {
 
   /* effective objective weights (unplaced made explicit) */
   vmp__weights w;
+  int unplaced_auto;         /* the problem left the unplaced weight
+                                automatic (< 0) */
 } vmp__model;
 
 /* Builds the model of p.  On failure *out is NULL and the detail message

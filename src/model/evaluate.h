@@ -8,7 +8,8 @@
 #ifndef VMP_EVALUATE_H
 #define VMP_EVALUATE_H
 
-#include "problem_impl.h"
+#include "internal.h"
+#include "basics.h"
 
 enum {
   VMP__TERM_UNPLACED = 0,

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../solvers/solver.h"
+#include "solvers.h"
 #include "model.h"
 #include "plan_impl.h"
 #include "solution_impl.h"

@@ -2,7 +2,7 @@
  * Readers of the benchmark formats (docs/formats.md).  Each parses bytes
  * held in memory into a new problem; `origin` names the input in messages,
  * which read "origin: line 3: expected 2 capacities, got 1".  Dispatch by
- * format lives in json_read.c (vmp_problem_read / vmp_problem_parse).
+ * format lives in dispatch.c (vmp_problem_read / vmp_problem_parse).
  */
 #ifndef VMP_READERS_H
 #define VMP_READERS_H
@@ -31,10 +31,6 @@ int vmp__read_cloud(const char *data, size_t len, const char *origin,
 int vmp__read_roadef(const char *model, size_t model_len,
                      const char *assignment, size_t assignment_len,
                      const char *origin, vmp_problem **out);
-
-/* Reads a whole file into memory (NUL-terminated; *len excludes the NUL).
- * VMP_EIO with "path: <strerror>" on failure. */
-int vmp__read_file(const char *path, char **data, size_t *len);
 
 /* Tokenizer shared by the text formats: reads whitespace-separated numbers
  * and tracks the line for messages. */

@@ -1,6 +1,6 @@
 /*
- * What the text readers share: reading a whole file, and a tokenizer of
- * whitespace-separated numbers that knows its line, so that every message
+ * What the text readers share: a tokenizer of whitespace-separated
+ * numbers that knows its line, so that every message
  * reads "origin: line 7: size 2 of item 5: expected a number, got \"x\"".
  *
  * The input need not be NUL-terminated (vmp_problem_parse takes any bytes),
@@ -23,67 +23,6 @@
 #define TOKEN_MAX 64
 /* How much of a bad token a message shows. */
 #define SHOW_MAX 24
-
-/* ---- files ------------------------------------------------------------------ */
-
-static int io_error(const char *path, int err) {
-  char msg[256];
-  /* strerror_r, not strerror: the library may run on several threads. */
-  if (strerror_r(err, msg, sizeof msg) != 0)
-    snprintf(msg, sizeof msg, "error %d", err);
-  return vmp__error(VMP_EIO, "%s: %s", path, msg);
-}
-
-/* Reads f to its end (its size is not asked for: f may be a pipe).
- * 0, VMP_ENOMEM, or VMP_EIO with errno set by fread (EISDIR for a
- * directory). */
-static int read_all(FILE *f, char **data, size_t *len) {
-  char *buf = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    size_t got;
-    if (cap - n < 2) {
-      /* Room for at least one more byte and the NUL. */
-      size_t ncap = cap ? cap * 2 : 64 * 1024;
-      char *q = cap > SIZE_MAX / 2 ? NULL : realloc(buf, ncap);
-      if (!q) {
-        free(buf);
-        return VMP_ENOMEM;
-      }
-      buf = q;
-      cap = ncap;
-    }
-    got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (got == 0) break;
-  }
-  if (ferror(f)) {
-    free(buf);
-    return VMP_EIO;
-  }
-  buf[n] = '\0';
-  *data = buf;
-  *len = n;
-  return 0;
-}
-
-int vmp__read_file(const char *path, char **data, size_t *len) {
-  FILE *f;
-  int rc, err;
-  if (data) *data = NULL;
-  if (len) *len = 0;
-  if (!path || !data || !len)
-    return vmp__error(VMP_EINVAL, "vmp__read_file: NULL argument");
-  f = fopen(path, "rb");
-  if (!f) return io_error(path, errno);
-  errno = 0;
-  rc = read_all(f, data, len);
-  err = errno;
-  fclose(f);
-  if (rc == VMP_ENOMEM) return vmp__enomem();
-  if (rc) return io_error(path, err ? err : EIO);
-  return 0;
-}
 
 /* ---- tokenizer ---------------------------------------------------------------- */
 
