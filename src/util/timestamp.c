@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "timestamp.h"
 
 /* ---- numbers ------------------------------------------------------------- */
@@ -274,4 +275,38 @@ const char *vmp__duration_format(char buf[32], double seconds) {
   }
   if (!parts) snprintf(buf, 32, "0s");
   return buf;
+}
+
+/* ---- the public API (vmplace/values.h) ------------------------------------------- */
+
+int vmp_time_parse(const char *text, int64_t *out) {
+  const char *why = NULL;
+  int64_t t;
+  if (!text || !out) return vmp__error(VMP_EINVAL, "text or out is NULL");
+  if (vmp__time_parse(text, strlen(text), &t, &why))
+    return vmp__error(VMP_EINVAL, "timestamp \"%s\": %s", text, why);
+  *out = t;
+  return 0;
+}
+
+const char *vmp_time_format(char *buf, int64_t t) { return vmp__time_format(buf, t); }
+
+int vmp_duration_parse(const char *text, double *seconds) {
+  if (!text || !seconds) return vmp__error(VMP_EINVAL, "text or seconds is NULL");
+  if (vmp__duration_parse(text, seconds))
+    return vmp__error(VMP_EINVAL,
+                      "expected a duration such as 90s, 15m, 24h, 7d or 1h30m, got \"%s\"",
+                      text);
+  return 0;
+}
+
+const char *vmp_duration_format(char *buf, double seconds) {
+  return vmp__duration_format(buf, seconds);
+}
+
+int vmp_decimal_parse(const char *text, double *out) {
+  if (!text || !out) return vmp__error(VMP_EINVAL, "text or out is NULL");
+  if (vmp__parse_decimal(text, strlen(text), out))
+    return vmp__error(VMP_EINVAL, "expected a decimal number, got \"%s\"", text);
+  return 0;
 }
