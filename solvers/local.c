@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "greedy.h"
+#include "packing.h"
 #include "solvers.h"
 
 typedef struct jentry {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "greedy.h"
+#include "packing.h"
 #include "solution_impl.h"
 
 #define ONLINE_SEARCH_NODES 512

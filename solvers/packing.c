@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "greedy.h"
+#include "packing.h"
 #include "solvers.h"
 
 /* ---- the rule table ---------------------------------------------------------- */
