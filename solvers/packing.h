@@ -1,10 +1,11 @@
 /*
- * Greedy placement rules, for every solver that needs them (internal).
+ * The packing kernel: greedy placement rules, their workspace and
+ * insertion into a partial placement (packing.c).
  *
- * The `greedy` solver runs a portfolio of these rules and keeps the best;
- * the online placer (src/place.c) places arriving VMs with one of them; the
- * local search, the genetic scheduler and the exact engine reinsert
- * displaced items into a partial placement with them.
+ * The `greedy` solver (greedy.c) runs a portfolio of these rules and keeps
+ * the best; the online placer (src/engine/place.c) places arriving VMs
+ * with one of them; the local search reinserts displaced items into a
+ * partial placement with them.
  *
  * A rule has two halves:
  *  - an item order (item-centric rules): by priority, then by how
@@ -42,8 +43,8 @@
  * skips every subtree where the item cannot fit (first fit) or cannot beat
  * the best host found so far (best and worst fit, dot, norm).
  */
-#ifndef VMP_GREEDY_H
-#define VMP_GREEDY_H
+#ifndef VMP_PACKING_H
+#define VMP_PACKING_H
 
 #include "state.h"
 
@@ -55,6 +56,10 @@ enum { VMP__GK_FF = 0, VMP__GK_BF, VMP__GK_WF, VMP__GK_DOT, VMP__GK_NORM, VMP__G
 enum { VMP__GM_MAX = 0, VMP__GM_SUM, VMP__GM_L2, VMP__GM_PROD };
 /* Resource weightings. */
 enum { VMP__GW_UNIT = 0, VMP__GW_AVG, VMP__GW_REM };
+
+/* The number of rules: 12 item-centric rules for each of ffd, bfd and
+ * wfd, and 9 bin-centric ones. */
+#define VMP__GREEDY_NRULES 45
 
 /* Rule ids are 0 .. vmp__greedy_nrules()-1.  Names: "ffd_l2_avg",
  * "bfd_sum_unit", "wfd_max_rem", "dot_avg", "norm_unit", "cos_rem", ... */
@@ -148,4 +153,4 @@ int vmp__greedy_insert(vmp__state *st, const uint32_t *items, size_t n,
  * affinity: one when placed members exist and none is in h's domain). */
 double vmp__greedy_soft_delta(const vmp__state *st, size_t i, size_t h);
 
-#endif /* VMP_GREEDY_H */
+#endif /* VMP_PACKING_H */
