@@ -816,7 +816,7 @@ static void fill_hosts(const vmp__gga *g, vmp__gga_ws *ws, const uint32_t *order
 /*
  * The seam.  Reinsertion is the one place where the genetic scheduler
  * decides where displaced items go; the greedy rules of solvers/packing.h
- * (issue 3) can replace the body of this function without touching
+ * can replace the body of this function without touching
  * anything else: it must place the items of ws->pool into ws->st,
  * honouring vmp__state_fits, and leave in ws->pool (ws->npool) the items
  * that fit nowhere; ws_sync rebuilds everything else from ws->st.

@@ -17,7 +17,7 @@
  *  - the model's lower bounds (volume, L2, cover LP): when the warm start
  *    meets them, no MIP is built at all.
  *
- * GLPK rules (DESIGN.md): everything is validated and sized before the
+ * GLPK rules (glpk_util.h): everything is validated and sized before the
  * first glp_* call; the guard of glpk_util.h turns GLPK errors into
  * VMP_ESOLVER; output goes to the log callback only; the environment is
  * freed at the end.

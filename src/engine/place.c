@@ -1,7 +1,7 @@
 /*
  * Online placement (include/vmplace/place.h): the model is compiled once,
  * the placement lives in a vmp__state, and each arriving VM is placed by
- * the greedy workspace's host trees (solvers/greedy.h), whose leaves are
+ * the greedy workspace's host trees (solvers/packing.h), whose leaves are
  * refreshed for the one host that changed.
  *
  * The state works on items; a hard host-affinity unit whose VMs arrive one

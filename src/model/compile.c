@@ -1,5 +1,5 @@
 /*
- * The compile step (DESIGN.md step 2): one pass from the user's problem to
+ * The compile step: one pass from the user's problem to
  * the dense model every solver reads (model.h).
  *
  *  1. hosts and VMs as structure-of-arrays, effective capacities;

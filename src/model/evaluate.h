@@ -1,5 +1,5 @@
 /*
- * The one evaluator (DESIGN.md step 4): decides whether a placement breaks
+ * The one evaluator: decides whether a placement breaks
  * hard constraints and computes its score breakdown.  It reads the user's
  * problem directly, not the compiled model, so that a bug in compile or in
  * a solver cannot vouch for itself: every solver result, `vmplace check`

@@ -1,6 +1,6 @@
 /*
  * The compiled model: the one view of a problem that every solver, the
- * evaluator, explanations and bounds read (DESIGN.md step 2).  compile.c
+ * evaluator, explanations and bounds read.  compile.c
  * builds it in one pass; nothing re-derives any of it.
  *
  * Solvers place *items*.  An item is a VM, or a hard host-affinity group

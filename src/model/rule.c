@@ -1,5 +1,5 @@
 /*
- * The rule language (src/rule.h).
+ * The rule language (src/model/rule.h).
  *
  * The parser is hand-written recursive descent so that every error can name
  * the exact column and what was expected there.  It builds a flat,

@@ -1,5 +1,5 @@
 /*
- * The migration planner (plan.h, DESIGN.md step 6) and the plan object.
+ * The migration planner (vmplace/plan.h) and the plan object.
  *
  * The planner works in waves.  A wave starts from the loads left by the
  * previous one and takes pending moves in VM order while they fit: the
@@ -13,7 +13,7 @@
  * host that is allowed for it and has room.  Each VM is staged at most
  * once, so planning ends; what still does not fit is reported as blocked.
  *
- * Every plan is replayed by the independent checker (plan_check.c) before
+ * Every plan is replayed by the independent checker (check.c) before
  * it is returned, as every solver result passes through the evaluator.
  */
 #include <math.h>

@@ -1,6 +1,6 @@
 /*
  * The layout of vmp_plan, shared by the planner (plan.c), the checker
- * (plan_check.c), plan JSON (plan_json.c) and the libvirt adapter.
+ * (check.c), plan JSON (json.c) and the libvirt adapter.
  *
  * A plan is self-contained: it copies the names, URIs, effective
  * capacities and initial loads of every host, and the demands of every VM

@@ -1,6 +1,6 @@
 /*
- * The one place that talks to GLPK's environment (DESIGN.md, "GLPK
- * rules"): the error-hook guard, terminal output routed to the log, and
+ * The one place that talks to GLPK's environment: the error-hook guard,
+ * terminal output routed to the log, and
  * the end of the environment.  ilp, colgen, the model bound and the
  * entitlements LP all go through it.
  *
