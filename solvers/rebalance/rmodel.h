@@ -39,7 +39,7 @@
  *                holds at least one VM of list b
  *   allowed      a[v] in v's allowed-host list (when lists are given)
  *   closed       no VM on a closed (maintenance) host at the end
- *   pinned       a pinned VM stays on its start host
+ *   pinned       a pinned VM stays on init[v] (a new one on its start host)
  *
  * Thread safety: a model may be read by any number of calls at once.
  */
@@ -142,8 +142,9 @@ typedef struct vmp__rmodel {
                                    may have VMs there: the engine moves them
                                    out first (their move costs count), and
                                    reports VMP_ESTATE if it cannot. */
-  const unsigned char *pinned;  /* nv flags: VM keeps its start host; NULL =
-                                   none */
+  const unsigned char *pinned;  /* nv flags; NULL = none.  A pinned VM keeps
+                                   its initial host init[v]; a pinned new VM
+                                   (init -1) keeps its start host */
 
   /* ---- vmplace's classic host cost (optional) ---- */
   const double *host_cost;      /* nh costs >= 0 of a host holding >= 1 VM;
