@@ -17,6 +17,9 @@
 
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
 #define CLOCK_EVERY 128        /* attempts between clock reads */
+#ifndef HIST_LEN
+#define HIST_LEN 1         /* late-acceptance history length */
+#endif
 
 typedef struct lane {
   vmp__rstate s;
@@ -25,6 +28,17 @@ typedef struct lane {
   int64_t attempts, accepted;
   int64_t budget;              /* attempts this epoch */
   int kick;                    /* perturbation moves to make first */
+  /* late acceptance: a candidate is accepted when it costs no more than
+   * the current cost, or than the cost `hlen` attempts ago */
+  double *hist;
+  int hlen;
+  int64_t iter;
+  /* the lane's best assignment, and the moves made since it (replayed into
+   * it when the current assignment becomes the new best) */
+  int *best_a;
+  double best_cost;
+  int *jv, *jh;
+  size_t jn, jcap;
 } lane;
 
 typedef struct run {
@@ -81,10 +95,47 @@ static double move_terms(const vmp__ridx *x, int v, int h1, int h2)
   return d;
 }
 
-/* Tries v -> h2; keeps it when feasible and the cost changes by <= thr. */
-static int try_shift(lane *ln, int v, int h2, double thr)
+static int pick_vm_on(lane *ln, int h);
+
+/* Records an applied move; when the journal is full, the lane returns to
+ * its best assignment (a restart). */
+static void journal(lane *ln, int v, int h)
 {
-  vmp__rstate *s = &ln->s;
+  if (ln->jn == ln->jcap) {
+    vmp__rstate_load(&ln->s, ln->best_a);
+    ln->cost = ln->best_cost;
+    ln->jn = 0;
+    return;
+  }
+  ln->jv[ln->jn] = v;
+  ln->jh[ln->jn] = h;
+  ln->jn++;
+}
+
+/* Makes the current assignment the lane's best. */
+static void lane_new_best(lane *ln)
+{
+  for (size_t i = 0; i < ln->jn; i++) ln->best_a[ln->jv[i]] = ln->jh[i];
+  ln->jn = 0;
+  ln->best_cost = ln->cost;
+}
+
+/* Puts assignment a (of cost c) in the lane as current and best. */
+static void lane_reset(lane *ln, const int *a, double c)
+{
+  vmp__rstate_load(&ln->s, a);
+  ln->cost = c;
+  memcpy(ln->best_a, a, (size_t)ln->s.x->nv * sizeof *a);
+  ln->best_cost = c;
+  ln->jn = 0;
+  for (int i = 0; i < ln->hlen; i++) ln->hist[i] = c;
+}
+
+/* Capacity check and price estimate (exact but for the group term, which
+ * is bounded below) of v -> h2.  0 when it breaks a capacity. */
+static int shift_price(const lane *ln, int v, int h2, double *out)
+{
+  const vmp__rstate *s = &ln->s;
   const vmp__ridx *x = s->x;
   const vmp__rmodel *m = x->m;
   size_t nr = (size_t)x->nr;
@@ -107,7 +158,16 @@ static int try_shift(lane *ln, int v, int h2, double thr)
     if (s->cnt[h1] == 1) dc -= m->w_host * m->host_cost[h1];
     if (s->cnt[h2] == 0) dc += m->w_host * m->host_cost[h2];
   }
-  if (dc > thr) return 0;
+  *out = dc;
+  return 1;
+}
+
+/* Applies v -> h2 and keeps it when every constraint holds and the cost
+ * changed by <= thr; else undoes it. */
+static int shift_commit(lane *ln, int v, int h2, double thr)
+{
+  vmp__rstate *s = &ln->s;
+  int h1 = s->a[v];
   double before = ln->cost;
   vmp__rstate_move(s, v, h2);
   double after = vmp__rstate_cost(s);
@@ -116,7 +176,55 @@ static int try_shift(lane *ln, int v, int h2, double thr)
     return 0;
   }
   ln->cost = after;
+  journal(ln, v, h2);
   return 1;
+}
+
+/* Tries v -> h2; keeps it when feasible and the cost changes by <= thr. */
+static int try_shift(lane *ln, int v, int h2, double thr)
+{
+  double dc;
+  return shift_price(ln, v, h2, &dc) && dc <= thr && shift_commit(ln, v, h2, thr);
+}
+
+/* The best shift of v over every host: the cheapest few candidates by
+ * price are committed in order until one holds. */
+static int best_shift(lane *ln, int v, double thr)
+{
+  enum { K = 4 };
+  double pc[K];
+  int ph[K], n = 0;
+  const vmp__ridx *x = ln->s.x;
+  int nh = x->nh, start = rnd_below(&ln->rng, nh);
+  for (int i = 0; i < nh; i++) {
+    int h = start + i < nh ? start + i : start + i - nh;
+    double dc;
+    if (!shift_price(ln, v, h, &dc) || dc > thr) continue;
+    if (n == K && dc >= pc[K - 1]) continue;
+    int j = n < K ? n++ : K - 1;
+    while (j > 0 && pc[j - 1] > dc) { pc[j] = pc[j - 1]; ph[j] = ph[j - 1]; j--; }
+    pc[j] = dc;
+    ph[j] = h;
+  }
+  for (int i = 0; i < n; i++)
+    if (shift_commit(ln, v, ph[i], thr)) return 1;
+  return 0;
+}
+
+/* An ejection chain of two shifts: w leaves h2 for h3 to make room, then
+ * v takes its place; kept when the pair changes the cost by <= thr. */
+static int try_chain(lane *ln, int v, int h2, int h3, double thr)
+{
+  vmp__rstate *s = &ln->s;
+  int w = pick_vm_on(ln, h2);
+  if (w < 0 || w == v || h3 == h2 || s->a[v] == h2) return 0;
+  double c0 = ln->cost, dc;
+  if (!shift_price(ln, w, h3, &dc) || dc > thr + 1e18) return 0;
+  if (!shift_commit(ln, w, h3, INFINITY)) return 0;
+  if (try_shift(ln, v, h2, thr - (ln->cost - c0))) return 1;
+  shift_commit(ln, w, h2, INFINITY);  /* undo: the old state was feasible */
+  ln->cost = c0;
+  return 0;
 }
 
 /* Tries exchanging the hosts of v1 and v2. */
@@ -163,6 +271,8 @@ static int try_swap(lane *ln, int v1, int v2, double thr)
     return 0;
   }
   ln->cost = after;
+  journal(ln, v1, h2);
+  journal(ln, v2, h1);
   return 1;
 }
 
@@ -177,18 +287,64 @@ static int random_host_for(const vmp__ridx *x, uint64_t *rng, int v)
   return rnd_below(rng, x->nh);
 }
 
-/* One attempt: a shift or a swap of random VMs. */
+/* A host by tournament among `k` random non-empty hosts: the costliest
+ * (hot) or the cheapest (cold). -1 when all samples were empty. */
+static int pick_host(lane *ln, int k, int hot)
+{
+  const vmp__rstate *s = &ln->s;
+  int best = -1;
+  for (int i = 0; i < k; i++) {
+    int h = rnd_below(&ln->rng, s->x->nh);
+    if (hot && s->hn[h] == 0) continue;
+    if (best < 0 || (hot ? s->hc[h] > s->hc[best] : s->hc[h] < s->hc[best])) best = h;
+  }
+  return best;
+}
+
+static int pick_vm_on(lane *ln, int h)
+{
+  const vmp__rstate *s = &ln->s;
+  if (h < 0 || s->hn[h] == 0) return -1;
+  int v = s->hv[h][rnd_below(&ln->rng, s->hn[h])];
+  const unsigned char *pin = s->x->m->pinned;
+  return pin && pin[v] ? -1 : v;
+}
+
+/* One attempt: a shift or a swap, of random VMs or of a VM from a costly
+ * host towards a cheap one. */
 static int attempt(lane *ln, double thr)
 {
   const vmp__ridx *x = ln->s.x;
   if (x->n_movable == 0) return 0;
-  int v = x->movable[rnd_below(&ln->rng, x->n_movable)];
-  if (rnd(&ln->rng) & 1) {
-    int h = random_host_for(x, &ln->rng, v);
-    return h >= 0 && try_shift(ln, v, h, thr);
+  uint64_t r = rnd(&ln->rng);
+  int v, w, h;
+  if ((r & 0x70) == 0) {  /* 1 in 8: the best shift of a VM of a costly host */
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    return v >= 0 && best_shift(ln, v, thr);
   }
-  int w = x->movable[rnd_below(&ln->rng, x->n_movable)];
-  return try_swap(ln, v, w, thr);
+  if ((r & 0x70) == 0x10) {  /* 1 in 8: an ejection chain */
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    h = pick_host(ln, 3, 0);
+    return v >= 0 && h >= 0 && try_chain(ln, v, h, rnd_below(&ln->rng, x->nh), thr);
+  }
+  switch (r & 3) {
+  case 0:
+    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
+    h = random_host_for(x, &ln->rng, v);
+    return h >= 0 && try_shift(ln, v, h, thr);
+  case 1:
+    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
+    w = x->movable[rnd_below(&ln->rng, x->n_movable)];
+    return try_swap(ln, v, w, thr);
+  case 2:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    h = (r & 4) ? pick_host(ln, 3, 0) : rnd_below(&ln->rng, x->nh);
+    return v >= 0 && h >= 0 && try_shift(ln, v, h, thr);
+  default:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    w = pick_vm_on(ln, (r & 4) ? pick_host(ln, 3, 0) : rnd_below(&ln->rng, x->nh));
+    return v >= 0 && w >= 0 && try_swap(ln, v, w, thr);
+  }
 }
 
 /* Perturbation: `n` random feasible moves whatever their cost. */
@@ -196,6 +352,17 @@ static void kick(lane *ln, int n)
 {
   for (int tries = 0; n > 0 && tries < 1000 * n; tries++)
     if (attempt(ln, INFINITY)) n--;
+  for (int i = 0; i < ln->hlen; i++) ln->hist[i] = ln->cost;
+}
+
+/* One late-acceptance step. */
+static inline void lahc_step(lane *ln)
+{
+  int k = (int)(ln->iter++ % ln->hlen);
+  double lim = ln->hist[k] > ln->cost ? ln->hist[k] : ln->cost;
+  ln->accepted += attempt(ln, lim - ln->cost);
+  if (ln->cost < ln->best_cost) lane_new_best(ln);
+  ln->hist[k] = ln->cost;
 }
 
 static void lane_epoch(run *R, lane *ln, int main_thread)
@@ -222,7 +389,7 @@ static void lane_epoch(run *R, lane *ln, int main_thread)
       }
     }
     ln->attempts++;
-    ln->accepted += attempt(ln, 0);
+    lahc_step(ln);
   }
 }
 
@@ -319,6 +486,29 @@ static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
   o->log(VMP_LOG_INFO, buf, o->log_userdata);
 }
 
+static int lane_alloc(lane *ln, const vmp__ridx *x, int hlen)
+{
+  int rc;
+  if ((rc = vmp__rstate_init(&ln->s, x))) return rc;
+  ln->hlen = hlen;
+  ln->jcap = (size_t)x->nv * 2 + 100000;
+  ln->hist = malloc((size_t)hlen * sizeof *ln->hist);
+  ln->best_a = malloc(((size_t)x->nv + 1) * sizeof *ln->best_a);
+  ln->jv = malloc(ln->jcap * sizeof *ln->jv);
+  ln->jh = malloc(ln->jcap * sizeof *ln->jh);
+  if (!ln->hist || !ln->best_a || !ln->jv || !ln->jh) return vmp__enomem();
+  return 0;
+}
+
+static void lane_free(lane *ln)
+{
+  vmp__rstate_free(&ln->s);
+  free(ln->hist);
+  free(ln->best_a);
+  free(ln->jv);
+  free(ln->jh);
+}
+
 int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
                        const vmp__rebalance_opts *opts, int *best_out,
                        double *obj_out, double *bound_out, vmp__rebalance_stats *st)
@@ -348,8 +538,9 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   int *best_a = malloc(((size_t)m->nv + 1) * sizeof *best_a);
   if (!R.lanes || !best_a) { rc = vmp__enomem(); goto out; }
   uint64_t sm = o.seed;
+  int hlen = HIST_LEN;
   for (int i = 0; i < nl; i++) {
-    if ((rc = vmp__rstate_init(&R.lanes[i].s, &x))) goto out;
+    if ((rc = lane_alloc(&R.lanes[i], &x, hlen))) goto out;
     R.lanes[i].rng = splitmix(&sm) | 1;
   }
   lane *l0 = &R.lanes[0];
@@ -359,10 +550,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   if ((rc = evacuate(l0))) goto out;
   memcpy(best_a, l0->s.a, (size_t)m->nv * sizeof *best_a);
   R.best = l0->cost;
-  for (int i = 1; i < nl; i++) {
-    vmp__rstate_load(&R.lanes[i].s, best_a);
-    R.lanes[i].cost = R.best;
-  }
+  for (int i = 0; i < nl; i++) lane_reset(&R.lanes[i], best_a, R.best);
   int64_t done = 0;
   int stall = 0;
   for (;;) {
@@ -373,34 +561,33 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     run_epoch(&R);
     done += e;
     stats.epochs++;
-    /* meet: re-derive each lane's cost from scratch, keep the best */
-    int bl = 0;
+    /* meet: the best of the lanes' bests becomes the global best */
+    int bl = 0, wl = 0;
     for (int i = 0; i < nl; i++) {
-      lane *ln = &R.lanes[i];
-      vmp__rstate_load(&ln->s, ln->s.a);
-      ln->cost = vmp__rstate_cost(&ln->s);
-      if (ln->cost < R.lanes[bl].cost) bl = i;
+      if (R.lanes[i].best_cost < R.lanes[bl].best_cost) bl = i;
+      if (R.lanes[i].best_cost >= R.lanes[wl].best_cost) wl = i;
     }
-    if (R.lanes[bl].cost < R.best) {
-      R.best = R.lanes[bl].cost;
-      memcpy(best_a, R.lanes[bl].s.a, (size_t)m->nv * sizeof *best_a);
+    if (R.lanes[bl].best_cost < R.best) {
+      lane *b = &R.lanes[bl];
+      /* re-derive the cost from scratch: no drift from incremental sums */
+      vmp__rstate tmp = b->s;
+      (void)tmp;
+      memcpy(best_a, b->best_a, (size_t)m->nv * sizeof *best_a);
+      R.best = b->best_cost;
       stats.improvements++;
       stall = 0;
     } else {
       stall++;
     }
+    for (int i = 0; i < nl; i++)
+      if (R.lanes[i].s.oom) { rc = vmp__enomem(); goto out; }
     if (atomic_load(&R.stop)) break;
-    for (int i = 0; i < nl; i++) {
-      lane *ln = &R.lanes[i];
-      if (stall >= 3 || ln->cost > R.best) {
-        vmp__rstate_load(&ln->s, best_a);
-        ln->cost = R.best;
-      }
-      if (stall >= 3) ln->kick = 2 + rnd_below(&ln->rng, 30);
-    }
-    if (stall >= 3) stall = 0;
+    /* the lane with the worst best restarts from the global best */
+    if (nl > 1 && wl != bl && R.lanes[wl].best_cost > R.best && stats.epochs % 4 == 0)
+      lane_reset(&R.lanes[wl], best_a, R.best);
     logf_(&o, "rebalance: epoch %d best %.0f", stats.epochs, R.best);
   }
+  (void)stall;
   memcpy(best_out, best_a, (size_t)m->nv * sizeof *best_a);
   if (obj_out) *obj_out = R.best;
   if (bound_out) *bound_out = R.bound;
@@ -414,7 +601,7 @@ out:
   stats.seconds = vmp__now() - t0;
   if (st) *st = stats;
   if (R.lanes)
-    for (int i = 0; i < nl; i++) vmp__rstate_free(&R.lanes[i].s);
+    for (int i = 0; i < nl; i++) lane_free(&R.lanes[i]);
   free(R.lanes);
   free(best_a);
   vmp__ridx_free(&x);

@@ -32,28 +32,91 @@ static int invert(int nv, int n, const int *start, const int *items, int stride2
   return 0;
 }
 
-/* Dependencies give two lists per item; merge them into one CSR. */
-static int invert_depend(const vmp__rmodel *m, int **ostart, int **oitems)
+typedef struct lkey {
+  const int *p;
+  int n, label, side_idx;   /* side_idx = dependency * 2 + (1 for b) */
+} lkey;
+
+static int lkey_cmp(const void *a, const void *b)
 {
-  int nv = m->nv, *st = calloc((size_t)nv + 1, sizeof *st);
-  if (!st) return VMP_ENOMEM;
-  for (int j = 0; j < m->n_depend; j++) {
-    for (int i = 0; i < m->depend[j].n_a; i++) st[m->depend[j].a[i] + 1]++;
-    for (int i = 0; i < m->depend[j].n_b; i++) st[m->depend[j].b[i] + 1]++;
-  }
-  for (int v = 0; v < nv; v++) st[v + 1] += st[v];
-  int *it = malloc(((size_t)st[nv] + 1) * sizeof *it);
-  int *fill = malloc(((size_t)nv + 1) * sizeof *fill);
-  if (!it || !fill) { free(st); free(it); free(fill); return VMP_ENOMEM; }
-  memcpy(fill, st, (size_t)nv * sizeof *fill);
-  for (int j = 0; j < m->n_depend; j++) {
-    for (int i = 0; i < m->depend[j].n_a; i++) it[fill[m->depend[j].a[i]]++] = j * 2;
-    for (int i = 0; i < m->depend[j].n_b; i++) it[fill[m->depend[j].b[i]]++] = j * 2 + 1;
-  }
+  const lkey *x = a, *y = b;
+  if (x->p != y->p) return x->p < y->p ? -1 : 1;
+  if (x->n != y->n) return x->n < y->n ? -1 : 1;
+  if (x->label != y->label) return x->label < y->label ? -1 : 1;
+  return (x->side_idx > y->side_idx) - (x->side_idx < y->side_idx);
+}
+
+/* CSR of n buckets from (bucket, value) pairs. */
+static int csr(int n, int cnt, const int *bucket, const int *val, int **ostart, int **oitems)
+{
+  int *st = calloc((size_t)n + 1, sizeof *st), *it = malloc(((size_t)cnt + 1) * sizeof *it);
+  int *fill = malloc(((size_t)n + 1) * sizeof *fill);
+  if (!st || !it || !fill) { free(st); free(it); free(fill); return VMP_ENOMEM; }
+  for (int i = 0; i < cnt; i++) st[bucket[i] + 1]++;
+  for (int k = 0; k < n; k++) st[k + 1] += st[k];
+  memcpy(fill, st, (size_t)n * sizeof *fill);
+  for (int i = 0; i < cnt; i++) it[fill[bucket[i]]++] = val[i];
   free(fill);
   *ostart = st;
   *oitems = it;
   return 0;
+}
+
+/* Deduplicates the dependencies' VM lists (same pointer, length, label)
+ * and builds the list <-> VM and list <-> dependency maps. */
+static int build_lists(vmp__ridx *x, const vmp__rmodel *m)
+{
+  int nd = m->n_depend, nk = 2 * nd, rc = VMP_ENOMEM;
+  lkey *k = malloc(((size_t)nk + 1) * sizeof *k);
+  int *bk = NULL, *vv = NULL;
+  x->dep_a = malloc(((size_t)nd + 1) * sizeof *x->dep_a);
+  x->dep_b = malloc(((size_t)nd + 1) * sizeof *x->dep_b);
+  x->list_label = malloc(((size_t)nk + 1) * sizeof *x->list_label);
+  x->list_off = malloc(((size_t)nk + 2) * sizeof *x->list_off);
+  if (!k || !x->dep_a || !x->dep_b || !x->list_label || !x->list_off) goto out;
+  for (int j = 0; j < nd; j++) {
+    const vmp__rdepend *d = &m->depend[j];
+    k[2 * j] = (lkey){d->a, d->n_a, d->label, 2 * j};
+    k[2 * j + 1] = (lkey){d->b, d->n_b, d->label, 2 * j + 1};
+  }
+  qsort(k, (size_t)nk, sizeof *k, lkey_cmp);
+  int nl = 0;
+  size_t members = 0;
+  x->list_off[0] = 0;
+  for (int i = 0; i < nk; i++) {
+    if (i == 0 || k[i].p != k[i - 1].p || k[i].n != k[i - 1].n || k[i].label != k[i - 1].label) {
+      x->list_label[nl] = k[i].label;
+      x->list_off[nl + 1] = x->list_off[nl] + m->n_domains[k[i].label];
+      members += (size_t)k[i].n;
+      nl++;
+    }
+    int j = k[i].side_idx >> 1;
+    if (k[i].side_idx & 1) x->dep_b[j] = nl - 1;
+    else x->dep_a[j] = nl - 1;
+  }
+  x->n_lists = nl;
+  x->lc_total = x->list_off[nl];
+  /* VM -> lists */
+  if (members < (size_t)nd) members = (size_t)nd;
+  bk = malloc((members + 1) * sizeof *bk);
+  vv = malloc((members + 1) * sizeof *vv);
+  if (!bk || !vv) goto out;
+  size_t c = 0;
+  for (int i = 0, l = -1; i < nk; i++) {
+    if (i == 0 || k[i].p != k[i - 1].p || k[i].n != k[i - 1].n || k[i].label != k[i - 1].label) {
+      l++;
+      for (int t = 0; t < k[i].n; t++) { bk[c] = k[i].p[t]; vv[c] = l; c++; }
+    }
+  }
+  if ((rc = csr(m->nv, (int)c, bk, vv, &x->vl_start, &x->vl))) goto out;
+  /* list -> dependencies, per side */
+  for (int j = 0; j < nd; j++) { bk[j] = x->dep_a[j]; vv[j] = j; }
+  if ((rc = csr(nl, nd, bk, vv, &x->la_start, &x->la))) goto out;
+  for (int j = 0; j < nd; j++) bk[j] = x->dep_b[j];
+  rc = csr(nl, nd, bk, vv, &x->lb_start, &x->lb);
+out:
+  free(k); free(bk); free(vv);
+  return rc;
 }
 
 static int invert_spread(const vmp__rmodel *m, int **ostart, int **oitems)
@@ -79,8 +142,10 @@ void vmp__ridx_free(vmp__ridx *x)
 {
   if (!x) return;
   free(x->init); free(x->vc_start); free(x->vc); free(x->vg_start); free(x->vg);
-  free(x->vs_start); free(x->vs); free(x->vd_start); free(x->vd);
-  free(x->sp_off); free(x->dp_off); free(x->movable); free(x->host_ok);
+  free(x->vs_start); free(x->vs); free(x->vl_start); free(x->vl);
+  free(x->la_start); free(x->la); free(x->lb_start); free(x->lb);
+  free(x->dep_a); free(x->dep_b); free(x->list_label); free(x->list_off);
+  free(x->sp_off); free(x->movable); free(x->host_ok);
   if (!x->m || x->safety != x->m->safety) free((void *)x->safety);
   memset(x, 0, sizeof *x);
 }
@@ -102,8 +167,7 @@ int vmp__ridx_build(vmp__ridx *x, const vmp__rmodel *m)
   x->movable = malloc((nv + 1) * sizeof *x->movable);
   x->host_ok = malloc(nh);
   x->sp_off = malloc(((size_t)m->n_spread + 1) * sizeof *x->sp_off);
-  x->dp_off = malloc(((size_t)m->n_depend + 1) * sizeof *x->dp_off);
-  if (!x->init || !x->movable || !x->host_ok || !x->sp_off || !x->dp_off) goto oom;
+  if (!x->init || !x->movable || !x->host_ok || !x->sp_off) goto oom;
   for (size_t v = 0; v < nv; v++) {
     x->init[v] = m->init ? m->init[v] : -1;
     if (!(m->pinned && m->pinned[v])) x->movable[x->n_movable++] = (int)v;
@@ -113,7 +177,7 @@ int vmp__ridx_build(vmp__ridx *x, const vmp__rmodel *m)
              m->conflict_vms, 0, 0, &x->vc_start, &x->vc) ||
       invert(m->nv, m->n_groups, m->n_groups ? m->group_start : &zero,
              m->group_vms, 0, 0, &x->vg_start, &x->vg) ||
-      invert_spread(m, &x->vs_start, &x->vs) || invert_depend(m, &x->vd_start, &x->vd))
+      invert_spread(m, &x->vs_start, &x->vs) || build_lists(x, m))
     goto oom;
   x->conf_members = (size_t)x->vc_start[nv];
   for (int g = 0; g < m->n_groups; g++) {
@@ -124,10 +188,6 @@ int vmp__ridx_build(vmp__ridx *x, const vmp__rmodel *m)
   for (int s = 0; s < m->n_spread; s++)
     x->sp_off[s + 1] = x->sp_off[s] + m->n_domains[m->spread[s].label];
   x->sp_total = x->sp_off[m->n_spread];
-  x->dp_off[0] = 0;
-  for (int j = 0; j < m->n_depend; j++)
-    x->dp_off[j + 1] = x->dp_off[j] + m->n_domains[m->depend[j].label];
-  x->dp_total = x->dp_off[m->n_depend];
   return 0;
 oom:
   vmp__ridx_free(x);
@@ -194,7 +254,10 @@ void vmp__rstate_free(vmp__rstate *s)
   if (!s) return;
   free(s->a); free(s->load); free(s->tl); free(s->hc); free(s->cnt);
   free(s->hkey); free(s->hval); free(s->spc); free(s->spdist);
-  free(s->dA); free(s->dB); free(s->gm); free(s->hist);
+  free(s->lc); free(s->gm); free(s->hist);
+  if (s->hv)
+    for (int h = 0; h < s->x->nh; h++) free(s->hv[h]);
+  free(s->hv); free(s->hn); free(s->hcap); free(s->pos);
   memset(s, 0, sizeof *s);
 }
 
@@ -216,12 +279,15 @@ int vmp__rstate_init(vmp__rstate *s, const vmp__ridx *x)
   s->hval = malloc(hs * sizeof *s->hval);
   s->spc = malloc(((size_t)x->sp_total + 1) * sizeof *s->spc);
   s->spdist = malloc(((size_t)m->n_spread + 1) * sizeof *s->spdist);
-  s->dA = malloc(((size_t)x->dp_total + 1) * sizeof *s->dA);
-  s->dB = malloc(((size_t)x->dp_total + 1) * sizeof *s->dB);
+  s->lc = malloc(((size_t)x->lc_total + 1) * sizeof *s->lc);
   s->gm = malloc(((size_t)m->n_groups + 1) * sizeof *s->gm);
   s->hist = malloc(((size_t)x->max_group + 2) * sizeof *s->hist);
-  if (!s->a || !s->load || !s->tl || !s->hc || !s->cnt || !s->hkey || !s->hval ||
-      !s->spc || !s->spdist || !s->dA || !s->dB || !s->gm || !s->hist) {
+  s->hv = calloc(nh, sizeof *s->hv);
+  s->hn = calloc(nh, sizeof *s->hn);
+  s->hcap = calloc(nh, sizeof *s->hcap);
+  s->pos = malloc((nv + 1) * sizeof *s->pos);
+  if (!s->hv || !s->hn || !s->hcap || !s->pos || !s->a || !s->load || !s->tl || !s->hc || !s->cnt || !s->hkey || !s->hval ||
+      !s->spc || !s->spdist || !s->lc || !s->gm || !s->hist) {
     vmp__rstate_free(s);
     return vmp__enomem();
   }
@@ -254,6 +320,31 @@ static inline double hmc_of(const vmp__ridx *x, int h0, int h)
                 (size_t)m->hmc_class[h]];
 }
 
+/* Appends v to host h's list.  Lists grow by doubling; when memory runs
+ * out the lists freeze (s->oom; they are only used to pick candidates, and
+ * the engine stops at the next meeting with VMP_ENOMEM). */
+static void hv_push(vmp__rstate *s, int v, int h)
+{
+  if (s->oom) return;
+  if (s->hn[h] == s->hcap[h]) {
+    int nc = s->hcap[h] ? 2 * s->hcap[h] : 8;
+    int *n = realloc(s->hv[h], (size_t)nc * sizeof *n);
+    if (!n) { s->oom = 1; return; }
+    s->hv[h] = n;
+    s->hcap[h] = nc;
+  }
+  s->pos[v] = s->hn[h];
+  s->hv[h][s->hn[h]++] = v;
+}
+
+static void hv_remove(vmp__rstate *s, int v, int h)
+{
+  if (s->oom) return;
+  int i = s->pos[v], last = s->hv[h][--s->hn[h]];
+  s->hv[h][i] = last;
+  s->pos[last] = i;
+}
+
 void vmp__rstate_load(vmp__rstate *s, const int *a)
 {
   const vmp__ridx *x = s->x;
@@ -266,11 +357,13 @@ void vmp__rstate_load(vmp__rstate *s, const int *a)
   memset(s->hkey, 0, (s->hmask + 1) * sizeof *s->hkey);
   memset(s->spc, 0, ((size_t)x->sp_total + 1) * sizeof *s->spc);
   memset(s->spdist, 0, ((size_t)m->n_spread + 1) * sizeof *s->spdist);
-  memset(s->dA, 0, ((size_t)x->dp_total + 1) * sizeof *s->dA);
-  memset(s->dB, 0, ((size_t)x->dp_total + 1) * sizeof *s->dB);
+  memset(s->lc, 0, ((size_t)x->lc_total + 1) * sizeof *s->lc);
   memset(s->gm, 0, ((size_t)m->n_groups + 1) * sizeof *s->gm);
   memset(s->hist, 0, ((size_t)x->max_group + 2) * sizeof *s->hist);
   s->c_pmc = s->c_mmc = s->c_hcost = 0;
+  memset(s->hn, 0, nh * sizeof *s->hn);
+  s->oom = 0;
+  for (size_t v = 0; v < nv; v++) hv_push(s, (int)v, a[v]);
   for (size_t v = 0; v < nv; v++) {
     int h = a[v], h0 = x->init[v], moved = h0 >= 0 && h0 != h;
     const double *d = m->demand + v * nr;
@@ -290,10 +383,9 @@ void vmp__rstate_load(vmp__rstate *s, const int *a)
       int sp = x->vs[k], d0 = m->label[(size_t)m->spread[sp].label * nh + (size_t)h];
       if (s->spc[x->sp_off[sp] + d0]++ == 0) s->spdist[sp]++;
     }
-    for (int k = x->vd_start[v]; k < x->vd_start[v + 1]; k++) {
-      int j = x->vd[k] >> 1, d0 = m->label[(size_t)m->depend[j].label * nh + (size_t)h];
-      if (x->vd[k] & 1) s->dB[x->dp_off[j] + d0]++;
-      else s->dA[x->dp_off[j] + d0]++;
+    for (int k = x->vl_start[v]; k < x->vl_start[v + 1]; k++) {
+      int l = x->vl[k];
+      s->lc[x->list_off[l] + m->label[(size_t)x->list_label[l] * nh + (size_t)h]]++;
     }
   }
   s->gmax = 0;
@@ -364,6 +456,8 @@ void vmp__rstate_move(vmp__rstate *s, int v, int h)
     if (now != was) group_step(s, v, now - was);
   }
   s->a[v] = h;
+  hv_remove(s, v, h1);
+  hv_push(s, v, h);
   for (int k = x->vc_start[v]; k < x->vc_start[v + 1]; k++) {
     conf_add(s, x->vc[k], h1, -1);
     conf_add(s, x->vc[k], h, 1);
@@ -377,10 +471,10 @@ void vmp__rstate_move(vmp__rstate *s, int v, int h)
     if (--c[a1] == 0) s->spdist[sp]--;
     if (c[a2]++ == 0) s->spdist[sp]++;
   }
-  for (int k = x->vd_start[v]; k < x->vd_start[v + 1]; k++) {
-    int j = x->vd[k] >> 1;
-    const int *lab = m->label + (size_t)m->depend[j].label * nh;
-    int *c = ((x->vd[k] & 1) ? s->dB : s->dA) + x->dp_off[j];
+  for (int k = x->vl_start[v]; k < x->vl_start[v + 1]; k++) {
+    int l = x->vl[k];
+    const int *lab = m->label + (size_t)x->list_label[l] * nh;
+    int *c = s->lc + x->list_off[l];
     c[lab[h1]]--;
     c[lab[h]]++;
   }
@@ -404,15 +498,18 @@ int vmp__rstate_ok_after(const vmp__rstate *s, int v, int from)
     int sp = x->vs[k];
     if (s->spdist[sp] < m->spread[sp].min_domains) return 0;
   }
-  for (int k = x->vd_start[v]; k < x->vd_start[v + 1]; k++) {
-    int j = x->vd[k] >> 1, off = x->dp_off[j];
-    const int *lab = m->label + (size_t)m->depend[j].label * nh;
-    if (x->vd[k] & 1) {
-      int d1 = lab[from];
-      if (s->dB[off + d1] == 0 && s->dA[off + d1] > 0) return 0;
-    } else if (s->dB[off + lab[h]] == 0) {
-      return 0;
-    }
+  for (int k = x->vl_start[v]; k < x->vl_start[v + 1]; k++) {
+    int l = x->vl[k];
+    const int *lab = m->label + (size_t)x->list_label[l] * nh;
+    int d1 = lab[from], d2 = lab[h];
+    if (d1 == d2) continue;
+    /* v left d1: dependencies that need list l there */
+    if (s->lc[x->list_off[l] + d1] == 0)
+      for (int i = x->lb_start[l]; i < x->lb_start[l + 1]; i++)
+        if (s->lc[x->list_off[x->dep_a[x->lb[i]]] + d1] > 0) return 0;
+    /* v arrived in d2: its dependencies must be there */
+    for (int i = x->la_start[l]; i < x->la_start[l + 1]; i++)
+      if (s->lc[x->list_off[x->dep_b[x->la[i]]] + d2] == 0) return 0;
   }
   return 1;
 }

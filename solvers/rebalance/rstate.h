@@ -26,10 +26,18 @@ typedef struct vmp__ridx {
   int *vc_start, *vc;       /* conflict sets of each VM */
   int *vg_start, *vg;       /* move-cost groups of each VM */
   int *vs_start, *vs;       /* spreads of each VM */
-  int *vd_start, *vd;       /* dependencies of each VM: j * 2 + (1 if in b) */
-  int *sp_off, *dp_off;     /* offsets of each spread / dependency's domain
-                               counters */
-  int sp_total, dp_total;
+  /* dependencies work on VM lists: the distinct (list, label) pairs of
+   * their a and b sides, each with one counter per domain, so a VM's move
+   * updates one counter per list it is in, however many dependencies
+   * name that list */
+  int n_lists;
+  int *list_label, *list_off;  /* per list: label, counter offset */
+  int *vl_start, *vl;       /* lists of each VM */
+  int *la_start, *la;       /* per list: dependencies with it as side a */
+  int *lb_start, *lb;       /* per list: dependencies with it as side b */
+  int *dep_a, *dep_b;       /* per dependency: its two list ids */
+  int *sp_off;              /* offsets of each spread's domain counters */
+  int sp_total, lc_total;
   int max_group;            /* largest group size */
   size_t conf_members;      /* total conflict memberships */
   int *movable;             /* VMs that may move (not pinned) */
@@ -48,12 +56,15 @@ typedef struct vmp__rstate {
   int *hval;
   size_t hmask;
   int *spc, *spdist;        /* spread domain counts, distinct domains */
-  int *dA, *dB;             /* dependency domain counts of lists a and b */
+  int *lc;                  /* per list and domain: its VMs there */
   int *gm, *hist;           /* moved VMs per group, groups per moved count */
   int gmax;
   double c_host;            /* sum of hc */
   double c_pmc, c_mmc, c_hcost; /* unweighted move sums; host-cost sum */
-  uint64_t rng[2];
+  int **hv;                 /* nh: the VMs on each host (hn[h] of them) */
+  int *hn, *hcap;
+  int *pos;                 /* nv: index of each VM in its host's list */
+  int oom;                  /* the host lists could not grow */
 } vmp__rstate;
 
 int vmp__ridx_build(vmp__ridx *x, const vmp__rmodel *m);
