@@ -17,6 +17,27 @@
 
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
 #define CLOCK_EVERY 128        /* attempts between clock reads */
+#ifndef NEED_WINDOW
+#define NEED_WINDOW 4096
+#endif
+#ifndef BEST_SWAP_IN8
+#define BEST_SWAP_IN8 1
+#endif
+#ifndef GREEDY_START
+#define GREEDY_START 1e-2
+#endif
+#ifndef GREEDY_DECAY
+#define GREEDY_DECAY 0.5
+#endif
+#ifndef SA_T0
+#define SA_T0 0.1
+#endif
+#ifndef SA_TMIN
+#define SA_TMIN 1e-4
+#endif
+#ifndef SA_ALPHA
+#define SA_ALPHA 0.9
+#endif
 #ifndef HIST_LEN
 #define HIST_LEN 1         /* late-acceptance history length */
 #endif
@@ -28,6 +49,11 @@ typedef struct lane {
   int64_t attempts, accepted;
   int64_t budget;              /* attempts this epoch */
   int kick;                    /* perturbation moves to make first */
+  double temp;                 /* annealing temperature (0: descent) */
+  double need;                 /* gain a move must bring (the opening
+                                  phase takes big gains first) */
+  int jfull;                   /* the journal overflowed: restart */
+  int win, win_acc;            /* attempts and acceptances in the window */
   /* late acceptance: a candidate is accepted when it costs no more than
    * the current cost, or than the cost `hlen` attempts ago */
   double *hist;
@@ -102,9 +128,7 @@ static int pick_vm_on(lane *ln, int h);
 static void journal(lane *ln, int v, int h)
 {
   if (ln->jn == ln->jcap) {
-    vmp__rstate_load(&ln->s, ln->best_a);
-    ln->cost = ln->best_cost;
-    ln->jn = 0;
+    ln->jfull = 1;
     return;
   }
   ln->jv[ln->jn] = v;
@@ -128,6 +152,7 @@ static void lane_reset(lane *ln, const int *a, double c)
   memcpy(ln->best_a, a, (size_t)ln->s.x->nv * sizeof *a);
   ln->best_cost = c;
   ln->jn = 0;
+  ln->jfull = 0;
   for (int i = 0; i < ln->hlen; i++) ln->hist[i] = c;
 }
 
@@ -228,9 +253,9 @@ static int try_chain(lane *ln, int v, int h2, int h3, double thr)
 }
 
 /* Tries exchanging the hosts of v1 and v2. */
-static int try_swap(lane *ln, int v1, int v2, double thr)
+static int swap_price(const lane *ln, int v1, int v2, double *out)
 {
-  vmp__rstate *s = &ln->s;
+  const vmp__rstate *s = &ln->s;
   const vmp__ridx *x = s->x;
   const vmp__rmodel *m = x->m;
   size_t nr = (size_t)x->nr;
@@ -256,10 +281,16 @@ static int try_swap(lane *ln, int v1, int v2, double thr)
       if (t1 > C1[r] || t2 > C2[r]) return 0;
     }
   }
-  double dc = vmp__rstate_host_cost(x, h1, A) - s->hc[h1] +
-              vmp__rstate_host_cost(x, h2, B) - s->hc[h2] +
-              move_terms(x, v1, h1, h2) + move_terms(x, v2, h2, h1);
-  if (dc > thr) return 0;
+  *out = vmp__rstate_host_cost(x, h1, A) - s->hc[h1] +
+         vmp__rstate_host_cost(x, h2, B) - s->hc[h2] +
+         move_terms(x, v1, h1, h2) + move_terms(x, v2, h2, h1);
+  return 1;
+}
+
+static int swap_commit(lane *ln, int v1, int v2, double thr)
+{
+  vmp__rstate *s = &ln->s;
+  int h1 = s->a[v1], h2 = s->a[v2];
   double before = ln->cost;
   vmp__rstate_move(s, v1, h2);
   vmp__rstate_move(s, v2, h1);
@@ -274,6 +305,36 @@ static int try_swap(lane *ln, int v1, int v2, double thr)
   journal(ln, v1, h2);
   journal(ln, v2, h1);
   return 1;
+}
+
+static int try_swap(lane *ln, int v1, int v2, double thr)
+{
+  double dc;
+  return swap_price(ln, v1, v2, &dc) && dc <= thr && swap_commit(ln, v1, v2, thr);
+}
+
+/* The best swap of v with a VM of host h2. */
+static int best_swap(lane *ln, int v, int h2, double thr)
+{
+  enum { K = 3 };
+  const vmp__rstate *s = &ln->s;
+  const unsigned char *pin = s->x->m->pinned;
+  double pc[K];
+  int pw[K], n = 0;
+  if (h2 < 0 || h2 == s->a[v]) return 0;
+  for (int i = 0; i < s->hn[h2]; i++) {
+    int w = s->hv[h2][i];
+    double dc;
+    if ((pin && pin[w]) || !swap_price(ln, v, w, &dc) || dc > thr) continue;
+    if (n == K && dc >= pc[K - 1]) continue;
+    int j = n < K ? n++ : K - 1;
+    while (j > 0 && pc[j - 1] > dc) { pc[j] = pc[j - 1]; pw[j] = pw[j - 1]; j--; }
+    pc[j] = dc;
+    pw[j] = w;
+  }
+  for (int i = 0; i < n; i++)
+    if (swap_commit(ln, v, pw[i], thr)) return 1;
+  return 0;
 }
 
 static int random_host_for(const vmp__ridx *x, uint64_t *rng, int v)
@@ -322,6 +383,17 @@ static int attempt(lane *ln, double thr)
     v = pick_vm_on(ln, pick_host(ln, 3, 1));
     return v >= 0 && best_shift(ln, v, thr);
   }
+  if ((r & 0x380) < BEST_SWAP_IN8 * 0x80) {  /* the best swap with a cheap host */
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    return v >= 0 && best_swap(ln, v, pick_host(ln, 3, 0), thr);
+  }
+  if ((r & 0x70) == 0x20) {  /* 1 in 8: a moved VM back home, alone or swapped */
+    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
+    h = x->init[v];
+    if (h < 0 || h == ln->s.a[v]) return 0;
+    if (r & 0x400) return try_shift(ln, v, h, thr);
+    return best_swap(ln, v, h, thr);
+  }
   if ((r & 0x70) == 0x10) {  /* 1 in 8: an ejection chain */
     v = pick_vm_on(ln, pick_host(ln, 3, 1));
     h = pick_host(ln, 3, 0);
@@ -360,7 +432,12 @@ static inline void lahc_step(lane *ln)
 {
   int k = (int)(ln->iter++ % ln->hlen);
   double lim = ln->hist[k] > ln->cost ? ln->hist[k] : ln->cost;
-  ln->accepted += attempt(ln, lim - ln->cost);
+  double thr = lim - ln->cost - ln->need;
+  if (ln->temp > 0 && ln->need <= 0) {
+    double u = (double)((rnd(&ln->rng) >> 11) + 1) * 0x1.0p-53;
+    thr += -ln->temp * log(u);
+  }
+  ln->accepted += attempt(ln, thr);
   if (ln->cost < ln->best_cost) lane_new_best(ln);
   ln->hist[k] = ln->cost;
 }
@@ -389,7 +466,26 @@ static void lane_epoch(run *R, lane *ln, int main_thread)
       }
     }
     ln->attempts++;
+    int64_t acc = ln->accepted;
     lahc_step(ln);
+    /* opening phase: when a window of attempts finds no move bringing the
+     * required gain, halve it */
+    if (ln->need > 0) {
+      ln->win_acc += ln->accepted - acc;
+      if (++ln->win == NEED_WINDOW) {
+        if (ln->win_acc == 0) {
+          ln->need *= GREEDY_DECAY;
+          if (ln->need < 1e-9 * ln->cost) ln->need = 0;
+        }
+        ln->win = ln->win_acc = 0;
+      }
+    }
+    if (VMP__UNLIKELY(ln->jfull)) {
+      vmp__rstate_load(&ln->s, ln->best_a);
+      ln->cost = ln->best_cost;
+      ln->jn = 0;
+      ln->jfull = 0;
+    }
   }
 }
 
@@ -550,7 +646,11 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   if ((rc = evacuate(l0))) goto out;
   memcpy(best_a, l0->s.a, (size_t)m->nv * sizeof *best_a);
   R.best = l0->cost;
-  for (int i = 0; i < nl; i++) lane_reset(&R.lanes[i], best_a, R.best);
+  for (int i = 0; i < nl; i++) {
+    lane_reset(&R.lanes[i], best_a, R.best);
+    R.lanes[i].temp = SA_T0 * R.best / (m->nv + 1);
+    R.lanes[i].need = GREEDY_START * R.best;
+  }
   int64_t done = 0;
   int stall = 0;
   for (;;) {
@@ -582,6 +682,15 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     for (int i = 0; i < nl; i++)
       if (R.lanes[i].s.oom) { rc = vmp__enomem(); goto out; }
     if (atomic_load(&R.stop)) break;
+    for (int i = 0; i < nl; i++) {
+      lane *ln = &R.lanes[i];
+      if (ln->need > 0) continue;
+      ln->temp *= SA_ALPHA;
+      if (ln->temp < SA_TMIN * R.best / (m->nv + 1)) {
+        ln->temp = SA_T0 * R.best / (m->nv + 1);
+        lane_reset(ln, best_a, R.best);
+      }
+    }
     /* the lane with the worst best restarts from the global best */
     if (nl > 1 && wl != bl && R.lanes[wl].best_cost > R.best && stats.epochs % 4 == 0)
       lane_reset(&R.lanes[wl], best_a, R.best);
