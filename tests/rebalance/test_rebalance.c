@@ -1,0 +1,391 @@
+/*
+ * Tests of the rebalancer engine (solvers/rebalance/): the from-scratch
+ * evaluator against the ROADEF 2012 statement's worked examples and the
+ * published initial costs, the incremental state against the evaluator on
+ * random move sequences, the pooled bound against the best known costs,
+ * reproducibility across thread counts, validation errors.
+ *
+ * The instances come from ../shared/instances beside the repository (or
+ * $VMPLACE_INSTANCES); tests that need them skip when they are absent.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "roadef_read.h"
+#include "rstate.h"
+
+static const char *instances(void)
+{
+  const char *d = getenv("VMPLACE_INSTANCES");
+  return d ? d : VMP_INSTANCES_DIR;
+}
+
+/* Reads roadef2012_machine_reassignment/<sub>/model_<name>.txt with the
+ * assignment file `assign` of the same folder; skips when absent. */
+static void load(roadef *rd, const char *sub, const char *name, const char *assign)
+{
+  char mp[1024], ap[1024], err[512];
+  struct stat st;
+  snprintf(mp, sizeof mp, "%s/roadef2012_machine_reassignment/%s/model_%s.txt",
+           instances(), sub, name);
+  snprintf(ap, sizeof ap, "%s/roadef2012_machine_reassignment/%s/%s", instances(), sub,
+           assign);
+  if (stat(mp, &st) != 0) {
+    print_message("no instance at %s\n", mp);
+    skip();
+  }
+  int rc = roadef_read(rd, mp, ap, err, sizeof err);
+  if (rc) print_message("%s\n", err);
+  assert_int_equal(rc, 0);
+  assert_int_equal(vmp__rmodel_check(&rd->m), 0);
+}
+
+static void read_sol(const roadef *rd, const char *file, int *a)
+{
+  char p[1024], err[512];
+  snprintf(p, sizeof p, "%s/roadef2012_machine_reassignment/spec_example/%s", instances(),
+           file);
+  assert_int_equal(roadef_read_solution(p, rd->m.nv, a, err, sizeof err), 0);
+}
+
+/* Load cost of resource r alone (the statement splits it by resource). */
+static double load_of(const roadef *rd, const int *a, int r)
+{
+  double w[64] = {0};
+  vmp__rmodel m = rd->m;
+  vmp__rcost c;
+  w[r] = rd->sw[r];
+  m.safety_weight = w;
+  assert_int_equal(vmp__rmodel_eval(&m, a, &c), 0);
+  return c.load;
+}
+
+/* ---- the statement's worked examples -------------------------------------------- */
+
+static void test_rebalance__spec_costs(void **state)
+{
+  (void)state;
+  roadef rd;
+  int a[3];
+  vmp__rcost c;
+  load(&rd, "spec_example", "spec_example", "assignment_spec_example.sol");
+  assert_int_equal(vmp__rmodel_eval(&rd.m, rd.init, &c), 0);
+  assert_true(c.feasible);
+  assert_true(c.total == 4200);
+  assert_true(load_of(&rd, rd.init, 0) == 400 && load_of(&rd, rd.init, 1) == 1300);
+  assert_true(c.balance == 2500 && c.pmc == 0 && c.smc == 0 && c.mmc == 0);
+
+  read_sol(&rd, "new_spec_3510.sol", a);
+  assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
+  assert_true(c.feasible);
+  assert_true(c.total == 3510);
+  assert_true(load_of(&rd, a, 0) == 200 && load_of(&rd, a, 1) == 1300);
+  assert_true(c.balance == 1700 && c.pmc == 100 && c.smc == 10 && c.mmc == 200);
+
+  read_sol(&rd, "new_spec_2411.sol", a);
+  assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
+  assert_true(c.feasible);
+  assert_true(c.total == 2411);
+  assert_true(load_of(&rd, a, 0) == 0 && load_of(&rd, a, 1) == 400);
+  assert_true(c.balance == 1600 && c.pmc == 101 && c.smc == 10 && c.mmc == 300);
+  roadef_free(&rd);
+}
+
+static void test_rebalance__spec_transient_rejected(void **state)
+{
+  (void)state;
+  roadef rd;
+  int a[2];
+  vmp__rcost c;
+  load(&rd, "spec_example", "spec_transient", "assignment_spec_transient.sol");
+  assert_int_equal(vmp__rmodel_eval(&rd.m, rd.init, &c), 0);
+  assert_true(c.feasible);
+  read_sol(&rd, "new_spec_transient.sol", a);
+  assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
+  assert_false(c.feasible);
+  assert_string_equal(c.why, "host 1: transient resource 1 over capacity");
+  /* the same assignment is fine without the transient flag */
+  unsigned char none[2] = {0, 0};
+  vmp__rmodel m = rd.m;
+  m.transient = none;
+  assert_int_equal(vmp__rmodel_eval(&m, a, &c), 0);
+  assert_true(c.feasible);
+  roadef_free(&rd);
+}
+
+/* The engine from the statement's original solution: 2411 is the optimum
+ * (it is the statement's), so a run must reach exactly it. */
+static void test_rebalance__spec_optimum(void **state)
+{
+  (void)state;
+  roadef rd;
+  int a[3];
+  double obj, bound;
+  load(&rd, "spec_example", "spec_example", "assignment_spec_example.sol");
+  vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  o.max_moves = 20000;
+  assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, NULL), 0);
+  assert_true(obj == 2411);
+  assert_true(bound <= 2411);
+  vmp__rcost c;
+  assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
+  assert_true(c.feasible && c.total == 2411);
+  roadef_free(&rd);
+}
+
+/* ---- the 18 instances: published initial costs, bounds -------------------------- */
+
+static const char *const names[] = {"a1_1", "a1_2", "a1_3", "a1_4", "a1_5", "a2_1",
+                                    "a2_2", "a2_3", "a2_4", "a2_5", "b_1",  "b_2",
+                                    "b_3",  "b_4",  "b_5",  "b_6",  "b_8",  "b_9"};
+
+/* initial_cost and opt_or_best of model_<name> from the csv */
+static void csv_costs(const char *name, double *initial, double *best)
+{
+  char p[1024], line[1024], key[64];
+  snprintf(p, sizeof p, "%s/optima/roadef2012_best_known.csv", instances());
+  FILE *f = fopen(p, "r");
+  assert_non_null(f);
+  snprintf(key, sizeof key, "model_%s,", name);
+  *initial = *best = -1;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, key, strlen(key))) continue;
+    /* instance,opt_or_best,is_proven_optimal,"source",initial_cost,... */
+    *best = strtod(line + strlen(key), NULL);
+    char *q = strrchr(line, '"');
+    if (!q) q = strchr(strchr(strchr(line, ',') + 1, ',') + 1, ',') + 1;
+    *initial = strtod(strchr(q, ',') + 1, NULL);
+  }
+  fclose(f);
+  assert_true(*initial > 0 && *best > 0);
+}
+
+static void test_rebalance__initial_costs_and_bounds(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    roadef rd;
+    char assign[64];
+    double initial, best;
+    vmp__rcost c;
+    snprintf(assign, sizeof assign, "assignment_%s.sol", names[i]);
+    load(&rd, "import", names[i], assign);
+    csv_costs(names[i], &initial, &best);
+    assert_int_equal(vmp__rmodel_eval(&rd.m, rd.init, &c), 0);
+    assert_true(c.feasible);
+    if (c.total != initial)
+      print_message("%s: evaluated %.0f, published %.0f\n", names[i], c.total, initial);
+    assert_true(c.total == initial);
+    double lb = vmp__rmodel_bound(&rd.m);
+    if (!(lb <= best)) print_message("%s: bound %.0f above best %.0f\n", names[i], lb, best);
+    assert_true(lb >= 0 && lb <= best);
+    roadef_free(&rd);
+  }
+}
+
+/* a1_1's optimum is proven (44,306,501): the bound stays below it and the
+ * engine reaches it within a fixed move budget. */
+static void test_rebalance__a1_1_optimum(void **state)
+{
+  (void)state;
+  roadef rd;
+  double obj, bound;
+  load(&rd, "import", "a1_1", "assignment_a1_1.sol");
+  int *a = malloc((size_t)rd.m.nv * sizeof *a);
+  vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  o.max_moves = 4000000;
+  o.seed = 1;
+  assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, NULL), 0);
+  assert_true(bound <= 44306501);
+  assert_true(obj == 44306501);
+  vmp__rcost c;
+  assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
+  assert_true(c.feasible && c.total == obj);
+  free(a);
+  roadef_free(&rd);
+}
+
+/* ---- incremental state == from-scratch evaluator ------------------------------- */
+
+static uint64_t lcg(uint64_t *s)
+{
+  *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+  return *s >> 33;
+}
+
+static void random_moves(const char *name, int steps)
+{
+  roadef rd;
+  char assign[64];
+  snprintf(assign, sizeof assign, "assignment_%s.sol", name);
+  load(&rd, "import", name, assign);
+  vmp__ridx x;
+  vmp__rstate s;
+  vmp__rcost c;
+  assert_int_equal(vmp__ridx_build(&x, &rd.m), 0);
+  assert_int_equal(vmp__rstate_init(&s, &x), 0);
+  vmp__rstate_load(&s, rd.init);
+  uint64_t seed = 12345;
+  int kept = 0, refused = 0;
+  for (int k = 0; k < steps; k++) {
+    int v1 = (int)(lcg(&seed) % (uint64_t)rd.m.nv), h1 = s.a[v1];
+    int ok;
+    if (lcg(&seed) & 1) {
+      int h = (int)(lcg(&seed) % (uint64_t)rd.m.nh);
+      if (h == h1) continue;
+      vmp__rstate_move(&s, v1, h);
+      ok = vmp__rstate_ok_after(&s, v1, h1);
+      assert_int_equal(vmp__rmodel_eval(&rd.m, s.a, &c), 0);
+      assert_int_equal(ok, c.feasible);
+      assert_true(vmp__rstate_cost(&s) == c.total);
+      if (!ok) vmp__rstate_move(&s, v1, h1);
+    } else {
+      int v2 = (int)(lcg(&seed) % (uint64_t)rd.m.nv), h2 = s.a[v2];
+      if (h1 == h2) continue;
+      vmp__rstate_move(&s, v1, h2);
+      vmp__rstate_move(&s, v2, h1);
+      ok = vmp__rstate_ok_after(&s, v1, h1) && vmp__rstate_ok_after(&s, v2, h2);
+      assert_int_equal(vmp__rmodel_eval(&rd.m, s.a, &c), 0);
+      assert_int_equal(ok, c.feasible);
+      assert_true(vmp__rstate_cost(&s) == c.total);
+      if (!ok) {
+        vmp__rstate_move(&s, v2, h2);
+        vmp__rstate_move(&s, v1, h1);
+      }
+    }
+    kept += ok;
+    refused += !ok;
+    assert_true(vmp__rstate_cost(&s) ==
+                (vmp__rmodel_eval(&rd.m, s.a, &c), c.total));
+  }
+  print_message("%s: %d moves kept, %d refused\n", name, kept, refused);
+  assert_true(kept > 0 && refused > 0);
+  vmp__rstate_free(&s);
+  vmp__ridx_free(&x);
+  roadef_free(&rd);
+}
+
+static void test_rebalance__delta_equals_scratch(void **state)
+{
+  (void)state;
+  random_moves("a1_2", 3000);  /* transient resources, dependencies */
+  random_moves("a2_1", 3000);
+  random_moves("b_1", 300);    /* spread minimum above 1 */
+}
+
+/* ---- reproducibility --------------------------------------------------------------- */
+
+static void test_rebalance__same_answer_at_1_and_2_threads(void **state)
+{
+  (void)state;
+  roadef rd;
+  double obj1, obj2;
+  load(&rd, "import", "a1_2", "assignment_a1_2.sol");
+  int *a1 = malloc((size_t)rd.m.nv * sizeof *a1), *a2 = malloc((size_t)rd.m.nv * sizeof *a2);
+  vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  o.max_moves = 700000;  /* several meetings of the lanes */
+  o.seed = 42;
+  o.lanes = 3;
+  o.threads = 1;
+  assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a1, &obj1, NULL, NULL), 0);
+  o.threads = 2;
+  assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a2, &obj2, NULL, NULL), 0);
+  assert_true(obj1 == obj2);
+  assert_memory_equal(a1, a2, (size_t)rd.m.nv * sizeof *a1);
+  vmp__rcost c;
+  assert_int_equal(vmp__rmodel_eval(&rd.m, a1, &c), 0);
+  assert_true(c.feasible && c.total == obj1 && obj1 < 1061649570);
+  free(a1);
+  free(a2);
+  roadef_free(&rd);
+}
+
+/* ---- validation and start states ------------------------------------------------- */
+
+static void test_rebalance__check_errors(void **state)
+{
+  (void)state;
+  roadef rd;
+  load(&rd, "spec_example", "spec_example", "assignment_spec_example.sol");
+  vmp__rmodel m = rd.m;
+  int bad[2] = {0, 9};
+  vmp__rspread sp = {1, 2, 2, bad, 0};
+  m.spread = &sp;
+  m.n_spread = 1;
+  assert_int_equal(vmp__rmodel_check(&m), VMP_EINVAL);
+  assert_string_equal(vmp_last_error(), "spread[0].vms[1]: VM index 9 out of range");
+  bad[1] = 1;
+  sp.weight = 5;
+  assert_int_equal(vmp__rmodel_check(&m), VMP_ENOTSUP);
+  assert_string_equal(vmp_last_error(),
+                      "spread[0].weight: soft spread is not supported by the rebalancer");
+  m = rd.m;
+  vmp__rbalance b = {0, 2, 1, 1};
+  m.balance = &b;
+  assert_int_equal(vmp__rmodel_check(&m), VMP_EINVAL);
+  assert_string_equal(vmp_last_error(), "balance[0]: resource index out of range");
+  /* an infeasible start: both processes of service 0 on machine 0 */
+  int start[3] = {0, 0, 0}, out[3];
+  vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  o.max_moves = 100;
+  assert_int_equal(vmp__rebalance_run(&rd.m, start, &o, out, NULL, NULL, NULL), VMP_ESTATE);
+  assert_string_equal(vmp_last_error(),
+                      "start assignment infeasible: conflict set 0: two VMs on host 0");
+  roadef_free(&rd);
+}
+
+/* A closed host is emptied first, then the search goes on; the pinned
+ * process stays. */
+static void test_rebalance__closed_and_pinned(void **state)
+{
+  (void)state;
+  roadef rd;
+  load(&rd, "spec_example", "spec_example", "assignment_spec_example.sol");
+  unsigned char closed[4] = {0, 0, 0, 1}, pinned[3] = {0, 0, 1};
+  vmp__rmodel m = rd.m;
+  m.closed = closed;
+  m.pinned = pinned;
+  int a[3];
+  double obj;
+  vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  o.max_moves = 20000;
+  assert_int_equal(vmp__rebalance_run(&m, rd.init, &o, a, &obj, NULL, NULL), 0);
+  vmp__rcost c;
+  assert_int_equal(vmp__rmodel_eval(&m, a, &c), 0);
+  assert_true(c.feasible && c.total == obj);
+  assert_int_not_equal(a[1], 3);
+  assert_int_equal(a[2], rd.init[2]);
+  /* p1 must leave machine 3: its pmc 100, the service move cost 10 and
+   * 100 x the cheapest move-cost entry to an open machine (2) are forced */
+  m.closed = NULL;
+  double open_lb = vmp__rmodel_bound(&m);
+  m.closed = closed;
+  print_message("bound %.0f (all open %.0f), found %.0f\n", vmp__rmodel_bound(&m), open_lb, obj);
+  assert_true(vmp__rmodel_bound(&m) <= obj);
+  roadef_free(&rd);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_rebalance__spec_costs),
+    cmocka_unit_test(test_rebalance__spec_transient_rejected),
+    cmocka_unit_test(test_rebalance__spec_optimum),
+    cmocka_unit_test(test_rebalance__initial_costs_and_bounds),
+    cmocka_unit_test(test_rebalance__a1_1_optimum),
+    cmocka_unit_test(test_rebalance__delta_equals_scratch),
+    cmocka_unit_test(test_rebalance__same_answer_at_1_and_2_threads),
+    cmocka_unit_test(test_rebalance__check_errors),
+    cmocka_unit_test(test_rebalance__closed_and_pinned),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
