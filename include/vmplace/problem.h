@@ -40,7 +40,9 @@ typedef enum vmp_format {
 /** Group policies. */
 typedef enum vmp_group_policy {
   VMP_AFFINITY = 0,           /**< members share one scope domain */
-  VMP_ANTI_AFFINITY = 1       /**< no two members share a scope domain */
+  VMP_ANTI_AFFINITY = 1,      /**< no two members share a scope domain */
+  VMP_SPREAD = 2              /**< the members cover at least a minimum
+                                   number of scope domains (reassign.h) */
 } vmp_group_policy;
 
 /* ---- life cycle -------------------------------------------------------- */

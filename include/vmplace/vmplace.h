@@ -19,6 +19,7 @@
 #include "errors.h"
 #include "version.h"
 #include "problem.h"
+#include "reassign.h"
 #include "solution.h"
 #include "solve.h"
 #include "place.h"

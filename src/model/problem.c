@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "problem_impl.h"
+#include "reassign_impl.h"
 #include "rule.h"
 
 #define PRIORITY_MAX 1000000
@@ -155,6 +156,10 @@ static void weights_default(vmp__weights *w) {
   w->balance = 0.0;
   w->soft = 1.0;
   w->unplaced = -1.0;
+  w->safety = 1.0;
+  w->ratio = 1.0;
+  w->group_moves = 0.0;
+  w->host_moves = 1.0;
 }
 
 int vmp_problem_new(vmp_problem **out) {
@@ -168,6 +173,10 @@ int vmp_problem_new(vmp_problem **out) {
     return vmp__enomem();
   }
   weights_default(&p->w);
+  for (int r = 0; r < VMP__MAX_RESOURCES; r++) {
+    p->res_safety_frac[r] = -1.0;
+    p->res_safety_weight[r] = 1.0;
+  }
   *out = p;
   return 0;
 }
@@ -187,6 +196,12 @@ void vmp_problem_free(vmp_problem *p) {
   free(p->host_uri);
   free(p->host_maintenance);
   free(p->host_labels);
+  free(p->host_safety);
+  free(p->host_safety_frac);
+  free(p->hmc_class);
+  free(p->hmc);
+  free(p->ratios);
+  free(p->deps);
   free(p->vm_name);
   free(p->vm_demand);
   free(p->vm_host);
@@ -278,6 +293,9 @@ static int hosts_reserve(vmp_problem *p, size_t need) {
   GROW(host_uri, 1);
   GROW(host_maintenance, 1);
   GROW(host_labels, 1);
+  GROW(host_safety, n);
+  GROW(host_safety_frac, n);
+  GROW(hmc_class, 1);
   p->hosts_cap = cap;
   return 0;
 }
@@ -330,6 +348,11 @@ int vmp_problem_add_host(vmp_problem *p, const char *name,
   p->host_cost[h] = 1.0;
   p->host_uri[h] = 0;
   p->host_maintenance[h] = 0;
+  for (uint32_t r = 0; r < p->nres; r++) {
+    p->host_safety[h * p->nres + r] = -1.0;
+    p->host_safety_frac[h * p->nres + r] = -1.0;
+  }
+  p->hmc_class[h] = VMP__NO_CLASS;
   memset(&p->host_labels[h], 0, sizeof p->host_labels[h]);
   p->nhosts++;
   if (index) *index = h;
@@ -709,10 +732,13 @@ int vmp_problem_add_group(vmp_problem *p, const char *name, int policy,
   if ((rc = vmp__check_name(name, "group"))) return rc;
   if (vmp__strmap_get(&p->group_index, name, NULL))
     return vmp__error(VMP_EEXIST, "duplicate group name \"%s\"", name);
-  if (policy != VMP_AFFINITY && policy != VMP_ANTI_AFFINITY)
-    return vmp__error(VMP_EINVAL,
-                      "policy: expected \"affinity\" or \"anti-affinity\"");
-  if (n < 2)
+  if (policy != VMP_AFFINITY && policy != VMP_ANTI_AFFINITY &&
+      policy != VMP_SPREAD)
+    return vmp__error(VMP_EINVAL, "policy: expected \"affinity\", "
+                      "\"anti-affinity\" or \"spread\"");
+  if (policy == VMP_SPREAD && n < 1)
+    return vmp__error(VMP_EINVAL, "vms: a spread group needs at least 1 VM");
+  if (policy != VMP_SPREAD && n < 2)
     return vmp__error(VMP_EINVAL, "vms: a group needs at least 2 VMs, got %zu",
                       n);
   if (!vms) return vmp__error(VMP_EINVAL, "vms is NULL");
@@ -742,6 +768,7 @@ int vmp_problem_add_group(vmp_problem *p, const char *name, int policy,
   g->hard = hard ? 1 : 0;
   g->scope = scope_id;
   g->weight = 1.0;
+  g->min_domains = policy == VMP_SPREAD ? (uint32_t)n : 0;
   if ((rc = vmp__strmap_put(&p->group_index, vmp__pool_str(&p->pool, id),
                             (uint32_t)p->ngroups))) {
     free(g->vms);
@@ -902,6 +929,10 @@ static double *weight_slot(vmp__weights *w, const char *term) {
   if (!strcmp(term, "balance")) return &w->balance;
   if (!strcmp(term, "soft")) return &w->soft;
   if (!strcmp(term, "unplaced")) return &w->unplaced;
+  if (!strcmp(term, "safety")) return &w->safety;
+  if (!strcmp(term, "ratio_balance")) return &w->ratio;
+  if (!strcmp(term, "group_moves")) return &w->group_moves;
+  if (!strcmp(term, "host_moves")) return &w->host_moves;
   return NULL;
 }
 
@@ -913,7 +944,8 @@ int vmp_problem_set_objective(vmp_problem *p, const char *term,
   if (!slot)
     return vmp__error(VMP_ENOTFOUND,
                       "objective term \"%s\": expected cost, migrations, "
-                      "balance, soft or unplaced",
+                      "balance, soft, unplaced, safety, ratio_balance, "
+                      "group_moves or host_moves",
                       term ? term : "(null)");
   if (!isfinite(weight))
     return vmp__error(VMP_ERANGE, "objective.%s: expected a finite number",
@@ -1023,6 +1055,7 @@ int vmp_problem_clone(const vmp_problem *p, vmp_problem **out) {
       goto fail;
     q->rules[r].weight = p->rules[r].weight;
   }
+  if ((rc = vmp__reassign_clone(p, q))) goto fail;
   q->w = p->w;
   free(tmp);
   *out = q;

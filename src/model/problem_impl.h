@@ -38,13 +38,23 @@ int vmp__hostlist_has(const vmp__hostlist *l, uint32_t h);
 
 typedef struct vmp__group {
   uint32_t name;        /* pool id */
-  int policy;           /* VMP_AFFINITY / VMP_ANTI_AFFINITY */
+  int policy;           /* VMP_AFFINITY / VMP_ANTI_AFFINITY / VMP_SPREAD */
   int hard;
   uint32_t scope;       /* pool id of the label key; 0 = host */
   double weight;
   uint32_t *vms;
   uint32_t nvms;
+  uint32_t min_domains; /* VMP_SPREAD only */
 } vmp__group;
+
+/* A dependency: every placed VM of group `group` runs in a `scope`
+ * domain holding a placed VM of group `on`. */
+typedef struct vmp__dep {
+  uint32_t group, on;
+  uint32_t scope;       /* pool id of the label key; 0 = host */
+  int hard;
+  double weight;
+} vmp__dep;
 
 typedef struct vmp__rule {
   uint32_t name;        /* pool id */
@@ -95,6 +105,24 @@ struct vmp_problem {
   vmp__rule *rules;
   size_t nrules, rules_cap;
   vmp__strmap rule_index;
+
+  /* rebalancing (reassign.c; docs/rebalancing.md) */
+  uint64_t res_transient;                  /* bit r */
+  double res_safety_frac[VMP__MAX_RESOURCES];   /* < 0: none */
+  double res_safety_weight[VMP__MAX_RESOURCES]; /* default 1 */
+  double *host_safety;                     /* [h*nres+r] absolute; < 0 none */
+  double *host_safety_frac;                /* [h*nres+r]; < 0 none */
+  vmp__ratio_term *ratios;
+  size_t nratios, ratios_cap;
+  vmp__dep *deps;
+  size_t ndeps, deps_cap;
+  uint32_t *hmc_class;                     /* [hosts_cap]: VMP__NO_CLASS for
+                                              hosts added after the costs */
+  double *hmc;                             /* [hmc_n * hmc_n] */
+  uint32_t hmc_n;                          /* 0: no host move costs */
+  uint32_t hmc_label;                      /* pool id of the label the costs
+                                              were given by (JSON), or 0 */
+  double hmc_default;                      /* with hmc_label: the default */
 
   vmp__weights w;
 };
