@@ -12,13 +12,14 @@
 #include "model.h"
 #include "rule.h"
 
-const char *const vmp__term_names[VMP__NTERMS] = {"unplaced", "cost", "soft",
-                                                  "migrations", "balance"};
+const char *const vmp__term_names[VMP__NTERMS] = {
+    "unplaced",   "cost",          "soft",        "migrations", "balance",
+    "safety",     "ratio_balance", "group_moves", "host_moves"};
 
-static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
-                          const char *fmt, ...) VMP__PRINTF(5, 6);
-static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
-                          const char *fmt, ...) {
+#define add_violation vmp__eval_violation
+
+void vmp__eval_violation(vmp__eval *e, int detail, const char *kind, int hard,
+                         const char *fmt, ...) {
   va_list ap;
   if (hard)
     e->hard_violations++;
@@ -236,6 +237,7 @@ int vmp__evaluate(const vmp_problem *p, const vmp__weights *w,
   }
   check_capacity(p, load, detail, e);
   rc = check_groups(p, vm_host, detail, e);
+  if (!rc) rc = vmp__evaluate_reassign(p, vm_host, load, detail, e);
   for (size_t h = 0; h < p->nhosts; h++) {
     if (!count[h]) continue;
     e->hosts_used++;
@@ -256,6 +258,12 @@ int vmp__evaluate(const vmp_problem *p, const vmp__weights *w,
   e->weighted[VMP__TERM_SOFT] = w->soft * e->raw[VMP__TERM_SOFT];
   e->weighted[VMP__TERM_MIGRATIONS] = w->migrations * e->raw[VMP__TERM_MIGRATIONS];
   e->weighted[VMP__TERM_BALANCE] = w->balance * e->raw[VMP__TERM_BALANCE];
+  e->weighted[VMP__TERM_SAFETY] = w->safety * e->raw[VMP__TERM_SAFETY];
+  e->weighted[VMP__TERM_RATIO] = w->ratio * e->raw[VMP__TERM_RATIO];
+  e->weighted[VMP__TERM_GROUP_MOVES] =
+      w->group_moves * e->raw[VMP__TERM_GROUP_MOVES];
+  e->weighted[VMP__TERM_HOST_MOVES] =
+      w->host_moves * e->raw[VMP__TERM_HOST_MOVES];
   e->objective = 0.0;
   for (int t = 0; t < VMP__NTERMS; t++) e->objective += e->weighted[t];
   if (e->oom) {

@@ -17,6 +17,10 @@ enum {
   VMP__TERM_SOFT,
   VMP__TERM_MIGRATIONS,
   VMP__TERM_BALANCE,
+  VMP__TERM_SAFETY,
+  VMP__TERM_RATIO,
+  VMP__TERM_GROUP_MOVES,
+  VMP__TERM_HOST_MOVES,
   VMP__NTERMS
 };
 
@@ -46,5 +50,24 @@ typedef struct vmp__eval {
 int vmp__evaluate(const vmp_problem *p, const vmp__weights *w,
                   const uint32_t *vm_host, int detail, vmp__eval *out);
 void vmp__eval_free(vmp__eval *e);
+
+/* Records a violation (counted always; a message only with detail). */
+void vmp__eval_violation(vmp__eval *e, int detail, const char *kind, int hard,
+                         const char *fmt, ...) VMP__PRINTF(5, 6);
+
+/* The rebalancing part (evaluate_reassign.c): the safety, ratio_balance,
+ * group_moves and host_moves terms (raw) and the transient, spread and
+ * dependency constraints.  load is [h*nres+r] of the placement.  0 or
+ * VMP_ENOMEM. */
+int vmp__evaluate_reassign(const vmp_problem *p, const uint32_t *vm_host,
+                           const double *load, int detail, vmp__eval *e);
+
+struct vmp__group;
+/* Distinct scope domains covered by the placed members of spread group gr
+ * with VM w on pos[w] (VMP__NO_HOST: unplaced), except VM v (when not
+ * VMP__NO_HOST) on host t; *placed receives the number placed. */
+size_t vmp__spread_cover(const vmp_problem *p, const struct vmp__group *gr,
+                         const uint32_t *pos, uint32_t v, uint32_t t,
+                         size_t *placed);
 
 #endif /* VMP_EVALUATE_H */

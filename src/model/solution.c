@@ -242,7 +242,10 @@ int vmp__solution_build(const vmp_problem *p, const uint32_t *vm_host,
   }
   /* Status and gap.  The bound never exceeds the objective of a valid
    * placement; if a solver's claim says otherwise it is clipped. */
-  tol = 1e-6 * (fabs(s->objective) > 1.0 ? fabs(s->objective) : 1.0);
+  /* Floating-point noise only: ROADEF objectives reach 10^10, where a
+   * tolerance of 10^-6 would call a placement 10^4 above its bound
+   * optimal. */
+  tol = 1e-9 * (fabs(s->objective) > 1.0 ? fabs(s->objective) : 1.0);
   s->bound = info->bound;
   if (!(s->bound > -HUGE_VAL)) s->bound = 0.0;
   if (e.hard_violations == 0 && s->bound > s->objective) s->bound = s->objective;
