@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "reassign_impl.h"
 #include "rule.h"
 
 /* Rules are evaluated once per (VM group, host group) pair; beyond this
@@ -107,6 +108,33 @@ static uint64_t *bits_new_all(size_t nhosts) {
 static void bits_clear(uint64_t *b, size_t h) { b[h >> 6] &= ~(UINT64_C(1) << (h & 63)); }
 static void bits_set(uint64_t *b, size_t h) { b[h >> 6] |= UINT64_C(1) << (h & 63); }
 
+/* The most the rebalancing terms can cost in any placement that respects
+ * capacities (generous where free capacity could go negative). */
+static double reassign_ceiling(const vmp_problem *p, const vmp__weights *w) {
+  double other = 0.0, most = 0.0;
+  for (uint32_t r = 0; vmp__has_safety(p) && r < p->nres; r++) {
+    double total = 0.0;
+    for (size_t v = 0; v < p->nvms; v++) total += p->vm_demand[v * p->nres + r];
+    other += w->safety * p->res_safety_weight[r] * total;
+  }
+  for (size_t b = 0; b < p->nratios; b++) {
+    const vmp__ratio_term *q = &p->ratios[b];
+    double sum = 0.0;
+    for (size_t h = 0; h < p->nhosts; h++)
+      sum += q->target * vmp_problem_host_effective_capacity(p, h, q->r1);
+    for (size_t v = 0; v < p->nvms; v++) sum += p->vm_demand[v * p->nres + q->r2];
+    other += w->ratio * q->weight * sum;
+  }
+  for (size_t k = 0; k < (size_t)p->hmc_n * p->hmc_n; k++)
+    if (p->hmc[k] > most) most = p->hmc[k];
+  other += w->host_moves * most * (double)p->nvms;
+  other += w->group_moves * (double)p->nvms;
+  for (size_t d = 0; d < p->ndeps; d++)
+    if (!p->deps[d].hard)
+      other += w->soft * p->deps[d].weight * p->groups[p->deps[d].group].nvms;
+  return other;
+}
+
 void vmp__effective_weights(const vmp_problem *p, vmp__weights *w) {
   double other = 1.0;
   *w = p->w;
@@ -126,6 +154,7 @@ void vmp__effective_weights(const vmp_problem *p, vmp__weights *w) {
         other += w->soft * p->groups[g].weight * (double)p->groups[g].nvms;
   }
   other += w->balance * 2.0;
+  other += reassign_ceiling(p, w);
   /* Round up to a power of ten so objective values stay readable. */
   w->unplaced = pow(10.0, ceil(log10(other)));
 }
@@ -611,7 +640,7 @@ static int build_groups(cctx *c) {
     const vmp__group *gr = &p->groups[g];
     vmp__mgroup *mg;
     uint32_t n = 0;
-    if (merged_group(gr)) continue;
+    if (merged_group(gr) || gr->policy == VMP_SPREAD) continue;
     mg = &m->groups[m->ngroups];
     mg->group = (uint32_t)g;
     mg->policy = gr->policy;
@@ -866,6 +895,7 @@ int vmp__model_compile(const vmp_problem *p, vmp__model **out) {
   if (!rc) rc = build_groups(&c);
   if (!rc) rc = mark_unplaceable(&c);
   if (!rc) rc = host_classes(&c);
+  if (!rc) rc = vmp__model_compile_reassign(p, m);
   cctx_free(&c);
   if (rc) {
     vmp__model_free(m);
@@ -877,6 +907,7 @@ int vmp__model_compile(const vmp_problem *p, vmp__model **out) {
 
 void vmp__model_free(vmp__model *m) {
   if (!m) return;
+  vmp__model_free_reassign(m);
   free(m->cap);
   free(m->capx);
   free(m->cost);

@@ -58,6 +58,46 @@ typedef struct vmp__mgroup {
   uint32_t nvms;
 } vmp__mgroup;
 
+/* What a model needs from a solver beyond the classic model: a solver
+ * that does not model a hard one declines (VMP_ENOTSUP, by the
+ * dispatcher); one that ignores VMP__NEED_TERMS never claims optimality. */
+#define VMP__NEED_TRANSIENT 1u  /* a transient resource some current VM uses */
+#define VMP__NEED_SPREAD 2u     /* a hard spread group with min >= 2 */
+#define VMP__NEED_DEPEND 4u     /* a hard dependency */
+#define VMP__NEED_TERMS 8u      /* rebalancing objective terms or soft
+                                   spread/dependencies */
+#define VMP__NEED_HARD (VMP__NEED_TRANSIENT | VMP__NEED_SPREAD | VMP__NEED_DEPEND)
+
+/* Host domains of one scope (label key; 0 = host). */
+typedef struct vmp__mdomains {
+  uint32_t key;
+  uint32_t *dom;        /* [nhosts] */
+  uint32_t ndom;
+} vmp__mdomains;
+
+/* A spread group: its placed VMs cover >= min(min_domains, placed)
+ * domains of rdoms[doms]. */
+typedef struct vmp__mspread {
+  uint32_t group;       /* index in the problem */
+  int hard;
+  double weight;        /* per missing domain, x soft objective weight */
+  uint32_t min_domains;
+  uint32_t doms;        /* index into model->rdoms */
+  uint32_t *vms;
+  uint32_t nvms;
+} vmp__mspread;
+
+/* A dependency: every placed VM of a sits in a domain holding a placed VM
+ * of b. */
+typedef struct vmp__mdep {
+  uint32_t group, on;   /* problem group indices */
+  int hard;
+  double weight;        /* per VM, x soft objective weight */
+  uint32_t doms;        /* index into model->rdoms */
+  uint32_t *a, *b;
+  uint32_t na, nb;
+} vmp__mdep;
+
 /* Why an item cannot be placed anywhere, found at compile time. */
 typedef enum vmp__unplaceable {
   VMP__PLACEABLE = 0,
@@ -126,7 +166,45 @@ typedef struct vmp__model {
   vmp__weights w;
   int unplaced_auto;         /* the problem left the unplaced weight
                                 automatic (< 0) */
+
+  /* ---- rebalancing (model_reassign.c; docs/rebalancing.md) ---- */
+  double *safety;            /* [h*nres+r] safety capacity; NULL when the
+                                "safety" term is absent */
+  double safety_w[VMP__MAX_RESOURCES]; /* per unit above it, weighted */
+  uint64_t transient;        /* bit r: resource r is transient */
+  double *tbase;             /* [h*nres+r] transient resources held on h by
+                                the VMs whose current host is h (whatever
+                                happens to them); NULL when none */
+  vmp__ratio_term *ratios;        /* ratio balance terms, weights x objective */
+  uint32_t nratios;
+  uint32_t *gm_start, *gm_vms;  /* CSR: every problem group's VMs, for the
+                                   group_moves term (NULL when weight 0) */
+  uint32_t ngm;
+  uint32_t *hmc_class;       /* [nhosts] host move-cost class or
+                                VMP__NO_CLASS; NULL when no term */
+  double *hmc;               /* [hmc_n * hmc_n] raw costs */
+  uint32_t hmc_n;
+  vmp__mdomains *rdoms;      /* host domains of the scopes below */
+  uint32_t nrdoms;
+  vmp__mspread *spreads;     /* spread groups (not in `groups`) */
+  uint32_t nspreads;
+  vmp__mdep *deps;
+  uint32_t ndeps;
+  unsigned needs;            /* VMP__NEED_* present in this model */
 } vmp__model;
+
+/* The rebalancing parts (model_reassign.c): compiled at the end of
+ * vmp__model_compile, freed by vmp__model_free. */
+int vmp__model_compile_reassign(const vmp_problem *p, vmp__model *m);
+void vmp__model_free_reassign(vmp__model *m);
+/* What the needs bits ask for, in words ("spread groups with a minimum of
+ * domains"): the first hard one, else the terms. */
+const char *vmp__model_needs_text(unsigned needs);
+/* The rebalancing part of the objective for VM hosts vh ([nvms], -1
+ * unplaced) with host loads load ([h*nres+r]): safety, ratio balance,
+ * host and group moves, soft spread and dependencies (weighted). */
+double vmp__model_objective_reassign(const vmp__model *m, const int32_t *vh,
+                                     const double *load);
 
 /* Builds the model of p.  On failure *out is NULL and the detail message
  * says why (VMP_ENOMEM, VMP_ERANGE when rules would need more than the
