@@ -54,7 +54,10 @@ static const char *base_name(const char *path) {
   return b ? b + 1 : path;
 }
 
-/* ROADEF: model_X.txt with assignment_X.sol beside it. */
+/* ROADEF: model_X.txt with assignment_X.sol beside it, which is required:
+ * without it vmplace would silently solve another problem (placement
+ * from scratch), so that takes an explicit vmp_problem_read_roadef(model,
+ * NULL) (the CLI's --from-scratch). */
 static int read_roadef_file(const char *path, const char *data, size_t len,
                             vmp_problem **out) {
   const char *base = base_name(path);
@@ -73,13 +76,37 @@ static int read_roadef_file(const char *path, const char *data, size_t len,
   }
   rc = vmp__read_file(apath, &adata, &alen);
   if (rc) {
-    /* Without its assignment the model still loads, with no current hosts. */
-    adata = NULL;
-    alen = 0;
+    char why[1024];
+    snprintf(why, sizeof why, "%s", vmp_last_error());
+    rc = vmp__error(rc, "%s: initial assignment: %s (to place every process "
+                    "from scratch instead, use --from-scratch or "
+                    "vmp_problem_read_roadef with no assignment)",
+                    path, why);
+  } else {
+    rc = vmp__read_roadef(data, len, adata, alen, path, out);
   }
-  rc = vmp__read_roadef(data, len, adata, alen, path, out);
   free(adata);
   free(apath);
+  return rc;
+}
+
+int vmp_problem_read_roadef(const char *model, const char *assignment,
+                            vmp_problem **out) {
+  char *data = NULL, *adata = NULL;
+  size_t len = 0, alen = 0;
+  int rc;
+  if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
+  *out = NULL;
+  if (!model) return vmp__error(VMP_EINVAL, "model path is NULL");
+  if ((rc = vmp__read_file(model, &data, &len))) return rc;
+  if (assignment && (rc = vmp__read_file(assignment, &adata, &alen))) {
+    free(data);
+    return rc;
+  }
+  rc = vmp__read_roadef(data, len, assignment ? (adata ? adata : "") : NULL,
+                        alen, model, out);
+  free(data);
+  free(adata);
   return rc;
 }
 

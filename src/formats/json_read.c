@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_reassign.h"
 #include "json_util.h"
 #include "problem_impl.h"
 #include "readers.h"
@@ -154,7 +155,7 @@ static int read_labels(jr *r, const json_t *obj, const char *path, size_t idx,
 
 static const char *const HOST_KEYS[] = {
     "name", "capacity", "overcommit", "reserved", "cost", "labels", "uri",
-    "maintenance", NULL};
+    "maintenance", "safety", "safety_fraction", NULL};
 
 static int read_host(jr *r, const json_t *obj, const char *path) {
   double vals[VMP__MAX_RESOURCES];
@@ -214,7 +215,7 @@ static int read_host(jr *r, const json_t *obj, const char *path) {
     if ((rc = get_bool(r, v, sub, &b))) return rc;
     vmp_problem_set_host_maintenance(r->p, h, b);
   }
-  return 0;
+  return vmp__json_read_host_safety(r->p, h, obj, path, r->origin);
 }
 
 static int lookup_host(jr *r, const json_t *v, const char *path, size_t *h) {
@@ -307,8 +308,9 @@ static int read_vm(jr *r, const json_t *obj, const char *path) {
   return 0;
 }
 
-static const char *const GROUP_KEYS[] = {"name", "policy", "hard", "vms",
-                                         "scope", "weight", NULL};
+static const char *const GROUP_KEYS[] = {"name",  "policy", "hard",
+                                         "vms",   "scope",  "weight",
+                                         "min_domains", NULL};
 
 static int read_group(jr *r, const json_t *obj, const char *path) {
   char sub[PATH_MAX_LEN];
@@ -329,9 +331,12 @@ static int read_group(jr *r, const json_t *obj, const char *path) {
     policy = VMP_AFFINITY;
   else if (!strcmp(policy_s, "anti-affinity"))
     policy = VMP_ANTI_AFFINITY;
+  else if (!strcmp(policy_s, "spread"))
+    policy = VMP_SPREAD;
   else
     return jfail(r, VMP_EPARSE, sub,
-                 "expected \"affinity\" or \"anti-affinity\", got \"%s\"",
+                 "expected \"affinity\", \"anti-affinity\" or \"spread\", "
+                 "got \"%s\"",
                  policy_s);
   if ((v = json_object_get(obj, "hard"))) {
     snprintf(sub, sizeof sub, "%s.hard", path);
@@ -372,7 +377,7 @@ static int read_group(jr *r, const json_t *obj, const char *path) {
     if ((rc = get_number(r, v, sub, 0.0, &w))) return rc;
     vmp_problem_set_group_weight(r->p, g, w);
   }
-  return 0;
+  return vmp__json_read_min_domains(r->p, g, obj, path, r->origin);
 }
 
 static const char *const RULE_KEYS[] = {"name", "when", "require", "hard",
@@ -413,8 +418,9 @@ static int read_rule(jr *r, const json_t *obj, const char *path) {
   return 0;
 }
 
-static const char *const OBJECTIVE_KEYS[] = {"cost", "migrations", "balance",
-                                             "soft", "unplaced", NULL};
+static const char *const OBJECTIVE_KEYS[] = {
+    "cost",   "migrations",    "balance",     "soft",      "unplaced",
+    "safety", "ratio_balance", "group_moves", "host_moves", NULL};
 
 static int read_objective(jr *r, const json_t *obj) {
   const char *key;
@@ -456,8 +462,11 @@ static int read_list(jr *r, const json_t *root, const char *key, int required,
   return 0;
 }
 
-static const char *const TOP_KEYS[] = {"version", "resources", "hosts", "vms",
-                                       "groups", "rules", "objective", NULL};
+static const char *const TOP_KEYS[] = {
+    "version",  "resources",     "hosts",        "vms",
+    "groups",   "rules",         "objective",    "transient",
+    "safety",   "ratio_balance", "dependencies", "host_move_costs",
+    NULL};
 
 static int read_root(jr *r, const json_t *root) {
   json_t *v;
@@ -477,6 +486,7 @@ static int read_root(jr *r, const json_t *root) {
   if ((rc = read_list(r, root, "vms", 0, read_vm))) return rc;
   if ((rc = read_list(r, root, "groups", 0, read_group))) return rc;
   if ((rc = read_list(r, root, "rules", 0, read_rule))) return rc;
+  if ((rc = vmp__json_read_reassign(r->p, root, r->origin))) return rc;
   if ((v = json_object_get(root, "objective")) && (rc = read_objective(r, v)))
     return rc;
   return 0;

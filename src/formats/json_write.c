@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_reassign.h"
 #include "json_util.h"
 #include "problem_impl.h"
 
@@ -56,6 +57,7 @@ static json_t *host_json(const vmp_problem *p, size_t h) {
   if (p->host_labels[h].n) bad |= vmp__json_add(o, "labels", labels_json(p, h, 1));
   if (p->host_uri[h]) bad |= vmp__json_add(o, "uri", json_string(vmp_problem_host_uri(p, h)));
   if (p->host_maintenance[h]) bad |= vmp__json_add(o, "maintenance", json_true());
+  bad |= vmp__json_write_host_safety(p, h, o);
   if (bad) {
     json_decref(o);
     json_decref(cap);
@@ -101,8 +103,12 @@ static json_t *group_json(const vmp_problem *p, size_t g) {
   json_t *o = json_object(), *vms = json_array();
   int bad = !o || !vms;
   bad |= vmp__json_add(o, "name", json_string(vmp_problem_group_name(p, g)));
-  bad |= vmp__json_add(o, "policy", json_string(gr->policy == VMP_AFFINITY ? "affinity"
-                                                                           : "anti-affinity"));
+  bad |= vmp__json_add(o, "policy",
+                       json_string(gr->policy == VMP_AFFINITY        ? "affinity"
+                                   : gr->policy == VMP_ANTI_AFFINITY ? "anti-affinity"
+                                                                     : "spread"));
+  if (gr->policy == VMP_SPREAD)
+    bad |= vmp__json_add(o, "min_domains", json_integer(gr->min_domains));
   bad |= vmp__json_add(o, "hard", json_boolean(gr->hard));
   for (uint32_t k = 0; vms && k < gr->nvms; k++)
     bad |= json_array_append_new(vms, json_string(vmp_problem_vm_name(p, gr->vms[k])));
@@ -173,7 +179,9 @@ static json_t *problem_json(const vmp_problem *p) {
     bad |= vmp__json_add(a, "balance", vmp__json_num(p->w.balance));
     bad |= vmp__json_add(a, "soft", vmp__json_num(p->w.soft));
     if (p->w.unplaced >= 0.0) bad |= vmp__json_add(a, "unplaced", vmp__json_num(p->w.unplaced));
+    bad |= vmp__json_write_objective_reassign(p, a);
   }
+  bad |= vmp__json_write_reassign(p, root);
   bad |= vmp__json_add(root, "objective", a);
   if (bad) {
     json_decref(root);

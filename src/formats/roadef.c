@@ -1,6 +1,7 @@
 /*
  * ROADEF/EURO 2012 machine reassignment (Google): the challenge's model
- * file plus the initial assignment.
+ * file plus the initial assignment, read into vmplace's rebalancing model
+ * with nothing dropped (docs/formats.md, docs/rebalancing.md).
  *
  * Model, all integers, whitespace-separated:
  *   R;  R x (transient weightLoadCost)
@@ -12,23 +13,22 @@
  *   processMoveCostWeight serviceMoveCostWeight machineMoveCostWeight
  * Assignment: P machine indices (0-based), whitespace-separated.
  *
- * What vmplace keeps:
- *   resources r0..r<R-1>; machine k -> host "mk" with capacity[R] and the
- *   labels "neighborhood" and "location" (decimal); process k -> VM "pk"
- *   with requirement[R], current host from the assignment (none without
- *   one) and migration cost = processMoveCostWeight * processMoveCost (the
- *   move cost alone when the weight is 0); every service with two or more
- *   processes -> hard anti-affinity group "sk" with scope "host" (the
- *   challenge's conflict constraint); objective weight "migrations" = 1.
- *
- * What vmplace cannot represent and drops (each is still checked for
- * type, range and index): safety capacities and the load cost weights;
- * transient usage (a moved process holding capacity on its old machine
- * too); spreadMin (a service over at least that many locations);
- * dependencies (a process's neighbourhood must hold its dependencies'
- * processes); balance costs; service move cost; machine move costs and
- * their weight.  Scores computed by vmplace are therefore not the
- * challenge's scores.
+ * How it maps:
+ *   resource r -> "r<r>", transient as flagged, safety weight = its load
+ *   cost weight; machine m -> host "m<m>" with its capacities, its safety
+ *   capacities (absolute), the labels "neighborhood" and "location"
+ *   (decimal), and its move-cost row (stored as classes); service s with
+ *   at least one process -> spread group "s<s>" over "location" with
+ *   min_domains max(1, spreadMin) (the service's identity for
+ *   dependencies and the group move cost), plus, with two or more
+ *   processes, the hard anti-affinity group "s<s>-conflict" over hosts;
+ *   each dependency of s on t -> a hard dependency of "s<s>" on "s<t>"
+ *   within "neighborhood"; process p -> VM "p<p>" with its requirements,
+ *   migration cost = its move cost and current host from the assignment;
+ *   balance triple -> a ratio balance term; objective: cost 0, safety 1,
+ *   ratio_balance 1, migrations = wPMC, group_moves = wSMC, host_moves =
+ *   wMMC, balance 0.  With every process placed, vmplace's objective is
+ *   the challenge's, to the unit.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "readers.h"
+#include "reassign_impl.h"
 
 /* Whether n records of `per` numbers each fit in the rest of the input:
  * every number needs a digit and a separator.  Checked before anything is
@@ -75,29 +76,49 @@ static int read_index(vmp__tok *t, const char *what, long long n,
 }
 
 typedef struct roadef {
-  long long R, M, S, P;
-  long long w_process;     /* processMoveCostWeight */
-  double *cap;             /* [m * R + r] */
+  long long R, M, S, P, B;
+  long long w_process, w_service, w_machine;
+  unsigned char *transient;   /* [R] */
+  double *load_weight;        /* [R] */
+  double *cap, *safety;       /* [m * R + r] */
   long long *nbh, *loc;
   size_t *machine_line;
+  vmp__hmc_builder *mmc;      /* machine move-cost rows */
+  double *row;                /* [M] scratch */
+  long long *spread_min;      /* [S] */
+  size_t *dep_start;          /* [S + 1] CSR into dep */
+  long long *dep;
+  size_t ndep, dep_cap;
   size_t *service_line;
-  long long *service;      /* of each process */
-  double *req;             /* [p * R + r] */
+  long long *service;         /* of each process */
+  double *req;                /* [p * R + r] */
   long long *move_cost;
   size_t *process_line;
-  long long *machine;      /* initial machine of each process; NULL: none */
+  long long *bal;             /* [b * 4]: r1 r2 target weight */
+  size_t *bal_line;
+  long long *machine;         /* initial machine of each process; NULL: none */
 } roadef;
 
 static void roadef_free(roadef *f) {
+  free(f->transient);
+  free(f->load_weight);
   free(f->cap);
+  free(f->safety);
   free(f->nbh);
   free(f->loc);
   free(f->machine_line);
+  vmp__hmc_builder_free(f->mmc);
+  free(f->row);
+  free(f->spread_min);
+  free(f->dep_start);
+  free(f->dep);
   free(f->service_line);
   free(f->service);
   free(f->req);
   free(f->move_cost);
   free(f->process_line);
+  free(f->bal);
+  free(f->bal_line);
   free(f->machine);
 }
 
@@ -108,11 +129,16 @@ static int parse_resources(vmp__tok *t, roadef *f) {
   if ((rc = vmp__tok_int(t, "number of resources", 0, VMP__MAX_RESOURCES,
                          &f->R)))
     return rc;
+  f->transient = vmp__calloc((size_t)f->R + 1, 1);
+  f->load_weight = vmp__calloc((size_t)f->R + 1, sizeof *f->load_weight);
+  if (!f->transient || !f->load_weight) return vmp__enomem();
   for (long long r = 0; r < f->R; r++) {
     snprintf(what, sizeof what, "transient flag of resource %lld", r);
     if ((rc = vmp__tok_int(t, what, 0, 1, &x))) return rc;
+    f->transient[r] = (unsigned char)x;
     snprintf(what, sizeof what, "load cost weight of resource %lld", r);
     if ((rc = read_nonneg(t, what, &x))) return rc;
+    f->load_weight[r] = (double)x;
   }
   return 0;
 }
@@ -134,12 +160,17 @@ static int parse_machine(vmp__tok *t, roadef *f, long long m) {
   for (long long r = 0; r < f->R; r++) {
     snprintf(what, sizeof what, "safety capacity %lld of machine %lld", r, m);
     if ((rc = read_nonneg(t, what, &x))) return rc;
+    f->safety[m * f->R + r] = (double)x;
   }
   /* One description for the row: M * M numbers are too many to describe
    * each (the line still says where). */
   snprintf(what, sizeof what, "move costs of machine %lld", m);
-  for (long long k = 0; k < f->M; k++)
+  for (long long k = 0; k < f->M; k++) {
     if ((rc = read_nonneg(t, what, &x))) return rc;
+    f->row[k] = (double)x;
+  }
+  if ((rc = vmp__hmc_builder_row(f->mmc, f->row)))
+    return vmp__error_prefix(rc, "%s: line %zu", t->origin, t->line);
   return 0;
 }
 
@@ -150,11 +181,16 @@ static int parse_machines(vmp__tok *t, roadef *f) {
   /* Each machine also has a row of M move costs: M * M numbers. */
   if (!fits(t, f->M, per + (size_t)f->M))
     return too_many(t, "number of machines", f->M);
-  f->cap = vmp__calloc((size_t)f->M * (size_t)f->R, sizeof *f->cap);
-  f->nbh = vmp__calloc((size_t)f->M, sizeof *f->nbh);
-  f->loc = vmp__calloc((size_t)f->M, sizeof *f->loc);
-  f->machine_line = vmp__calloc((size_t)f->M, sizeof *f->machine_line);
-  if (!f->cap || !f->nbh || !f->loc || !f->machine_line) return vmp__enomem();
+  f->cap = vmp__calloc((size_t)f->M * (size_t)f->R + 1, sizeof *f->cap);
+  f->safety = vmp__calloc((size_t)f->M * (size_t)f->R + 1, sizeof *f->safety);
+  f->nbh = vmp__calloc((size_t)f->M + 1, sizeof *f->nbh);
+  f->loc = vmp__calloc((size_t)f->M + 1, sizeof *f->loc);
+  f->machine_line = vmp__calloc((size_t)f->M + 1, sizeof *f->machine_line);
+  f->row = vmp__calloc((size_t)f->M + 1, sizeof *f->row);
+  if (!f->cap || !f->safety || !f->nbh || !f->loc || !f->machine_line ||
+      !f->row)
+    return vmp__enomem();
+  if ((rc = vmp__hmc_builder_new((size_t)f->M, &f->mmc))) return rc;
   for (long long m = 0; m < f->M; m++)
     if ((rc = parse_machine(t, f, m))) return rc;
   return 0;
@@ -165,18 +201,25 @@ static int parse_services(vmp__tok *t, roadef *f) {
   long long x, ndeps;
   int rc;
   if ((rc = read_count(t, "number of services", 2, &f->S))) return rc;
-  f->service_line = vmp__calloc((size_t)f->S, sizeof *f->service_line);
-  if (!f->service_line) return vmp__enomem();
+  f->service_line = vmp__calloc((size_t)f->S + 1, sizeof *f->service_line);
+  f->spread_min = vmp__calloc((size_t)f->S + 1, sizeof *f->spread_min);
+  f->dep_start = vmp__calloc((size_t)f->S + 1, sizeof *f->dep_start);
+  if (!f->service_line || !f->spread_min || !f->dep_start)
+    return vmp__enomem();
   for (long long s = 0; s < f->S; s++) {
     snprintf(what, sizeof what, "spreadMin of service %lld", s);
-    if ((rc = read_nonneg(t, what, &x))) return rc;
+    if ((rc = read_nonneg(t, what, &f->spread_min[s]))) return rc;
     f->service_line[s] = t->line;
     snprintf(what, sizeof what, "number of dependencies of service %lld", s);
     if ((rc = vmp__tok_int(t, what, 0, f->S, &ndeps))) return rc;
     for (long long k = 0; k < ndeps; k++) {
       snprintf(what, sizeof what, "dependency %lld of service %lld", k, s);
       if ((rc = read_index(t, what, f->S, "service", &x))) return rc;
+      if (vmp__grow(&f->dep, &f->dep_cap, f->ndep + 1, sizeof *f->dep))
+        return vmp__enomem();
+      f->dep[f->ndep++] = x;
     }
+    f->dep_start[s + 1] = f->ndep;
   }
   return 0;
 }
@@ -209,24 +252,27 @@ static int parse_processes(vmp__tok *t, roadef *f) {
 }
 
 static int parse_tail(vmp__tok *t, roadef *f) {
+  static const char *const field[4] = {"first resource", "second resource",
+                                       "target", "weight"};
   char what[96];
-  long long nb, x;
   int rc;
-  if ((rc = read_count(t, "number of balance objectives", 4, &nb))) return rc;
-  for (long long b = 0; b < nb; b++) {
-    snprintf(what, sizeof what, "first resource of balance objective %lld", b);
-    if ((rc = read_index(t, what, f->R, "resource", &x))) return rc;
-    snprintf(what, sizeof what, "second resource of balance objective %lld",
-             b);
-    if ((rc = read_index(t, what, f->R, "resource", &x))) return rc;
-    snprintf(what, sizeof what, "target of balance objective %lld", b);
-    if ((rc = read_nonneg(t, what, &x))) return rc;
-    snprintf(what, sizeof what, "weight of balance objective %lld", b);
-    if ((rc = read_nonneg(t, what, &x))) return rc;
+  if ((rc = read_count(t, "number of balance objectives", 4, &f->B)))
+    return rc;
+  f->bal = vmp__calloc((size_t)f->B * 4 + 1, sizeof *f->bal);
+  f->bal_line = vmp__calloc((size_t)f->B + 1, sizeof *f->bal_line);
+  if (!f->bal || !f->bal_line) return vmp__enomem();
+  for (long long b = 0; b < f->B; b++) {
+    for (int k = 0; k < 4; k++) {
+      snprintf(what, sizeof what, "%s of balance objective %lld", field[k], b);
+      rc = k < 2 ? read_index(t, what, f->R, "resource", &f->bal[b * 4 + k])
+                 : read_nonneg(t, what, &f->bal[b * 4 + k]);
+      if (rc) return rc;
+      if (k == 0) f->bal_line[b] = t->line;
+    }
   }
   if ((rc = read_nonneg(t, "process move cost weight", &f->w_process)) ||
-      (rc = read_nonneg(t, "service move cost weight", &x)) ||
-      (rc = read_nonneg(t, "machine move cost weight", &x)))
+      (rc = read_nonneg(t, "service move cost weight", &f->w_service)) ||
+      (rc = read_nonneg(t, "machine move cost weight", &f->w_machine)))
     return rc;
   return vmp__tok_end(t);
 }
@@ -278,18 +324,24 @@ static int add_machine(const roadef *f, long long m, vmp_problem *p) {
   int rc;
   snprintf(name, sizeof name, "m%lld", m);
   if ((rc = vmp_problem_add_host(p, name, f->cap + m * f->R, &h))) return rc;
+  for (long long r = 0; r < f->R; r++)
+    if ((rc = vmp_problem_set_host_safety(p, h, (size_t)r,
+                                          f->safety[m * f->R + r])))
+      return rc;
   snprintf(val, sizeof val, "%lld", f->nbh[m]);
   if ((rc = vmp_problem_set_host_label(p, h, "neighborhood", val))) return rc;
   snprintf(val, sizeof val, "%lld", f->loc[m]);
   return vmp_problem_set_host_label(p, h, "location", val);
 }
 
-static int build_hosts(const roadef *f, const char *origin, vmp_problem *p) {
+static int build_hosts(roadef *f, const char *origin, vmp_problem *p) {
   int rc;
   for (long long m = 0; m < f->M; m++)
     if ((rc = add_machine(f, m, p)))
       return vmp__error_prefix(rc, "%s: line %zu", origin,
                                f->machine_line[m]);
+  if (f->M && (rc = vmp__hmc_builder_finish(f->mmc, p)))
+    return vmp__error_prefix(rc, "%s: machine move costs", origin);
   return 0;
 }
 
@@ -298,11 +350,10 @@ static int build_vms(const roadef *f, const char *origin, vmp_problem *p) {
   size_t v;
   int rc;
   for (long long k = 0; k < f->P; k++) {
-    double w = (double)f->w_process, cost = (double)f->move_cost[k];
     snprintf(name, sizeof name, "p%lld", k);
     if ((rc = vmp_problem_add_vm(p, name, f->req + k * f->R, &v)) ||
-        (rc = vmp_problem_set_vm_migration_cost(p, v, w > 0 ? w * cost
-                                                            : cost)) ||
+        (rc = vmp_problem_set_vm_migration_cost(p, v,
+                                                (double)f->move_cost[k])) ||
         (f->machine &&
          (rc = vmp_problem_set_vm_host(p, v, (size_t)f->machine[k]))))
       return vmp__error_prefix(rc, "%s: line %zu", origin,
@@ -311,15 +362,42 @@ static int build_vms(const roadef *f, const char *origin, vmp_problem *p) {
   return 0;
 }
 
-/* The conflict constraint: no two processes of a service on one machine. */
+/* One service: its spread group "s<s>" (always, when it has a process),
+ * and its conflict group "s<s>-conflict" (two or more processes).  gid[s]
+ * receives the spread group's index, or VMP_NONE. */
+static int add_service(const roadef *f, long long s, const size_t *member,
+                       size_t n, vmp_problem *p, size_t *gid) {
+  char name[48];
+  size_t g;
+  int rc;
+  *gid = VMP_NONE;
+  if (n == 0) return 0;
+  if ((size_t)f->spread_min[s] > n)
+    return vmp__error(VMP_ERANGE, "spreadMin of service %lld: %lld is more "
+                      "than its %zu processes: no assignment can meet it", s,
+                      f->spread_min[s], n);
+  snprintf(name, sizeof name, "s%lld", s);
+  if ((rc = vmp_problem_add_group(p, name, VMP_SPREAD, 1, "location", member,
+                                  n, &g)) ||
+      (rc = vmp_problem_set_group_min_domains(
+           p, g, f->spread_min[s] > 1 ? (size_t)f->spread_min[s] : 1)))
+    return rc;
+  *gid = g;
+  if (n < 2) return 0;
+  snprintf(name, sizeof name, "s%lld-conflict", s);
+  return vmp_problem_add_group(p, name, VMP_ANTI_AFFINITY, 1, "host", member,
+                               n, NULL);
+}
+
+/* Services: conflict, spread and dependencies. */
 static int build_groups(const roadef *f, const char *origin, vmp_problem *p) {
-  size_t *start, *member, *fill;
-  char name[32];
+  size_t *start, *member, *fill, *gid;
   int rc = 0;
   start = vmp__calloc((size_t)f->S + 1, sizeof *start);
-  member = vmp__calloc((size_t)f->P, sizeof *member);
-  fill = vmp__calloc((size_t)f->S, sizeof *fill);
-  if (!start || !member || !fill) {
+  member = vmp__calloc((size_t)f->P + 1, sizeof *member);
+  fill = vmp__calloc((size_t)f->S + 1, sizeof *fill);
+  gid = vmp__calloc((size_t)f->S + 1, sizeof *gid);
+  if (!start || !member || !fill || !gid) {
     rc = vmp__enomem();
     goto done;
   }
@@ -329,22 +407,65 @@ static int build_groups(const roadef *f, const char *origin, vmp_problem *p) {
     long long s = f->service[k];
     member[start[s] + fill[s]++] = (size_t)k;
   }
-  for (long long s = 0; s < f->S && !rc; s++) {
-    size_t n = start[s + 1] - start[s];
-    if (n < 2) continue;
-    snprintf(name, sizeof name, "s%lld", s);
-    if ((rc = vmp_problem_add_group(p, name, VMP_ANTI_AFFINITY, 1, "host",
-                                    member + start[s], n, NULL)))
+  for (long long s = 0; s < f->S && !rc; s++)
+    if ((rc = add_service(f, s, member + start[s], start[s + 1] - start[s], p,
+                          &gid[s])))
       rc = vmp__error_prefix(rc, "%s: line %zu", origin, f->service_line[s]);
+  for (long long s = 0; s < f->S && !rc; s++) {
+    if (gid[s] == VMP_NONE) continue;   /* no process: nothing to satisfy */
+    for (size_t k = f->dep_start[s]; k < f->dep_start[s + 1] && !rc; k++) {
+      long long t = f->dep[k];
+      if (gid[t] == VMP_NONE) {
+        rc = vmp__error(VMP_ERANGE, "%s: line %zu: service %lld depends on "
+                        "service %lld, which has no process: no assignment "
+                        "can meet it", origin, f->service_line[s], s, t);
+        break;
+      }
+      rc = vmp_problem_add_dependency(p, gid[s], gid[t], "neighborhood",
+                                      NULL);
+      if (rc == VMP_EEXIST) rc = 0;   /* listed twice: the same constraint */
+      else if (rc)
+        rc = vmp__error_prefix(rc, "%s: line %zu", origin,
+                               f->service_line[s]);
+    }
   }
 done:
   free(start);
   free(member);
   free(fill);
+  free(gid);
   return rc;
 }
 
-static int build(const roadef *f, const char *origin, vmp_problem *p) {
+static int build_objective(const roadef *f, const char *origin,
+                           vmp_problem *p) {
+  int rc = 0;
+  for (long long r = 0; r < f->R && !rc; r++)
+    if (!(rc = vmp_problem_set_resource_transient(p, (size_t)r,
+                                                  f->transient[r])))
+      rc = vmp_problem_set_safety_weight(p, (size_t)r, f->load_weight[r]);
+  for (long long b = 0; b < f->B && !rc; b++) {
+    const long long *q = f->bal + b * 4;
+    if ((rc = vmp_problem_add_ratio_balance(p, (size_t)q[0], (size_t)q[1],
+                                            (double)q[2], (double)q[3],
+                                            NULL)))
+      return vmp__error_prefix(rc, "%s: line %zu: balance objective %lld",
+                               origin, f->bal_line[b], b);
+  }
+  if (!rc) rc = vmp_problem_set_objective(p, "cost", 0.0);
+  if (!rc) rc = vmp_problem_set_objective(p, "balance", 0.0);
+  if (!rc) rc = vmp_problem_set_objective(p, "safety", 1.0);
+  if (!rc) rc = vmp_problem_set_objective(p, "ratio_balance", 1.0);
+  if (!rc)
+    rc = vmp_problem_set_objective(p, "migrations", (double)f->w_process);
+  if (!rc)
+    rc = vmp_problem_set_objective(p, "group_moves", (double)f->w_service);
+  if (!rc)
+    rc = vmp_problem_set_objective(p, "host_moves", (double)f->w_machine);
+  return rc ? vmp__error_prefix(rc, "%s", origin) : 0;
+}
+
+static int build(roadef *f, const char *origin, vmp_problem *p) {
   char name[32];
   int rc;
   for (long long r = 0; r < f->R; r++) {
@@ -355,9 +476,7 @@ static int build(const roadef *f, const char *origin, vmp_problem *p) {
   if ((rc = build_hosts(f, origin, p)) || (rc = build_vms(f, origin, p)) ||
       (rc = build_groups(f, origin, p)))
     return rc;
-  if ((rc = vmp_problem_set_objective(p, "migrations", 1.0)))
-    return vmp__error_prefix(rc, "%s", origin);
-  return 0;
+  return build_objective(f, origin, p);
 }
 
 int vmp__read_roadef(const char *model, size_t model_len,
