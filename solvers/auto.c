@@ -87,11 +87,28 @@ static int stage(vmp__ctx *ctx, stage_fn fn, const char *name, double share,
   return rc;
 }
 
+/* A running datacenter to rebalance: every VM has a current host and the
+ * problem uses the rebalancing model (docs/rebalancing.md). */
+static int wants_rebalance(const vmp__model *m) {
+  if (!m->needs) return 0;
+  for (size_t v = 0; v < m->nvms; v++)
+    if (m->cur[v] < 0) return (m->needs & VMP__NEED_HARD) != 0;
+  return 1;
+}
+
 static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
   int genetic = m->nitems >= AUTO_GENETIC_ITEMS;
   double objective, bound;
   int rc;
+  if (wants_rebalance(m)) {
+    /* The rebalancer, or (when it declines a problem without hard
+     * rebalancing constraints) the classic chain below. */
+    rc = vmp__solver_run(ctx, "rebalance", res);
+    if (!rc || (m->needs & VMP__NEED_HARD) || rc != VMP_ENOTSUP) return rc;
+    vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: %s; the classic chain instead",
+                 vmp_last_error());
+  }
   if ((rc = vmp__solver_run(ctx, "greedy", res))) return rc;
   objective = vmp__model_objective(m, res->host);
 #define DONE()                                                               \
@@ -113,4 +130,4 @@ const vmp__solver vmp__solver_auto = {
     "auto",
     "greedy, local search, the exact engine, then the genetic scheduler within "
     "the time limit",
-    auto_solve, NULL, 0};
+    auto_solve, NULL, 0, VMP__NEED_HARD};

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "solvers.h"
+#include "state.h"
 
 typedef struct dm {
   uint32_t dom;
@@ -72,6 +73,17 @@ double vmp__model_objective(const vmp__model *m, const int32_t *host) {
     }
   }
   obj += m->w.cost * cost + m->w.balance * bal;
+  if (m->needs) {
+    int32_t *vh = malloc((m->nvms + 1) * sizeof *vh);
+    if (!vh) {
+      free(load);
+      free(used);
+      return HUGE_VAL;
+    }
+    vmp__items_to_vms(m, host, vh);
+    obj += vmp__model_objective_reassign(m, vh, load);
+    free(vh);
+  }
   if (m->has_soft_groups) {
     size_t maxn = 0;
     for (uint32_t g = 0; g < m->ngroups; g++)

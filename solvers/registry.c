@@ -13,11 +13,12 @@ extern const vmp__solver vmp__solver_genetic;
 extern const vmp__solver vmp__solver_auto;
 extern const vmp__solver vmp__solver_ilp;
 extern const vmp__solver vmp__solver_colgen;
+extern const vmp__solver vmp__solver_rebalance;
 
 static const vmp__solver *const solvers[] = {
     &vmp__solver_auto,  &vmp__solver_greedy, &vmp__solver_local,
     &vmp__solver_ilp,   &vmp__solver_colgen, &vmp__solver_genetic,
-    &vmp__solver_roundrobin,
+    &vmp__solver_roundrobin, &vmp__solver_rebalance,
 };
 
 #define NSOLVERS (sizeof solvers / sizeof solvers[0])
@@ -46,10 +47,18 @@ int vmp__solver_run(vmp__ctx *ctx, const char *name, vmp__result *res) {
   const char *saved = ctx->solver;
   int rc;
   if (!s) return vmp__error(VMP_ENOTFOUND, "unknown solver \"%s\"", name);
+  if ((rc = vmp__solver_accepts(s, ctx->m))) return rc;
   ctx->solver = s->name;
   rc = s->solve(ctx, res);
   ctx->solver = saved;
   return rc;
+}
+
+int vmp__solver_accepts(const vmp__solver *s, const vmp__model *m) {
+  unsigned miss = m->needs & VMP__NEED_HARD & ~s->handles;
+  if (!miss) return 0;
+  return vmp__error(VMP_ENOTSUP, "%s: %s are not modelled; use the rebalance "
+                    "solver or auto", s->name, vmp__model_needs_text(miss));
 }
 
 /* ---- parameters by name ------------------------------------------------------ */

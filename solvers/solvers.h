@@ -21,6 +21,10 @@ const vmp__solver *vmp__solver_at(size_t k);
  * duration. */
 int vmp__solver_run(vmp__ctx *ctx, const char *name, vmp__result *res);
 
+/* VMP_OK when solver s models every hard constraint of m (model.h,
+ * VMP__NEED_*), else VMP_ENOTSUP naming what is missing. */
+int vmp__solver_accepts(const vmp__solver *s, const vmp__model *m);
+
 /* The spec of the parameter called name, whichever solver declares it, or
  * NULL. */
 const vmp__param_spec *vmp__param_spec_find(const char *name);

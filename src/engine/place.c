@@ -69,6 +69,13 @@ int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts, vmp_placer 
     vmp_placer_free(pl);
     return rc;
   }
+  if (pl->m->needs & VMP__NEED_HARD) {
+    rc = vmp__error(VMP_ENOTSUP, "online placement: %s are not modelled; "
+                    "use vmp_solve (the rebalance solver or auto)",
+                    vmp__model_needs_text(pl->m->needs & VMP__NEED_HARD));
+    vmp_placer_free(pl);
+    return rc;
+  }
   pl->vm_host = malloc((p->nvms + 1) * sizeof *pl->vm_host);
   pl->parts = calloc(pl->m->nitems + 1, sizeof *pl->parts);
   if (!pl->vm_host || !pl->parts) {

@@ -152,6 +152,7 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   model_bound = bounds.bound;
   ctx.best_bound = model_bound;
 
+  if ((rc = vmp__solver_accepts(solver, m))) goto done;
   if ((rc = vmp__result_init(&res, m->nitems))) goto done;
   vmp__ctx_log(&ctx, VMP_LOG_INFO,
                "solve: %zu VMs in %zu units, %zu hosts in %u classes, solver %s",
@@ -205,6 +206,10 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   info.stat_values = res.stats.values;
   info.nstats = res.stats.n;
   info.time_s = vmp__now() - t0;
+  /* A solver that ignores the rebalancing terms proved nothing about
+   * them: its bound stays (the terms are >= 0), its optimality does not. */
+  if (res.proven_optimal && (m->needs & VMP__NEED_TERMS & ~solver->handles))
+    res.proven_optimal = 0;
   if (res.proven_optimal) {
     /* The solver proved its placement optimal: the bound is its objective
      * (computed below by the evaluator). */

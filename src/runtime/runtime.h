@@ -88,6 +88,10 @@ typedef struct vmp__solver {
   int (*solve)(vmp__ctx *ctx, vmp__result *res);
   const vmp__param_spec *params;
   size_t nparams;
+  /* VMP__NEED_* bits the solver models (model.h): the dispatcher declines
+   * a model with a hard need the solver lacks, and does not let a solver
+   * that ignores VMP__NEED_TERMS claim optimality. */
+  unsigned handles;
 } vmp__solver;
 
 /* ---- results (src/runtime/runtime.c) ---------------------------------------- */
