@@ -23,7 +23,8 @@ int vmp__explainer_init(vmp__explainer *ex, const vmp_problem *p,
   ex->vm_host = vm_host;
   ex->load = calloc(p->nhosts * p->nres + 1, sizeof *ex->load);
   ex->vg_start = calloc(p->nvms + 2, sizeof *ex->vg_start);
-  if (!ex->load || !ex->vg_start) goto oom;
+  ex->held = vmp__explain_held(p, vm_host);
+  if (!ex->load || !ex->vg_start || !ex->held) goto oom;
   for (size_t v = 0; v < p->nvms; v++) {
     uint32_t h = vm_host[v];
     if (h == VMP__NO_HOST) continue;
@@ -56,6 +57,7 @@ void vmp__explainer_free(vmp__explainer *ex) {
   free(ex->load);
   free(ex->vg_start);
   free(ex->vg);
+  free(ex->held);
   memset(ex, 0, sizeof *ex);
 }
 
@@ -74,9 +76,9 @@ void vmp__reasons_free(vmp__reasons *r) {
   memset(r, 0, sizeof *r);
 }
 
-static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...)
-    VMP__PRINTF(3, 4);
-static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
+#define add_reason vmp__reasons_add
+
+void vmp__reasons_add(vmp__reasons *r, const char *key, const char *fmt, ...) {
   va_list ap;
   size_t cap2 = r->cap;
   if (r->oom) return;
@@ -247,6 +249,7 @@ int vmp__explain_host(const vmp__explainer *ex, uint32_t v, uint32_t h,
   }
   explain_capacity(ex, v, h, r);
   explain_groups(ex, v, h, r);
+  vmp__explain_reassign(ex, v, h, r);
   return r->oom ? vmp__enomem() : 0;
 }
 

@@ -15,6 +15,8 @@ typedef struct vmp__explainer {
   double *load;              /* [h*nres+r] load of every placed VM */
   uint32_t *vg_start;        /* [nvms+1] CSR: groups of each VM */
   uint32_t *vg;
+  double *held;              /* [h*nres+r] transient resources still held on
+                                h by VMs that moved away from it */
 } vmp__explainer;
 
 typedef struct vmp__reasons {
@@ -29,6 +31,16 @@ int vmp__explainer_init(vmp__explainer *ex, const vmp_problem *p,
 void vmp__explainer_free(vmp__explainer *ex);
 
 void vmp__reasons_clear(vmp__reasons *r);
+/* Appends one reason (r->oom set when out of memory). */
+void vmp__reasons_add(vmp__reasons *r, const char *key, const char *fmt, ...)
+    VMP__PRINTF(3, 4);
+/* The rebalancing reasons (explain_reassign.c): transient resources,
+ * spread minimums, dependencies (with the cycle that keeps groups empty). */
+void vmp__explain_reassign(const vmp__explainer *ex, uint32_t v, uint32_t h,
+                           vmp__reasons *r);
+/* [h*nres+r] transient resources held by VMs moving away; NULL when out
+ * of memory. */
+double *vmp__explain_held(const vmp_problem *p, const uint32_t *vm_host);
 void vmp__reasons_free(vmp__reasons *r);
 
 /* Appends to r every constraint that keeps VM v off host h (v's own load

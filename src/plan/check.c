@@ -27,6 +27,9 @@ typedef struct replay {
   uint8_t *receives;         /* [h] */
   uint32_t *pos;             /* [plan VM] host, NONE, or UNKNOWN */
   uint32_t *seen_wave;       /* [plan VM] last wave the VM moved in, +1 */
+  uint32_t *init;            /* [plan VM] host at the start (p only) */
+  uint32_t *ppos;            /* [problem VM] problem host now (p only) */
+  size_t *cover;             /* [problem group] spread cover before a wave */
 } replay;
 
 #define UNKNOWN (VMP__PLAN_NONE - 1)
@@ -110,8 +113,9 @@ static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
   R->receives = calloc(pl->nhosts + 1, 1);
   R->pos = malloc((pl->nvms + 1) * sizeof *R->pos);
   R->seen_wave = calloc(pl->nvms + 1, sizeof *R->seen_wave);
+  R->init = malloc((pl->nvms + 1) * sizeof *R->init);
   if (!R->host_p || !R->vm_p || !R->cap || !R->load || !R->peak || !R->conc ||
-      !R->receives || !R->pos || !R->seen_wave)
+      !R->receives || !R->pos || !R->seen_wave || !R->init)
     return vmp__enomem();
   if (!p) {
     memcpy(R->cap, pl->cap, hr * sizeof *R->cap);
@@ -137,9 +141,14 @@ static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
     for (size_t v = 0; v < pl->nvms; v++) {
       uint32_t h = p->vm_host[R->vm_p[v]];
       R->pos[v] = h == VMP__NO_HOST ? VMP__PLAN_NONE : plan_host[h];
+      R->init[v] = R->pos[v];
     }
     free(plan_host);
   }
+  R->ppos = malloc((p->nvms + 1) * sizeof *R->ppos);
+  R->cover = calloc(p->ngroups + 1, sizeof *R->cover);
+  if (!R->ppos || !R->cover) return vmp__enomem();
+  memcpy(R->ppos, p->vm_host, p->nvms * sizeof *R->ppos);
   return VMP_OK;
 }
 
@@ -153,6 +162,34 @@ static void replay_free(replay *R) {
   free(R->receives);
   free(R->pos);
   free(R->seen_wave);
+  free(R->init);
+  free(R->ppos);
+  free(R->cover);
+}
+
+static int hard_spread(const vmp__group *g) {
+  return g->policy == VMP_SPREAD && g->hard && g->min_domains >= 2;
+}
+
+/* After a wave every hard spread group covers its minimum of domains, or
+ * at least as many as before the wave. */
+static int check_spread(const replay *R, uint32_t wave) {
+  const vmp_problem *p = R->p;
+  for (size_t g = 0; g < p->ngroups; g++) {
+    const vmp__group *gr = &p->groups[g];
+    size_t placed, cov, need;
+    if (!hard_spread(gr)) continue;
+    cov = vmp__spread_cover(p, gr, R->ppos, VMP__NO_HOST, 0, &placed);
+    need = gr->min_domains < placed ? gr->min_domains : placed;
+    if (cov < need && cov < R->cover[g])
+      return vmp__error(VMP_EINVAL, "wave %u: spread %s: its VMs cover %zu "
+                        "domain%s of %s after the wave, at least %zu needed",
+                        wave + 1, vmp__pool_str(&p->pool, gr->name), cov,
+                        cov == 1 ? "" : "s",
+                        gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host",
+                        need);
+  }
+  return VMP_OK;
 }
 
 /* Names of the VMs of steps [first, end) that go to host h. */
@@ -220,15 +257,27 @@ static int check_wave(replay *R, size_t first, size_t end, uint32_t wave) {
       return rc;
     }
   }
+  if (R->p)
+    for (size_t g = 0; g < R->p->ngroups; g++) {
+      size_t placed;
+      if (hard_spread(&R->p->groups[g]))
+        R->cover[g] = vmp__spread_cover(R->p, &R->p->groups[g], R->ppos,
+                                        VMP__NO_HOST, 0, &placed);
+    }
   for (size_t k = first; k < end; k++) {
     const vmp__pstep *s = &pl->steps[k];
     for (uint32_t r = 0; r < R->nres; r++) {
-      if (s->from != VMP__PLAN_NONE) R->load[(size_t)s->from * R->nres + r] -= dem(R, s->vm)[r];
+      /* A transient resource stays held on the VM's initial host. */
+      int held = R->p && ((R->p->res_transient >> r) & 1u) &&
+                 s->from == R->init[s->vm];
+      if (s->from != VMP__PLAN_NONE && !held)
+        R->load[(size_t)s->from * R->nres + r] -= dem(R, s->vm)[r];
       R->load[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
     }
     R->pos[s->vm] = s->to;
+    if (R->p) R->ppos[R->vm_p[s->vm]] = R->host_p[s->to];
   }
-  return VMP_OK;
+  return R->p ? check_spread(R, wave) : VMP_OK;
 }
 
 /* Where each VM must end: its target, or where its blocked entry says. */

@@ -306,8 +306,40 @@ typedef struct planner {
   size_t npending;
   uint32_t *plan_vm;    /* [v] index in the plan's VM table */
   uint32_t *vm_of;      /* [plan VM] problem VM */
+  uint32_t *npos;       /* [v] position once the wave being built is done */
   vmp_plan *pl;
 } planner;
+
+/* Releases v's load from h after a move; a transient resource stays held
+ * on v's initial host (docs/rebalancing.md). */
+static void release(planner *P, uint32_t h, uint32_t v) {
+  double *l = &P->load[(size_t)h * P->nres];
+  const double *d = &P->p->vm_demand[(size_t)v * P->nres];
+  for (uint32_t r = 0; r < P->nres; r++) {
+    if (h == P->p->vm_host[v] && ((P->p->res_transient >> r) & 1u)) continue;
+    l[r] -= d[r];
+  }
+}
+
+/* Whether v's hard spread groups stay covered enough with v on t and the
+ * rest where npos has them: at least their minimum, or no worse than
+ * now. */
+static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
+  const vmp_problem *p = P->p;
+  for (size_t g = 0; g < p->ngroups; g++) {
+    const vmp__group *gr = &p->groups[g];
+    size_t placed = 0, before, after, need;
+    int member = 0;
+    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2) continue;
+    for (uint32_t k = 0; k < gr->nvms && !member; k++) member = gr->vms[k] == v;
+    if (!member) continue;
+    before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+    after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
+    need = gr->min_domains < placed ? gr->min_domains : placed;
+    if (after < need && after < before) return 0;
+  }
+  return 1;
+}
 
 static const double *dem_of(const planner *P, uint32_t v) {
   return &P->p->vm_demand[(size_t)v * P->nres];
@@ -350,6 +382,8 @@ static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
     uint32_t v = P->pending[k], s = P->pos[v], t = P->tgt[v];
     if (!conc_ok(P, s) || !conc_ok(P, t)) continue;
     if (!fits(P, P->peak, t, dem_of(P, v), NULL)) continue;
+    if (!spread_ok(P, v, t)) continue;
+    P->npos[v] = t;
     add_load(P, P->peak, t, dem_of(P, v), 1.0);
     if (s != VMP__NO_HOST) P->conc[s]++;
     P->conc[t]++;
@@ -410,6 +444,7 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
         if (x == s || x == P->tgt[v] || P->conc[x] || src_used[x]) continue;
         if (!vmp__model_allowed(P->m, P->m->vm_item[v], x)) continue;
         if (!fits(P, P->peak, x, dem_of(P, v), NULL)) continue;
+        if (!spread_ok(P, v, x)) continue;
         room = spare(P, x, dem_of(P, v));
         /* The cheapest VM to move, then the roomiest host. */
         if (mem < best_mem || (mem == best_mem && room > best_room)) {
@@ -426,6 +461,7 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
     P->conc[best_x]++;
     src_used[s] = src_used[best_x] = 1;
     P->staged[best_v] = 1;
+    P->npos[best_v] = best_x;
     if ((rc = emit(P, best_v, s, best_x, wave, 1))) break;
     (*taken)++;
   }
@@ -442,7 +478,7 @@ static void commit_wave(planner *P, size_t first_step) {
   for (size_t k = first_step; k < P->pl->nsteps; k++) {
     const vmp__pstep *st = &P->pl->steps[k];
     uint32_t v = P->vm_of[st->vm];
-    if (st->from != VMP__PLAN_NONE) add_load(P, P->load, st->from, dem_of(P, v), -1.0);
+    if (st->from != VMP__PLAN_NONE) release(P, st->from, v);
     add_load(P, P->load, st->to, dem_of(P, v), 1.0);
     P->pos[v] = st->to;
   }
@@ -461,6 +497,13 @@ static char *blocked_reason(const planner *P, uint32_t v) {
   vmp__buf b;
   size_t shown = 0, waiting = 0;
   vmp__buf_init(&b);
+  if (fits(P, P->load, t, d, NULL) && !spread_ok(P, v, t)) {
+    vmp__buf_printf(&b, "moving it to %s alone would leave a spread group "
+                    "below its minimum of domains, and the planner moves "
+                    "VMs one at a time",
+                    vmp_problem_host_name(p, t));
+    return vmp__buf_take(&b);
+  }
   vmp__buf_printf(&b, "%s has no room for it (", vmp_problem_host_name(p, t));
   for (uint32_t r = 0; r < P->nres; r++) {
     size_t i = (size_t)t * P->nres + r;
@@ -508,6 +551,7 @@ static int run_waves(planner *P) {
     size_t first = P->pl->nsteps, taken = 0;
     memcpy(P->peak, P->load, vmp__mul(P->p->nhosts, P->nres) * sizeof *P->peak);
     memset(P->conc, 0, P->p->nhosts * sizeof *P->conc);
+    memcpy(P->npos, P->pos, P->p->nvms * sizeof *P->npos);
     if ((rc = fill_wave(P, wave, &taken))) return rc;
     if (!taken && P->opts->staging && (rc = stage(P, wave, &taken))) return rc;
     if (!taken) break;
@@ -577,6 +621,7 @@ static void planner_free(planner *P) {
   free(P->pending);
   free(P->plan_vm);
   free(P->vm_of);
+  free(P->npos);
 }
 
 static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
@@ -597,8 +642,9 @@ static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
   P->pending = malloc((p->nvms + 1) * sizeof *P->pending);
   P->plan_vm = malloc((p->nvms + 1) * sizeof *P->plan_vm);
   P->vm_of = malloc((p->nvms + 1) * sizeof *P->vm_of);
+  P->npos = malloc((p->nvms + 1) * sizeof *P->npos);
   if (!P->capx || !P->load || !P->peak || !P->conc || !P->pos || !P->staged ||
-      !P->pending || !P->plan_vm || !P->vm_of)
+      !P->pending || !P->plan_vm || !P->vm_of || !P->npos)
     return vmp__enomem();
   for (size_t h = 0; h < nh; h++)
     for (size_t r = 0; r < nr; r++) {
