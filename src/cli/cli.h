@@ -40,6 +40,14 @@ int cli_write_solution_json(const vmp_solution *s, const char *path);
 /* Reads a problem, printing the error and returning the exit status on
  * failure (0 on success). */
 int cli_load_problem(const char *path, int format, vmp_problem **out);
+/* As cli_load_problem; with from_scratch, a ROADEF model is read without
+ * its initial assignment (every process placed anew). */
+int cli_load_problem_opt(const char *path, int format, int from_scratch,
+                         vmp_problem **out);
+/* A solution file: ROADEF (*.sol, one host index per VM) or solution
+ * JSON.  Returns a vmp error code. */
+int cli_read_solution(const vmp_problem *p, const char *path,
+                      vmp_solution **out);
 /* Parses a non-negative number / integer option value; prints an error and
  * returns -1 on failure. */
 int cli_parse_double(const char *opt, const char *text, double *out);

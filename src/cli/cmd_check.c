@@ -18,11 +18,14 @@ static void check_usage(FILE *f) {
           "\n"
           "Checks a placement against every constraint and rule of PROBLEM and\n"
           "prints each violation, the unplaced VMs and the score.  SOLUTION is\n"
-          "a solution JSON (from 'vmplace solve -o'); without it the current\n"
-          "placement in PROBLEM (each VM's \"host\") is audited.\n"
+          "a solution JSON (from 'vmplace solve -o') or a ROADEF solution\n"
+          "(*.sol, one host index per VM); without it the current placement in\n"
+          "PROBLEM (each VM's \"host\") is audited.\n"
           "\n"
           "options:\n"
           "      --format FMT   problem format (default auto)\n"
+          "      --from-scratch ROADEF: read the model without its initial\n"
+          "                     assignment\n"
           "      --json         print the evaluated solution as JSON\n"
           "      --strict       soft violations fail the check too\n"
           "  -h, --help         this help\n"
@@ -61,6 +64,7 @@ static void check_usage(FILE *f) {
 
 int cmd_check(int argc, char **argv) {
   static const struct option longopts[] = {{"format", required_argument, NULL, 'F'},
+                                           {"from-scratch", no_argument, NULL, 'S'},
                                            {"json", no_argument, NULL, 'J'},
                                            {"strict", no_argument, NULL, 'X'},
                                            {"help", no_argument, NULL, 'h'},
@@ -70,7 +74,8 @@ int cmd_check(int argc, char **argv) {
   vmp_solution *s = NULL;
   json_t *root = NULL;
   cli_alerts alerts;
-  int json = 0, strict = 0, format = VMP_FORMAT_AUTO, c, rc, critical = 0;
+  int json = 0, strict = 0, format = VMP_FORMAT_AUTO, c, rc, critical = 0,
+      from_scratch = 0;
   size_t hard = 0;
   cli_alerts_init(&alerts);
   optind = 0;
@@ -84,6 +89,7 @@ int cmd_check(int argc, char **argv) {
         break;
       case 'J': json = 1; break;
       case 'X': strict = 1; break;
+      case 'S': from_scratch = 1; break;
       case 'h': check_usage(stdout); return EXIT_OK;
       default:
         if (c >= CLI_OPT_ALERTS && c <= CLI_OPT_UNDERLOAD) {
@@ -98,8 +104,8 @@ int cmd_check(int argc, char **argv) {
     cli_error("check: expected PROBLEM [SOLUTION]");
     goto usage;
   }
-  if ((rc = cli_load_problem(argv[optind], format, &p))) goto out;
-  rc = optind == argc - 2 ? vmp_solution_read(p, argv[optind + 1], &s)
+  if ((rc = cli_load_problem_opt(argv[optind], format, from_scratch, &p))) goto out;
+  rc = optind == argc - 2 ? cli_read_solution(p, argv[optind + 1], &s)
                           : vmp_evaluate_current(p, &s);
   if (rc) {
     rc = cli_fail(rc);

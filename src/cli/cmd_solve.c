@@ -26,6 +26,13 @@ static void solve_usage(FILE *f) {
           "  -p, --param NAME=VALUE solver parameter (repeatable; --list-params)\n"
           "      --format FMT       input format: auto json vbp mvp bpplib cloud\n"
           "                         roadef (default auto)\n"
+          "      --from-scratch     ROADEF: read the model without its initial\n"
+          "                         assignment and place every process anew\n"
+          "                         (without this option the assignment_X.sol\n"
+          "                         beside model_X.txt is required)\n"
+          "      --write-roadef FILE\n"
+          "                         also write the placement in the ROADEF 2012\n"
+          "                         solution format (one host index per VM)\n"
           "      --json             print the solution as JSON\n"
           "  -o, --output FILE      also write the solution JSON to FILE\n"
           "      --incremental      online placement: VMs with a host stay there,\n"
@@ -109,15 +116,17 @@ int cmd_solve(int argc, char **argv) {
       {"list-params", no_argument, NULL, 'P'},
       {"incremental", no_argument, NULL, 'I'},
       {"write-model", required_argument, NULL, 'W'},
+      {"from-scratch", no_argument, NULL, 'X'},
+      {"write-roadef", required_argument, NULL, 'R'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   vmp_solve_opts opts;
   vmp_params *params = NULL;
   vmp_problem *p = NULL;
   vmp_solution *s = NULL;
-  const char *output = NULL, *model = NULL;
+  const char *output = NULL, *model = NULL, *roadef = NULL;
   int json = 0, quiet = 0, verbose = 0, incremental = 0, format = VMP_FORMAT_AUTO, c, rc,
-      status;
+      status, from_scratch = 0;
   uint64_t u;
   vmp_solve_opts_init(&opts);
   if (vmp_params_new(&params)) return cli_fail(VMP_ENOMEM);
@@ -156,6 +165,8 @@ int cmd_solve(int argc, char **argv) {
       case 'I': incremental = 1; break;
       case 'o': output = optarg; break;
       case 'W': model = optarg; break;
+      case 'X': from_scratch = 1; break;
+      case 'R': roadef = optarg; break;
       case 'q': quiet = 1; break;
       case 'v': verbose = 1; break;
       case 'L': rc = list_solvers(); goto out;
@@ -168,7 +179,7 @@ int cmd_solve(int argc, char **argv) {
     cli_error("solve: expected one PROBLEM file");
     goto usage;
   }
-  if ((rc = cli_load_problem(argv[optind], format, &p))) goto out;
+  if ((rc = cli_load_problem_opt(argv[optind], format, from_scratch, &p))) goto out;
   opts.params = params;
   if (!quiet && cli_stderr_tty()) opts.progress = on_progress;
   if (verbose) {
@@ -191,6 +202,10 @@ int cmd_solve(int argc, char **argv) {
     goto out;
   }
   if (output && (rc = cli_write_solution_json(s, output))) goto out;
+  if (roadef && (rc = vmp_solution_write_roadef(s, roadef))) {
+    rc = cli_fail(rc);
+    goto out;
+  }
   if (json) {
     if ((rc = cli_write_solution_json(s, "-"))) goto out;
   } else {

@@ -76,6 +76,29 @@ int cli_load_problem(const char *path, int format, vmp_problem **out) {
   return rc ? cli_fail(rc) : 0;
 }
 
+int cli_load_problem_opt(const char *path, int format, int from_scratch,
+                         vmp_problem **out) {
+  int rc;
+  if (!from_scratch) return cli_load_problem(path, format, out);
+  if (format != VMP_FORMAT_AUTO && format != VMP_FORMAT_ROADEF) {
+    cli_error("--from-scratch: only for ROADEF model files");
+    return EXIT_USAGE;
+  }
+  rc = vmp_problem_read_roadef(path, NULL, out);
+  return rc ? cli_fail(rc) : 0;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int cli_read_solution(const vmp_problem *p, const char *path,
+                      vmp_solution **out) {
+  return ends_with(path, ".sol") ? vmp_solution_read_roadef(p, path, out)
+                                 : vmp_solution_read(p, path, out);
+}
+
 int cli_parse_double(const char *opt, const char *text, double *out) {
   char *end;
   double d;
