@@ -25,7 +25,7 @@ PACKAGE_DIR = Path(vmplace.__file__).resolve().parent
 
 #: The headers this package binds completely.
 BOUND_HEADERS = {"errors.h", "version.h", "problem.h", "solution.h", "solve.h",
-                 "rules.h", "plan.h", "forecast.h", "place.h"}
+                 "rules.h", "plan.h", "forecast.h", "place.h", "reassign.h"}
 
 #: The C types of the bound headers, as _lib declares them.
 C_TYPES = {

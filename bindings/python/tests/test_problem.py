@@ -22,7 +22,9 @@ def build(doc: dict) -> vmplace.Problem:
         p.add_host(h["name"], h.get("capacity"), overcommit=h.get("overcommit"),
                    reserved=h.get("reserved"), cost=h.get("cost"),
                    labels=h.get("labels"), uri=h.get("uri"),
-                   maintenance=h.get("maintenance", False))
+                   maintenance=h.get("maintenance", False),
+                   safety=h.get("safety"),
+                   safety_fraction=h.get("safety_fraction"))
     for v in doc.get("vms", []):
         p.add_vm(v["name"], v.get("demand"), host=v.get("host"),
                  labels=v.get("labels"), priority=v.get("priority"),
@@ -31,10 +33,23 @@ def build(doc: dict) -> vmplace.Problem:
                  pinned=v.get("pinned", False))
     for g in doc.get("groups", []):
         p.add_group(g["name"], g["policy"], g["vms"], hard=g.get("hard", True),
-                    scope=g.get("scope"), weight=g.get("weight"))
+                    scope=g.get("scope"), weight=g.get("weight"),
+                    min_domains=g.get("min_domains"))
     for r in doc.get("rules", []):
         p.add_rule(r["name"], require=r["require"], when=r.get("when"),
                    hard=r.get("hard", True), weight=r.get("weight"))
+    for r in doc.get("transient", []):
+        p.set_transient(r)
+    for r, s in doc.get("safety", {}).items():
+        p.set_safety(r, fraction=s.get("fraction"), weight=s.get("weight"))
+    for b in doc.get("ratio_balance", []):
+        p.add_ratio_balance(*b["resources"], target=b.get("target", 1),
+                            weight=b.get("weight", 1))
+    for d in doc.get("dependencies", []):
+        p.add_dependency(d["group"], d["on"], scope=d.get("scope"),
+                         hard=d.get("hard", True), weight=d.get("weight"))
+    if "host_move_costs" in doc:
+        p.set_host_move_costs(**doc["host_move_costs"])
     p.set_objective(**doc.get("objective", {}))
     return p
 
@@ -164,7 +179,9 @@ def test_problem__built_in_python_reads_back_field_by_field():
         assert p.rules == [vmplace.Rule("pci", 'vm.labels.app == "web"',
                                         'host.labels.zone == "a"', False, 0.5)]
         assert p.objective == {"unplaced": 1000, "cost": 1, "soft": 1,
-                               "migrations": 0.01, "balance": 2}
+                               "migrations": 0.01, "balance": 2,
+                               "safety": 1, "ratio_balance": 1,
+                               "group_moves": 0, "host_moves": 1}
         p.set_objective(unplaced=None)
         assert p.objective["unplaced"] is None
         assert p.resources == ["cpu", "memory_mib"]

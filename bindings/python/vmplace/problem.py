@@ -34,7 +34,8 @@ __all__ = ["Problem", "Host", "Vm", "Group", "Rule", "OBJECTIVE_TERMS",
            "FORMATS"]
 
 #: The objective terms, in the order of the score breakdown.
-OBJECTIVE_TERMS = ("unplaced", "cost", "soft", "migrations", "balance")
+OBJECTIVE_TERMS = ("unplaced", "cost", "soft", "migrations", "balance",
+                   "safety", "ratio_balance", "group_moves", "host_moves")
 
 #: Input formats of :meth:`Problem.read` and their ``vmp_format`` values.
 FORMATS: Dict[str, int] = {
@@ -42,7 +43,9 @@ FORMATS: Dict[str, int] = {
     "cloud": 5, "cloudbalancing": 5, "roadef": 6,
 }
 
-_POLICIES = {"affinity": 0, "anti-affinity": 1}
+_POLICIES = {"affinity": 0, "anti-affinity": 1, "spread": 2}
+_POLICY_NAMES = {v: k for k, v in _POLICIES.items()}
+_PART = "reassign.h"
 _PRIORITY_MAX = 1_000_000
 
 
@@ -94,7 +97,7 @@ class Vm:
 
 @dataclass(frozen=True)
 class Group:
-    """An affinity or anti-affinity group (a snapshot)."""
+    """An affinity, anti-affinity or spread group (a snapshot)."""
 
     name: str
     policy: str
@@ -102,6 +105,8 @@ class Group:
     scope: str
     weight: float
     vms: List[str]
+    #: For a spread group, the domains its VMs must cover (else 0).
+    min_domains: int = 0
 
 
 @dataclass(frozen=True)
@@ -476,7 +481,9 @@ class Problem(Owned):
                  cost: Optional[float] = None,
                  labels: Optional[Labels] = None,
                  uri: Optional[str] = None,
-                 maintenance: bool = False) -> int:
+                 maintenance: bool = False,
+                 safety: Optional[Mapping[str, float]] = None,
+                 safety_fraction: Optional[Mapping[str, float]] = None) -> int:
         """Adds a host.
 
         Args:
@@ -490,6 +497,10 @@ class Problem(Owned):
             labels: labels for rules and group scopes.
             uri: libvirt connection URI.
             maintenance: a host in maintenance receives no VM.
+            safety: the host's safety capacity by resource, absolute (>= 0;
+                docs/rebalancing.md).
+            safety_fraction: the host's safety capacity by resource, as a
+                fraction of its effective capacity (0..1).
 
         Returns:
             The host's index.
@@ -508,6 +519,16 @@ class Problem(Owned):
         calls = self._host_setters(what, overcommit, reserved, cost, labels,
                                    uri if uri is not None else KEEP,
                                    maintenance if maintenance else KEEP)
+        if safety is not None or safety_fraction is not None:
+            lib.require(_PART, "safety capacities")
+        if safety is not None:
+            for r, v in self._per_resource(safety, f"{what}: safety", to_number):
+                calls.append((lib.vmp_problem_set_host_safety, (r, v)))
+        if safety_fraction is not None:
+            for r, v in self._per_resource(safety_fraction,
+                                           f"{what}: safety_fraction",
+                                           _fraction):
+                calls.append((lib.vmp_problem_set_host_safety_fraction, (r, v)))
         idx = c_size_t()
         with self._modify() as p:
             self._check_vector(p, cap)
@@ -708,19 +729,25 @@ class Problem(Owned):
 
     def add_group(self, name: str, policy: str, vms: Iterable[str], *,
                   hard: bool = True, scope: Optional[str] = None,
-                  weight: Optional[float] = None) -> int:
-        """Adds an affinity or anti-affinity group.
+                  weight: Optional[float] = None,
+                  min_domains: Optional[int] = None) -> int:
+        """Adds an affinity, anti-affinity or spread group.
 
         Args:
             name: unique group name.
-            policy: ``"affinity"`` (members share one domain) or
-                ``"anti-affinity"`` (no two members share a domain).
-            vms: member VM names (at least 2, no duplicates).
+            policy: ``"affinity"`` (members share one domain),
+                ``"anti-affinity"`` (no two members share a domain) or
+                ``"spread"`` (members cover at least ``min_domains``
+                domains).
+            vms: member VM names (at least 2, or 1 for a spread group; no
+                duplicates).
             hard: a hard group is never violated; a soft one costs ``weight``
                 per violation.
             scope: ``None`` or ``"host"`` (the domain is a host), or a host
                 label key (the domain is the label's value, e.g. ``"zone"``).
             weight: cost of a violation of a soft group (>= 0; default 1).
+            min_domains: for a spread group, how many domains its VMs cover
+                (1..members; required).
 
         Returns:
             The group's index.
@@ -731,13 +758,24 @@ class Problem(Owned):
             raise TypeError(f"{what}: policy: expected a str, got "
                             f"{type(policy).__name__}")
         if policy not in _POLICIES:
-            raise InvalidArgumentError(f"{what}: policy: expected \"affinity\" "
-                                       f"or \"anti-affinity\", got {policy!r}")
+            raise InvalidArgumentError(f"{what}: policy: expected \"affinity\", "
+                                       f"\"anti-affinity\" or \"spread\", got "
+                                       f"{policy!r}")
+        if (policy == "spread") != (min_domains is not None):
+            raise InvalidArgumentError(
+                f"{what}: min_domains: a spread group needs it, other "
+                f"policies have none")
+        k_min = None
+        if policy == "spread":
+            lib.require(_PART, "spread groups")
         if isinstance(vms, (str, bytes)) or not isinstance(vms, Iterable):
             raise TypeError(f"{what}: vms: expected a list of VM names, got "
                             f"{type(vms).__name__}")
         members = [self._find(lib.vmp_problem_find_vm, "VM", v, f"{what}: vms")
                    for v in vms]
+        if policy == "spread":
+            k_min = to_int(min_domains, f"{what}: min_domains", 1,
+                           max(len(members), 1))
         is_hard = to_bool(hard, f"{what}: hard")
         scope_b = to_bytes(scope, f"{what}: scope") if scope is not None else None
         w = to_number(weight, f"{what}: weight") if weight is not None else None
@@ -752,6 +790,9 @@ class Problem(Owned):
             if w is not None:
                 _apply(p, idx.value, [(lib.vmp_problem_set_group_weight, (w,))],
                        what)
+            if k_min is not None:
+                _apply(p, idx.value,
+                       [(lib.vmp_problem_set_group_min_domains, (k_min,))], what)
         return idx.value
 
     def add_rule(self, name: str, *, require: str, when: Optional[str] = None,
@@ -801,13 +842,13 @@ class Problem(Owned):
             vm_names = self._names_by_index()[0]
             return [Group(
                 name=text(lib.vmp_problem_group_name(p, g)),
-                policy="anti-affinity" if lib.vmp_problem_group_policy(p, g) == 1
-                else "affinity",
+                policy=_POLICY_NAMES[lib.vmp_problem_group_policy(p, g)],
                 hard=bool(lib.vmp_problem_group_hard(p, g)),
                 scope=text(lib.vmp_problem_group_scope(p, g)),
                 weight=lib.vmp_problem_group_weight(p, g),
                 vms=[vm_names[lib.vmp_problem_group_vm(p, g, k)]
-                     for k in range(lib.vmp_problem_group_num_vms(p, g))])
+                     for k in range(lib.vmp_problem_group_num_vms(p, g))],
+                min_domains=int(lib.vmp_problem_group_min_domains(p, g)))
                 for g in range(lib.vmp_problem_num_groups(p))]
 
     @property
@@ -821,6 +862,183 @@ class Problem(Owned):
                 hard=bool(lib.vmp_problem_rule_hard(p, r)),
                 weight=lib.vmp_problem_rule_weight(p, r))
                 for r in range(lib.vmp_problem_num_rules(p))]
+
+    # ---- rebalancing (docs/rebalancing.md) -------------------------------------
+
+    def _resource(self, name: object, what: str) -> int:
+        return self._find(lib.vmp_problem_find_resource, "resource", name, what)
+
+    def _group(self, name: object, what: str) -> int:
+        if not isinstance(name, str):
+            raise TypeError(f"{what}: expected a group name, got "
+                            f"{type(name).__name__}")
+        with self._use() as p:
+            for g in range(lib.vmp_problem_num_groups(p)):
+                if text(lib.vmp_problem_group_name(p, g)) == name:
+                    return g
+        raise NotFoundError(f"{what}: unknown group \"{name}\"")
+
+    def set_transient(self, resource: str, transient: bool = True) -> None:
+        """Marks a resource transient: a VM that moves holds it on its
+        current host too, and both must fit (a hard constraint)."""
+        lib.require(_PART, "transient resources")
+        r = self._resource(resource, "transient")
+        flag = to_bool(transient, f"transient.{resource}")
+        with self._modify() as p:
+            check(lib.vmp_problem_set_resource_transient(p, r, int(flag)))
+
+    @property
+    def transient(self) -> List[str]:
+        """The transient resources."""
+        lib.require(_PART, "transient resources")
+        with self._use() as p:
+            return [name for r, name in enumerate(self.resources)
+                    if lib.vmp_problem_resource_transient(p, r)]
+
+    def set_safety(self, resource: str, *, fraction: Optional[float] = None,
+                   weight: Optional[float] = None) -> None:
+        """Sets the safety capacity of every host in a resource as a
+        fraction of its effective capacity (0..1) and/or the cost per unit
+        of load above it (the "safety" objective term; default 1).  Hosts'
+        own values (``add_host(safety=...)``) win over the fraction."""
+        lib.require(_PART, "safety capacities")
+        r = self._resource(resource, "safety")
+        f = _fraction(fraction, f"safety.{resource}.fraction") \
+            if fraction is not None else None
+        w = to_number(weight, f"safety.{resource}.weight") \
+            if weight is not None else None
+        with self._modify() as p:
+            if f is not None:
+                check(lib.vmp_problem_set_safety_fraction(p, r, f))
+            if w is not None:
+                check(lib.vmp_problem_set_safety_weight(p, r, w))
+
+    def safety_capacity(self, host: str, resource: str) -> float:
+        """The safety capacity in force for a host and a resource."""
+        lib.require(_PART, "safety capacities")
+        h = self._find(lib.vmp_problem_find_host, "host", host, "safety")
+        r = self._resource(resource, "safety")
+        with self._use() as p:
+            return lib.vmp_problem_host_safety_capacity(p, h, r)
+
+    def add_ratio_balance(self, first: str, second: str, *,
+                          target: float = 1.0, weight: float = 1.0) -> int:
+        """Adds a ratio balance term: weight x the sum over hosts of
+        max(0, target x free(first) - free(second)).  Returns its index."""
+        lib.require(_PART, "ratio balance")
+        r1 = self._resource(first, "ratio_balance")
+        r2 = self._resource(second, "ratio_balance")
+        t = to_number(target, "ratio_balance: target")
+        w = to_number(weight, "ratio_balance: weight")
+        idx = c_size_t()
+        with self._modify() as p:
+            check(lib.vmp_problem_add_ratio_balance(p, r1, r2, t, w, byref(idx)),
+                  "ratio_balance")
+        return idx.value
+
+    def add_dependency(self, group: str, on: str, *, scope: Optional[str] = None,
+                       hard: bool = True, weight: Optional[float] = None) -> int:
+        """Adds a dependency: every placed VM of ``group`` runs in a
+        ``scope`` domain (a host label, or each host) that also runs a VM of
+        ``on``.  A soft one costs ``weight`` per VM without.  Returns its
+        index."""
+        lib.require(_PART, "dependencies")
+        what = f"dependency {group} -> {on}"
+        a = self._group(group, f"{what}: group")
+        b = self._group(on, f"{what}: on")
+        scope_b = to_bytes(scope, f"{what}: scope") if scope is not None else None
+        is_hard = to_bool(hard, f"{what}: hard")
+        w = to_number(weight, f"{what}: weight") if weight is not None else None
+        idx = c_size_t()
+        with self._modify() as p:
+            check(lib.vmp_problem_add_dependency(p, a, b, scope_b, byref(idx)),
+                  what)
+            calls = [(lib.vmp_problem_set_dependency_hard, (int(is_hard),))]
+            if w is not None:
+                calls.append((lib.vmp_problem_set_dependency_weight, (w,)))
+            _apply(p, idx.value, calls, what)
+        return idx.value
+
+    def set_host_move_costs(self, *, label: Optional[str] = None,
+                            costs: Optional[Mapping[str, Mapping[str, float]]] = None,
+                            default: float = 0.0,
+                            classes: Optional[Sequence[int]] = None,
+                            matrix: Optional[Sequence[Sequence[float]]] = None
+                            ) -> None:
+        """Sets the cost of moving a VM from one host to another (the
+        "host_moves" term), as in problem JSON: by a host ``label`` with
+        ``costs[from][to]`` between its values and a ``default``; by
+        ``classes`` (one per host) and a square ``matrix`` over classes; or
+        by a full host x host ``matrix``."""
+        lib.require(_PART, "host move costs")
+        if label is not None:
+            if classes is not None or matrix is not None:
+                raise InvalidArgumentError("host_move_costs: give label (with "
+                                           "costs) or matrix, not both")
+            src: List[bytes] = []
+            dst: List[bytes] = []
+            vals: List[float] = []
+            for a, row in (costs or {}).items():
+                for b, c in row.items():
+                    src.append(to_bytes(a, "host_move_costs.costs"))
+                    dst.append(to_bytes(b, f"host_move_costs.costs.{a}"))
+                    vals.append(to_number(c, f"host_move_costs.costs.{a}.{b}"))
+            n = len(vals)
+            with self._modify() as p:
+                check(lib.vmp_problem_set_host_move_costs_by_label(
+                    p, to_bytes(label, "host_move_costs.label"), n,
+                    (c_char_p * max(n, 1))(*src), (c_char_p * max(n, 1))(*dst),
+                    (c_double * max(n, 1))(*vals),
+                    to_number(default, "host_move_costs.default")),
+                    "host_move_costs")
+            return
+        if matrix is None:
+            raise InvalidArgumentError("host_move_costs: expected label or matrix")
+        rows = [[to_number(x, f"host_move_costs.matrix[{i}][{j}]")
+                 for j, x in enumerate(row)] for i, row in enumerate(matrix)]
+        n = len(rows)
+        if any(len(row) != n for row in rows):
+            raise InvalidArgumentError("host_move_costs.matrix: expected a "
+                                       "square matrix")
+        flat = (c_double * max(n * n, 1))(*[x for row in rows for x in row])
+        with self._modify() as p:
+            if classes is None:
+                if n != lib.vmp_problem_num_hosts(p):
+                    raise InvalidArgumentError(
+                        f"host_move_costs.matrix: expected {lib.vmp_problem_num_hosts(p)} "
+                        f"rows (one per host), got {n}")
+                check(lib.vmp_problem_set_host_move_matrix(p, flat),
+                      "host_move_costs")
+            else:
+                cls = [to_int(c, f"host_move_costs.classes[{k}]", 0, max(n - 1, 0))
+                       for k, c in enumerate(classes)]
+                if len(cls) != lib.vmp_problem_num_hosts(p):
+                    raise InvalidArgumentError(
+                        "host_move_costs.classes: expected one class per host")
+                check(lib.vmp_problem_set_host_move_costs(
+                    p, (c_size_t * max(len(cls), 1))(*cls), n, flat),
+                    "host_move_costs")
+
+    def host_move_cost(self, source: str, target: str) -> float:
+        """The cost of moving a VM from host ``source`` to host ``target``."""
+        lib.require(_PART, "host move costs")
+        a = self._find(lib.vmp_problem_find_host, "host", source, "host_moves")
+        b = self._find(lib.vmp_problem_find_host, "host", target, "host_moves")
+        with self._use() as p:
+            return lib.vmp_problem_host_move_cost(p, a, b)
+
+    @classmethod
+    def read_roadef(cls, model: "_lib.StrPath",
+                    assignment: Optional["_lib.StrPath"] = None) -> "Problem":
+        """Reads a ROADEF/EURO 2012 model file with its initial assignment,
+        or, with ``assignment=None``, to place every process from scratch
+        (docs/formats.md)."""
+        lib.require(_PART, "ROADEF files")
+        ptr = ProblemP()
+        check(lib.vmp_problem_read_roadef(
+            to_path(model), to_path(assignment) if assignment is not None else None,
+            byref(ptr)))
+        return cls._wrap(ptr)
 
     # ---- the objective ---------------------------------------------------------
 
@@ -968,6 +1186,13 @@ def _labels(labels: object, what: str) -> List[Tuple[bytes, Optional[bytes]]]:
                                        f"{_lib.MAX_NAME} bytes")
         pairs.append((k, v))
     return pairs
+
+
+def _fraction(value: object, what: str) -> float:
+    x = to_number(value, what)
+    if x > 1.0:
+        raise RangeError(f"{what}: expected a fraction in 0..1, got {x:g}")
+    return x
 
 
 def _apply(p: Any, index: int, calls: List[Tuple[Any, Tuple[Any, ...]]], what: str) -> None:

@@ -281,6 +281,18 @@ class Solution(Owned):
         ``vmplace check``)."""
         self._write(lib.vmp_solution_write, path)
 
+    def to_roadef(self) -> str:
+        """The placement in the ROADEF/EURO 2012 solution format: one host
+        index per VM (one machine index per process for a problem read from
+        a challenge model).  Raises StateError when a VM is unplaced."""
+        lib.require("reassign.h", "ROADEF solutions")
+        return self._text(lib.vmp_solution_to_roadef)
+
+    def write_roadef(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes :meth:`to_roadef` to a file."""
+        lib.require("reassign.h", "ROADEF solutions")
+        self._write(lib.vmp_solution_write_roadef, path)
+
     def __repr__(self) -> str:
         if self.closed:
             return "<vmplace.Solution (closed)>"
