@@ -124,7 +124,10 @@ static void test_bench__worker_reads_each_format(void **state) {
     char path[4096];
     vmpb_outcome o;
     snprintf(path, sizeof path, "%s/formats/%s", VMPLACE_TEST_DATA, cases[k].file);
-    work(path, "roundrobin", &o);
+    /* The ROADEF model has a transient resource, which roundrobin does
+     * not model: the rebalancer solves it. */
+    work(path, strcmp(cases[k].file, "model_tiny.txt") ? "roundrobin" : "rebalance",
+         &o);
     if (strcmp(o.status, "optimal") && strcmp(o.status, "feasible"))
       fail_msg("%s: status %s (%s)", cases[k].file, o.status, o.note);
     assert_true(o.vms == cases[k].vms);

@@ -314,21 +314,32 @@ static void check_roadef_sample(const vmp_problem *p, int with_assignment) {
   expect_vm(p, 0, "p0", p0, with_assignment ? 0 : VMP_NONE);
   expect_vm(p, 1, "p1", p1, with_assignment ? 1 : VMP_NONE);
   expect_vm(p, 2, "p2", p2, with_assignment ? 1 : VMP_NONE);
-  /* processMoveCostWeight 2 times each process's move cost. */
-  assert_true(vmp_problem_vm_migration_cost(p, 0) == 10);
-  assert_true(vmp_problem_vm_migration_cost(p, 1) == 14);
+  /* Each process's own move cost; processMoveCostWeight 2 is the
+   * migrations weight. */
+  assert_true(vmp_problem_vm_migration_cost(p, 0) == 5);
+  assert_true(vmp_problem_vm_migration_cost(p, 1) == 7);
   assert_true(vmp_problem_vm_migration_cost(p, 2) == 0);
-  /* Service 1 has one process: no group. */
-  assert_int_equal(vmp_problem_num_groups(p), 1);
+  /* Service 0: spread group over locations (spreadMin 2) and its conflict
+   * group; service 1 (one process): a spread group that depends on s0. */
+  assert_int_equal(vmp_problem_num_groups(p), 3);
   assert_string_equal(vmp_problem_group_name(p, 0), "s0");
-  assert_int_equal(vmp_problem_group_policy(p, 0), VMP_ANTI_AFFINITY);
-  assert_int_equal(vmp_problem_group_hard(p, 0), 1);
-  assert_string_equal(vmp_problem_group_scope(p, 0), "host");
-  assert_int_equal(vmp_problem_group_num_vms(p, 0), 2);
-  assert_int_equal(vmp_problem_group_vm(p, 0, 0), 0);
-  assert_int_equal(vmp_problem_group_vm(p, 0, 1), 1);
+  assert_int_equal(vmp_problem_group_policy(p, 0), VMP_SPREAD);
+  assert_int_equal(vmp_problem_group_min_domains(p, 0), 2);
+  assert_string_equal(vmp_problem_group_name(p, 1), "s0-conflict");
+  assert_int_equal(vmp_problem_group_policy(p, 1), VMP_ANTI_AFFINITY);
+  assert_int_equal(vmp_problem_group_hard(p, 1), 1);
+  assert_string_equal(vmp_problem_group_scope(p, 1), "host");
+  assert_int_equal(vmp_problem_group_num_vms(p, 1), 2);
+  assert_int_equal(vmp_problem_group_vm(p, 1, 0), 0);
+  assert_int_equal(vmp_problem_group_vm(p, 1, 1), 1);
+  assert_string_equal(vmp_problem_group_name(p, 2), "s1");
+  assert_int_equal(vmp_problem_num_dependencies(p), 1);
   assert_int_equal(vmp_problem_get_objective(p, "migrations", &w), VMP_OK);
-  assert_true(w == 1.0);
+  assert_true(w == 2.0);
+  assert_int_equal(vmp_problem_get_objective(p, "group_moves", &w), VMP_OK);
+  assert_true(w == 10.0);
+  assert_int_equal(vmp_problem_get_objective(p, "host_moves", &w), VMP_OK);
+  assert_true(w == 100.0);
 }
 
 static void test_readers__roadef_sample(void **state) {
@@ -374,11 +385,15 @@ static char *roadef_with(const char *from, const char *to) {
 static void test_readers__roadef_zero_weight(void **state) {
   char *model = roadef_with("2 10 100", "0 10 100");
   vmp_problem *p = NULL;
+  double w;
   (void)state;
-  /* Without a process move cost weight the move cost counts as it is. */
+  /* Without a process move cost weight, moving costs nothing in the
+   * migrations term; the move costs are kept as they are. */
   assert_int_equal(parse_roadef(model, "0 1 1", &p), VMP_OK);
   assert_true(vmp_problem_vm_migration_cost(p, 0) == 5);
   assert_true(vmp_problem_vm_migration_cost(p, 1) == 7);
+  assert_int_equal(vmp_problem_get_objective(p, "migrations", &w), VMP_OK);
+  assert_true(w == 0.0);
   vmp_problem_free(p);
   free(model);
 }
