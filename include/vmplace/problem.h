@@ -374,7 +374,12 @@ VMP_API double vmp_problem_rule_weight(const vmp_problem *p, size_t r);
  * weights of broken soft rules and groups; default 1), "unplaced" (per
  * unplaced VM, times 1 + its priority; default: automatic, larger than all
  * other terms together so that placing a VM always pays).  A negative
- * "unplaced" weight restores the automatic default.
+ * "unplaced" weight restores the automatic default.  The rebalancing terms
+ * (reassign.h, docs/rebalancing.md): "safety" (load above safety
+ * capacities, times each resource's safety weight; default 1),
+ * "ratio_balance" (the ratio balance terms; default 1), "group_moves" (the
+ * largest number of moved VMs in one group; default 0), "host_moves" (sum
+ * of host-to-host move costs of moved VMs; default 1).
  *
  * @return VMP_OK, VMP_ENOTFOUND (unknown term), VMP_ERANGE (negative or not
  *         finite), VMP_EINVAL.

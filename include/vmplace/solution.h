@@ -145,7 +145,8 @@ VMP_API size_t vmp_solution_num_violations(const vmp_solution *s);
  * The k-th violation.
  *
  * @param kind     receives "capacity", "allowed_hosts", "pinned",
- *                 "maintenance", "rule", "affinity" or "anti-affinity".
+ *                 "maintenance", "rule", "affinity", "anti-affinity",
+ *                 "transient", "spread" or "dependency".
  * @param message  receives a sentence with names and numbers, e.g.
  *                 "h03: memory_mib 270336 > 253952 (capacity 262144 x 1 -
  *                 reserved 8192)".
@@ -159,8 +160,9 @@ VMP_API int vmp_solution_violation(const vmp_solution *s, size_t k,
 
 /* ---- score and statistics ------------------------------------------------ */
 
-/** Number of objective terms in the score breakdown (always 5: "unplaced",
- * "cost", "soft", "migrations", "balance"). */
+/** Number of objective terms in the score breakdown (always 9: "unplaced",
+ * "cost", "soft", "migrations", "balance", "safety", "ratio_balance",
+ * "group_moves", "host_moves"). */
 VMP_API size_t vmp_solution_num_terms(const vmp_solution *s);
 /**
  * The k-th score term.
