@@ -276,6 +276,9 @@ int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts_in, const c
   if (opts.threads == 0) opts.threads = default_threads();
   if ((rc = vmp__model_compile(p, &m))) goto done;
   if (opts.incumbent && (rc = map_incumbent(m, p, opts.incumbent, &incumbent))) goto done;
+  /* The MIP does not model the hard rebalancing constraints: writing it
+   * would hand another solver a different problem. */
+  if ((rc = vmp__solver_accepts(vmp__solver_find("ilp"), m))) goto done;
   init_ctx(&ctx, m, &opts, "ilp", vmp__now(), incumbent);
   ctx.best_bound = vmp__model_bound(m);
   rc = vmp__ilp_write(&ctx, path, format);
