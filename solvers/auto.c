@@ -105,7 +105,8 @@ static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
     /* The rebalancer, or (when it declines a problem without hard
      * rebalancing constraints) the classic chain below. */
     rc = vmp__solver_run(ctx, "rebalance", res);
-    if (!rc || (m->needs & VMP__NEED_HARD) || rc != VMP_ENOTSUP) return rc;
+    if (!rc || (m->needs & VMP__NEED_HARD) || (rc != VMP_ENOTSUP && rc != VMP_ESTATE))
+      return rc;
     vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: %s; the classic chain instead",
                  vmp_last_error());
   }

@@ -199,7 +199,9 @@ static int conv_domains(const vmp__model *m, conv *c) {
 }
 
 /* Allowed hosts per VM from the items' allowed classes (hard rules,
- * allowed_hosts, pins); NULL lists when every VM may go anywhere. */
+ * allowed_hosts, pins); NULL lists when every VM may go anywhere.
+ * Maintenance hosts stay in the lists: they are the engine's closed hosts,
+ * which a VM may start on and must leave. */
 static int conv_allowed(const vmp__model *m, conv *c) {
   size_t total = 0, at = 0;
   int any = 0;
@@ -217,7 +219,7 @@ static int conv_allowed(const vmp__model *m, conv *c) {
     const vmp__hostset *s = &m->aclasses[m->item_aclass[m->vm_item[v]]].allowed;
     c->astart[v] = (int)at;
     for (size_t h = 0; h < m->nhosts; h++)
-      if (m->usable[h] && vmp__hostset_has(s, h)) c->ahosts[at++] = (int)h;
+      if (vmp__hostset_has(s, h)) c->ahosts[at++] = (int)h;
   }
   c->astart[m->nvms] = (int)at;
   c->r.allowed_start = c->astart;
