@@ -203,17 +203,21 @@ static int conv_domains(const vmp__model *m, conv *c) {
  * Maintenance hosts stay in the lists: they are the engine's closed hosts,
  * which a VM may start on and must leave. */
 static int conv_allowed(const vmp__model *m, conv *c) {
-  size_t total = 0, at = 0;
+  size_t total = 0, at = 0, *cnt;
   int any = 0;
   for (uint32_t a = 0; a < m->naclasses; a++)
     if (m->aclasses[a].allowed.bits) any = 1;
   if (!any) return 0;
-  for (size_t v = 0; v < m->nvms; v++) {
-    const vmp__hostset *s = &m->aclasses[m->item_aclass[m->vm_item[v]]].allowed;
-    total += s->bits ? s->count : m->nhosts;
-  }
+  /* Hosts per class, maintenance hosts included. */
+  cnt = calloc(m->naclasses + 1, sizeof *cnt);
+  if (!cnt) return vmp__enomem();
+  for (uint32_t a = 0; a < m->naclasses; a++)
+    for (size_t h = 0; h < m->nhosts; h++)
+      cnt[a] += vmp__hostset_has(&m->aclasses[a].allowed, h);
+  for (size_t v = 0; v < m->nvms; v++) total += cnt[m->item_aclass[m->vm_item[v]]];
+  free(cnt);
   c->astart = malloc((m->nvms + 1) * sizeof *c->astart);
-  c->ahosts = malloc((total + m->nhosts + 1) * sizeof *c->ahosts);
+  c->ahosts = malloc((total + 1) * sizeof *c->ahosts);
   if (!c->astart || !c->ahosts) return vmp__enomem();
   for (size_t v = 0; v < m->nvms; v++) {
     const vmp__hostset *s = &m->aclasses[m->item_aclass[m->vm_item[v]]].allowed;
