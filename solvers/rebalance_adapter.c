@@ -239,7 +239,10 @@ static int convert(const vmp__model *m, conv *c) {
   c->r.nr = (int)m->nres;
   c->r.demand = m->dem;
   c->r.cap = m->cap;
-  c->r.safety = m->safety;
+  /* Without a safety term the safety capacity is the capacity: passed
+   * explicitly, because the engine (at cd457c0) frees its own copy of the
+   * capacity array when safety is NULL and would free ours. */
+  c->r.safety = m->safety ? m->safety : m->cap;
   c->r.safety_weight = m->safety ? m->safety_w : NULL;
   c->transient = calloc(m->nres + 1, 1);
   c->bal = malloc((m->nratios + 1) * sizeof *c->bal);

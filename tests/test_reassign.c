@@ -540,6 +540,26 @@ static void test_reassign__plan(void **state) {
   vmp_problem_free(p);
 }
 
+/* The rebalancer moves a VM out of a maintenance host, to the one host its
+ * allowed_hosts leave. */
+static void test_reassign__rebalance_maintenance(void **state) {
+  static const char *const params[] = {"rebalance.max_moves=5000", NULL};
+  vmp_problem *p = tu_problem_json(TWO_ZONES
+      " \"vms\": [{\"name\": \"x\", \"demand\": {\"disk\": 6}, \"host\": \"h0\","
+      " \"allowed_hosts\": [\"h0\", \"h2\"]},"
+      " {\"name\": \"y\", \"demand\": {\"disk\": 2}, \"host\": \"h1\"}]}");
+  vmp_solution *s;
+  size_t x;
+  (void)state;
+  assert_int_equal(vmp_problem_set_host_maintenance(p, 0, 1), VMP_OK);
+  assert_int_equal(vmp_problem_find_vm(p, "x", &x), VMP_OK);
+  s = tu_solve_params(p, "rebalance", 0, params);
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_string_equal(vmp_solution_vm_host_name(s, x), "h2");
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reassign__spec_initial_4200),
@@ -557,6 +577,7 @@ int main(void) {
       cmocka_unit_test(test_reassign__rebalance_spec),
       cmocka_unit_test(test_reassign__explain),
       cmocka_unit_test(test_reassign__plan),
+      cmocka_unit_test(test_reassign__rebalance_maintenance),
   };
   return cmocka_run_group_tests_name("reassign", tests, NULL, NULL);
 }
