@@ -54,6 +54,22 @@ expect 0 "solver online" -- "$VMPLACE" solve --incremental "$SRC/examples/datace
 expect 0 "solver local" -- "$VMPLACE" solve --solver local -p local.patience=1 "$SRC/examples/datacenter.json"
 expect 2 "greedy.rules: unknown rule \"ffd\"" -- "$VMPLACE" solve -p greedy.rules=ffd "$SRC/examples/datacenter.json"
 
+# --- rebalancing and ROADEF (docs/rebalancing.md) ------------------------------
+RD="$DATA/roadef"
+expect 0 "safety 64, ratio_balance 24" -- "$VMPLACE" check "$SRC/examples/rebalance.json"
+expect 0 "status:     feasible" -- "$VMPLACE" solve -q -t 0 -p rebalance.max_moves=20000 "$SRC/examples/rebalance.json"
+expect 2 "model_noassign.txt: initial assignment: " -- "$VMPLACE" solve "$RD/model_noassign.txt"
+expect 2 "use --from-scratch" -- "$VMPLACE" solve "$RD/model_noassign.txt"
+expect 2 "greedy: transient resources held on both hosts of a move are not modelled" -- "$VMPLACE" solve --solver greedy "$RD/model_spec_example.txt"
+expect 0 "objective:  2411" -- "$VMPLACE" solve -t 0 -p rebalance.max_moves=20000 --write-roadef "$TMP/spec.sol" "$RD/model_spec_example.txt"
+expect 0 "0 2 1" -- cat "$TMP/spec.sol"
+expect 0 "objective:  3510" -- "$VMPLACE" check "$RD/model_spec_example.txt" "$RD/new_spec_3510.sol"
+expect 1 "[hard] m1: transient r1 14 > 10" -- "$VMPLACE" check "$RD/model_spec_transient.txt" "$RD/new_spec_transient.sol"
+expect 2 "host of VM 2" -- "$VMPLACE" check "$RD/model_spec_example.txt" "$RD/assignment_spec_transient.sol"
+echo "0 1 2 3" > "$TMP/long.sol"
+expect 2 "more entries than the 3 VMs of the problem" -- "$VMPLACE" check "$RD/model_spec_example.txt" "$TMP/long.sol"
+expect 2 "--from-scratch: only for ROADEF model files" -- "$VMPLACE" solve --from-scratch "$SRC/examples/datacenter.json"
+
 # --- plan ---------------------------------------------------------------------
 expect 0 "plan:       complete" -- "$VMPLACE" plan "$SRC/examples/datacenter.json" "$TMP/sol.json"
 expect 0 "\"steps\"" -- "$VMPLACE" plan --json -o "$TMP/plan.json" "$SRC/examples/datacenter.json" "$TMP/sol.json"
