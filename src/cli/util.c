@@ -79,8 +79,10 @@ int cli_load_problem(const char *path, int format, vmp_problem **out) {
 int cli_load_problem_opt(const char *path, int format, int from_scratch,
                          vmp_problem **out) {
   int rc;
+  size_t n = strlen(path);
   if (!from_scratch) return cli_load_problem(path, format, out);
-  if (format != VMP_FORMAT_AUTO && format != VMP_FORMAT_ROADEF) {
+  if ((format == VMP_FORMAT_AUTO && (n < 4 || strcmp(path + n - 4, ".txt"))) ||
+      (format != VMP_FORMAT_AUTO && format != VMP_FORMAT_ROADEF)) {
     cli_error("--from-scratch: only for ROADEF model files");
     return EXIT_USAGE;
   }
