@@ -1,9 +1,22 @@
 /*
- * The rebalancer: local search over shift and swap moves with
- * incremental evaluation, run as independent lanes that meet at fixed
- * move counts (so a seed gives the same answer at any thread count when
- * the run ends by its move budget), with perturbation from the best
- * assignment when the lanes stall.
+ * The rebalancer: a local search from the current placement, over ten
+ * neighbourhoods (shift, swap, their targeted and best-of variants, back
+ * home, ejection chains, and an exact two-host re-split by branch and
+ * bound), priced incrementally (rstate.c).
+ *
+ * Acceptance, per lane: an opening phase accepts only moves that gain at
+ * least `need` (1% of the cost at first, halved whenever a window of
+ * attempts finds none), because with transient resources every move
+ * spends capacity on its source host and a first-improvement descent
+ * wastes it on small gains; then simulated annealing, cooled at every
+ * meeting and restarted from the best when cold.
+ *
+ * Lanes are independent searches (seeds derived from the run's seed) run
+ * on the threads and meeting after every EPOCH_MOVES attempts, in lane
+ * order: the best lane's best becomes the run's best, and every fourth
+ * meeting the lane with the worst best restarts from it.  Nothing depends
+ * on timing but where the run stops, so a run ended by its move budget
+ * gives the same answer for a seed and a lane count at any thread count.
  */
 #include <math.h>
 #include <pthread.h>
@@ -17,39 +30,12 @@
 
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
 #define CLOCK_EVERY 128        /* attempts between clock reads */
-#ifndef LNS_MASK
-#define LNS_MASK 63
-#endif
-#ifndef ROOMY
-#define ROOMY 0
-#endif
-#ifndef LNS_ON
-#define LNS_ON 1
-#endif
-#ifndef NEED_WINDOW
-#define NEED_WINDOW 4096
-#endif
-#ifndef BEST_SWAP_IN8
-#define BEST_SWAP_IN8 1
-#endif
-#ifndef GREEDY_START
-#define GREEDY_START 1e-2
-#endif
-#ifndef GREEDY_DECAY
-#define GREEDY_DECAY 0.5
-#endif
-#ifndef SA_T0
-#define SA_T0 0.1
-#endif
-#ifndef SA_TMIN
-#define SA_TMIN 1e-4
-#endif
-#ifndef SA_ALPHA
-#define SA_ALPHA 0.9
-#endif
-#ifndef HIST_LEN
-#define HIST_LEN 1         /* late-acceptance history length */
-#endif
+#define NEED_WINDOW 4096       /* attempts without a gain before need halves */
+#define NEED_START 1e-2        /* first required gain, times the cost */
+#define NEED_DECAY 0.5
+#define SA_T0 0.1              /* temperature at a (re)start: x cost / nv */
+#define SA_TMIN 1e-4           /* restart below this (same unit) */
+#define SA_ALPHA 0.9           /* cooling per meeting */
 
 typedef struct lane {
   vmp__rstate s;
@@ -57,21 +43,12 @@ typedef struct lane {
   uint64_t rng;
   int64_t attempts, accepted;
   int64_t budget;              /* attempts this epoch */
-  int kick;                    /* perturbation moves to make first */
   double temp;                 /* annealing temperature (0: descent) */
   double need;                 /* gain a move must bring (the opening
                                   phase takes big gains first) */
   int jfull;                   /* the journal overflowed: restart */
   int win, win_acc;            /* attempts and acceptances in the window */
-  int64_t work;                /* work units done (prices, nodes) */
   double op_w[16];             /* neighbourhood weights (sum 1) */
-  double op_gain[16], op_work[16];
-  int op_tick;
-  /* late acceptance: a candidate is accepted when it costs no more than
-   * the current cost, or than the cost `hlen` attempts ago */
-  double *hist;
-  int hlen;
-  int64_t iter;
   /* the lane's best assignment, and the moves made since it (replayed into
    * it when the current assignment becomes the new best) */
   int *best_a;
@@ -166,7 +143,6 @@ static void lane_reset(lane *ln, const int *a, double c)
   ln->best_cost = c;
   ln->jn = 0;
   ln->jfull = 0;
-  for (int i = 0; i < ln->hlen; i++) ln->hist[i] = c;
 }
 
 /* Capacity check and price estimate (exact but for the group term, which
@@ -174,7 +150,6 @@ static void lane_reset(lane *ln, const int *a, double c)
 static int shift_price(lane *ln, int v, int h2, double *out)
 {
   const vmp__rstate *s = &ln->s;
-  ln->work++;
   const vmp__ridx *x = s->x;
   const vmp__rmodel *m = x->m;
   size_t nr = (size_t)x->nr;
@@ -206,7 +181,6 @@ static int shift_price(lane *ln, int v, int h2, double *out)
 static int shift_commit(lane *ln, int v, int h2, double thr)
 {
   vmp__rstate *s = &ln->s;
-  ln->work += 4;
   int h1 = s->a[v];
   double before = ln->cost;
   vmp__rstate_move(s, v, h2);
@@ -271,7 +245,6 @@ static int try_chain(lane *ln, int v, int h2, int h3, double thr)
 static int swap_price(lane *ln, int v1, int v2, double *out)
 {
   const vmp__rstate *s = &ln->s;
-  ln->work++;
   const vmp__ridx *x = s->x;
   const vmp__rmodel *m = x->m;
   size_t nr = (size_t)x->nr;
@@ -306,7 +279,6 @@ static int swap_price(lane *ln, int v1, int v2, double *out)
 static int swap_commit(lane *ln, int v1, int v2, double thr)
 {
   vmp__rstate *s = &ln->s;
-  ln->work += 8;
   int h1 = s->a[v1], h2 = s->a[v2];
   double before = ln->cost;
   vmp__rstate_move(s, v1, h2);
@@ -438,12 +410,9 @@ static int try_eject(lane *ln, int v, int h2, double thr)
 /* ---- large neighbourhood: two hosts' VMs re-split exactly ------------------------ */
 
 #define LNS_MAX 14               /* free VMs per re-split */
-#ifdef LNS_DEBUG
-long long lns_dbg[4];
-#endif
 
 typedef struct split {
-  const lane *ln;
+  lane *ln;
   int h[2], n;
   int vm[LNS_MAX];
   int side[LNS_MAX], best_side[LNS_MAX];
@@ -496,7 +465,7 @@ static void split_dfs(split *sp, int i, double moves)
   }
   int v = sp->vm[i], h0 = x->init[v];
   const double *d = m->demand + (size_t)v * (size_t)nr;
-  int first = (int)(rnd((uint64_t *)&sp->ln->rng) & 1);
+  int first = (int)(rnd(&sp->ln->rng) & 1);
   for (int t = 0; t < 2; t++) {
     int k = first ^ t, o = 1 - k, ok = 1;
     /* v on side k; it also holds transient resources on its initial host
@@ -552,7 +521,6 @@ static int lns_pair(lane *ln, int h1, int h2, double thr)
   for (int k = 0; k < 2; k++) {
     int hk = sp.h[k], cnt = s->hn[hk], start = cnt ? rnd_below(&ln->rng, cnt) : 0;
     for (int j = 0; j < cnt && sp.n < LNS_MAX; j++) {
-      if ((j & 1) != k && sp.n >= LNS_MAX / 2 + (k ? 0 : 0)) { /* keep balance */ }
       int v = s->hv[hk][(start + j) % cnt];
       if ((m->pinned && m->pinned[v]) || !vmp__ridx_allowed(x, v, sp.h[1 - k])) continue;
       if (k == 0 && sp.n >= LNS_MAX / 2) break;
@@ -578,12 +546,6 @@ static int lns_pair(lane *ln, int h1, int h2, double thr)
   memcpy(sp.best_side, sp.side, sizeof sp.side);
   double target = sp.best;
   split_dfs(&sp, 0, 0);
-  ln->work += sp.nodes;
-#ifdef LNS_DEBUG
-  lns_dbg[0]++;
-  lns_dbg[3] += sp.nodes;
-  if (sp.best < target) lns_dbg[1]++;
-#endif
   if (!(sp.best < target)) return 0;
   /* apply, check, keep or undo */
   double before = ln->cost;
@@ -603,16 +565,11 @@ static int lns_pair(lane *ln, int h1, int h2, double thr)
     return 0;
   }
   ln->cost = after;
-#ifdef LNS_DEBUG
-  lns_dbg[2]++;
-#endif
   for (int i = 0; i < nm; i++) journal(ln, moved[i], s->a[moved[i]]);
   return 1;
 }
 
-/* The neighbourhoods.  Each attempt draws one with probability adapted
- * to its recent gain per unit of work (work counted in price evaluations
- * and search nodes, not in time, so runs stay reproducible). */
+/* The neighbourhoods; each attempt draws one from the lane's mix. */
 enum {
   OP_SHIFT,       /* random VM to a random host */
   OP_SWAP,        /* two random VMs */
@@ -674,11 +631,6 @@ static int op_run(lane *ln, int op, double thr)
   }
 }
 
-#define ADAPT_EVERY 20000        /* attempts between re-weightings */
-#ifndef ADAPT
-#define ADAPT 0
-#endif
-
 /* The fixed mix of neighbourhoods.  The exact two-host re-split and the
  * ejection pay off where hosts hold few VMs (A set, b_1, b_4, b_9 of the
  * ROADEF instances: <= 64 per host) and cost more than they bring where
@@ -698,22 +650,7 @@ static void op_init(lane *ln, const vmp__ridx *x)
   for (int k = 0; k < N_OPS; k++) ln->op_w[k] = w[k];
 }
 
-/* Re-weights the neighbourhoods by gain per work over the last window; a
- * floor keeps every one in play. */
-static void op_adapt(lane *ln)
-{
-  double rate[N_OPS], sum = 0;
-  for (int k = 0; k < N_OPS; k++) {
-    rate[k] = ln->op_work[k] > 0 ? ln->op_gain[k] / ln->op_work[k] : 0;
-    sum += rate[k];
-    ln->op_gain[k] *= 0.5;
-    ln->op_work[k] *= 0.5;
-  }
-  for (int k = 0; k < N_OPS; k++)
-    ln->op_w[k] = 0.3 / N_OPS + (sum > 0 ? 0.7 * rate[k] / sum : 0.7 / N_OPS);
-}
-
-/* One attempt of an adaptively drawn neighbourhood. */
+/* One attempt of a neighbourhood drawn from the lane's mix. */
 static int attempt(lane *ln, double thr)
 {
   const vmp__ridx *x = ln->s.x;
@@ -724,45 +661,25 @@ static int attempt(lane *ln, double thr)
     acc += ln->op_w[k];
     if (u < acc) { op = k; break; }
   }
-  double c0 = ln->cost;
-  int64_t w0 = ln->work;
-  int ok = op_run(ln, op, thr);
-  ln->op_work[op] += (double)(ln->work - w0) + 1;
-  if (ln->cost < c0) ln->op_gain[op] += c0 - ln->cost;
-  if (ADAPT && ++ln->op_tick == ADAPT_EVERY) {
-    ln->op_tick = 0;
-    op_adapt(ln);
-  }
-  return ok;
+  return op_run(ln, op, thr);
 }
 
-/* Perturbation: `n` random feasible moves whatever their cost. */
-static void kick(lane *ln, int n)
+/* One step: an attempt accepted when it gains at least `need` (opening
+ * phase) or passes the annealing test (temperature `temp`). */
+static inline void step(lane *ln)
 {
-  for (int tries = 0; n > 0 && tries < 1000 * n; tries++)
-    if (attempt(ln, INFINITY)) n--;
-  for (int i = 0; i < ln->hlen; i++) ln->hist[i] = ln->cost;
-}
-
-/* One late-acceptance step. */
-static inline void lahc_step(lane *ln)
-{
-  int k = (int)(ln->iter++ % ln->hlen);
-  double lim = ln->hist[k] > ln->cost ? ln->hist[k] : ln->cost;
-  double thr = lim - ln->cost - ln->need;
+  double thr = -ln->need;
   if (ln->temp > 0 && ln->need <= 0) {
     double u = (double)((rnd(&ln->rng) >> 11) + 1) * 0x1.0p-53;
     thr += -ln->temp * log(u);
   }
   ln->accepted += attempt(ln, thr);
   if (ln->cost < ln->best_cost) lane_new_best(ln);
-  ln->hist[k] = ln->cost;
 }
 
 static void lane_epoch(run *R, lane *ln, int main_thread)
 {
   const vmp__rebalance_opts *o = R->o;
-  if (ln->kick) { kick(ln, ln->kick); ln->kick = 0; }
   for (int64_t i = 0; i < ln->budget; i++) {
     if ((i % CLOCK_EVERY) == 0) {
       if (atomic_load_explicit(&R->stop, memory_order_relaxed)) break;
@@ -784,14 +701,14 @@ static void lane_epoch(run *R, lane *ln, int main_thread)
     }
     ln->attempts++;
     int64_t acc = ln->accepted;
-    lahc_step(ln);
+    step(ln);
     /* opening phase: when a window of attempts finds no move bringing the
      * required gain, halve it */
     if (ln->need > 0) {
       ln->win_acc += ln->accepted - acc;
       if (++ln->win == NEED_WINDOW) {
         if (ln->win_acc == 0) {
-          ln->need *= GREEDY_DECAY;
+          ln->need *= NEED_DECAY;
           if (ln->need < 1e-9 * ln->cost) ln->need = 0;
         }
         ln->win = ln->win_acc = 0;
@@ -899,25 +816,22 @@ static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
   o->log(VMP_LOG_INFO, buf, o->log_userdata);
 }
 
-static int lane_alloc(lane *ln, const vmp__ridx *x, int hlen)
+static int lane_alloc(lane *ln, const vmp__ridx *x)
 {
   int rc;
   if ((rc = vmp__rstate_init(&ln->s, x))) return rc;
-  ln->hlen = hlen;
   op_init(ln, x);
   ln->jcap = (size_t)x->nv * 2 + 100000;
-  ln->hist = malloc((size_t)hlen * sizeof *ln->hist);
   ln->best_a = malloc(((size_t)x->nv + 1) * sizeof *ln->best_a);
   ln->jv = malloc(ln->jcap * sizeof *ln->jv);
   ln->jh = malloc(ln->jcap * sizeof *ln->jh);
-  if (!ln->hist || !ln->best_a || !ln->jv || !ln->jh) return vmp__enomem();
+  if (!ln->best_a || !ln->jv || !ln->jh) return vmp__enomem();
   return 0;
 }
 
 static void lane_free(lane *ln)
 {
   vmp__rstate_free(&ln->s);
-  free(ln->hist);
   free(ln->best_a);
   free(ln->jv);
   free(ln->jh);
@@ -952,9 +866,8 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   int *best_a = malloc(((size_t)m->nv + 1) * sizeof *best_a);
   if (!R.lanes || !best_a) { rc = vmp__enomem(); goto out; }
   uint64_t sm = o.seed;
-  int hlen = HIST_LEN;
   for (int i = 0; i < nl; i++) {
-    if ((rc = lane_alloc(&R.lanes[i], &x, hlen))) goto out;
+    if ((rc = lane_alloc(&R.lanes[i], &x))) goto out;
     R.lanes[i].rng = splitmix(&sm) | 1;
   }
   lane *l0 = &R.lanes[0];
@@ -967,10 +880,9 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   for (int i = 0; i < nl; i++) {
     lane_reset(&R.lanes[i], best_a, R.best);
     R.lanes[i].temp = SA_T0 * R.best / (m->nv + 1);
-    R.lanes[i].need = GREEDY_START * R.best;
+    R.lanes[i].need = NEED_START * R.best;
   }
   int64_t done = 0;
-  int stall = 0;
   for (;;) {
     int64_t e = EPOCH_MOVES;
     if (o.max_moves > 0 && o.max_moves - done < e) e = o.max_moves - done;
@@ -988,14 +900,9 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     if (R.lanes[bl].best_cost < R.best) {
       lane *b = &R.lanes[bl];
       /* re-derive the cost from scratch: no drift from incremental sums */
-      vmp__rstate tmp = b->s;
-      (void)tmp;
       memcpy(best_a, b->best_a, (size_t)m->nv * sizeof *best_a);
       R.best = b->best_cost;
       stats.improvements++;
-      stall = 0;
-    } else {
-      stall++;
     }
     for (int i = 0; i < nl; i++)
       if (R.lanes[i].s.oom) { rc = vmp__enomem(); goto out; }
@@ -1014,7 +921,6 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
       lane_reset(&R.lanes[wl], best_a, R.best);
     logf_(&o, "rebalance: epoch %d best %.0f", stats.epochs, R.best);
   }
-  (void)stall;
   memcpy(best_out, best_a, (size_t)m->nv * sizeof *best_a);
   if (obj_out) *obj_out = R.best;
   if (bound_out) *bound_out = R.bound;
