@@ -1,9 +1,22 @@
 /*
- * The rebalancer: local search over shift and swap moves with
- * incremental evaluation, run as independent lanes that meet at fixed
- * move counts (so a seed gives the same answer at any thread count when
- * the run ends by its move budget), with perturbation from the best
- * assignment when the lanes stall.
+ * The rebalancer: a local search from the current placement, over ten
+ * neighbourhoods (shift, swap, their targeted and best-of variants, back
+ * home, ejection chains, and an exact two-host re-split by branch and
+ * bound), priced incrementally (rstate.c).
+ *
+ * Acceptance, per lane: an opening phase accepts only moves that gain at
+ * least `need` (1% of the cost at first, halved whenever a window of
+ * attempts finds none), because with transient resources every move
+ * spends capacity on its source host and a first-improvement descent
+ * wastes it on small gains; then simulated annealing, cooled at every
+ * meeting and restarted from the best when cold.
+ *
+ * Lanes are independent searches (seeds derived from the run's seed) run
+ * on the threads and meeting after every EPOCH_MOVES attempts, in lane
+ * order: the best lane's best becomes the run's best, and every fourth
+ * meeting the lane with the worst best restarts from it.  Nothing depends
+ * on timing but where the run stops, so a run ended by its move budget
+ * gives the same answer for a seed and a lane count at any thread count.
  */
 #include <math.h>
 #include <pthread.h>
@@ -17,30 +30,12 @@
 
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
 #define CLOCK_EVERY 128        /* attempts between clock reads */
-#ifndef NEED_WINDOW
-#define NEED_WINDOW 4096
-#endif
-#ifndef BEST_SWAP_IN8
-#define BEST_SWAP_IN8 1
-#endif
-#ifndef GREEDY_START
-#define GREEDY_START 1e-2
-#endif
-#ifndef GREEDY_DECAY
-#define GREEDY_DECAY 0.5
-#endif
-#ifndef SA_T0
-#define SA_T0 0.1
-#endif
-#ifndef SA_TMIN
-#define SA_TMIN 1e-4
-#endif
-#ifndef SA_ALPHA
-#define SA_ALPHA 0.9
-#endif
-#ifndef HIST_LEN
-#define HIST_LEN 1         /* late-acceptance history length */
-#endif
+#define NEED_WINDOW 4096       /* attempts without a gain before need halves */
+#define NEED_START 1e-2        /* first required gain, times the cost */
+#define NEED_DECAY 0.5
+#define SA_T0 0.1              /* temperature at a (re)start: x cost / nv */
+#define SA_TMIN 1e-4           /* restart below this (same unit) */
+#define SA_ALPHA 0.9           /* cooling per meeting */
 
 typedef struct lane {
   vmp__rstate s;
@@ -48,17 +43,12 @@ typedef struct lane {
   uint64_t rng;
   int64_t attempts, accepted;
   int64_t budget;              /* attempts this epoch */
-  int kick;                    /* perturbation moves to make first */
   double temp;                 /* annealing temperature (0: descent) */
   double need;                 /* gain a move must bring (the opening
                                   phase takes big gains first) */
   int jfull;                   /* the journal overflowed: restart */
   int win, win_acc;            /* attempts and acceptances in the window */
-  /* late acceptance: a candidate is accepted when it costs no more than
-   * the current cost, or than the cost `hlen` attempts ago */
-  double *hist;
-  int hlen;
-  int64_t iter;
+  double op_w[16];             /* neighbourhood weights (sum 1) */
   /* the lane's best assignment, and the moves made since it (replayed into
    * it when the current assignment becomes the new best) */
   int *best_a;
@@ -153,12 +143,11 @@ static void lane_reset(lane *ln, const int *a, double c)
   ln->best_cost = c;
   ln->jn = 0;
   ln->jfull = 0;
-  for (int i = 0; i < ln->hlen; i++) ln->hist[i] = c;
 }
 
 /* Capacity check and price estimate (exact but for the group term, which
  * is bounded below) of v -> h2.  0 when it breaks a capacity. */
-static int shift_price(const lane *ln, int v, int h2, double *out)
+static int shift_price(lane *ln, int v, int h2, double *out)
 {
   const vmp__rstate *s = &ln->s;
   const vmp__ridx *x = s->x;
@@ -253,7 +242,7 @@ static int try_chain(lane *ln, int v, int h2, int h3, double thr)
 }
 
 /* Tries exchanging the hosts of v1 and v2. */
-static int swap_price(const lane *ln, int v1, int v2, double *out)
+static int swap_price(lane *ln, int v1, int v2, double *out)
 {
   const vmp__rstate *s = &ln->s;
   const vmp__ridx *x = s->x;
@@ -362,6 +351,26 @@ static int pick_host(lane *ln, int k, int hot)
   return best;
 }
 
+/* The host, among k random ones, with the most weighted unused safety
+ * capacity (the best place to shed load to). */
+static int pick_roomy(lane *ln, int k)
+{
+  const vmp__rstate *s = &ln->s;
+  const vmp__ridx *x = s->x;
+  int best = -1;
+  double bs = -1;
+  for (int i = 0; i < k; i++) {
+    int h = rnd_below(&ln->rng, x->nh);
+    const double *L = s->load + (size_t)h * (size_t)x->nr;
+    const double *S = x->safety + (size_t)h * (size_t)x->nr;
+    double sc = 0;
+    for (int r = 0; r < x->nr; r++)
+      if (S[r] > L[r]) sc += (x->sw[r] + 1e-9) * (S[r] - L[r]);
+    if (sc > bs) { bs = sc; best = h; }
+  }
+  return best;
+}
+
 static int pick_vm_on(lane *ln, int h)
 {
   const vmp__rstate *s = &ln->s;
@@ -371,81 +380,306 @@ static int pick_vm_on(lane *ln, int h)
   return pin && pin[v] ? -1 : v;
 }
 
-/* One attempt: a shift or a swap, of random VMs or of a VM from a costly
- * host towards a cheap one. */
+/* Ejection: v goes to h2 after up to EJECT_MAX VMs of h2 leave for their
+ * cheapest feasible hosts; kept when the whole chain changes the cost by
+ * <= thr, else undone. */
+#define EJECT_MAX 4
+static int try_eject(lane *ln, int v, int h2, double thr)
+{
+  vmp__rstate *s = &ln->s;
+  if (v < 0 || h2 < 0 || s->a[v] == h2 || !vmp__ridx_allowed(s->x, v, h2)) return 0;
+  double c0 = ln->cost;
+  int ev[EJECT_MAX], n = 0;
+  for (;;) {
+    if (try_shift(ln, v, h2, thr - (ln->cost - c0))) return 1;
+    if (n == EJECT_MAX) break;
+    int w = pick_vm_on(ln, h2);
+    if (w < 0 || w == v) break;
+    if (!best_shift(ln, w, INFINITY)) break;
+    ev[n++] = w;
+  }
+  while (n > 0) {
+    int w = ev[--n];
+    vmp__rstate_move(s, w, h2);
+    journal(ln, w, h2);
+  }
+  ln->cost = vmp__rstate_cost(s);
+  return 0;
+}
+
+/* ---- large neighbourhood: two hosts' VMs re-split exactly ------------------------ */
+
+#define LNS_MAX 14               /* free VMs per re-split */
+
+typedef struct split {
+  lane *ln;
+  int h[2], n;
+  int vm[LNS_MAX];
+  int side[LNS_MAX], best_side[LNS_MAX];
+  double L[2][64], T[2][64];     /* loads and transient loads so far */
+  const double *C[2], *S[2];
+  double best;                   /* cost of the best complete split */
+  int64_t nodes;
+} split;
+
+/* Load cost of host side k (monotone in the VMs added: a valid bound). */
+static double side_load(const split *sp, int k)
+{
+  const vmp__ridx *x = sp->ln->s.x;
+  double c = 0;
+  for (int r = 0; r < x->nr; r++) {
+    double over = sp->L[k][r] - sp->S[k][r];
+    if (over > 0) c += x->sw[r] * over;
+  }
+  return c;
+}
+
+/* Move-cost terms (without the group term) of v ending on host h. */
+static double vm_move_cost(const vmp__ridx *x, int v, int h)
+{
+  const vmp__rmodel *m = x->m;
+  int h0 = x->init[v];
+  if (h0 < 0 || h0 == h) return 0;
+  double c = m->pmc ? m->w_pmc * m->pmc[v] : 0;
+  if (m->n_hmc_class)
+    c += m->w_mmc * m->hmc[(size_t)m->hmc_class[h0] * (size_t)m->n_hmc_class +
+                           (size_t)m->hmc_class[h]];
+  return c;
+}
+
+static void split_dfs(split *sp, int i, double moves)
+{
+  const vmp__ridx *x = sp->ln->s.x;
+  const vmp__rmodel *m = x->m;
+  int nr = x->nr;
+  if (++sp->nodes > 20000) return;
+  if (moves + side_load(sp, 0) + side_load(sp, 1) >= sp->best) return;
+  if (i == sp->n) {
+    double c = moves + vmp__rstate_host_cost(x, sp->h[0], sp->L[0]) +
+               vmp__rstate_host_cost(x, sp->h[1], sp->L[1]);
+    if (c < sp->best) {
+      sp->best = c;
+      memcpy(sp->best_side, sp->side, sizeof sp->side);
+    }
+    return;
+  }
+  int v = sp->vm[i], h0 = x->init[v];
+  const double *d = m->demand + (size_t)v * (size_t)nr;
+  int first = (int)(rnd(&sp->ln->rng) & 1);
+  for (int t = 0; t < 2; t++) {
+    int k = first ^ t, o = 1 - k, ok = 1;
+    /* v on side k; it also holds transient resources on its initial host
+     * when that is the other side */
+    int hold = h0 == sp->h[o];
+    for (int r = 0; r < nr && ok; r++) {
+      if (sp->L[k][r] + d[r] > sp->C[k][r]) ok = 0;
+      else if (x->tr[r] && (sp->T[k][r] + d[r] > sp->C[k][r] ||
+                            (hold && sp->T[o][r] + d[r] > sp->C[o][r])))
+        ok = 0;
+    }
+    if (!ok) continue;
+    for (int r = 0; r < nr; r++) {
+      sp->L[k][r] += d[r];
+      sp->T[k][r] += d[r];
+      if (hold) sp->T[o][r] += d[r];
+    }
+    sp->side[i] = k;
+    split_dfs(sp, i + 1, moves + vm_move_cost(x, v, sp->h[k]));
+    for (int r = 0; r < nr; r++) {
+      sp->L[k][r] -= d[r];
+      sp->T[k][r] -= d[r];
+      if (hold) sp->T[o][r] -= d[r];
+    }
+  }
+}
+
+/* Re-splits up to LNS_MAX VMs of hosts h1 and h2 between the two by
+ * branch and bound (capacity, transient and load-cost pruning); the best
+ * split is applied and kept when every constraint holds and the cost
+ * changes by <= thr. */
+static int lns_pair(lane *ln, int h1, int h2, double thr)
+{
+  vmp__rstate *s = &ln->s;
+  const vmp__ridx *x = s->x;
+  const vmp__rmodel *m = x->m;
+  int nr = x->nr;
+  if (h1 < 0 || h2 < 0 || h1 == h2 || !x->host_ok[h1] || !x->host_ok[h2]) return 0;
+  split sp;
+  memset(&sp, 0, sizeof sp);
+  sp.ln = ln;
+  sp.h[0] = h1;
+  sp.h[1] = h2;
+  for (int k = 0; k < 2; k++) {
+    memcpy(sp.L[k], s->load + (size_t)sp.h[k] * (size_t)nr, (size_t)nr * sizeof(double));
+    memcpy(sp.T[k], s->tl + (size_t)sp.h[k] * (size_t)nr, (size_t)nr * sizeof(double));
+    sp.C[k] = m->cap + (size_t)sp.h[k] * (size_t)nr;
+    sp.S[k] = x->safety + (size_t)sp.h[k] * (size_t)nr;
+  }
+  /* pick the free VMs: a random sample of both hosts' movable VMs that may
+   * sit on either host */
+  double cur = 0;
+  for (int k = 0; k < 2; k++) {
+    int hk = sp.h[k], cnt = s->hn[hk], start = cnt ? rnd_below(&ln->rng, cnt) : 0;
+    for (int j = 0; j < cnt && sp.n < LNS_MAX; j++) {
+      int v = s->hv[hk][(start + j) % cnt];
+      if ((m->pinned && m->pinned[v]) || !vmp__ridx_allowed(x, v, sp.h[1 - k])) continue;
+      if (k == 0 && sp.n >= LNS_MAX / 2) break;
+      sp.vm[sp.n++] = v;
+    }
+  }
+  if (sp.n < 2) return 0;
+  /* take the free VMs out of the loads; their current split is the
+   * incumbent */
+  for (int i = 0; i < sp.n; i++) {
+    int v = sp.vm[i], k = s->a[v] == h1 ? 0 : 1, o = 1 - k, h0 = x->init[v];
+    const double *d = m->demand + (size_t)v * (size_t)nr;
+    for (int r = 0; r < nr; r++) {
+      sp.L[k][r] -= d[r];
+      sp.T[k][r] -= d[r];
+      if (h0 == sp.h[o]) sp.T[o][r] -= d[r];
+    }
+    sp.side[i] = k;
+    cur += vm_move_cost(x, v, sp.h[k]);
+  }
+  cur += s->hc[h1] + s->hc[h2];
+  sp.best = cur + (thr < 0 ? thr : 0);
+  memcpy(sp.best_side, sp.side, sizeof sp.side);
+  double target = sp.best;
+  split_dfs(&sp, 0, 0);
+  if (!(sp.best < target)) return 0;
+  /* apply, check, keep or undo */
+  double before = ln->cost;
+  int moved[LNS_MAX], from[LNS_MAX], nm = 0;
+  for (int i = 0; i < sp.n; i++) {
+    int v = sp.vm[i], h = sp.h[sp.best_side[i]];
+    if (s->a[v] == h) continue;
+    moved[nm] = v;
+    from[nm++] = s->a[v];
+    vmp__rstate_move(s, v, h);
+  }
+  double after = vmp__rstate_cost(s);
+  int ok = after - before <= thr;
+  for (int i = 0; i < nm && ok; i++) ok = vmp__rstate_ok_after(s, moved[i], from[i]);
+  if (!ok) {
+    for (int i = nm - 1; i >= 0; i--) vmp__rstate_move(s, moved[i], from[i]);
+    return 0;
+  }
+  ln->cost = after;
+  for (int i = 0; i < nm; i++) journal(ln, moved[i], s->a[moved[i]]);
+  return 1;
+}
+
+/* The neighbourhoods; each attempt draws one from the lane's mix. */
+enum {
+  OP_SHIFT,       /* random VM to a random host */
+  OP_SWAP,        /* two random VMs */
+  OP_HOT_SHIFT,   /* VM of a costly host to a cheap or roomy one */
+  OP_HOT_SWAP,    /* VM of a costly host with one of a cheap host */
+  OP_BEST_SHIFT,  /* VM of a costly host to its best host */
+  OP_BEST_SWAP,   /* VM of a costly host with the best VM of a roomy host */
+  OP_HOME,        /* moved VM back to its initial host, alone or swapped */
+  OP_CHAIN,       /* make room on a cheap host by moving one VM away */
+  OP_EJECT,       /* make room by moving up to EJECT_MAX VMs away */
+  OP_LNS,         /* two hosts re-split exactly */
+  N_OPS
+};
+
+static int op_run(lane *ln, int op, double thr)
+{
+  const vmp__ridx *x = ln->s.x;
+  int v, w, h;
+  uint64_t r = rnd(&ln->rng);
+  switch (op) {
+  case OP_SHIFT:
+    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
+    h = random_host_for(x, &ln->rng, v);
+    return h >= 0 && try_shift(ln, v, h, thr);
+  case OP_SWAP:
+    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
+    w = x->movable[rnd_below(&ln->rng, x->n_movable)];
+    return try_swap(ln, v, w, thr);
+  case OP_HOT_SHIFT:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    h = (r & 4) ? ((r & 8) ? pick_roomy(ln, 3) : pick_host(ln, 3, 0))
+                : rnd_below(&ln->rng, x->nh);
+    return v >= 0 && h >= 0 && try_shift(ln, v, h, thr);
+  case OP_HOT_SWAP:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    w = pick_vm_on(ln, (r & 4) ? pick_host(ln, 3, 0) : rnd_below(&ln->rng, x->nh));
+    return v >= 0 && w >= 0 && try_swap(ln, v, w, thr);
+  case OP_BEST_SHIFT:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    return v >= 0 && best_shift(ln, v, thr);
+  case OP_BEST_SWAP:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    return v >= 0 && best_swap(ln, v, (r & 4) ? pick_roomy(ln, 3) : pick_host(ln, 3, 0), thr);
+  case OP_HOME:
+    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
+    h = x->init[v];
+    if (h < 0 || h == ln->s.a[v]) return 0;
+    return (r & 4) ? try_shift(ln, v, h, thr) : best_swap(ln, v, h, thr);
+  case OP_CHAIN:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    h = pick_host(ln, 3, 0);
+    return v >= 0 && h >= 0 && try_chain(ln, v, h, rnd_below(&ln->rng, x->nh), thr);
+  case OP_EJECT:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    return try_eject(ln, v, (r & 4) ? pick_roomy(ln, 3) : rnd_below(&ln->rng, x->nh), thr);
+  default:
+    return lns_pair(ln, pick_host(ln, 3, 1),
+                    (r & 4) ? pick_roomy(ln, 3) : rnd_below(&ln->rng, x->nh), thr);
+  }
+}
+
+/* The fixed mix of neighbourhoods.  The exact two-host re-split and the
+ * ejection pay off where hosts hold few VMs (A set, b_1, b_4, b_9 of the
+ * ROADEF instances: <= 64 per host) and cost more than they bring where
+ * hosts hold hundreds. */
+static void op_init(lane *ln, const vmp__ridx *x)
+{
+  double big = x->nv <= 64.0 * x->nh ? 1.0 / 64 : 1.0 / 1024;
+  double w[N_OPS] = {0};
+  w[OP_LNS] = big;
+  w[OP_EJECT] = big;
+  w[OP_BEST_SHIFT] = 0.12;
+  w[OP_BEST_SWAP] = 0.10;
+  w[OP_HOME] = 0.08;
+  w[OP_CHAIN] = 0.08;
+  double rest = (1 - 2 * big - 0.38) / 4;
+  w[OP_SHIFT] = w[OP_SWAP] = w[OP_HOT_SHIFT] = w[OP_HOT_SWAP] = rest;
+  for (int k = 0; k < N_OPS; k++) ln->op_w[k] = w[k];
+}
+
+/* One attempt of a neighbourhood drawn from the lane's mix. */
 static int attempt(lane *ln, double thr)
 {
   const vmp__ridx *x = ln->s.x;
   if (x->n_movable == 0) return 0;
-  uint64_t r = rnd(&ln->rng);
-  int v, w, h;
-  if ((r & 0x70) == 0) {  /* 1 in 8: the best shift of a VM of a costly host */
-    v = pick_vm_on(ln, pick_host(ln, 3, 1));
-    return v >= 0 && best_shift(ln, v, thr);
+  double u = (double)(rnd(&ln->rng) >> 11) * 0x1.0p-53, acc = 0;
+  int op = N_OPS - 1;
+  for (int k = 0; k < N_OPS; k++) {
+    acc += ln->op_w[k];
+    if (u < acc) { op = k; break; }
   }
-  if ((r & 0x380) < BEST_SWAP_IN8 * 0x80) {  /* the best swap with a cheap host */
-    v = pick_vm_on(ln, pick_host(ln, 3, 1));
-    return v >= 0 && best_swap(ln, v, pick_host(ln, 3, 0), thr);
-  }
-  if ((r & 0x70) == 0x20) {  /* 1 in 8: a moved VM back home, alone or swapped */
-    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
-    h = x->init[v];
-    if (h < 0 || h == ln->s.a[v]) return 0;
-    if (r & 0x400) return try_shift(ln, v, h, thr);
-    return best_swap(ln, v, h, thr);
-  }
-  if ((r & 0x70) == 0x10) {  /* 1 in 8: an ejection chain */
-    v = pick_vm_on(ln, pick_host(ln, 3, 1));
-    h = pick_host(ln, 3, 0);
-    return v >= 0 && h >= 0 && try_chain(ln, v, h, rnd_below(&ln->rng, x->nh), thr);
-  }
-  switch (r & 3) {
-  case 0:
-    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
-    h = random_host_for(x, &ln->rng, v);
-    return h >= 0 && try_shift(ln, v, h, thr);
-  case 1:
-    v = x->movable[rnd_below(&ln->rng, x->n_movable)];
-    w = x->movable[rnd_below(&ln->rng, x->n_movable)];
-    return try_swap(ln, v, w, thr);
-  case 2:
-    v = pick_vm_on(ln, pick_host(ln, 3, 1));
-    h = (r & 4) ? pick_host(ln, 3, 0) : rnd_below(&ln->rng, x->nh);
-    return v >= 0 && h >= 0 && try_shift(ln, v, h, thr);
-  default:
-    v = pick_vm_on(ln, pick_host(ln, 3, 1));
-    w = pick_vm_on(ln, (r & 4) ? pick_host(ln, 3, 0) : rnd_below(&ln->rng, x->nh));
-    return v >= 0 && w >= 0 && try_swap(ln, v, w, thr);
-  }
+  return op_run(ln, op, thr);
 }
 
-/* Perturbation: `n` random feasible moves whatever their cost. */
-static void kick(lane *ln, int n)
+/* One step: an attempt accepted when it gains at least `need` (opening
+ * phase) or passes the annealing test (temperature `temp`). */
+static inline void step(lane *ln)
 {
-  for (int tries = 0; n > 0 && tries < 1000 * n; tries++)
-    if (attempt(ln, INFINITY)) n--;
-  for (int i = 0; i < ln->hlen; i++) ln->hist[i] = ln->cost;
-}
-
-/* One late-acceptance step. */
-static inline void lahc_step(lane *ln)
-{
-  int k = (int)(ln->iter++ % ln->hlen);
-  double lim = ln->hist[k] > ln->cost ? ln->hist[k] : ln->cost;
-  double thr = lim - ln->cost - ln->need;
+  double thr = -ln->need;
   if (ln->temp > 0 && ln->need <= 0) {
     double u = (double)((rnd(&ln->rng) >> 11) + 1) * 0x1.0p-53;
     thr += -ln->temp * log(u);
   }
   ln->accepted += attempt(ln, thr);
   if (ln->cost < ln->best_cost) lane_new_best(ln);
-  ln->hist[k] = ln->cost;
 }
 
 static void lane_epoch(run *R, lane *ln, int main_thread)
 {
   const vmp__rebalance_opts *o = R->o;
-  if (ln->kick) { kick(ln, ln->kick); ln->kick = 0; }
   for (int64_t i = 0; i < ln->budget; i++) {
     if ((i % CLOCK_EVERY) == 0) {
       if (atomic_load_explicit(&R->stop, memory_order_relaxed)) break;
@@ -467,14 +701,14 @@ static void lane_epoch(run *R, lane *ln, int main_thread)
     }
     ln->attempts++;
     int64_t acc = ln->accepted;
-    lahc_step(ln);
+    step(ln);
     /* opening phase: when a window of attempts finds no move bringing the
      * required gain, halve it */
     if (ln->need > 0) {
       ln->win_acc += ln->accepted - acc;
       if (++ln->win == NEED_WINDOW) {
         if (ln->win_acc == 0) {
-          ln->need *= GREEDY_DECAY;
+          ln->need *= NEED_DECAY;
           if (ln->need < 1e-9 * ln->cost) ln->need = 0;
         }
         ln->win = ln->win_acc = 0;
@@ -582,24 +816,22 @@ static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
   o->log(VMP_LOG_INFO, buf, o->log_userdata);
 }
 
-static int lane_alloc(lane *ln, const vmp__ridx *x, int hlen)
+static int lane_alloc(lane *ln, const vmp__ridx *x)
 {
   int rc;
   if ((rc = vmp__rstate_init(&ln->s, x))) return rc;
-  ln->hlen = hlen;
+  op_init(ln, x);
   ln->jcap = (size_t)x->nv * 2 + 100000;
-  ln->hist = malloc((size_t)hlen * sizeof *ln->hist);
   ln->best_a = malloc(((size_t)x->nv + 1) * sizeof *ln->best_a);
   ln->jv = malloc(ln->jcap * sizeof *ln->jv);
   ln->jh = malloc(ln->jcap * sizeof *ln->jh);
-  if (!ln->hist || !ln->best_a || !ln->jv || !ln->jh) return vmp__enomem();
+  if (!ln->best_a || !ln->jv || !ln->jh) return vmp__enomem();
   return 0;
 }
 
 static void lane_free(lane *ln)
 {
   vmp__rstate_free(&ln->s);
-  free(ln->hist);
   free(ln->best_a);
   free(ln->jv);
   free(ln->jh);
@@ -634,9 +866,8 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   int *best_a = malloc(((size_t)m->nv + 1) * sizeof *best_a);
   if (!R.lanes || !best_a) { rc = vmp__enomem(); goto out; }
   uint64_t sm = o.seed;
-  int hlen = HIST_LEN;
   for (int i = 0; i < nl; i++) {
-    if ((rc = lane_alloc(&R.lanes[i], &x, hlen))) goto out;
+    if ((rc = lane_alloc(&R.lanes[i], &x))) goto out;
     R.lanes[i].rng = splitmix(&sm) | 1;
   }
   lane *l0 = &R.lanes[0];
@@ -649,10 +880,9 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   for (int i = 0; i < nl; i++) {
     lane_reset(&R.lanes[i], best_a, R.best);
     R.lanes[i].temp = SA_T0 * R.best / (m->nv + 1);
-    R.lanes[i].need = GREEDY_START * R.best;
+    R.lanes[i].need = NEED_START * R.best;
   }
   int64_t done = 0;
-  int stall = 0;
   for (;;) {
     int64_t e = EPOCH_MOVES;
     if (o.max_moves > 0 && o.max_moves - done < e) e = o.max_moves - done;
@@ -670,14 +900,9 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     if (R.lanes[bl].best_cost < R.best) {
       lane *b = &R.lanes[bl];
       /* re-derive the cost from scratch: no drift from incremental sums */
-      vmp__rstate tmp = b->s;
-      (void)tmp;
       memcpy(best_a, b->best_a, (size_t)m->nv * sizeof *best_a);
       R.best = b->best_cost;
       stats.improvements++;
-      stall = 0;
-    } else {
-      stall++;
     }
     for (int i = 0; i < nl; i++)
       if (R.lanes[i].s.oom) { rc = vmp__enomem(); goto out; }
@@ -696,7 +921,6 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
       lane_reset(&R.lanes[wl], best_a, R.best);
     logf_(&o, "rebalance: epoch %d best %.0f", stats.epochs, R.best);
   }
-  (void)stall;
   memcpy(best_out, best_a, (size_t)m->nv * sizeof *best_a);
   if (obj_out) *obj_out = R.best;
   if (bound_out) *bound_out = R.bound;
