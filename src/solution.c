@@ -416,13 +416,20 @@ int vmp_solution_to_json(const vmp_solution *s, char **out) {
   if (!s) return vmp__error(VMP_EINVAL, "solution is NULL");
   root = json_object();
   if (!root) return vmp__enomem();
+  bad |= json_object_set_new(root, "kind", json_string("solution"));
   bad |= json_object_set_new(root, "status", json_string(vmp_status_name(s->status)));
   bad |= json_object_set_new(root, "stop_reason",
                              json_string(vmp_stop_reason_name(s->stop_reason)));
   bad |= json_object_set_new(root, "solver", json_string(s->solver));
   bad |= json_object_set_new(root, "objective", vmp__json_num_or_null(s->objective));
-  bad |= json_object_set_new(root, "bound", vmp__json_num_or_null(s->bound));
-  bad |= json_object_set_new(root, "gap", vmp__json_num_or_null(s->gap));
+  /* A placement that breaks hard constraints is no answer to the problem:
+   * a bound and a gap would compare it with placements it is not one of. */
+  bad |= json_object_set_new(root, "bound", s->status == VMP_STATUS_INVALID
+                                                ? json_null()
+                                                : vmp__json_num_or_null(s->bound));
+  bad |= json_object_set_new(root, "gap", s->status == VMP_STATUS_INVALID
+                                              ? json_null()
+                                              : vmp__json_num_or_null(s->gap));
   bad |= json_object_set_new(root, "hosts_used", json_integer((json_int_t)s->hosts_used));
   bad |= json_object_set_new(root, "time_s", vmp__json_num_or_null(s->time_s));
   o = json_object();
@@ -484,7 +491,7 @@ int vmp_solution_write(const vmp_solution *s, const char *path) {
 }
 
 static const char *const SOLUTION_KEYS[] = {
-    "status", "stop_reason", "solver", "objective", "bound", "gap",
+    "kind", "status", "stop_reason", "solver", "objective", "bound", "gap",
     "hosts_used", "time_s", "assignments", "unplaced", "violations", "score",
     "stats", NULL};
 
@@ -505,6 +512,7 @@ int vmp_solution_parse(const vmp_problem *p, const char *data, size_t len,
   if (!root)
     return vmp__error(VMP_EPARSE, "%s: line %d column %d: %s", origin, err.line,
                       err.column, err.text);
+  if ((rc = vmp__json_check_kind(origin, root, "solution"))) goto done;
   json_object_foreach(root, key, v) {
     int ok = 0;
     for (const char *const *k = SOLUTION_KEYS; *k; k++)

@@ -1,0 +1,21 @@
+/*
+ * Undoing needless moves: the minimal-disruption tie-break of every solve
+ * (docs/solvers.md, "Minimal disruption") and of vmp_solution_prune_moves.
+ */
+#ifndef VMP_PRUNE_H
+#define VMP_PRUNE_H
+
+#include "model.h"
+
+/* Moves VMs of the valid placement vh (one host index per VM of p, or
+ * VMP__NO_HOST) back to their current host while it stays valid and its
+ * objective does not grow (singles, then swaps), until the deadline
+ * (vmp__now() seconds; HUGE_VAL: none); then, with max_moves != VMP_NONE,
+ * undoes the cheapest remaining moves until at most max_moves VMs move;
+ * finally keeps no move at all unless the moves together gain something.
+ * VMP_OK; VMP_ERANGE (max_moves cannot be honoured); VMP_EINTERNAL;
+ * VMP_ENOMEM. */
+int vmp__prune_placement(const vmp_problem *p, const vmp__model *m, uint32_t *vh,
+                         size_t max_moves, double deadline);
+
+#endif /* VMP_PRUNE_H */
