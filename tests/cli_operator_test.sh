@@ -107,19 +107,17 @@ for s in $("$VMPLACE" solve --list-solvers | awk '{print $1}'); do
   n=$(moves "$STAY" "$TMP/stay_$s.json")
   [ "$n" = 0 ] || fail "solve -s $s stay.json moves $n VMs of an optimal placement, expected 0"
 done
-expect 0 "moves:      0 (migration cost 0)" -- "$VMPLACE" solve "$STAY"
+expect 0 "moves:      0 of 6 running VMs (migration cost 0)" -- "$VMPLACE" solve "$STAY"
 # the 20 running VMs of the example: never more than --max-moves move
 expect 0 "" -- "$VMPLACE" solve -q --max-moves 3 -o "$TMP/dc3.json" "$DC"
 count=$((count + 1))
 n=$(moves "$DC" "$TMP/dc3.json")
 [ -n "$n" ] && [ "$n" -le 3 ] || fail "solve --max-moves 3 moved '$n' VMs"
-expect 0 "" -- "$VMPLACE" solve -q --max-moves 0 -o "$TMP/dc0.json" "$DC"
-count=$((count + 1))
-n=$(moves "$DC" "$TMP/dc0.json")
-[ "$n" = 0 ] || fail "solve --max-moves 0 moved '$n' VMs"
+# the 20 new VMs need room: fewer than 2 moves cannot place them all
+expect 2 "max_moves 1 cannot be honoured: each of the 2 remaining moves is needed" -- "$VMPLACE" solve -q --max-moves 1 "$DC"
 # plan prunes a target's needless moves too
 "$VMPLACE" solve -q -s greedy -o "$TMP/dcg.json" "$DC" >/dev/null 2>&1
-json_ok 0 "sum(1 for s in d['steps'] if s.get('from')) <= 2" -- "$VMPLACE" plan --json --max-moves 2 "$DC" "$TMP/dcg.json"
+json_ok 0 "sum(1 for s in d['steps'] if s.get('from')) <= 4" -- "$VMPLACE" plan --json --max-moves 4 "$DC" "$TMP/dcg.json"
 expect 2 "--max-moves: expected a non-negative integer, got 'x'" -- "$VMPLACE" plan --max-moves x "$DC" "$TMP/dcg.json"
 
 # ---- 2. interrupts keep the best ------------------------------------------------
@@ -169,7 +167,7 @@ stdout_is "" 2 -- "$VMPLACE" solve --json --write-model "$TMP/m.lp" "$DC"
 expect 2 "--write-model writes the model and exits: it takes no -o, --json or --max-moves" -- "$VMPLACE" solve -o "$TMP/x.json" --write-model "$TMP/m.lp" "$DC"
 
 # ---- 4. clean streams ---------------------------------------------------------------
-expect 0 "" -- "$VMPLACE" check -q --metrics - --underload off "$DC"
+expect 1 "" -- "$VMPLACE" check -q --metrics - --underload off "$DC"
 "$VMPLACE" check --metrics - --underload off "$DC" >"$TMP/stdout.prom" 2>/dev/null
 count=$((count + 1))
 bad=$(grep -Ev '^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (-?[0-9.e+-]+|[+-]Inf|NaN)$' "$TMP/stdout.prom")
@@ -177,7 +175,7 @@ bad=$(grep -Ev '^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$|^[a-zA-Z_:][a-zA-Z0-
 json_ok 0 "d['status'] == 'optimal'" -- sh -c "\"$VMPLACE\" solve --json - <\"$DC\""
 json_ok 0 "d['kind'] == 'solution'" -- sh -c "\"$VMPLACE\" solve -q -o - \"$DC\" >/dev/null; \"$VMPLACE\" solve -q -o - \"$DC\""
 json_ok 0 "d['kind'] == 'plan'" -- sh -c "\"$VMPLACE\" solve -q -o - \"$DC\" | \"$VMPLACE\" plan --json \"$DC\" -"
-json_ok 1 "d['status'] == 'partial'" -- "$VMPLACE" check --json -v "$DC"
+json_ok 1 "d['status'] == 'partial'" -- "$VMPLACE" check --json "$DC"
 for cmd in solve check explain plan forecast entitlements snapshot apply rebalance; do
   expect 0 "-q, --quiet" -- "$VMPLACE" "$cmd" --help
 done
@@ -216,7 +214,7 @@ fi
 grep -v '"kind"' "$TMP/sol.json" >"$TMP/sol_nokind.json"
 expect 0 "no hard violations" -- "$VMPLACE" check "$DC" "$TMP/sol_nokind.json"
 sed 's/"version": 1,/"version": 1, "kind": "problem",/' "$DC" >"$TMP/dc_kind.json"
-expect 0 "status:" -- "$VMPLACE" solve -q "$TMP/dc_kind.json"
+json_ok 0 "d['status'] == 'optimal'" -- "$VMPLACE" solve --json "$TMP/dc_kind.json"
 
 # ---- 7. messages ---------------------------------------------------------------------------------
 # one line and a hint, not the whole help
@@ -238,8 +236,9 @@ out=$("$VMPLACE" explain --limit 2 "$DC" web-1 2>&1)
 count=$((count + 1))
 [ "$(grep -c '^h0' <<<"$out")" = 2 ] && grep -qF "(6 more hosts; --limit 0 shows all)" <<<"$out" ||
   fail "explain --limit 2 does not show exactly 2 hosts and the rest counted"
-expect 0 "score:      unplaced 0 VMs, cost 5, soft 1 (weighted 1), migrations 442368 MiB (weighted 0), balance 100% (weighted 0)" -- "$VMPLACE" solve -s ilp "$DC"
-json_ok 1 "any(v.get('rule') == 'web' and v.get('vms') == ['web-1', 'web-2'] and v.get('host') == 'h1' for v in d['violations']) and any(v.get('resource') == 'cpu' and v.get('host') == 'h1' and v.get('amount') == 4 for v in d['violations'])" -- "$VMPLACE" check --json "$DATA/violations.json"
+# raw values with units; the weighted value where it differs
+expect 0 "score:      unplaced 0 VMs, cost 3, soft 0, migrations 0, balance 100% (weighted 0)" -- "$VMPLACE" solve "$STAY"
+expect 1 "score:      unplaced 20 VMs (weighted 6000), cost 11, soft 0, migrations 0, balance 22% (weighted 0)" -- "$VMPLACE" check "$DC"
 
 # ---- 9. docs ------------------------------------------------------------------------------------
 awk '/^```json/{f=1; next} /^```/{if (f) exit} f' "$SRC/docs/formats.md" >"$TMP/first.json"
@@ -252,7 +251,7 @@ done
 # ---- 10. version, lists, completion, man page ---------------------------------------------------
 json_ok 0 "d['version'].startswith('0.') and 'greedy' in d['solvers'] and 'json' in d['formats']" -- "$VMPLACE" version --json
 json_ok 0 "[s['name'] for s in d][:2] == ['auto', 'greedy'] and all(s['summary'] for s in d)" -- "$VMPLACE" solve --list-solvers --json
-expect 0 "complete -F _vmplace vmplace" -- "$VMPLACE" completion bash
+expect 0 "-F _vmplace vmplace" -- "$VMPLACE" completion bash
 "$VMPLACE" completion bash >"$TMP/vmplace.bash"
 count=$((count + 1))
 bash -c ". '$TMP/vmplace.bash'; COMP_WORDS=(vmplace solve --max-); COMP_CWORD=2; _vmplace; echo \"\${COMPREPLY[*]}\"" >"$TMP/comp.txt" 2>&1
