@@ -82,8 +82,9 @@ static void man_command(const cli_command *cmd, const char *help) {
       continue;
     }
     if (option_line(line, &name, &len)) {
-      const char *desc = name + len;
-      const char *gap = strstr(desc, "  ");
+      /* the option, its value if it takes one, then the description */
+      const char *gap = name + len;
+      if (gap[0] == ' ' && gap[1] != ' ') gap += 1 + strcspn(gap + 1, " \n");
       in_options = 1;
       printf(".TP\n.B ");
       if (gap && gap < end) {
