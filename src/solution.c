@@ -48,7 +48,7 @@ void vmp_solution_free(vmp_solution *s) {
   for (size_t k = 0; k < s->nunplaced && s->unplaced_reason; k++)
     free(s->unplaced_reason[k]);
   free(s->unplaced_reason);
-  for (size_t k = 0; k < s->nviol; k++) free(s->viol[k].message);
+  for (size_t k = 0; k < s->nviol; k++) vmp__violation_free(&s->viol[k]);
   free(s->viol);
   for (size_t k = 0; k < s->nstats; k++) free(s->stats[k].name);
   free(s->stats);
@@ -408,6 +408,29 @@ int vmp_solution_stat(const vmp_solution *s, const char *name, double *value) {
 
 /* ---- JSON ----------------------------------------------------------------------------- */
 
+/* The structured fields of a violation: "vm" or "vms", "host", "rule" or
+ * "group", "resource", "amount" (each only where it applies). */
+static int violation_fields(json_t *u, const vmp_solution *s, const vmp__violation *v) {
+  int bad = 0;
+  if (v->vm != VMP__NO_HOST) bad |= json_object_set_new(u, "vm", json_string(s->vm_name[v->vm]));
+  if (v->vms) {
+    json_t *a = json_array();
+    for (size_t k = 0; a && k < v->nvms; k++)
+      bad |= json_array_append_new(a, json_string(s->vm_name[v->vms[k]]));
+    bad |= json_object_set_new(u, "vms", a);
+  }
+  if (v->host != VMP__NO_HOST)
+    bad |= json_object_set_new(u, "host", json_string(s->host_name[v->host]));
+  if (v->name)
+    bad |= json_object_set_new(u, strcmp(v->kind, "rule") ? "group" : "rule",
+                               json_string(v->name));
+  if (v->resource) {
+    bad |= json_object_set_new(u, "resource", json_string(v->resource));
+    bad |= json_object_set_new(u, "amount", vmp__json_num_or_null(v->amount));
+  }
+  return bad;
+}
+
 int vmp_solution_to_json(const vmp_solution *s, char **out) {
   json_t *root, *a, *o;
   int bad = 0;
@@ -455,6 +478,7 @@ int vmp_solution_to_json(const vmp_solution *s, char **out) {
     if (u) {
       bad |= json_object_set_new(u, "kind", json_string(s->viol[k].kind));
       bad |= json_object_set_new(u, "hard", json_boolean(s->viol[k].hard));
+      bad |= violation_fields(u, s, &s->viol[k]);
       bad |= json_object_set_new(u, "message", json_string(s->viol[k].message));
     }
     bad |= json_array_append_new(a, u);

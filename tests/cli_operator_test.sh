@@ -239,6 +239,9 @@ count=$((count + 1))
 # raw values with units; the weighted value where it differs
 expect 0 "score:      unplaced 0 VMs, cost 3, soft 0, migrations 0, balance 100% (weighted 0)" -- "$VMPLACE" solve "$STAY"
 expect 1 "score:      unplaced 20 VMs (weighted 6000), cost 11, soft 0, migrations 0, balance 22% (weighted 0)" -- "$VMPLACE" check "$DC"
+# violations in JSON: the message and the record it says
+json_ok 1 "{'kind': 'anti-affinity', 'hard': True, 'vms': ['web-1', 'web-2'], 'host': 'h1', 'group': 'web', 'message': 'anti-affinity web: web-1, web-2 share host h1'} in d['violations'] and {'kind': 'capacity', 'hard': True, 'host': 'h1', 'resource': 'cpu', 'amount': 4, 'message': 'h1: cpu 12 > 8 (capacity 8 x 1 - reserved 0)'} in d['violations']" -- "$VMPLACE" check --json "$DATA/violations.json"
+json_ok 1 "[{k: v.get(k) for k in ('kind', 'hard', 'vm', 'host', 'rule')} for v in d['violations']] == [{'kind': 'rule', 'hard': False, 'vm': 'pay-1', 'host': 'h1', 'rule': 'pci'}, {'kind': 'maintenance', 'hard': True, 'vm': 'db', 'host': 'h2', 'rule': None}]" -- "$VMPLACE" check --json "$DATA/cli/rule.json"
 
 # ---- 9. docs ------------------------------------------------------------------------------------
 awk '/^```json/{f=1; next} /^```/{if (f) exit} f' "$SRC/docs/formats.md" >"$TMP/first.json"
