@@ -24,7 +24,8 @@ int vmp_solution_prune_moves(const vmp_problem *p, const vmp_solution *target,
   if (!(vh = malloc((p->nvms + 1) * sizeof *vh))) rc = vmp__enomem();
   if (!rc) {
     memcpy(vh, target->vm_host, p->nvms * sizeof *vh);
-    rc = vmp__prune_placement(p, m, vh, max_moves, HUGE_VAL);
+    /* a caller's target keeps its hosts: only its moves are undone */
+    rc = vmp__prune_placement(p, m, vh, max_moves, HUGE_VAL, 0);
   }
   if (!rc) {
     memset(&info, 0, sizeof info);

@@ -234,13 +234,107 @@ static int load_target(pruner *P, const uint32_t *vm_host) {
   return VMP_OK;
 }
 
+/* ---- host relabelling ------------------------------------------------------------- */
+
+typedef struct pairw {
+  uint32_t s, c;          /* host in the placement, current host */
+  double count, mig;      /* VMs that would stay, their migration cost */
+} pairw;
+
+static int cmp_pair_key(const void *a, const void *b) {
+  const pairw *x = a, *y = b;
+  if (x->s != y->s) return x->s < y->s ? -1 : 1;
+  return (x->c > y->c) - (x->c < y->c);
+}
+
+static int cmp_pair_gain(const void *a, const void *b) {
+  const pairw *x = a, *y = b;
+  if (x->count != y->count) return x->count > y->count ? -1 : 1;
+  if (x->mig != y->mig) return x->mig > y->mig ? -1 : 1;
+  return cmp_pair_key(a, b);
+}
+
+/* Hosts of one class are interchangeable (compile.c, host_classes): giving
+ * host s's VMs to host c of the same class changes no constraint and no
+ * objective term, only which VMs move.  So the VM sets of the placement are
+ * matched to the hosts of their class so that the most VMs (then the most
+ * migration cost) stay where they run: greedily, largest gain first.  A
+ * solver that packs well but ignores where VMs run loses nothing, and its
+ * moves mostly disappear. */
+static int relabel_hosts(const vmp_problem *p, const vmp__model *m, uint32_t *vh) {
+  size_t n = 0, np = 0;
+  pairw *pw = malloc((p->nvms + 1) * sizeof *pw);
+  uint32_t *to = malloc((m->nhosts + 1) * sizeof *to);
+  uint8_t *taken = calloc(m->nhosts + 1, 1);
+  if (!pw || !to || !taken) {
+    free(pw);
+    free(to);
+    free(taken);
+    return vmp__enomem();
+  }
+  for (size_t v = 0; v < p->nvms; v++) {
+    uint32_t s = vh[v], c = p->vm_host[v];
+    if (s == VMP__NO_HOST || c == VMP__NO_HOST || s == c || m->hclass[s] != m->hclass[c])
+      continue;
+    pw[n].s = s;
+    pw[n].c = c;
+    pw[n].count = 1;
+    pw[n].mig = m->mig[v];
+    n++;
+  }
+  /* staying put is a pair too: a host keeps its own VMs unless another
+   * set of them gains more there */
+  for (size_t v = 0; v < p->nvms; v++) {
+    uint32_t s = vh[v];
+    if (s == VMP__NO_HOST || p->vm_host[v] != s) continue;
+    pw[n].s = pw[n].c = s;
+    pw[n].count = 1;
+    pw[n].mig = m->mig[v];
+    n++;
+  }
+  qsort(pw, n, sizeof *pw, cmp_pair_key);
+  for (size_t k = 0; k < n; k++) {
+    if (np && pw[np - 1].s == pw[k].s && pw[np - 1].c == pw[k].c) {
+      pw[np - 1].count += pw[k].count;
+      pw[np - 1].mig += pw[k].mig;
+    } else {
+      pw[np++] = pw[k];
+    }
+  }
+  qsort(pw, np, sizeof *pw, cmp_pair_gain);
+  for (size_t h = 0; h < m->nhosts; h++) to[h] = VMP__NO_HOST;
+  for (size_t k = 0; k < np; k++)
+    if (to[pw[k].s] == VMP__NO_HOST && !taken[pw[k].c]) {
+      to[pw[k].s] = pw[k].c;
+      taken[pw[k].c] = 1;
+    }
+  /* The other hosts of each class take the remaining sets in order. */
+  for (uint32_t k = 0; k < m->nhclasses; k++) {
+    uint32_t a = m->hclass_start[k], b = m->hclass_start[k + 1], free_at = a;
+    for (uint32_t j = a; j < b; j++) {
+      uint32_t s = m->hclass_hosts[j];
+      if (to[s] != VMP__NO_HOST) continue;
+      while (taken[m->hclass_hosts[free_at]]) free_at++;
+      to[s] = m->hclass_hosts[free_at];
+      taken[to[s]] = 1;
+    }
+  }
+  for (size_t v = 0; v < p->nvms; v++)
+    if (vh[v] != VMP__NO_HOST) vh[v] = to[vh[v]];
+  free(pw);
+  free(to);
+  free(taken);
+  return VMP_OK;
+}
+
 int vmp__prune_placement(const vmp_problem *p, const vmp__model *m, uint32_t *vh,
-                         size_t max_moves, double deadline) {
+                         size_t max_moves, double deadline, int relabel) {
   pruner P;
   int rc;
   size_t v;
   for (v = 0; v < p->nvms && p->vm_host[v] == VMP__NO_HOST; v++) continue;
   if (v == p->nvms) return VMP_OK; /* nothing runs yet: nothing can move */
+  if (relabel && (rc = relabel_hosts(p, m, vh))) return rc;
   memset(&P, 0, sizeof P);
   P.p = p;
   P.m = m;

@@ -327,7 +327,8 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
    * nothing.  Whatever the solver, its placement goes through the same
    * pass (docs/solvers.md). */
   if ((rc = vmp__prune_placement(p, m, vh, VMP_NONE,
-                                 opts.time_limit > 0.0 ? t0 + opts.time_limit : HUGE_VAL))) {
+                                 opts.time_limit > 0.0 ? t0 + opts.time_limit : HUGE_VAL,
+                                 1))) {
     vmp__result_free(&res);
     goto done;
   }
