@@ -8,7 +8,7 @@
 
 #include "model.h"
 #include "plan_impl.h"
-#include "prune.h"
+#include "../solvers/disruption.h"
 #include "solution_impl.h"
 
 int vmp_solution_prune_moves(const vmp_problem *p, const vmp_solution *target,
@@ -25,7 +25,7 @@ int vmp_solution_prune_moves(const vmp_problem *p, const vmp_solution *target,
   if (!rc) {
     memcpy(vh, target->vm_host, p->nvms * sizeof *vh);
     /* a caller's target keeps its hosts: only its moves are undone */
-    rc = vmp__prune_placement(p, m, vh, max_moves, HUGE_VAL, 0);
+    rc = vmp__disruption_prune(p, m, vh, max_moves, HUGE_VAL, 0);
   }
   if (!rc) {
     memset(&info, 0, sizeof info);

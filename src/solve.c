@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "../solvers/solver.h"
-#include "prune.h"
+#include "../solvers/disruption.h"
 #include "solution_impl.h"
 #include "state.h"
 
@@ -226,7 +226,7 @@ static void init_ctx(vmp__ctx *ctx, const vmp__model *m, const vmp_solve_opts *o
   ctx->solver = solver;
   ctx->t_start = t0;
   /* The last twentieth of the limit is kept for the minimal-disruption
-   * pass (prune.h), so that the whole solve keeps its limit. */
+   * pass (solvers/disruption.h), so that the whole solve keeps its limit. */
   ctx->deadline = opts->time_limit > 0.0 ? t0 + 0.95 * opts->time_limit : HUGE_VAL;
   ctx->seed = opts->seed;
   ctx->threads = opts->threads;
@@ -326,7 +326,7 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
    * moves fewer (and cheaper) VMs; an optimal current placement moves
    * nothing.  Whatever the solver, its placement goes through the same
    * pass (docs/solvers.md). */
-  if ((rc = vmp__prune_placement(p, m, vh, VMP_NONE,
+  if ((rc = vmp__disruption_prune(p, m, vh, VMP_NONE,
                                  opts.time_limit > 0.0 ? t0 + opts.time_limit : HUGE_VAL,
                                  1))) {
     vmp__result_free(&res);

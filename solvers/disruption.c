@@ -1,5 +1,5 @@
 /*
- * Placements without needless moves (prune.h): a solver that ignores the
+ * Placements without needless moves (disruption.h): a solver that ignores the
  * current placement may move VMs for nothing, and every move costs a
  * migration.  vmp_solve runs this on every solver's placement (the
  * minimal-disruption tie-break) and vmp_solution_prune_moves on any target.
@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../solvers/solver.h"
-#include "model.h"
-#include "prune.h"
-#include "solution_impl.h"
-#include "state.h"
+#include "solver.h"
+#include "../src/model.h"
+#include "disruption.h"
+#include "../src/solution_impl.h"
+#include "../src/state.h"
 
 typedef struct pruner {
   const vmp_problem *p;
@@ -327,7 +327,7 @@ static int relabel_hosts(const vmp_problem *p, const vmp__model *m, uint32_t *vh
   return VMP_OK;
 }
 
-int vmp__prune_placement(const vmp_problem *p, const vmp__model *m, uint32_t *vh,
+int vmp__disruption_prune(const vmp_problem *p, const vmp__model *m, uint32_t *vh,
                          size_t max_moves, double deadline, int relabel) {
   pruner P;
   int rc;

@@ -2,10 +2,10 @@
  * Undoing needless moves: the minimal-disruption tie-break of every solve
  * (docs/solvers.md, "Minimal disruption") and of vmp_solution_prune_moves.
  */
-#ifndef VMP_PRUNE_H
-#define VMP_PRUNE_H
+#ifndef VMP_DISRUPTION_H
+#define VMP_DISRUPTION_H
 
-#include "model.h"
+#include "../src/model.h"
 
 /* With relabel, first gives the VMs of each host of vh to the host of its
  * class (interchangeable hosts) where most of them run now.  Then moves VMs
@@ -17,7 +17,7 @@
  * finally keeps no move at all unless the moves together gain something.
  * VMP_OK; VMP_ERANGE (max_moves cannot be honoured); VMP_EINTERNAL;
  * VMP_ENOMEM. */
-int vmp__prune_placement(const vmp_problem *p, const vmp__model *m, uint32_t *vh,
+int vmp__disruption_prune(const vmp_problem *p, const vmp__model *m, uint32_t *vh,
                          size_t max_moves, double deadline, int relabel);
 
-#endif /* VMP_PRUNE_H */
+#endif /* VMP_DISRUPTION_H */
