@@ -97,6 +97,18 @@ int cli_alerts_check(const cli_alerts *a) {
     cli_error("check: --forecast forecasts a usage history: give it with --history FILE");
     return -1;
   }
+  /* Fail fast: the thresholds and the metrics path before any work. */
+  if (a->opts.warning > a->opts.critical) {
+    cli_error("check: warning threshold %g is above the critical %g", a->opts.warning,
+              a->opts.critical);
+    return -1;
+  }
+  if (a->opts.underload >= a->opts.warning) {
+    cli_error("check: underload threshold %g is not below the warning %g (--underload off "
+              "turns it off)", a->opts.underload, a->opts.warning);
+    return -1;
+  }
+  if (a->metrics && cli_check_output("--metrics", a->metrics)) return -1;
   return 0;
 }
 
