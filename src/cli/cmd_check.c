@@ -9,7 +9,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check_alerts.h"
 #include "cli.h"
@@ -152,30 +151,12 @@ int cmd_check(int argc, char **argv) {
         fprintf(report, "no hard violations\n");
     }
     if (cli_alerts_wanted(&alerts)) {
-      /* the alert list goes where the report goes, or nowhere with -q */
-      cli_alerts quiet_alerts = alerts;
-      if (quiet || report != stdout) quiet_alerts.list = quiet ? 0 : alerts.list;
-      if (report != stdout && alerts.list && !quiet) {
-        fflush(stdout);
-        int saved = dup(STDOUT_FILENO);
-        cli_alerts metrics_only = alerts;
-        metrics_only.list = 0;
-        if ((rc = cli_alerts_run(&metrics_only, p, s, NULL, &critical))) {
-          close(saved);
-          goto out;
-        }
-        fflush(stdout);
-        dup2(STDERR_FILENO, STDOUT_FILENO);
-        metrics_only = alerts;
-        metrics_only.metrics = NULL;
-        rc = cli_alerts_run(&metrics_only, p, s, NULL, &critical);
-        fflush(stdout);
-        dup2(saved, STDOUT_FILENO);
-        close(saved);
-        if (rc) goto out;
-      } else if ((rc = cli_alerts_run(&quiet_alerts, p, s, NULL, &critical))) {
-        goto out;
-      }
+      /* the alert list goes where the report goes; -q keeps only the
+       * exit status (and the metrics) */
+      cli_alerts shown = alerts;
+      shown.out = report;
+      if (quiet) shown.list = 0;
+      if ((rc = cli_alerts_run(&shown, p, s, NULL, &critical))) goto out;
     }
   }
   for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
