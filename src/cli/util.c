@@ -296,40 +296,44 @@ int cli_check_output(const char *opt, const char *path) {
   return ok ? 0 : -1;
 }
 
+static const char *origin_of(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
+static int cli_read_quiet(const char *path, char **data, size_t *len);
+
 int cli_read_input(const char *path, char **data, size_t *len) {
+  int rc = cli_read_quiet(path, data, len);
+  if (rc == EXIT_USAGE) cli_error("%s: cannot read: %s", origin_of(path), strerror(errno));
+  else if (rc) cli_error("out of memory");
+  return rc;
+}
+
+static int cli_read_quiet(const char *path, char **data, size_t *len) {
   FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   size_t cap = 1 << 16, n = 0, got;
   char *buf;
+  int err = 0;
   *data = NULL;
   *len = 0;
-  if (!f) {
-    cli_error("%s: cannot open: %s", path, strerror(errno));
-    return EXIT_USAGE;
-  }
-  if (!(buf = malloc(cap))) {
-    if (f != stdin) fclose(f);
-    return cli_fail(VMP_ENOMEM);
-  }
-  while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+  if (!f) return EXIT_USAGE;
+  if (!(buf = malloc(cap))) err = ENOMEM;
+  while (!err && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
     n += got;
     if (cap - n - 1 == 0) {
       char *more = realloc(buf, cap * 2);
       if (!more) {
-        free(buf);
-        if (f != stdin) fclose(f);
-        return cli_fail(VMP_ENOMEM);
+        err = ENOMEM;
+        break;
       }
       buf = more;
       cap *= 2;
     }
   }
-  if (ferror(f)) {
-    cli_error("%s: read failed: %s", path, strerror(errno));
-    free(buf);
-    if (f != stdin) fclose(f);
-    return EXIT_USAGE;
-  }
+  if (!err && ferror(f)) err = errno ? errno : EIO;
   if (f != stdin) fclose(f);
+  if (err) {
+    free(buf);
+    errno = err;
+    return err == ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+  }
   buf[n] = '\0';
   *data = buf;
   *len = n;
@@ -369,52 +373,69 @@ int cli_check_kind(const char *path, const char *data, size_t len, const char *w
   return rc;
 }
 
-static const char *origin_of(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
+/* After a read of path failed with rc: when the file is a vmplace file of
+ * another kind, says so with the command that makes the right one (the
+ * library only knows it is not what it expected); else prints the
+ * library's message.  data: the text when it was read already (stdin).
+ * Exit status. */
+static int load_failed(int rc, const char *path, const char *data, size_t len,
+                       const char *want) {
+  char *own = NULL;
+  int wrong = 0;
+  if (!data && cli_read_quiet(path, &own, &len) == 0) data = own;
+  if (data) {
+    /* the library's message survives: jansson does not touch it */
+    wrong = cli_check_kind(origin_of(path), data, len, want) != 0;
+  }
+  free(own);
+  return wrong ? EXIT_USAGE : cli_fail(rc);
+}
 
 int cli_load_problem(const char *path, int format, vmp_problem **out) {
   char *data = NULL;
-  size_t len;
+  size_t len = 0;
   int rc;
   *out = NULL;
-  if ((rc = cli_read_input(path, &data, &len))) return rc;
-  if (!(rc = cli_check_kind(origin_of(path), data, len, "problem"))) {
-    if (strcmp(path, "-"))
-      rc = vmp_problem_read(path, format, out);
-    else
-      rc = vmp_problem_parse(data, len, format == VMP_FORMAT_AUTO ? VMP_FORMAT_JSON : format,
-                             "<stdin>", out);
-    if (rc) rc = cli_fail(rc);
+  if (strcmp(path, "-")) {
+    rc = vmp_problem_read(path, format, out);
+  } else {
+    if ((rc = cli_read_input(path, &data, &len))) return rc;
+    rc = vmp_problem_parse(data, len, format == VMP_FORMAT_AUTO ? VMP_FORMAT_JSON : format,
+                           "<stdin>", out);
   }
+  if (rc) rc = load_failed(rc, path, data, len, "problem");
   free(data);
   return rc;
 }
 
 int cli_load_solution(const vmp_problem *p, const char *path, vmp_solution **out) {
   char *data = NULL;
-  size_t len;
+  size_t len = 0;
   int rc;
   *out = NULL;
-  if ((rc = cli_read_input(path, &data, &len))) return rc;
-  if (!(rc = cli_check_kind(origin_of(path), data, len, "solution"))) {
-    rc = strcmp(path, "-") ? vmp_solution_read(p, path, out)
-                           : vmp_solution_parse(p, data, len, "<stdin>", out);
-    if (rc) rc = cli_fail(rc);
+  if (strcmp(path, "-")) {
+    rc = vmp_solution_read(p, path, out);
+  } else {
+    if ((rc = cli_read_input(path, &data, &len))) return rc;
+    rc = vmp_solution_parse(p, data, len, "<stdin>", out);
   }
+  if (rc) rc = load_failed(rc, path, data, len, "solution");
   free(data);
   return rc;
 }
 
 int cli_load_plan(const char *path, vmp_plan **out) {
   char *data = NULL;
-  size_t len;
+  size_t len = 0;
   int rc;
   *out = NULL;
-  if ((rc = cli_read_input(path, &data, &len))) return rc;
-  if (!(rc = cli_check_kind(origin_of(path), data, len, "plan"))) {
-    rc = strcmp(path, "-") ? vmp_plan_read(path, out)
-                           : vmp_plan_parse(data, len, "<stdin>", out);
-    if (rc) rc = cli_fail(rc);
+  if (strcmp(path, "-")) {
+    rc = vmp_plan_read(path, out);
+  } else {
+    if ((rc = cli_read_input(path, &data, &len))) return rc;
+    rc = vmp_plan_parse(data, len, "<stdin>", out);
   }
+  if (rc) rc = load_failed(rc, path, data, len, "plan");
   free(data);
   return rc;
 }
