@@ -463,10 +463,10 @@ static int read_list(jr *r, const json_t *root, const char *key, int required,
 }
 
 static const char *const TOP_KEYS[] = {
-    "version",  "resources",     "hosts",        "vms",
-    "groups",   "rules",         "objective",    "transient",
-    "safety",   "ratio_balance", "dependencies", "host_move_costs",
-    NULL};
+    "version",  "kind",          "resources",    "hosts",
+    "vms",      "groups",        "rules",        "objective",
+    "transient", "safety",       "ratio_balance", "dependencies",
+    "host_move_costs", NULL};
 
 static int read_root(jr *r, const json_t *root) {
   json_t *v;
@@ -474,7 +474,9 @@ static int read_root(jr *r, const json_t *root) {
   if (!json_is_object(root))
     return vmp__error(VMP_EPARSE, "%s: expected a JSON object at the top level",
                       r->origin);
-  if ((rc = check_keys(r, root, "(top level)", TOP_KEYS))) return rc;
+  if ((rc = vmp__json_check_kind(r->origin, root, "problem")) ||
+      (rc = check_keys(r, root, "(top level)", TOP_KEYS)))
+    return rc;
   if (!(v = json_object_get(root, "version")))
     return jfail(r, VMP_EPARSE, "version", "missing (expected 1)");
   if (!json_is_integer(v) || json_integer_value(v) != 1)

@@ -30,7 +30,18 @@ typedef struct vmp__violation {
   const char *kind;     /* static: "capacity", "rule", ... */
   char *message;
   int hard;
+  /* What the message says, for programs (solution JSON): */
+  uint32_t vm;          /* the VM of a per-VM violation, or VMP__NO_HOST */
+  uint32_t host;        /* the host, or VMP__NO_HOST */
+  uint32_t *vms;        /* [nvms] the VMs of a group violation (owned) */
+  size_t nvms;
+  char *name;           /* the rule or group (owned), or NULL */
+  char *resource;       /* the resource of a capacity violation (owned) */
+  double amount;        /* how far over capacity; NaN: not a capacity one */
 } vmp__violation;
+
+/* Frees what a violation owns. */
+void vmp__violation_free(vmp__violation *v);
 
 typedef struct vmp__eval {
   double raw[VMP__NTERMS];
@@ -51,9 +62,11 @@ int vmp__evaluate(const vmp_problem *p, const vmp__weights *w,
                   const uint32_t *vm_host, int detail, vmp__eval *out);
 void vmp__eval_free(vmp__eval *e);
 
-/* Records a violation (counted always; a message only with detail). */
-void vmp__eval_violation(vmp__eval *e, int detail, const char *kind, int hard,
-                         const char *fmt, ...) VMP__PRINTF(5, 6);
+/* Counts a violation; with detail, records it and returns it (for the
+ * structured fields), else NULL. */
+vmp__violation *vmp__eval_violation(vmp__eval *e, int detail, const char *kind,
+                                    int hard, const char *fmt, ...)
+    VMP__PRINTF(5, 6);
 
 /* The rebalancing part (evaluate_reassign.c): the safety, ratio_balance,
  * group_moves and host_moves terms (raw) and the transient, spread and

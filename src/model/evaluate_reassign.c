@@ -75,6 +75,7 @@ static void move_costs(const vmp_problem *p, const uint32_t *vm_host,
  * whatever happens to it; a moved VM holds them on its new host too. */
 static int check_transient(const vmp_problem *p, const uint32_t *vm_host,
                            const double *load, int detail, vmp__eval *e) {
+  vmp__violation *vi;
   double *held;
   if (!p->res_transient) return 0;
   held = calloc(p->nhosts * p->nres + 1, sizeof *held);
@@ -96,12 +97,18 @@ static int check_transient(const vmp_problem *p, const uint32_t *vm_host,
       cap = vmp_problem_host_effective_capacity(p, h, r);
       l = load[h * p->nres + r];
       if (l + x <= cap * (1 + VMP__REL_EPS) + VMP__ABS_EPS) continue;
-      vmp__eval_violation(e, detail, "transient", 1,
+      vi = vmp__eval_violation(e, detail, "transient", 1,
                           "%s: transient %s %s > %s (final load %s + %s still "
                           "held by VMs moving away)",
                           HN(h), vmp_problem_resource_name(p, r),
                           vmp__fmt_num(b1, l + x), vmp__fmt_num(b2, cap),
                           vmp__fmt_num(b3, l), vmp__fmt_num(b4, x));
+      if (vi) {
+        vi->host = (uint32_t)h;
+        vi->amount = l + x - cap;
+        if (!(vi->resource = vmp__strdup(vmp_problem_resource_name(p, r))))
+          e->oom = 1;
+      }
     }
   free(held);
   return 0;
@@ -142,6 +149,7 @@ static const char *scope_name(const vmp_problem *p, uint32_t scope) {
 
 static void check_spread(const vmp_problem *p, const uint32_t *vm_host,
                          uint64_t *dom, int detail, vmp__eval *e) {
+  vmp__violation *v;
   for (size_t g = 0; g < p->ngroups; g++) {
     const vmp__group *gr = &p->groups[g];
     size_t placed, nd, need;
@@ -150,11 +158,13 @@ static void check_spread(const vmp_problem *p, const uint32_t *vm_host,
     need = gr->min_domains < placed ? gr->min_domains : placed;
     if (nd >= need) continue;
     if (!gr->hard) e->raw[VMP__TERM_SOFT] += gr->weight * (double)(need - nd);
-    vmp__eval_violation(e, detail, "spread", gr->hard,
+    v = vmp__eval_violation(e, detail, "spread", gr->hard,
                         "spread %s: members cover %zu %s domain%s, at least "
                         "%zu needed",
                         vmp__pool_str(&p->pool, gr->name), nd,
                         scope_name(p, gr->scope), nd == 1 ? "" : "s", need);
+    if (v && !(v->name = vmp__strdup(vmp__pool_str(&p->pool, gr->name))))
+      e->oom = 1;
   }
 }
 
@@ -185,12 +195,18 @@ static void check_dependencies(const vmp_problem *p, const uint32_t *vm_host,
                    vmp__pool_str(&p->pool, val));
         else
           snprintf(where, sizeof where, "host %s", HN(h));
-        vmp__eval_violation(e, 1, "dependency", dp->hard,
+        vmp__violation *vi = vmp__eval_violation(e, 1, "dependency", dp->hard,
                             "dependency %s -> %s: %s on %s, and %s has no "
                             "placed VM in %s",
                             vmp__pool_str(&p->pool, a->name),
                             vmp__pool_str(&p->pool, b->name), VN(v), HN(h),
                             vmp__pool_str(&p->pool, b->name), where);
+        if (vi) {
+          vi->vm = v;
+          vi->host = h;
+          if (!(vi->name = vmp__strdup(vmp__pool_str(&p->pool, a->name))))
+            e->oom = 1;
+        }
       }
     }
   }
