@@ -352,14 +352,24 @@ static int real_check(const vmpb_real_opts *o) {
 /* Host types by share; overcommit on a share of the general-purpose hosts;
  * the secure zone on a share of all hosts (random picks, a fixed count).
  * cap[] receives the effective capacity per resource. */
+/* The secure zone's hosts, for the pci VMs to fit in. */
+typedef struct zone {
+  size_t n;
+  double *cap;          /* [n*3] effective capacity of each host */
+  double total[3], used[3];
+} zone;
+
 static int real_hosts(const vmpb_real_opts *o, rng *r, vmp_problem *p, double *cap,
-                      size_t *nsecure) {
+                      zone *z) {
   double total = 0.0;
   size_t nsec = (size_t)(o->secure_share * (double)o->hosts + 0.5);
   uint8_t *secure = calloc(o->hosts + 1, 1);
   char name[32];
   int rc = 0;
-  if (!secure) return VMP_ENOMEM;
+  if (!secure || !(z->cap = malloc((3 * o->hosts + 1) * sizeof *z->cap))) {
+    free(secure);
+    return VMP_ENOMEM;
+  }
   if (nsec == 0 && o->secure_share > 0.0 && o->pci_share > 0.0) nsec = 1;
   for (size_t k = 0; k < nsec;) {
     size_t h = rng_below(r, o->hosts);
@@ -368,7 +378,6 @@ static int real_hosts(const vmpb_real_opts *o, rng *r, vmp_problem *p, double *c
       k++;
     }
   }
-  *nsecure = nsec;
   for (size_t t = 0; t < o->ntypes; t++) total += o->types[t].share;
   for (size_t h = 0; h < o->hosts && !rc; h++) {
     const vmpb_host_type *ty = &o->types[o->ntypes - 1];
@@ -395,6 +404,11 @@ static int real_hosts(const vmpb_real_opts *o, rng *r, vmp_problem *p, double *c
     cap[0] += c[0] * oc;
     cap[1] += c[1];
     cap[2] += c[2];
+    if (secure[h]) {
+      double e[3] = {c[0] * oc, c[1], c[2]};
+      memcpy(z->cap + 3 * z->n++, e, sizeof e);
+      for (int q = 0; q < 3; q++) z->total[q] += e[q];
+    }
   }
   free(secure);
   return rc;
@@ -421,9 +435,25 @@ static double real_load(const vmpb_real_opts *o, double theta, const double *cap
 
 /* VMs: flavours tilted towards the load; replica sets of identical VMs
  * in hard anti-affinity groups; pci VMs (whole sets at a time) confined
- * to the secure zone by a hard rule. */
+ * to the secure zone by a hard rule, as many as it can hold: each fits a
+ * secure host of its own, and their demand stays within the load factor
+ * of the zone's capacity. */
+/* Whether n VMs of demand d may be confined to the zone: each on its own
+ * host that fits it, and the zone's load stays within the load factor. */
+static int zone_takes(zone *z, const double *d, size_t n, double load) {
+  size_t fit = 0;
+  for (int q = 0; q < 3; q++)
+    if (z->used[q] + (double)n * d[q] > load * z->total[q]) return 0;
+  for (size_t h = 0; h < z->n; h++)
+    fit += d[0] <= z->cap[3 * h] && d[1] <= z->cap[3 * h + 1] && d[2] <= z->cap[3 * h + 2];
+  if (fit < n) return 0;
+  for (int q = 0; q < 3; q++) z->used[q] += (double)n * d[q];
+  return 1;
+}
+
 static int real_vms(const vmpb_real_opts *o, rng *r, vmp_problem *p, const double *cap,
-                    size_t nsecure) {
+                    zone *z) {
+  size_t nsecure = z->n;
   double lo = 0.01, hi = 100.0, prob[64], cdf[64];
   size_t *members = malloc((o->replica_max + 1) * sizeof *members), ngroups = 0, v = 0;
   char name[32];
@@ -452,6 +482,8 @@ static int real_vms(const vmpb_real_opts *o, rng *r, vmp_problem *p, const doubl
       /* pci sets fit the secure zone */
       if (pci && n > nsecure) n = nsecure;
     }
+    /* pci VMs only as many as the secure zone can hold */
+    if (pci && !zone_takes(z, d, n, o->load)) pci = 0;
     for (size_t q = 0; q < n && !rc; q++) {
       snprintf(name, sizeof name, n > 1 ? "vm%03zu-r%zu" : "vm%03zu", v + 1, q + 1);
       if ((rc = vmp_problem_add_vm(p, name, d, NULL))) break;
@@ -473,7 +505,7 @@ static int real_vms(const vmpb_real_opts *o, rng *r, vmp_problem *p, const doubl
 int vmpb_generate_realistic(const vmpb_real_opts *o, vmp_problem **out) {
   vmp_problem *p = NULL;
   double cap[3] = {0, 0, 0};
-  size_t nsecure = 0;
+  zone z;
   rng r;
   int rc;
   if (!out) return VMP_EINVAL;
@@ -485,9 +517,11 @@ int vmpb_generate_realistic(const vmpb_real_opts *o, vmp_problem **out) {
       (rc = vmp_problem_add_resource(p, "memory_mib", NULL)) ||
       (rc = vmp_problem_add_resource(p, "disk_gb", NULL)))
     return check(rc, p);
-  rc = real_hosts(o, &r, p, cap, &nsecure);
-  if (!rc && o->vms) rc = real_vms(o, &r, p, cap, nsecure);
+  memset(&z, 0, sizeof z);
+  rc = real_hosts(o, &r, p, cap, &z);
+  if (!rc && o->vms) rc = real_vms(o, &r, p, cap, &z);
   if (!rc && o->current) rc = add_current(o->hosts, o->vms, &r, p);
+  free(z.cap);
   if (rc) return check(rc, p);
   *out = p;
   return 0;
