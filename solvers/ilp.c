@@ -50,7 +50,7 @@ static const vmp__param_spec ilp_params[] = {
      "rows x[i,h] <= y[h] (a stronger relaxation, more rows)"},
     {"ilp.max_columns", VMP_PARAM_INT, 1, 1e8, "2000000",
      "refuse (VMP_ERANGE) models with more columns than this"},
-    {"ilp.max_memory_mb", VMP_PARAM_INT, 16, 1e7, "1024",
+    {"ilp.max_memory_mb", VMP_PARAM_INT, 1, 1e7, "1024",
      "memory budget of the model in GLPK, estimated before it is built: "
      "over it the linking rows (A3) are dropped, and a model still over it "
      "is refused (VMP_ERANGE)"},
