@@ -38,10 +38,12 @@ static int injected(void) {
   return (vw.fail_at && vw.calls == vw.fail_at) || (vw.crash_at && vw.calls >= vw.crash_at);
 }
 
-/* Leaves a libvirt error on this thread, as a failing call would. */
+/* Leaves a libvirt error on this thread, as a failing call would.  Not a
+ * "no such domain" (vmplace takes that from a clean-up call as nothing left
+ * to clean): looking up a network that is not there. */
 static void raise_error(virConnectPtr c) {
-  virDomainPtr d = virDomainLookupByName(c, "vmplace-injected-fault");
-  if (d) virDomainFree(d);
+  virNetworkPtr n = virNetworkLookupByName(c, "vmplace-injected-fault");
+  if (n) virNetworkFree(n);
 }
 
 virDomainPtr __wrap_virDomainDefineXML(virConnectPtr c, const char *xml) {

@@ -399,13 +399,13 @@ cmd_inventory() {
   echo '  "hosts": ['
   while read -r host; do
     printf '%s    {"name": "%s", "uri": "%s",\n' "$sep" "$host" "$(uri_of "$dir" "$host")"
-    printf '     "capacity": {"cpu": %s, "memory_mib": %s}, "overcommit": {"cpu": 8}%s}' \
+    printf '     "capacity": {"cpu": %s, "memory_mib": %s}, "overcommit": {"cpu": 8}, "cost": 1%s}' \
       "$cpu" "$mem" "${mig:+, $mig}"
     sep=$',\n'
   done < "$dir/hosts"
   echo
   echo '  ],'
-  echo '  "objective": {"hosts_used": 1, "migrations": 0.001} }'
+  echo '  "objective": {"cost": 1, "migrations": 0.001} }'
 }
 
 cmd_run() {
