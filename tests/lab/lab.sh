@@ -16,8 +16,12 @@
 #                                  with the reason on stderr)
 #   lab.sh up DIR N                start hosts h1..hN under DIR
 #   lab.sh guest DIR HOST NAME [--memory MIB] [--vcpus N] [--meta XML]
-#                  [--disk MIB] [--no-start] [--transient]
-#                                  define (and start) a guest on a host
+#                  [--disk MIB] [--fill MIB] [--no-start] [--transient]
+#                                  define (and start) a guest on a host;
+#                                  --disk gives it a qcow2 disk of that
+#                                  size, --fill loads that much random
+#                                  data into its memory (so that a
+#                                  migration has something to copy)
 #   lab.sh inventory DIR [--memory MIB] [--cpu N] [--migration MODE]
 #                                  print the vmplace inventory of the hosts;
 #                                  MODE: direct (default), tunnelled, none
@@ -29,6 +33,8 @@
 #   lab.sh down DIR                stop every guest and daemon the lab
 #                                  started (by pid) and remove DIR
 #   lab.sh run N DIR -- CMD...     up, run CMD, and down whatever happens
+#   lab.sh demo DIR                3 hosts with 5 guests and DIR/inventory.json
+#                                  (docs/libvirt.md, "Try it on one machine")
 #
 # The lab ends only the processes it started: the daemons by the pids it
 # recorded, QEMU processes by the pid files their daemons wrote.
@@ -36,6 +42,9 @@ set -u
 
 LAB_SH=$(readlink -f "$0")
 LIBVIRTD=${LIBVIRTD:-/usr/sbin/libvirtd}
+# QEMU capabilities as the first daemon probed them (libvirt checks that
+# they still match the QEMU binary and itself, and probes again if not).
+CAPS_CACHE=${LAB_CAPS_CACHE:-/var/cache/vmplace-lab/qemu-capabilities}
 QEMU=${QEMU:-/usr/bin/qemu-system-x86_64}
 PACKAGES="qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-utils"
 # The directories each host gets a private copy of.
@@ -72,8 +81,9 @@ why_not() {
   [ -x "$QEMU" ] || { echo "$QEMU is missing (run: tests/lab/lab.sh install)"; return; }
   command -v virsh >/dev/null || { echo "virsh is missing (run: tests/lab/lab.sh install)"; return; }
   getent passwd libvirt-qemu >/dev/null || { echo "the libvirt-qemu user is missing (run: tests/lab/lab.sh install)"; return; }
-  unshare --mount --cgroup --propagation private true 2>/dev/null ||
-    { echo "cannot create mount and cgroup namespaces here"; return; }
+  unshare --mount --cgroup --propagation private \
+    sh -c 'mount -t tmpfs lab-check /sys/fs/cgroup' 2>/dev/null ||
+    { echo "cannot create mount and cgroup namespaces, or mount in them, here"; return; }
   [ -n "$(cgroup_hierarchies)" ] || { echo "no cgroup file system under /sys/fs/cgroup"; return; }
 }
 
@@ -212,12 +222,21 @@ launch() {
   exec unshare --mount --cgroup --propagation private "$LAB_SH" _inner "$d"
 }
 
+launch_host() {
+  local d
+  d=$(hostdir "$1" "$2")
+  "$LAB_SH" _launch "$d" </dev/null >"$d/libvirtd.out" 2>&1 &
+  echo "$!" > "$d/pid"
+}
+
 start_host() {
+  launch_host "$1" "$2" && wait_host "$1" "$2"
+}
+
+wait_host() {
   local dir=$1 host=$2 d pid i
   d=$(hostdir "$dir" "$host")
-  "$LAB_SH" _launch "$d" </dev/null >"$d/libvirtd.out" 2>&1 &
-  pid=$!
-  echo "$pid" > "$d/pid"
+  pid=$(cat "$d/pid")
   # Ready when it answers and has probed QEMU's capabilities.
   for i in $(seq 1 300); do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -253,8 +272,23 @@ cmd_up() {
     write_config "$d" "$i"
     make_cgroups "$d" "$host" || die "$host: cannot create its cgroups"
     echo "$host" >> "$dir/hosts"
-    start_host "$dir" "$host" || return 1
   done
+  # Probing QEMU's capabilities takes a daemon seconds of CPU; what one
+  # daemon probed, the others (and later labs) read from its cache.
+  if [ ! -d "$CAPS_CACHE" ]; then
+    launch_host "$dir" h1 && wait_host "$dir" h1 || return 1
+    mkdir -p "$(dirname "$CAPS_CACHE")" && rm -rf "$CAPS_CACHE.tmp" &&
+      cp -r "$dir/h1/cache/qemu/capabilities" "$CAPS_CACHE.tmp" &&
+      mv -T "$CAPS_CACHE.tmp" "$CAPS_CACHE" 2>/dev/null
+  fi
+  while read -r host; do
+    daemon_pid "$dir" "$host" >/dev/null && continue
+    if [ -d "$CAPS_CACHE" ]; then
+      mkdir -p "$dir/$host/cache/qemu" && cp -r "$CAPS_CACHE" "$dir/$host/cache/qemu/capabilities"
+    fi
+    launch_host "$dir" "$host"
+  done < "$dir/hosts"
+  while read -r host; do wait_host "$dir" "$host" || return 1; done < "$dir/hosts"
   echo "lab: $n hosts up in $dir"
 }
 
@@ -325,7 +359,7 @@ cmd_down() {
 # ---- guests ---------------------------------------------------------------------
 
 cmd_guest() {
-  local dir=$1 host=$2 name=$3 mem=64 vcpus=1 meta="" disk="" start=1 transient=0 xml uri
+  local dir=$1 host=$2 name=$3 mem=64 vcpus=1 meta="" disk="" fill="" start=1 transient=0 xml uri blob
   shift 3
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -333,6 +367,7 @@ cmd_guest() {
       --vcpus) vcpus=$2; shift 2 ;;
       --meta) meta=$2; shift 2 ;;
       --disk) disk=$2; shift 2 ;;
+      --fill) fill=$2; shift 2 ;;
       --no-start) start=0; shift ;;
       --transient) transient=1; shift ;;
       *) die "guest: unknown option $1" ;;
@@ -340,8 +375,16 @@ cmd_guest() {
   done
   uri=$(uri_of "$dir" "$host")
   xml=$(hostdir "$dir" "$host")/$name.xml
+  if [ -n "$fill" ]; then
+    # Random data loaded at 16 MiB into guest memory: pages a migration must
+    # really copy (a guest sitting in SeaBIOS has almost only zero pages).
+    [ "$fill" -le $((mem - 20)) ] || die "guest: --fill must leave 20 MiB of --memory free"
+    blob=$(readlink -f "$dir")/blobs/$name.bin
+    mkdir -p "$(dirname "$blob")"
+    head -c "${fill}M" /dev/urandom > "$blob" || die "cannot write $blob"
+  fi
   {
-    echo "<domain type='qemu'>"
+    echo "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
     echo "  <name>$name</name>"
     echo "  <memory unit='MiB'>$mem</memory>"
     echo "  <vcpu>$vcpus</vcpu>"
@@ -363,6 +406,10 @@ cmd_guest() {
     fi
     echo "    <memballoon model='none'/>"
     echo "  </devices>"
+    if [ -n "$fill" ]; then
+      echo "  <qemu:commandline><qemu:arg value='-device'/>"
+      echo "    <qemu:arg value='loader,file=$blob,addr=0x1000000,force-raw=on'/></qemu:commandline>"
+    fi
     echo "</domain>"
   } > "$xml"
   if [ "$transient" = 1 ]; then
@@ -395,17 +442,37 @@ cmd_inventory() {
     *) die "inventory: --migration is direct, tunnelled or none" ;;
   esac
   echo '{ "version": 1,'
-  echo '  "resources": ["cpu", "memory_mib"],'
+  echo '  "resources": ["cpu", "memory_mib", "disk_gib"],'
   echo '  "hosts": ['
   while read -r host; do
     printf '%s    {"name": "%s", "uri": "%s",\n' "$sep" "$host" "$(uri_of "$dir" "$host")"
-    printf '     "capacity": {"cpu": %s, "memory_mib": %s}, "overcommit": {"cpu": 8}, "cost": 1%s}' \
+    printf '     "capacity": {"cpu": %s, "memory_mib": %s, "disk_gib": 100}, "overcommit": {"cpu": 8},\n     "cost": 1%s}' \
       "$cpu" "$mem" "${mig:+, $mig}"
     sep=$',\n'
   done < "$dir/hosts"
   echo
   echo '  ],'
   echo '  "objective": {"cost": 1, "migrations": 0.001} }'
+}
+
+# The datacenter of docs/libvirt.md's walkthrough: two web servers that
+# must not share a host, a database, a cache and a batch VM spread over
+# three hosts of 512 MiB and 2 CPUs (overcommitted 2:1), one VM a host.
+cmd_demo() {
+  local dir=$1 web
+  web='<vmplace:label key="app">web</vmplace:label>'
+  web="$web"'<vmplace:group name="web-spread" policy="anti-affinity" hard="true"/>'
+  cmd_up "$dir" 3 || return 1
+  cmd_guest "$dir" h1 web-1 --meta "$web" &&
+    cmd_guest "$dir" h2 web-2 --meta "$web" &&
+    cmd_guest "$dir" h1 db-1 --memory 128 --vcpus 2 \
+      --meta '<vmplace:label key="app">db</vmplace:label><vmplace:priority>10</vmplace:priority>' &&
+    cmd_guest "$dir" h3 cache-1 --memory 96 &&
+    cmd_guest "$dir" h3 batch-1 || return 1
+  cmd_inventory "$dir" --memory 512 --cpu 2 > "$dir/inventory.json.tmp" &&
+    sed 's/"overcommit": {"cpu": 8}/"overcommit": {"cpu": 2}/' "$dir/inventory.json.tmp" \
+      > "$dir/inventory.json" && rm -f "$dir/inventory.json.tmp" || return 1
+  echo "lab: 5 guests; inventory: $(readlink -f "$dir")/inventory.json"
 }
 
 cmd_run() {
@@ -432,6 +499,7 @@ case "${1:-}" in
          u=$(uri_of "$2" "$3"); shift 3; exec virsh -c "$u" "$@" ;;
   stop-host) [ $# -eq 3 ] || die "usage: lab.sh stop-host DIR HOST"; cmd_stop_host "$2" "$3" ;;
   start-host) [ $# -eq 3 ] || die "usage: lab.sh start-host DIR HOST"; cmd_start_host "$2" "$3" ;;
+  demo) [ $# -eq 2 ] || die "usage: lab.sh demo DIR"; cmd_demo "$2" ;;
   run) [ $# -ge 4 ] || die "usage: lab.sh run N DIR -- CMD..."; shift; cmd_run "$@" ;;
   _launch) launch "$2" ;;
   _inner) inner "$2" ;;
