@@ -465,9 +465,9 @@ cmd_demo() {
   cmd_up "$dir" 3 || return 1
   cmd_guest "$dir" h1 web-1 --meta "$web" &&
     cmd_guest "$dir" h2 web-2 --meta "$web" &&
-    cmd_guest "$dir" h1 db-1 --memory 128 --vcpus 2 \
+    cmd_guest "$dir" h3 db-1 --memory 128 --vcpus 2 \
       --meta '<vmplace:label key="app">db</vmplace:label><vmplace:priority>10</vmplace:priority>' &&
-    cmd_guest "$dir" h3 cache-1 --memory 96 &&
+    cmd_guest "$dir" h2 cache-1 --memory 96 &&
     cmd_guest "$dir" h3 batch-1 || return 1
   cmd_inventory "$dir" --memory 512 --cpu 2 > "$dir/inventory.json.tmp" &&
     sed 's/"overcommit": {"cpu": 8}/"overcommit": {"cpu": 2}/' "$dir/inventory.json.tmp" \
