@@ -140,7 +140,8 @@ static int probe(virConnectPtr c, const char *host, const char *vm, dstate *s) {
 }
 
 /* Whether libvirt runs a job on the domain (a migration out or in, a
- * save...): 1 yes, 0 no (or the domain is gone), -1 cannot tell. */
+ * save...): 1 yes, 0 no (or the domain is gone), 2 the driver has no jobs,
+ * -1 cannot tell. */
 static int job_running(virDomainPtr d) {
   virDomainJobInfo info;
   if (virDomainGetJobInfo(d, &info) == 0) return info.type != VIR_DOMAIN_JOB_NONE;
@@ -148,9 +149,10 @@ static int job_running(virDomainPtr d) {
     /* Gone, or no longer running (a migrated source before libvirt
      * undefines it): no job. */
     case VIR_ERR_NO_DOMAIN:
-    case VIR_ERR_OPERATION_INVALID:
-    /* A driver without jobs (libvirt's test driver) has none in flight. */
-    case VIR_ERR_NO_SUPPORT: return 0;
+    case VIR_ERR_OPERATION_INVALID: return 0;
+    /* A driver without jobs (libvirt's test driver) has none in flight,
+     * and no migration to hand over either. */
+    case VIR_ERR_NO_SUPPORT: return 2;
     /* The QEMU driver's answer on a migration's target while the VM comes
      * in: "migration statistics are available only on the source host". */
     case VIR_ERR_OPERATION_UNSUPPORTED: return 1;
@@ -314,23 +316,41 @@ static int wait_for_jobs(run *R, size_t k, virConnectPtr cs, virConnectPtr ct, d
                          dstate *t) {
   const vmp__pstep *st = &R->pl->steps[k];
   const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from), *ht = HN(R, st->to);
-  double start = vmp__now(), limit = migrate_limit(R);
+  double start = vmp__now(), limit = migrate_limit(R), quiet = 0;
   int waited = 0, aborted = 0, rc;
   for (;;) {
-    int js = s->d ? job_running(s->d) : 0, jt;
+    /* Looked at after the probe: a state with no job after it is settled. */
+    int js = s->d ? job_running(s->d) : 0, jt, moving;
     if (js < 0) return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the jobs of %s", hs, vm);
     if ((jt = t->d ? job_running(t->d) : 0) < 0)
       return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the jobs of %s", ht, vm);
+    /* Active on both hosts with one copy paused: the hand-over of a
+     * migration (the target comes in paused, the source is paused while
+     * the target takes over), whatever the jobs say at this instant. */
+    if (js == 2 || jt == 2) {
+      js = jt = 0;
+      moving = 0;
+    } else {
+      moving = s->d && t->d && s->active && t->active &&
+               (s->state == VIR_DOMAIN_PAUSED || t->state == VIR_DOMAIN_PAUSED);
+    }
     if (!js && !jt) {
-      if (waited)
-        vmp__virt_log(R->v, VMP_LOG_INFO, "%s: the job in flight ended after %.1f s", vm,
-                      vmp__now() - start);
-      return VMP_OK;
+      if (!quiet) quiet = vmp__now();
+      /* A pause that outlasts every job by 10 s is not a hand-over:
+       * classify decides (a paused copy vmplace made is removed). */
+      if (!moving || vmp__now() - quiet > 10) {
+        if (waited)
+          vmp__virt_log(R->v, VMP_LOG_INFO, "%s: the job in flight ended after %.1f s", vm,
+                        vmp__now() - start);
+        return VMP_OK;
+      }
+    } else {
+      quiet = 0;
     }
     if (!waited++)
-      vmp__virt_log(R->v, VMP_LOG_INFO, "%s: waiting for a job in flight on %s", vm,
-                    js ? hs : ht);
-    if (limit > 0 && vmp__now() - start > limit) {
+      vmp__virt_log(R->v, VMP_LOG_INFO, "%s: waiting for a migration in flight between %s and %s",
+                    vm, hs, ht);
+    if (limit > 0 && vmp__now() - start > limit && (js || jt)) {
       if (!aborted) {
         aborted = 1;
         vmp__virt_log(R->v, VMP_LOG_WARN, "%s: aborting the job on %s after %g s", vm,
