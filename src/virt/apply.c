@@ -324,20 +324,21 @@ static int wait_for_jobs(run *R, size_t k, virConnectPtr cs, virConnectPtr ct, d
     if (js < 0) return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the jobs of %s", hs, vm);
     if ((jt = t->d ? job_running(t->d) : 0) < 0)
       return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the jobs of %s", ht, vm);
-    /* Active on both hosts with one copy paused: the hand-over of a
-     * migration (the target comes in paused, the source is paused while
-     * the target takes over), whatever the jobs say at this instant. */
+    /* Active on both hosts: the hand-over of a migration (the target
+     * comes in paused; the source stops while the target takes over, and
+     * libvirt may still call it running for a moment), whatever the jobs
+     * say at this instant. */
     if (js == 2 || jt == 2) {
       js = jt = 0;
       moving = 0;
     } else {
-      moving = s->d && t->d && s->active && t->active &&
-               (s->state == VIR_DOMAIN_PAUSED || t->state == VIR_DOMAIN_PAUSED);
+      moving = s->d && t->d && s->active && t->active;
     }
     if (!js && !jt) {
       if (!quiet) quiet = vmp__now();
-      /* A pause that outlasts every job by 10 s is not a hand-over:
-       * classify decides (a paused copy vmplace made is removed). */
+      /* Two active copies that outlast every job by 10 s are not a
+       * hand-over: classify decides (a paused copy vmplace made is
+       * removed; two running ones are refused). */
       if (!moving || vmp__now() - quiet > 10) {
         if (waited)
           vmp__virt_log(R->v, VMP_LOG_INFO, "%s: the job in flight ended after %.1f s", vm,
