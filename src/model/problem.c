@@ -1,0 +1,1028 @@
+/*
+ * Building and reading a vmp_problem.  Every setter validates its input so
+ * that a problem is well formed at all times; readers (json_read.c, ...)
+ * prefix the setters' messages with the file and field.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "problem_impl.h"
+#include "rule.h"
+
+#define PRIORITY_MAX 1000000
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+int vmp__hostlist_has(const vmp__hostlist *l, uint32_t h) {
+  uint32_t lo = 0, hi = l->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (l->h[mid] == h) return 1;
+    if (l->h[mid] < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return 0;
+}
+
+int vmp__check_name(const char *name, const char *what) {
+  size_t n;
+  if (!name) return vmp__error(VMP_EINVAL, "%s name is missing", what);
+  n = strlen(name);
+  if (n == 0) return vmp__error(VMP_EINVAL, "%s name is empty", what);
+  if (n > VMP__MAX_NAME)
+    return vmp__error(VMP_EINVAL, "%s name is longer than %d bytes", what,
+                      VMP__MAX_NAME);
+  for (size_t k = 0; k < n; k++)
+    if ((unsigned char)name[k] < 0x20 || name[k] == 0x7f)
+      return vmp__error(VMP_EINVAL,
+                        "%s name contains a control character at byte %zu",
+                        what, k);
+  return 0;
+}
+
+static int check_resource_name(const char *name) {
+  int rc = vmp__check_name(name, "resource");
+  if (rc) return rc;
+  if (!(isalpha((unsigned char)name[0]) || name[0] == '_'))
+    return vmp__error(VMP_EINVAL,
+                      "resource name \"%s\" must start with a letter or '_'",
+                      name);
+  for (const char *c = name; *c; c++)
+    if (!(isalnum((unsigned char)*c) || *c == '_'))
+      return vmp__error(VMP_EINVAL,
+                        "resource name \"%s\" may only hold letters, digits "
+                        "and '_'",
+                        name);
+  return 0;
+}
+
+static int check_number(double v, double min, const char *what) {
+  if (!isfinite(v))
+    return vmp__error(VMP_ERANGE, "%s: expected a finite number", what);
+  if (v < min) {
+    char b[32];
+    return vmp__error(VMP_ERANGE, "%s: expected a number >= %s, got %s", what,
+                      vmp__fmt_num(b, min), vmp__fmt_num((char[32]){0}, v));
+  }
+  return 0;
+}
+
+static int labels_set(vmp_problem *p, vmp__labels *l, const char *key,
+                      const char *value) {
+  uint32_t kid, vid;
+  int rc;
+  if (!key || !key[0]) return vmp__error(VMP_EINVAL, "label key is empty");
+  if ((rc = vmp__check_name(key, "label key"))) return rc;
+  if (!value) {
+    kid = vmp__pool_find(&p->pool, key);
+    for (uint32_t k = 0; kid && k < l->n; k++)
+      if (l->v[k].key == kid) {
+        memmove(l->v + k, l->v + k + 1, (l->n - k - 1) * sizeof *l->v);
+        l->n--;
+        break;
+      }
+    return 0;
+  }
+  if (strlen(value) > VMP__MAX_NAME)
+    return vmp__error(VMP_EINVAL, "label value longer than %d bytes",
+                      VMP__MAX_NAME);
+  if ((rc = vmp__pool_intern(&p->pool, key, &kid))) return rc;
+  /* An empty value is a value: intern it as a distinct marker is not
+   * possible (id 0 means absent), so keep "" as a one-byte string id. */
+  if (!value[0]) {
+    if ((rc = vmp__pool_intern(&p->pool, "\x01", &vid))) return rc;
+  } else if ((rc = vmp__pool_intern(&p->pool, value, &vid))) {
+    return rc;
+  }
+  for (uint32_t k = 0; k < l->n; k++)
+    if (l->v[k].key == kid) {
+      l->v[k].value = vid;
+      return 0;
+    }
+  if (l->n == l->cap) {
+    uint32_t ncap = l->cap ? l->cap * 2 : 2;
+    vmp__label *q = realloc(l->v, ncap * sizeof *q);
+    if (!q) return vmp__enomem();
+    l->v = q;
+    l->cap = ncap;
+  }
+  l->v[l->n].key = kid;
+  l->v[l->n].value = vid;
+  l->n++;
+  return 0;
+}
+
+/* Label values are interned with "" stored as "\x01" (see labels_set). */
+static const char *label_value_str(const vmp_problem *p, uint32_t vid) {
+  const char *s = vmp__pool_str(&p->pool, vid);
+  return (s[0] == '\x01' && !s[1]) ? "" : s;
+}
+
+static int label_at(const vmp_problem *p, const vmp__labels *l, size_t k,
+                    const char **key, const char **value) {
+  if (k >= l->n) return vmp__error(VMP_EINVAL, "label index out of range");
+  if (key) *key = vmp__pool_str(&p->pool, l->v[k].key);
+  if (value) *value = label_value_str(p, l->v[k].value);
+  return 0;
+}
+
+static const char *label_get(const vmp_problem *p, const vmp__labels *l,
+                             const char *key) {
+  uint32_t kid, vid;
+  if (!key) return NULL;
+  kid = vmp__pool_find(&p->pool, key);
+  if (!kid) return NULL;
+  vid = vmp__labels_get(l, kid);
+  return vid ? label_value_str(p, vid) : NULL;
+}
+
+/* ---- life cycle ----------------------------------------------------------------- */
+
+static void weights_default(vmp__weights *w) {
+  w->cost = 1.0;
+  w->migrations = 0.0;
+  w->balance = 0.0;
+  w->soft = 1.0;
+  w->unplaced = -1.0;
+}
+
+int vmp_problem_new(vmp_problem **out) {
+  vmp_problem *p;
+  if (!out) return vmp__error(VMP_EINVAL, "vmp_problem_new: out is NULL");
+  *out = NULL;
+  p = calloc(1, sizeof *p);
+  if (!p) return vmp__enomem();
+  if (vmp__pool_init(&p->pool)) {
+    free(p);
+    return vmp__enomem();
+  }
+  weights_default(&p->w);
+  *out = p;
+  return 0;
+}
+
+void vmp_problem_free(vmp_problem *p) {
+  if (!p) return;
+  for (size_t h = 0; h < p->nhosts; h++) free(p->host_labels[h].v);
+  for (size_t v = 0; v < p->nvms; v++) {
+    free(p->vm_labels[v].v);
+    free(p->vm_allowed[v].h);
+  }
+  free(p->host_name);
+  free(p->host_capacity);
+  free(p->host_overcommit);
+  free(p->host_reserved);
+  free(p->host_cost);
+  free(p->host_uri);
+  free(p->host_maintenance);
+  free(p->host_labels);
+  free(p->vm_name);
+  free(p->vm_demand);
+  free(p->vm_host);
+  free(p->vm_priority);
+  free(p->vm_migration_cost);
+  free(p->vm_pinned);
+  free(p->vm_labels);
+  free(p->vm_allowed);
+  for (size_t g = 0; g < p->ngroups; g++) free(p->groups[g].vms);
+  free(p->groups);
+  for (size_t r = 0; r < p->nrules; r++) {
+    free(p->rules[r].when_text);
+    free(p->rules[r].require_text);
+    vmp__expr_free(p->rules[r].when);
+    vmp__expr_free(p->rules[r].require);
+  }
+  free(p->rules);
+  vmp__strmap_free(&p->res_index);
+  vmp__strmap_free(&p->host_index);
+  vmp__strmap_free(&p->vm_index);
+  vmp__strmap_free(&p->group_index);
+  vmp__strmap_free(&p->rule_index);
+  vmp__pool_free(&p->pool);
+  free(p);
+}
+
+/* ---- resources ---------------------------------------------------------------------- */
+
+int vmp_problem_add_resource(vmp_problem *p, const char *name, size_t *index) {
+  uint32_t id;
+  int rc;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if ((rc = check_resource_name(name))) return rc;
+  if (p->nhosts || p->nvms)
+    return vmp__error(VMP_ESTATE,
+                      "resource \"%s\": resources must be declared before "
+                      "hosts and VMs",
+                      name);
+  if (vmp__strmap_get(&p->res_index, name, NULL))
+    return vmp__error(VMP_EEXIST, "resource \"%s\" is declared twice", name);
+  if (p->nres >= VMP__MAX_RESOURCES)
+    return vmp__error(VMP_ERANGE, "at most %d resources are supported",
+                      VMP__MAX_RESOURCES);
+  if ((rc = vmp__pool_intern(&p->pool, name, &id))) return rc;
+  if ((rc = vmp__strmap_put(&p->res_index, vmp__pool_str(&p->pool, id),
+                            p->nres)))
+    return rc;
+  p->res_name[p->nres] = id;
+  if (index) *index = p->nres;
+  p->nres++;
+  return 0;
+}
+
+size_t vmp_problem_num_resources(const vmp_problem *p) { return p ? p->nres : 0; }
+
+const char *vmp_problem_resource_name(const vmp_problem *p, size_t r) {
+  if (!p || r >= p->nres) return NULL;
+  return vmp__pool_str(&p->pool, p->res_name[r]);
+}
+
+int vmp_problem_find_resource(const vmp_problem *p, const char *name,
+                              size_t *index) {
+  uint32_t r;
+  if (!p || !name) return vmp__error(VMP_EINVAL, "problem or name is NULL");
+  if (!vmp__strmap_get(&p->res_index, name, &r))
+    return vmp__error(VMP_ENOTFOUND, "unknown resource \"%s\"", name);
+  if (index) *index = r;
+  return 0;
+}
+
+/* ---- hosts ---------------------------------------------------------------------------- */
+
+static int hosts_reserve(vmp_problem *p, size_t need) {
+  size_t cap = p->hosts_cap, n = p->nres ? p->nres : 1;
+  if (need <= cap) return 0;
+  cap = cap ? cap * 2 : 16;
+  while (cap < need) cap *= 2;
+#define GROW(field, count)                                                \
+  do {                                                                    \
+    void *q_ = realloc(p->field, vmp__mul(cap * (count), sizeof *p->field)); \
+    if (!q_) return vmp__enomem();                                        \
+    p->field = q_;                                                        \
+  } while (0)
+  GROW(host_name, 1);
+  GROW(host_capacity, n);
+  GROW(host_overcommit, n);
+  GROW(host_reserved, n);
+  GROW(host_cost, 1);
+  GROW(host_uri, 1);
+  GROW(host_maintenance, 1);
+  GROW(host_labels, 1);
+  p->hosts_cap = cap;
+  return 0;
+}
+
+static int check_host(const vmp_problem *p, size_t h) {
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if (h >= p->nhosts)
+    return vmp__error(VMP_EINVAL, "host index %zu out of range (%zu hosts)", h,
+                      p->nhosts);
+  return 0;
+}
+
+static int check_res(const vmp_problem *p, size_t r) {
+  if (r >= p->nres)
+    return vmp__error(VMP_EINVAL,
+                      "resource index %zu out of range (%u resources)", r,
+                      (unsigned)p->nres);
+  return 0;
+}
+
+int vmp_problem_add_host(vmp_problem *p, const char *name,
+                         const double *capacity, size_t *index) {
+  uint32_t id;
+  size_t h;
+  int rc;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if ((rc = vmp__check_name(name, "host"))) return rc;
+  if (vmp__strmap_get(&p->host_index, name, NULL))
+    return vmp__error(VMP_EEXIST, "duplicate host name \"%s\"", name);
+  if (p->nhosts >= UINT32_MAX - 1)
+    return vmp__error(VMP_ERANGE, "too many hosts");
+  for (uint32_t r = 0; capacity && r < p->nres; r++) {
+    char what[300];
+    snprintf(what, sizeof what, "capacity.%s",
+             vmp__pool_str(&p->pool, p->res_name[r]));
+    if ((rc = check_number(capacity[r], 0.0, what))) return rc;
+  }
+  if ((rc = hosts_reserve(p, p->nhosts + 1))) return rc;
+  if ((rc = vmp__pool_intern(&p->pool, name, &id))) return rc;
+  h = p->nhosts;
+  if ((rc = vmp__strmap_put(&p->host_index, vmp__pool_str(&p->pool, id),
+                            (uint32_t)h)))
+    return rc;
+  p->host_name[h] = id;
+  for (uint32_t r = 0; r < p->nres; r++) {
+    p->host_capacity[h * p->nres + r] = capacity ? capacity[r] : 0.0;
+    p->host_overcommit[h * p->nres + r] = 1.0;
+    p->host_reserved[h * p->nres + r] = 0.0;
+  }
+  p->host_cost[h] = 1.0;
+  p->host_uri[h] = 0;
+  p->host_maintenance[h] = 0;
+  memset(&p->host_labels[h], 0, sizeof p->host_labels[h]);
+  p->nhosts++;
+  if (index) *index = h;
+  return 0;
+}
+
+int vmp_problem_set_host_capacity(vmp_problem *p, size_t h, size_t r,
+                                  double value) {
+  int rc;
+  if ((rc = check_host(p, h)) || (rc = check_res(p, r))) return rc;
+  if ((rc = check_number(value, 0.0, "capacity"))) return rc;
+  p->host_capacity[h * p->nres + r] = value;
+  return 0;
+}
+
+int vmp_problem_set_host_overcommit(vmp_problem *p, size_t h, size_t r,
+                                    double ratio) {
+  int rc;
+  if ((rc = check_host(p, h)) || (rc = check_res(p, r))) return rc;
+  if (!isfinite(ratio) || ratio <= 0.0)
+    return vmp__error(VMP_ERANGE,
+                      "overcommit: expected a finite number > 0, got %g",
+                      ratio);
+  p->host_overcommit[h * p->nres + r] = ratio;
+  return 0;
+}
+
+int vmp_problem_set_host_reserved(vmp_problem *p, size_t h, size_t r,
+                                  double value) {
+  int rc;
+  if ((rc = check_host(p, h)) || (rc = check_res(p, r))) return rc;
+  if ((rc = check_number(value, 0.0, "reserved"))) return rc;
+  p->host_reserved[h * p->nres + r] = value;
+  return 0;
+}
+
+int vmp_problem_set_host_cost(vmp_problem *p, size_t h, double cost) {
+  int rc;
+  if ((rc = check_host(p, h))) return rc;
+  if ((rc = check_number(cost, 0.0, "cost"))) return rc;
+  p->host_cost[h] = cost;
+  return 0;
+}
+
+int vmp_problem_set_host_label(vmp_problem *p, size_t h, const char *key,
+                               const char *value) {
+  int rc;
+  if ((rc = check_host(p, h))) return rc;
+  return labels_set(p, &p->host_labels[h], key, value);
+}
+
+int vmp_problem_set_host_uri(vmp_problem *p, size_t h, const char *uri) {
+  uint32_t id = 0;
+  int rc;
+  if ((rc = check_host(p, h))) return rc;
+  if (uri && (rc = vmp__check_name(uri, "uri"))) return rc;
+  if (uri && (rc = vmp__pool_intern(&p->pool, uri, &id))) return rc;
+  p->host_uri[h] = id;
+  return 0;
+}
+
+int vmp_problem_set_host_maintenance(vmp_problem *p, size_t h,
+                                     int maintenance) {
+  int rc;
+  if ((rc = check_host(p, h))) return rc;
+  p->host_maintenance[h] = maintenance ? 1 : 0;
+  return 0;
+}
+
+size_t vmp_problem_num_hosts(const vmp_problem *p) { return p ? p->nhosts : 0; }
+
+const char *vmp_problem_host_name(const vmp_problem *p, size_t h) {
+  if (!p || h >= p->nhosts) return NULL;
+  return vmp__pool_str(&p->pool, p->host_name[h]);
+}
+
+int vmp_problem_find_host(const vmp_problem *p, const char *name,
+                          size_t *index) {
+  uint32_t h;
+  if (!p || !name) return vmp__error(VMP_EINVAL, "problem or name is NULL");
+  if (!vmp__strmap_get(&p->host_index, name, &h))
+    return vmp__error(VMP_ENOTFOUND, "unknown host \"%s\"", name);
+  if (index) *index = h;
+  return 0;
+}
+
+double vmp_problem_host_capacity(const vmp_problem *p, size_t h, size_t r) {
+  if (!p || h >= p->nhosts || r >= p->nres) return 0.0;
+  return p->host_capacity[h * p->nres + r];
+}
+
+double vmp_problem_host_overcommit(const vmp_problem *p, size_t h, size_t r) {
+  if (!p || h >= p->nhosts || r >= p->nres) return 1.0;
+  return p->host_overcommit[h * p->nres + r];
+}
+
+double vmp_problem_host_reserved(const vmp_problem *p, size_t h, size_t r) {
+  if (!p || h >= p->nhosts || r >= p->nres) return 0.0;
+  return p->host_reserved[h * p->nres + r];
+}
+
+double vmp_problem_host_effective_capacity(const vmp_problem *p, size_t h,
+                                           size_t r) {
+  double c;
+  if (!p || h >= p->nhosts || r >= p->nres) return 0.0;
+  c = p->host_capacity[h * p->nres + r] * p->host_overcommit[h * p->nres + r] -
+      p->host_reserved[h * p->nres + r];
+  return c > 0.0 ? c : 0.0;
+}
+
+double vmp_problem_host_cost(const vmp_problem *p, size_t h) {
+  if (!p || h >= p->nhosts) return 0.0;
+  return p->host_cost[h];
+}
+
+const char *vmp_problem_host_label(const vmp_problem *p, size_t h,
+                                   const char *key) {
+  if (!p || h >= p->nhosts) return NULL;
+  return label_get(p, &p->host_labels[h], key);
+}
+
+size_t vmp_problem_host_num_labels(const vmp_problem *p, size_t h) {
+  if (!p || h >= p->nhosts) return 0;
+  return p->host_labels[h].n;
+}
+
+int vmp_problem_host_label_at(const vmp_problem *p, size_t h, size_t k,
+                              const char **key, const char **value) {
+  int rc;
+  if ((rc = check_host(p, h))) return rc;
+  return label_at(p, &p->host_labels[h], k, key, value);
+}
+
+const char *vmp_problem_host_uri(const vmp_problem *p, size_t h) {
+  if (!p || h >= p->nhosts || !p->host_uri[h]) return NULL;
+  return vmp__pool_str(&p->pool, p->host_uri[h]);
+}
+
+int vmp_problem_host_maintenance(const vmp_problem *p, size_t h) {
+  if (!p || h >= p->nhosts) return 0;
+  return p->host_maintenance[h];
+}
+
+/* ---- VMs ------------------------------------------------------------------------------ */
+
+static int vms_reserve(vmp_problem *p, size_t need) {
+  size_t cap = p->vms_cap, n = p->nres ? p->nres : 1;
+  if (need <= cap) return 0;
+  cap = cap ? cap * 2 : 16;
+  while (cap < need) cap *= 2;
+  GROW(vm_name, 1);
+  GROW(vm_demand, n);
+  GROW(vm_host, 1);
+  GROW(vm_priority, 1);
+  GROW(vm_migration_cost, 1);
+  GROW(vm_pinned, 1);
+  GROW(vm_labels, 1);
+  GROW(vm_allowed, 1);
+#undef GROW
+  p->vms_cap = cap;
+  return 0;
+}
+
+static int check_vm(const vmp_problem *p, size_t v) {
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if (v >= p->nvms)
+    return vmp__error(VMP_EINVAL, "VM index %zu out of range (%zu VMs)", v,
+                      p->nvms);
+  return 0;
+}
+
+int vmp_problem_add_vm(vmp_problem *p, const char *name, const double *demand,
+                       size_t *index) {
+  uint32_t id;
+  size_t v;
+  int rc;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if ((rc = vmp__check_name(name, "VM"))) return rc;
+  if (vmp__strmap_get(&p->vm_index, name, NULL))
+    return vmp__error(VMP_EEXIST, "duplicate VM name \"%s\"", name);
+  if (p->nvms >= UINT32_MAX - 1) return vmp__error(VMP_ERANGE, "too many VMs");
+  for (uint32_t r = 0; demand && r < p->nres; r++) {
+    char what[300];
+    snprintf(what, sizeof what, "demand.%s",
+             vmp__pool_str(&p->pool, p->res_name[r]));
+    if ((rc = check_number(demand[r], 0.0, what))) return rc;
+  }
+  if ((rc = vms_reserve(p, p->nvms + 1))) return rc;
+  if ((rc = vmp__pool_intern(&p->pool, name, &id))) return rc;
+  v = p->nvms;
+  if ((rc = vmp__strmap_put(&p->vm_index, vmp__pool_str(&p->pool, id),
+                            (uint32_t)v)))
+    return rc;
+  p->vm_name[v] = id;
+  for (uint32_t r = 0; r < p->nres; r++)
+    p->vm_demand[v * p->nres + r] = demand ? demand[r] : 0.0;
+  p->vm_host[v] = VMP__NO_HOST;
+  p->vm_priority[v] = 0;
+  p->vm_migration_cost[v] = -1.0;
+  p->vm_pinned[v] = 0;
+  memset(&p->vm_labels[v], 0, sizeof p->vm_labels[v]);
+  memset(&p->vm_allowed[v], 0, sizeof p->vm_allowed[v]);
+  p->nvms++;
+  if (index) *index = v;
+  return 0;
+}
+
+int vmp_problem_set_vm_demand(vmp_problem *p, size_t v, size_t r,
+                              double value) {
+  int rc;
+  if ((rc = check_vm(p, v)) || (rc = check_res(p, r))) return rc;
+  if ((rc = check_number(value, 0.0, "demand"))) return rc;
+  p->vm_demand[v * p->nres + r] = value;
+  return 0;
+}
+
+int vmp_problem_set_vm_host(vmp_problem *p, size_t v, size_t h) {
+  int rc;
+  if ((rc = check_vm(p, v))) return rc;
+  if (h != VMP_NONE && (rc = check_host(p, h))) return rc;
+  p->vm_host[v] = h == VMP_NONE ? VMP__NO_HOST : (uint32_t)h;
+  return 0;
+}
+
+int vmp_problem_set_vm_label(vmp_problem *p, size_t v, const char *key,
+                             const char *value) {
+  int rc;
+  if ((rc = check_vm(p, v))) return rc;
+  return labels_set(p, &p->vm_labels[v], key, value);
+}
+
+int vmp_problem_set_vm_priority(vmp_problem *p, size_t v, int32_t priority) {
+  int rc;
+  if ((rc = check_vm(p, v))) return rc;
+  if (priority < 0 || priority > PRIORITY_MAX)
+    return vmp__error(VMP_ERANGE,
+                      "priority: expected an integer in 0..%d, got %ld",
+                      PRIORITY_MAX, (long)priority);
+  p->vm_priority[v] = priority;
+  return 0;
+}
+
+int vmp_problem_set_vm_migration_cost(vmp_problem *p, size_t v, double cost) {
+  int rc;
+  if ((rc = check_vm(p, v))) return rc;
+  if (!isfinite(cost))
+    return vmp__error(VMP_ERANGE, "migration_cost: expected a finite number");
+  p->vm_migration_cost[v] = cost < 0.0 ? -1.0 : cost;
+  return 0;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+int vmp_problem_set_vm_allowed_hosts(vmp_problem *p, size_t v,
+                                     const size_t *hosts, size_t n) {
+  uint32_t *list;
+  size_t m = 0;
+  int rc;
+  if ((rc = check_vm(p, v))) return rc;
+  if (n && !hosts) return vmp__error(VMP_EINVAL, "allowed_hosts is NULL");
+  for (size_t k = 0; k < n; k++)
+    if ((rc = check_host(p, hosts[k]))) return rc;
+  if (n == 0) {
+    free(p->vm_allowed[v].h);
+    memset(&p->vm_allowed[v], 0, sizeof p->vm_allowed[v]);
+    return 0;
+  }
+  list = malloc(n * sizeof *list);
+  if (!list) return vmp__enomem();
+  for (size_t k = 0; k < n; k++) list[k] = (uint32_t)hosts[k];
+  qsort(list, n, sizeof *list, cmp_u32);
+  for (size_t k = 0; k < n; k++)
+    if (m == 0 || list[m - 1] != list[k]) list[m++] = list[k];
+  free(p->vm_allowed[v].h);
+  p->vm_allowed[v].h = list;
+  p->vm_allowed[v].n = (uint32_t)m;
+  return 0;
+}
+
+int vmp_problem_set_vm_pinned(vmp_problem *p, size_t v, int pinned) {
+  int rc;
+  if ((rc = check_vm(p, v))) return rc;
+  p->vm_pinned[v] = pinned ? 1 : 0;
+  return 0;
+}
+
+size_t vmp_problem_num_vms(const vmp_problem *p) { return p ? p->nvms : 0; }
+
+const char *vmp_problem_vm_name(const vmp_problem *p, size_t v) {
+  if (!p || v >= p->nvms) return NULL;
+  return vmp__pool_str(&p->pool, p->vm_name[v]);
+}
+
+int vmp_problem_find_vm(const vmp_problem *p, const char *name, size_t *index) {
+  uint32_t v;
+  if (!p || !name) return vmp__error(VMP_EINVAL, "problem or name is NULL");
+  if (!vmp__strmap_get(&p->vm_index, name, &v))
+    return vmp__error(VMP_ENOTFOUND, "unknown VM \"%s\"", name);
+  if (index) *index = v;
+  return 0;
+}
+
+double vmp_problem_vm_demand(const vmp_problem *p, size_t v, size_t r) {
+  if (!p || v >= p->nvms || r >= p->nres) return 0.0;
+  return p->vm_demand[v * p->nres + r];
+}
+
+size_t vmp_problem_vm_host(const vmp_problem *p, size_t v) {
+  if (!p || v >= p->nvms || p->vm_host[v] == VMP__NO_HOST) return VMP_NONE;
+  return p->vm_host[v];
+}
+
+const char *vmp_problem_vm_label(const vmp_problem *p, size_t v,
+                                 const char *key) {
+  if (!p || v >= p->nvms) return NULL;
+  return label_get(p, &p->vm_labels[v], key);
+}
+
+size_t vmp_problem_vm_num_labels(const vmp_problem *p, size_t v) {
+  if (!p || v >= p->nvms) return 0;
+  return p->vm_labels[v].n;
+}
+
+int vmp_problem_vm_label_at(const vmp_problem *p, size_t v, size_t k,
+                            const char **key, const char **value) {
+  int rc;
+  if ((rc = check_vm(p, v))) return rc;
+  return label_at(p, &p->vm_labels[v], k, key, value);
+}
+
+int32_t vmp_problem_vm_priority(const vmp_problem *p, size_t v) {
+  if (!p || v >= p->nvms) return 0;
+  return p->vm_priority[v];
+}
+
+double vmp__vm_migration_cost(const vmp_problem *p, size_t v) {
+  if (p->vm_migration_cost[v] >= 0.0) return p->vm_migration_cost[v];
+  for (uint32_t r = 0; r < p->nres; r++) {
+    const char *n = vmp__pool_str(&p->pool, p->res_name[r]);
+    if (strncmp(n, "mem", 3) == 0) return p->vm_demand[v * p->nres + r];
+  }
+  return 1.0;
+}
+
+double vmp_problem_vm_migration_cost(const vmp_problem *p, size_t v) {
+  if (!p || v >= p->nvms) return 0.0;
+  return vmp__vm_migration_cost(p, v);
+}
+
+size_t vmp_problem_vm_num_allowed_hosts(const vmp_problem *p, size_t v) {
+  if (!p || v >= p->nvms) return 0;
+  return p->vm_allowed[v].n;
+}
+
+size_t vmp_problem_vm_allowed_host(const vmp_problem *p, size_t v, size_t k) {
+  if (!p || v >= p->nvms || k >= p->vm_allowed[v].n) return VMP_NONE;
+  return p->vm_allowed[v].h[k];
+}
+
+int vmp_problem_vm_pinned(const vmp_problem *p, size_t v) {
+  if (!p || v >= p->nvms) return 0;
+  return p->vm_pinned[v];
+}
+
+/* ---- groups ------------------------------------------------------------------------------ */
+
+int vmp_problem_add_group(vmp_problem *p, const char *name, int policy,
+                          int hard, const char *scope, const size_t *vms,
+                          size_t n, size_t *index) {
+  vmp__group *g;
+  uint32_t id, scope_id = 0;
+  int rc;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if ((rc = vmp__check_name(name, "group"))) return rc;
+  if (vmp__strmap_get(&p->group_index, name, NULL))
+    return vmp__error(VMP_EEXIST, "duplicate group name \"%s\"", name);
+  if (policy != VMP_AFFINITY && policy != VMP_ANTI_AFFINITY)
+    return vmp__error(VMP_EINVAL,
+                      "policy: expected \"affinity\" or \"anti-affinity\"");
+  if (n < 2)
+    return vmp__error(VMP_EINVAL, "vms: a group needs at least 2 VMs, got %zu",
+                      n);
+  if (!vms) return vmp__error(VMP_EINVAL, "vms is NULL");
+  for (size_t k = 0; k < n; k++) {
+    if ((rc = check_vm(p, vms[k]))) return rc;
+    for (size_t j = 0; j < k; j++)
+      if (vms[j] == vms[k])
+        return vmp__error(VMP_EINVAL, "vms: VM \"%s\" is listed twice",
+                          vmp_problem_vm_name(p, vms[k]));
+  }
+  if (scope && strcmp(scope, "host") != 0) {
+    if ((rc = vmp__check_name(scope, "scope"))) return rc;
+    if ((rc = vmp__pool_intern(&p->pool, scope, &scope_id))) return rc;
+  }
+  if ((rc = vmp__grow(&p->groups, &p->groups_cap, p->ngroups + 1,
+                      sizeof *p->groups)))
+    return rc;
+  if ((rc = vmp__pool_intern(&p->pool, name, &id))) return rc;
+  g = &p->groups[p->ngroups];
+  memset(g, 0, sizeof *g);
+  g->vms = malloc(n * sizeof *g->vms);
+  if (!g->vms) return vmp__enomem();
+  for (size_t k = 0; k < n; k++) g->vms[k] = (uint32_t)vms[k];
+  g->nvms = (uint32_t)n;
+  g->name = id;
+  g->policy = policy;
+  g->hard = hard ? 1 : 0;
+  g->scope = scope_id;
+  g->weight = 1.0;
+  if ((rc = vmp__strmap_put(&p->group_index, vmp__pool_str(&p->pool, id),
+                            (uint32_t)p->ngroups))) {
+    free(g->vms);
+    return rc;
+  }
+  if (index) *index = p->ngroups;
+  p->ngroups++;
+  return 0;
+}
+
+static int check_group(const vmp_problem *p, size_t g) {
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if (g >= p->ngroups)
+    return vmp__error(VMP_EINVAL, "group index %zu out of range", g);
+  return 0;
+}
+
+int vmp_problem_set_group_weight(vmp_problem *p, size_t g, double weight) {
+  int rc;
+  if ((rc = check_group(p, g))) return rc;
+  if ((rc = check_number(weight, 0.0, "weight"))) return rc;
+  p->groups[g].weight = weight;
+  return 0;
+}
+
+size_t vmp_problem_num_groups(const vmp_problem *p) { return p ? p->ngroups : 0; }
+
+const char *vmp_problem_group_name(const vmp_problem *p, size_t g) {
+  if (!p || g >= p->ngroups) return NULL;
+  return vmp__pool_str(&p->pool, p->groups[g].name);
+}
+
+int vmp_problem_group_policy(const vmp_problem *p, size_t g) {
+  if (!p || g >= p->ngroups) return -1;
+  return p->groups[g].policy;
+}
+
+int vmp_problem_group_hard(const vmp_problem *p, size_t g) {
+  if (!p || g >= p->ngroups) return 0;
+  return p->groups[g].hard;
+}
+
+const char *vmp_problem_group_scope(const vmp_problem *p, size_t g) {
+  if (!p || g >= p->ngroups) return NULL;
+  return p->groups[g].scope ? vmp__pool_str(&p->pool, p->groups[g].scope)
+                            : "host";
+}
+
+double vmp_problem_group_weight(const vmp_problem *p, size_t g) {
+  if (!p || g >= p->ngroups) return 0.0;
+  return p->groups[g].weight;
+}
+
+size_t vmp_problem_group_num_vms(const vmp_problem *p, size_t g) {
+  if (!p || g >= p->ngroups) return 0;
+  return p->groups[g].nvms;
+}
+
+size_t vmp_problem_group_vm(const vmp_problem *p, size_t g, size_t k) {
+  if (!p || g >= p->ngroups || k >= p->groups[g].nvms) return VMP_NONE;
+  return p->groups[g].vms[k];
+}
+
+/* ---- rules ---------------------------------------------------------------------------------- */
+
+int vmp_problem_add_rule(vmp_problem *p, const char *name, const char *when,
+                         const char *require, int hard, size_t *index) {
+  vmp__rule *rule;
+  vmp__expr *we = NULL, *re = NULL;
+  uint32_t id;
+  size_t col = 0;
+  int rc;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if ((rc = vmp__check_name(name, "rule"))) return rc;
+  if (vmp__strmap_get(&p->rule_index, name, NULL))
+    return vmp__error(VMP_EEXIST, "duplicate rule name \"%s\"", name);
+  if (!require || !require[0])
+    return vmp__error(VMP_EINVAL, "require: expected an expression");
+  if (when && when[0] && (rc = vmp__expr_parse(p, when, &we, &col)))
+    return vmp__error_prefix(rc, "when");
+  if ((rc = vmp__expr_parse(p, require, &re, &col))) {
+    vmp__expr_free(we);
+    return vmp__error_prefix(rc, "require");
+  }
+  if ((rc = vmp__grow(&p->rules, &p->rules_cap, p->nrules + 1,
+                      sizeof *p->rules)) ||
+      (rc = vmp__pool_intern(&p->pool, name, &id))) {
+    vmp__expr_free(we);
+    vmp__expr_free(re);
+    return rc;
+  }
+  rule = &p->rules[p->nrules];
+  memset(rule, 0, sizeof *rule);
+  rule->when_text = vmp__strdup(when ? when : "");
+  rule->require_text = vmp__strdup(require);
+  if (!rule->when_text || !rule->require_text ||
+      vmp__strmap_put(&p->rule_index, vmp__pool_str(&p->pool, id),
+                      (uint32_t)p->nrules)) {
+    free(rule->when_text);
+    free(rule->require_text);
+    vmp__expr_free(we);
+    vmp__expr_free(re);
+    return vmp__enomem();
+  }
+  rule->name = id;
+  rule->when = we;
+  rule->require = re;
+  rule->hard = hard ? 1 : 0;
+  rule->weight = 1.0;
+  if (index) *index = p->nrules;
+  p->nrules++;
+  return 0;
+}
+
+int vmp_problem_set_rule_weight(vmp_problem *p, size_t r, double weight) {
+  int rc;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if (r >= p->nrules)
+    return vmp__error(VMP_EINVAL, "rule index %zu out of range", r);
+  if ((rc = check_number(weight, 0.0, "weight"))) return rc;
+  p->rules[r].weight = weight;
+  return 0;
+}
+
+size_t vmp_problem_num_rules(const vmp_problem *p) { return p ? p->nrules : 0; }
+
+const char *vmp_problem_rule_name(const vmp_problem *p, size_t r) {
+  if (!p || r >= p->nrules) return NULL;
+  return vmp__pool_str(&p->pool, p->rules[r].name);
+}
+
+const char *vmp_problem_rule_when(const vmp_problem *p, size_t r) {
+  if (!p || r >= p->nrules) return NULL;
+  return p->rules[r].when_text;
+}
+
+const char *vmp_problem_rule_require(const vmp_problem *p, size_t r) {
+  if (!p || r >= p->nrules) return NULL;
+  return p->rules[r].require_text;
+}
+
+int vmp_problem_rule_hard(const vmp_problem *p, size_t r) {
+  if (!p || r >= p->nrules) return 0;
+  return p->rules[r].hard;
+}
+
+double vmp_problem_rule_weight(const vmp_problem *p, size_t r) {
+  if (!p || r >= p->nrules) return 0.0;
+  return p->rules[r].weight;
+}
+
+/* ---- objective ------------------------------------------------------------------------------- */
+
+static double *weight_slot(vmp__weights *w, const char *term) {
+  if (!term) return NULL;
+  if (!strcmp(term, "cost")) return &w->cost;
+  if (!strcmp(term, "migrations")) return &w->migrations;
+  if (!strcmp(term, "balance")) return &w->balance;
+  if (!strcmp(term, "soft")) return &w->soft;
+  if (!strcmp(term, "unplaced")) return &w->unplaced;
+  return NULL;
+}
+
+int vmp_problem_set_objective(vmp_problem *p, const char *term,
+                              double weight) {
+  double *slot;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  slot = weight_slot(&p->w, term);
+  if (!slot)
+    return vmp__error(VMP_ENOTFOUND,
+                      "objective term \"%s\": expected cost, migrations, "
+                      "balance, soft or unplaced",
+                      term ? term : "(null)");
+  if (!isfinite(weight))
+    return vmp__error(VMP_ERANGE, "objective.%s: expected a finite number",
+                      term);
+  if (slot == &p->w.unplaced) {
+    *slot = weight < 0.0 ? -1.0 : weight;
+    return 0;
+  }
+  if (weight < 0.0)
+    return vmp__error(VMP_ERANGE, "objective.%s: expected a number >= 0",
+                      term);
+  *slot = weight;
+  return 0;
+}
+
+int vmp_problem_get_objective(const vmp_problem *p, const char *term,
+                              double *weight) {
+  double *slot;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  slot = weight_slot((vmp__weights *)&p->w, term);
+  if (!slot)
+    return vmp__error(VMP_ENOTFOUND, "unknown objective term \"%s\"",
+                      term ? term : "(null)");
+  if (weight) *weight = *slot;
+  return 0;
+}
+
+/* ---- clone ------------------------------------------------------------------------------------- */
+
+/* Rebuilds through the public setters: simple, and every invariant holds
+ * by construction.  Rules are re-parsed against the copy's own pool. */
+int vmp_problem_clone(const vmp_problem *p, vmp_problem **out) {
+  vmp_problem *q = NULL;
+  int rc;
+  size_t *tmp = NULL;
+  if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
+  *out = NULL;
+  if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
+  if ((rc = vmp_problem_new(&q))) return rc;
+  for (uint32_t r = 0; r < p->nres; r++)
+    if ((rc = vmp_problem_add_resource(q, vmp_problem_resource_name(p, r),
+                                       NULL)))
+      goto fail;
+  for (size_t h = 0; h < p->nhosts; h++) {
+    if ((rc = vmp_problem_add_host(q, vmp_problem_host_name(p, h),
+                                   p->host_capacity + h * p->nres, NULL)))
+      goto fail;
+    memcpy(q->host_overcommit + h * p->nres, p->host_overcommit + h * p->nres,
+           p->nres * sizeof(double));
+    memcpy(q->host_reserved + h * p->nres, p->host_reserved + h * p->nres,
+           p->nres * sizeof(double));
+    q->host_cost[h] = p->host_cost[h];
+    q->host_maintenance[h] = p->host_maintenance[h];
+    if ((rc = vmp_problem_set_host_uri(q, h, vmp_problem_host_uri(p, h))))
+      goto fail;
+    for (size_t k = 0; k < p->host_labels[h].n; k++) {
+      const char *key, *val;
+      label_at(p, &p->host_labels[h], k, &key, &val);
+      if ((rc = vmp_problem_set_host_label(q, h, key, val))) goto fail;
+    }
+  }
+  for (size_t v = 0; v < p->nvms; v++) {
+    if ((rc = vmp_problem_add_vm(q, vmp_problem_vm_name(p, v),
+                                 p->vm_demand + v * p->nres, NULL)))
+      goto fail;
+    q->vm_host[v] = p->vm_host[v];
+    q->vm_priority[v] = p->vm_priority[v];
+    q->vm_migration_cost[v] = p->vm_migration_cost[v];
+    q->vm_pinned[v] = p->vm_pinned[v];
+    for (size_t k = 0; k < p->vm_labels[v].n; k++) {
+      const char *key, *val;
+      label_at(p, &p->vm_labels[v], k, &key, &val);
+      if ((rc = vmp_problem_set_vm_label(q, v, key, val))) goto fail;
+    }
+    if (p->vm_allowed[v].n) {
+      q->vm_allowed[v].h = malloc(p->vm_allowed[v].n * sizeof(uint32_t));
+      if (!q->vm_allowed[v].h) {
+        rc = vmp__enomem();
+        goto fail;
+      }
+      memcpy(q->vm_allowed[v].h, p->vm_allowed[v].h,
+             p->vm_allowed[v].n * sizeof(uint32_t));
+      q->vm_allowed[v].n = p->vm_allowed[v].n;
+    }
+  }
+  for (size_t g = 0; g < p->ngroups; g++) {
+    const vmp__group *gr = &p->groups[g];
+    free(tmp);
+    tmp = malloc(gr->nvms * sizeof *tmp);
+    if (!tmp) {
+      rc = vmp__enomem();
+      goto fail;
+    }
+    for (uint32_t k = 0; k < gr->nvms; k++) tmp[k] = gr->vms[k];
+    if ((rc = vmp_problem_add_group(q, vmp_problem_group_name(p, g),
+                                    gr->policy, gr->hard,
+                                    vmp_problem_group_scope(p, g), tmp,
+                                    gr->nvms, NULL)))
+      goto fail;
+    q->groups[g].weight = gr->weight;
+  }
+  for (size_t r = 0; r < p->nrules; r++) {
+    if ((rc = vmp_problem_add_rule(q, vmp_problem_rule_name(p, r),
+                                   p->rules[r].when_text,
+                                   p->rules[r].require_text, p->rules[r].hard,
+                                   NULL)))
+      goto fail;
+    q->rules[r].weight = p->rules[r].weight;
+  }
+  q->w = p->w;
+  free(tmp);
+  *out = q;
+  return 0;
+fail:
+  free(tmp);
+  vmp_problem_free(q);
+  return rc;
+}
