@@ -19,7 +19,8 @@ endif()
 
 # folder -> rank; folders of one rank may not include each other.
 set(LAYERS
-  src/util:0 src/model:1 src/formats:2 src/runtime:2 solvers:3 src/engine:4
+  src/util:0 src/model:1 src/formats:2 src/runtime:2 solvers/rebalance:2 solvers:3
+  src/engine:4
   src/plan:5 src/usage:5 src/forecast:6 src/virt:6 src/cli:7)
 set(FOLDERS "")
 foreach(entry ${LAYERS})
