@@ -30,10 +30,14 @@
 
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
 #define CLOCK_EVERY 128        /* attempts between clock reads */
+#define SCAN_HOSTS 128         /* hosts a best shift prices */
+#define SCAN_VMS 32            /* VMs a best swap prices */
 #define NEED_WINDOW 4096       /* attempts without a gain before need halves */
 #define NEED_START 1e-2        /* first required gain, times the cost */
 #define NEED_DECAY 0.5
-#define SA_T0 0.1              /* temperature at a (re)start: x cost / nv */
+/* temperature at a (re)start, x cost / nv: lanes take these in turn, a
+ * portfolio (no single value suits every instance) */
+static const double sa_t0[4] = {0.1, 1.0, 0.3, 3.0};
 #define SA_TMIN 1e-4           /* restart below this (same unit) */
 #define SA_ALPHA 0.9           /* cooling per meeting */
 
@@ -46,7 +50,7 @@ typedef struct lane {
   double temp;                 /* annealing temperature (0: descent) */
   double need;                 /* gain a move must bring (the opening
                                   phase takes big gains first) */
-  int jfull;                   /* the journal overflowed: restart */
+  int jfull;                   /* the journal overflowed (stopped) */
   int win, win_acc;            /* attempts and acceptances in the window */
   double op_w[16];             /* neighbourhood weights (sum 1) */
   /* the lane's best assignment, and the moves made since it (replayed into
@@ -113,8 +117,8 @@ static double move_terms(const vmp__ridx *x, int v, int h1, int h2)
 
 static int pick_vm_on(lane *ln, int h);
 
-/* Records an applied move; when the journal is full, the lane returns to
- * its best assignment (a restart). */
+/* Records an applied move.  When the journal is full it stops; the next
+ * new best is then copied whole instead of replayed. */
 static void journal(lane *ln, int v, int h)
 {
   if (ln->jn == ln->jcap) {
@@ -129,8 +133,12 @@ static void journal(lane *ln, int v, int h)
 /* Makes the current assignment the lane's best. */
 static void lane_new_best(lane *ln)
 {
-  for (size_t i = 0; i < ln->jn; i++) ln->best_a[ln->jv[i]] = ln->jh[i];
+  if (ln->jfull)
+    memcpy(ln->best_a, ln->s.a, (size_t)ln->s.x->nv * sizeof *ln->best_a);
+  else
+    for (size_t i = 0; i < ln->jn; i++) ln->best_a[ln->jv[i]] = ln->jh[i];
   ln->jn = 0;
+  ln->jfull = 0;
   ln->best_cost = ln->cost;
 }
 
@@ -201,16 +209,17 @@ static int try_shift(lane *ln, int v, int h2, double thr)
   return shift_price(ln, v, h2, &dc) && dc <= thr && shift_commit(ln, v, h2, thr);
 }
 
-/* The best shift of v over every host: the cheapest few candidates by
- * price are committed in order until one holds. */
+/* The best shift of v over SCAN_HOSTS consecutive hosts from a random one
+ * (all of them on small instances): the cheapest few candidates by price
+ * are committed in order until one holds. */
 static int best_shift(lane *ln, int v, double thr)
 {
   enum { K = 4 };
   double pc[K];
   int ph[K], n = 0;
   const vmp__ridx *x = ln->s.x;
-  int nh = x->nh, start = rnd_below(&ln->rng, nh);
-  for (int i = 0; i < nh; i++) {
+  int nh = x->nh, start = rnd_below(&ln->rng, nh), span = nh < SCAN_HOSTS ? nh : SCAN_HOSTS;
+  for (int i = 0; i < span; i++) {
     int h = start + i < nh ? start + i : start + i - nh;
     double dc;
     if (!shift_price(ln, v, h, &dc) || dc > thr) continue;
@@ -302,7 +311,8 @@ static int try_swap(lane *ln, int v1, int v2, double thr)
   return swap_price(ln, v1, v2, &dc) && dc <= thr && swap_commit(ln, v1, v2, thr);
 }
 
-/* The best swap of v with a VM of host h2. */
+/* The best swap of v with one of SCAN_VMS VMs of host h2 (a random
+ * window of its list). */
 static int best_swap(lane *ln, int v, int h2, double thr)
 {
   enum { K = 3 };
@@ -310,9 +320,10 @@ static int best_swap(lane *ln, int v, int h2, double thr)
   const unsigned char *pin = s->x->m->pinned;
   double pc[K];
   int pw[K], n = 0;
-  if (h2 < 0 || h2 == s->a[v]) return 0;
-  for (int i = 0; i < s->hn[h2]; i++) {
-    int w = s->hv[h2][i];
+  if (h2 < 0 || h2 == s->a[v] || s->hn[h2] == 0) return 0;
+  int cnt = s->hn[h2], start = rnd_below(&ln->rng, cnt), span = cnt < SCAN_VMS ? cnt : SCAN_VMS;
+  for (int i = 0; i < span; i++) {
+    int w = s->hv[h2][start + i < cnt ? start + i : start + i - cnt];
     double dc;
     if ((pin && pin[w]) || !swap_price(ln, v, w, &dc) || dc > thr) continue;
     if (n == K && dc >= pc[K - 1]) continue;
@@ -634,10 +645,12 @@ static int op_run(lane *ln, int op, double thr)
 /* The fixed mix of neighbourhoods.  The exact two-host re-split and the
  * ejection pay off where hosts hold few VMs (A set, b_1, b_4, b_9 of the
  * ROADEF instances: <= 64 per host) and cost more than they bring where
- * hosts hold hundreds. */
-static void op_init(lane *ln, const vmp__ridx *x)
+ * hosts hold hundreds.  Where they pay, odd lanes draw them four times as
+ * often: a portfolio, as the best rate differs from instance to instance
+ * (a2_2 gains from 1/16, a1_2 loses). */
+static void op_init(lane *ln, const vmp__ridx *x, int lane_index)
 {
-  double big = x->nv <= 64.0 * x->nh ? 1.0 / 64 : 1.0 / 1024;
+  double big = x->nv <= 64.0 * x->nh ? (lane_index & 1 ? 1.0 / 16 : 1.0 / 64) : 1.0 / 1024;
   double w[N_OPS] = {0};
   w[OP_LNS] = big;
   w[OP_EJECT] = big;
@@ -713,12 +726,6 @@ static void lane_epoch(run *R, lane *ln, int main_thread)
         }
         ln->win = ln->win_acc = 0;
       }
-    }
-    if (VMP__UNLIKELY(ln->jfull)) {
-      vmp__rstate_load(&ln->s, ln->best_a);
-      ln->cost = ln->best_cost;
-      ln->jn = 0;
-      ln->jfull = 0;
     }
   }
 }
@@ -816,11 +823,11 @@ static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
   o->log(VMP_LOG_INFO, buf, o->log_userdata);
 }
 
-static int lane_alloc(lane *ln, const vmp__ridx *x)
+static int lane_alloc(lane *ln, const vmp__ridx *x, int lane_index)
 {
   int rc;
   if ((rc = vmp__rstate_init(&ln->s, x))) return rc;
-  op_init(ln, x);
+  op_init(ln, x, lane_index);
   ln->jcap = (size_t)x->nv * 2 + 100000;
   ln->best_a = malloc(((size_t)x->nv + 1) * sizeof *ln->best_a);
   ln->jv = malloc(ln->jcap * sizeof *ln->jv);
@@ -867,7 +874,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   if (!R.lanes || !best_a) { rc = vmp__enomem(); goto out; }
   uint64_t sm = o.seed;
   for (int i = 0; i < nl; i++) {
-    if ((rc = lane_alloc(&R.lanes[i], &x))) goto out;
+    if ((rc = lane_alloc(&R.lanes[i], &x, i))) goto out;
     R.lanes[i].rng = splitmix(&sm) | 1;
   }
   lane *l0 = &R.lanes[0];
@@ -879,7 +886,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   R.best = l0->cost;
   for (int i = 0; i < nl; i++) {
     lane_reset(&R.lanes[i], best_a, R.best);
-    R.lanes[i].temp = SA_T0 * R.best / (m->nv + 1);
+    R.lanes[i].temp = sa_t0[i % 4] * R.best / (m->nv + 1);
     R.lanes[i].need = NEED_START * R.best;
   }
   int64_t done = 0;
@@ -912,14 +919,21 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
       if (ln->need > 0) continue;
       ln->temp *= SA_ALPHA;
       if (ln->temp < SA_TMIN * R.best / (m->nv + 1)) {
-        ln->temp = SA_T0 * R.best / (m->nv + 1);
+        ln->temp = sa_t0[i % 4] * R.best / (m->nv + 1);
         lane_reset(ln, best_a, R.best);
       }
     }
     /* the lane with the worst best restarts from the global best */
     if (nl > 1 && wl != bl && R.lanes[wl].best_cost > R.best && stats.epochs % 4 == 0)
       lane_reset(&R.lanes[wl], best_a, R.best);
-    logf_(&o, "rebalance: epoch %d best %.0f", stats.epochs, R.best);
+    if (o.log) {
+      char buf[200];
+      int n = snprintf(buf, sizeof buf, "epoch %d best %.0f lanes", stats.epochs, R.best);
+      for (int i = 0; i < nl && n < (int)sizeof buf - 40; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, " [%.0f %.0f T=%.3g need=%.3g]",
+                      R.lanes[i].cost, R.lanes[i].best_cost, R.lanes[i].temp, R.lanes[i].need);
+      logf_(&o, "%s", buf);
+    }
   }
   memcpy(best_out, best_a, (size_t)m->nv * sizeof *best_a);
   if (obj_out) *obj_out = R.best;

@@ -3,7 +3,7 @@
  *
  *   vmplace-roadef MODEL ASSIGNMENT [--time S] [--seed N] [--threads T]
  *                  [--lanes L] [--moves N] [--out SOLUTION] [--best-known CSV]
- *                  [--eval SOLUTION]
+ *                  [--eval SOLUTION] [--verbose 1]
  *
  * Reads the files straight into the engine's model, runs the rebalancer
  * from the initial assignment for S seconds (or N move attempts per
@@ -19,11 +19,17 @@
 #include "internal.h"
 #include "roadef_read.h"
 
+static void log_line(int level, const char *msg, void *ud)
+{
+  (void)level;
+  fprintf(stderr, "%.2f %s\n", vmp__now() - *(double *)ud, msg);
+}
+
 static int usage(void)
 {
   fprintf(stderr, "usage: vmplace-roadef MODEL ASSIGNMENT [--time S] [--seed N] "
                   "[--threads T] [--lanes L] [--moves N] [--out FILE] "
-                  "[--best-known CSV] [--eval SOLUTION]\n");
+                  "[--best-known CSV] [--eval SOLUTION] [--verbose 1]\n");
   return 2;
 }
 
@@ -63,6 +69,7 @@ int main(int argc, char **argv)
   const char *model = argv[1], *assign = argv[2], *out = NULL, *csv = NULL, *evalf = NULL;
   vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
   double tlim = 10;
+  int verbose = 0;
   for (int i = 3; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) return usage();
@@ -74,6 +81,7 @@ int main(int argc, char **argv)
     else if (!strcmp(a, "--out")) out = v;
     else if (!strcmp(a, "--best-known")) csv = v;
     else if (!strcmp(a, "--eval")) evalf = v;
+    else if (!strcmp(a, "--verbose")) { verbose = atoi(v); }
     else return usage();
     i++;
   }
@@ -111,6 +119,10 @@ int main(int argc, char **argv)
     return c1.feasible ? 0 : 1;
   }
   o.deadline = tlim > 0 ? t0 + tlim : 0;
+  if (verbose) {
+    o.log = log_line;
+    o.log_userdata = &t0;
+  }
   double obj, bound;
   vmp__rebalance_stats st;
   rc = vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, &st);
