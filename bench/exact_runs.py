@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measurements of the exact engine (issue 4) with `vmplace solve --json`.
+"""Measurements of the exact engine with `vmplace solve --json`.
 
 A small driver for docs/benchmarks.md ("Exact engine"), until vmplace-bench
 runs these suites itself.  One instance per process, results appended to a

@@ -1,5 +1,5 @@
 /*
- * Realistic datacenter generator (issue 3), for the scale benchmark, the
+ * Realistic datacenter generator, for the scale benchmark, the
  * benchmark runner's datacenter:HOSTSxVMS[:SEED] suite and property tests.
  * Builds problems through the public API only.
  */

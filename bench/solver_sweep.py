@@ -3,7 +3,7 @@
 line per instance, then a summary: how many reached the known optimum
 (or, with --reference, how far below the reference value each run got).
 
-Used for the figures in docs/benchmarks.md ("Genetic scheduler (issue 5)").
+Used for the figures in docs/benchmarks.md ("Genetic scheduler").
 Only the standard library; the benchmark runner (vmplace-bench) is the
 tool for full reports.
 

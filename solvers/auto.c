@@ -20,7 +20,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "solver.h"
+#include "solvers.h"
 
 /* Below this many items the GA rarely beats the other stages. */
 #define AUTO_GENETIC_ITEMS 200

@@ -1337,7 +1337,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
         rc = vmp__enomem();
         goto end;
       }
-      if (!(c->g = vmp__glpk_open_ctx("colgen", ctx))) {
+      if (!(c->g = vmp__glpk_open_opts("colgen", ctx->opts))) {
         rc = VMP_ENOMEM;
         goto end;
       }
@@ -1359,7 +1359,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   res->stop_reason = res->proven_optimal || !stopped ? VMP_STOP_COMPLETED : vmp__ctx_stop_reason(ctx);
   if (res->stop_reason == VMP_STOP_COMPLETED && !res->proven_optimal && stopped)
     res->stop_reason = VMP_STOP_TIME_LIMIT;
-  if (res->proven_optimal && m->p->w.unplaced < 0.0)
+  if (res->proven_optimal && m->unplaced_auto)
     for (size_t i = 0; i < m->nitems; i++)
       if (!m->item_unplaceable[i] && res->host[i] < 0) res->proven_infeasible = 1;
   vmp__stats_set(&res->stats, "colgen.types", c->nt);

@@ -1,5 +1,5 @@
 /*
- * The exact stage of `auto` (DESIGN.md, "Solvers"): after the fast
+ * The exact stage of `auto` (docs/solvers.md): after the fast
  * solvers, prove what can be proven in the time left.  Column generation
  * where the master expresses the problem, the assignment MIP where it is
  * small enough, nothing otherwise; the better placement and the better

@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "genetic.h"
-#include "solver.h"
+#include "solvers.h"
 
 enum { PHASE_INIT = 0, PHASE_EVOLVE, PHASE_QUIT };
 

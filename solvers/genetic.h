@@ -31,8 +31,10 @@
 #ifndef VMP_GENETIC_H
 #define VMP_GENETIC_H
 
-#include "../src/internal.h"
-#include "../src/state.h"
+#include <string.h>
+
+#include "internal.h"
+#include "state.h"
 
 /* What the operators read, shared by every island (read-only once built). */
 typedef struct vmp__gga {
@@ -157,6 +159,124 @@ size_t vmp__gga_reinsert(const vmp__gga *g, vmp__gga_ws *ws, double noise,
                          vmp__rng *rng);
 /* Evaluates the child and stores it into x. */
 void vmp__gga_finish(const vmp__gga *g, vmp__gga_ws *ws, vmp__gga_ind *x);
+/* Tries to pack the (size-sorted) pool into as few hosts of the cheapest
+ * class as its volume allows (genetic_bins.c: bin completion, or an exact
+ * cover when no resource has slack).  Returns 1 when it did. */
+int vmp__gga_bin_completion(const vmp__gga *g, vmp__gga_ws *ws, vmp__rng *rng);
+/* Bin completion opens with the most constrained item on pools up to this
+ * size; reinsertion with noise leaves larger pools to the filling. */
+#define VMP__GGA_BC_MRV_POOL 256
+
+/* ---- helpers the operators share (genetic_ops.c, genetic_bins.c) ------------ */
+
+static inline uint64_t vmp__gga_mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Hash of a demand vector by its exact bits (hot in bin completion). */
+static inline uint64_t vmp__gga_demand_hash(const double *d, uint32_t nres) {
+  uint64_t h = 0x5eed;
+  for (uint32_t r = 0; r < nres; r++) {
+    double v = d[r] + 0.0; /* -0 is 0 */
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    h = vmp__gga_mix64(h ^ u);
+  }
+  return h;
+}
+
+/* The first item whose demand may be exactly v (callers compare). */
+static inline int32_t vmp__gga_demand_chain(const vmp__gga *g, const double *v) {
+  uint64_t key = vmp__gga_demand_hash(v, g->m->nres);
+  size_t k = key & g->dmask;
+  while (g->dhead[k] >= 0 && g->dkey[k] != key) k = (k + 1) & g->dmask;
+  return g->dhead[k];
+}
+
+/* An empty host of class c, or -1. */
+static inline int32_t vmp__gga_empty_in_class(const vmp__gga *g, const vmp__gga_ws *ws, uint32_t c) {
+  const vmp__model *m = g->m;
+  if (ws->cused[c] >= m->hclass_start[c + 1] - m->hclass_start[c]) return -1;
+  for (uint32_t k = m->hclass_start[c]; k < m->hclass_start[c + 1]; k++) {
+    uint32_t h = m->hclass_hosts[k];
+    if (ws->st.count[h] == 0) return (int32_t)h;
+  }
+  return -1;
+}
+
+/* First position whose size is <= s (sizes are decreasing). */
+static inline size_t vmp__gga_pool_from(const vmp__gga_ws *ws, double s) {
+  size_t lo = 0, hi = ws->npool;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (ws->psize[mid] > s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static inline void vmp__gga_pool_remove(vmp__gga_ws *ws, size_t x) {
+  memmove(ws->pool + x, ws->pool + x + 1, (ws->npool - x - 1) * sizeof *ws->pool);
+  memmove(ws->psize + x, ws->psize + x + 1, (ws->npool - x - 1) * sizeof *ws->psize);
+  ws->npool--;
+}
+
+static inline void vmp__gga_pool_add(const vmp__gga *g, vmp__gga_ws *ws, uint32_t i) {
+  double s = g->size[i];
+  size_t x = vmp__gga_pool_from(ws, s);
+  memmove(ws->pool + x + 1, ws->pool + x, (ws->npool - x) * sizeof *ws->pool);
+  memmove(ws->psize + x + 1, ws->psize + x, (ws->npool - x) * sizeof *ws->psize);
+  ws->pool[x] = i;
+  ws->psize[x] = s;
+  ws->npool++;
+}
+
+/* Position of item i in the pool, or -1. */
+static inline long vmp__gga_pool_find(const vmp__gga *g, const vmp__gga_ws *ws, uint32_t i) {
+  for (size_t x = vmp__gga_pool_from(ws, g->size[i]); x < ws->npool && ws->psize[x] >= g->size[i]; x++)
+    if (ws->pool[x] == i) return (long)x;
+  return -1;
+}
+
+static inline int vmp__gga_fits_vec(const double *d, const double *c, uint32_t nres) {
+  for (uint32_t r = 0; r < nres; r++)
+    if (d[r] > c[r]) return 0;
+  return 1;
+}
+
+/* ---- the child: placement plus item lists ------------------------------------ */
+
+static inline void vmp__gga_ws_place(const vmp__gga *g, vmp__gga_ws *ws, uint32_t i, uint32_t h) {
+  int32_t hd = ws->head[h];
+  if (ws->st.count[h] == 0) {
+    ws->upos[h] = (uint32_t)ws->nused;
+    ws->used[ws->nused++] = h;
+    ws->cused[g->m->hclass[h]]++;
+  }
+  vmp__state_place(&ws->st, i, h);
+  ws->next[i] = hd;
+  ws->prev[i] = -1;
+  if (hd >= 0) ws->prev[hd] = (int32_t)i;
+  ws->head[h] = (int32_t)i;
+}
+
+static inline void vmp__gga_ws_unplace(const vmp__gga *g, vmp__gga_ws *ws, uint32_t i) {
+  int32_t h = ws->st.host[i], nx = ws->next[i], pv = ws->prev[i];
+  if (h < 0) return;
+  vmp__state_unplace(&ws->st, i);
+  if (pv >= 0) ws->next[pv] = nx;
+  else ws->head[h] = nx;
+  if (nx >= 0) ws->prev[nx] = pv;
+  if (ws->st.count[h] == 0) {
+    uint32_t p = ws->upos[h], last = ws->used[--ws->nused];
+    ws->used[p] = last;
+    ws->upos[last] = p;
+    ws->cused[g->m->hclass[h]]--;
+  }
+}
+
 
 /* Fitness order: 1 when a is strictly better than b (lower objective;
  * equal objectives: higher fill). */

@@ -17,7 +17,7 @@
  *  - the model's lower bounds (volume, L2, cover LP): when the warm start
  *    meets them, no MIP is built at all.
  *
- * GLPK rules (DESIGN.md): everything is validated and sized before the
+ * GLPK rules (glpk_util.h): everything is validated and sized before the
  * first glp_* call; the guard of glpk_util.h turns GLPK errors into
  * VMP_ESOLVER; output goes to the log callback only; the environment is
  * freed at the end.
@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/state.h"
+#include "state.h"
 #include "glpk_util.h"
 #include "warmstart.h"
 
@@ -1089,7 +1089,7 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
   } else if (vmp__ctx_should_stop(ctx)) {
     out.stop_reason = vmp__ctx_stop_reason(ctx);
   } else {
-    if (!(b->g = vmp__glpk_open_ctx("ilp", ctx))) {
+    if (!(b->g = vmp__glpk_open_opts("ilp", ctx->opts))) {
       rc = VMP_ENOMEM;
       goto end;
     }
@@ -1131,7 +1131,7 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
     res->proven_optimal = out.optimal && b->inc_obj < HUGE_VAL;
   }
   res->stop_reason = out.stop_reason;
-  if (res->proven_optimal && m->p->w.unplaced < 0.0) {
+  if (res->proven_optimal && m->unplaced_auto) {
     /* Automatic unplaced weights outweigh everything else: an optimum
      * that leaves a placeable item out proves they cannot all fit. */
     for (size_t i = 0; i < m->nitems; i++)
@@ -1152,7 +1152,7 @@ int vmp__ilp_write(vmp__ctx *ctx, const char *path, int format) {
   if (!b) return vmp__enomem();
   b->names = 1;
   if ((rc = prepare(b, ctx, 1, &done))) goto end;
-  if (!(b->g = vmp__glpk_open_ctx("ilp", ctx))) {
+  if (!(b->g = vmp__glpk_open_opts("ilp", ctx->opts))) {
     rc = VMP_ENOMEM;
     goto end;
   }

@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "greedy.h"
-#include "solver.h"
+#include "packing.h"
+#include "solvers.h"
 
 typedef struct jentry {
   uint32_t item;

@@ -1,13 +1,13 @@
 /*
  * The objective of an item placement computed from the compiled model, for
- * solvers comparing candidates.  The evaluator (src/evaluate.c) stays the
+ * solvers comparing candidates.  The evaluator (src/model/evaluate.c) stays the
  * judge of every returned placement; the tests check that both agree.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "solver.h"
+#include "solvers.h"
 
 typedef struct dm {
   uint32_t dom;

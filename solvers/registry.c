@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "solver.h"
+#include "solvers.h"
 
 extern const vmp__solver vmp__solver_roundrobin;
 extern const vmp__solver vmp__solver_greedy;
@@ -39,4 +39,45 @@ const char *vmp_solver_name(size_t k) { return k < NSOLVERS ? solvers[k]->name :
 
 const char *vmp_solver_summary(size_t k) {
   return k < NSOLVERS ? solvers[k]->summary : NULL;
+}
+
+int vmp__solver_run(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  const vmp__solver *s = vmp__solver_find(name);
+  const char *saved = ctx->solver;
+  int rc;
+  if (!s) return vmp__error(VMP_ENOTFOUND, "unknown solver \"%s\"", name);
+  ctx->solver = s->name;
+  rc = s->solve(ctx, res);
+  ctx->solver = saved;
+  return rc;
+}
+
+/* ---- parameters by name ------------------------------------------------------ */
+
+const vmp__param_spec *vmp__param_spec_find(const char *name) {
+  for (size_t s = 0; s < NSOLVERS; s++) {
+    const vmp__solver *sv = solvers[s];
+    for (size_t k = 0; k < sv->nparams; k++)
+      if (!strcmp(sv->params[k].name, name)) return &sv->params[k];
+  }
+  return NULL;
+}
+
+double vmp__param_num(const vmp__ctx *ctx, const char *name, double fallback) {
+  const vmp__param_spec *spec = vmp__param_spec_find(name);
+  const vmp__param_val *v;
+  double d;
+  if (!spec) return fallback;
+  if ((v = vmp__params_find(ctx->params, spec))) return v->num;
+  if (vmp__param_parse(spec, spec->def, &d)) return fallback;
+  return d;
+}
+
+const char *vmp__param_str(const vmp__ctx *ctx, const char *name,
+                           const char *fallback) {
+  const vmp__param_spec *spec = vmp__param_spec_find(name);
+  const vmp__param_val *v;
+  if (!spec) return fallback;
+  v = vmp__params_find(ctx->params, spec);
+  return v ? v->text : spec->def ? spec->def : fallback;
 }

@@ -4,8 +4,8 @@
  * that took the previous item.  A reference point for the benchmarks, not
  * a serious solver.
  */
-#include "../src/state.h"
-#include "solver.h"
+#include "state.h"
+#include "solvers.h"
 
 static int roundrobin_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/evaluate.h"
-#include "../src/state.h"
+#include "evaluate.h"
+#include "state.h"
 
 int vmp__verify_items(const vmp__model *m, const int32_t *item_host,
                       double *objective) {

@@ -7,9 +7,9 @@
 #ifndef VMP_WARMSTART_H
 #define VMP_WARMSTART_H
 
-#include "solver.h"
+#include "solvers.h"
 
-/* Checks an item placement with the evaluator (src/evaluate.c).  Returns
+/* Checks an item placement with the evaluator (src/model/evaluate.c).  Returns
  * 1 when it breaks no hard constraint (and sets *objective), 0 when it
  * breaks one, a negative code on failure (VMP_ENOMEM). */
 int vmp__verify_items(const vmp__model *m, const int32_t *item_host,

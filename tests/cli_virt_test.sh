@@ -1,7 +1,7 @@
 #!/bin/bash
 # The libvirt subcommands' contract on the test datacenter (tests/data/virt:
-# four hosts on libvirt's in-process test driver), and the issue's "done
-# when": `vmplace rebalance` consolidates the datacenter, moves every VM to
+# four hosts on libvirt's in-process test driver), and rebalance end to
+# end: `vmplace rebalance` consolidates the datacenter, moves every VM to
 # its target, verifies it with a fresh snapshot and exits 0.  Usage:
 #   cli_virt_test.sh path/to/vmplace SOURCE_DIR INVENTORY
 set -u
@@ -49,7 +49,7 @@ expect 1 "the plan is blocked (2 moves have no safe order" -- "$VMPLACE" apply "
 echo '{"app-1": {"cpu_shares": "many"}}' > "$TMP/sched.json"
 expect 2 "app-1.cpu_shares: expected an integer >= 0" -- "$VMPLACE" apply --cpu-sched "$TMP/sched.json" "$TMP/plan.json"
 
-# --- rebalance: the issue's "done when" ------------------------------------------------
+# --- rebalance end to end ---------------------------------------------------------------
 expect 0 "verified:   yes, the fresh snapshot shows the target placement" -- "$VMPLACE" rebalance --inventory "$INV" --allow-cold-move
 out=$("$VMPLACE" rebalance --inventory "$INV" --allow-cold-move --json 2>/dev/null)
 status=$?

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the build into a scratch prefix and builds examples/c/hello.c
-# against it twice: through pkg-config and through find_package(vmplace).
+# against it twice: through pkg-config and through find_package(vmplace);
+# runs the installed vmplace program, which links the shared library.
 # Usage: install_test.sh BUILD_DIR SOURCE_DIR
 set -eu
 BUILD=$1
@@ -26,6 +27,11 @@ cmake --build "$TMP/hello-build" > "$TMP/build.log"
 "$TMP/hello-build/hello" | grep -q "^optimal: 1 host(s), bound 1$"
 "$TMP/hello-build/hello_static" | grep -q "^optimal: 1 host(s), bound 1$"
 
+# The installed vmplace program finds the installed shared library by
+# itself (its RPATH is $ORIGIN/../<libdir>).
+env -u LD_LIBRARY_PATH "$TMP/prefix/bin/vmplace" version | grep -q "^vmplace "
+env -u LD_LIBRARY_PATH ldd "$TMP/prefix/bin/vmplace" | grep -q "$TMP/prefix/.*libvmplace.so"
+
 # The SONAME is 0.MINOR.
 readelf -d "$(dirname "$LIBDIR")/libvmplace.so" | grep -q "SONAME.*libvmplace.so.0.1"
-echo "install, pkg-config, find_package and SONAME: ok"
+echo "install, pkg-config, find_package, the program and SONAME: ok"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "model.h"
-#include "solver.h"
+#include "solvers.h"
 #include "testutil.h"
 
 static vmp__model *compile(vmp_problem *p) {

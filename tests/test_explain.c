@@ -1,6 +1,6 @@
 /* Explanations: the exact failing constraints with their numbers, host by
- * host, the counts per constraint, JSON, and the reasons of unplaced VMs
- * (the examples of issue 3). */
+ * host, the counts per constraint, JSON, and the reasons of unplaced
+ * VMs. */
 #include <string.h>
 
 #include "testutil.h"

@@ -74,14 +74,6 @@ static void test_greedy__cos_matches_shape_not_size(void **state) {
   vmp_problem_free(p);
 }
 
-static const char *BINS =
-    "{\"version\":1,\"resources\":[\"size\"],"
-    "\"hosts\":[{\"name\":\"b1\",\"capacity\":{\"size\":10}},"
-    "{\"name\":\"b2\",\"capacity\":{\"size\":10}},{\"name\":\"b3\",\"capacity\":{\"size\":10}}],"
-    "\"vms\":[{\"name\":\"a\",\"demand\":{\"size\":6}},{\"name\":\"b\",\"demand\":{\"size\":5}},"
-    "{\"name\":\"c\",\"demand\":{\"size\":4}},{\"name\":\"d\",\"demand\":{\"size\":3}},"
-    "{\"name\":\"e\",\"demand\":{\"size\":2}}]}";
-
 static vmp_solution *solve_for(const vmp_problem *p, const char *solver, const char *rules,
                                uint64_t seed, double time_limit) {
   vmp_params *ps = NULL;
@@ -111,7 +103,7 @@ static vmp_solution *solve_rules(const vmp_problem *p, const char *solver, const
 }
 
 static void test_greedy__packing_per_rule(void **state) {
-  vmp_problem *p = tu_problem_json(BINS);
+  vmp_problem *p = tu_problem_json(TU_BINS);
   static const struct { const char *rule; size_t hosts; } want[] = {
       /* 6+4, 5+3+2 */
       {"ffd_max_unit", 2}, {"bfd_sum_avg", 2}, {"dot_avg", 2}, {"norm_rem", 2},

@@ -1,4 +1,4 @@
-/* The rule language (src/rule.c): parse errors with their exact column and
+/* The rule language (src/model/rule.c): parse errors with their exact column and
  * message, evaluation truth tables, explanations, operand references and
  * vmp_rule_check. */
 #include <locale.h>

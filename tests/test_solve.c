@@ -20,16 +20,8 @@ static double term(const vmp_solution *s, const char *name, int weighted) {
   return weighted ? w : v;
 }
 
-static const char *BINS =
-    "{\"version\":1,\"resources\":[\"size\"],"
-    "\"hosts\":[{\"name\":\"b1\",\"capacity\":{\"size\":10}},"
-    "{\"name\":\"b2\",\"capacity\":{\"size\":10}},{\"name\":\"b3\",\"capacity\":{\"size\":10}}],"
-    "\"vms\":[{\"name\":\"a\",\"demand\":{\"size\":6}},{\"name\":\"b\",\"demand\":{\"size\":5}},"
-    "{\"name\":\"c\",\"demand\":{\"size\":4}},{\"name\":\"d\",\"demand\":{\"size\":3}},"
-    "{\"name\":\"e\",\"demand\":{\"size\":2}}]}";
-
 static void test_solve__bin_packing_optimum_is_proven(void **state) {
-  vmp_problem *p = tu_problem_json(BINS);
+  vmp_problem *p = tu_problem_json(TU_BINS);
   vmp_solution *s;
   (void)state;
   s = tu_solve(p, "greedy", 5);
@@ -179,7 +171,7 @@ static void test_solve__migrations_and_balance(void **state) {
 }
 
 static void test_solve__options_and_errors(void **state) {
-  vmp_problem *p = tu_problem_json(BINS);
+  vmp_problem *p = tu_problem_json(TU_BINS);
   vmp_solution *s = NULL;
   vmp_solve_opts opts;
   (void)state;
@@ -199,7 +191,7 @@ static void test_solve__options_and_errors(void **state) {
 }
 
 static void test_solve__solution_outlives_problem_and_reads_back(void **state) {
-  vmp_problem *p = tu_problem_json(BINS);
+  vmp_problem *p = tu_problem_json(TU_BINS);
   vmp_solution *s = tu_solve(p, "greedy", 5), *t = NULL;
   char *json = NULL;
   (void)state;
@@ -212,7 +204,7 @@ static void test_solve__solution_outlives_problem_and_reads_back(void **state) {
   /* names are copies */
   assert_string_equal(vmp_solution_vm_name(s, 0), "a");
   assert_non_null(vmp_solution_host_name(s, 0));
-  p = tu_problem_json(BINS);
+  p = tu_problem_json(TU_BINS);
   tu_assert_error(vmp_solution_parse(p, "{\"assignments\":{\"a\":\"b1\"}}", 26, "sol", &t),
                   VMP_EPARSE, "VM \"b\" is missing");
   tu_assert_error(vmp_solution_parse(p, "{\"assignments\":{\"zz\":\"b1\"}}", 27, "sol", &t),
@@ -269,7 +261,7 @@ static void count_log(int level, const char *msg, void *ud) {
 }
 
 static void test_solve__callbacks_run_and_a_stop_keeps_the_construction(void **state) {
-  vmp_problem *p = tu_problem_json(BINS);
+  vmp_problem *p = tu_problem_json(TU_BINS);
   vmp_solution *s = NULL;
   vmp_solve_opts opts;
   calls c = {0};

@@ -130,3 +130,11 @@ vmp_solution *tu_solve_params(const vmp_problem *p, const char *solver,
   if (rc) fail_msg("solve failed: %s: %s", vmp_err_name(rc), vmp_last_error());
   return s;
 }
+
+const char *const TU_BINS =
+    "{\"version\":1,\"resources\":[\"size\"],"
+    "\"hosts\":[{\"name\":\"b1\",\"capacity\":{\"size\":10}},"
+    "{\"name\":\"b2\",\"capacity\":{\"size\":10}},{\"name\":\"b3\",\"capacity\":{\"size\":10}}],"
+    "\"vms\":[{\"name\":\"a\",\"demand\":{\"size\":6}},{\"name\":\"b\",\"demand\":{\"size\":5}},"
+    "{\"name\":\"c\",\"demand\":{\"size\":4}},{\"name\":\"d\",\"demand\":{\"size\":3}},"
+    "{\"name\":\"e\",\"demand\":{\"size\":2}}]}";

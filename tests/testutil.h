@@ -24,6 +24,9 @@ char *tu_slurp(const char *path);
 vmp_solution *tu_target(const vmp_problem *p, const char *spec);
 /* Builds a problem from a JSON text, failing the test on error. */
 vmp_problem *tu_problem_json(const char *json);
+/* Bin packing: items of sizes 6, 5, 4, 3, 2 and three bins of 10; two
+ * bins (6+4, 5+3+2) are optimal. */
+extern const char *const TU_BINS;
 /* Solves with a solver name and seed, failing the test on error. */
 vmp_solution *tu_solve(const vmp_problem *p, const char *solver,
                        double time_limit);

@@ -24,8 +24,8 @@ foreach(t test_virt)
   endif()
 endforeach()
 
-# `vmplace rebalance` end to end on the test datacenter (the issue's "done
-# when"), and the other libvirt subcommands' contract.
+# `vmplace rebalance` end to end on the test datacenter, and the other
+# libvirt subcommands' contract.
 if(BASH)
   add_test(NAME cli_virt COMMAND ${BASH} ${CMAKE_CURRENT_SOURCE_DIR}/cli_virt_test.sh
            $<TARGET_FILE:vmplace_cli> ${PROJECT_SOURCE_DIR} ${VMPLACE_VIRT_INVENTORY})

@@ -1,5 +1,5 @@
 /*
- * vmplace-forecast-bench — the forecasting benchmark of issue 9.
+ * vmplace-forecast-bench — the forecasting benchmark (docs/benchmarks.md).
  *
  * Generates usage series (series.h), forecasts the held-back days from the
  * days before, and scores every step of the held-back days with the

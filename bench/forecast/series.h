@@ -1,5 +1,5 @@
 /*
- * Generated usage series for the forecasting benchmark (issue 9): a daily
+ * Generated usage series for the forecasting benchmark: a daily
  * business-hours profile, a quieter weekend, a trend, persistent noise and
  * occasional spikes.  Same options, same series.
  */

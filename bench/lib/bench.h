@@ -1,5 +1,5 @@
 /*
- * vmplace-bench: the benchmark runner's parts (issue 8), built as the static
+ * vmplace-bench: the benchmark runner's parts, built as the static
  * library vmplace_benchlib so that tests/test_bench*.c can reach them.
  *
  * The runner enumerates (instance, solver) jobs from suites, runs each in
@@ -49,7 +49,7 @@ int vmpb_kv_next(const char **text, char key[VMPB_KV_KEY], char val[VMPB_KV_VAL]
 /* ---- the results table (results.c) ------------------------------------- */
 
 /* The columns of results.csv, in order.  The first eleven are the contract
- * of issue 8 and never change; more may be appended. */
+ * of the runner's results.csv and never change; more may be appended. */
 enum vmpb_col {
   VMPB_COL_SUITE,
   VMPB_COL_INSTANCE,

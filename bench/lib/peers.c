@@ -4,7 +4,7 @@
  *
  *   cbc    COIN-OR CBC (Debian package coinor-cbc) on the MIP that
  *          `vmplace solve --write-model F.mps` exports (the exact engine's
- *          model, issue 4): the same model, another MIP solver.
+ *          model): the same model, another MIP solver.
  *   cpsat  OR-Tools CP-SAT (PyPI package ortools, optional) through
  *          bench/peers/cpsat.py, on the problem JSON of the same instance.
  *          Its placement is judged by vmplace's own evaluator.
@@ -123,7 +123,7 @@ int vmpb_peer_available(const char *name, char *why, size_t len) {
     remove(out);
     if (!text || !strstr(text, "--write-model")) {
       snprintf(why, len, "%s solve has no --write-model in this build (the "
-               "MPS export of the exact engine, issue 4)", argv[0]);
+               "MPS export of the exact engine)", argv[0]);
       free(text);
       return 0;
     }

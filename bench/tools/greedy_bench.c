@@ -1,6 +1,6 @@
 /*
  * vmplace-greedy-bench: the scale and online-placement measurements of
- * issue 3 (docs/benchmarks.md), on datacenters from the generator.
+ * docs/benchmarks.md, on datacenters from the generator.
  *
  *   vmplace-greedy-bench scale HOSTS VMS [SOLVER [RULES]]
  *       generates a datacenter (seed 1, 1% of VMs in anti-affinity groups

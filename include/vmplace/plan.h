@@ -1,6 +1,6 @@
 /*
  * vmplace — migration plans: the ordered, capacity-safe moves from the
- * current placement of a problem to a target placement (DESIGN.md step 6).
+ * current placement of a problem to a target placement.
  *
  * A plan is a list of steps grouped in waves.  The steps of one wave may run
  * at the same time; a wave starts when the previous one has finished.  While

@@ -27,5 +27,6 @@
 #include "plan.h"
 #include "virt.h"
 #include "entitlements.h"
+#include "values.h"
 
 #endif /* VMPLACE_H */

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "check_alerts.h"
-#include "timestamp.h"
 
 void cli_alerts_init(cli_alerts *a) {
   memset(a, 0, sizeof *a);
@@ -105,17 +104,17 @@ int cli_alerts_check(const cli_alerts *a) {
 
 static void describe_source(char *buf, size_t size, const cli_alerts *a,
                             const vmp_utilization *u) {
-  char b1[32], b2[32], b3[32], b4[32], b5[32];
+  char b1[VMP_VALUE_BUFSIZE], b2[VMP_VALUE_BUFSIZE], b3[VMP_VALUE_BUFSIZE], b4[VMP_VALUE_BUFSIZE], b5[VMP_VALUE_BUFSIZE];
   size_t nt = vmp_utilization_num_times(u);
-  vmp__time_format(b1, vmp_utilization_time(u, 0));
-  vmp__time_format(b2, vmp_utilization_time(u, nt - 1));
-  vmp__duration_format(b3, (double)vmp_utilization_step(u));
-  vmp__duration_format(b4, a->opts.window);
+  vmp_time_format(b1, vmp_utilization_time(u, 0));
+  vmp_time_format(b2, vmp_utilization_time(u, nt - 1));
+  vmp_duration_format(b3, (double)vmp_utilization_step(u));
+  vmp_duration_format(b4, a->opts.window);
   if (vmp_utilization_source(u) == VMP_UTILIZATION_PLACEMENT)
     snprintf(buf, size, "the placement's demands");
   else if (a->forecast)
     snprintf(buf, size, "forecast at quantile %g over %s, %s to %s, %s buckets, window %s",
-             a->fopts.quantile, vmp__duration_format(b5, a->fopts.horizon), b1, b2, b3, b4);
+             a->fopts.quantile, vmp_duration_format(b5, a->fopts.horizon), b1, b2, b3, b4);
   else
     snprintf(buf, size, "observed usage, %s to %s, %s buckets, window %s", b1, b2, b3, b4);
 }
@@ -140,9 +139,9 @@ static void print_alerts(const cli_alerts *a, const vmp_utilization *u,
                                                                  : "",
            100.0 * x->value, under ? "<=" : ">=", 100.0 * x->threshold);
     if (vmp_utilization_source(u) != VMP_UTILIZATION_PLACEMENT)
-      printf(" for %s %s %s", vmp__duration_format(b1, x->duration),
+      printf(" for %s %s %s", vmp_duration_format(b1, x->duration),
              vmp_utilization_source(u) == VMP_UTILIZATION_FORECAST ? "from" : "since",
-             vmp__time_format(b2, x->since));
+             vmp_time_format(b2, x->since));
     printf("\n");
   }
 }

@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "vmplace/vmplace.h"
+#include <vmplace/vmplace.h>
 
 enum { EXIT_OK = 0, EXIT_NEGATIVE = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "vmplace/entitlements.h"
+#include <vmplace/entitlements.h>
 
 static void entitlements_usage(FILE *f) {
   fprintf(f,

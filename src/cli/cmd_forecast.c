@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "timestamp.h"
 
 static void forecast_usage(FILE *f) {
   fprintf(f,
@@ -169,10 +168,10 @@ static const char *fmt(char buf[32], double v) {
 
 static void print_forecasts(const vmp_forecast *f) {
   size_t n = vmp_forecast_num_series(f), peak = 0;
-  char b1[32], b2[32];
+  char b1[VMP_VALUE_BUFSIZE], b2[VMP_VALUE_BUFSIZE];
   for (size_t k = 0; k < n; k++) peak += vmp_forecast_series_model(f, k) == VMP_FORECAST_PEAK;
   printf("%zu series, quantile %g over %s: %zu regression, %zu peak\n", n,
-         vmp_forecast_quantile(f), vmp__duration_format(b2, vmp_forecast_horizon(f)),
+         vmp_forecast_quantile(f), vmp_duration_format(b2, vmp_forecast_horizon(f)),
          n - peak, peak);
   printf("%-20s %-12s %12s  %-10s %6s  %s\n", "VM", "RESOURCE", "FORECAST", "MODEL", "R2",
          "NOTE");
@@ -193,7 +192,7 @@ static void print_forecasts(const vmp_forecast *f) {
 static void print_rightsizing(const vmp_forecast *f, const vmp_problem *p,
                               const vmp_problem *q) {
   size_t nr = vmp_problem_num_resources(p), nv = vmp_problem_num_vms(p), kept = 0;
-  char b1[32], b2[32];
+  char b1[VMP_VALUE_BUFSIZE], b2[VMP_VALUE_BUFSIZE];
   double *before = calloc(nr, sizeof *before), *after = calloc(nr, sizeof *after);
   printf("\nright-sizing (reservation -> forecast):\n");
   for (size_t k = 0; k < vmp_forecast_num_series(f); k++) {

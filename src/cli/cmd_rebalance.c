@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli_virt.h"
-#include "vmplace/entitlements.h"
+#include <vmplace/entitlements.h>
 
 static void rebalance_usage(FILE *f) {
   fprintf(f,

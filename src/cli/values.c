@@ -7,10 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "timestamp.h"
 
 int cli_parse_duration(const char *opt, const char *text, double *out) {
-  if (vmp__duration_parse(text, out)) {
+  if (vmp_duration_parse(text, out)) {
     cli_error("%s: expected a duration such as 90s, 15m, 24h, 7d or 1h30m, got '%s'",
               opt, text);
     return -1;
@@ -29,7 +28,7 @@ int cli_parse_ratio(const char *opt, const char *text, double *out) {
   if (n == 0 || n >= sizeof buf) goto bad;
   memcpy(buf, text, n);
   buf[n] = '\0';
-  if (vmp__parse_decimal(buf, n, &v) || !isfinite(v)) goto bad;
+  if (vmp_decimal_parse(buf, &v) || !isfinite(v)) goto bad;
   *out = v * scale;
   return 0;
 bad:

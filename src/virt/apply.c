@@ -22,9 +22,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../apply_report.h"
-#include "../plan_impl.h"
-#include "../readers.h"
+#include "apply_report.h"
+#include "plan_impl.h"
+#include "readers.h"
 #include "virt_impl.h"
 
 #define LIVE_FLAGS                                                                  \

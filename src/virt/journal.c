@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../readers.h"
+#include "readers.h"
 #include "virt_impl.h"
 
 static int plan_id(const vmp_plan *pl, char out[17]) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../problem_impl.h"
+#include "problem_impl.h"
 #include "virt_impl.h"
 
 int vmp__sched_apply(virDomainPtr d, const char *host, const vmp_cpu_sched *e) {

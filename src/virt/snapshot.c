@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../problem_impl.h"
-#include "../units.h"
+#include "problem_impl.h"
+#include "units.h"
 #include "virt_impl.h"
 
 typedef struct dom {

@@ -9,7 +9,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "../internal.h"
+#include "internal.h"
 #include "vmplace/virt.h"
 
 /* vmplace's XML namespace for domain <metadata> (docs/libvirt.md). */

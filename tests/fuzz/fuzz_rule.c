@@ -1,4 +1,4 @@
-/* libFuzzer target for the rule language (src/rule.c): any bytes must parse
+/* libFuzzer target for the rule language (src/model/rule.c): any bytes must parse
  * or fail cleanly, and a parsed expression must evaluate, explain, clone and
  * report its operands without fault.  It also checks that the syntax-only
  * parse (no problem) agrees with the full one. */

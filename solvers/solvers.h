@@ -1,0 +1,51 @@
+/*
+ * What the solvers offer each other and the layers above them: the
+ * registry of every solver of this build (registry.c), parameters looked
+ * up by name across all solvers, running one solver inside another, and
+ * the few entry points one solver or vmp_write_model calls in another.
+ * Every solver includes this header; the runtime it runs in is runtime.h.
+ */
+#ifndef VMP_SOLVERS_H
+#define VMP_SOLVERS_H
+
+#include "runtime.h"
+
+/* ---- the registry (solvers/registry.c) ------------------------------------ */
+
+const vmp__solver *vmp__solver_find(const char *name);
+size_t vmp__solver_count(void);
+const vmp__solver *vmp__solver_at(size_t k);
+
+/* Runs another solver inside this one (auto -> greedy -> local -> ilp):
+ * res must be initialised by vmp__result_init; ctx->solver is set for the
+ * duration. */
+int vmp__solver_run(vmp__ctx *ctx, const char *name, vmp__result *res);
+
+/* The spec of the parameter called name, whichever solver declares it, or
+ * NULL. */
+const vmp__param_spec *vmp__param_spec_find(const char *name);
+
+/* Parameter values: the value set in ctx->params, else the default of the
+ * spec.  Unknown names are a programming error and return the fallback. */
+double vmp__param_num(const vmp__ctx *ctx, const char *name, double fallback);
+const char *vmp__param_str(const vmp__ctx *ctx, const char *name,
+                           const char *fallback);
+
+/* ---- entry points across solvers ---------------------------------------------- */
+
+/* The exact stage of `auto` (solvers/exact.c): runs colgen or ilp from
+ * res's placement when one of them pays and time is left; keeps the
+ * better placement and bound in res. */
+int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res);
+
+/* Writes the assignment MIP of the `ilp` solver (solvers/ilp.c) for
+ * ctx->m to path in CPLEX LP (VMP_MODEL_LP) or free MPS (VMP_MODEL_MPS)
+ * format.  0, VMP_EIO, VMP_ERANGE (too large), VMP_ENOMEM, VMP_ESOLVER. */
+int vmp__ilp_write(vmp__ctx *ctx, const char *path, int format);
+
+/* The objective of an item placement, computed fast from the model (the
+ * evaluator stays the judge): used by solvers to compare candidates.
+ * Returns the weighted objective (solvers/objective.c). */
+double vmp__model_objective(const vmp__model *m, const int32_t *host);
+
+#endif /* VMP_SOLVERS_H */

@@ -1,0 +1,50 @@
+/*
+ * The one evaluator: decides whether a placement breaks
+ * hard constraints and computes its score breakdown.  It reads the user's
+ * problem directly, not the compiled model, so that a bug in compile or in
+ * a solver cannot vouch for itself: every solver result, `vmplace check`
+ * and the tests go through here.
+ */
+#ifndef VMP_EVALUATE_H
+#define VMP_EVALUATE_H
+
+#include "internal.h"
+#include "basics.h"
+
+enum {
+  VMP__TERM_UNPLACED = 0,
+  VMP__TERM_COST,
+  VMP__TERM_SOFT,
+  VMP__TERM_MIGRATIONS,
+  VMP__TERM_BALANCE,
+  VMP__NTERMS
+};
+
+extern const char *const vmp__term_names[VMP__NTERMS];
+
+typedef struct vmp__violation {
+  const char *kind;     /* static: "capacity", "rule", ... */
+  char *message;
+  int hard;
+} vmp__violation;
+
+typedef struct vmp__eval {
+  double raw[VMP__NTERMS];
+  double weighted[VMP__NTERMS];
+  double objective;
+  size_t hosts_used;
+  size_t placed, unplaced;
+  size_t hard_violations, soft_violations;
+  vmp__violation *viol;    /* when detail */
+  size_t nviol, viol_cap;
+  int oom;                 /* a message could not be stored */
+} vmp__eval;
+
+/* Evaluates vm_host ([nvms]: host index or VMP__NO_HOST) with the weights
+ * w (vmp__effective_weights).  With detail, every violation gets a
+ * message.  VMP_OK, VMP_EINVAL (a host index out of range), VMP_ENOMEM. */
+int vmp__evaluate(const vmp_problem *p, const vmp__weights *w,
+                  const uint32_t *vm_host, int detail, vmp__eval *out);
+void vmp__eval_free(vmp__eval *e);
+
+#endif /* VMP_EVALUATE_H */

@@ -1,0 +1,113 @@
+/*
+ * The layout of vmp_problem, shared by the modules that build and read it
+ * (problem.c, the readers and writers, rule.c, compile.c).  Solvers never
+ * include this: they read the compiled model (model.h).
+ *
+ * Data is kept as structure-of-arrays so that a million VMs cost a handful
+ * of allocations, and every string is interned once in `pool`.
+ */
+#ifndef VMP_PROBLEM_IMPL_H
+#define VMP_PROBLEM_IMPL_H
+
+#include "internal.h"
+#include "basics.h"
+
+typedef struct vmp__expr vmp__expr;     /* rule.h */
+
+/* A label: interned key and value ids (never 0). */
+typedef struct vmp__label {
+  uint32_t key;
+  uint32_t value;
+} vmp__label;
+
+/* A small list of labels, in insertion order. */
+typedef struct vmp__labels {
+  vmp__label *v;
+  uint32_t n;
+  uint32_t cap;
+} vmp__labels;
+
+/* An explicit allowed-host list (sorted, unique). */
+typedef struct vmp__hostlist {
+  uint32_t *h;
+  uint32_t n;
+} vmp__hostlist;
+
+/* 1 when host h is in the list (a binary search: the list is sorted). */
+int vmp__hostlist_has(const vmp__hostlist *l, uint32_t h);
+
+typedef struct vmp__group {
+  uint32_t name;        /* pool id */
+  int policy;           /* VMP_AFFINITY / VMP_ANTI_AFFINITY */
+  int hard;
+  uint32_t scope;       /* pool id of the label key; 0 = host */
+  double weight;
+  uint32_t *vms;
+  uint32_t nvms;
+} vmp__group;
+
+typedef struct vmp__rule {
+  uint32_t name;        /* pool id */
+  char *when_text;      /* "" when always */
+  char *require_text;
+  vmp__expr *when;      /* NULL when always */
+  vmp__expr *require;
+  int hard;
+  double weight;
+} vmp__rule;
+
+struct vmp_problem {
+  vmp__pool pool;
+
+  /* resources */
+  uint32_t nres;
+  uint32_t res_name[VMP__MAX_RESOURCES];   /* pool ids */
+  vmp__strmap res_index;
+
+  /* hosts; per-resource arrays are [h * nres + r] */
+  size_t nhosts, hosts_cap;
+  uint32_t *host_name;
+  double *host_capacity;
+  double *host_overcommit;
+  double *host_reserved;
+  double *host_cost;
+  uint32_t *host_uri;                      /* pool id; 0 = none */
+  uint8_t *host_maintenance;
+  vmp__labels *host_labels;
+  vmp__strmap host_index;
+
+  /* VMs */
+  size_t nvms, vms_cap;
+  uint32_t *vm_name;
+  double *vm_demand;                       /* [v * nres + r] */
+  uint32_t *vm_host;                       /* UINT32_MAX = none */
+  int32_t *vm_priority;
+  double *vm_migration_cost;               /* < 0: default */
+  uint8_t *vm_pinned;
+  vmp__labels *vm_labels;
+  vmp__hostlist *vm_allowed;               /* n == 0: any host */
+  vmp__strmap vm_index;
+
+  /* groups and rules */
+  vmp__group *groups;
+  size_t ngroups, groups_cap;
+  vmp__strmap group_index;
+  vmp__rule *rules;
+  size_t nrules, rules_cap;
+  vmp__strmap rule_index;
+
+  vmp__weights w;
+};
+
+/* Label lookup by interned key id: the value id, or 0. */
+uint32_t vmp__labels_get(const vmp__labels *l, uint32_t key);
+
+/* The migration cost of VM v with the default applied. */
+double vmp__vm_migration_cost(const vmp_problem *p, size_t v);
+
+/* Checks a name (non-empty, at most VMP__MAX_NAME bytes, no control
+ * characters).  what names the kind of thing in the message.
+ * VMP_OK or VMP_EINVAL. */
+int vmp__check_name(const char *name, const char *what);
+
+#endif /* VMP_PROBLEM_IMPL_H */
