@@ -509,7 +509,7 @@ static int group_rows(ilp *b, gscratch *gs, uint32_t gi) {
       gs->ne++;
     }
   }
-  qsort(gs->e, gs->ne, sizeof *gs->e, cmp_entry);
+  if (gs->ne > 1) qsort(gs->e, gs->ne, sizeof *gs->e, cmp_entry); /* e is NULL when empty */
   for (size_t a = 0; a < gs->ne; a = dom_end(gs, a)) ndom++;
   for (uint32_t k = 0; k < g->nvms; k++) gs->mult[m->vm_item[g->vms[k]]]++;
   if (g->policy == VMP_ANTI_AFFINITY)
