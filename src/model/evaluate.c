@@ -126,11 +126,12 @@ static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
 static void dom_name(const vmp_problem *p, uint32_t scope, uint32_t h,
                      char *buf, size_t n) {
   uint32_t val = scope ? vmp__labels_get(&p->host_labels[h], scope) : 0;
+  char q[400];
   if (!scope || !val)
     snprintf(buf, n, "host %s", HN(h));
   else
     snprintf(buf, n, "%s %s", vmp__pool_str(&p->pool, scope),
-             vmp__pool_str(&p->pool, val));
+             vmp__printable(q, sizeof q, vmp__pool_str(&p->pool, val)));
 }
 
 static int check_groups(const vmp_problem *p, const uint32_t *vm_host,

@@ -112,9 +112,10 @@ static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
 static void where(const vmp_problem *p, uint32_t scope, uint32_t h, char *buf,
                   size_t n) {
   uint32_t val = scope ? vmp__labels_get(&p->host_labels[h], scope) : 0;
+  char q[400];
   if (scope && val)
     snprintf(buf, n, "in %s %s (on %s)", vmp__pool_str(&p->pool, scope),
-             vmp__pool_str(&p->pool, val), HN(h));
+             vmp__printable(q, sizeof q, vmp__pool_str(&p->pool, val)), HN(h));
   else
     snprintf(buf, n, "on %s", HN(h));
 }
