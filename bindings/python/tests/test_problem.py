@@ -260,7 +260,7 @@ def test_problem__messages_name_the_object_and_field():
                            match=r'^host "h1": capacity\.cpu: expected a number >= 0, got -2$'):
             p.add_host("h1", {"cpu": -2})
         with pytest.raises(vmplace.RangeError,
-                           match=r'^host "h1": overcommit\.cpu: expected a number > 0, got 0$'):
+                           match=r'^host "h1": overcommit\.cpu: expected a number >= 0.001, got 0$'):
             p.add_host("h1", {"cpu": 2}, overcommit={"cpu": 0})
         with pytest.raises(vmplace.NotFoundError,
                            match=r'^host "h1": capacity: unknown resource "gpu" \(resources: cpu\)$'):
@@ -321,3 +321,28 @@ def test_problem__bad_files_raise_the_right_class():
         with pytest.raises(cls) as info:
             vmplace.Problem.read(path)
         assert str(path) in str(info.value), name
+
+
+def test_problem__numbers_have_ranges():
+    """docs/formats.md, "Numbers": the ends are accepted, beyond is a
+    RangeError naming the field, and nothing is added (issue 18)."""
+    with vmplace.Problem(["cpu"]) as p:
+        with pytest.raises(vmplace.RangeError,
+                           match=r'^host "h1": cost: expected a number <= 1e9, got 1e\+308$'):
+            p.add_host("h1", {"cpu": 4}, cost=1e308)
+        with pytest.raises(vmplace.RangeError,
+                           match=r'capacity\.cpu: expected a number <= 1e15, got 1e\+16$'):
+            p.add_host("h1", {"cpu": 1e16})
+        with pytest.raises(vmplace.RangeError,
+                           match=r'overcommit\.cpu: expected a number <= 1000, got 2000$'):
+            p.add_host("h1", {"cpu": 4}, overcommit={"cpu": 2000})
+        assert p.hosts == []
+        p.add_host("h1", {"cpu": 1e15}, cost=1e9, overcommit={"cpu": 1000},
+                   reserved={"cpu": 1e15})
+        with pytest.raises(vmplace.RangeError,
+                           match=r'migration_cost: expected a number <= 1e15'):
+            p.add_vm("a", {"cpu": 1}, migration_cost=1e16)
+        assert p.vms == []
+        with pytest.raises(vmplace.RangeError,
+                           match=r'^objective\.balance: expected a number <= 1e9, got 1e\+10$'):
+            p.set_objective(balance=1e10)
