@@ -310,7 +310,8 @@ static int read_vm(jr *r, const json_t *obj, const char *path) {
 }
 
 static const char *const GROUP_KEYS[] = {"name", "policy", "hard", "vms",
-                                         "scope", "weight", NULL};
+                                         "scope", "weight", "all_or_nothing",
+                                         NULL};
 
 static int read_group(jr *r, const json_t *obj, const char *path) {
   char sub[PATH_MAX_LEN];
@@ -372,7 +373,13 @@ static int read_group(jr *r, const json_t *obj, const char *path) {
     double w;
     snprintf(sub, sizeof sub, "%s.weight", path);
     if ((rc = get_number(r, v, sub, 0.0, &w))) return rc;
-    vmp_problem_set_group_weight(r->p, g, w);
+    if ((rc = vmp_problem_set_group_weight(r->p, g, w))) return jwrap(r, rc, path);
+  }
+  if ((v = json_object_get(obj, "all_or_nothing"))) {
+    int on = 0;
+    snprintf(sub, sizeof sub, "%s.all_or_nothing", path);
+    if ((rc = get_bool(r, v, sub, &on))) return rc;
+    if ((rc = vmp_problem_set_group_all_or_nothing(r->p, g, on))) return jwrap(r, rc, path);
   }
   return 0;
 }

@@ -197,6 +197,22 @@ static int check_groups(const vmp_problem *p, const uint32_t *vm_host,
         add_violation(e, 0, "affinity", gr->hard, "%s", "");
       }
     }
+    if (gr->all_or_nothing && n > 0 && n < gr->nvms) {
+      if (detail) {
+        vmp__buf out;
+        vmp__buf_init(&out);
+        for (uint32_t k = 0, c = 0; k < gr->nvms; k++)
+          if (vm_host[gr->vms[k]] == VMP__NO_HOST)
+            vmp__buf_printf(&out, "%s%s", c++ ? ", " : "", VN(gr->vms[k]));
+        add_violation(e, 1, "affinity", 1,
+                      "affinity %s: all or nothing, but %zu of %u members are "
+                      "placed (unplaced: %s)",
+                      gname, n, (unsigned)gr->nvms, out.data ? out.data : "");
+        vmp__buf_free(&out);
+      } else {
+        add_violation(e, 0, "affinity", 1, "%s", "");
+      }
+    }
   }
   free(mem);
   return 0;

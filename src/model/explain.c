@@ -98,8 +98,9 @@ static void add_reason(vmp__reasons *r, const char *key, const char *fmt, ...) {
   r->n++;
 }
 
+/* All-or-nothing groups move as one unit (the compile step's items). */
 static int merged(const vmp__group *g) {
-  return g->hard && g->policy == VMP_AFFINITY && g->scope == 0;
+  return g->hard && g->policy == VMP_AFFINITY && g->scope == 0 && g->all_or_nothing;
 }
 
 static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {

@@ -794,6 +794,24 @@ int vmp_problem_set_group_weight(vmp_problem *p, size_t g, double weight) {
   return 0;
 }
 
+int vmp_problem_set_group_all_or_nothing(vmp_problem *p, size_t g, int on) {
+  int rc;
+  const vmp__group *gr;
+  if ((rc = check_group(p, g))) return rc;
+  gr = &p->groups[g];
+  if (on && !(gr->hard && gr->policy == VMP_AFFINITY && gr->scope == 0))
+    return vmp__error(VMP_EINVAL,
+                      "all_or_nothing: only a hard affinity group with scope "
+                      "\"host\" can be all or nothing");
+  p->groups[g].all_or_nothing = on ? 1 : 0;
+  return 0;
+}
+
+int vmp_problem_group_all_or_nothing(const vmp_problem *p, size_t g) {
+  if (!p || g >= p->ngroups) return 0;
+  return p->groups[g].all_or_nothing;
+}
+
 size_t vmp_problem_num_groups(const vmp_problem *p) { return p ? p->ngroups : 0; }
 
 const char *vmp_problem_group_name(const vmp_problem *p, size_t g) {

@@ -28,6 +28,8 @@ typedef struct pruner {
   vmp__state st;         /* the placement being pruned, by item */
   int global;            /* soft groups or balance: use the whole objective */
   double obj;            /* model objective of st (only kept when global) */
+  int32_t *from;         /* [nitems] scratch of try_undo */
+  size_t *list;          /* [nitems] scratch of undo_groups */
 } pruner;
 
 static double tol(double obj) { return 1e-9 * (fabs(obj) > 1.0 ? fabs(obj) : 1.0); }
@@ -55,7 +57,7 @@ static double local_delta(const pruner *P, size_t i, size_t a, size_t b) {
  * the change.  Returns 1 when done, 0 when refused (nothing changed). */
 static int try_undo(pruner *P, const size_t *items, size_t n, double slack, double *gain) {
   const vmp__model *m = P->m;
-  int32_t from[2];
+  int32_t *from = P->from;
   double d = 0.0;
   size_t k;
   for (k = 0; k < n; k++) {
@@ -79,10 +81,27 @@ static int try_undo(pruner *P, const size_t *items, size_t n, double slack, doub
   return 0;
 }
 
+/* The moves of a hard affinity group's members undone together: one at a
+ * time would split the group.  Returns 1 when one group's were. */
+static int undo_groups(pruner *P) {
+  const vmp__model *m = P->m;
+  double gain;
+  for (uint32_t g = 0; g < m->ngroups; g++) {
+    const vmp__mgroup *mg = &m->groups[g];
+    size_t n = 0;
+    if (!mg->hard || mg->policy != VMP_AFFINITY) continue;
+    for (uint32_t k = 0; k < mg->nitems; k++)
+      if (movable(P, mg->items[k])) P->list[n++] = mg->items[k];
+    if (n > 1 && try_undo(P, P->list, n, tol(P->obj), &gain)) return 1;
+  }
+  return 0;
+}
+
 /* Undoes every move whose undoing keeps the placement valid and no worse:
- * one item at a time, then pairs where one took the other's old host (a
- * swap between full hosts cannot be undone one item at a time).  Repeats
- * while something changed. */
+ * one item at a time, then the members of hard affinity groups together,
+ * then pairs where one took the other's old host (a swap between full
+ * hosts cannot be undone one item at a time).  Repeats while something
+ * changed. */
 static void undo_useless(pruner *P) {
   const vmp__model *m = P->m;
   double gain;
@@ -91,6 +110,7 @@ static void undo_useless(pruner *P) {
     changed = 0;
     for (size_t i = 0; i < m->nitems; i++)
       if (movable(P, i) && try_undo(P, &i, 1, tol(P->obj), &gain)) changed = 1;
+    if (!changed) changed = undo_groups(P);
     for (size_t i = 0; !changed && i < m->nitems; i++) {
       if (!movable(P, i)) continue;
       for (size_t j = 0; j < m->nitems; j++) {
@@ -229,7 +249,9 @@ int vmp_solution_prune_moves(const vmp_problem *p, const vmp_solution *target,
   memset(&P, 0, sizeof P);
   P.p = p;
   P.m = m;
-  rc = load_target(&P, target);
+  P.from = malloc((m->nitems + 1) * sizeof *P.from);
+  P.list = malloc((m->nitems + 1) * sizeof *P.list);
+  rc = P.from && P.list ? load_target(&P, target) : vmp__enomem();
   if (!rc) {
     undo_useless(&P);
     if (max_moves != VMP_NONE) rc = cap_moves(&P, max_moves);
@@ -248,6 +270,8 @@ int vmp_solution_prune_moves(const vmp_problem *p, const vmp_solution *target,
     rc = vmp__solution_build(p, vh, &info, out);
   }
   free(vh);
+  free(P.from);
+  free(P.list);
   vmp__state_free(&P.st);
   vmp__model_free(m);
   return rc;

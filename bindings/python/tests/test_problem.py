@@ -346,3 +346,23 @@ def test_problem__numbers_have_ranges():
         with pytest.raises(vmplace.RangeError,
                            match=r'^objective\.balance: expected a number <= 1e9, got 1e\+10$'):
             p.set_objective(balance=1e10)
+
+
+def test_problem__all_or_nothing_groups():
+    """Hard affinity lets members stay out; all_or_nothing is the opt-in
+    for "together or not at all" (docs/formats.md, issue 18)."""
+    with vmplace.Problem(["cpu"]) as p:
+        p.add_host("h1", {"cpu": 2})
+        for name in "abc":
+            p.add_vm(name, {"cpu": 1})
+        p.add_group("g", "affinity", ["a", "b", "c"])
+        with p.solve(solver="ilp") as s:
+            assert s.objective == 11 and len(s.unplaced) == 1
+        with pytest.raises(vmplace.InvalidArgumentError,
+                           match=r'all_or_nothing: only a hard affinity group with scope "host"'):
+            p.add_group("z", "affinity", ["a", "b"], scope="zone", all_or_nothing=True)
+        p.add_group("x", "affinity", ["a", "b", "c"], all_or_nothing=True)
+        assert [g.all_or_nothing for g in p.groups] == [False, True]
+        assert p.to_dict()["groups"][1]["all_or_nothing"] is True
+        with p.solve(solver="ilp") as s:
+            assert s.objective == 30 and len(s.unplaced) == 3

@@ -310,6 +310,8 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_problem_add_group": (c_int, [_P, _s, c_int, c_int, _s, POINTER(_sz),
                                       _sz, _out_sz]),
     "vmp_problem_set_group_weight": (c_int, [_P, _sz, _d]),
+    "vmp_problem_set_group_all_or_nothing": (c_int, [_P, _sz, c_int]),
+    "vmp_problem_group_all_or_nothing": (c_int, [_P, _sz]),
     "vmp_problem_num_groups": (_sz, [_P]),
     "vmp_problem_group_name": (_s, [_P, _sz]),
     "vmp_problem_group_policy": (c_int, [_P, _sz]),

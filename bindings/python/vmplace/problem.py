@@ -102,6 +102,7 @@ class Group:
     scope: str
     weight: float
     vms: List[str]
+    all_or_nothing: bool = False
 
 
 @dataclass(frozen=True)
@@ -713,7 +714,8 @@ class Problem(Owned):
 
     def add_group(self, name: str, policy: str, vms: Iterable[str], *,
                   hard: bool = True, scope: Optional[str] = None,
-                  weight: Optional[float] = None) -> int:
+                  weight: Optional[float] = None,
+                  all_or_nothing: bool = False) -> int:
         """Adds an affinity or anti-affinity group.
 
         Args:
@@ -722,10 +724,14 @@ class Problem(Owned):
                 ``"anti-affinity"`` (no two members share a domain).
             vms: member VM names (at least 2, no duplicates).
             hard: a hard group is never violated; a soft one costs ``weight``
-                per violation.
+                per violation.  A hard affinity group keeps its placed
+                members in one domain; any member may stay unplaced.
             scope: ``None`` or ``"host"`` (the domain is a host), or a host
                 label key (the domain is the label's value, e.g. ``"zone"``).
-            weight: cost of a violation of a soft group (>= 0; default 1).
+            weight: cost of a violation of a soft group (0 to 1e9;
+                default 1).
+            all_or_nothing: for a hard affinity group with scope ``"host"``:
+                every member on one host, or none placed.
 
         Returns:
             The group's index.
@@ -747,6 +753,11 @@ class Problem(Owned):
         scope_b = to_bytes(scope, f"{what}: scope") if scope is not None else None
         w = to_number(weight, f"{what}: weight", maximum=_lib.MAX_WEIGHT) \
             if weight is not None else None
+        aon = to_bool(all_or_nothing, f"{what}: all_or_nothing")
+        if aon and not (policy == "affinity" and is_hard and scope in (None, "host")):
+            raise InvalidArgumentError(
+                f"{what}: all_or_nothing: only a hard affinity group with "
+                f"scope \"host\" can be all or nothing")
         arr = (c_size_t * max(len(members), 1))(*members)
         idx = c_size_t()
         with self._modify() as p:
@@ -758,6 +769,9 @@ class Problem(Owned):
             if w is not None:
                 _apply(p, idx.value, [(lib.vmp_problem_set_group_weight, (w,))],
                        what)
+            if aon:
+                _apply(p, idx.value,
+                       [(lib.vmp_problem_set_group_all_or_nothing, (1,))], what)
         return idx.value
 
     def add_rule(self, name: str, *, require: str, when: Optional[str] = None,
@@ -814,7 +828,8 @@ class Problem(Owned):
                 scope=text(lib.vmp_problem_group_scope(p, g)),
                 weight=lib.vmp_problem_group_weight(p, g),
                 vms=[vm_names[lib.vmp_problem_group_vm(p, g, k)]
-                     for k in range(lib.vmp_problem_group_num_vms(p, g))])
+                     for k in range(lib.vmp_problem_group_num_vms(p, g))],
+                all_or_nothing=bool(lib.vmp_problem_group_all_or_nothing(p, g)))
                 for g in range(lib.vmp_problem_num_groups(p))]
 
     @property
