@@ -159,6 +159,7 @@ typedef struct ilp {
   double ext_bound;      /* bounds known before the MIP */
   double tree_bound;     /* best bound of the branch-and-bound tree */
   double root_lp;
+  int unreliable;        /* GLPK's root LP failed the dual check: no proof */
   int injected, accepted, proved, stopped;
   int nodes;
   size_t placed;
@@ -866,12 +867,56 @@ static double round_bound(const ilp *b, double v) {
   return ceil(v - (tol < 0.25 ? tol : 0.25));
 }
 
+/* A bound from the root LP's duals that holds whatever their quality
+ * (weak duality: for any multipliers pi, the minimum over the column and
+ * row bounds of c x + pi (r - A x), r = A x, is at most the LP value),
+ * computed in double from the unscaled model.  -HUGE_VAL when a needed
+ * bound is infinite. */
+static double safe_dual_bound(glp_prob *lp) {
+  int m = glp_get_num_rows(lp), n = glp_get_num_cols(lp);
+  int *ind = malloc(((size_t)m + 1) * sizeof *ind);
+  double *val = malloc(((size_t)m + 1) * sizeof *val);
+  double *pi = malloc(((size_t)m + 1) * sizeof *pi);
+  double sum = glp_get_obj_coef(lp, 0);
+  if (!ind || !val || !pi) {
+    sum = -HUGE_VAL;
+    goto done;
+  }
+  for (int i = 1; i <= m; i++) {
+    int type = glp_get_row_type(lp, i);
+    double lo = glp_get_row_lb(lp, i), up = glp_get_row_ub(lp, i), d = glp_get_row_dual(lp, i);
+    /* r_i in [lo, up]: min of pi r over it; a sign the bounds cannot
+     * carry is projected to 0 (still a valid multiplier). */
+    if (type == GLP_FR || (type == GLP_LO && d < 0.0) || (type == GLP_UP && d > 0.0)) d = 0.0;
+    pi[i] = d;
+    if (d > 0.0) sum += d * lo;
+    else if (d < 0.0) sum += d * up;
+  }
+  for (int j = 1; j <= n && sum > -HUGE_VAL; j++) {
+    int len = glp_get_mat_col(lp, j, ind, val), type = glp_get_col_type(lp, j);
+    double dj = glp_get_obj_coef(lp, j);
+    for (int k = 1; k <= len; k++) dj -= pi[ind[k]] * val[k];
+    if (dj > 0.0) {
+      if (type == GLP_FR || type == GLP_UP) sum = -HUGE_VAL;
+      else sum += dj * glp_get_col_lb(lp, j);
+    } else if (dj < 0.0) {
+      if (type == GLP_FR || type == GLP_LO) sum = -HUGE_VAL;
+      else sum += dj * glp_get_col_ub(lp, j);
+    }
+  }
+done:
+  free(ind);
+  free(val);
+  free(pi);
+  return sum;
+}
+
 static void on_tree(glp_tree *T, void *info) {
   ilp *b = info;
   glp_prob *P = glp_ios_get_prob(T);
   int p = glp_ios_best_node(T), a, t;
   double inc = HUGE_VAL, bound;
-  if (p) {
+  if (p && !b->unreliable) {
     double nb = round_bound(b, glp_ios_node_bound(T, p));
     if (nb > b->tree_bound) b->tree_bound = nb;
   }
@@ -966,6 +1011,22 @@ static int run_glpk(ilp *b, outcome *out) {
                         st);
     b->root_lp = glp_get_obj_val(b->lp);
     b->tree_bound = round_bound(b, b->root_lp);
+    /* GLPK's tolerances are relative: with coefficients that span many
+     * orders of magnitude it can call a root LP optimal that is not (an
+     * over-full problem with costs near 1e13 read 32 for an optimum of 17).
+     * Its duals then bound far less than its value; such a run proves
+     * nothing (issue 18). */
+    {
+      double safe = safe_dual_bound(b->lp), z = b->root_lp;
+      if (safe < z - 1e-6 * (fabs(z) > 1.0 ? fabs(z) : 1.0)) {
+        vmp__ctx_log(ctx, VMP_LOG_WARN,
+                     "ilp: the root LP value %.17g is not backed by its duals (%.17g): "
+                     "the model is badly scaled for GLPK; no bound or proof from it",
+                     z, safe);
+        b->unreliable = 1;
+        b->tree_bound = -HUGE_VAL;
+      }
+    }
   }
   glp_init_iocp(&iocp);
   iocp.msg_lev = vmp__glpk_msg_lev(b->g);
@@ -1126,6 +1187,7 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
   }
   {
     double bound = b->tree_bound > b->ext_bound ? b->tree_bound : b->ext_bound;
+    if (b->unreliable) out.optimal = 0;
     if (out.optimal && b->inc_obj < HUGE_VAL) bound = b->inc_obj;
     res->bound = bound;
     res->proven_optimal = out.optimal && b->inc_obj < HUGE_VAL;
