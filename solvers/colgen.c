@@ -751,8 +751,11 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
     if (lagr > *lb) *lb = lagr;
     if (!added) {
       if (exact) {
+        /* Converged: the Lagrangian at these duals is the LP value, but
+         * computed by us, so it holds whatever GLPK's tolerances did to
+         * the LP (coefficients spanning many orders of magnitude); the LP
+         * value itself is not taken as a bound (issue 18). */
         *converged = 1;
-        if (z > *lb) *lb = z;
       }
       return 0;
     }
