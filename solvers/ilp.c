@@ -535,11 +535,18 @@ static int host_rows(ilp *b, const size_t *hstart, const uint32_t *hx) {
       for (size_t j = hstart[k]; j < hstart[k + 1] && !any; j++)
         any = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r] > 0.0;
       if (!any) continue;
-      NEWROW(row, GLP_UP, 0.0, 0.0);
-      TRY(mat_add(&b->a, row, ycol(b, k), -cx));
-      for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
-        double d = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r];
-        if (d > 0.0) TRY(mat_add(&b->a, row, xcol(hx[j]), d));
+      /* (A2) divided by the capacity: demands as fractions of it, so
+       * that GLPK's tolerances and its cuts see coefficients near 1
+       * whatever the units (capacities near 1e14 made a knapsack cut cut
+       * off the optimum; issue 18). */
+      {
+        double scale = cx > 0.0 ? cx : 1.0;
+        NEWROW(row, GLP_UP, 0.0, 0.0);
+        TRY(mat_add(&b->a, row, ycol(b, k), -cx / scale));
+        for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
+          double d = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r];
+          if (d > 0.0) TRY(mat_add(&b->a, row, xcol(hx[j]), d / scale));
+        }
       }
       if (b->col_b && c > 0.0) {
         NEWROW(row, GLP_UP, 0.0, 0.0);
@@ -867,50 +874,6 @@ static double round_bound(const ilp *b, double v) {
   return ceil(v - (tol < 0.25 ? tol : 0.25));
 }
 
-/* A bound from the root LP's duals that holds whatever their quality
- * (weak duality: for any multipliers pi, the minimum over the column and
- * row bounds of c x + pi (r - A x), r = A x, is at most the LP value),
- * computed in double from the unscaled model.  -HUGE_VAL when a needed
- * bound is infinite. */
-static double safe_dual_bound(glp_prob *lp) {
-  int m = glp_get_num_rows(lp), n = glp_get_num_cols(lp);
-  int *ind = malloc(((size_t)m + 1) * sizeof *ind);
-  double *val = malloc(((size_t)m + 1) * sizeof *val);
-  double *pi = malloc(((size_t)m + 1) * sizeof *pi);
-  double sum = glp_get_obj_coef(lp, 0);
-  if (!ind || !val || !pi) {
-    sum = -HUGE_VAL;
-    goto done;
-  }
-  for (int i = 1; i <= m; i++) {
-    int type = glp_get_row_type(lp, i);
-    double lo = glp_get_row_lb(lp, i), up = glp_get_row_ub(lp, i), d = glp_get_row_dual(lp, i);
-    /* r_i in [lo, up]: min of pi r over it; a sign the bounds cannot
-     * carry is projected to 0 (still a valid multiplier). */
-    if (type == GLP_FR || (type == GLP_LO && d < 0.0) || (type == GLP_UP && d > 0.0)) d = 0.0;
-    pi[i] = d;
-    if (d > 0.0) sum += d * lo;
-    else if (d < 0.0) sum += d * up;
-  }
-  for (int j = 1; j <= n && sum > -HUGE_VAL; j++) {
-    int len = glp_get_mat_col(lp, j, ind, val), type = glp_get_col_type(lp, j);
-    double dj = glp_get_obj_coef(lp, j);
-    for (int k = 1; k <= len; k++) dj -= pi[ind[k]] * val[k];
-    if (dj > 0.0) {
-      if (type == GLP_FR || type == GLP_UP) sum = -HUGE_VAL;
-      else sum += dj * glp_get_col_lb(lp, j);
-    } else if (dj < 0.0) {
-      if (type == GLP_FR || type == GLP_LO) sum = -HUGE_VAL;
-      else sum += dj * glp_get_col_ub(lp, j);
-    }
-  }
-done:
-  free(ind);
-  free(val);
-  free(pi);
-  return sum;
-}
-
 static void on_tree(glp_tree *T, void *info) {
   ilp *b = info;
   glp_prob *P = glp_ios_get_prob(T);
@@ -1017,7 +980,7 @@ static int run_glpk(ilp *b, outcome *out) {
      * Its duals then bound far less than its value; such a run proves
      * nothing (issue 18). */
     {
-      double safe = safe_dual_bound(b->lp), z = b->root_lp;
+      double safe = vmp__glpk_safe_bound(b->lp), z = b->root_lp;
       if (safe < z - 1e-6 * (fabs(z) > 1.0 ? fabs(z) : 1.0)) {
         vmp__ctx_log(ctx, VMP_LOG_WARN,
                      "ilp: the root LP value %.17g is not backed by its duals (%.17g): "
