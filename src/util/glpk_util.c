@@ -119,8 +119,16 @@ double vmp__glpk_safe_bound(glp_prob *lp) {
   }
   for (int j = 1; j <= n && sum > -HUGE_VAL; j++) {
     int len = glp_get_mat_col(lp, j, ind, val), type = glp_get_col_type(lp, j);
-    double dj = glp_get_obj_coef(lp, j);
-    for (int k = 1; k <= len; k++) dj -= pi[ind[k]] * val[k];
+    double dj = glp_get_obj_coef(lp, j), mag = fabs(dj);
+    for (int k = 1; k <= len; k++) {
+      dj -= pi[ind[k]] * val[k];
+      mag += fabs(pi[ind[k]] * val[k]);
+    }
+    /* A reduced cost within GLPK's own dual tolerance (1e-7, relative)
+     * of 0 is 0: on a column without a bound on that side it would
+     * otherwise turn every optimal LP with a continuous column (balance,
+     * soft-group excess) into -HUGE_VAL.  A real failure is far larger. */
+    if (fabs(dj) <= 1e-7 * (1.0 + mag)) dj = 0.0;
     if (dj > 0.0) {
       if (type == GLP_FR || type == GLP_UP) sum = -HUGE_VAL;
       else sum += dj * glp_get_col_lb(lp, j);

@@ -84,8 +84,11 @@ int vmp__glpk_ms(double seconds);
  * c x + pi (r - A x), r = A x, is at most the LP's optimum), computed in
  * double from the unscaled problem.  GLPK's tolerances are relative, and
  * on a badly scaled problem it can call a vertex optimal whose value is
- * above the optimum; this bound then falls short of its value.  -HUGE_VAL
- * when a needed bound is infinite or memory runs out. */
+ * above the optimum; this bound then falls short of its value.  Reduced
+ * costs within 1e-7 (relative) of 0 count as 0, like GLPK's own dual
+ * tolerance, so that a column without an upper bound does not void the
+ * bound of every optimal LP.  -HUGE_VAL when a needed bound is infinite or
+ * memory runs out. */
 double vmp__glpk_safe_bound(glp_prob *lp);
 
 #endif /* VMP_GLPK_UTIL_H */
