@@ -356,7 +356,12 @@ static int build_classes(cg *c) {
   c->tkc = malloc(((size_t)c->nt * nk + 1) * sizeof *c->tkc);
   if (!c->tkc) return vmp__enomem();
   c->pure = 1;
-  c->integral = c->p0 == floor(c->p0);
+  /* Rounding the bound up needs every placement's objective to be an
+   * integer, terms the master relaxes included: balance is a fraction,
+   * soft groups cost their weights. */
+  c->integral = c->p0 == floor(c->p0) && !(m->w.balance > 0.0);
+  for (uint32_t g = 0; g < m->ngroups; g++)
+    if (!m->groups[g].hard && m->groups[g].weight != floor(m->groups[g].weight)) c->integral = 0;
   for (uint32_t k = 0; k < nk; k++)
     if (c->kcost[k] != floor(c->kcost[k])) c->integral = 0;
   for (uint32_t t = 0; t < c->nt; t++) {
@@ -605,6 +610,17 @@ static void smooth(cg *c, double alpha) {
   for (uint32_t k = 0; k < c->nk; k++) c->mu[k] = alpha * c->mu_c[k] + (1.0 - alpha) * c->mu_lp[k];
 }
 
+/* Sum over types of b_t min(0, pen_t - scale pi_t): what leaving units
+ * out saves against the relaxed cover rows. */
+static double unplaced_term(const cg *c, double scale) {
+  double sum = 0.0;
+  for (uint32_t t = 0; t < c->nt; t++) {
+    double d = c->tpen[t] - scale * c->pi[t];
+    if (d < 0.0) sum += c->rb[t] * d;
+  }
+  return sum;
+}
+
 /* Whether `deadline` has passed; remembers that time cut a phase. */
 static int past(cg *c, double deadline) {
   if (vmp__now() < deadline) return 0;
@@ -710,9 +726,13 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
       break;
     }
   }
-  *lagr = c->fixed_cost + c->p0 + sum_pi + lag;
+  /* The unplaced columns are bounded by the counts, so a dual may exceed
+   * a type's penalty; the Lagrangian then takes every unit of that type
+   * unplaced at its penalty (the term b_t min(0, pen_t - pi_t) of (C5)),
+   * and so does Farley's bound at the scaled duals. */
+  *lagr = c->fixed_cost + c->p0 + sum_pi + lag + unplaced_term(c, 1.0);
   if (farley && *exact) {
-    double f = c->fixed_cost + c->p0 + theta * sum_pi;
+    double f = c->fixed_cost + c->p0 + theta * sum_pi + unplaced_term(c, theta);
     if (f > *lagr) *lagr = f;
   }
   if (!*exact) *lagr = -HUGE_VAL;
@@ -766,8 +786,11 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
     if (lagr > *lb) *lb = lagr;
     if (!added) {
       if (exact) {
+        /* Converged: the Lagrangian at these duals is the LP value, but
+         * computed by us, so it holds whatever GLPK's tolerances did to
+         * the LP (coefficients spanning many orders of magnitude); the LP
+         * value itself is not taken as a bound (issue 18). */
         *converged = 1;
-        if (z > *lb) *lb = z;
       }
       return 0;
     }

@@ -167,6 +167,7 @@ typedef struct ilp {
   double ext_bound;      /* bounds known before the MIP */
   double tree_bound;     /* best bound of the branch-and-bound tree */
   double root_lp;
+  int unreliable;        /* GLPK's root LP failed the dual check: no proof */
   int injected, accepted, proved, stopped;
   int nodes;
   size_t placed;
@@ -517,7 +518,7 @@ static int group_rows(ilp *b, gscratch *gs, uint32_t gi) {
       gs->ne++;
     }
   }
-  qsort(gs->e, gs->ne, sizeof *gs->e, cmp_entry);
+  if (gs->ne > 1) qsort(gs->e, gs->ne, sizeof *gs->e, cmp_entry); /* e is NULL when empty */
   for (size_t a = 0; a < gs->ne; a = dom_end(gs, a)) ndom++;
   for (uint32_t k = 0; k < g->nvms; k++) gs->mult[m->vm_item[g->vms[k]]]++;
   if (g->policy == VMP_ANTI_AFFINITY)
@@ -542,11 +543,18 @@ static int host_rows(ilp *b, const size_t *hstart, const uint32_t *hx) {
       for (size_t j = hstart[k]; j < hstart[k + 1] && !any; j++)
         any = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r] > 0.0;
       if (!any) continue;
-      NEWROW(row, GLP_UP, 0.0, 0.0);
-      TRY(mat_add(&b->a, row, ycol(b, k), -cx));
-      for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
-        double d = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r];
-        if (d > 0.0) TRY(mat_add(&b->a, row, xcol(hx[j]), d));
+      /* (A2) divided by the capacity: demands as fractions of it, so
+       * that GLPK's tolerances and its cuts see coefficients near 1
+       * whatever the units (capacities near 1e14 made a knapsack cut cut
+       * off the optimum; issue 18). */
+      {
+        double scale = cx > 0.0 ? cx : 1.0;
+        NEWROW(row, GLP_UP, 0.0, 0.0);
+        TRY(mat_add(&b->a, row, ycol(b, k), -cx / scale));
+        for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
+          double d = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r];
+          if (d > 0.0) TRY(mat_add(&b->a, row, xcol(hx[j]), d / scale));
+        }
       }
       if (b->col_b && c > 0.0) {
         NEWROW(row, GLP_UP, 0.0, 0.0);
@@ -879,7 +887,7 @@ static void on_tree(glp_tree *T, void *info) {
   glp_prob *P = glp_ios_get_prob(T);
   int p = glp_ios_best_node(T), a, t;
   double inc = HUGE_VAL, bound;
-  if (p) {
+  if (p && !b->unreliable) {
     double nb = round_bound(b, glp_ios_node_bound(T, p));
     if (nb > b->tree_bound) b->tree_bound = nb;
   }
@@ -988,6 +996,22 @@ static int run_glpk(ilp *b, outcome *out) {
                         st);
     b->root_lp = glp_get_obj_val(b->lp);
     b->tree_bound = round_bound(b, b->root_lp);
+    /* GLPK's tolerances are relative: with coefficients that span many
+     * orders of magnitude it can call a root LP optimal that is not (an
+     * over-full problem with costs near 1e13 read 32 for an optimum of 17).
+     * Its duals then bound far less than its value; such a run proves
+     * nothing (issue 18). */
+    {
+      double safe = vmp__glpk_safe_bound(b->lp), z = b->root_lp;
+      if (safe < z - 1e-6 * (fabs(z) > 1.0 ? fabs(z) : 1.0)) {
+        vmp__ctx_log(ctx, VMP_LOG_WARN,
+                     "ilp: the root LP value %.17g is not backed by its duals (%.17g): "
+                     "the model is badly scaled for GLPK; no bound or proof from it",
+                     z, safe);
+        b->unreliable = 1;
+        b->tree_bound = -HUGE_VAL;
+      }
+    }
   }
   glp_init_iocp(&iocp);
   iocp.msg_lev = vmp__glpk_msg_lev(b->g);
@@ -1225,6 +1249,7 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
   }
   {
     double bound = b->tree_bound > b->ext_bound ? b->tree_bound : b->ext_bound;
+    if (b->unreliable) out.optimal = 0;
     if (out.optimal && b->inc_obj < HUGE_VAL) bound = b->inc_obj;
     res->bound = bound;
     res->proven_optimal = out.optimal && b->inc_obj < HUGE_VAL;

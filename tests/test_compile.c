@@ -24,8 +24,9 @@ static void test_compile__affinity_merges_items(void **state) {
       "{\"name\":\"b\",\"demand\":{\"cpu\":2,\"mem\":4}},"
       "{\"name\":\"c\",\"demand\":{\"cpu\":3,\"mem\":8},\"host\":\"h2\"},"
       "{\"name\":\"d\",\"demand\":{\"cpu\":4,\"mem\":16}}],"
-      "\"groups\":[{\"name\":\"ac\",\"policy\":\"affinity\",\"vms\":[\"a\",\"c\"]},"
-      "{\"name\":\"cd\",\"policy\":\"affinity\",\"vms\":[\"c\",\"d\"]},"
+      "\"groups\":[{\"name\":\"ac\",\"policy\":\"affinity\",\"vms\":[\"a\",\"c\"],"
+      "\"all_or_nothing\":true},"
+      "{\"name\":\"cd\",\"policy\":\"affinity\",\"vms\":[\"c\",\"d\"],\"all_or_nothing\":true},"
       "{\"name\":\"soft\",\"policy\":\"affinity\",\"hard\":false,\"vms\":[\"a\",\"b\"]}]}");
   vmp__model *m = compile(p);
   (void)state;
@@ -43,6 +44,32 @@ static void test_compile__affinity_merges_items(void **state) {
   assert_int_equal(m->ngroups, 1);
   assert_int_equal(m->groups[0].hard, 0);
   assert_int_equal(m->has_soft_groups, 1);
+  vmp__model_free(m);
+  vmp_problem_free(p);
+}
+
+/* A plain hard affinity group lets members stay out: its VMs stay items
+ * of their own and the group a hard group of the model (issue 18). */
+static void test_compile__plain_affinity_is_a_group(void **state) {
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\"],"
+      "\"hosts\":[{\"name\":\"h1\",\"capacity\":{\"cpu\":2}}],"
+      "\"vms\":[{\"name\":\"a\",\"demand\":{\"cpu\":1}},{\"name\":\"b\",\"demand\":{\"cpu\":1}},"
+      "{\"name\":\"c\",\"demand\":{\"cpu\":1}}],"
+      "\"groups\":[{\"name\":\"g\",\"policy\":\"affinity\",\"vms\":[\"a\",\"b\",\"c\"]}]}");
+  vmp__model *m = compile(p);
+  (void)state;
+  assert_int_equal(m->nitems, 3);
+  for (uint32_t i = 0; i < 3; i++) assert_int_equal(m->item_unplaceable[i], 0);
+  assert_int_equal(m->ngroups, 1);
+  assert_int_equal(m->groups[0].hard, 1);
+  assert_int_equal(m->groups[0].nitems, 3);
+  assert_int_equal(m->item_groups_start[3], 3); /* each item lists the group */
+  /* the online placer's model keeps the unit, which does not fit */
+  vmp__model_free(m);
+  assert_int_equal(vmp__model_compile_units(p, &m), VMP_OK);
+  assert_int_equal(m->nitems, 1);
+  assert_int_equal(m->item_unplaceable[0], VMP__TOO_LARGE);
   vmp__model_free(m);
   vmp_problem_free(p);
 }
@@ -159,6 +186,7 @@ static void test_compile__params_are_checked(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_compile__affinity_merges_items),
+      cmocka_unit_test(test_compile__plain_affinity_is_a_group),
       cmocka_unit_test(test_compile__rules_and_classes),
       cmocka_unit_test(test_compile__identical_hosts_share_a_class),
       cmocka_unit_test(test_compile__volume_bound),

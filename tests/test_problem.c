@@ -134,7 +134,7 @@ static void test_problem__rejects_bad_values(void **state) {
   tu_assert_error(vmp_problem_add_vm(p, "v", bad, NULL), VMP_ERANGE,
                   "demand.cpu: expected a finite number");
   tu_assert_error(vmp_problem_set_host_overcommit(p, 0, 0, 0.0), VMP_ERANGE,
-                  "expected a finite number > 0");
+                  "overcommit: expected a number >= 0.001, got 0");
   tu_assert_error(vmp_problem_set_host_cost(p, 0, -1), VMP_ERANGE, ">= 0");
   tu_assert_error(vmp_problem_set_host_capacity(p, 3, 0, 1), VMP_EINVAL, "out of range");
   assert_int_equal(vmp_problem_add_vm(p, "v", cap, NULL), VMP_OK);

@@ -536,6 +536,41 @@ static void test_virt__journal_of_another_plan_is_refused(void **state) {
   vmp_virt_free(v);
 }
 
+/* A crash while the journal was created can tear its header line: that is
+ * an empty journal (issue 18), like a torn last line; a file that does not
+ * start like a header is still refused, never cut. */
+static void test_virt__torn_journal_header_is_an_empty_journal(void **state) {
+  vmp_virt *v = session();
+  vmp_problem *p = snap(v, 0);
+  vmp_solution *t = target(p, "app-1=h1");
+  vmp_plan *pl = plan_of(p, t);
+  const char *j = journal_path("torn_header");
+  vmp_apply_report *rep = NULL;
+  char path[512];
+  FILE *f;
+  (void)state;
+  snprintf(path, sizeof path, "%s", j);
+  f = fopen(path, "w");
+  fputs("{\"vmplace_journal\":1,\"pl", f);
+  fclose(f);
+  assert_int_equal(apply(v, pl, path, 1, &rep), VMP_OK);
+  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_DONE), 1);
+  vmp_apply_report_free(rep);
+  /* the header was written again: the journal reads */
+  assert_int_equal(apply(v, pl, path, 1, &rep), VMP_OK);
+  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_ALREADY), 1);
+  vmp_apply_report_free(rep);
+  f = fopen(path, "w");
+  fputs("not a journal", f);
+  fclose(f);
+  tu_assert_error(apply(v, pl, path, 1, &rep), VMP_EPARSE, "not a vmplace journal");
+  assert_null(rep);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+  vmp_virt_free(v);
+}
+
 static void test_virt__transient_domain_only_moves_live(void **state) {
   static const char *xml =
       "<domain type='test'><name>tmp-1</name><memory unit='MiB'>512</memory><vcpu>1</vcpu>"
@@ -819,6 +854,7 @@ int main(void) {
       cmocka_unit_test(test_virt__a_stop_between_steps_resumes_from_the_journal),
       cmocka_unit_test(test_virt__a_copy_vmplace_did_not_make_is_left_alone),
       cmocka_unit_test(test_virt__journal_of_another_plan_is_refused),
+      cmocka_unit_test(test_virt__torn_journal_header_is_an_empty_journal),
       cmocka_unit_test(test_virt__transient_domain_only_moves_live),
       cmocka_unit_test(test_virt__start_step_from_a_domain_xml_file),
       cmocka_unit_test(test_virt__live_migration),

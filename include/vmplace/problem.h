@@ -45,6 +45,19 @@ typedef enum vmp_group_policy {
                                    number of scope domains (reassign.h) */
 } vmp_group_policy;
 
+/* ---- numbers ------------------------------------------------------------ */
+
+/* The accepted range of every number of the model (docs/formats.md,
+ * "Numbers"); setters and readers refuse any other value with VMP_ERANGE
+ * and a message naming the field.  Within them every objective the model
+ * can express is finite. */
+#define VMP_MAX_QUANTITY 1e15   /**< capacity, reserved, demand, migration_cost */
+#define VMP_MIN_CAPACITY 1e-6   /**< smallest capacity other than 0 */
+#define VMP_MIN_OVERCOMMIT 1e-3 /**< overcommit ratio, lowest */
+#define VMP_MAX_OVERCOMMIT 1e3  /**< overcommit ratio, highest */
+#define VMP_MAX_WEIGHT 1e9      /**< host cost, group and rule weights,
+                                     objective weights */
+
 /* ---- life cycle -------------------------------------------------------- */
 
 /**
@@ -310,6 +323,12 @@ VMP_API int vmp_problem_vm_pinned(const vmp_problem *p, size_t v);
 /**
  * Adds an affinity or anti-affinity group.
  *
+ * One meaning each (docs/formats.md, "Groups"): a hard affinity group keeps
+ * its placed members in one scope domain, and any member may stay unplaced
+ * (vmp_problem_set_group_all_or_nothing makes a host-scope group all or
+ * nothing); a hard anti-affinity group keeps its placed members in
+ * different domains.  Unplaced members count in no domain.
+ *
  * @param name    unique group name.
  * @param policy  VMP_AFFINITY or VMP_ANTI_AFFINITY.
  * @param hard    nonzero: never violated; zero: each violation costs the
@@ -328,6 +347,17 @@ VMP_API int vmp_problem_add_group(vmp_problem *p, const char *name,
 /** Sets the weight of a soft group (>= 0, finite). */
 VMP_API int vmp_problem_set_group_weight(vmp_problem *p, size_t g,
                                          double weight);
+/**
+ * Makes hard affinity group g all or nothing (nonzero) or not (zero, the
+ * default): all its members on one host, or none of them placed.
+ *
+ * @return VMP_OK; VMP_EINVAL when g is out of range, or on = 1 for a group
+ *         that is not a hard affinity group with scope "host".
+ */
+VMP_API int vmp_problem_set_group_all_or_nothing(vmp_problem *p, size_t g,
+                                                 int on);
+/** 1 when group g is all or nothing, else 0. */
+VMP_API int vmp_problem_group_all_or_nothing(const vmp_problem *p, size_t g);
 /** Number of groups. */
 VMP_API size_t vmp_problem_num_groups(const vmp_problem *p);
 /** Name of group g, or NULL.  Borrowed. */

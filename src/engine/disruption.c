@@ -4,8 +4,9 @@
  * migration.  vmp_solve runs this on every solver's placement (the
  * minimal-disruption tie-break) and vmp_solution_prune_moves on any target.
  *
- * The search works on the compiled model, like a solver: items (hard
- * affinity units move as one), vmp__state for the hard constraints
+ * The search works on the compiled model, like a solver: items
+ * (all-or-nothing units move as one; a hard affinity group's moves are
+ * also undone together), vmp__state for the hard constraints
  * (allowed hosts, capacity, hard groups) in O(resources + group sizes),
  * and the objective change of a move computed from its terms (host cost,
  * migration cost, soft rules; the whole model objective when soft groups or
@@ -29,6 +30,8 @@ typedef struct pruner {
   vmp__state st;         /* the placement being pruned, by item */
   int global;            /* soft groups or balance: use the whole objective */
   double obj;            /* model objective of st (only kept when global) */
+  int32_t *from;         /* [nitems] scratch of try_undo */
+  size_t *list;          /* [nitems] scratch of undo_groups */
 } pruner;
 
 static double tol(double obj) { return 1e-9 * (fabs(obj) > 1.0 ? fabs(obj) : 1.0); }
@@ -56,7 +59,7 @@ static double local_delta(const pruner *P, size_t i, size_t a, size_t b) {
  * the change.  Returns 1 when done, 0 when refused (nothing changed). */
 static int try_undo(pruner *P, const size_t *items, size_t n, double slack, double *gain) {
   const vmp__model *m = P->m;
-  int32_t from[2];
+  int32_t *from = P->from;
   double d = 0.0;
   size_t k;
   for (k = 0; k < n; k++) {
@@ -80,8 +83,26 @@ static int try_undo(pruner *P, const size_t *items, size_t n, double slack, doub
   return 0;
 }
 
+/* The moves of a hard affinity group's members undone together: one at a
+ * time would split the group (its members are items of their own unless
+ * it is all or nothing).  Returns 1 when one group's were. */
+static int undo_groups(pruner *P) {
+  const vmp__model *m = P->m;
+  double gain;
+  for (uint32_t g = 0; g < m->ngroups; g++) {
+    const vmp__mgroup *mg = &m->groups[g];
+    size_t n = 0;
+    if (!mg->hard || mg->policy != VMP_AFFINITY) continue;
+    for (uint32_t k = 0; k < mg->nitems; k++)
+      if (movable(P, mg->items[k])) P->list[n++] = mg->items[k];
+    if (n > 1 && try_undo(P, P->list, n, tol(P->obj), &gain)) return 1;
+  }
+  return 0;
+}
+
 /* Undoes every move whose undoing keeps the placement valid and no worse:
- * one item at a time, then pairs where one took the other's old host (a
+ * one item at a time, then the members of each hard affinity group
+ * together, then pairs where one took the other's old host (a
  * swap between full hosts cannot be undone one item at a time).  Repeats
  * while something changed, or until the deadline (vmp__now() seconds;
  * HUGE_VAL: none): what is left then is still a valid placement, only with
@@ -99,6 +120,7 @@ static int undo_useless(pruner *P, double deadline) {
     changed = 0;
     for (size_t i = 0; i < m->nitems; i++)
       if (movable(P, i) && try_undo(P, &i, 1, tol(P->obj), &gain)) changed = 1;
+    if (!changed) changed = undo_groups(P);
     if (changed) continue;
     /* The moved items by the host they are on now, for the pairs. */
     for (size_t h = 0; h < m->nhosts; h++) head[h] = VMP_NONE;
@@ -351,13 +373,17 @@ int vmp__disruption_prune(const vmp_problem *p, const vmp__model *m, uint32_t *v
   memset(&P, 0, sizeof P);
   P.p = p;
   P.m = m;
-  rc = load_target(&P, vh);
+  P.from = malloc((m->nitems + 1) * sizeof *P.from);
+  P.list = malloc((m->nitems + 1) * sizeof *P.list);
+  rc = P.from && P.list ? load_target(&P, vh) : vmp__enomem();
   if (!rc) rc = undo_useless(&P, deadline);
   if (!rc && max_moves != VMP_NONE) rc = cap_moves(&P, max_moves);
   if (!rc) {
     to_vms(&P, vh);
     rc = require_gain(p, vh);
   }
+  free(P.from);
+  free(P.list);
   vmp__state_free(&P.st);
   return rc;
 }

@@ -64,7 +64,7 @@ int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts, vmp_placer 
     return vmp__error(VMP_EINVAL, "greedy.online_rule: unknown rule \"%s\"", rule_name);
   if (!(pl = calloc(1, sizeof *pl))) return vmp__enomem();
   pl->p = p;
-  if ((rc = vmp__model_compile(p, &pl->m)) || (rc = vmp__state_init(&pl->st, pl->m)) ||
+  if ((rc = vmp__model_compile_units(p, &pl->m)) || (rc = vmp__state_init(&pl->st, pl->m)) ||
       (rc = vmp__greedy_new(pl->m, &pl->g))) {
     vmp_placer_free(pl);
     return rc;
@@ -184,7 +184,14 @@ int vmp_placer_solution(const vmp_placer *pl, vmp_solution **out) {
   memset(&info, 0, sizeof info);
   info.solver = "online";
   info.stop_reason = VMP_STOP_COMPLETED;
-  info.bound = vmp__model_bound(pl->m);
+  /* The placer's model merges hard affinity groups into units, which
+   * would bound a stricter problem: the bound comes from the problem's own
+   * model. */
+  {
+    vmp__model *bm = NULL;
+    info.bound = vmp__model_compile(pl->p, &bm) == 0 ? vmp__model_bound(bm) : 0.0;
+    vmp__model_free(bm);
+  }
   info.time_s = pl->seconds;
   info.stat_names = names;
   info.stat_values = values;

@@ -230,6 +230,21 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   }
   t_verify = vmp__now();
   rc = vmp__solution_build(p, vh, &info, out);
+  if (!rc && !res.proven_optimal && (*out)->status != VMP_STATUS_INVALID &&
+      info.bound > (*out)->objective + 1e-6 * fmax(1.0, fabs((*out)->objective))) {
+    /* A bound above the objective of a valid placement is no bound: a
+     * solver bug.  Never let it pass as a proof (the evaluator would clip it
+     * to the objective and call the placement optimal); keep the model's. */
+    vmp__ctx_log(&ctx, VMP_LOG_WARN,
+                 "solve: %s reported bound %.17g above its objective %.17g; "
+                 "using the model bound %.17g (please report this bug)",
+                 solver->name, info.bound, (*out)->objective, model_bound);
+    vmp_solution_free(*out);
+    *out = NULL;
+    info.bound = model_bound;
+    info.proven_infeasible = 0;
+    rc = vmp__solution_build(p, vh, &info, out);
+  }
   if (!rc) add_verify_time(*out, vmp__now() - t_verify);
   if (!rc && (*out)->status == VMP_STATUS_INVALID) {
     const char *msg = (*out)->nviol ? (*out)->viol[0].message : "";

@@ -208,26 +208,28 @@ static int read_host(jr *r, const json_t *obj, const char *path) {
     snprintf(sub, sizeof sub, "%s.overcommit", path);
     if ((rc = read_per_resource(r, v, sub, 0.0, 0, vals, present))) return rc;
     for (uint32_t k = 0; k < r->p->nres; k++) {
+      char s2[PATH_MAX_LEN];
       if (!present[k]) continue;
-      if (vals[k] <= 0.0) {
-        char s2[PATH_MAX_LEN];
-        snprintf(s2, sizeof s2, "%s.%s", sub, vmp_problem_resource_name(r->p, k));
-        return jfail(r, VMP_ERANGE, s2, "expected a number > 0, got %g", vals[k]);
-      }
-      vmp_problem_set_host_overcommit(r->p, h, k, vals[k]);
+      snprintf(s2, sizeof s2, "%s.%s", sub, vmp_problem_resource_name(r->p, k));
+      if ((rc = vmp_problem_set_host_overcommit(r->p, h, k, vals[k])))
+        return jwrap(r, rc, s2);
     }
   }
   if ((v = json_object_get(obj, "reserved"))) {
     snprintf(sub, sizeof sub, "%s.reserved", path);
     if ((rc = read_per_resource(r, v, sub, 0.0, 0, vals, present))) return rc;
-    for (uint32_t k = 0; k < r->p->nres; k++)
-      if (present[k]) vmp_problem_set_host_reserved(r->p, h, k, vals[k]);
+    for (uint32_t k = 0; k < r->p->nres; k++) {
+      char s2[PATH_MAX_LEN];
+      if (!present[k]) continue;
+      snprintf(s2, sizeof s2, "%s.%s", sub, vmp_problem_resource_name(r->p, k));
+      if ((rc = vmp_problem_set_host_reserved(r->p, h, k, vals[k]))) return jwrap(r, rc, s2);
+    }
   }
   if ((v = json_object_get(obj, "cost"))) {
     double c;
     snprintf(sub, sizeof sub, "%s.cost", path);
     if ((rc = get_number(r, v, sub, 0.0, &c))) return rc;
-    vmp_problem_set_host_cost(r->p, h, c);
+    if ((rc = vmp_problem_set_host_cost(r->p, h, c))) return jwrap(r, rc, path);
   }
   if ((v = json_object_get(obj, "labels"))) {
     snprintf(sub, sizeof sub, "%s.labels", path);
@@ -305,7 +307,7 @@ static int read_vm(jr *r, const json_t *obj, const char *path) {
     double c;
     snprintf(sub, sizeof sub, "%s.migration_cost", path);
     if ((rc = get_number(r, v, sub, 0.0, &c))) return rc;
-    vmp_problem_set_vm_migration_cost(r->p, vm, c);
+    if ((rc = vmp_problem_set_vm_migration_cost(r->p, vm, c))) return jwrap(r, rc, path);
   }
   if ((v = json_object_get(obj, "allowed_hosts"))) {
     size_t k, n, *hosts;
@@ -342,7 +344,8 @@ static int read_vm(jr *r, const json_t *obj, const char *path) {
 
 static const char *const GROUP_KEYS[] = {"name",  "policy", "hard",
                                          "vms",   "scope",  "weight",
-                                         "min_domains", NULL};
+                                         "min_domains", "all_or_nothing",
+                                         NULL};
 
 static int read_group(jr *r, const json_t *obj, const char *path) {
   char sub[PATH_MAX_LEN];
@@ -407,7 +410,13 @@ static int read_group(jr *r, const json_t *obj, const char *path) {
     double w;
     snprintf(sub, sizeof sub, "%s.weight", path);
     if ((rc = get_number(r, v, sub, 0.0, &w))) return rc;
-    vmp_problem_set_group_weight(r->p, g, w);
+    if ((rc = vmp_problem_set_group_weight(r->p, g, w))) return jwrap(r, rc, path);
+  }
+  if ((v = json_object_get(obj, "all_or_nothing"))) {
+    int on = 0;
+    snprintf(sub, sizeof sub, "%s.all_or_nothing", path);
+    if ((rc = get_bool(r, v, sub, &on))) return rc;
+    if ((rc = vmp_problem_set_group_all_or_nothing(r->p, g, on))) return jwrap(r, rc, path);
   }
   return vmp__json_read_min_domains(r->p, g, obj, path, r->origin);
 }
@@ -445,7 +454,7 @@ static int read_rule(jr *r, const json_t *obj, const char *path) {
     double w;
     snprintf(sub, sizeof sub, "%s.weight", path);
     if ((rc = get_number(r, v, sub, 0.0, &w))) return rc;
-    vmp_problem_set_rule_weight(r->p, idx, w);
+    if ((rc = vmp_problem_set_rule_weight(r->p, idx, w))) return jwrap(r, rc, path);
   }
   return 0;
 }
@@ -467,7 +476,7 @@ static int read_objective(jr *r, const json_t *obj) {
     double w;
     snprintf(sub, sizeof sub, "objective.%s", key);
     if ((rc = get_number(r, v, sub, 0.0, &w))) return rc;
-    vmp_problem_set_objective(r->p, key, w);
+    if ((rc = vmp_problem_set_objective(r->p, key, w))) return vmp__error_prefix(rc, "%s", r->origin);
   }
   return 0;
 }

@@ -127,6 +127,7 @@ static json_t *group_json(const vmp_problem *p, size_t g) {
   bad |= vmp__json_add(o, "vms", vms);
   bad |= vmp__json_add(o, "scope", json_string(vmp_problem_group_scope(p, g)));
   if (gr->weight != 1.0) bad |= vmp__json_add(o, "weight", vmp__json_num(gr->weight));
+  if (gr->all_or_nothing) bad |= vmp__json_add(o, "all_or_nothing", json_true());
   if (bad) {
     json_decref(o);
     return NULL;

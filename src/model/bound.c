@@ -168,8 +168,10 @@ static double cover_lp(const vmp__model *m, const double *vol) {
   glp_set_obj_dir(lp, GLP_MIN);
   glp_add_rows(lp, (int)m->nres);
   glp_add_cols(lp, (int)nk);
+  /* Each row divided by its volume, so that GLPK sees coefficients near
+   * 1 whatever the units. */
   for (uint32_t r = 0; r < m->nres; r++)
-    glp_set_row_bnds(lp, (int)r + 1, GLP_LO, vol[r], 0.0);
+    glp_set_row_bnds(lp, (int)r + 1, GLP_LO, vol[r] > 0.0 ? 1.0 : 0.0, 0.0);
   for (uint32_t k = 0; k < nk; k++) {
     uint32_t h = m->hclass_hosts[m->hclass_start[k]];
     double cnt = (double)(m->hclass_start[k + 1] - m->hclass_start[k]);
@@ -183,7 +185,7 @@ static double cover_lp(const vmp__model *m, const double *vol) {
       double c = m->cap[m->hclass_hosts[m->hclass_start[k]] * m->nres + r];
       if (c > 0.0) {
         ind[++len] = (int)k + 1;
-        val[len] = c;
+        val[len] = vol[r] > 0.0 ? c / vol[r] : c;
       }
     }
     glp_set_mat_row(lp, (int)r + 1, len, ind, val);
@@ -191,12 +193,15 @@ static double cover_lp(const vmp__model *m, const double *vol) {
   glp_init_smcp(&smcp);
   smcp.msg_lev = GLP_MSG_OFF;
   glp_scale_prob(lp, GLP_SF_AUTO);
-  if (glp_simplex(lp, &smcp) == 0) {
-    int st = glp_get_status(lp);
-    if (st == GLP_OPT)
-      out = glp_get_obj_val(lp) * (1.0 - 1e-9);
-    else if (st == GLP_NOFEAS)
-      out = HUGE_VAL;
+  /* The bound is what the duals prove (vmp__glpk_safe_bound), never
+   * GLPK's value itself: on problems whose capacities span many orders of
+   * magnitude it read 3 where 2 hosts held everything (issue 18).  An
+   * infeasible cover is no news: cover() finds a resource whose hosts
+   * together are too small before this runs, and nothing else makes this
+   * LP infeasible. */
+  if (glp_simplex(lp, &smcp) == 0 && glp_get_status(lp) == GLP_OPT) {
+    double safe = vmp__glpk_safe_bound(lp);
+    out = safe > 0.0 ? safe * (1.0 - 1e-9) : 0.0;
   }
   vmp__glpk_close(g);
   free(ind);

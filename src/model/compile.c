@@ -176,6 +176,7 @@ typedef struct cctx {
   uint32_t *vm_aclass;     /* [nvms] */
   tuples aclass_keys;
   size_t rclass_cap, hsig_cap, aclass_cap, scope_cap;
+  int merge_all;           /* every hard host-affinity group is one unit */
 } cctx;
 
 static int append_u32(unsigned char **buf, size_t *len, size_t *cap, uint32_t v) {
@@ -426,8 +427,14 @@ static uint32_t uf_find(uint32_t *parent, uint32_t x) {
   return x;
 }
 
-static int merged_group(const vmp__group *g) {
-  return g->hard && g->policy == VMP_AFFINITY && g->scope == 0;
+/* Only all-or-nothing groups become one unit: a plain hard affinity group
+ * lets any member stay out, so its members stay items of their own (the
+ * group is then a hard group like any scope's) -- except for the online
+ * placer, which places a group's first member where the whole group fits
+ * (vmp__model_compile_units). */
+static int merged_group(const cctx *c, const vmp__group *g) {
+  return g->hard && g->policy == VMP_AFFINITY && g->scope == 0 &&
+         (g->all_or_nothing || c->merge_all);
 }
 
 static int build_items(cctx *c) {
@@ -446,7 +453,7 @@ static int build_items(cctx *c) {
   for (size_t v = 0; v < p->nvms; v++) parent[v] = (uint32_t)v;
   for (size_t g = 0; g < p->ngroups; g++) {
     const vmp__group *gr = &p->groups[g];
-    if (!merged_group(gr)) continue;
+    if (!merged_group(c, gr)) continue;
     for (uint32_t k = 1; k < gr->nvms; k++) {
       uint32_t a = uf_find(parent, gr->vms[0]), b = uf_find(parent, gr->vms[k]);
       if (a != b) parent[b < a ? a : b] = b < a ? b : a;
@@ -640,7 +647,7 @@ static int build_groups(cctx *c) {
     const vmp__group *gr = &p->groups[g];
     vmp__mgroup *mg;
     uint32_t n = 0;
-    if (merged_group(gr) || gr->policy == VMP_SPREAD) continue;
+    if (merged_group(c, gr) || gr->policy == VMP_SPREAD) continue;
     mg = &m->groups[m->ngroups];
     mg->group = (uint32_t)g;
     mg->policy = gr->policy;
@@ -867,7 +874,7 @@ static void cctx_free(cctx *c) {
   tuples_free(&c->aclass_keys);
 }
 
-int vmp__model_compile(const vmp_problem *p, vmp__model **out) {
+static int compile(const vmp_problem *p, int merge_all, vmp__model **out) {
   cctx c;
   vmp__model *m;
   int rc;
@@ -876,6 +883,7 @@ int vmp__model_compile(const vmp_problem *p, vmp__model **out) {
   m = calloc(1, sizeof *m);
   if (!m) return vmp__enomem();
   memset(&c, 0, sizeof c);
+  c.merge_all = merge_all;
   c.p = p;
   c.m = m;
   m->p = p;
@@ -903,6 +911,14 @@ int vmp__model_compile(const vmp_problem *p, vmp__model **out) {
   }
   *out = m;
   return 0;
+}
+
+int vmp__model_compile(const vmp_problem *p, vmp__model **out) {
+  return compile(p, 0, out);
+}
+
+int vmp__model_compile_units(const vmp_problem *p, vmp__model **out) {
+  return compile(p, 1, out);
 }
 
 void vmp__model_free(vmp__model *m) {

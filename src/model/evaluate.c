@@ -168,11 +168,12 @@ static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
 static void dom_name(const vmp_problem *p, uint32_t scope, uint32_t h,
                      char *buf, size_t n) {
   uint32_t val = scope ? vmp__labels_get(&p->host_labels[h], scope) : 0;
+  char q[400];
   if (!scope || !val)
     snprintf(buf, n, "host %s", HN(h));
   else
     snprintf(buf, n, "%s %s", vmp__pool_str(&p->pool, scope),
-             vmp__pool_str(&p->pool, val));
+             vmp__printable(q, sizeof q, vmp__pool_str(&p->pool, val)));
 }
 
 /* The VMs of a group violation, in member order. */
@@ -253,6 +254,22 @@ static int check_groups(const vmp_problem *p, const uint32_t *vm_host,
         vmp__buf_free(&where);
       } else {
         add_violation(e, 0, "affinity", gr->hard, "%s", "");
+      }
+    }
+    if (gr->all_or_nothing && n > 0 && n < gr->nvms) {
+      if (detail) {
+        vmp__buf out;
+        vmp__buf_init(&out);
+        for (uint32_t k = 0, c = 0; k < gr->nvms; k++)
+          if (vm_host[gr->vms[k]] == VMP__NO_HOST)
+            vmp__buf_printf(&out, "%s%s", c++ ? ", " : "", VN(gr->vms[k]));
+        add_violation(e, 1, "affinity", 1,
+                      "affinity %s: all or nothing, but %zu of %u members are "
+                      "placed (unplaced: %s)",
+                      gname, n, (unsigned)gr->nvms, out.data ? out.data : "");
+        vmp__buf_free(&out);
+      } else {
+        add_violation(e, 0, "affinity", 1, "%s", "");
       }
     }
   }

@@ -100,8 +100,9 @@ void vmp__reasons_add(vmp__reasons *r, const char *key, const char *fmt, ...) {
   r->n++;
 }
 
+/* All-or-nothing groups move as one unit (the compile step's items). */
 static int merged(const vmp__group *g) {
-  return g->hard && g->policy == VMP_AFFINITY && g->scope == 0;
+  return g->hard && g->policy == VMP_AFFINITY && g->scope == 0 && g->all_or_nothing;
 }
 
 static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
@@ -114,9 +115,10 @@ static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
 static void where(const vmp_problem *p, uint32_t scope, uint32_t h, char *buf,
                   size_t n) {
   uint32_t val = scope ? vmp__labels_get(&p->host_labels[h], scope) : 0;
+  char q[400];
   if (scope && val)
     snprintf(buf, n, "in %s %s (on %s)", vmp__pool_str(&p->pool, scope),
-             vmp__pool_str(&p->pool, val), HN(h));
+             vmp__printable(q, sizeof q, vmp__pool_str(&p->pool, val)), HN(h));
   else
     snprintf(buf, n, "on %s", HN(h));
 }

@@ -210,6 +210,11 @@ double vmp__model_objective_reassign(const vmp__model *m, const int32_t *vh,
  * says why (VMP_ENOMEM, VMP_ERANGE when rules would need more than the
  * documented evaluation budget). */
 int vmp__model_compile(const vmp_problem *p, vmp__model **out);
+/* The same, with every hard host-affinity group merged into one unit as if
+ * it were all or nothing: the online placer's model, which sends a group's
+ * first VM where the whole group fits.  Its placements are valid for the
+ * problem (members may stay out); its bounds are not bounds of it. */
+int vmp__model_compile_units(const vmp_problem *p, vmp__model **out);
 void vmp__model_free(vmp__model *m);
 
 static inline int vmp__hostset_has(const vmp__hostset *s, size_t h) {

@@ -62,15 +62,43 @@ static int check_resource_name(const char *name) {
   return 0;
 }
 
-static int check_number(double v, double min, const char *what) {
-  if (!isfinite(v))
-    return vmp__error(VMP_ERANGE, "%s: expected a finite number", what);
-  if (v < min) {
-    char b[32];
+/* The accepted range of every number (docs/formats.md, "Numbers"): with
+ * them every objective the model can express is finite -- the automatic
+ * unplaced weight, the balance of an overfull host in `check` --, and
+ * GLPK sees no coefficient it cannot scale. */
+static int check_range(double v, double min, double max, const char *max_text,
+                       const char *what) {
+  char b1[32], b2[32];
+  if (!isfinite(v)) return vmp__error(VMP_ERANGE, "%s: expected a finite number", what);
+  if (v < min)
     return vmp__error(VMP_ERANGE, "%s: expected a number >= %s, got %s", what,
-                      vmp__fmt_num(b, min), vmp__fmt_num((char[32]){0}, v));
-  }
+                      vmp__fmt_num(b1, min), vmp__fmt_num(b2, v));
+  if (v > max)
+    return vmp__error(VMP_ERANGE, "%s: expected a number <= %s, got %s", what, max_text,
+                      vmp__fmt_num(b2, v));
   return 0;
+}
+
+/* A capacity, reserved amount, demand or migration cost. */
+static int check_quantity(double v, const char *what) {
+  return check_range(v, 0.0, VMP_MAX_QUANTITY, "1e15", what);
+}
+
+/* A capacity: 0, or at least VMP_MIN_CAPACITY, so that a load divided by
+ * an effective capacity (balance) stays finite. */
+static int check_capacity(double v, const char *what) {
+  int rc = check_quantity(v, what);
+  if (!rc && v > 0.0 && v < VMP_MIN_CAPACITY) {
+    char b2[32];
+    return vmp__error(VMP_ERANGE, "%s: expected 0 or a number >= 1e-6, got %s", what,
+                      vmp__fmt_num(b2, v));
+  }
+  return rc;
+}
+
+/* A host cost or a weight. */
+static int check_weight(double v, const char *what) {
+  return check_range(v, 0.0, VMP_MAX_WEIGHT, "1e9", what);
 }
 
 static int labels_set(vmp_problem *p, vmp__labels *l, const char *key,
@@ -327,7 +355,7 @@ int vmp_problem_add_host(vmp_problem *p, const char *name,
     char what[300];
     snprintf(what, sizeof what, "capacity.%s",
              vmp__pool_str(&p->pool, p->res_name[r]));
-    if ((rc = check_number(capacity[r], 0.0, what))) return rc;
+    if ((rc = check_capacity(capacity[r], what))) return rc;
   }
   if ((rc = hosts_reserve(p, p->nhosts + 1))) return rc;
   if ((rc = vmp__pool_intern(&p->pool, name, &id))) return rc;
@@ -360,7 +388,7 @@ int vmp_problem_set_host_capacity(vmp_problem *p, size_t h, size_t r,
                                   double value) {
   int rc;
   if ((rc = check_host(p, h)) || (rc = check_res(p, r))) return rc;
-  if ((rc = check_number(value, 0.0, "capacity"))) return rc;
+  if ((rc = check_capacity(value, "capacity"))) return rc;
   p->host_capacity[h * p->nres + r] = value;
   return 0;
 }
@@ -369,10 +397,8 @@ int vmp_problem_set_host_overcommit(vmp_problem *p, size_t h, size_t r,
                                     double ratio) {
   int rc;
   if ((rc = check_host(p, h)) || (rc = check_res(p, r))) return rc;
-  if (!isfinite(ratio) || ratio <= 0.0)
-    return vmp__error(VMP_ERANGE,
-                      "overcommit: expected a finite number > 0, got %g",
-                      ratio);
+  if ((rc = check_range(ratio, VMP_MIN_OVERCOMMIT, VMP_MAX_OVERCOMMIT, "1000", "overcommit")))
+    return rc;
   p->host_overcommit[h * p->nres + r] = ratio;
   return 0;
 }
@@ -381,7 +407,7 @@ int vmp_problem_set_host_reserved(vmp_problem *p, size_t h, size_t r,
                                   double value) {
   int rc;
   if ((rc = check_host(p, h)) || (rc = check_res(p, r))) return rc;
-  if ((rc = check_number(value, 0.0, "reserved"))) return rc;
+  if ((rc = check_quantity(value, "reserved"))) return rc;
   p->host_reserved[h * p->nres + r] = value;
   return 0;
 }
@@ -389,7 +415,7 @@ int vmp_problem_set_host_reserved(vmp_problem *p, size_t h, size_t r,
 int vmp_problem_set_host_cost(vmp_problem *p, size_t h, double cost) {
   int rc;
   if ((rc = check_host(p, h))) return rc;
-  if ((rc = check_number(cost, 0.0, "cost"))) return rc;
+  if ((rc = check_weight(cost, "cost"))) return rc;
   p->host_cost[h] = cost;
   return 0;
 }
@@ -568,7 +594,7 @@ int vmp_problem_add_vm(vmp_problem *p, const char *name, const double *demand,
     char what[300];
     snprintf(what, sizeof what, "demand.%s",
              vmp__pool_str(&p->pool, p->res_name[r]));
-    if ((rc = check_number(demand[r], 0.0, what))) return rc;
+    if ((rc = check_quantity(demand[r], what))) return rc;
   }
   if ((rc = vms_reserve(p, p->nvms + 1))) return rc;
   if ((rc = vmp__pool_intern(&p->pool, name, &id))) return rc;
@@ -594,7 +620,7 @@ int vmp_problem_set_vm_demand(vmp_problem *p, size_t v, size_t r,
                               double value) {
   int rc;
   if ((rc = check_vm(p, v)) || (rc = check_res(p, r))) return rc;
-  if ((rc = check_number(value, 0.0, "demand"))) return rc;
+  if ((rc = check_quantity(value, "demand"))) return rc;
   p->vm_demand[v * p->nres + r] = value;
   return 0;
 }
@@ -628,9 +654,10 @@ int vmp_problem_set_vm_priority(vmp_problem *p, size_t v, int32_t priority) {
 int vmp_problem_set_vm_migration_cost(vmp_problem *p, size_t v, double cost) {
   int rc;
   if ((rc = check_vm(p, v))) return rc;
-  if (!isfinite(cost))
-    return vmp__error(VMP_ERANGE, "migration_cost: expected a finite number");
-  p->vm_migration_cost[v] = cost < 0.0 ? -1.0 : cost;
+  /* A negative cost means the default (the VM's memory). */
+  if (cost < 0.0 && isfinite(cost)) cost = -1.0;
+  else if ((rc = check_quantity(cost, "migration_cost"))) return rc;
+  p->vm_migration_cost[v] = cost;
   return 0;
 }
 
@@ -819,9 +846,27 @@ static int check_group(const vmp_problem *p, size_t g) {
 int vmp_problem_set_group_weight(vmp_problem *p, size_t g, double weight) {
   int rc;
   if ((rc = check_group(p, g))) return rc;
-  if ((rc = check_number(weight, 0.0, "weight"))) return rc;
+  if ((rc = check_weight(weight, "weight"))) return rc;
   p->groups[g].weight = weight;
   return 0;
+}
+
+int vmp_problem_set_group_all_or_nothing(vmp_problem *p, size_t g, int on) {
+  int rc;
+  const vmp__group *gr;
+  if ((rc = check_group(p, g))) return rc;
+  gr = &p->groups[g];
+  if (on && !(gr->hard && gr->policy == VMP_AFFINITY && gr->scope == 0))
+    return vmp__error(VMP_EINVAL,
+                      "all_or_nothing: only a hard affinity group with scope "
+                      "\"host\" can be all or nothing");
+  p->groups[g].all_or_nothing = on ? 1 : 0;
+  return 0;
+}
+
+int vmp_problem_group_all_or_nothing(const vmp_problem *p, size_t g) {
+  if (!p || g >= p->ngroups) return 0;
+  return p->groups[g].all_or_nothing;
 }
 
 size_t vmp_problem_num_groups(const vmp_problem *p) { return p ? p->ngroups : 0; }
@@ -918,7 +963,7 @@ int vmp_problem_set_rule_weight(vmp_problem *p, size_t r, double weight) {
   if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
   if (r >= p->nrules)
     return vmp__error(VMP_EINVAL, "rule index %zu out of range", r);
-  if ((rc = check_number(weight, 0.0, "weight"))) return rc;
+  if ((rc = check_weight(weight, "weight"))) return rc;
   p->rules[r].weight = weight;
   return 0;
 }
@@ -977,16 +1022,16 @@ int vmp_problem_set_objective(vmp_problem *p, const char *term,
                       "balance, soft, unplaced, safety, ratio_balance, "
                       "group_moves or host_moves",
                       term ? term : "(null)");
-  if (!isfinite(weight))
-    return vmp__error(VMP_ERANGE, "objective.%s: expected a finite number",
-                      term);
-  if (slot == &p->w.unplaced) {
-    *slot = weight < 0.0 ? -1.0 : weight;
+  if (slot == &p->w.unplaced && weight < 0.0 && isfinite(weight)) {
+    *slot = -1.0; /* automatic */
     return 0;
   }
-  if (weight < 0.0)
-    return vmp__error(VMP_ERANGE, "objective.%s: expected a number >= 0",
-                      term);
+  {
+    char what[64];
+    int rc;
+    snprintf(what, sizeof what, "objective.%s", term);
+    if ((rc = check_weight(weight, what))) return rc;
+  }
   *slot = weight;
   return 0;
 }

@@ -42,6 +42,7 @@ typedef struct vmp__group {
   int hard;
   uint32_t scope;       /* pool id of the label key; 0 = host */
   double weight;
+  int all_or_nothing;   /* hard host affinity: every member or none */
   uint32_t *vms;
   uint32_t nvms;
   uint32_t min_domains; /* VMP_SPREAD only */

@@ -97,3 +97,50 @@ int vmp__glpk_ms(double seconds) {
   if (seconds <= 0.001) return 1;
   return (int)ceil(seconds * 1000.0);
 }
+
+double vmp__glpk_safe_bound(glp_prob *lp) {
+  int m = glp_get_num_rows(lp), n = glp_get_num_cols(lp);
+  int *ind = malloc(((size_t)m + 1) * sizeof *ind);
+  double *val = malloc(((size_t)m + 1) * sizeof *val);
+  double *pi = malloc(((size_t)m + 1) * sizeof *pi);
+  double sum = glp_get_obj_coef(lp, 0);
+  if (!ind || !val || !pi) {
+    sum = -HUGE_VAL;
+    goto done;
+  }
+  for (int i = 1; i <= m; i++) {
+    int type = glp_get_row_type(lp, i);
+    double lo = glp_get_row_lb(lp, i), up = glp_get_row_ub(lp, i), d = glp_get_row_dual(lp, i);
+    /* r_i in [lo, up]: min of pi r over it; a sign the bounds cannot
+     * carry is projected to 0 (still a valid multiplier). */
+    if (type == GLP_FR || (type == GLP_LO && d < 0.0) || (type == GLP_UP && d > 0.0)) d = 0.0;
+    pi[i] = d;
+    if (d > 0.0) sum += d * lo;
+    else if (d < 0.0) sum += d * up;
+  }
+  for (int j = 1; j <= n && sum > -HUGE_VAL; j++) {
+    int len = glp_get_mat_col(lp, j, ind, val), type = glp_get_col_type(lp, j);
+    double dj = glp_get_obj_coef(lp, j), mag = fabs(dj);
+    for (int k = 1; k <= len; k++) {
+      dj -= pi[ind[k]] * val[k];
+      mag += fabs(pi[ind[k]] * val[k]);
+    }
+    /* A reduced cost within GLPK's own dual tolerance (1e-7, relative)
+     * of 0 is 0: on a column without a bound on that side it would
+     * otherwise turn every optimal LP with a continuous column (balance,
+     * soft-group excess) into -HUGE_VAL.  A real failure is far larger. */
+    if (fabs(dj) <= 1e-7 * (1.0 + mag)) dj = 0.0;
+    if (dj > 0.0) {
+      if (type == GLP_FR || type == GLP_UP) sum = -HUGE_VAL;
+      else sum += dj * glp_get_col_lb(lp, j);
+    } else if (dj < 0.0) {
+      if (type == GLP_FR || type == GLP_LO) sum = -HUGE_VAL;
+      else sum += dj * glp_get_col_ub(lp, j);
+    }
+  }
+done:
+  free(ind);
+  free(val);
+  free(pi);
+  return sum;
+}

@@ -82,4 +82,17 @@ int vmp__glpk_msg_lev(const vmp__glpk *g);
  * given. */
 int vmp__glpk_ms(double seconds);
 
+/* A lower bound on a minimisation LP from the row duals of its last
+ * simplex solution that holds whatever their quality (weak duality: for
+ * any multipliers pi, the minimum over the column and row bounds of
+ * c x + pi (r - A x), r = A x, is at most the LP's optimum), computed in
+ * double from the unscaled problem.  GLPK's tolerances are relative, and
+ * on a badly scaled problem it can call a vertex optimal whose value is
+ * above the optimum; this bound then falls short of its value.  Reduced
+ * costs within 1e-7 (relative) of 0 count as 0, like GLPK's own dual
+ * tolerance, so that a column without an upper bound does not void the
+ * bound of every optimal LP.  -HUGE_VAL when a needed bound is infinite or
+ * memory runs out. */
+double vmp__glpk_safe_bound(glp_prob *lp);
+
 #endif /* VMP_GLPK_UTIL_H */

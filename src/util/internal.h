@@ -92,6 +92,10 @@ int vmp__write_text_file(const char *path, const char *text);
 /* Formats a number as briefly as it can be read back exactly ("8192",
  * "0.25", "1e+30").  buf must hold 32 bytes. */
 const char *vmp__fmt_num(char buf[32], double v);
+/* A user string (a label value) fit for a one-line message: s itself when
+ * every byte is printable and neither '"' nor '\\', else s double-quoted
+ * with \" \\ \n \t and \xNN escapes, in buf (truncated to n bytes). */
+const char *vmp__printable(char *buf, size_t n, const char *s);
 
 /* ---- string -> index map (src/util/strmap.c) -------------------------------- */
 

@@ -147,6 +147,31 @@ char *vmp__vstrfmt(const char *fmt, va_list ap) {
   return vmp__buf_take(&b);
 }
 
+const char *vmp__printable(char *buf, size_t n, const char *s) {
+  size_t k = 0, o = 0;
+  const unsigned char *u = (const unsigned char *)s;
+  while (u[k] >= 0x20 && u[k] != 0x7f && u[k] != '"' && u[k] != '\\') k++;
+  if (!u[k]) return s;
+  if (n < 8) return "\"...\"";
+  buf[o++] = '"';
+  for (k = 0; u[k] && o + 6 < n; k++) {
+    switch (u[k]) {
+      case '"': o += (size_t)snprintf(buf + o, n - o, "\\\""); break;
+      case '\\': o += (size_t)snprintf(buf + o, n - o, "\\\\"); break;
+      case '\n': o += (size_t)snprintf(buf + o, n - o, "\\n"); break;
+      case '\t': o += (size_t)snprintf(buf + o, n - o, "\\t"); break;
+      default:
+        if (u[k] < 0x20 || u[k] == 0x7f)
+          o += (size_t)snprintf(buf + o, n - o, "\\x%02x", u[k]);
+        else
+          buf[o++] = (char)u[k];
+    }
+  }
+  buf[o++] = '"';
+  buf[o] = '\0';
+  return buf;
+}
+
 const char *vmp__fmt_num(char buf[32], double v) {
   if (isnan(v)) return strcpy(buf, "nan");
   if (isinf(v)) return strcpy(buf, v > 0 ? "inf" : "-inf");

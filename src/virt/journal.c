@@ -64,6 +64,14 @@ static int read_line(vmp__journal *j, const char *path, size_t lineno, const cha
   return rc;
 }
 
+/* 1 when data (no newline in it) is the start of a header record as
+ * append() writes it. */
+static int torn_header(const char *data, size_t len) {
+  static const char head[] = "{\"vmplace_journal\":1,\"plan\":\"";
+  size_t n = len < sizeof head - 1 ? len : sizeof head - 1;
+  return memcmp(data, head, n) == 0;
+}
+
 /* Reads the records of an existing journal; *whole gets the length of its
  * complete lines. */
 static int read_existing(vmp__journal *j, const char *path, size_t *whole) {
@@ -83,7 +91,10 @@ static int read_existing(vmp__journal *j, const char *path, size_t *whole) {
     start = (size_t)(nl - data) + 1;
     *whole = start;
   }
-  if (!rc && lineno == 0 && len > 0)
+  /* No whole line: the header itself was torn by a crash while the journal
+   * was created -- an empty journal, like any torn last line (a file that
+   * does not start like a header is refused: it is not ours to cut). */
+  if (!rc && lineno == 0 && len > 0 && !torn_header(data, len))
     rc = vmp__error(VMP_EPARSE, "%s: not a vmplace journal", path);
   free(data);
   return rc;

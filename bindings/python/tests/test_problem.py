@@ -277,7 +277,7 @@ def test_problem__messages_name_the_object_and_field():
                            match=r'^host "h1": capacity\.cpu: expected a number >= 0, got -2$'):
             p.add_host("h1", {"cpu": -2})
         with pytest.raises(vmplace.RangeError,
-                           match=r'^host "h1": overcommit\.cpu: expected a number > 0, got 0$'):
+                           match=r'^host "h1": overcommit\.cpu: expected a number >= 0.001, got 0$'):
             p.add_host("h1", {"cpu": 2}, overcommit={"cpu": 0})
         with pytest.raises(vmplace.NotFoundError,
                            match=r'^host "h1": capacity: unknown resource "gpu" \(resources: cpu\)$'):
@@ -338,3 +338,48 @@ def test_problem__bad_files_raise_the_right_class():
         with pytest.raises(cls) as info:
             vmplace.Problem.read(path)
         assert str(path) in str(info.value), name
+
+
+def test_problem__numbers_have_ranges():
+    """docs/formats.md, "Numbers": the ends are accepted, beyond is a
+    RangeError naming the field, and nothing is added (issue 18)."""
+    with vmplace.Problem(["cpu"]) as p:
+        with pytest.raises(vmplace.RangeError,
+                           match=r'^host "h1": cost: expected a number <= 1e9, got 1e\+308$'):
+            p.add_host("h1", {"cpu": 4}, cost=1e308)
+        with pytest.raises(vmplace.RangeError,
+                           match=r'capacity\.cpu: expected a number <= 1e15, got 1e\+16$'):
+            p.add_host("h1", {"cpu": 1e16})
+        with pytest.raises(vmplace.RangeError,
+                           match=r'overcommit\.cpu: expected a number <= 1000, got 2000$'):
+            p.add_host("h1", {"cpu": 4}, overcommit={"cpu": 2000})
+        assert p.hosts == []
+        p.add_host("h1", {"cpu": 1e15}, cost=1e9, overcommit={"cpu": 1000},
+                   reserved={"cpu": 1e15})
+        with pytest.raises(vmplace.RangeError,
+                           match=r'migration_cost: expected a number <= 1e15'):
+            p.add_vm("a", {"cpu": 1}, migration_cost=1e16)
+        assert p.vms == []
+        with pytest.raises(vmplace.RangeError,
+                           match=r'^objective\.balance: expected a number <= 1e9, got 1e\+10$'):
+            p.set_objective(balance=1e10)
+
+
+def test_problem__all_or_nothing_groups():
+    """Hard affinity lets members stay out; all_or_nothing is the opt-in
+    for "together or not at all" (docs/formats.md, issue 18)."""
+    with vmplace.Problem(["cpu"]) as p:
+        p.add_host("h1", {"cpu": 2})
+        for name in "abc":
+            p.add_vm(name, {"cpu": 1})
+        p.add_group("g", "affinity", ["a", "b", "c"])
+        with p.solve(solver="ilp") as s:
+            assert s.objective == 11 and len(s.unplaced) == 1
+        with pytest.raises(vmplace.InvalidArgumentError,
+                           match=r'all_or_nothing: only a hard affinity group with scope "host"'):
+            p.add_group("z", "affinity", ["a", "b"], scope="zone", all_or_nothing=True)
+        p.add_group("x", "affinity", ["a", "b", "c"], all_or_nothing=True)
+        assert [g.all_or_nothing for g in p.groups] == [False, True]
+        assert p.to_dict()["groups"][1]["all_or_nothing"] is True
+        with p.solve(solver="ilp") as s:
+            assert s.objective == 30 and len(s.unplaced) == 3

@@ -33,6 +33,7 @@ import math
 import numbers
 import operator
 import os
+import re
 import sys
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
                     c_int32, c_int64, c_size_t, c_uint, c_uint32, c_uint64,
@@ -311,6 +312,8 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_problem_add_group": (c_int, [_P, _s, c_int, c_int, _s, POINTER(_sz),
                                       _sz, _out_sz]),
     "vmp_problem_set_group_weight": (c_int, [_P, _sz, _d]),
+    "vmp_problem_set_group_all_or_nothing": (c_int, [_P, _sz, c_int]),
+    "vmp_problem_group_all_or_nothing": (c_int, [_P, _sz]),
     "vmp_problem_num_groups": (_sz, [_P]),
     "vmp_problem_group_name": (_s, [_P, _sz]),
     "vmp_problem_group_policy": (c_int, [_P, _sz]),
@@ -841,16 +844,28 @@ def to_float(value: object, what: str) -> float:
         raise RangeError(f"{what}: expected a finite number, got {value}") from None
 
 
+# The accepted range of every number of the model (docs/formats.md,
+# "Numbers"; VMP_MAX_QUANTITY and friends in vmplace/problem.h).
+MAX_QUANTITY = 1e15     # capacity, reserved, demand, migration_cost
+MIN_CAPACITY = 1e-6     # smallest capacity other than 0
+MIN_OVERCOMMIT = 1e-3
+MAX_OVERCOMMIT = 1e3
+MAX_WEIGHT = 1e9        # host cost, group and rule weights, objective weights
+
+
 def to_number(value: object, what: str, minimum: float = 0.0,
-              strict: bool = False) -> float:
-    """A finite number >= minimum (> minimum when strict), checked the way
-    the library checks it."""
+              strict: bool = False, maximum: float = math.inf) -> float:
+    """A finite number >= minimum (> minimum when strict) and <= maximum,
+    checked the way the library checks it."""
     x = to_float(value, what)
     if not math.isfinite(x):
         raise RangeError(f"{what}: expected a finite number, got {x}")
     if x < minimum or (strict and x == minimum):
         op = ">" if strict else ">="
         raise RangeError(f"{what}: expected a number {op} {minimum:g}, got {x:g}")
+    if x > maximum:
+        top = re.sub(r"e\+?0*(\d)", r"e\1", f"{maximum:g}")   # 1e15, like C
+        raise RangeError(f"{what}: expected a number <= {top}, got {x:g}")
     return x
 
 

@@ -107,6 +107,7 @@ class Group:
     vms: List[str]
     #: For a spread group, the domains its VMs must cover (else 0).
     min_domains: int = 0
+    all_or_nothing: bool = False
 
 
 @dataclass(frozen=True)
@@ -455,15 +456,18 @@ class Problem(Owned):
         if overcommit is not KEEP and overcommit is not None:
             for r, v in self._per_resource(
                     overcommit, f"{what}: overcommit",
-                    lambda x, w: to_number(x, w, 0.0, strict=True)):
+                    lambda x, w: to_number(x, w, _lib.MIN_OVERCOMMIT,
+                                           maximum=_lib.MAX_OVERCOMMIT)):
                 calls.append((lib.vmp_problem_set_host_overcommit, (r, v)))
         if reserved is not KEEP and reserved is not None:
-            for r, v in self._per_resource(reserved, f"{what}: reserved",
-                                           to_number):
+            for r, v in self._per_resource(
+                    reserved, f"{what}: reserved",
+                    lambda x, w: to_number(x, w, maximum=_lib.MAX_QUANTITY)):
                 calls.append((lib.vmp_problem_set_host_reserved, (r, v)))
         if cost is not KEEP and cost is not None:
             calls.append((lib.vmp_problem_set_host_cost,
-                          (to_number(cost, f"{what}: cost"),)))
+                          (to_number(cost, f"{what}: cost",
+                                     maximum=_lib.MAX_WEIGHT),)))
         if labels is not KEEP and labels is not None:
             for key, value in _labels(labels, f"{what}: labels"):
                 calls.append((lib.vmp_problem_set_host_label, (key, value)))
@@ -489,11 +493,13 @@ class Problem(Owned):
         Args:
             name: unique host name.
             capacity: raw capacity per resource, as a dict (missing
-                resources are 0) or one number per resource; each >= 0.
-            overcommit: capacity multipliers by resource (> 0; default 1).
-            reserved: capacity held back by resource (>= 0; default 0).
-                VMs may fill ``capacity * overcommit - reserved``.
-            cost: cost of using the host (>= 0; default 1).
+                resources are 0) or one number per resource; each 0 or
+                1e-6 to 1e15.
+            overcommit: capacity multipliers by resource (0.001 to 1000;
+                default 1).
+            reserved: capacity held back by resource (0 to 1e15; default
+                0).  VMs may fill ``capacity * overcommit - reserved``.
+            cost: cost of using the host (0 to 1e9; default 1).
             labels: labels for rules and group scopes.
             uri: libvirt connection URI.
             maintenance: a host in maintenance receives no VM.
@@ -507,8 +513,8 @@ class Problem(Owned):
 
         Raises:
             AlreadyExistsError: the name is taken.  NotFoundError: an unknown
-            resource.  RangeError: a negative, zero (overcommit) or
-            non-finite number.  InvalidArgumentError: a bad name or label.
+            resource.  RangeError: a number outside its range
+            (docs/formats.md, "Numbers").  InvalidArgumentError: a bad name or label.
             TypeError: an argument of the wrong type.  Nothing is added
             when it raises.
         """
@@ -606,7 +612,7 @@ class Problem(Owned):
             # None (or a negative number, as in C) restores the default
             cost = -1.0 if migration_cost is None else \
                 to_number(migration_cost, f"{what}: migration_cost",
-                          minimum=-float("inf"))
+                          minimum=-float("inf"), maximum=_lib.MAX_QUANTITY)
             calls.append((lib.vmp_problem_set_vm_migration_cost, (cost,)))
         if allowed_hosts is not KEEP:
             if allowed_hosts is None:
@@ -645,7 +651,7 @@ class Problem(Owned):
         Args:
             name: unique VM name.
             demand: demand per resource, as a dict (missing resources are 0)
-                or one number per resource; each >= 0.
+                or one number per resource; each 0 to 1e15.
             host: its current host (None: a new VM, not placed yet).
             labels: labels for rules.
             priority: 0..1000000; leaving the VM out costs the ``unplaced``
@@ -730,7 +736,8 @@ class Problem(Owned):
     def add_group(self, name: str, policy: str, vms: Iterable[str], *,
                   hard: bool = True, scope: Optional[str] = None,
                   weight: Optional[float] = None,
-                  min_domains: Optional[int] = None) -> int:
+                  min_domains: Optional[int] = None,
+                  all_or_nothing: bool = False) -> int:
         """Adds an affinity, anti-affinity or spread group.
 
         Args:
@@ -742,12 +749,16 @@ class Problem(Owned):
             vms: member VM names (at least 2, or 1 for a spread group; no
                 duplicates).
             hard: a hard group is never violated; a soft one costs ``weight``
-                per violation.
+                per violation.  A hard affinity group keeps its placed
+                members in one domain; any member may stay unplaced.
             scope: ``None`` or ``"host"`` (the domain is a host), or a host
                 label key (the domain is the label's value, e.g. ``"zone"``).
-            weight: cost of a violation of a soft group (>= 0; default 1).
+            weight: cost of a violation of a soft group (0 to 1e9;
+                default 1).
             min_domains: for a spread group, how many domains its VMs cover
                 (1..members; required).
+            all_or_nothing: for a hard affinity group with scope ``"host"``:
+                every member on one host, or none placed.
 
         Returns:
             The group's index.
@@ -778,7 +789,13 @@ class Problem(Owned):
                            max(len(members), 1))
         is_hard = to_bool(hard, f"{what}: hard")
         scope_b = to_bytes(scope, f"{what}: scope") if scope is not None else None
-        w = to_number(weight, f"{what}: weight") if weight is not None else None
+        w = to_number(weight, f"{what}: weight", maximum=_lib.MAX_WEIGHT) \
+            if weight is not None else None
+        aon = to_bool(all_or_nothing, f"{what}: all_or_nothing")
+        if aon and not (policy == "affinity" and is_hard and scope in (None, "host")):
+            raise InvalidArgumentError(
+                f"{what}: all_or_nothing: only a hard affinity group with "
+                f"scope \"host\" can be all or nothing")
         arr = (c_size_t * max(len(members), 1))(*members)
         idx = c_size_t()
         with self._modify() as p:
@@ -793,6 +810,9 @@ class Problem(Owned):
             if k_min is not None:
                 _apply(p, idx.value,
                        [(lib.vmp_problem_set_group_min_domains, (k_min,))], what)
+            if aon:
+                _apply(p, idx.value,
+                       [(lib.vmp_problem_set_group_all_or_nothing, (1,))], what)
         return idx.value
 
     def add_rule(self, name: str, *, require: str, when: Optional[str] = None,
@@ -823,7 +843,8 @@ class Problem(Owned):
         req = to_bytes(require, f"{what}: require")
         cond = to_bytes(when, f"{what}: when") if when is not None else None
         is_hard = to_bool(hard, f"{what}: hard")
-        w = to_number(weight, f"{what}: weight") if weight is not None else None
+        w = to_number(weight, f"{what}: weight", maximum=_lib.MAX_WEIGHT) \
+            if weight is not None else None
         idx = c_size_t()
         with self._modify() as p:
             rc = lib.vmp_problem_add_rule(p, data, cond, req, int(is_hard),
@@ -848,7 +869,8 @@ class Problem(Owned):
                 weight=lib.vmp_problem_group_weight(p, g),
                 vms=[vm_names[lib.vmp_problem_group_vm(p, g, k)]
                      for k in range(lib.vmp_problem_group_num_vms(p, g))],
-                min_domains=int(lib.vmp_problem_group_min_domains(p, g)))
+                min_domains=int(lib.vmp_problem_group_min_domains(p, g)),
+                all_or_nothing=bool(lib.vmp_problem_group_all_or_nothing(p, g)))
                 for g in range(lib.vmp_problem_num_groups(p))]
 
     @property
@@ -1057,7 +1079,8 @@ class Problem(Owned):
 
         Raises:
             NotFoundError: an unknown term.  RangeError: a negative or
-            non-finite weight.  Nothing changes when it raises.
+            non-finite weight, or one above 1e9.  Nothing changes when it
+            raises.
         """
         items: List[Tuple[str, Optional[float]]] = []
         if term is not None:
@@ -1078,9 +1101,10 @@ class Problem(Owned):
                     raise TypeError(f"objective.{t}: expected a number, got None")
                 x = -1.0
             elif t == "unplaced":
-                x = to_number(w, f"objective.{t}", minimum=-float("inf"))
+                x = to_number(w, f"objective.{t}", minimum=-float("inf"),
+                              maximum=_lib.MAX_WEIGHT)
             else:
-                x = to_number(w, f"objective.{t}")
+                x = to_number(w, f"objective.{t}", maximum=_lib.MAX_WEIGHT)
             checked.append((t.encode(), x))
         with self._modify() as p:
             for t_b, x in checked:
