@@ -276,23 +276,23 @@ static void test_alerts__bad_thresholds(void **state) {
   vmp_alert_threshold t = {"gpu", NAN, NAN, NAN};
   (void)state;
   assert_int_equal(vmp_utilization_from_placement(p, NULL, &u), VMP_OK);
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.warning = 0.97;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_EINVAL,
                   "warning threshold 0.97 is above the critical 0.95");
   assert_null(a);
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.critical = 0;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_EINVAL,
                   "critical threshold: expected a ratio in (0, 10], got 0");
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.underload = 0.8;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_EINVAL,
                   "underload threshold: expected a ratio below the warning 0.8");
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.window = -1;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_EINVAL, "window");
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.resources = &t;
   o.num_resources = 1;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_ENOTFOUND,

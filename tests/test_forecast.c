@@ -338,26 +338,28 @@ static void test_forecast__options_are_checked(void **state) {
   vmp_forecast_opts o;
   vmp_forecast *f = (vmp_forecast *)1;
   (void)state;
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.quantile = 1;
   tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL,
                   "quantile: expected a number in (0, 1), got 1");
   assert_null(f);
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.horizon = 0;
   tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL, "horizon");
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.lags = 49;
   tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL, "lags: expected 0..48");
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.horizon = 3650.0 * 86400;
   vmp_history_add(h, "b", "cpu", 0, 1);
   vmp_history_add(h, "b", "cpu", 1, 1);
   tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_ERANGE,
                   "horizon 521w3d at the 1s step of b/cpu is more than 1000000 points");
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.version = 99;
-  tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL, "unknown version 99");
+  tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL,
+                  "forecast options: version 99 is unknown; this library knows versions 1..1 "
+                  "(initialise with vmp_forecast_opts_init)");
   tu_assert_error(vmp_history_forecast(NULL, NULL, &f), VMP_EINVAL, "history is NULL");
   assert_int_equal(vmp_has_feature("forecast"), 1);
   vmp_history_free(h);

@@ -101,9 +101,9 @@ static void test_place__errors(void **state) {
   (void)state;
   tu_assert_error(vmp_placer_new(NULL, NULL, &pl), VMP_EINVAL, "problem is NULL");
   assert_null(pl);
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   o.version = 77;
-  tu_assert_error(vmp_placer_new(p, &o, &pl), VMP_EINVAL, "opts.version");
+  tu_assert_error(vmp_placer_new(p, &o, &pl), VMP_EINVAL, "solve options: version 77 is unknown");
   assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
   tu_assert_error(vmp_place(pl, 0, &h), VMP_ESTATE, "VM old is placed already (on h1)");
   tu_assert_error(vmp_place(pl, 99, &h), VMP_EINVAL, "out of range");

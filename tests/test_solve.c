@@ -175,19 +175,42 @@ static void test_solve__options_and_errors(void **state) {
   vmp_solution *s = NULL;
   vmp_solve_opts opts;
   (void)state;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "simplex-of-doom";
   tu_assert_error(vmp_solve(p, &opts, &s), VMP_ENOTFOUND, "unknown solver");
   assert_null(s);
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.version = 99;
-  tu_assert_error(vmp_solve(p, &opts, &s), VMP_EINVAL, "opts.version");
+  tu_assert_error(vmp_solve(p, &opts, &s), VMP_EINVAL,
+                  "solve options: version 99 is unknown; this library knows versions 1..1 "
+                  "(initialise with vmp_solve_opts_init)");
   tu_assert_error(vmp_solve(NULL, NULL, &s), VMP_EINVAL, NULL);
   /* NULL options: defaults */
   assert_int_equal(vmp_solve(p, NULL, &s), VMP_OK);
   assert_string_equal(vmp_solution_solver(s), "auto");
   vmp_solution_free(s);
   vmp_problem_free(p);
+}
+
+/* vmp_solve_opts_init takes the caller's version: unknown ones are refused
+ * with the struct untouched; a known one gives the INIT macro's values. */
+static void test_solve__opts_init_checks_the_version(void **state) {
+  static const vmp_solve_opts init = VMP_SOLVE_OPTS_INIT;
+  vmp_solve_opts opts, before;
+  (void)state;
+  memset(&opts, 0x5a, sizeof opts);
+  before = opts;
+  tu_assert_error(vmp_solve_opts_init(&opts, 0), VMP_EINVAL,
+                  "solve options: version 0 is unknown; this library knows versions 1..1 "
+                  "(initialise with vmp_solve_opts_init)");
+  tu_assert_error(vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION + 1), VMP_EINVAL,
+                  "solve options: version 2 is unknown");
+  assert_memory_equal(&opts, &before, sizeof opts);
+  tu_assert_error(vmp_solve_opts_init(NULL, VMP_SOLVE_OPTS_VERSION), VMP_EINVAL,
+                  "solve options: vmp_solve_opts_init got NULL");
+  assert_int_equal(vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION), VMP_OK);
+  assert_int_equal(opts.version, 1);
+  assert_memory_equal(&opts, &init, offsetof(vmp_solve_opts, incumbent) + sizeof opts.incumbent);
 }
 
 static void test_solve__solution_outlives_problem_and_reads_back(void **state) {
@@ -266,7 +289,7 @@ static void test_solve__callbacks_run_and_a_stop_keeps_the_construction(void **s
   vmp_solve_opts opts;
   calls c = {0};
   (void)state;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "greedy";
   opts.progress = count_progress;
   opts.progress_userdata = &c;
@@ -306,6 +329,7 @@ int main(void) {
       cmocka_unit_test(test_solve__soft_terms_are_scored),
       cmocka_unit_test(test_solve__migrations_and_balance),
       cmocka_unit_test(test_solve__options_and_errors),
+      cmocka_unit_test(test_solve__opts_init_checks_the_version),
       cmocka_unit_test(test_solve__solution_outlives_problem_and_reads_back),
       cmocka_unit_test(test_solve__explanations_have_numbers),
       cmocka_unit_test(test_solve__callbacks_run_and_a_stop_keeps_the_construction),

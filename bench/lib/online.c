@@ -101,7 +101,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
     vmpb_errf(err, "out of memory");
     goto done;
   }
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.seed = seed;
   opts.threads = 1;
   t0 = vmpb_now();

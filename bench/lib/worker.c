@@ -95,7 +95,7 @@ static void run_library(const vmpb_work *w, const vmp_problem *p,
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
   int rc;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = w->solver;
   opts.time_limit = w->time_limit;
   opts.seed = w->seed;

@@ -154,7 +154,7 @@ typedef enum vmp_forecast_model {
   VMP_FORECAST_PEAK = 1
 } vmp_forecast_model;
 
-#define VMP_FORECAST_OPTS_VERSION 1
+#define VMP_FORECAST_OPTS_VERSION (1 + VMP__NEXT_VERSION)
 
 /**
  * Options of a forecast.  Initialise with VMP_FORECAST_OPTS_INIT or
@@ -188,13 +188,23 @@ typedef struct vmp_forecast_opts {
                                    horizon) and fall back to the peak when
                                    the model predicts them worse than the
                                    peak does; default 1 */
+  VMP__NEXT_FIELD
 } vmp_forecast_opts;
 
 #define VMP_FORECAST_OPTS_INIT \
   { VMP_FORECAST_OPTS_VERSION, 86400.0, 0.95, 4, 3, 2, 1, 1, 24, 86400.0, 0.0, 1 }
 
-/** Fills opts with the defaults (as VMP_FORECAST_OPTS_INIT). */
-VMP_API void vmp_forecast_opts_init(vmp_forecast_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_FORECAST_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_FORECAST_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_forecast_opts_init(vmp_forecast_opts *opts, uint32_t version);
 
 /**
  * Forecasts every series of a history (docs/forecast.md: the model, the
@@ -444,7 +454,7 @@ typedef struct vmp_alert_threshold {
   double underload;         /**< ratio; negative: no underload alert */
 } vmp_alert_threshold;
 
-#define VMP_ALERT_OPTS_VERSION 1
+#define VMP_ALERT_OPTS_VERSION (1 + VMP__NEXT_VERSION)
 
 /** Alert thresholds and window.  Initialise with VMP_ALERT_OPTS_INIT or
  * vmp_alert_opts_init; fields are only ever appended. */
@@ -460,13 +470,23 @@ typedef struct vmp_alert_opts {
                                  demands hold for ever and alert at once. */
   const vmp_alert_threshold *resources; /**< per-resource overrides */
   size_t num_resources;     /**< their number */
+  VMP__NEXT_FIELD
 } vmp_alert_opts;
 
 #define VMP_ALERT_OPTS_INIT \
   { VMP_ALERT_OPTS_VERSION, 0.80, 0.95, 0.20, 900.0, NULL, 0 }
 
-/** Fills opts with the defaults (as VMP_ALERT_OPTS_INIT). */
-VMP_API void vmp_alert_opts_init(vmp_alert_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_ALERT_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_ALERT_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_alert_opts_init(vmp_alert_opts *opts, uint32_t version);
 
 /** One alert.  Fields are only ever appended; the library allocates it. */
 typedef struct vmp_alert {

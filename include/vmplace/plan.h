@@ -51,7 +51,7 @@ typedef enum vmp_plan_action {
   VMP_ACTION_START = 1        /**< define and start a VM that runs nowhere */
 } vmp_plan_action;
 
-#define VMP_PLAN_OPTS_VERSION 1
+#define VMP_PLAN_OPTS_VERSION (1 + VMP__NEXT_VERSION)
 
 /**
  * Options of vmp_plan_new.  Initialise with VMP_PLAN_OPTS_INIT or
@@ -67,12 +67,22 @@ typedef struct vmp_plan_opts {
                                    (> 0; default 1000) */
   int32_t staging;            /**< nonzero: break cycles through hosts with
                                    spare room (default 1) */
+  VMP__NEXT_FIELD
 } vmp_plan_opts;
 
 #define VMP_PLAN_OPTS_INIT { VMP_PLAN_OPTS_VERSION, 2, 1000.0, 1 }
 
-/** Fills opts with the defaults (same as VMP_PLAN_OPTS_INIT). */
-VMP_API void vmp_plan_opts_init(vmp_plan_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_PLAN_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_PLAN_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_plan_opts_init(vmp_plan_opts *opts, uint32_t version);
 
 /**
  * Plans the moves from p's current placement (each VM's host) to target.

@@ -79,9 +79,13 @@ typedef enum vmp_log_level {
  * Every solve logs at VMP_LOG_INFO what it solves and what it found. */
 typedef void (*vmp_log_fn)(int level, const char *message, void *userdata);
 
-/** What a progress callback sees.  Fields are only appended. */
+#define VMP_PROGRESS_VERSION 1
+
+/** What a progress callback sees.  Fields are only appended: a callback
+ * compiled against VMP_PROGRESS_VERSION reads the fields it knows, and
+ * `version` says which further ones the library filled. */
 typedef struct vmp_progress {
-  uint32_t version;       /**< 1 */
+  uint32_t version;       /**< the library's VMP_PROGRESS_VERSION (>= 1) */
   const char *solver;     /**< the solver reporting (static string) */
   double elapsed;         /**< seconds since the solve started */
   double objective;       /**< best objective so far; HUGE_VAL if none */
@@ -103,7 +107,7 @@ typedef int (*vmp_progress_fn)(const vmp_progress *progress, void *userdata);
 
 /* ---- options ---------------------------------------------------------------- */
 
-#define VMP_SOLVE_OPTS_VERSION 1
+#define VMP_SOLVE_OPTS_VERSION (1 + VMP__NEXT_VERSION)
 
 /**
  * Options of a solve.  Initialise with VMP_SOLVE_OPTS_INIT or
@@ -128,15 +132,24 @@ typedef struct vmp_solve_opts {
   const vmp_params *params;  /**< NULL: every parameter at its default */
   const vmp_solution *incumbent; /**< optional warm start (matched to the
                                   problem by VM and host names) */
+  VMP__NEXT_FIELD
 } vmp_solve_opts;
 
 #define VMP_SOLVE_OPTS_INIT                                                  \
   { VMP_SOLVE_OPTS_VERSION, NULL, 10.0, 1, 1, VMP_LOG_WARN, NULL, NULL,      \
     NULL, NULL, 0.5, NULL, NULL }
 
-/** Fills opts with the defaults (same as VMP_SOLVE_OPTS_INIT), for callers
- * that cannot use the macro (bindings). */
-VMP_API void vmp_solve_opts_init(vmp_solve_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_SOLVE_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_SOLVE_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_solve_opts_init(vmp_solve_opts *opts, uint32_t version);
 
 /**
  * Solves a placement problem.

@@ -14,8 +14,8 @@
 
 void cli_alerts_init(cli_alerts *a) {
   memset(a, 0, sizeof *a);
-  vmp_forecast_opts_init(&a->fopts);
-  vmp_alert_opts_init(&a->opts);
+  vmp_forecast_opts_init(&a->fopts, VMP_FORECAST_OPTS_VERSION);
+  vmp_alert_opts_init(&a->opts, VMP_ALERT_OPTS_VERSION);
 }
 
 /* The per-resource entry of name[0..n), created with every level

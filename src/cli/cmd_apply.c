@@ -113,7 +113,7 @@ int cmd_apply(int argc, char **argv) {
   char *journal = NULL;
   int rc, arc;
   memset(&A, 0, sizeof A);
-  vmp_apply_opts_init(&A.o);
+  vmp_apply_opts_init(&A.o, VMP_APPLY_OPTS_VERSION);
   if ((rc = parse_args(argc, argv, &A))) {
     apply_usage(rc > 0 ? stdout : stderr);
     return rc > 0 ? EXIT_OK : EXIT_USAGE;

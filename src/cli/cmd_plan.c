@@ -114,7 +114,7 @@ int cmd_plan(int argc, char **argv) {
   vmp_plan *pl = NULL;
   const char *output = NULL;
   int json = 0, format = VMP_FORMAT_AUTO, c, rc;
-  vmp_plan_opts_init(&opts);
+  vmp_plan_opts_init(&opts, VMP_PLAN_OPTS_VERSION);
   optind = 0;
   while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
     switch (c) {

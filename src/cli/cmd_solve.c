@@ -119,7 +119,7 @@ int cmd_solve(int argc, char **argv) {
   int json = 0, quiet = 0, verbose = 0, incremental = 0, format = VMP_FORMAT_AUTO, c, rc,
       status;
   uint64_t u;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   if (vmp_params_new(&params)) return cli_fail(VMP_ENOMEM);
   optind = 0;
   while ((c = getopt_long(argc, argv, "s:t:j:p:o:qvh", longopts, NULL)) != -1) {

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "internal.h"
+#include "opts.h"
 
 int vmp_history_forecast(const vmp_history *h, const vmp_forecast_opts *opts,
                          vmp_forecast **out) {
@@ -18,9 +19,12 @@ int vmp_history_forecast(const vmp_history *h, const vmp_forecast_opts *opts,
                     "(built with VMPLACE_WITH_FORECAST=OFF)");
 }
 
-void vmp_forecast_opts_init(vmp_forecast_opts *opts) {
-  static const vmp_forecast_opts defaults = VMP_FORECAST_OPTS_INIT;
-  if (opts) *opts = defaults;
+VMP__OPTS_ABI(forecast_opts_abi, vmp_forecast_opts, VMP_FORECAST_OPTS_VERSION,
+              VMP_FORECAST_OPTS_INIT, "forecast options", "vmp_forecast_opts_init",
+              VMP__OPTS_END(vmp_forecast_opts, validate));
+
+int vmp_forecast_opts_init(vmp_forecast_opts *opts, uint32_t version) {
+  return vmp__opts_init(&forecast_opts_abi, opts, version);
 }
 
 void vmp_forecast_free(vmp_forecast *f) { (void)f; }

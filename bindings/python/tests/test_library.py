@@ -146,7 +146,9 @@ def _structs():
             continue
         for m in re.finditer(r"typedef struct (vmp_\w+)\s*\{(.*?)\}\s*\1\s*;",
                              _source(header), re.S):
-            found[m.group(1)] = [_split(f) for f in m.group(2).split(";")
+            # VMP__NEXT_FIELD is empty outside tests/test_opts_version.c.
+            body = m.group(2).replace("VMP__NEXT_FIELD", "")
+            found[m.group(1)] = [_split(f) for f in body.split(";")
                                  if f.strip()]
     return found
 
@@ -168,7 +170,9 @@ def _constants():
     values = {}
     for header in sorted(HEADERS.glob("*.h")):
         source = _source(header)
-        for m in re.finditer(r"#define\s+(VMP_\w+)\s+\(?(-?\d+)u?\)?\s*$", source, re.M):
+        # "(1 + VMP__NEXT_VERSION)": a struct version (vmplace/common.h).
+        for m in re.finditer(r"#define\s+(VMP_\w+)\s+\(?(-?\d+)u?"
+                             r"(?: \+ VMP__NEXT_VERSION)?\)?\s*$", source, re.M):
             values[m.group(1)] = int(m.group(2))
         for m in re.finditer(r"\b(VMP_\w+)\s*=\s*(-?\d+)", source):
             values[m.group(1)] = int(m.group(2))
@@ -190,7 +194,7 @@ def test_library__option_structs_read_the_init_macro_back(struct, init, macro):
     assert found, macro
     values = [v.strip() for v in found.group(1).split(",")]
     opts = cls()
-    getattr(_lib.lib, init)(ctypes.byref(opts))
+    assert getattr(_lib.lib, init)(ctypes.byref(opts), cls.VERSION) == 0
     constants = _constants()
     assert len(values) == len(cls._fields_)
     for (field, _), value in zip(cls._fields_, values):
@@ -201,6 +205,28 @@ def test_library__option_structs_read_the_init_macro_back(struct, init, macro):
             assert got == constants[value], field
         else:
             assert got == float(value), field
+
+
+@pytest.mark.parametrize("struct,constant", [
+    ("SolveOpts", "VMP_SOLVE_OPTS_VERSION"),
+    ("PlanOpts", "VMP_PLAN_OPTS_VERSION"),
+    ("ForecastOpts", "VMP_FORECAST_OPTS_VERSION"),
+    ("AlertOpts", "VMP_ALERT_OPTS_VERSION"),
+    ("Progress", "VMP_PROGRESS_VERSION")])
+def test_library__mirrors_pass_the_version_of_the_header(struct, constant):
+    assert getattr(_lib, struct).VERSION == _constants()[constant]
+
+
+def test_library__an_unknown_options_version_is_refused_untouched():
+    opts = _lib.SolveOpts()
+    opts.time_limit = 123.0
+    with pytest.raises(vmplace.InvalidArgumentError,
+                       match=r"^vmp_solve_opts_init: solve options: version 7 is "
+                             r"unknown; this library knows versions 1\.\.1 "
+                             r"\(initialise with vmp_solve_opts_init\)$"):
+        _lib.check(_lib.lib.vmp_solve_opts_init(ctypes.byref(opts), 7),
+                   "vmp_solve_opts_init")
+    assert opts.version == 0 and opts.time_limit == 123.0
 
 
 def test_library__has_reports_declared_and_optional_functions():

@@ -108,6 +108,10 @@ LOG_FN = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
 class Progress(Structure):
     """``vmp_progress`` (fields are only ever appended)."""
 
+    #: ``VMP_PROGRESS_VERSION`` of the header these fields mirror; a
+    #: newer library fills more, which are not read here.
+    VERSION = 1
+
     _fields_ = [
         ("version", c_uint32),
         ("solver", c_char_p),
@@ -126,6 +130,11 @@ PROGRESS_FN = CFUNCTYPE(c_int, POINTER(Progress), c_void_p)
 
 class SolveOpts(Structure):
     """``vmp_solve_opts``, version 1.  Filled by ``vmp_solve_opts_init``."""
+
+    #: ``VMP_SOLVE_OPTS_VERSION`` of the header these fields mirror: the
+    #: library reads and writes no field beyond it.
+    VERSION = 1
+    INIT = "vmp_solve_opts_init"
 
     _fields_ = [
         ("version", c_uint32),
@@ -152,6 +161,11 @@ class SolveOpts(Structure):
 class PlanOpts(Structure):
     """``vmp_plan_opts``, version 1.  Filled by ``vmp_plan_opts_init``."""
 
+    #: ``VMP_PLAN_OPTS_VERSION`` of the header these fields mirror: the
+    #: library reads and writes no field beyond it.
+    VERSION = 1
+    INIT = "vmp_plan_opts_init"
+
     _fields_ = [
         ("version", c_uint32),
         ("max_concurrent", c_uint32),
@@ -163,6 +177,11 @@ class PlanOpts(Structure):
 class ForecastOpts(Structure):
     """``vmp_forecast_opts``, version 1.  Filled by
     ``vmp_forecast_opts_init``."""
+
+    #: ``VMP_FORECAST_OPTS_VERSION`` of the header these fields mirror: the
+    #: library reads and writes no field beyond it.
+    VERSION = 1
+    INIT = "vmp_forecast_opts_init"
 
     _fields_ = [
         ("version", c_uint32),
@@ -194,6 +213,11 @@ class AlertThreshold(Structure):
 
 class AlertOpts(Structure):
     """``vmp_alert_opts``, version 1.  Filled by ``vmp_alert_opts_init``."""
+
+    #: ``VMP_ALERT_OPTS_VERSION`` of the header these fields mirror: the
+    #: library reads and writes no field beyond it.
+    VERSION = 1
+    INIT = "vmp_alert_opts_init"
 
     _fields_ = [
         ("version", c_uint32),
@@ -390,7 +414,7 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_solver_count": (_sz, []),
     "vmp_solver_name": (_s, [_sz]),
     "vmp_solver_summary": (_s, [_sz]),
-    "vmp_solve_opts_init": (None, [POINTER(SolveOpts)]),
+    "vmp_solve_opts_init": (c_int, [POINTER(SolveOpts), c_uint32]),
     "vmp_solve": (c_int, [_P, POINTER(SolveOpts), POINTER(_S)]),
 }
 
@@ -404,7 +428,7 @@ _i64 = c_int64
 #: first, which raises NotSupportedError naming what is missing.
 _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
     "plan.h": {
-        "vmp_plan_opts_init": (None, [POINTER(PlanOpts)]),
+        "vmp_plan_opts_init": (c_int, [POINTER(PlanOpts), c_uint32]),
         "vmp_plan_new": (c_int, [_P, _S, POINTER(PlanOpts), POINTER(_PL)]),
         "vmp_plan_free": (None, [_PL]),
         "vmp_plan_status_name": (_s, [c_int]),
@@ -456,7 +480,7 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_history_series_step": (_i64, [_H, _sz]),
         "vmp_history_find": (c_int, [_H, _s, _s, _out_sz]),
         # forecasts
-        "vmp_forecast_opts_init": (None, [POINTER(ForecastOpts)]),
+        "vmp_forecast_opts_init": (c_int, [POINTER(ForecastOpts), c_uint32]),
         "vmp_history_forecast": (c_int, [_H, POINTER(ForecastOpts),
                                          POINTER(_F)]),
         "vmp_forecast_free": (None, [_F]),
@@ -504,7 +528,7 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_utilization_num_unmatched": (_sz, [_U]),
         "vmp_utilization_num_unobserved": (_sz, [_U]),
         # alerts and metrics
-        "vmp_alert_opts_init": (None, [POINTER(AlertOpts)]),
+        "vmp_alert_opts_init": (c_int, [POINTER(AlertOpts), c_uint32]),
         "vmp_utilization_alerts": (c_int, [_U, POINTER(AlertOpts),
                                            POINTER(_A)]),
         "vmp_alerts_free": (None, [_A]),
@@ -706,6 +730,15 @@ def check(rc: int, context: Optional[str] = None) -> None:
     returned a negative code."""
     if rc < 0:
         raise error(rc, context)
+
+
+def new_opts(cls: Any) -> Any:
+    """A new option struct of type ``cls`` (``SolveOpts``, ...) holding the
+    library's defaults.  The library is told the version the mirror was
+    written for (``cls.VERSION``), so it writes no byte past the mirror."""
+    opts = cls()
+    check(getattr(lib, cls.INIT)(ctypes.byref(opts), cls.VERSION), cls.INIT)
+    return opts
 
 
 def take_string(ptr: c_void_p) -> str:

@@ -37,8 +37,8 @@ from typing import (Any, Dict, Iterator, List, Mapping, NamedTuple, Optional,
 from ._handle import Owned
 from ._lib import (AlertOpts, AlertThreshold, ForecastOpts, ForecastP,
                    HistoryP, ProblemP, UtilizationP, AlertsP, error, lib,
-                   take_string, text, to_bool, to_bytes, to_data, to_float,
-                   to_int, to_path, to_seconds, to_timestamp)
+                   new_opts, take_string, text, to_bool, to_bytes, to_data,
+                   to_float, to_int, to_path, to_seconds, to_timestamp)
 from .errors import InvalidArgumentError, NotFoundError, NotSupportedError
 from .problem import Problem
 from .solution import _enum, _placement
@@ -478,8 +478,7 @@ def forecast(history: History, *, horizon: Optional[Seconds] = None,
             "forecasting is not in this build of libvmplace (built without "
             "OpenBLAS/LAPACKE, VMPLACE_WITH_FORECAST=OFF); histories, "
             "utilisation and alerts still work")
-    opts = ForecastOpts()
-    lib.vmp_forecast_opts_init(byref(opts))
+    opts = new_opts(ForecastOpts)
     if horizon is not None:
         opts.horizon = to_seconds(horizon, "horizon")
     if quantile is not None:
@@ -674,8 +673,7 @@ class Utilization(Owned):
                 critical, underload not below warning, a negative window.
             NotFoundError: an override names an unknown resource.
         """
-        opts = AlertOpts()
-        lib.vmp_alert_opts_init(byref(opts))
+        opts = new_opts(AlertOpts)
         if warning is not None:
             opts.warning = to_float(warning, "warning")
         if critical is not None:

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import (Any, Callable, Iterator, List, Mapping, Optional, Union)
 
-from ._lib import (LOG_FN, PROGRESS_FN, ParamsP, SolutionP,
-                   SolveOpts, check, error, lib, text, to_bytes, to_float,
-                   to_int, to_path)
+from ._lib import (LOG_FN, PROGRESS_FN, ParamsP, SolutionP, SolveOpts, check,
+                   error, lib, new_opts, text, to_bytes, to_float, to_int,
+                   to_path)
 from .errors import InvalidArgumentError
 from .problem import Problem
 from .solution import Solution
@@ -287,8 +287,7 @@ def solve(problem: Problem, *, solver: Optional[str] = None,
     if log is not None and not callable(log):
         raise TypeError("log: expected a callable")
 
-    opts = SolveOpts()
-    lib.vmp_solve_opts_init(byref(opts))
+    opts = new_opts(SolveOpts)
     keep: List[Any] = []   # what the options point to lives until the end
     if solver is not None:
         keep.append(to_bytes(solver, "solver"))
@@ -377,8 +376,7 @@ def write_model(problem: Problem, path: Any, *, format: Optional[str] = None,
                                    f"got {format!r}")
     lib.require("solve.h", "model export")
     data = to_path(path)
-    opts = SolveOpts()
-    lib.vmp_solve_opts_init(byref(opts))
+    opts = new_opts(SolveOpts)
     if time_limit is not None:
         opts.time_limit = to_float(time_limit, "time_limit")
     if seed is not None:
