@@ -17,7 +17,7 @@
 
 #include "common.h"
 #include "errors.h"
-#include "version.h"
+#include "vmplace/version.h" /* generated: include/vmplace/version.h.in */
 #include "problem.h"
 #include "solution.h"
 #include "solve.h"

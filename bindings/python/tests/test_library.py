@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import vmplace
-from vmplace import _lib
+from vmplace import _lib, _version
 from vmplace._version import LIBRARY_VERSION
 
 from conftest import SOURCE_DIR
@@ -44,6 +44,16 @@ C_TYPES = {
     "uint32_t": ctypes.c_uint32, "int64_t": ctypes.c_int64,
     "uint64_t": ctypes.c_uint64,
 }
+
+
+def _headers():
+    """The public headers, version.h as its template (CMake fills in the
+    version; nothing this test reads)."""
+    return sorted(list(HEADERS.glob("*.h")) + [HEADERS / "version.h.in"])
+
+
+def _name(header):
+    return header.name[:-3] if header.name.endswith(".h.in") else header.name
 
 
 def _source(header):
@@ -81,13 +91,13 @@ def _declarations():
     """name -> (C return type, [C parameter types]) for every VMP_API
     function of the public headers."""
     found = {}
-    for header in sorted(HEADERS.glob("*.h")):
+    for header in sorted(_headers()):
         for m in re.finditer(r"VMP_API\s+([^;(]*?)\b(vmp_\w+)\s*\(([^)]*)\)\s*;",
                              _source(header)):
             params = m.group(3).strip()
             types = ([] if params in ("", "void") else
                      [_split(p)[0] for p in params.split(",")])
-            found[m.group(2)] = (m.group(1).strip(), types, header.name)
+            found[m.group(2)] = (m.group(1).strip(), types, _name(header))
     return found
 
 
@@ -141,8 +151,8 @@ def test_library__every_function_of_the_bound_headers_is_declared():
 def _structs():
     """name -> [(C type, field name)] for every struct with fields."""
     found = {}
-    for header in sorted(HEADERS.glob("*.h")):
-        if header.name not in BOUND_HEADERS:
+    for header in sorted(_headers()):
+        if _name(header) not in BOUND_HEADERS:
             continue
         for m in re.finditer(r"typedef struct (vmp_\w+)\s*\{(.*?)\}\s*\1\s*;",
                              _source(header), re.S):
@@ -168,7 +178,7 @@ def test_library__structs_have_the_headers_fields_in_order():
 def _constants():
     """Every VMP_ macro and enum constant with a number as its value."""
     values = {}
-    for header in sorted(HEADERS.glob("*.h")):
+    for header in sorted(_headers()):
         source = _source(header)
         # "(1 + VMP__NEXT_VERSION)": a struct version (vmplace/common.h).
         for m in re.finditer(r"#define\s+(VMP_\w+)\s+\(?(-?\d+)u?"
@@ -189,7 +199,7 @@ def test_library__option_structs_read_the_init_macro_back(struct, init, macro):
     # read back field by field, that checks the mirror's layout.
     cls = getattr(_lib, struct)
     headers = "".join(_source(h).replace("\\\n", " ")
-                      for h in sorted(HEADERS.glob("*.h")))
+                      for h in sorted(_headers()))
     found = re.search(r"#define\s+" + macro + r"\s*\{(.*?)\}", headers, re.S)
     assert found, macro
     values = [v.strip() for v in found.group(1).split(",")]
@@ -234,9 +244,17 @@ def test_library__has_reports_declared_and_optional_functions():
     assert not _lib.lib.has("vmp_no_such_function")
 
 
+def test_library__package_and_library_versions_come_from_cmake():
+    cmake = SOURCE_DIR / "CMakeLists.txt"
+    major, minor, patch = _version.project_version(cmake)
+    assert vmplace.__version__ == f"{major}.{minor}.{patch}"
+    assert vmplace.library_version() == vmplace.__version__
+    assert _lib.LIBRARY_VERSION == (major, minor)
+
+
 def test_library__a_wrong_version_is_refused():
     with pytest.raises(vmplace.LibraryError,
-                       match=r"is libvmplace 0\.1\.\d+; this vmplace package .* "
+                       match=r"is libvmplace 0\.2\.\d+; this vmplace package .* "
                              r"needs libvmplace 9\.9\.x"):
         _lib.load_library(_lib.lib.path, expected=(9, 9))
 
@@ -259,7 +277,7 @@ def _import_with(env_value: str) -> subprocess.CompletedProcess:
 def test_library__a_missing_library_fails_the_import_with_what_was_tried():
     done = _import_with("/nonexistent/libvmplace.so")
     assert done.returncode != 0
-    assert "vmplace.errors.LibraryError: cannot load libvmplace 0.1" in done.stderr
+    assert "vmplace.errors.LibraryError: cannot load libvmplace 0.2" in done.stderr
     assert "/nonexistent/libvmplace.so (VMPLACE_LIBRARY)" in done.stderr
 
 

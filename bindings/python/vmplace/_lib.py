@@ -423,7 +423,8 @@ _i64 = c_int64
 
 #: Functions of later parts of the API, by header.  Each part is declared in
 #: the same way, and bound only when the loaded library exports every one of
-#: its functions, so that this package still loads a 0.1 library that
+#: its functions, so that this package still loads a library of its minor
+#: version that
 #: predates them; the classes that need a part call :meth:`Library.require`
 #: first, which raises NotSupportedError naming what is missing.
 _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
@@ -568,7 +569,7 @@ class Library:
             resolved.
         how: where it was found: ``"VMPLACE_LIBRARY"``, ``"package"`` or
             ``"system"``.
-        version: the library's version string, e.g. ``"0.1.0"``.
+        version: the library's version string, e.g. ``"0.2.0"``.
     """
 
     def __init__(self, cdll: ctypes.CDLL, path: str, how: str,
@@ -634,7 +635,7 @@ class Library:
             f"{feature}: {self.path} (libvmplace {self.version}) lacks "
             f"functions of {part} ({', '.join(missing[:3])}"
             f"{', ...' if len(missing) > 3 else ''}); install a newer "
-            "libvmplace 0.1")
+            f"libvmplace {LIBRARY_VERSION[0]}.{LIBRARY_VERSION[1]}")
 
     if TYPE_CHECKING:  # the C functions are set as attributes at run time
         def __getattr__(self, name: str) -> Any: ...
