@@ -25,9 +25,9 @@ function(vmplace_layer name)
   add_library(vmplace_${name} OBJECT ${L_SOURCES})
   target_include_directories(vmplace_${name}
     PRIVATE ${dirs} ${VMPLACE_PUBLIC_INCLUDE_DIRS} ${GLPK_INCLUDE_DIRS})
-  target_compile_options(vmplace_${name} PRIVATE ${VMPLACE_WARNINGS})
   target_compile_definitions(vmplace_${name} PRIVATE VMPLACE_SHARED_BUILD
     $<$<BOOL:${VMPLACE_WITH_LIBVIRT}>:VMPLACE_WITH_LIBVIRT=1>
     $<$<BOOL:${VMPLACE_WITH_FORECAST}>:VMPLACE_WITH_FORECAST=1>)
-  target_link_libraries(vmplace_${name} PRIVATE PkgConfig::JANSSON)
+  target_link_libraries(vmplace_${name} PRIVATE PkgConfig::JANSSON vmplace_warnings
+                        vmplace_sanitize)
 endfunction()

@@ -351,13 +351,7 @@ int vmpb_outcome_parse(const char *text, vmpb_outcome *o);
  * program name.  Returns the exit status. */
 int vmpb_worker_main(int argc, char **argv);
 
-/* 1 when this build has the datacenter generator (bench/generator.c). */
-int vmpb_datacenter_available(void);
-
 /* ---- online placement latency (online.c) --------------------------------------- */
-
-/* 1 when this build has both the generator and the online placement API. */
-int vmpb_online_available(void);
 
 typedef struct vmpb_online_result {
   char status[16];           /* "ok" or "error" */

@@ -134,17 +134,11 @@ static void usage(FILE *f) {
   for (size_t k = 0; names[k]; k++)
     fprintf(f, "  %-18s %s\n", names[k], vmpb_suite_describe(names[k]));
   fprintf(f,
-      "  %-18s a generated datacenter (bench/generator.c)%s\n"
+      "  %-18s a generated datacenter (bench/generator.c)\n"
       "\n"
       "Exit status: 0 done, 1 done but some runs crashed or failed, 2 bad\n"
       "usage or input, 3 cannot write the results, 130 interrupted.\n",
-      "datacenter:HxV[:S]",
-#ifdef VMPB_HAVE_GEN
-      ""
-#else
-      "; not in this build"
-#endif
-  );
+      "datacenter:HxV[:S]");
 }
 
 static int usage_error(const char *fmt, ...) {
@@ -287,11 +281,9 @@ static int settle(cfg *c) {
       s->filter = default_selection[k].filter;
       s->limit = default_selection[k].limit;
     }
-#ifdef VMPB_HAVE_GEN
     memset(&c->sel[c->nsel], 0, sizeof c->sel[c->nsel]);
     c->sel[c->nsel++].suite = DEFAULT_DATACENTER;
-    if (!c->online && vmpb_online_available()) c->online = DEFAULT_ONLINE;
-#endif
+    if (!c->online) c->online = DEFAULT_ONLINE;
     if (!c->time_limit_set) c->time_limit = DEFAULT_TIME;
     if (!c->jobs_set) c->jobs = DEFAULT_JOBS;
     if (!c->out) c->out = "bench-results";
@@ -720,12 +712,6 @@ int vmpb_main(int argc, char **argv, const char *self_exe) {
     goto done;
   }
   if ((rc = settle(&c))) goto done;
-  if (c.online && !vmpb_online_available()) {
-    vmpb_online_result r;
-    vmpb_online_run(0, 0, 0, 0, 0, &r, err);
-    rc = usage_error("%s", err);
-    goto done;
-  }
   for (size_t k = 0; k < c.nsel; k++) {
     size_t h, v;
     uint64_t seed;
@@ -734,11 +720,6 @@ int vmpb_main(int argc, char **argv, const char *self_exe) {
       rc = usage_error("%s", err);
       goto done;
     }
-#ifndef VMPB_HAVE_GEN
-    rc = usage_error("suite %s: this build has no datacenter generator "
-                     "(bench/generator.c)", c.sel[k].suite);
-    goto done;
-#endif
   }
   if (need_data(&c) && vmpb_data_dir(c.data, data, sizeof data, err)) {
     rc = usage_error("%s", err);

@@ -19,17 +19,7 @@
 #include "vmplace/vmplace.h"
 #include "bench.h"
 
-#ifdef VMPB_HAVE_GEN
 #include "generator.h"
-#endif
-
-int vmpb_datacenter_available(void) {
-#ifdef VMPB_HAVE_GEN
-  return 1;
-#else
-  return 0;
-#endif
-}
 
 /* ---- loading ----------------------------------------------------------------- */
 
@@ -44,7 +34,6 @@ static int load(const vmpb_instance *in, vmp_problem **p, vmpb_outcome *o) {
   int rc;
   *p = NULL;
   if (in->kind == VMPB_KIND_DATACENTER) {
-#ifdef VMPB_HAVE_GEN
     vmpb_gen_opts g;
     vmpb_gen_opts_init(&g, in->hosts, in->vms, in->gen_seed);
     rc = vmpb_generate(&g, p);
@@ -52,11 +41,6 @@ static int load(const vmpb_instance *in, vmp_problem **p, vmpb_outcome *o) {
       fail(o, "error", "generator: %s", vmp_last_error());
       return -1;
     }
-#else
-    fail(o, "unsupported", "%s", "this build has no datacenter generator "
-         "(bench/generator.c)");
-    return -1;
-#endif
   } else {
     rc = vmp_problem_read(in->path, VMP_FORMAT_AUTO, p);
     if (rc) {
