@@ -308,9 +308,9 @@ VMP_API size_t vmp_forecast_series_rank(const vmp_forecast *f, size_t k);
  */
 VMP_API int vmp_forecast_to_json(const vmp_forecast *f, char **out);
 
-/** vmp_forecast_rightsize flags. */
-#define VMP_RIGHTSIZE_IGNORE_UNKNOWN 1u /**< skip forecasts of VMs and
-                                             resources p does not have */
+/* vmp_forecast_rightsize flags (one bit each, or-ed into a uint32_t). */
+/** Skip forecasts of VMs and resources p does not have. */
+#define VMP_RIGHTSIZE_IGNORE_UNKNOWN (1u << 0)
 
 /**
  * A copy of a problem whose demands are the forecasts (right-sizing): for
@@ -327,7 +327,7 @@ VMP_API int vmp_forecast_to_json(const vmp_forecast *f, char **out);
  *         VMP_EINVAL, VMP_ENOMEM.
  */
 VMP_API int vmp_forecast_rightsize(const vmp_forecast *f,
-                                   const vmp_problem *p, unsigned flags,
+                                   const vmp_problem *p, uint32_t flags,
                                    vmp_problem **out);
 
 /* ==== host utilisation ===================================================== */

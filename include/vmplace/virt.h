@@ -94,12 +94,10 @@ VMP_API int vmp_virt_connect(vmp_virt *v, const char *uri);
 
 /* ---- snapshot ------------------------------------------------------------------- */
 
-/** vmp_virt_snapshot flags. */
-enum {
-  /** Also read domains that are defined but not running, as VMs without a
-   * current host (placing one means starting it). */
-  VMP_SNAPSHOT_INACTIVE = 1u << 0
-};
+/* vmp_virt_snapshot flags (one bit each, or-ed into a uint32_t). */
+/** Also read domains that are defined but not running, as VMs without a
+ * current host (placing one means starting it). */
+#define VMP_SNAPSHOT_INACTIVE (1u << 0)
 
 /**
  * Reads the datacenter described by an inventory into a problem.

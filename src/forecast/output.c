@@ -79,7 +79,7 @@ int vmp_forecast_to_json(const vmp_forecast *f, char **out) {
 }
 
 int vmp_forecast_rightsize(const vmp_forecast *f, const vmp_problem *p,
-                           unsigned flags, vmp_problem **out) {
+                           uint32_t flags, vmp_problem **out) {
   vmp_problem *q = NULL;
   int rc;
   if (!out) return vmp__error(VMP_EINVAL, "vmp_forecast_rightsize: out is NULL");

@@ -142,7 +142,7 @@ int vmp_forecast_to_json(const vmp_forecast *f, char **out) {
 }
 
 int vmp_forecast_rightsize(const vmp_forecast *f, const vmp_problem *p,
-                           unsigned flags, vmp_problem **out) {
+                           uint32_t flags, vmp_problem **out) {
   (void)f;
   (void)p;
   (void)flags;

@@ -505,7 +505,7 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_forecast_series_term": (c_int, [_F, _sz, _sz, _out_cstr, _out_d]),
         "vmp_forecast_series_rank": (_sz, [_F, _sz]),
         "vmp_forecast_to_json": (c_int, [_F, _out_str]),
-        "vmp_forecast_rightsize": (c_int, [_F, _P, c_uint, POINTER(_P)]),
+        "vmp_forecast_rightsize": (c_int, [_F, _P, c_uint32, POINTER(_P)]),
         # host utilisation
         "vmp_utilization_from_placement": (c_int, [_P, _S, POINTER(_U)]),
         "vmp_utilization_from_history": (c_int, [_P, _S, _H, _i64,
