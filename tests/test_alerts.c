@@ -231,7 +231,7 @@ static void test_alerts__placement_thresholds(void **state) {
   assert_true(isnan(vmp_utilization_ratio(u, 5, 0, 0)));
   /* defaults: 80% / 95%, underload 20% */
   assert_int_equal(vmp_utilization_alerts(u, NULL, &a), VMP_OK);
-  assert_int_equal(vmp_alerts_count(a), 4);
+  assert_int_equal(vmp_alerts_num_alerts(a), 4);
   expect_alert(a, 0, "h2", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_CRITICAL, 0.95, 0.96);
   expect_alert(a, 1, "h1", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_WARNING, 0.8, 0.85);
   expect_alert(a, 2, "rack \"7\"\\ab", "memory_mib", VMP_ALERT_OVERLOAD,
@@ -247,7 +247,7 @@ static void test_alerts__placement_thresholds(void **state) {
   o.resources = &mem;
   o.num_resources = 1;
   assert_int_equal(vmp_utilization_alerts(u, &o, &a), VMP_OK);
-  assert_int_equal(vmp_alerts_count(a), 2);
+  assert_int_equal(vmp_alerts_num_alerts(a), 2);
   expect_alert(a, 0, "h2", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_CRITICAL, 0.95, 0.96);
   expect_alert(a, 1, "rack \"7\"\\ab", "memory_mib", VMP_ALERT_OVERLOAD,
                VMP_SEVERITY_WARNING, 0.8, 0.85);
@@ -401,7 +401,7 @@ static void test_alerts__sustained_window(void **state) {
   (void)state;
   /* one spike at the end: no overload, however high */
   a = alerts_of(spike, -1, 900, &u);
-  assert_int_equal(vmp_alerts_count(a), 1);
+  assert_int_equal(vmp_alerts_num_alerts(a), 1);
   expect_alert(a, 0, "h1", "memory_mib", VMP_ALERT_UNDERLOAD, VMP_SEVERITY_INFO, 0.2, 0.2);
   assert_int_equal(vmp_alerts_get(a, 0)->since, T0);
   assert_true(vmp_alerts_get(a, 0)->duration == 3300);
@@ -414,12 +414,12 @@ static void test_alerts__sustained_window(void **state) {
   vmp_utilization_free(u);
   /* three samples at 95%: 10 minutes, short of 15 */
   a = alerts_of(three, -1, 900, &u);
-  assert_int_equal(vmp_alerts_count(a), 1);
+  assert_int_equal(vmp_alerts_num_alerts(a), 1);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* four samples: 15 minutes, critical since the first of them */
   a = alerts_of(four, -1, 900, &u);
-  assert_int_equal(vmp_alerts_count(a), 2);
+  assert_int_equal(vmp_alerts_num_alerts(a), 2);
   expect_alert(a, 0, "h1", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_CRITICAL, 0.95, 0.95);
   al = vmp_alerts_get(a, 0);
   assert_int_equal(al->since, T0 + 8 * 300);
@@ -428,18 +428,18 @@ static void test_alerts__sustained_window(void **state) {
   vmp_utilization_free(u);
   /* a window one second longer: not yet */
   a = alerts_of(four, -1, 901, &u);
-  assert_int_equal(vmp_alerts_count(a), 1);
+  assert_int_equal(vmp_alerts_num_alerts(a), 1);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* a bucket nobody measured breaks every window, the underload's too */
   a = alerts_of(four, 9, 900, &u);
   assert_int_equal(vmp_utilization_num_times(u), 11);
-  assert_int_equal(vmp_alerts_count(a), 0);
+  assert_int_equal(vmp_alerts_num_alerts(a), 0);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* above 80% but not 95% for 15 minutes: a warning */
   a = alerts_of(warm, -1, 900, &u);
-  assert_int_equal(vmp_alerts_count(a), 2);
+  assert_int_equal(vmp_alerts_num_alerts(a), 2);
   expect_alert(a, 0, "h1", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_WARNING, 0.8, 0.95);
   assert_int_equal(vmp_alerts_get(a, 0)->since, T0 + 8 * 300);
   vmp_alerts_free(a);

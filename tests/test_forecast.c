@@ -451,7 +451,7 @@ static void test_forecast__alerts_ahead(void **state) {
   assert_true(fabs(vmp_utilization_load(u, 0, 0, 0) -
                    (1 + signal(T0 + 24 * 28 * 3600LL, T0 + (24 * 28 - 1) * 3600LL))) < 1e-6);
   assert_int_equal(vmp_utilization_alerts(u, &ao, &a), VMP_OK);
-  assert_true(vmp_alerts_count(a) >= 1);
+  assert_true(vmp_alerts_num_alerts(a) >= 1);
   al = vmp_alerts_get(a, 0);
   assert_int_equal(al->kind, VMP_ALERT_OVERLOAD);
   assert_int_equal(al->severity, VMP_SEVERITY_CRITICAL);

@@ -132,7 +132,7 @@ static void test_opts_version__usage_reads_only_the_callers_fields(void **state)
   assert_int_equal(vmp_alert_opts_init(ao, VMP_ALERT_OPTS_VERSION), VMP_OK);
   ao->underload = -1.0;
   assert_int_equal(vmp_utilization_alerts(u, ao, &a), VMP_OK);
-  assert_int_equal(vmp_alerts_count(a), 2);
+  assert_int_equal(vmp_alerts_num_alerts(a), 2);
 
   assert_int_equal(vmp_forecast_opts_init(fo, VMP_FORECAST_OPTS_VERSION), VMP_OK);
   if (vmp_has_feature("forecast")) {

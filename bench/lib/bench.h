@@ -266,7 +266,7 @@ int vmpb_natcmp(const char *a, const char *b);
 
 /* 1 for the peers run outside libvmplace: "cbc", "cpsat". */
 int vmpb_is_peer(const char *name);
-/* 1 when name is a solver of this build (vmp_solver_count/name). */
+/* 1 when name is a solver of this build (vmp_num_solvers/name). */
 int vmpb_is_library_solver(const char *name);
 /* Where the peers' helpers live.  Each honours an environment variable
  * first (VMPLACE_CLI, VMPLACE_BENCH_PYTHON, VMPLACE_BENCH_PEERS) and falls

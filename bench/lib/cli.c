@@ -325,7 +325,7 @@ static int known_solver(const char *s) {
 }
 
 static void list_known(FILE *f) {
-  for (size_t k = 0; k < vmp_solver_count(); k++)
+  for (size_t k = 0; k < vmp_num_solvers(); k++)
     fprintf(f, "%s%s", k ? ", " : "", vmp_solver_name(k));
   fprintf(f, "; peers: cbc, cpsat; reference: %s", VMPB_BEST_HEURISTIC);
 }
@@ -334,14 +334,14 @@ static void list_known(FILE *f) {
 static int pick_solvers(const cfg *c, solver_list *sl, FILE *notes) {
   char *save = NULL, *tok;
   size_t need = 1;
-  for (size_t k = 0; k < vmp_solver_count(); k++) need += strlen(vmp_solver_name(k)) + 1;
+  for (size_t k = 0; k < vmp_num_solvers(); k++) need += strlen(vmp_solver_name(k)) + 1;
   need += 64 + (c->solvers_arg ? strlen(c->solvers_arg) : 0);
   if (!(sl->buf = malloc(need))) return -1;
   if (c->solvers_arg) {
     snprintf(sl->buf, need, "%s", c->solvers_arg);
   } else {
     sl->buf[0] = 0;
-    for (size_t k = 0; k < vmp_solver_count(); k++) {
+    for (size_t k = 0; k < vmp_num_solvers(); k++) {
       strcat(sl->buf, vmp_solver_name(k));
       strcat(sl->buf, ",");
     }

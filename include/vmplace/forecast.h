@@ -534,7 +534,7 @@ VMP_API int vmp_utilization_alerts(const vmp_utilization *u,
 /** Frees alerts.  Accepts NULL. */
 VMP_API void vmp_alerts_free(vmp_alerts *a);
 /** Number of alerts. */
-VMP_API size_t vmp_alerts_count(const vmp_alerts *a);
+VMP_API size_t vmp_alerts_num_alerts(const vmp_alerts *a);
 /** The k-th alert (critical first, then warnings, then underloads; by host
  * and resource within each), or NULL.  Borrowed (lives with a). */
 VMP_API const vmp_alert *vmp_alerts_get(const vmp_alerts *a, size_t k);
@@ -571,6 +571,12 @@ VMP_API int vmp_alerts_to_json(const vmp_alerts *a, char **out);
  */
 VMP_API int vmp_utilization_to_prometheus(const vmp_utilization *u,
                                           const vmp_alerts *a, char **out);
+
+/* ---- names of 0.1, deprecated: they go in 0.3 -------------------------------
+ * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
+#ifndef VMP_NO_DEPRECATED
+#  define vmp_alerts_count vmp_alerts_num_alerts
+#endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS
 

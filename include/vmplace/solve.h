@@ -46,7 +46,7 @@ typedef enum vmp_param_type {
 } vmp_param_type;
 
 /** Number of known parameters (over every solver of this build). */
-VMP_API size_t vmp_param_count(void);
+VMP_API size_t vmp_num_params(void);
 /**
  * Describes the k-th known parameter.  Any out-parameter may be NULL.
  * Strings are static.  min and max are meaningful for numeric types.
@@ -59,7 +59,7 @@ VMP_API int vmp_param_info(size_t k, const char **name, int *type,
 /* ---- solvers --------------------------------------------------------------- */
 
 /** Number of solvers in this build. */
-VMP_API size_t vmp_solver_count(void);
+VMP_API size_t vmp_num_solvers(void);
 /** Name of the k-th solver ("greedy", "ilp", ...), or NULL.  Static. */
 VMP_API const char *vmp_solver_name(size_t k);
 /** One-line description of the k-th solver, or NULL.  Static. */
@@ -202,6 +202,13 @@ typedef enum vmp_model_format {
  */
 VMP_API int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts,
                             const char *path, int format);
+
+/* ---- names of 0.1, deprecated: they go in 0.3 -------------------------------
+ * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
+#ifndef VMP_NO_DEPRECATED
+#  define vmp_param_count vmp_num_params
+#  define vmp_solver_count vmp_num_solvers
+#endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS
 

@@ -290,13 +290,19 @@ VMP_API const char *vmp_apply_report_method(const vmp_apply_report *r,
 VMP_API const char *vmp_apply_report_message(const vmp_apply_report *r,
                                              size_t k);
 /** Number of steps in a state. */
-VMP_API size_t vmp_apply_report_count(const vmp_apply_report *r,
-                                      int state);
+VMP_API size_t vmp_apply_report_num_in_state(const vmp_apply_report *r,
+                                             int state);
 /** Number of VMs whose CPU scheduler parameters were set. */
 VMP_API size_t vmp_apply_report_cpu_sched(const vmp_apply_report *r);
 /** The report as JSON: counts and, per step, vm, from, to, state, method,
  * message (caller owns; vmp_free).  @return VMP_OK, VMP_EINVAL, VMP_ENOMEM. */
 VMP_API int vmp_apply_report_to_json(const vmp_apply_report *r, char **out);
+
+/* ---- names of 0.1, deprecated: they go in 0.3 -------------------------------
+ * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
+#ifndef VMP_NO_DEPRECATED
+#  define vmp_apply_report_count vmp_apply_report_num_in_state
+#endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS
 

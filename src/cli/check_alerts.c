@@ -123,12 +123,12 @@ static void print_alerts(const cli_alerts *a, const vmp_utilization *u,
                          const vmp_alerts *al) {
   char src[256];
   describe_source(src, sizeof src, a, u);
-  if (!vmp_alerts_count(al)) {
+  if (!vmp_alerts_num_alerts(al)) {
     printf("alerts (%s): none\n", src);
     return;
   }
   printf("alerts (%s):\n", src);
-  for (size_t k = 0; k < vmp_alerts_count(al); k++) {
+  for (size_t k = 0; k < vmp_alerts_num_alerts(al); k++) {
     const vmp_alert *x = vmp_alerts_get(al, k);
     int under = x->kind == VMP_ALERT_UNDERLOAD;
     char sev[16], b1[32], b2[32];

@@ -61,14 +61,14 @@ static void on_log(int level, const char *msg, void *ud) {
 }
 
 static int list_solvers(void) {
-  for (size_t k = 0; k < vmp_solver_count(); k++)
+  for (size_t k = 0; k < vmp_num_solvers(); k++)
     printf("%-12s %s\n", vmp_solver_name(k), vmp_solver_summary(k));
   return EXIT_OK;
 }
 
 static int list_params(void) {
   static const char *const types[] = {"int", "double", "bool", "string"};
-  for (size_t k = 0; k < vmp_param_count(); k++) {
+  for (size_t k = 0; k < vmp_num_params(); k++) {
     const char *name, *def, *doc;
     int type;
     double lo, hi;

@@ -18,7 +18,7 @@ int cmd_version(int argc, char **argv) {
   }
   printf("vmplace %s\n", vmp_version_string());
   printf("solvers:");
-  for (size_t k = 0; k < vmp_solver_count(); k++) printf(" %s", vmp_solver_name(k));
+  for (size_t k = 0; k < vmp_num_solvers(); k++) printf(" %s", vmp_solver_name(k));
   printf("\nfeatures:");
   for (const char *const *f = features; *f; f++)
     if (vmp_has_feature(*f)) printf(" %s", *f);

@@ -11,7 +11,7 @@
 
 #include "solvers.h"
 
-size_t vmp_param_count(void) {
+size_t vmp_num_params(void) {
   size_t n = 0;
   for (size_t s = 0; s < vmp__solver_count(); s++) n += vmp__solver_at(s)->nparams;
   return n;

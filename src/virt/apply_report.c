@@ -106,7 +106,7 @@ const char *vmp_apply_report_message(const vmp_apply_report *r, size_t k) {
   return r->steps[k].message;
 }
 
-size_t vmp_apply_report_count(const vmp_apply_report *r, int state) {
+size_t vmp_apply_report_num_in_state(const vmp_apply_report *r, int state) {
   size_t n = 0;
   for (size_t k = 0; r && k < r->nsteps; k++) n += r->steps[k].state == state;
   return n;
@@ -124,8 +124,9 @@ int vmp_apply_report_to_json(const vmp_apply_report *r, char **out) {
   if (!r) return vmp__error(VMP_EINVAL, "report is NULL");
   if (!(root = json_object())) return vmp__enomem();
   for (size_t k = 0; k < sizeof states / sizeof states[0]; k++)
-    bad |= json_object_set_new(root, vmp_step_state_name(states[k]),
-                               json_integer((json_int_t)vmp_apply_report_count(r, states[k])));
+    bad |= json_object_set_new(
+        root, vmp_step_state_name(states[k]),
+        json_integer((json_int_t)vmp_apply_report_num_in_state(r, states[k])));
   bad |= json_object_set_new(root, "cpu_sched", json_integer((json_int_t)r->cpu_sched));
   a = json_array();
   bad |= !a;

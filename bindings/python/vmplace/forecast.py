@@ -902,7 +902,7 @@ class Alerts(Owned):
         # the metrics need the utilisation the alerts were found on
         obj._utilization = utilization
         found = []
-        for k in range(lib.vmp_alerts_count(ptr)):
+        for k in range(lib.vmp_alerts_num_alerts(ptr)):
             a = lib.vmp_alerts_get(ptr, k).contents
             found.append(Alert(
                 host=text(a.host), resource=text(a.resource),

@@ -98,7 +98,7 @@ _PARAM_TYPES = ("int", "double", "bool", "string")
 def solvers() -> List[SolverInfo]:
     """The solvers of the loaded library, in the order it lists them."""
     return [SolverInfo(text(lib.vmp_solver_name(k)), text(lib.vmp_solver_summary(k)))
-            for k in range(lib.vmp_solver_count())]
+            for k in range(lib.vmp_num_solvers())]
 
 
 def parameters() -> List[ParamInfo]:
@@ -106,7 +106,7 @@ def parameters() -> List[ParamInfo]:
     name, default, doc = c_char_p(), c_char_p(), c_char_p()
     kind, lo, hi = c_int(), c_double(), c_double()
     result = []
-    for k in range(lib.vmp_param_count()):
+    for k in range(lib.vmp_num_params()):
         check(lib.vmp_param_info(k, byref(name), byref(kind), byref(lo),
                                  byref(hi), byref(default), byref(doc)))
         result.append(ParamInfo(
