@@ -203,7 +203,7 @@ static const char *PLACED =
 static void expect_alert(const vmp_alerts *a, size_t k, const char *host,
                          const char *resource, int kind, int severity, double threshold,
                          double value) {
-  const vmp_alert *al = vmp_alerts_get(a, k);
+  const vmp_alert *al = vmp_alerts_alert_at(a, k);
   assert_non_null(al);
   assert_string_equal(al->host, host);
   assert_string_equal(al->resource, resource);
@@ -239,7 +239,7 @@ static void test_alerts__placement_thresholds(void **state) {
   /* h1's memory is underloaded; h3 runs nothing and h4 is in maintenance */
   expect_alert(a, 3, "h1", "memory_mib", VMP_ALERT_UNDERLOAD, VMP_SEVERITY_INFO, 0.2, 0.1);
   assert_int_equal(vmp_alerts_max_severity(a), VMP_SEVERITY_CRITICAL);
-  assert_null(vmp_alerts_get(a, 4));
+  assert_null(vmp_alerts_alert_at(a, 4));
   vmp_alerts_free(a);
   /* per resource: memory 80% / 90%, with a higher general warning line */
   o.warning = 0.9;
@@ -403,8 +403,8 @@ static void test_alerts__sustained_window(void **state) {
   a = alerts_of(spike, -1, 900, &u);
   assert_int_equal(vmp_alerts_num_alerts(a), 1);
   expect_alert(a, 0, "h1", "memory_mib", VMP_ALERT_UNDERLOAD, VMP_SEVERITY_INFO, 0.2, 0.2);
-  assert_int_equal(vmp_alerts_get(a, 0)->since, T0);
-  assert_true(vmp_alerts_get(a, 0)->duration == 3300);
+  assert_int_equal(vmp_alerts_alert_at(a, 0)->since, T0);
+  assert_true(vmp_alerts_alert_at(a, 0)->duration == 3300);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* ...unless the window is 0 */
@@ -421,7 +421,7 @@ static void test_alerts__sustained_window(void **state) {
   a = alerts_of(four, -1, 900, &u);
   assert_int_equal(vmp_alerts_num_alerts(a), 2);
   expect_alert(a, 0, "h1", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_CRITICAL, 0.95, 0.95);
-  al = vmp_alerts_get(a, 0);
+  al = vmp_alerts_alert_at(a, 0);
   assert_int_equal(al->since, T0 + 8 * 300);
   assert_true(al->duration == 900);
   vmp_alerts_free(a);
@@ -441,7 +441,7 @@ static void test_alerts__sustained_window(void **state) {
   a = alerts_of(warm, -1, 900, &u);
   assert_int_equal(vmp_alerts_num_alerts(a), 2);
   expect_alert(a, 0, "h1", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_WARNING, 0.8, 0.95);
-  assert_int_equal(vmp_alerts_get(a, 0)->since, T0 + 8 * 300);
+  assert_int_equal(vmp_alerts_alert_at(a, 0)->since, T0 + 8 * 300);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
 }

@@ -140,7 +140,7 @@ static void test_compile__params_are_checked(void **state) {
     const char *name, *def;
     int type;
     double lo, hi;
-    assert_int_equal(vmp_param_info(k, &name, &type, &lo, &hi, &def, NULL), VMP_OK);
+    assert_int_equal(vmp_param_at(k, &name, &type, &lo, &hi, &def, NULL), VMP_OK);
     /* every default is a valid value of its own parameter */
     assert_int_equal(vmp_params_set(ps, name, def), VMP_OK);
     assert_string_equal(vmp_params_get(ps, name), def);
@@ -151,7 +151,7 @@ static void test_compile__params_are_checked(void **state) {
       tu_assert_error(vmp_params_set(ps, name, "abc"), VMP_EINVAL, "expected");
     }
   }
-  tu_assert_error(vmp_param_info(vmp_num_params(), NULL, NULL, NULL, NULL, NULL, NULL),
+  tu_assert_error(vmp_param_at(vmp_num_params(), NULL, NULL, NULL, NULL, NULL, NULL),
                   VMP_EINVAL, "out of range");
   vmp_params_free(ps);
 }

@@ -220,7 +220,7 @@ static size_t hard_violations(const vmp_solution *s) {
   for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
     const char *kind, *msg;
     int hard;
-    assert_int_equal(vmp_solution_violation(s, k, &kind, &msg, &hard), VMP_OK);
+    assert_int_equal(vmp_solution_violation_at(s, k, &kind, &msg, &hard), VMP_OK);
     n += hard != 0;
   }
   return n;

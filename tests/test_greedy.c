@@ -265,7 +265,7 @@ static void test_greedy__property_evaluator_accepts_every_result(void **state) {
       assert_int_not_equal(vmp_solution_status(s), VMP_STATUS_INVALID);
       for (size_t j = 0; j < vmp_solution_num_violations(s); j++) {
         int hard = 1;
-        vmp_solution_violation(s, j, NULL, NULL, &hard);
+        vmp_solution_violation_at(s, j, NULL, NULL, &hard);
         assert_int_equal(hard, 0);
       }
       for (size_t j = 0; j < vmp_solution_num_unplaced(s); j++) {

@@ -10,7 +10,7 @@ static size_t hard_violations(const vmp_solution *s) {
   size_t n = 0;
   for (size_t j = 0; j < vmp_solution_num_violations(s); j++) {
     int hard = 0;
-    vmp_solution_violation(s, j, NULL, NULL, &hard);
+    vmp_solution_violation_at(s, j, NULL, NULL, &hard);
     n += hard != 0;
   }
   return n;

@@ -73,11 +73,11 @@ static void test_solve__evaluator_finds_every_violation(void **state) {
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_INVALID);
   assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_NOT_SOLVED);
   assert_int_equal(vmp_solution_num_violations(s), 2);
-  assert_int_equal(vmp_solution_violation(s, 0, &kind, &msg, &hard), VMP_OK);
+  assert_int_equal(vmp_solution_violation_at(s, 0, &kind, &msg, &hard), VMP_OK);
   assert_string_equal(kind, "capacity");
   assert_string_equal(msg, "h1: cpu 12 > 8 (capacity 8 x 1 - reserved 0)");
   assert_int_equal(hard, 1);
-  assert_int_equal(vmp_solution_violation(s, 1, &kind, &msg, &hard), VMP_OK);
+  assert_int_equal(vmp_solution_violation_at(s, 1, &kind, &msg, &hard), VMP_OK);
   assert_string_equal(kind, "anti-affinity");
   assert_string_equal(msg, "anti-affinity web: web-1, web-2 share host h1");
   assert_true(term(s, "cost", 0) == 2.0);
@@ -248,11 +248,11 @@ static void test_solve__explanations_have_numbers(void **state) {
   assert_int_equal(vmp_explanation_num_hosts(e), 4);
   assert_int_equal(vmp_explanation_fits(e, 2), 1);
   assert_int_equal(vmp_explanation_fits(e, 0), 0);
-  assert_int_equal(vmp_explanation_reason(e, 0, 0, &key, &msg), VMP_OK);
+  assert_int_equal(vmp_explanation_reason_at(e, 0, 0, &key, &msg), VMP_OK);
   assert_string_equal(key, "rule pci");
   assert_string_equal(msg, "rule pci: host.labels.pci is absent");
   assert_int_equal(vmp_explanation_num_reasons(e, 3), 2);
-  assert_int_equal(vmp_explanation_count(e, 0, &key, &n), VMP_OK);
+  assert_int_equal(vmp_explanation_count_at(e, 0, &key, &n), VMP_OK);
   assert_string_equal(key, "rule pci");
   assert_int_equal(n, 3);
   vmp_explanation_free(e);

@@ -254,7 +254,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < nv; i++) {
       double actual = y[nh + i], pred;
       int64_t t;
-      vmp_forecast_series_point(f, 0, i, &t, &pred);
+      vmp_forecast_series_point_at(f, 0, i, &t, &pred);
       lm += pinball(actual, pred, a.opts.quantile);
       ll += pinball(actual, y[nh - 1], a.opts.quantile);
       lw += pinball(actual, peak, a.opts.quantile);

@@ -126,9 +126,9 @@ VMP_API size_t vmp_history_series_len(const vmp_history *h, size_t k);
  * The i-th sample of series k, in time order.  Either out-parameter may be
  * NULL.  @return VMP_OK or VMP_EINVAL (out of range).
  */
-VMP_API int vmp_history_series_point(const vmp_history *h, size_t k,
-                                     size_t i, int64_t *timestamp,
-                                     double *value);
+VMP_API int vmp_history_series_point_at(const vmp_history *h, size_t k,
+                                        size_t i, int64_t *timestamp,
+                                        double *value);
 /**
  * The step of series k: the median time between consecutive samples, in
  * seconds; 0 for a series of fewer than two samples or out of range.
@@ -272,9 +272,9 @@ VMP_API size_t vmp_forecast_series_num_points(const vmp_forecast *f,
  * quantile.  Either out-parameter may be NULL.
  * @return VMP_OK or VMP_EINVAL.
  */
-VMP_API int vmp_forecast_series_point(const vmp_forecast *f, size_t k,
-                                      size_t i, int64_t *timestamp,
-                                      double *value);
+VMP_API int vmp_forecast_series_point_at(const vmp_forecast *f, size_t k,
+                                         size_t i, int64_t *timestamp,
+                                         double *value);
 /** Number of model terms of series k (0 for the peak). */
 VMP_API size_t vmp_forecast_series_num_terms(const vmp_forecast *f,
                                              size_t k);
@@ -290,9 +290,9 @@ VMP_API size_t vmp_forecast_series_num_terms(const vmp_forecast *f,
  * @param coef  receives the coefficient; may be NULL.
  * @return VMP_OK or VMP_EINVAL.
  */
-VMP_API int vmp_forecast_series_term(const vmp_forecast *f, size_t k,
-                                     size_t j, const char **name,
-                                     double *coef);
+VMP_API int vmp_forecast_series_term_at(const vmp_forecast *f, size_t k,
+                                        size_t j, const char **name,
+                                        double *coef);
 /** Numerical rank of series k's design matrix (at most its number of
  * terms; lower when terms are collinear); 0 for the peak. */
 VMP_API size_t vmp_forecast_series_rank(const vmp_forecast *f, size_t k);
@@ -537,7 +537,7 @@ VMP_API void vmp_alerts_free(vmp_alerts *a);
 VMP_API size_t vmp_alerts_num_alerts(const vmp_alerts *a);
 /** The k-th alert (critical first, then warnings, then underloads; by host
  * and resource within each), or NULL.  Borrowed (lives with a). */
-VMP_API const vmp_alert *vmp_alerts_get(const vmp_alerts *a, size_t k);
+VMP_API const vmp_alert *vmp_alerts_alert_at(const vmp_alerts *a, size_t k);
 /** The highest severity among the alerts, or -1 when there is none. */
 VMP_API int vmp_alerts_max_severity(const vmp_alerts *a);
 /** "overload", "underload"; "unknown" otherwise.  Static. */
@@ -576,6 +576,10 @@ VMP_API int vmp_utilization_to_prometheus(const vmp_utilization *u,
  * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
 #ifndef VMP_NO_DEPRECATED
 #  define vmp_alerts_count vmp_alerts_num_alerts
+#  define vmp_alerts_get vmp_alerts_alert_at
+#  define vmp_history_series_point vmp_history_series_point_at
+#  define vmp_forecast_series_point vmp_forecast_series_point_at
+#  define vmp_forecast_series_term vmp_forecast_series_term_at
 #endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS

@@ -153,9 +153,9 @@ VMP_API size_t vmp_solution_num_violations(const vmp_solution *s);
  * Any out-parameter may be NULL.  Strings are borrowed (live with s).
  * @return VMP_OK or VMP_EINVAL (k out of range).
  */
-VMP_API int vmp_solution_violation(const vmp_solution *s, size_t k,
-                                   const char **kind, const char **message,
-                                   int *hard);
+VMP_API int vmp_solution_violation_at(const vmp_solution *s, size_t k,
+                                      const char **kind, const char **message,
+                                      int *hard);
 
 /* ---- score and statistics ------------------------------------------------ */
 
@@ -169,9 +169,9 @@ VMP_API size_t vmp_solution_num_terms(const vmp_solution *s);
  * @param weighted  receives its contribution to the objective.
  * @return VMP_OK or VMP_EINVAL.
  */
-VMP_API int vmp_solution_term(const vmp_solution *s, size_t k,
-                              const char **name, double *value,
-                              double *weighted);
+VMP_API int vmp_solution_term_at(const vmp_solution *s, size_t k,
+                                 const char **name, double *value,
+                                 double *weighted);
 /** A score term by name.  @return VMP_OK or VMP_ENOTFOUND. */
 VMP_API int vmp_solution_score(const vmp_solution *s, const char *name,
                                double *value, double *weighted);
@@ -235,19 +235,28 @@ VMP_API size_t vmp_explanation_num_reasons(const vmp_explanation *e,
 /** The j-th failing constraint on the k-th host: its key ("memory_mib",
  * "anti-affinity web", "rule pci", "maintenance", ...) and the sentence.
  * @return VMP_OK or VMP_EINVAL. */
-VMP_API int vmp_explanation_reason(const vmp_explanation *e, size_t k,
-                                   size_t j, const char **key,
-                                   const char **message);
+VMP_API int vmp_explanation_reason_at(const vmp_explanation *e, size_t k,
+                                      size_t j, const char **key,
+                                      const char **message);
 /** Number of distinct constraint keys, for the per-constraint counts. */
 VMP_API size_t vmp_explanation_num_counts(const vmp_explanation *e);
 /** The j-th constraint key and how many hosts it excludes (most first).
  * @return VMP_OK or VMP_EINVAL. */
-VMP_API int vmp_explanation_count(const vmp_explanation *e, size_t j,
-                                  const char **key, size_t *hosts);
+VMP_API int vmp_explanation_count_at(const vmp_explanation *e, size_t j,
+                                     const char **key, size_t *hosts);
 /** The whole explanation as JSON (caller owns; vmp_free). */
 VMP_API int vmp_explanation_to_json(const vmp_explanation *e, char **out);
 /** The whole explanation as readable text (caller owns; vmp_free). */
 VMP_API int vmp_explanation_to_text(const vmp_explanation *e, char **out);
+
+/* ---- names of 0.1, deprecated: they go in 0.3 -------------------------------
+ * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
+#ifndef VMP_NO_DEPRECATED
+#  define vmp_explanation_reason vmp_explanation_reason_at
+#  define vmp_explanation_count vmp_explanation_count_at
+#  define vmp_solution_violation vmp_solution_violation_at
+#  define vmp_solution_term vmp_solution_term_at
+#endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS
 

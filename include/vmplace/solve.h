@@ -52,9 +52,9 @@ VMP_API size_t vmp_num_params(void);
  * Strings are static.  min and max are meaningful for numeric types.
  * @return VMP_OK or VMP_EINVAL (k out of range).
  */
-VMP_API int vmp_param_info(size_t k, const char **name, int *type,
-                           double *min, double *max, const char **def,
-                           const char **doc);
+VMP_API int vmp_param_at(size_t k, const char **name, int *type,
+                         double *min, double *max, const char **def,
+                         const char **doc);
 
 /* ---- solvers --------------------------------------------------------------- */
 
@@ -208,6 +208,7 @@ VMP_API int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts,
 #ifndef VMP_NO_DEPRECATED
 #  define vmp_param_count vmp_num_params
 #  define vmp_solver_count vmp_num_solvers
+#  define vmp_param_info vmp_param_at
 #endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS

@@ -129,7 +129,7 @@ static void print_alerts(const cli_alerts *a, const vmp_utilization *u,
   }
   printf("alerts (%s):\n", src);
   for (size_t k = 0; k < vmp_alerts_num_alerts(al); k++) {
-    const vmp_alert *x = vmp_alerts_get(al, k);
+    const vmp_alert *x = vmp_alerts_alert_at(al, k);
     int under = x->kind == VMP_ALERT_UNDERLOAD;
     char sev[16], b1[32], b2[32];
     snprintf(sev, sizeof sev, "[%s]", vmp_severity_name(x->severity));

@@ -72,7 +72,7 @@ static int list_params(void) {
     const char *name, *def, *doc;
     int type;
     double lo, hi;
-    vmp_param_info(k, &name, &type, &lo, &hi, &def, &doc);
+    vmp_param_at(k, &name, &type, &lo, &hi, &def, &doc);
     printf("%-28s %-6s default %-10s", name, types[type & 3], def);
     if (type == VMP_PARAM_INT || type == VMP_PARAM_DOUBLE) printf(" range [%g, %g]", lo, hi);
     printf("\n    %s\n", doc);

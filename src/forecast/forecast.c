@@ -723,11 +723,11 @@ size_t vmp_forecast_series_num_points(const vmp_forecast *f, size_t k) {
   return s ? s->npoints : 0;
 }
 
-int vmp_forecast_series_point(const vmp_forecast *f, size_t k, size_t i,
+int vmp_forecast_series_point_at(const vmp_forecast *f, size_t k, size_t i,
                               int64_t *timestamp, double *value) {
   const fc_series *s = SERIES(f, k);
   if (!s || i >= s->npoints)
-    return vmp__error(VMP_EINVAL, "vmp_forecast_series_point: index out of range");
+    return vmp__error(VMP_EINVAL, "vmp_forecast_series_point_at: index out of range");
   if (timestamp) *timestamp = s->pt[i];
   if (value) *value = s->pv[i];
   return 0;
@@ -738,11 +738,11 @@ size_t vmp_forecast_series_num_terms(const vmp_forecast *f, size_t k) {
   return s ? s->nterms : 0;
 }
 
-int vmp_forecast_series_term(const vmp_forecast *f, size_t k, size_t j,
+int vmp_forecast_series_term_at(const vmp_forecast *f, size_t k, size_t j,
                              const char **name, double *coef) {
   const fc_series *s = SERIES(f, k);
   if (!s || j >= s->nterms)
-    return vmp__error(VMP_EINVAL, "vmp_forecast_series_term: index out of range");
+    return vmp__error(VMP_EINVAL, "vmp_forecast_series_term_at: index out of range");
   if (name) *name = vmp__pool_str(&f->pool, s->term[j]);
   if (coef) *coef = s->coef[j];
   return 0;

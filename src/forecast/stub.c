@@ -103,14 +103,14 @@ size_t vmp_forecast_series_num_points(const vmp_forecast *f, size_t k) {
   return 0;
 }
 
-int vmp_forecast_series_point(const vmp_forecast *f, size_t k, size_t i,
+int vmp_forecast_series_point_at(const vmp_forecast *f, size_t k, size_t i,
                               int64_t *timestamp, double *value) {
   (void)f;
   (void)k;
   (void)i;
   (void)timestamp;
   (void)value;
-  return vmp__error(VMP_EINVAL, "vmp_forecast_series_point: no forecast in this build");
+  return vmp__error(VMP_EINVAL, "vmp_forecast_series_point_at: no forecast in this build");
 }
 
 size_t vmp_forecast_series_num_terms(const vmp_forecast *f, size_t k) {
@@ -119,14 +119,14 @@ size_t vmp_forecast_series_num_terms(const vmp_forecast *f, size_t k) {
   return 0;
 }
 
-int vmp_forecast_series_term(const vmp_forecast *f, size_t k, size_t j,
+int vmp_forecast_series_term_at(const vmp_forecast *f, size_t k, size_t j,
                              const char **name, double *coef) {
   (void)f;
   (void)k;
   (void)j;
   (void)name;
   (void)coef;
-  return vmp__error(VMP_EINVAL, "vmp_forecast_series_term: no forecast in this build");
+  return vmp__error(VMP_EINVAL, "vmp_forecast_series_term_at: no forecast in this build");
 }
 
 size_t vmp_forecast_series_rank(const vmp_forecast *f, size_t k) {

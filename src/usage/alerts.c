@@ -257,7 +257,7 @@ out:
 
 size_t vmp_alerts_num_alerts(const vmp_alerts *a) { return a ? a->n : 0; }
 
-const vmp_alert *vmp_alerts_get(const vmp_alerts *a, size_t k) {
+const vmp_alert *vmp_alerts_alert_at(const vmp_alerts *a, size_t k) {
   return a && k < a->n ? &a->list[k] : NULL;
 }
 

@@ -207,7 +207,7 @@ class History(Owned):
         t, v = c_int64(), c_double()
         samples = []
         for i in range(lib.vmp_history_series_len(h, k)):
-            rc = lib.vmp_history_series_point(h, k, i, byref(t), byref(v))
+            rc = lib.vmp_history_series_point_at(h, k, i, byref(t), byref(v))
             if rc < 0:
                 raise error(rc)
             samples.append(Sample(t.value, v.value))
@@ -330,13 +330,13 @@ class Forecast(Owned):
         t, v, name = c_int64(), c_double(), c_char_p()
         points = []
         for i in range(lib.vmp_forecast_series_num_points(f, k)):
-            rc = lib.vmp_forecast_series_point(f, k, i, byref(t), byref(v))
+            rc = lib.vmp_forecast_series_point_at(f, k, i, byref(t), byref(v))
             if rc < 0:
                 raise error(rc)
             points.append(Sample(t.value, v.value))
         terms = {}
         for j in range(lib.vmp_forecast_series_num_terms(f, k)):
-            rc = lib.vmp_forecast_series_term(f, k, j, byref(name), byref(v))
+            rc = lib.vmp_forecast_series_term_at(f, k, j, byref(name), byref(v))
             if rc < 0:
                 raise error(rc)
             terms[text(name.value)] = v.value
@@ -903,7 +903,7 @@ class Alerts(Owned):
         obj._utilization = utilization
         found = []
         for k in range(lib.vmp_alerts_num_alerts(ptr)):
-            a = lib.vmp_alerts_get(ptr, k).contents
+            a = lib.vmp_alerts_alert_at(ptr, k).contents
             found.append(Alert(
                 host=text(a.host), resource=text(a.resource),
                 kind=_enum(AlertKind, text(lib.vmp_alert_kind_name(a.kind))),

@@ -107,7 +107,7 @@ def parameters() -> List[ParamInfo]:
     kind, lo, hi = c_int(), c_double(), c_double()
     result = []
     for k in range(lib.vmp_num_params()):
-        check(lib.vmp_param_info(k, byref(name), byref(kind), byref(lo),
+        check(lib.vmp_param_at(k, byref(name), byref(kind), byref(lo),
                                  byref(hi), byref(default), byref(doc)))
         result.append(ParamInfo(
             text(name.value),
