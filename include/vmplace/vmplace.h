@@ -20,10 +20,13 @@
 #include "vmplace/version.h" /* generated: include/vmplace/version.h.in */
 #include "problem.h"
 #include "solution.h"
+#include "explain.h"
 #include "solve.h"
 #include "place.h"
 #include "rules.h"
+#include "history.h"
 #include "forecast.h"
+#include "utilization.h"
 #include "plan.h"
 #include "virt.h"
 #include "entitlements.h"

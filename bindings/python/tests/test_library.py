@@ -24,8 +24,9 @@ PACKAGE_DIR = Path(vmplace.__file__).resolve().parent
 
 
 #: The headers this package binds completely.
-BOUND_HEADERS = {"errors.h", "version.h", "problem.h", "solution.h", "solve.h",
-                 "rules.h", "plan.h", "forecast.h", "place.h"}
+BOUND_HEADERS = {"errors.h", "version.h", "problem.h", "solution.h", "explain.h",
+                 "solve.h", "rules.h", "plan.h", "history.h", "forecast.h",
+                 "utilization.h", "place.h"}
 
 #: The C types of the bound headers, as _lib declares them.
 C_TYPES = {

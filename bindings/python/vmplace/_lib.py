@@ -465,8 +465,7 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_plan_read": (c_int, [_s, POINTER(_PL)]),
         "vmp_plan_parse": (c_int, [_s, _sz, _s, POINTER(_PL)]),
     },
-    "forecast.h": {
-        # usage history
+    "history.h": {
         "vmp_history_new": (c_int, [POINTER(_H)]),
         "vmp_history_free": (None, [_H]),
         "vmp_history_read": (c_int, [_s, c_int, POINTER(_H)]),
@@ -480,7 +479,8 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
                                              _out_d]),
         "vmp_history_series_step": (_i64, [_H, _sz]),
         "vmp_history_find": (c_int, [_H, _s, _s, _out_sz]),
-        # forecasts
+    },
+    "forecast.h": {
         "vmp_forecast_opts_init": (c_int, [POINTER(ForecastOpts), c_uint32]),
         "vmp_history_forecast": (c_int, [_H, POINTER(ForecastOpts),
                                          POINTER(_F)]),
@@ -506,6 +506,8 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_forecast_series_rank": (_sz, [_F, _sz]),
         "vmp_forecast_to_json": (c_int, [_F, _out_str]),
         "vmp_forecast_rightsize": (c_int, [_F, _P, c_uint32, POINTER(_P)]),
+    },
+    "utilization.h": {
         # host utilisation
         "vmp_utilization_from_placement": (c_int, [_P, _S, POINTER(_U)]),
         "vmp_utilization_from_history": (c_int, [_P, _S, _H, _i64,

@@ -48,8 +48,6 @@ __all__ = ["History", "Sample", "Series", "forecast", "Forecast",
            "UtilizationSource", "Alerts", "Alert", "AlertKind", "Severity",
            "HISTORY_FORMATS"]
 
-_PART = "forecast.h"
-
 #: Formats of :meth:`History.read` and their ``vmp_history_format`` values.
 HISTORY_FORMATS: Dict[str, int] = {"auto": 0, "csv": 1, "json": 2}
 
@@ -111,7 +109,7 @@ class History(Owned):
 
     def __init__(self) -> None:
         """Creates an empty history."""
-        lib.require(_PART, "usage histories")
+        lib.require("history.h", "usage histories")
         ptr = HistoryP()
         rc = lib.vmp_history_new(byref(ptr))
         if rc < 0:
@@ -140,7 +138,7 @@ class History(Owned):
             AlreadyExistsError, ParseError: the same series and time twice
                 with different values.
         """
-        lib.require(_PART, "usage histories")
+        lib.require("history.h", "usage histories")
         code = _format_code(format)
         data = to_path(path)
         ptr = HistoryP()
@@ -160,7 +158,7 @@ class History(Owned):
                 ``{``).
             origin: how messages name the input; default ``"<input>"``.
         """
-        lib.require(_PART, "usage histories")
+        lib.require("history.h", "usage histories")
         code = _format_code(format)
         raw = to_data(data)
         where = to_bytes(origin, "origin") if origin is not None else None
@@ -472,7 +470,7 @@ def forecast(history: History, *, horizon: Optional[Seconds] = None,
         raise TypeError(f"history: expected a vmplace.History, got "
                         f"{type(history).__name__}")
     history._check_open()
-    lib.require(_PART, "forecasting")
+    lib.require("forecast.h", "forecasting")
     if not lib.vmp_has_feature(b"forecast"):
         raise NotSupportedError(
             "forecasting is not in this build of libvmplace (built without "
@@ -805,7 +803,7 @@ def utilization(problem: Problem, solution: Any = None, *,
     if forecast is not None and not isinstance(forecast, Forecast):
         raise TypeError(f"forecast: expected a vmplace.Forecast, got "
                         f"{type(forecast).__name__}")
-    lib.require(_PART, "utilisation")
+    lib.require("utilization.h", "utilisation")
     width = 0
     if step is not None:
         seconds = to_seconds(step, "step")
