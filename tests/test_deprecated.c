@@ -52,6 +52,12 @@ static void test_deprecated__solution_and_explanation_names(void **state) {
   vmp_problem_free(p);
 }
 
+static void test_deprecated__plan_state_type(void **state) {
+  vmp_plan_state blocked = VMP_PLAN_BLOCKED;
+  (void)state;
+  assert_string_equal(vmp_plan_status_name(blocked), "blocked");
+}
+
 static void test_deprecated__usage_names(void **state) {
   vmp_problem *p = tu_problem_json(TU_BINS);
   vmp_solution *s = tu_solve(p, "ilp", 60.0);
@@ -76,6 +82,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_deprecated__registry_names),
       cmocka_unit_test(test_deprecated__solution_and_explanation_names),
+      cmocka_unit_test(test_deprecated__plan_state_type),
       cmocka_unit_test(test_deprecated__usage_names),
   };
   return cmocka_run_group_tests_name("deprecated", tests, NULL, NULL);
