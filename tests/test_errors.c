@@ -72,6 +72,7 @@ static void test_errors__out_of_range_rule(void **state) {
   tu_assert_error(vmp_solution_stat_at(s, 1000, &key, NULL), VMP_EINVAL, NULL);
   tu_assert_error(vmp_param_at(vmp_num_params(), &key, NULL, NULL, NULL, NULL, NULL),
                   VMP_EINVAL, NULL);
+  assert_string_equal(key, "untouched");
   assert_null(vmp_problem_host_name(p, 3));
   assert_null(vmp_solution_vm_host_name(s, 5));
   assert_null(vmp_solver_name(vmp_num_solvers()));
