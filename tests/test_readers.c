@@ -1,5 +1,5 @@
 /*
- * Tests of the benchmark-format readers (src/read_*.c): the tokenizer, one
+ * Tests of the benchmark-format readers (src/formats/): the tokenizer, one
  * tiny sample per format with every value checked, one test per class of
  * bad input (exact code and a message naming the line or field), a
  * no-crash sweep over truncated and mutated samples, and a load of every

@@ -1,6 +1,6 @@
-/* The rule language (src/model/rule.c): parse errors with their exact column and
- * message, evaluation truth tables, explanations, operand references and
- * vmp_rule_check. */
+/* The rule language (src/model/rule.c): parse errors with their exact
+ * column and message, evaluation truth tables, explanations, operand
+ * references and vmp_rule_check. */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -72,12 +72,6 @@ static int check_number(double v, double min, const char *what) {
   return 0;
 }
 
-uint32_t vmp__labels_get(const vmp__labels *l, uint32_t key) {
-  for (uint32_t k = 0; k < l->n; k++)
-    if (l->v[k].key == key) return l->v[k].value;
-  return 0;
-}
-
 static int labels_set(vmp_problem *p, vmp__labels *l, const char *key,
                       const char *value) {
   uint32_t kid, vid;

@@ -100,7 +100,14 @@ struct vmp_problem {
 };
 
 /* Label lookup by interned key id: the value id, or 0. */
-uint32_t vmp__labels_get(const vmp__labels *l, uint32_t key);
+/* The value id of label `key` in `l`, 0 when absent.  Inline so that the
+ * rule compiler (rule.c) reads labels without a symbol dependency on
+ * problem.c, which itself calls into rule.c: no cycle between the two. */
+static inline uint32_t vmp__labels_get(const vmp__labels *l, uint32_t key) {
+  for (uint32_t k = 0; k < l->n; k++)
+    if (l->v[k].key == key) return l->v[k].value;
+  return 0;
+}
 
 /* The migration cost of VM v with the default applied. */
 double vmp__vm_migration_cost(const vmp_problem *p, size_t v);

@@ -1,7 +1,7 @@
-/* libFuzzer target for the rule language (src/model/rule.c): any bytes must parse
- * or fail cleanly, and a parsed expression must evaluate, explain, clone and
- * report its operands without fault.  It also checks that the syntax-only
- * parse (no problem) agrees with the full one. */
+/* libFuzzer target for the rule language (src/model/rule.c): any bytes
+ * must parse or fail cleanly, and a parsed expression must evaluate,
+ * explain, clone and report its operands without fault.  It also checks
+ * that the syntax-only parse (no problem) agrees with the full one. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
