@@ -13,6 +13,11 @@ LIBDIR=$(dirname "$(find "$TMP/prefix" -name vmplace.pc)")
 export PKG_CONFIG_PATH="$LIBDIR"
 export LD_LIBRARY_PATH="$(dirname "$LIBDIR")"
 
+# The man page and the bash completion come with the program.
+grep -q '^\.TH VMPLACE 1' "$TMP/prefix/share/man/man1/vmplace.1"
+grep -qF 'max\-moves' "$TMP/prefix/share/man/man1/vmplace.1"
+grep -q '^complete .*-F _vmplace vmplace$' "$TMP/prefix/share/bash-completion/completions/vmplace"
+
 # pkg-config: compile, link against the shared library, run.
 cc -std=c99 -Wall -Wextra -Werror "$SRC/examples/c/hello.c" \
   $(pkg-config --cflags --libs vmplace) -o "$TMP/hello-pc"

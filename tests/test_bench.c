@@ -143,9 +143,12 @@ static void test_bench__worker_values_of_fixed_samples(void **state) {
   assert_string_equal(o.status, "feasible");
   assert_true(o.value == 3 && o.bound == 2 && o.hosts_used == 3);
   assert_int_equal(o.proven_optimal, 0);
-  /* cloud balancing: the value is the cost of the computers used */
+  /* cloud balancing: the value is the cost of the computers used.
+   * roundrobin puts p2 on computer 7; the minimal-disruption pass moves
+   * it back to computer 0, where the file has it, which empties computer 7
+   * (cost 660) */
   work(VMPLACE_TEST_DATA "/formats/tiny_cloud.json", "roundrobin", &o);
-  assert_true(o.value == 4800 + 660);
+  assert_true(o.value == 4800);
 }
 
 static void test_bench__unsupported_and_bad_files(void **state) {

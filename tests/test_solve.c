@@ -213,6 +213,88 @@ static void test_solve__opts_init_checks_the_version(void **state) {
   assert_memory_equal(&opts, &init, offsetof(vmp_solve_opts, incumbent) + sizeof opts.incumbent);
 }
 
+/* Four identical hosts; a, b fill h3, c, d fill h4, e, f half-fill h2:
+ * three hosts, the fewest possible, so the current placement is optimal. */
+#define STAY                                                                          \
+  "{\"version\":1,\"resources\":[\"cpu\"],\"hosts\":["                               \
+  "{\"name\":\"h1\",\"capacity\":{\"cpu\":8}},{\"name\":\"h2\",\"capacity\":{\"cpu\":8}},"     \
+  "{\"name\":\"h3\",\"capacity\":{\"cpu\":8}},{\"name\":\"h4\",\"capacity\":{\"cpu\":8}}],"    \
+  "\"vms\":[{\"name\":\"a\",\"demand\":{\"cpu\":4},\"host\":\"h3\"},"                   \
+  "{\"name\":\"b\",\"demand\":{\"cpu\":4},\"host\":\"h3\"},"                              \
+  "{\"name\":\"c\",\"demand\":{\"cpu\":4},\"host\":\"h4\"},"                              \
+  "{\"name\":\"d\",\"demand\":{\"cpu\":4},\"host\":\"h4\"},"                              \
+  "{\"name\":\"e\",\"demand\":{\"cpu\":2},\"host\":\"h2\"},"                              \
+  "{\"name\":\"f\",\"demand\":{\"cpu\":2},\"host\":\"h2\"}]}"
+
+static void test_solve__every_solver_keeps_an_optimal_current_placement(void **state) {
+  vmp_problem *p = tu_problem_json(STAY);
+  (void)state;
+  for (size_t k = 0; k < vmp_num_solvers(); k++) {
+    vmp_solution *s = tu_solve(p, vmp_solver_name(k), 5);
+    assert_int_equal(vmp_solution_hosts_used(s), 3);
+    assert_true(vmp_solution_objective(s) == 3);
+    for (size_t v = 0; v < vmp_problem_num_vms(p); v++)
+      if (vmp_solution_vm_host(s, v) != vmp_problem_vm_host(p, v))
+        fail_msg("solver %s moves %s", vmp_solver_name(k), vmp_problem_vm_name(p, v));
+    vmp_solution_free(s);
+  }
+  vmp_problem_free(p);
+}
+
+/* Two VMs of 4 on each of four hosts of 8 (half full): two hosts suffice,
+ * and keeping h1 and h2 moves 2 VMs where another pair of hosts would move
+ * more. */
+static void test_solve__fewest_moves_among_equal_objectives(void **state) {
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\"],\"hosts\":["
+      "{\"name\":\"h1\",\"capacity\":{\"cpu\":8}},{\"name\":\"h2\",\"capacity\":{\"cpu\":8}},"
+      "{\"name\":\"h3\",\"capacity\":{\"cpu\":8}},{\"name\":\"h4\",\"capacity\":{\"cpu\":8}}],"
+      "\"vms\":[{\"name\":\"a\",\"demand\":{\"cpu\":4},\"host\":\"h1\"},"
+      "{\"name\":\"b\",\"demand\":{\"cpu\":4},\"host\":\"h2\"},"
+      "{\"name\":\"c\",\"demand\":{\"cpu\":4},\"host\":\"h3\"},"
+      "{\"name\":\"d\",\"demand\":{\"cpu\":4},\"host\":\"h4\"}]}");
+  (void)state;
+  for (size_t k = 0; k < vmp_num_solvers(); k++) {
+    vmp_solution *s;
+    size_t moved = 0;
+    /* the baseline packs in turn, not to the fewest hosts */
+    if (!strcmp(vmp_solver_name(k), "roundrobin")) continue;
+    s = tu_solve(p, vmp_solver_name(k), 5);
+    if (vmp_solution_hosts_used(s) != 2)
+      fail_msg("solver %s uses %zu hosts, 2 suffice", vmp_solver_name(k),
+               vmp_solution_hosts_used(s));
+    for (size_t v = 0; v < vmp_problem_num_vms(p); v++)
+      moved += vmp_solution_vm_host(s, v) != vmp_problem_vm_host(p, v);
+    if (moved != 2) fail_msg("solver %s moves %zu VMs, 2 suffice", vmp_solver_name(k), moved);
+    vmp_solution_free(s);
+  }
+  vmp_problem_free(p);
+}
+
+static void test_solve__json_files_carry_their_kind(void **state) {
+  vmp_problem *p = tu_problem_json(TU_BINS), *q = NULL;
+  vmp_solution *s = tu_solve(p, "greedy", 5), *t = NULL;
+  char *pj = NULL, *sj = NULL;
+  (void)state;
+  assert_int_equal(vmp_problem_to_json(p, &pj), VMP_OK);
+  assert_int_equal(vmp_solution_to_json(s, &sj), VMP_OK);
+  assert_non_null(strstr(pj, "\"kind\": \"problem\""));
+  assert_non_null(strstr(sj, "\"kind\": \"solution\""));
+  /* read back with their kind; refused as the other kind */
+  assert_int_equal(vmp_problem_parse(pj, strlen(pj), VMP_FORMAT_JSON, "p.json", &q), VMP_OK);
+  assert_int_equal(vmp_solution_parse(p, sj, strlen(sj), "s.json", &t), VMP_OK);
+  vmp_problem_free(q);
+  vmp_solution_free(t);
+  tu_assert_error(vmp_problem_parse(sj, strlen(sj), VMP_FORMAT_JSON, "s.json", &q), VMP_EPARSE,
+                  "s.json: is a solution file, not a problem");
+  tu_assert_error(vmp_solution_parse(p, pj, strlen(pj), "p.json", &t), VMP_EPARSE,
+                  "p.json: is a problem file, not a solution");
+  vmp_free(pj);
+  vmp_free(sj);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 static void test_solve__solution_outlives_problem_and_reads_back(void **state) {
   vmp_problem *p = tu_problem_json(TU_BINS);
   vmp_solution *s = tu_solve(p, "greedy", 5), *t = NULL;
@@ -331,6 +413,9 @@ int main(void) {
       cmocka_unit_test(test_solve__options_and_errors),
       cmocka_unit_test(test_solve__opts_init_checks_the_version),
       cmocka_unit_test(test_solve__solution_outlives_problem_and_reads_back),
+      cmocka_unit_test(test_solve__every_solver_keeps_an_optimal_current_placement),
+      cmocka_unit_test(test_solve__fewest_moves_among_equal_objectives),
+      cmocka_unit_test(test_solve__json_files_carry_their_kind),
       cmocka_unit_test(test_solve__explanations_have_numbers),
       cmocka_unit_test(test_solve__callbacks_run_and_a_stop_keeps_the_construction),
   };

@@ -16,6 +16,7 @@ void cli_alerts_init(cli_alerts *a) {
   memset(a, 0, sizeof *a);
   vmp_forecast_opts_init(&a->fopts, VMP_FORECAST_OPTS_VERSION);
   vmp_alert_opts_init(&a->opts, VMP_ALERT_OPTS_VERSION);
+  a->out = stdout;
 }
 
 /* The per-resource entry of name[0..n), created with every level
@@ -97,6 +98,18 @@ int cli_alerts_check(const cli_alerts *a) {
     cli_error("check: --forecast forecasts a usage history: give it with --history FILE");
     return -1;
   }
+  /* Fail fast: the thresholds and the metrics path before any work. */
+  if (a->opts.warning > a->opts.critical) {
+    cli_error("check: warning threshold %g is above the critical %g", a->opts.warning,
+              a->opts.critical);
+    return -1;
+  }
+  if (a->opts.underload >= a->opts.warning) {
+    cli_error("check: underload threshold %g is not below the warning %g (--underload off "
+              "turns it off)", a->opts.underload, a->opts.warning);
+    return -1;
+  }
+  if (a->metrics && cli_check_output("--metrics", a->metrics)) return -1;
   return 0;
 }
 
@@ -124,25 +137,25 @@ static void print_alerts(const cli_alerts *a, const vmp_utilization *u,
   char src[256];
   describe_source(src, sizeof src, a, u);
   if (!vmp_alerts_num_alerts(al)) {
-    printf("alerts (%s): none\n", src);
+    fprintf(a->out, "alerts (%s): none\n", src);
     return;
   }
-  printf("alerts (%s):\n", src);
+  fprintf(a->out, "alerts (%s):\n", src);
   for (size_t k = 0; k < vmp_alerts_num_alerts(al); k++) {
     const vmp_alert *x = vmp_alerts_alert_at(al, k);
     int under = x->kind == VMP_ALERT_UNDERLOAD;
     char sev[16], b1[32], b2[32];
     snprintf(sev, sizeof sev, "[%s]", vmp_severity_name(x->severity));
-    printf("  %-10s %s %s %s: %s%.1f%% %s %g%%", sev, x->host, x->resource,
+    fprintf(a->out, "  %-10s %s %s %s: %s%.1f%% %s %g%%", sev, x->host, x->resource,
            vmp_alert_kind_name(x->kind),
            vmp_utilization_source(u) == VMP_UTILIZATION_FORECAST ? (under ? "down to " : "up to ")
                                                                  : "",
            100.0 * x->value, under ? "<=" : ">=", 100.0 * x->threshold);
     if (vmp_utilization_source(u) != VMP_UTILIZATION_PLACEMENT)
-      printf(" for %s %s %s", vmp_duration_format(b1, x->duration),
+      fprintf(a->out, " for %s %s %s", vmp_duration_format(b1, x->duration),
              vmp_utilization_source(u) == VMP_UTILIZATION_FORECAST ? "from" : "since",
              vmp_time_format(b2, x->since));
-    printf("\n");
+    fprintf(a->out, "\n");
   }
 }
 

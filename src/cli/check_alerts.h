@@ -43,6 +43,7 @@ typedef struct cli_alerts {
   vmp_alert_threshold per[CLI_MAX_THRESHOLDS];
   char names[CLI_MAX_THRESHOLDS][65]; /* per[k].resource points here */
   size_t nper;
+  FILE *out;                  /* where the alert list goes (stdout) */
 } cli_alerts;
 
 /* Defaults: no alerts, no metrics. */

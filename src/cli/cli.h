@@ -37,9 +37,39 @@ int cli_format(const char *name);
 int cli_format_option(const char *arg, int *format);
 /* Writes a solution as JSON to path ("-" = stdout); exit status. */
 int cli_write_solution_json(const vmp_solution *s, const char *path);
-/* Reads a problem, printing the error and returning the exit status on
- * failure (0 on success). */
+/* The running subcommand ("solve", ...), for messages; set by main. */
+extern const char *cli_command_name;
+/* After a usage error's one line: prints "see 'vmplace COMMAND --help'";
+ * returns EXIT_USAGE. */
+int cli_hint(void);
+/* The one line for getopt's '?' (call with opterr = 0). */
+void cli_bad_option(int c, char **argv);
+/* Fail fast: checks before any work that path ("-": stdout) can be
+ * written (its directory exists and is writable); prints the error and
+ * returns -1 when not. */
+int cli_check_output(const char *opt, const char *path);
+/* Reads a whole file ("-": stdin) into *data (NUL-terminated; free());
+ * exit status. */
+int cli_read_input(const char *path, char **data, size_t *len);
+/* When the JSON text is a vmplace file of another kind than want, says so
+ * with the command that makes the right one; exit status. */
+int cli_check_kind(const char *path, const char *data, size_t len, const char *want);
+/* Read a problem, a solution or a plan ("-": stdin), refusing files of
+ * another kind; print the error and return the exit status on failure (0
+ * on success). */
 int cli_load_problem(const char *path, int format, vmp_problem **out);
+int cli_load_solution(const vmp_problem *p, const char *path, vmp_solution **out);
+int cli_load_plan(const char *path, vmp_plan **out);
+/* SIGINT and SIGTERM: the first asks the work to stop and keep its best
+ * (cli_interrupted() then returns the signal), the second ends the process
+ * at once. */
+void cli_catch_interrupts(void);
+int cli_interrupted(void);
+/* rc, or 128 + the signal after an interrupt (exit statuses above 1 win). */
+int cli_interrupt_status(int rc);
+/* Moves of s against the problem's current placement: how many running VMs
+ * change host, of how many run, and their migration cost. */
+size_t cli_moves(const vmp_problem *p, const vmp_solution *s, size_t *running, double *cost);
 /* Parses a non-negative number / integer option value; prints an error and
  * returns -1 on failure. */
 int cli_parse_double(const char *opt, const char *text, double *out);
@@ -68,6 +98,10 @@ void cli_print_plan(FILE *f, const vmp_plan *pl);
  * 'C' --max-concurrent, 'B' --bandwidth, 'N' --no-staging); -1 after
  * printing an error. */
 int cli_parse_plan_opt(int c, const char *arg, vmp_plan_opts *opts);
+
+/* `vmplace completion bash` and `vmplace man` (generate.c), from the
+ * --help of the n commands. */
+int cli_generate(int argc, char **argv, const cli_command *cmds, size_t n);
 
 int cmd_solve(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -19,6 +19,8 @@ void cli_free_cpu_sched(vmp_cpu_sched *e, size_t n);
 /* One line per step of an apply report of plan pl. */
 void cli_print_report(FILE *f, const vmp_plan *pl, const vmp_apply_report *r);
 /* Progress of an apply on stderr (a vmp_apply_fn). */
+/* Stops the apply after an interrupt (cli_catch_interrupts); draws the
+ * progress on stderr when userdata is non-NULL. */
 int cli_apply_progress(const vmp_apply_event *ev, void *userdata);
 
 #endif /* VMP_CLI_VIRT_H */

@@ -38,7 +38,12 @@ static void apply_usage(FILE *f) {
           "                           \"vcpu_period\": N}}\n"
           "      --json               print the report as JSON\n"
           "  -v, --verbose            more detail on stderr\n"
+          "  -q, --quiet              no report: the exit status says it all\n"
           "  -h, --help               this help\n"
+          "\n"
+          "Ctrl-C (or SIGTERM) stops after the step in flight, which is finished\n"
+          "or undone: the journal stays consistent; exit 130 (143).  PLAN - reads\n"
+          "standard input (give --journal FILE or --no-journal).\n"
           "\n"
           "Exit status: 0 every step done, 1 a step failed (and was undone) or\n"
           "the plan is blocked, 2 bad usage or input (an unreachable host, a\n"
@@ -48,7 +53,7 @@ static void apply_usage(FILE *f) {
 typedef struct apply_args {
   vmp_apply_opts o;
   const char *journal;
-  int no_journal, partial, json, verbose;
+  int no_journal, partial, json, verbose, quiet;
   const char *sched_file;
 } apply_args;
 
@@ -65,12 +70,13 @@ static int parse_args(int argc, char **argv, apply_args *A) {
       {"cpu-sched", required_argument, NULL, 's'},
       {"json", no_argument, NULL, 'O'},
       {"verbose", no_argument, NULL, 'v'},
+      {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   uint64_t u;
   int c;
   optind = 0;
-  while ((c = getopt_long(argc, argv, "nvh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":nvqh", longopts, NULL)) != -1) {
     switch (c) {
       case 'n': A->o.dry_run = 1; break;
       case 'c': A->o.allow_cold_move = 1; break;
@@ -88,8 +94,9 @@ static int parse_args(int argc, char **argv, apply_args *A) {
       case 's': A->sched_file = optarg; break;
       case 'O': A->json = 1; break;
       case 'v': A->verbose = 1; break;
+      case 'q': A->quiet = 1; break;
       case 'h': return 1;
-      default: return -1;
+      default: cli_bad_option(c, argv); return -1;
     }
   }
   if (optind != argc - 1) {
@@ -115,10 +122,15 @@ int cmd_apply(int argc, char **argv) {
   memset(&A, 0, sizeof A);
   vmp_apply_opts_init(&A.o, VMP_APPLY_OPTS_VERSION);
   if ((rc = parse_args(argc, argv, &A))) {
-    apply_usage(rc > 0 ? stdout : stderr);
-    return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (rc > 0) apply_usage(stdout);
+    return rc > 0 ? EXIT_OK : cli_hint();
   }
-  if ((rc = vmp_plan_read(argv[optind], &pl))) return cli_fail(rc);
+  if (!strcmp(argv[optind], "-") && !A.journal && !A.no_journal) {
+    cli_error("apply: a plan from standard input needs --journal FILE or --no-journal");
+    return cli_hint();
+  }
+  if (A.journal && cli_check_output("--journal", A.journal)) return EXIT_USAGE;
+  if ((rc = cli_load_plan(argv[optind], &pl))) return rc;
   if (vmp_plan_status(pl) == VMP_PLAN_BLOCKED && !A.partial) {
     cli_error("%s: the plan is blocked (%zu moves have no safe order; see 'vmplace plan'); "
               "--partial applies its safe steps", argv[optind], vmp_plan_num_blocked(pl));
@@ -138,7 +150,9 @@ int cmd_apply(int argc, char **argv) {
   A.o.journal = A.no_journal ? NULL : A.journal;
   A.o.cpu_sched = sched;
   A.o.ncpu_sched = nsched;
-  if (cli_stderr_tty() && !A.json) A.o.progress = cli_apply_progress;
+  A.o.progress = cli_apply_progress;
+  A.o.progress_userdata = cli_stderr_tty() && !A.json && !A.quiet ? (void *)stderr : NULL;
+  cli_catch_interrupts();
   if ((rc = cli_virt_session(A.verbose, &v))) goto out;
   arc = vmp_virt_apply(v, pl, &A.o, &rep);
   if (!rep) {
@@ -149,7 +163,7 @@ int cmd_apply(int argc, char **argv) {
     char *text = NULL;
     rc = vmp_apply_report_to_json(rep, &text);
     if ((rc = cli_write_json(rc, text, "-"))) goto out;
-  } else {
+  } else if (!A.quiet) {
     printf("%s%zu steps: %zu done, %zu already done, %zu failed, %zu not run",
            A.o.dry_run ? "dry run: " : "", vmp_apply_report_num_steps(rep),
            vmp_apply_report_num_in_state(rep, VMP_STEP_DONE),
@@ -171,6 +185,7 @@ int cmd_apply(int argc, char **argv) {
   } else {
     rc = vmp_plan_status(pl) == VMP_PLAN_COMPLETE ? EXIT_OK : EXIT_NEGATIVE;
   }
+  rc = cli_interrupt_status(rc);
 out:
   cli_free_cpu_sched(sched, nsched);
   free(journal);

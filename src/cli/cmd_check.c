@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check_alerts.h"
 #include "cli.h"
@@ -23,8 +24,10 @@ static void check_usage(FILE *f) {
           "\n"
           "options:\n"
           "      --format FMT   problem format (default auto)\n"
-          "      --json         print the evaluated solution as JSON\n"
+          "      --json         print the evaluated solution as JSON (one\n"
+          "                     document)\n"
           "      --strict       soft violations fail the check too\n"
+          "  -q, --quiet        no report: the exit status says it all\n"
           "  -h, --help         this help\n"
           "\n"
           "alerts (docs/forecast.md):\n"
@@ -32,7 +35,8 @@ static void check_usage(FILE *f) {
           "                     fails the check\n"
           "      --metrics FILE write utilisation and alerts in the Prometheus\n"
           "                     text format (node_exporter textfile collector;\n"
-          "                     FILE is replaced atomically; - is stdout)\n"
+          "                     FILE is replaced atomically; - is stdout,\n"
+          "                     and the report then goes to stderr)\n"
           "      --history FILE utilisation from measured usage (CSV or JSON,\n"
           "                     as for 'vmplace forecast'), not from demands\n"
           "      --forecast     with --history: from the forecast of that usage\n"
@@ -54,15 +58,19 @@ static void check_usage(FILE *f) {
           "condition has held for the window up to the latest sample; a\n"
           "forecast when it holds for the window anywhere in the horizon.\n"
           "\n"
-          "Exit status: 0 no hard violation (and no critical alert with\n"
-          "--alerts), 1 hard violations or a critical alert, 2 bad usage or\n"
-          "input, 3 internal error.\n");
+          "PROBLEM or SOLUTION - reads standard input.\n"
+          "\n"
+          "Exit status: 0 every VM placed and no hard violation (no soft one\n"
+          "either with --strict; no critical alert with --alerts), 1 unplaced\n"
+          "VMs, hard violations or a critical alert, 2 bad usage or input, 3\n"
+          "internal error.\n");
 }
 
 int cmd_check(int argc, char **argv) {
   static const struct option longopts[] = {{"format", required_argument, NULL, 'F'},
                                            {"json", no_argument, NULL, 'J'},
                                            {"strict", no_argument, NULL, 'X'},
+                                           {"quiet", no_argument, NULL, 'q'},
                                            {"help", no_argument, NULL, 'h'},
                                            CLI_ALERT_LONGOPTS,
                                            {NULL, 0, NULL, 0}};
@@ -70,39 +78,46 @@ int cmd_check(int argc, char **argv) {
   vmp_solution *s = NULL;
   json_t *root = NULL;
   cli_alerts alerts;
-  int json = 0, strict = 0, format = VMP_FORMAT_AUTO, c, rc, critical = 0;
+  FILE *report = stdout;
+  int json = 0, strict = 0, quiet = 0, format = VMP_FORMAT_AUTO, c, rc, critical = 0;
   size_t hard = 0;
   cli_alerts_init(&alerts);
   optind = 0;
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
     switch (c) {
       case 'F':
-        if ((format = cli_format(optarg)) < 0) {
-          cli_error("--format: unknown format '%s'", optarg);
-          goto usage;
-        }
+        if (cli_format_option(optarg, &format)) goto usage;
         break;
       case 'J': json = 1; break;
       case 'X': strict = 1; break;
+      case 'q': quiet = 1; break;
       case 'h': check_usage(stdout); return EXIT_OK;
       default:
         if (c >= CLI_OPT_ALERTS && c <= CLI_OPT_UNDERLOAD) {
           if (cli_alerts_option(&alerts, c, optarg)) goto usage;
           break;
         }
+        cli_bad_option(c, argv);
         goto usage;
     }
   }
-  if (cli_alerts_check(&alerts)) goto usage;
   if (optind != argc - 1 && optind != argc - 2) {
     cli_error("check: expected PROBLEM [SOLUTION]");
     goto usage;
   }
+  if (cli_alerts_check(&alerts)) goto usage;
+  if (alerts.metrics && !strcmp(alerts.metrics, "-")) {
+    if (json) {
+      cli_error("check: --json and --metrics - both write to stdout; give one");
+      goto usage;
+    }
+    report = stderr; /* stdout holds the exposition text only */
+  }
   if ((rc = cli_load_problem(argv[optind], format, &p))) goto out;
-  rc = optind == argc - 2 ? vmp_solution_read(p, argv[optind + 1], &s)
+  rc = optind == argc - 2 ? cli_load_solution(p, argv[optind + 1], &s)
                           : vmp_evaluate_current(p, &s);
   if (rc) {
-    rc = cli_fail(rc);
+    if (rc < 0) rc = cli_fail(rc);
     goto out;
   }
   if (json) {
@@ -129,23 +144,31 @@ int cmd_check(int argc, char **argv) {
     free(text);
     if (rc) goto out;
   } else {
-    cli_print_solution(stdout, p, s, 0);
-    if (!vmp_solution_num_violations(s)) printf("no violations\n");
-    else if (vmp_solution_status(s) != VMP_STATUS_INVALID)
-      printf("no hard violations\n");
-    if (cli_alerts_wanted(&alerts) && (rc = cli_alerts_run(&alerts, p, s, NULL, &critical)))
-      goto out;
+    if (!quiet) {
+      cli_print_solution(report, p, s, 0);
+      if (!vmp_solution_num_violations(s)) fprintf(report, "no violations\n");
+      else if (vmp_solution_status(s) != VMP_STATUS_INVALID)
+        fprintf(report, "no hard violations\n");
+    }
+    if (cli_alerts_wanted(&alerts)) {
+      /* the alert list goes where the report goes; -q keeps only the
+       * exit status (and the metrics) */
+      cli_alerts shown = alerts;
+      shown.out = report;
+      if (quiet) shown.list = 0;
+      if ((rc = cli_alerts_run(&shown, p, s, NULL, &critical))) goto out;
+    }
   }
   for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
     int is_hard;
     vmp_solution_violation_at(s, k, NULL, NULL, &is_hard);
     hard += is_hard || strict;
   }
-  rc = hard || (alerts.list && critical) ? EXIT_NEGATIVE : EXIT_OK;
+  rc = hard || vmp_solution_num_unplaced(s) || (alerts.list && critical) ? EXIT_NEGATIVE
+                                                                          : EXIT_OK;
   goto out;
 usage:
-  check_usage(stderr);
-  rc = EXIT_USAGE;
+  rc = cli_hint();
 out:
   json_decref(root);
   vmp_solution_free(s);

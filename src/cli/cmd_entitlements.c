@@ -36,6 +36,7 @@ static void entitlements_usage(FILE *f) {
           "                           work-conserving: idle CPU stays unused)\n"
           "      --format FMT         problem format (default auto)\n"
           "      --json               print the entitlements as JSON\n"
+          "  -q, --quiet              no report (with -o: only the file)\n"
           "  -h, --help               this help\n"
           "\n"
           "Exit status: 0 success, 2 bad usage or input, 3 internal error.\n");
@@ -44,19 +45,20 @@ static void entitlements_usage(FILE *f) {
 typedef struct ent_args {
   vmp_entitlements_opts o;
   const char *output;
-  int quota, json, format;
+  int quota, json, quiet, format;
 } ent_args;
 
 static int parse_args(int argc, char **argv, ent_args *A) {
   static const struct option longopts[] = {
       {"resource", required_argument, NULL, 'r'}, {"min-fraction", required_argument, NULL, 'm'},
       {"period", required_argument, NULL, 'p'},   {"output", required_argument, NULL, 'o'},
-      {"quota", no_argument, NULL, 'q'},          {"format", required_argument, NULL, 'F'},
+      {"quota", no_argument, NULL, 'Q'},
+      {"quiet", no_argument, NULL, 'q'},          {"format", required_argument, NULL, 'F'},
       {"json", no_argument, NULL, 'J'},           {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
   optind = 0;
-  while ((c = getopt_long(argc, argv, "r:o:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":r:o:qh", longopts, NULL)) != -1) {
     switch (c) {
       case 'r': A->o.resource = optarg; break;
       case 'm':
@@ -66,13 +68,14 @@ static int parse_args(int argc, char **argv, ent_args *A) {
         if (cli_parse_double("--period", optarg, &A->o.period_us)) return -1;
         break;
       case 'o': A->output = optarg; break;
-      case 'q': A->quota = 1; break;
+      case 'Q': A->quota = 1; break;
+      case 'q': A->quiet = 1; break;
       case 'F':
         if (cli_format_option(optarg, &A->format)) return -1;
         break;
       case 'J': A->json = 1; break;
       case 'h': return 1;
-      default: return -1;
+      default: cli_bad_option(c, argv); return -1;
     }
   }
   if (optind != argc - 1 && optind != argc - 2) {
@@ -210,19 +213,17 @@ int cmd_entitlements(int argc, char **argv) {
   vmp_entitlements_opts_init(&A.o, VMP_ENTITLEMENTS_OPTS_VERSION);
   A.format = VMP_FORMAT_AUTO;
   if ((rc = parse_args(argc, argv, &A))) {
-    entitlements_usage(rc > 0 ? stdout : stderr);
-    return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (rc > 0) entitlements_usage(stdout);
+    return rc > 0 ? EXIT_OK : cli_hint();
   }
+  if (A.output && cli_check_output("--output", A.output)) return EXIT_USAGE;
   if ((rc = cli_load_problem(argv[optind], A.format, &p))) goto out;
-  if (optind + 1 < argc && (rc = vmp_solution_read(p, argv[optind + 1], &s))) {
-    rc = cli_fail(rc);
-    goto out;
-  }
+  if (optind + 1 < argc && (rc = cli_load_solution(p, argv[optind + 1], &s))) goto out;
   if ((rc = vmp_entitlements_compute(p, s, &A.o, &e))) {
     rc = cli_fail(rc);
     goto out;
   }
-  rc = A.json ? print_json(p, e) : print_text(p, e);
+  rc = A.json ? print_json(p, e) : A.quiet ? EXIT_OK : print_text(p, e);
   if (!rc && A.output) rc = write_sched(p, e, A.quota, A.output);
 out:
   vmp_entitlements_free(e);

@@ -30,6 +30,7 @@ static void forecast_usage(FILE *f) {
           "      --horizon DUR      how far ahead (default 24h; 90s, 15m, 7d...)\n"
           "      --quantile Q       quantile to predict, in (0, 1) (default 0.95)\n"
           "      --json             print the forecasts as JSON\n"
+          "  -q, --quiet            no report (with -o: only the file)\n"
           "      --problem FILE     report reservation against forecast per VM\n"
           "  -o, --output FILE      with --problem: write the problem with the\n"
           "                         forecasts as demands (right-sized)\n"
@@ -53,7 +54,7 @@ static void forecast_usage(FILE *f) {
 
 typedef struct fc_args {
   vmp_forecast_opts opts;
-  int json, format, ignore_unknown;
+  int json, quiet, format, ignore_unknown;
   const char *problem, *output, *history;
 } fc_args;
 
@@ -90,11 +91,12 @@ static int parse_args(int argc, char **argv, fc_args *a) {
       {"min-span", required_argument, NULL, O_MIN_SPAN},
       {"min-r2", required_argument, NULL, O_MIN_R2},
       {"no-validate", no_argument, NULL, O_NO_VALIDATE},
+      {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
   optind = 0;
-  while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
     int bad = 0;
     switch (c) {
       case O_HORIZON: bad = cli_parse_duration("--horizon", optarg, &a->opts.horizon); break;
@@ -133,8 +135,9 @@ static int parse_args(int argc, char **argv, fc_args *a) {
       case O_MIN_SPAN: bad = cli_parse_duration("--min-span", optarg, &a->opts.min_span); break;
       case O_MIN_R2: bad = cli_parse_double("--min-r2", optarg, &a->opts.min_r2); break;
       case O_NO_VALIDATE: a->opts.validate = 0; break;
+      case 'q': a->quiet = 1; break;
       case 'h': forecast_usage(stdout); return -1;
-      default: bad = 1; break;
+      default: cli_bad_option(c, argv); bad = 1; break;
     }
     if (bad) goto usage;
   }
@@ -150,11 +153,11 @@ static int parse_args(int argc, char **argv, fc_args *a) {
     cli_error("forecast: --ignore-unknown needs --problem");
     goto usage;
   }
+  if (a->output && cli_check_output("--output", a->output)) return EXIT_USAGE;
   a->history = argv[optind];
   return 0;
 usage:
-  forecast_usage(stderr);
-  return EXIT_USAGE;
+  return cli_hint();
 }
 
 /* ---- readable output ------------------------------------------------------- */
@@ -300,12 +303,15 @@ int cmd_forecast(int argc, char **argv) {
     rc = rc == VMP_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
     goto out;
   }
-  if (q && a.output && (rc = vmp_problem_write(q, a.output))) {
-    rc = cli_fail(rc);
-    goto out;
+  if (q && a.output) {
+    char *text = NULL;
+    rc = vmp_problem_to_json(q, &text);
+    if ((rc = cli_write_json(rc, text, a.output))) goto out;
   }
   if (a.json) {
     rc = print_json(f, p, q, a.output);
+  } else if (a.quiet) {
+    rc = EXIT_OK;
   } else {
     print_forecasts(f);
     if (p) print_rightsizing(f, p, q);

@@ -26,11 +26,18 @@ static void plan_usage(FILE *f) {
           "      --bandwidth MIBPS   migration bandwidth per host in MiB/s, for the\n"
           "                          duration estimate (default 1000)\n"
           "      --no-staging        report cycles as blocked instead of staging\n"
+          "      --max-moves N       move at most N of the running VMs (needless\n"
+          "                          moves, then those that gain least, go first)\n"
           "      --format FMT        problem format (default auto)\n"
-          "      --json              print the plan as JSON\n"
+          "      --json              print the plan as JSON (one document)\n"
           "  -o, --output FILE       also write the plan JSON to FILE (for\n"
-          "                          'vmplace apply')\n"
+          "                          'vmplace apply'; - is stdout)\n"
+          "  -q, --quiet             no report: the exit status says it all\n"
           "  -h, --help              this help\n"
+          "\n"
+          "With --max-moves, the moves of SOLUTION that gain nothing are left out\n"
+          "first (as 'vmplace rebalance' does).  PROBLEM or SOLUTION - reads\n"
+          "standard input.\n"
           "\n"
           "Exit status: 0 the plan reaches the target, 1 some moves are blocked,\n"
           "2 bad usage or input, 3 internal error.\n");
@@ -103,66 +110,85 @@ int cmd_plan(int argc, char **argv) {
       {"max-concurrent", required_argument, NULL, 'C'},
       {"bandwidth", required_argument, NULL, 'B'},
       {"no-staging", no_argument, NULL, 'N'},
+      {"max-moves", required_argument, NULL, 'm'},
       {"format", required_argument, NULL, 'F'},
       {"json", no_argument, NULL, 'J'},
       {"output", required_argument, NULL, 'o'},
+      {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   vmp_plan_opts opts;
   vmp_problem *p = NULL;
-  vmp_solution *s = NULL;
+  vmp_solution *s = NULL, *pruned = NULL;
   vmp_plan *pl = NULL;
   const char *output = NULL;
-  int json = 0, format = VMP_FORMAT_AUTO, c, rc;
+  int json = 0, quiet = 0, format = VMP_FORMAT_AUTO, c, rc;
+  size_t max_moves = VMP_NONE;
+  uint64_t u;
   vmp_plan_opts_init(&opts, VMP_PLAN_OPTS_VERSION);
   optind = 0;
-  while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
     switch (c) {
       case 'C':
       case 'B':
       case 'N':
         if (cli_parse_plan_opt(c, optarg, &opts)) goto usage;
         break;
+      case 'm':
+        if (cli_parse_u64("--max-moves", optarg, &u)) goto usage;
+        max_moves = (size_t)u;
+        break;
       case 'F':
-        if ((format = cli_format(optarg)) < 0) {
-          cli_error("--format: unknown format '%s'", optarg);
-          goto usage;
-        }
+        if (cli_format_option(optarg, &format)) goto usage;
         break;
       case 'J': json = 1; break;
       case 'o': output = optarg; break;
+      case 'q': quiet = 1; break;
       case 'h': plan_usage(stdout); return EXIT_OK;
-      default: goto usage;
+      default: cli_bad_option(c, argv); goto usage;
     }
   }
   if (optind != argc - 2) {
     cli_error("plan: expected PROBLEM and SOLUTION");
     goto usage;
   }
-  if ((rc = cli_load_problem(argv[optind], format, &p))) goto out;
-  if ((rc = vmp_solution_read(p, argv[optind + 1], &s)) ||
-      (rc = vmp_plan_new(p, s, &opts, &pl))) {
+  if (output && !strcmp(output, "-") && json) {
+    cli_error("plan: --json and -o - both write the plan to stdout; give one");
+    goto usage;
+  }
+  if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-")) {
+    cli_error("plan: PROBLEM and SOLUTION cannot both be standard input");
+    goto usage;
+  }
+  if (output && cli_check_output("--output", output)) return EXIT_USAGE;
+  if ((rc = cli_load_problem(argv[optind], format, &p)) ||
+      (rc = cli_load_solution(p, argv[optind + 1], &s)))
+    goto out;
+  /* solve already leaves needless moves out; --max-moves caps the rest */
+  if ((max_moves != VMP_NONE && (rc = vmp_solution_prune_moves(p, s, max_moves, &pruned))) ||
+      (rc = vmp_plan_new(p, pruned ? pruned : s, &opts, &pl))) {
     rc = cli_fail(rc);
     goto out;
   }
-  if (output && (rc = vmp_plan_write(pl, output))) {
-    rc = cli_fail(rc);
-    goto out;
+  if (output) {
+    char *text = NULL;
+    rc = vmp_plan_to_json(pl, &text);
+    if ((rc = cli_write_json(rc, text, output))) goto out;
   }
   if (json) {
     char *text = NULL;
     rc = vmp_plan_to_json(pl, &text);
     if ((rc = cli_write_json(rc, text, "-"))) goto out;
-  } else {
+  } else if (!quiet && !(output && !strcmp(output, "-"))) {
     cli_print_plan(stdout, pl);
   }
   rc = vmp_plan_status(pl) == VMP_PLAN_COMPLETE ? EXIT_OK : EXIT_NEGATIVE;
   goto out;
 usage:
-  plan_usage(stderr);
-  rc = EXIT_USAGE;
+  rc = cli_hint();
 out:
   vmp_plan_free(pl);
+  vmp_solution_free(pruned);
   vmp_solution_free(s);
   vmp_problem_free(p);
   return rc;

@@ -46,7 +46,12 @@ static void rebalance_usage(FILE *f) {
           "      --json               print the outcome as JSON (moves, verified,\n"
           "                           score_before, score_after, ...)\n"
           "  -v, --verbose            more detail on stderr\n"
+          "  -q, --quiet              no report: the exit status says it all\n"
           "  -h, --help               this help\n"
+          "\n"
+          "Ctrl-C (or SIGTERM) during the solve keeps the best placement found so\n"
+          "far; during the apply it stops after the step in flight (finished or\n"
+          "undone); exit 130 (143) after the report.\n"
           "\n"
           "Exit status: 0 done and verified (or nothing to gain), 1 blocked plan,\n"
           "failed step or a fresh snapshot that differs from the target, 2 bad\n"
@@ -59,7 +64,7 @@ typedef struct rb {
   vmp_plan_opts po;
   vmp_apply_opts ao;
   size_t max_moves;
-  int json, verbose, entitlements; /* 0 no, 1 shares, 2 shares and quota */
+  int json, verbose, quiet, entitlements; /* 0 no, 1 shares, 2 shares and quota */
 } rb;
 
 typedef struct outcome {
@@ -85,11 +90,12 @@ static int parse_args(int argc, char **argv, rb *R) {
       {"entitlements", no_argument, NULL, 'E'}, {"entitlements-quota", no_argument, NULL, 'Q'},
       {"output", required_argument, NULL, 'o'}, {"dry-run", no_argument, NULL, 'n'},
       {"json", no_argument, NULL, 'J'}, {"verbose", no_argument, NULL, 'v'},
+      {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   uint64_t u;
   int c;
   optind = 0;
-  while ((c = getopt_long(argc, argv, "i:s:t:o:nvh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":i:s:t:o:nvqh", longopts, NULL)) != -1) {
     switch (c) {
       case 'i': R->inventory = optarg; break;
       case 's': R->so.solver = optarg; break;
@@ -122,8 +128,9 @@ static int parse_args(int argc, char **argv, rb *R) {
       case 'n': R->ao.dry_run = 1; break;
       case 'J': R->json = 1; break;
       case 'v': R->verbose = 1; break;
+      case 'q': R->quiet = 1; break;
       case 'h': return 1;
-      default: return -1;
+      default: cli_bad_option(c, argv); return -1;
     }
   }
   if (!R->inventory || optind != argc) {
@@ -131,6 +138,13 @@ static int parse_args(int argc, char **argv, rb *R) {
     return -1;
   }
   return 0;
+}
+
+/* An interrupt stops the solve, which keeps its best placement. */
+static int rebalance_progress(const vmp_progress *pr, void *ud) {
+  (void)pr;
+  (void)ud;
+  return cli_interrupted() != 0;
 }
 
 /* Does the fresh snapshot show exactly the target placement? */
@@ -329,10 +343,15 @@ int cmd_rebalance(int argc, char **argv) {
   vmp_apply_opts_init(&R.ao, VMP_APPLY_OPTS_VERSION);
   R.max_moves = VMP_NONE;
   if ((rc = parse_args(argc, argv, &R))) {
-    rebalance_usage(rc > 0 ? stdout : stderr);
-    return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (rc > 0) rebalance_usage(stdout);
+    return rc > 0 ? EXIT_OK : cli_hint();
   }
-  if (cli_stderr_tty() && !R.json) R.ao.progress = cli_apply_progress;
+  if (R.output && cli_check_output("--output", R.output)) return EXIT_USAGE;
+  if (R.ao.journal && cli_check_output("--journal", R.ao.journal)) return EXIT_USAGE;
+  R.so.progress = rebalance_progress;
+  R.ao.progress_userdata = cli_stderr_tty() && !R.json && !R.quiet ? (void *)stderr : NULL;
+  R.ao.progress = cli_apply_progress;
+  cli_catch_interrupts();
   if ((rc = cli_virt_session(R.verbose, &v)) || (rc = prepare(&R, v, &O))) goto out;
   if (vmp_plan_status(O.plan) == VMP_PLAN_BLOCKED) {
     rc = EXIT_NEGATIVE;
@@ -352,8 +371,9 @@ int cmd_rebalance(int argc, char **argv) {
     rc = execute(&R, v, &O);
   }
   if (rc > EXIT_NEGATIVE) goto out;
-  prc = R.json ? print_json(&R, &O) : (print_text(&R, &O), EXIT_OK);
+  prc = R.json ? print_json(&R, &O) : R.quiet ? EXIT_OK : (print_text(&R, &O), EXIT_OK);
   if (prc) rc = prc;
+  rc = cli_interrupt_status(rc);
 out:
   outcome_free(&O);
   vmp_virt_free(v);

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "cli_virt.h"
@@ -23,6 +24,7 @@ static void snapshot_usage(FILE *f) {
           "  -o, --output FILE     write the problem to FILE and print a summary\n"
           "                        (default: the problem JSON on stdout)\n"
           "  -v, --verbose         more detail on stderr\n"
+          "  -q, --quiet           no summary after -o FILE\n"
           "  -h, --help            this help\n"
           "\n"
           "Exit status: 0 success, 2 bad usage or input (an unreachable host\n"
@@ -34,29 +36,32 @@ int cmd_snapshot(int argc, char **argv) {
                                            {"inactive", no_argument, NULL, 'I'},
                                            {"output", required_argument, NULL, 'o'},
                                            {"verbose", no_argument, NULL, 'v'},
+                                           {"quiet", no_argument, NULL, 'q'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   const char *inventory = NULL, *output = NULL;
   uint32_t flags = 0;
-  int verbose = 0, c, rc;
+  int verbose = 0, quiet = 0, c, rc;
   vmp_virt *v = NULL;
   vmp_problem *p = NULL;
   char *text = NULL;
   optind = 0;
-  while ((c = getopt_long(argc, argv, "i:o:vh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":i:o:vqh", longopts, NULL)) != -1) {
     switch (c) {
       case 'i': inventory = optarg; break;
       case 'I': flags |= VMP_SNAPSHOT_INACTIVE; break;
       case 'o': output = optarg; break;
       case 'v': verbose = 1; break;
+      case 'q': quiet = 1; break;
       case 'h': snapshot_usage(stdout); return EXIT_OK;
-      default: goto usage;
+      default: cli_bad_option(c, argv); goto usage;
     }
   }
   if (!inventory || optind != argc) {
     cli_error("snapshot: expected --inventory FILE and no other argument");
     goto usage;
   }
+  if (output && cli_check_output("--output", output)) return EXIT_USAGE;
   if ((rc = cli_virt_session(verbose, &v)) || (rc = cli_snapshot(v, inventory, flags, &p)))
     goto out;
   if ((rc = vmp_problem_to_json(p, &text))) {
@@ -64,7 +69,7 @@ int cmd_snapshot(int argc, char **argv) {
     goto out;
   }
   if ((rc = cli_write_text(output ? output : "-", text))) goto out;
-  if (output) {
+  if (output && strcmp(output, "-") && !quiet) {
     size_t placed = 0;
     for (size_t k = 0; k < vmp_problem_num_vms(p); k++)
       placed += vmp_problem_vm_host(p, k) != VMP_NONE;
@@ -74,8 +79,7 @@ int cmd_snapshot(int argc, char **argv) {
   }
   goto out;
 usage:
-  snapshot_usage(stderr);
-  rc = EXIT_USAGE;
+  rc = cli_hint();
 out:
   vmp_free(text);
   vmp_problem_free(p);

@@ -2,6 +2,7 @@
  * vmplace — the command-line program.  `vmplace help` lists the commands;
  * `vmplace COMMAND --help` explains one.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,10 @@ int main(int argc, char **argv) {
     usage(stderr);
     return EXIT_USAGE;
   }
+  if (!strcmp(argv[1], "completion") || !strcmp(argv[1], "man")) {
+    cli_command_name = argv[1];
+    return cli_generate(argc - 1, argv + 1, commands, NCOMMANDS);
+  }
   if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
     if (argc > 2)
       for (size_t k = 0; k < NCOMMANDS; k++)
@@ -55,8 +60,13 @@ int main(int argc, char **argv) {
     return EXIT_OK;
   }
   if (!strcmp(argv[1], "--version")) return cmd_version(1, argv + 1);
+  /* getopt's own messages are replaced by cli_bad_option's one line */
+  opterr = 0;
   for (size_t k = 0; k < NCOMMANDS; k++)
-    if (!strcmp(commands[k].name, argv[1])) return commands[k].run(argc - 1, argv + 1);
+    if (!strcmp(commands[k].name, argv[1])) {
+      cli_command_name = commands[k].name;
+      return commands[k].run(argc - 1, argv + 1);
+    }
   cli_error("unknown command '%s' (see 'vmplace help')", argv[1]);
   return EXIT_USAGE;
 }

@@ -120,7 +120,10 @@ void cli_print_report(FILE *f, const vmp_plan *pl, const vmp_apply_report *r) {
 }
 
 int cli_apply_progress(const vmp_apply_event *ev, void *userdata) {
-  (void)userdata;
+  /* An interrupt stops after the step in flight (finished or undone), so
+   * the journal stays consistent. */
+  if (cli_interrupted()) return 1;
+  if (!userdata) return 0;
   if (ev->state == VMP_STEP_PENDING)
     fprintf(stderr, "\r\033[K[%zu/%zu] %s %s -> %s ...", ev->step + 1, ev->nsteps, ev->vm,
             ev->from ? ev->from : "(new)", ev->to);

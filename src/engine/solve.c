@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "disruption.h"
 #include "engine.h"
 #include "opts.h"
 #include "solvers.h"
@@ -96,7 +97,9 @@ static void init_ctx(vmp__ctx *ctx, const vmp__model *m, const vmp_solve_opts *o
   ctx->params = opts->params;
   ctx->solver = solver;
   ctx->t_start = t0;
-  ctx->deadline = opts->time_limit > 0.0 ? t0 + opts->time_limit : HUGE_VAL;
+  /* The last twentieth of the limit is kept for the minimal-disruption
+   * pass (src/engine/disruption.h), so that the whole solve keeps its limit. */
+  ctx->deadline = opts->time_limit > 0.0 ? t0 + 0.95 * opts->time_limit : HUGE_VAL;
   ctx->seed = opts->seed;
   ctx->threads = opts->threads;
   ctx->incumbent = incumbent;
@@ -188,6 +191,16 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   vmp__items_to_vms(m, res.host, vm_host);
   for (size_t v = 0; v < m->nvms; v++)
     vh[v] = vm_host[v] < 0 ? VMP__NO_HOST : (uint32_t)vm_host[v];
+  /* Minimal disruption: among placements of equal objective, the one that
+   * moves fewer (and cheaper) VMs; an optimal current placement moves
+   * nothing.  Whatever the solver, its placement goes through the same
+   * pass (docs/solvers.md). */
+  if ((rc = vmp__disruption_prune(p, m, vh, VMP_NONE,
+                                 opts.time_limit > 0.0 ? t0 + opts.time_limit : HUGE_VAL,
+                                 1))) {
+    vmp__result_free(&res);
+    goto done;
+  }
 
   memset(&info, 0, sizeof info);
   info.solver = solver->name;

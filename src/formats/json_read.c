@@ -456,7 +456,7 @@ static int read_list(jr *r, const json_t *root, const char *key, int required,
   return 0;
 }
 
-static const char *const TOP_KEYS[] = {"version", "resources", "hosts", "vms",
+static const char *const TOP_KEYS[] = {"version", "kind", "resources", "hosts", "vms",
                                        "groups", "rules", "objective", NULL};
 
 static int read_root(jr *r, const json_t *root) {
@@ -465,7 +465,9 @@ static int read_root(jr *r, const json_t *root) {
   if (!json_is_object(root))
     return vmp__error(VMP_EPARSE, "%s: expected a JSON object at the top level",
                       r->origin);
-  if ((rc = check_keys(r, root, "(top level)", TOP_KEYS))) return rc;
+  if ((rc = vmp__json_check_kind(r->origin, root, "problem")) ||
+      (rc = check_keys(r, root, "(top level)", TOP_KEYS)))
+    return rc;
   if (!(v = json_object_get(root, "version")))
     return jfail(r, VMP_EPARSE, "version", "missing (expected 1)");
   if (!json_is_integer(v) || json_integer_value(v) != 1)

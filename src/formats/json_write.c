@@ -136,6 +136,7 @@ static json_t *problem_json(const vmp_problem *p) {
   json_t *root = json_object(), *a;
   int bad = !root;
   bad |= vmp__json_add(root, "version", json_integer(1));
+  bad |= vmp__json_add(root, "kind", json_string("problem"));
   a = json_array();
   bad |= !a;
   for (uint32_t r = 0; a && r < p->nres; r++)

@@ -15,34 +15,58 @@
 const char *const vmp__term_names[VMP__NTERMS] = {"unplaced", "cost", "soft",
                                                   "migrations", "balance"};
 
-static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
-                          const char *fmt, ...) VMP__PRINTF(5, 6);
-static void add_violation(vmp__eval *e, int detail, const char *kind, int hard,
-                          const char *fmt, ...) {
+/* Counts a violation; with detail, records it and returns it (for the
+ * structured fields), else NULL. */
+static vmp__violation *add_violation(vmp__eval *e, int detail, const char *kind, int hard,
+                                     const char *fmt, ...) VMP__PRINTF(5, 6);
+static vmp__violation *add_violation(vmp__eval *e, int detail, const char *kind, int hard,
+                                     const char *fmt, ...) {
+  vmp__violation *v;
   va_list ap;
   if (hard)
     e->hard_violations++;
   else
     e->soft_violations++;
-  if (!detail) return;
+  if (!detail) return NULL;
   if (vmp__grow(&e->viol, &e->viol_cap, e->nviol + 1, sizeof *e->viol)) {
     e->oom = 1;
-    return;
+    return NULL;
   }
-  e->viol[e->nviol].kind = kind;
-  e->viol[e->nviol].hard = hard;
+  v = &e->viol[e->nviol];
+  memset(v, 0, sizeof *v);
+  v->kind = kind;
+  v->hard = hard;
+  v->vm = v->host = VMP__NO_HOST;
+  v->amount = NAN;
   va_start(ap, fmt);
-  e->viol[e->nviol].message = vmp__vstrfmt(fmt, ap);
+  v->message = vmp__vstrfmt(fmt, ap);
   va_end(ap);
-  if (!e->viol[e->nviol].message) {
+  if (!v->message) {
     e->oom = 1;
-    return;
+    return NULL;
   }
   e->nviol++;
+  return v;
+}
+
+/* The structured fields of a recorded violation (v may be NULL). */
+static void set_detail(vmp__eval *e, vmp__violation *v, uint32_t vm, uint32_t host,
+                       const char *name) {
+  if (!v) return;
+  v->vm = vm;
+  v->host = host;
+  if (name && !(v->name = vmp__strdup(name))) e->oom = 1;
+}
+
+void vmp__violation_free(vmp__violation *v) {
+  free(v->message);
+  free(v->vms);
+  free(v->name);
+  free(v->resource);
 }
 
 void vmp__eval_free(vmp__eval *e) {
-  for (size_t k = 0; k < e->nviol; k++) free(e->viol[k].message);
+  for (size_t k = 0; k < e->nviol; k++) vmp__violation_free(&e->viol[k]);
   free(e->viol);
   memset(e, 0, sizeof *e);
 }
@@ -54,20 +78,29 @@ void vmp__eval_free(vmp__eval *e) {
 static void check_vm(const vmp_problem *p, uint32_t v, uint32_t h, int detail,
                      vmp__eval *e) {
   if (p->host_maintenance[h])
-    add_violation(e, detail, "maintenance", 1,
-                  "%s is on %s, which is in maintenance", VN(v), HN(h));
+    set_detail(e,
+               add_violation(e, detail, "maintenance", 1,
+                             "%s is on %s, which is in maintenance", VN(v), HN(h)),
+               v, h, NULL);
   if (p->vm_pinned[v] && p->vm_host[v] != h) {
     if (p->vm_host[v] == VMP__NO_HOST)
-      add_violation(e, detail, "pinned", 1,
-                    "%s is pinned but has no current host; placed on %s",
-                    VN(v), HN(h));
+      set_detail(e,
+                 add_violation(e, detail, "pinned", 1,
+                               "%s is pinned but has no current host; placed on %s",
+                               VN(v), HN(h)),
+                 v, h, NULL);
     else
-      add_violation(e, detail, "pinned", 1, "%s is pinned to %s but placed on %s",
-                    VN(v), HN(p->vm_host[v]), HN(h));
+      set_detail(e,
+                 add_violation(e, detail, "pinned", 1, "%s is pinned to %s but placed on %s",
+                               VN(v), HN(p->vm_host[v]), HN(h)),
+                 v, h, NULL);
   }
   if (p->vm_allowed[v].n && !vmp__hostlist_has(&p->vm_allowed[v], h))
-    add_violation(e, detail, "allowed_hosts", 1,
-                  "%s is on %s, which is not among its allowed_hosts", VN(v), HN(h));
+    set_detail(e,
+               add_violation(e, detail, "allowed_hosts", 1,
+                             "%s is on %s, which is not among its allowed_hosts", VN(v),
+                             HN(h)),
+               v, h, NULL);
   for (size_t r = 0; r < p->nrules; r++) {
     const vmp__rule *ru = &p->rules[r];
     if (ru->when && !vmp__expr_eval(ru->when, p, v, h)) continue;
@@ -77,9 +110,11 @@ static void check_vm(const vmp_problem *p, uint32_t v, uint32_t h, int detail,
       vmp__buf why;
       vmp__buf_init(&why);
       vmp__expr_explain(ru->require, p, v, h, &why);
-      add_violation(e, detail, "rule", ru->hard, "rule %s: %s on %s: %s",
-                    vmp__pool_str(&p->pool, ru->name), VN(v), HN(h),
-                    why.data ? why.data : "require does not hold");
+      set_detail(e,
+                 add_violation(e, detail, "rule", ru->hard, "rule %s: %s on %s: %s",
+                               vmp__pool_str(&p->pool, ru->name), VN(v), HN(h),
+                               why.data ? why.data : "require does not hold"),
+                 v, h, vmp__pool_str(&p->pool, ru->name));
       vmp__buf_free(&why);
     } else {
       add_violation(e, 0, "rule", ru->hard, "%s", "");
@@ -94,14 +129,20 @@ static void check_capacity(const vmp_problem *p, const double *load, int detail,
       double cap = vmp_problem_host_effective_capacity(p, h, r);
       double l = load[h * p->nres + r];
       char b1[32], b2[32], b3[32], b4[32], b5[32];
+      vmp__violation *vi;
       if (l <= cap * (1 + VMP__REL_EPS) + VMP__ABS_EPS) continue;
-      add_violation(e, detail, "capacity", 1,
+      vi = add_violation(e, detail, "capacity", 1,
                     "%s: %s %s > %s (capacity %s x %s - reserved %s)", HN(h),
                     vmp_problem_resource_name(p, r), vmp__fmt_num(b1, l),
                     vmp__fmt_num(b2, cap),
                     vmp__fmt_num(b3, p->host_capacity[h * p->nres + r]),
                     vmp__fmt_num(b4, p->host_overcommit[h * p->nres + r]),
                     vmp__fmt_num(b5, p->host_reserved[h * p->nres + r]));
+      set_detail(e, vi, VMP__NO_HOST, (uint32_t)h, NULL);
+      if (vi) {
+        vi->amount = l - cap;
+        if (!(vi->resource = vmp__strdup(vmp_problem_resource_name(p, r)))) e->oom = 1;
+      }
     }
 }
 
@@ -131,6 +172,19 @@ static void dom_name(const vmp_problem *p, uint32_t scope, uint32_t h,
   else
     snprintf(buf, n, "%s %s", vmp__pool_str(&p->pool, scope),
              vmp__pool_str(&p->pool, val));
+}
+
+/* The VMs of a group violation, in member order. */
+static void group_detail(vmp__eval *e, vmp__violation *v, const member *mem, size_t n,
+                         uint32_t host, const char *gname) {
+  if (!v) return;
+  set_detail(e, v, VMP__NO_HOST, host, gname);
+  if (!(v->vms = malloc((n + 1) * sizeof *v->vms))) {
+    e->oom = 1;
+    return;
+  }
+  for (size_t k = 0; k < n; k++) v->vms[k] = mem[k].vm;
+  v->nvms = n;
 }
 
 static int check_groups(const vmp_problem *p, const uint32_t *vm_host,
@@ -166,9 +220,11 @@ static int check_groups(const vmp_problem *p, const uint32_t *vm_host,
           for (size_t k = a; k < b; k++)
             vmp__buf_printf(&names, "%s%s", k > a ? ", " : "", VN(mem[k].vm));
           dom_name(p, gr->scope, vm_host[mem[a].vm], dn, sizeof dn);
-          add_violation(e, 1, "anti-affinity", gr->hard,
-                        "anti-affinity %s: %s share %s", gname,
-                        names.data ? names.data : "", dn);
+          group_detail(e,
+                       add_violation(e, 1, "anti-affinity", gr->hard,
+                                     "anti-affinity %s: %s share %s", gname,
+                                     names.data ? names.data : "", dn),
+                       mem + a, b - a, gr->scope ? VMP__NO_HOST : vm_host[mem[a].vm], gname);
           vmp__buf_free(&names);
         } else {
           add_violation(e, 0, "anti-affinity", gr->hard, "%s", "");
@@ -188,9 +244,11 @@ static int check_groups(const vmp_problem *p, const uint32_t *vm_host,
           for (size_t k = a; k < b; k++)
             vmp__buf_printf(&where, "%s%s", k > a ? ", " : "", VN(mem[k].vm));
         }
-        add_violation(e, 1, "affinity", gr->hard,
-                      "affinity %s: members are split over %zu domains (%s)",
-                      gname, ndom, where.data ? where.data : "");
+        group_detail(e,
+                     add_violation(e, 1, "affinity", gr->hard,
+                                   "affinity %s: members are split over %zu domains (%s)",
+                                   gname, ndom, where.data ? where.data : ""),
+                     mem, n, VMP__NO_HOST, gname);
         vmp__buf_free(&where);
       } else {
         add_violation(e, 0, "affinity", gr->hard, "%s", "");

@@ -26,7 +26,18 @@ typedef struct vmp__violation {
   const char *kind;     /* static: "capacity", "rule", ... */
   char *message;
   int hard;
+  /* What the message says, for programs (solution JSON): */
+  uint32_t vm;          /* the VM of a per-VM violation, or VMP__NO_HOST */
+  uint32_t host;        /* the host, or VMP__NO_HOST */
+  uint32_t *vms;        /* [nvms] the VMs of a group violation (owned) */
+  size_t nvms;
+  char *name;           /* the rule or group (owned), or NULL */
+  char *resource;       /* the resource of a capacity violation (owned) */
+  double amount;        /* how far over capacity; NaN: not a capacity one */
 } vmp__violation;
+
+/* Frees what a violation owns. */
+void vmp__violation_free(vmp__violation *v);
 
 typedef struct vmp__eval {
   double raw[VMP__NTERMS];

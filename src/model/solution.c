@@ -47,7 +47,7 @@ void vmp_solution_free(vmp_solution *s) {
   for (size_t k = 0; k < s->nunplaced && s->unplaced_reason; k++)
     free(s->unplaced_reason[k]);
   free(s->unplaced_reason);
-  for (size_t k = 0; k < s->nviol; k++) free(s->viol[k].message);
+  for (size_t k = 0; k < s->nviol; k++) vmp__violation_free(&s->viol[k]);
   free(s->viol);
   for (size_t k = 0; k < s->nstats; k++) free(s->stats[k].name);
   free(s->stats);
@@ -407,6 +407,29 @@ int vmp_solution_stat(const vmp_solution *s, const char *name, double *value) {
 
 /* ---- JSON ----------------------------------------------------------------------------- */
 
+/* The structured fields of a violation: "vm" or "vms", "host", "rule" or
+ * "group", "resource", "amount" (each only where it applies). */
+static int violation_fields(json_t *u, const vmp_solution *s, const vmp__violation *v) {
+  int bad = 0;
+  if (v->vm != VMP__NO_HOST) bad |= json_object_set_new(u, "vm", json_string(s->vm_name[v->vm]));
+  if (v->vms) {
+    json_t *a = json_array();
+    for (size_t k = 0; a && k < v->nvms; k++)
+      bad |= json_array_append_new(a, json_string(s->vm_name[v->vms[k]]));
+    bad |= json_object_set_new(u, "vms", a);
+  }
+  if (v->host != VMP__NO_HOST)
+    bad |= json_object_set_new(u, "host", json_string(s->host_name[v->host]));
+  if (v->name)
+    bad |= json_object_set_new(u, strcmp(v->kind, "rule") ? "group" : "rule",
+                               json_string(v->name));
+  if (v->resource) {
+    bad |= json_object_set_new(u, "resource", json_string(v->resource));
+    bad |= json_object_set_new(u, "amount", vmp__json_num_or_null(v->amount));
+  }
+  return bad;
+}
+
 int vmp_solution_to_json(const vmp_solution *s, char **out) {
   json_t *root, *a, *o;
   int bad = 0;
@@ -415,13 +438,20 @@ int vmp_solution_to_json(const vmp_solution *s, char **out) {
   if (!s) return vmp__error(VMP_EINVAL, "solution is NULL");
   root = json_object();
   if (!root) return vmp__enomem();
+  bad |= json_object_set_new(root, "kind", json_string("solution"));
   bad |= json_object_set_new(root, "status", json_string(vmp_status_name(s->status)));
   bad |= json_object_set_new(root, "stop_reason",
                              json_string(vmp_stop_reason_name(s->stop_reason)));
   bad |= json_object_set_new(root, "solver", json_string(s->solver));
   bad |= json_object_set_new(root, "objective", vmp__json_num_or_null(s->objective));
-  bad |= json_object_set_new(root, "bound", vmp__json_num_or_null(s->bound));
-  bad |= json_object_set_new(root, "gap", vmp__json_num_or_null(s->gap));
+  /* A placement that breaks hard constraints is no answer to the problem:
+   * a bound and a gap would compare it with placements it is not one of. */
+  bad |= json_object_set_new(root, "bound", s->status == VMP_STATUS_INVALID
+                                                ? json_null()
+                                                : vmp__json_num_or_null(s->bound));
+  bad |= json_object_set_new(root, "gap", s->status == VMP_STATUS_INVALID
+                                              ? json_null()
+                                              : vmp__json_num_or_null(s->gap));
   bad |= json_object_set_new(root, "hosts_used", json_integer((json_int_t)s->hosts_used));
   bad |= json_object_set_new(root, "time_s", vmp__json_num_or_null(s->time_s));
   o = json_object();
@@ -447,6 +477,7 @@ int vmp_solution_to_json(const vmp_solution *s, char **out) {
     if (u) {
       bad |= json_object_set_new(u, "kind", json_string(s->viol[k].kind));
       bad |= json_object_set_new(u, "hard", json_boolean(s->viol[k].hard));
+      bad |= violation_fields(u, s, &s->viol[k]);
       bad |= json_object_set_new(u, "message", json_string(s->viol[k].message));
     }
     bad |= json_array_append_new(a, u);
@@ -483,7 +514,7 @@ int vmp_solution_write(const vmp_solution *s, const char *path) {
 }
 
 static const char *const SOLUTION_KEYS[] = {
-    "status", "stop_reason", "solver", "objective", "bound", "gap",
+    "kind", "status", "stop_reason", "solver", "objective", "bound", "gap",
     "hosts_used", "time_s", "assignments", "unplaced", "violations", "score",
     "stats", NULL};
 
@@ -504,6 +535,7 @@ int vmp_solution_parse(const vmp_problem *p, const char *data, size_t len,
   if (!root)
     return vmp__error(VMP_EPARSE, "%s: line %d column %d: %s", origin, err.line,
                       err.column, err.text);
+  if ((rc = vmp__json_check_kind(origin, root, "solution"))) goto done;
   json_object_foreach(root, key, v) {
     int ok = 0;
     for (const char *const *k = SOLUTION_KEYS; *k; k++)

@@ -118,6 +118,7 @@ int vmp_plan_to_json(const vmp_plan *pl, char **out) {
   if (!pl) return vmp__error(VMP_EINVAL, "plan is NULL");
   if (!(root = json_object())) return vmp__enomem();
   bad |= json_object_set_new(root, "version", json_integer(1));
+  bad |= json_object_set_new(root, "kind", json_string("plan"));
   bad |= json_object_set_new(root, "status", json_string(vmp_plan_status_name(pl->status)));
   bad |= json_object_set_new(root, "max_concurrent", json_integer(pl->max_concurrent));
   bad |= json_object_set_new(root, "bandwidth_mibps", vmp__json_num_or_null(pl->bandwidth));
@@ -390,13 +391,15 @@ static int read_header(prd *R, const json_t *root, const char **status) {
 }
 
 static int parse_root(prd *R, const json_t *root) {
-  static const char *const KEYS[] = {"version", "status", "max_concurrent", "bandwidth_mibps",
+  static const char *const KEYS[] = {"version", "kind", "status", "max_concurrent", "bandwidth_mibps",
                                      "duration_s", "resources", "hosts", "vms", "waves",
                                      "steps", "blocked", NULL};
   json_t *hosts, *vms, *steps, *blocked, *waves;
   const char *status;
   int rc;
-  if ((rc = keys_ok(R, root, "(top level)", KEYS))) return rc;
+  if ((rc = vmp__json_check_kind(R->origin, root, "plan")) ||
+      (rc = keys_ok(R, root, "(top level)", KEYS)))
+    return rc;
   if ((rc = get_array(R, root, "hosts", &hosts)) || (rc = get_array(R, root, "vms", &vms)) ||
       (rc = get_array(R, root, "steps", &steps)) ||
       (rc = get_array(R, root, "blocked", &blocked)) ||

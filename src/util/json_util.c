@@ -76,3 +76,15 @@ int vmp__json_load(const char *data, size_t len, const char *origin,
                       err.column, err.text);
   return 0;
 }
+
+int vmp__json_check_kind(const char *origin, const json_t *root, const char *want) {
+  const json_t *v = json_object_get(root, "kind");
+  if (!v) return VMP_OK;
+  if (!json_is_string(v))
+    return vmp__json_fail(origin, VMP_EPARSE, "kind", "expected a string, got %s",
+                          vmp__json_type_name(v));
+  if (strcmp(json_string_value(v), want))
+    return vmp__error(VMP_EPARSE, "%s: is a %s file, not a %s", origin, json_string_value(v),
+                      want);
+  return VMP_OK;
+}

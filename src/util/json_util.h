@@ -40,4 +40,10 @@ json_t *vmp__json_num_or_null(double v);
 
 int vmp__json_add(json_t *obj, const char *key, json_t *v);
 
+/* Every file vmplace writes names its kind ("problem", "solution", "plan")
+ * in a top-level "kind"; files without one are still read.  Fails with
+ * VMP_EPARSE when root has a "kind" other than want: "origin: is a plan
+ * file, not a solution". */
+int vmp__json_check_kind(const char *origin, const json_t *root, const char *want);
+
 #endif /* VMP_JSON_UTIL_H */
