@@ -50,7 +50,7 @@ static int proven(const vmp__result *res, double objective, double bound) {
  * (1 = all of it).  Solver stages start from res->host and fill their own
  * result, kept when better; the exact stage works on res itself. */
 static int stage(vmp__ctx *ctx, stage_fn fn, const char *name, double share,
-                 vmp__result *res, double *objective) {
+                 vmp__result *res, double *objective, int *cut) {
   const vmp__model *m = ctx->m;
   const int32_t *saved = ctx->incumbent;
   double deadline = ctx->deadline, obj;
@@ -62,10 +62,13 @@ static int stage(vmp__ctx *ctx, stage_fn fn, const char *name, double share,
   if (fn == run_exact) {
     rc = fn(ctx, name, res);
     if (!rc) *objective = vmp__model_objective(m, res->host);
+    /* the exact stage says whether a clock cut one of its solvers */
+    if (!rc && res->stop_reason == VMP_STOP_TIME_LIMIT) *cut = 1;
   } else if (!(rc = vmp__result_init(&r, m->nitems))) {
     ctx->incumbent = res->host;
     rc = fn(ctx, name, &r);
     ctx->incumbent = saved;
+    if (!rc && r.stop_reason == VMP_STOP_TIME_LIMIT) *cut = 1;
     if (!rc) {
       obj = vmp__model_objective(m, r.host);
       if (obj < *objective) {
@@ -87,9 +90,25 @@ static int stage(vmp__ctx *ctx, stage_fn fn, const char *name, double share,
   return rc;
 }
 
+/* What the chain proved decides the stop reason: `completed` only with
+ * the placement proven optimal; otherwise the clock (the caller's, or a
+ * stage's share of it), an interruption, or `gap_reached`: every stage
+ * ended by itself with the gap still open. */
+static void stop_reason(vmp__ctx *ctx, vmp__result *res, double objective, int cut) {
+  double bound = res->bound > ctx->best_bound ? res->bound : ctx->best_bound;
+  if (proven(res, objective, bound))
+    res->stop_reason = VMP_STOP_COMPLETED;
+  else if (ctx->interrupted)
+    res->stop_reason = VMP_STOP_INTERRUPTED;
+  else if (cut || vmp__ctx_stop_reason(ctx) == VMP_STOP_TIME_LIMIT)
+    res->stop_reason = VMP_STOP_TIME_LIMIT;
+  else
+    res->stop_reason = VMP_STOP_GAP_REACHED;
+}
+
 static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
-  int genetic = m->nitems >= AUTO_GENETIC_ITEMS;
+  int genetic = m->nitems >= AUTO_GENETIC_ITEMS, cut = 0;
   double objective, bound;
   int rc;
   if ((rc = vmp__solver_run(ctx, "greedy", res))) return rc;
@@ -97,16 +116,18 @@ static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
 #define DONE()                                                               \
   (bound = res->bound > ctx->best_bound ? res->bound : ctx->best_bound,     \
    proven(res, objective, bound) || vmp__ctx_should_stop(ctx))
-  if (DONE()) return 0;
-  if ((rc = stage(ctx, run_solver, "local", AUTO_LOCAL_SHARE, res, &objective))) return rc;
-  if (DONE()) return 0;
+  if (DONE()) goto done;
+  if ((rc = stage(ctx, run_solver, "local", AUTO_LOCAL_SHARE, res, &objective, &cut))) return rc;
+  if (DONE()) goto done;
   if ((rc = stage(ctx, run_exact, "exact", genetic ? AUTO_EXACT_SHARE : 1.0, res,
-                  &objective)))
+                  &objective, &cut)))
     return rc;
-  if (DONE() || !genetic) return 0;
-  rc = stage(ctx, run_solver, "genetic", 1.0, res, &objective);
+  if (DONE() || !genetic) goto done;
+  if ((rc = stage(ctx, run_solver, "genetic", 1.0, res, &objective, &cut))) return rc;
 #undef DONE
-  return rc;
+done:
+  stop_reason(ctx, res, objective, cut);
+  return 0;
 }
 
 const vmp__solver vmp__solver_auto = {

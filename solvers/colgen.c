@@ -138,6 +138,8 @@ typedef struct cg {
   int *ind;             /* GLPK index scratch */
   double *val;
   int stopped;
+  double phase_deadline; /* end of the current phase (root, dive, master) */
+  int time_cut;          /* some phase was cut short by its deadline */
   uint32_t *take;       /* [nt] cursor into each type's items */
   uint32_t *hnext;      /* [nk] next host of each class */
 } cg;
@@ -556,15 +558,24 @@ static int lp_solve(cg *c) {
    * counts (the dive) keep it dual feasible: dual simplex. */
   smcp.meth = c->rhs_changed ? GLP_DUALP : GLP_PRIMAL;
   c->rhs_changed = 0;
-  smcp.tm_lim = vmp__glpk_ms(vmp__ctx_remaining(c->ctx));
+  {
+    double left = vmp__ctx_remaining(c->ctx), phase = c->phase_deadline - vmp__now();
+    smcp.tm_lim = vmp__glpk_ms(phase < left ? phase : left);
+  }
   c->lp_solves++;
   rc = glp_simplex(c->lp, &smcp);
-  if (rc == GLP_ETMLIM || rc == GLP_EITLIM) return 1;
+  if (rc == GLP_ETMLIM || rc == GLP_EITLIM) {
+    c->time_cut = 1;
+    return 1;
+  }
   if (rc == GLP_EFAIL || rc == GLP_ESING || rc == GLP_ECOND) {
     /* A stale basis after many changes: start from a fresh one. */
     glp_adv_basis(c->lp, 0);
     rc = glp_simplex(c->lp, &smcp);
-    if (rc == GLP_ETMLIM || rc == GLP_EITLIM) return 1;
+    if (rc == GLP_ETMLIM || rc == GLP_EITLIM) {
+      c->time_cut = 1;
+      return 1;
+    }
   }
   if (rc) return vmp__error(VMP_ESOLVER, "colgen: glp_simplex failed (code %d)", rc);
   if (glp_get_status(c->lp) != GLP_OPT)
@@ -594,6 +605,19 @@ static void smooth(cg *c, double alpha) {
   for (uint32_t k = 0; k < c->nk; k++) c->mu[k] = alpha * c->mu_c[k] + (1.0 - alpha) * c->mu_lp[k];
 }
 
+/* Whether `deadline` has passed; remembers that time cut a phase. */
+static int past(cg *c, double deadline) {
+  if (vmp__now() < deadline) return 0;
+  c->time_cut = 1;
+  return 1;
+}
+
+/* Pricing stops at the deadline of the phase or of the solve. */
+static int pricing_stop(void *arg) {
+  cg *c = arg;
+  return vmp__ctx_should_stop(c->ctx) || past(c, c->phase_deadline);
+}
+
 /* Prices every class; adds improving columns.  *lagr receives the
  * Lagrangian (C5) or Farley (C6) bound of the current node, *exact
  * whether every class was priced exactly. */
@@ -613,6 +637,8 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
   kp.cstart = c->cstart;
   kp.cset = c->cset;
   kp.nsets = c->nsets;
+  kp.stop = pricing_stop;
+  kp.stop_arg = c;
   for (uint32_t s = 0; s < c->nk && !rc; s++) {
     double box[VMP__MAX_RESOURCES] = {0}, cells, bits;
     vmp__kp_dp *dp = NULL;
@@ -635,8 +661,13 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
      * DP_MAX_BITS of choices). */
     cells = vmp__kp_dp_cells(&kp, box, &bits);
     if (cells > 0.0 && bits <= c->dp_max_bits * any && bits <= DP_MAX_BITS &&
-        (rc = vmp__kp_dp_build(&dp, &kp, box)))
+        (rc = vmp__kp_dp_build(&dp, &kp, box))) {
+      if (rc == 1) {   /* the deadline: this round proves nothing */
+        rc = 0;
+        *exact = 0;
+      }
       break;
+    }
     for (uint32_t k = s; k < c->nk && !rc; k++) {
       double floor_value, upper;
       size_t nsols = 0;
@@ -671,10 +702,13 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
       lag += c->rn[k] * (c->kcost[k] - upper < 0.0 ? c->kcost[k] - upper : 0.0);
       if (!(c->kcost[k] > 0.0)) farley = 0;
       if (upper > 0.0 && c->kcost[k] / upper < theta) theta = c->kcost[k] / upper;
-      if (vmp__ctx_should_stop(c->ctx)) *exact = 0;
+      if (pricing_stop(c)) *exact = 0;
     }
     vmp__kp_dp_free(dp);
-    if (vmp__ctx_should_stop(c->ctx)) break;
+    if (pricing_stop(c)) {
+      *exact = 0;
+      break;
+    }
   }
   *lagr = c->fixed_cost + c->p0 + sum_pi + lag;
   if (farley && *exact) {
@@ -693,6 +727,7 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
   int rc;
   *lb = -HUGE_VAL;
   *converged = 0;
+  c->phase_deadline = deadline;
   c->bb_nodes = c->bb_nodes_base;
   c->has_centre = 0;   /* a new node: another Lagrangian function */
   c->lag_c = -HUGE_VAL;
@@ -724,7 +759,7 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
      * already be optimal, but only a complete search proves it -- worth
      * it only when the LP value could beat the bound known already. */
     while (!added && !exact && c->bb_nodes < c->bb_nodes_max && !vmp__ctx_should_stop(c->ctx) &&
-           vmp__now() < deadline && round_up(c, z) > global_bound(c) + tolerance(z)) {
+           !past(c, deadline) && round_up(c, z) > global_bound(c) + tolerance(z)) {
       c->bb_nodes *= 8;
       if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
     }
@@ -739,7 +774,7 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
     if (round_up(c, *lb) >= c->best_obj - tolerance(c->best_obj)) return 0;
     vmp__ctx_progress(c->ctx, c->best_obj, c->root_lb > c->ext_bound ? c->root_lb : c->ext_bound,
                       c->rounds, 0, 0);
-    if (vmp__ctx_should_stop(c->ctx) || vmp__now() >= deadline) return 1;
+    if (vmp__ctx_should_stop(c->ctx) || past(c, deadline)) return 1;
     if ((double)c->np >= c->max_columns) return 0;
   }
 }
@@ -1047,7 +1082,7 @@ static int run_dive(cg *c, int *ind, double *val, double deadline, int aggressiv
   memset(&d, 0, sizeof d);
   c->dives++;
   *reached = 0;
-  while (!proven(c) && !vmp__ctx_should_stop(c->ctx) && vmp__now() < deadline) {
+  while (!proven(c) && !vmp__ctx_should_stop(c->ctx) && !past(c, deadline)) {
     double lb, target;
     int conv, st, r;
     st = optimize(c, ind, val, deadline, &lb, &conv);
@@ -1106,11 +1141,11 @@ static int dives(cg *c, int *ind, double *val, double deadline) {
   size_t reached = 0, deepest = 0;
   int rc;
   for (long disc = -1; disc <= (long)deepest; disc++) {
-    if (proven(c) || vmp__ctx_should_stop(c->ctx) || vmp__now() >= deadline) return 0;
+    if (proven(c) || vmp__ctx_should_stop(c->ctx) || past(c, deadline)) return 0;
     if ((rc = run_dive(c, ind, val, deadline, 1, disc, per, &reached))) return rc;
     if (reached > deepest) deepest = reached;
   }
-  if (proven(c) || vmp__ctx_should_stop(c->ctx) || vmp__now() >= deadline) return 0;
+  if (proven(c) || vmp__ctx_should_stop(c->ctx) || past(c, deadline)) return 0;
   return run_dive(c, ind, val, deadline, 0, -1, 10 * per, &reached);
 }
 
@@ -1136,7 +1171,7 @@ static void on_master(glp_tree *T, void *info) {
   if (glp_mip_status(P) == GLP_FEAS) inc = glp_mip_obj_val(P);
   glp_ios_tree_size(T, &a, &n, &t);
   /* A master solution that meets the global bound cannot be beaten. */
-  if ((inc < HUGE_VAL && inc - b <= tolerance(inc)) || vmp__now() >= mc->deadline ||
+  if ((inc < HUGE_VAL && inc - b <= tolerance(inc)) || past(c, mc->deadline) ||
       vmp__ctx_progress(c->ctx, c->best_obj < inc ? c->best_obj : inc, b, (uint64_t)t, 0, 0))
     glp_ios_terminate(T);
 }
@@ -1153,6 +1188,7 @@ static int integer_master(cg *c, int *ind, double *val, double deadline) {
   memset(&mc, 0, sizeof mc);
   mc.c = c;
   mc.deadline = deadline;
+  c->phase_deadline = deadline;
   c->master_used = 1;
   /* The best placement as columns: one pattern per used host. */
   if ((rc = placement_columns(c, c->best, ind, val))) return rc;
@@ -1211,6 +1247,7 @@ static int integer_master(cg *c, int *ind, double *val, double deadline) {
   iocp.cb_info = &mc;
   rc = glp_intopt(c->lp, &iocp);
   st = glp_mip_status(c->lp);
+  if (rc == GLP_ETMLIM) c->time_cut = 1;
   if (rc && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
     /* The master only proposes placements; its failure costs nothing but
      * the proposal. */
@@ -1312,6 +1349,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   c->m = m;
   c->nres = m->nres;
   c->root_lb = -HUGE_VAL;
+  c->phase_deadline = HUGE_VAL;
   c->max_columns = vmp__param_num(ctx, "colgen.max_columns", 2e5);
   c->dp_max_bits = vmp__param_num(ctx, "colgen.dp_max_work", 2e7);
   c->bb_nodes = (uint64_t)vmp__param_num(ctx, "colgen.pricing_nodes", 2e5);
@@ -1356,8 +1394,15 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   memcpy(res->host, c->best, m->nitems * sizeof *res->host);
   res->bound = c->root_lb > c->ext_bound ? c->root_lb : c->ext_bound;
   res->proven_optimal = c->best_obj < HUGE_VAL && proven(c);
-  res->stop_reason = res->proven_optimal || !stopped ? VMP_STOP_COMPLETED : vmp__ctx_stop_reason(ctx);
-  if (res->stop_reason == VMP_STOP_COMPLETED && !res->proven_optimal && stopped)
+  /* Short of a proof the stop reason says why: the clock (the solve's or
+   * a phase's), or the methods ran out with the gap open. */
+  if (res->proven_optimal)
+    res->stop_reason = VMP_STOP_COMPLETED;
+  else if (stopped)
+    res->stop_reason = vmp__ctx_stop_reason(ctx);
+  else
+    res->stop_reason = c->time_cut ? VMP_STOP_TIME_LIMIT : VMP_STOP_GAP_REACHED;
+  if (res->stop_reason == VMP_STOP_COMPLETED && !res->proven_optimal)
     res->stop_reason = VMP_STOP_TIME_LIMIT;
   if (res->proven_optimal && m->unplaced_auto)
     for (size_t i = 0; i < m->nitems; i++)

@@ -1,9 +1,9 @@
 /*
  * The exact stage of `auto` (docs/solvers.md): after the fast
- * solvers, prove what can be proven in the time left.  Column generation
- * where the master expresses the problem, the assignment MIP where it is
- * small enough, nothing otherwise; the better placement and the better
- * bound are kept.
+ * solvers, prove what can be proven in the time left.  The assignment MIP
+ * where it is small enough, column generation where hosts cost; when both
+ * pay, the one suited to the problem first with a share of the time, the
+ * other with the rest; the better placement and the better bound are kept.
  */
 #include <math.h>
 #include <string.h>
@@ -19,22 +19,49 @@ static int master_relaxes(const vmp__model *m) {
   return 0;
 }
 
-/* Which exact solvers pay, in order (at most two), NULL-terminated:
- * column generation first where the master expresses the problem (it
- * proves what the assignment model cannot), then the assignment MIP when
- * it is small enough to settle the rest (small instances whose LP bound
- * is not tight). */
+/* Share of the exact stage's time the first of two methods gets; the
+ * second gets the rest (and whatever the first left).  Column generation
+ * on identical hosts usually proves or ends by itself, so it gets more
+ * (bin packing's hard cases are won in its dives). */
+#define COLGEN_FIRST_SHARE 0.75
+#define ILP_FIRST_SHARE 0.6
+/* Hosts per class from which a problem counts as one of identical hosts
+ * (column generation's ground). */
+#define IDENTICAL_HOSTS_PER_CLASS 4.0
+
+/* Which exact solvers pay, in order (at most two), NULL-terminated.  The
+ * assignment MIP where the model is small enough, column generation
+ * where it has costs to bound; when both pay, the one that suits the
+ * problem goes first: column generation where many hosts are identical
+ * and its master expresses the problem (it proves what the assignment
+ * model cannot), the MIP on heterogeneous or rule-laden models (small
+ * classes, groups the master relaxes), where its branch and bound closes
+ * the gap and column generation mostly adds a bound. */
 static void choose(const vmp__model *m, const char *out[3]) {
   double pairs = (double)m->nitems * (double)m->nhosts;
-  int cg = m->w.cost > 0.0 && m->nitems <= 200000, n = 0;
-  if (cg && !master_relaxes(m)) out[n++] = "colgen";
-  if (pairs <= 200000.0) out[n++] = "ilp";
-  if (!n && cg) out[n++] = "colgen";
+  int cg = m->w.cost > 0.0 && m->nitems <= 200000, ilp = pairs <= 200000.0, n = 0;
+  int identical = (double)m->nhosts >= IDENTICAL_HOSTS_PER_CLASS * (double)m->nhclasses;
+  if (cg && ilp) {
+    if (identical && !master_relaxes(m)) {
+      out[n++] = "colgen";
+      out[n++] = "ilp";
+    } else {
+      out[n++] = "ilp";
+      out[n++] = "colgen";
+    }
+  } else if (ilp) {
+    out[n++] = "ilp";
+  } else if (cg) {
+    out[n++] = "colgen";
+  }
   out[n] = NULL;
 }
 
-/* Runs one exact solver from res's placement; keeps the better. */
-static int stage(vmp__ctx *ctx, const char *name, vmp__result *res, double *cur) {
+/* Runs one exact solver from res's placement for at most `seconds`;
+ * keeps the better placement and the better bound.  *cut is set when the
+ * clock stopped it short of a proof. */
+static int stage(vmp__ctx *ctx, const char *name, double seconds, vmp__result *res,
+                 double *cur, int *cut) {
   const vmp__model *m = ctx->m;
   const int32_t *saved = ctx->incumbent;
   vmp__result ex;
@@ -42,7 +69,7 @@ static int stage(vmp__ctx *ctx, const char *name, vmp__result *res, double *cur)
   int rc, ok;
   if ((rc = vmp__result_init(&ex, m->nitems))) return rc;
   if (*cur < HUGE_VAL) ctx->incumbent = res->host;
-  rc = vmp__solver_run(ctx, name, &ex);
+  rc = vmp__solver_run_budget(ctx, name, seconds, &ex);
   ctx->incumbent = saved;
   if (rc == VMP_ENOMEM || rc == VMP_EINTERNAL) {
     vmp__result_free(&ex);
@@ -64,9 +91,9 @@ static int stage(vmp__ctx *ctx, const char *name, vmp__result *res, double *cur)
     memcpy(res->host, ex.host, m->nitems * sizeof *res->host);
     res->proven_optimal = ex.proven_optimal;
     res->proven_infeasible = ex.proven_infeasible;
-    res->stop_reason = ex.stop_reason;
     *cur = obj;
   }
+  if (!ex.proven_optimal && ex.stop_reason == VMP_STOP_TIME_LIMIT) *cut = 1;
   if (ex.bound > res->bound) res->bound = ex.bound;
   for (size_t k = 0; k < ex.stats.n; k++) vmp__stats_set(&res->stats, ex.stats.names[k], ex.stats.values[k]);
   vmp__stats_set(&res->stats, !strcmp(name, "ilp") ? "auto.exact_ilp" : "auto.exact_colgen", 1);
@@ -83,18 +110,25 @@ int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
   const char *names[3];
   double cur;
-  int rc, ok;
+  int rc, ok, cut = 0;
   choose(m, names);
   if ((ok = vmp__verify_items(m, res->host, &cur)) < 0) return ok;
   if (!ok) cur = HUGE_VAL;
   for (int k = 0; names[k]; k++) {
+    double left = vmp__ctx_remaining(ctx), share;
     if (proven(ctx, res, cur) || res->proven_optimal || vmp__ctx_should_stop(ctx) ||
-        vmp__ctx_remaining(ctx) < 0.05)
+        left < 0.05)
       break;
-    /* Each gets what the one before left: column generation ends early
-     * when its methods are exhausted, and small problems it cannot prove
-     * go to the assignment MIP. */
-    if ((rc = stage(ctx, names[k], res, &cur))) return rc;
+    /* The first of two gets a share, so that it cannot starve the other;
+     * the second gets the rest, with whatever the first left when it
+     * ended early (column generation does when its methods are
+     * exhausted, the MIP when it proves). */
+    share = !names[k + 1] ? 1.0 : !strcmp(names[k], "colgen") ? COLGEN_FIRST_SHARE
+                                                                    : ILP_FIRST_SHARE;
+    if ((rc = stage(ctx, names[k], left < HUGE_VAL ? share * left : left, res, &cur, &cut)))
+      return rc;
   }
+  /* For auto: whether a clock cut a method short. */
+  res->stop_reason = cut ? VMP_STOP_TIME_LIMIT : VMP_STOP_COMPLETED;
   return 0;
 }

@@ -50,6 +50,10 @@ static const vmp__param_spec ilp_params[] = {
      "rows x[i,h] <= y[h] (a stronger relaxation, more rows)"},
     {"ilp.max_columns", VMP_PARAM_INT, 1, 1e8, "2000000",
      "refuse (VMP_ERANGE) models with more columns than this"},
+    {"ilp.max_memory_mb", VMP_PARAM_INT, 1, 1e7, "1024",
+     "memory budget of the model in GLPK, estimated before it is built: "
+     "over it the linking rows (A3) are dropped, and a model still over it "
+     "is refused (VMP_ERANGE)"},
     {"ilp.test_glpk_error", VMP_PARAM_BOOL, 0, 1, "false",
      "tests only: make GLPK fail inside the guard, to check that the "
      "failure becomes VMP_ESOLVER"},
@@ -124,6 +128,10 @@ typedef struct ilp {
   int names;             /* give rows and columns names (export) */
   int symmetry, linking, host_limit;
   double max_columns;
+  double max_memory_mb;  /* the budget */
+  double memory_mb;      /* the estimate of the model built */
+  double nnz_est;        /* nonzeros, estimated before building */
+  int linking_dropped;   /* the budget dropped the linking rows */
 
   /* hosts kept, by class then position in the class */
   uint32_t *kept;
@@ -922,6 +930,16 @@ static const char *glpk_rc_name(int rc) {
   }
 }
 
+/* The reserve GLPK's time limit keeps per nonzero (glpk_seconds). */
+#define GLPK_SECONDS_PER_NONZERO 3e-7
+
+/* Seconds GLPK may take: the time left, less what one simplex iteration
+ * and the way out cost on a model this size (GLPK looks at the clock
+ * between iterations; 1.4 s over on 3.5 million nonzeros without it). */
+static double glpk_seconds(const ilp *b) {
+  return vmp__ctx_remaining(b->ctx) - GLPK_SECONDS_PER_NONZERO * (double)b->a.nnz;
+}
+
 /* What the run established (mapped from GLPK's codes by run_glpk). */
 typedef struct outcome {
   int have_sol;          /* b->sol holds GLPK's placement */
@@ -937,10 +955,12 @@ static int run_glpk(ilp *b, outcome *out) {
   glp_iocp iocp;
   int presolve = vmp__param_num(ctx, "ilp.presolve", 0) != 0.0;
   int rc, st;
+  vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: model built at %.3f s", vmp__now() - ctx->t_start);
   load(b);
   if (vmp__param_num(ctx, "ilp.test_glpk_error", 0) != 0.0)
     glp_set_col_bnds(b->lp, b->ncols + 1, GLP_FX, 0.0, 0.0);   /* out of range */
   glp_scale_prob(b->lp, GLP_SF_AUTO);
+  vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: loaded in GLPK at %.3f s", vmp__now() - ctx->t_start);
   out->have_sol = out->optimal = 0;
   out->stop_reason = VMP_STOP_COMPLETED;
   if (!presolve) {
@@ -948,8 +968,10 @@ static int run_glpk(ilp *b, outcome *out) {
     glp_init_smcp(&smcp);
     smcp.msg_lev = vmp__glpk_msg_lev(b->g);
     smcp.meth = GLP_DUALP;
-    smcp.tm_lim = vmp__glpk_ms(vmp__ctx_remaining(ctx));
+    smcp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
     rc = glp_simplex(b->lp, &smcp);
+    vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: root LP ended (%s) at %.3f s", glpk_rc_name(rc),
+                 vmp__now() - ctx->t_start);
     if (rc == GLP_ETMLIM || rc == GLP_EITLIM) {
       out->stop_reason = vmp__ctx_stop_reason(ctx);
       if (out->stop_reason == VMP_STOP_COMPLETED) out->stop_reason = VMP_STOP_TIME_LIMIT;
@@ -973,7 +995,7 @@ static int run_glpk(ilp *b, outcome *out) {
   if (vmp__param_num(ctx, "ilp.cuts", 1) != 0.0)
     iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
   iocp.mip_gap = vmp__param_num(ctx, "ilp.mip_gap", 0.0);
-  iocp.tm_lim = vmp__glpk_ms(vmp__ctx_remaining(ctx));
+  iocp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
   iocp.cb_func = on_tree;
   iocp.cb_info = b;
   if (presolve) {
@@ -1024,6 +1046,66 @@ static void read_params(ilp *b, vmp__ctx *ctx) {
   b->linking = vmp__param_num(ctx, "ilp.linking", 1) != 0.0;
   b->host_limit = vmp__param_num(ctx, "ilp.host_limit", 1) != 0.0;
   b->max_columns = vmp__param_num(ctx, "ilp.max_columns", 2e6);
+  b->max_memory_mb = vmp__param_num(ctx, "ilp.max_memory_mb", 1024);
+}
+
+/* Bytes per nonzero and per row or column that the model costs in GLPK
+ * with its simplex and search (its matrix twice, our triplets, the LU
+ * factors, per-row and per-column records and work arrays), calibrated on
+ * generated datacenters (docs/formulations.md, "Memory"). */
+#define MEM_PER_NONZERO 110.0
+#define MEM_PER_ROWCOL 340.0
+/* Seconds that building the arrays and loading them into GLPK take per
+ * nonzero (measured: 3.5 million in 5 s on a busy 2-core machine). */
+#define LOAD_SECONDS_PER_NONZERO 2e-6
+
+/* The model's size in MB, estimated from the planned columns before a
+ * row is built: assignment, capacity, linking (when on), symmetry and
+ * group rows. */
+static double estimate_mb(const ilp *b, int linking, double *nnz_out) {
+  const vmp__model *m = b->m;
+  double nnz = 0.0, rows = 0.0, cols = (double)b->nx + (double)b->nkept + (double)m->nitems;
+  for (size_t i = 0; i < m->nitems; i++) {
+    double nxi = (double)(b->xstart[i + 1] - b->xstart[i]), nres_used = 0.0;
+    double groups = (double)(m->item_groups_start[i + 1] - m->item_groups_start[i]);
+    for (uint32_t r = 0; r < m->nres; r++) nres_used += m->idem[i * m->nres + r] > 0.0;
+    /* assignment, capacity (and balance), linking, group rows */
+    nnz += nxi * (1.0 + nres_used * (m->w.balance > 0.0 ? 2.0 : 1.0) + (linking ? 2.0 : 0.0) + groups);
+    rows += 1.0 + (linking ? nxi : 0.0);
+  }
+  rows += (double)b->nkept * (1.0 + m->nres) + (double)m->ngroups * (double)b->nkept;
+  nnz += (double)m->nitems + 2.0 * (double)b->nkept;
+  *nnz_out = nnz;
+  return (MEM_PER_NONZERO * nnz + MEM_PER_ROWCOL * (rows + cols)) / (1024.0 * 1024.0);
+}
+
+/* Keeps the model within ilp.max_memory_mb: without the linking rows
+ * when they are what breaks the budget, refused when even that does not
+ * fit. */
+static int check_memory(ilp *b) {
+  double with = estimate_mb(b, b->linking, &b->nnz_est), nnz;
+  b->memory_mb = with;
+  if (with <= b->max_memory_mb) return 0;
+  if (b->linking) {
+    double without = estimate_mb(b, 0, &nnz);
+    if (without <= b->max_memory_mb) {
+      vmp__ctx_log(b->ctx, VMP_LOG_INFO,
+                   "ilp: the model would take about %.0f MB, more than ilp.max_memory_mb "
+                   "(%.0f); without the linking rows x <= y about %.0f MB",
+                   with, b->max_memory_mb, without);
+      b->linking = 0;
+      b->linking_dropped = 1;
+      b->memory_mb = without;
+      b->nnz_est = nnz;
+      return 0;
+    }
+    with = without;
+  }
+  return vmp__error(VMP_ERANGE,
+                    "ilp: the assignment model (%zu items x %zu hosts, %zu x columns) "
+                    "would take about %.0f MB, more than ilp.max_memory_mb (%.0f); raise "
+                    "it or use colgen",
+                    b->m->nitems, b->nkept, b->nx, with, b->max_memory_mb);
 }
 
 /* Warm start, host plan, columns and rows; no GLPK yet.  Sets *done when
@@ -1051,8 +1133,20 @@ static int prepare(ilp *b, vmp__ctx *ctx, int export_only, int *done) {
     *done = 1;
     return 0;
   }
-  if ((rc = make_order(b)) || (rc = plan_hosts(b)) || (rc = plan_x(b)) || (rc = build(b)))
+  if ((rc = make_order(b)) || (rc = plan_hosts(b)) || (rc = plan_x(b)) ||
+      (rc = check_memory(b)))
     return rc;
+  /* Building and loading cannot be interrupted: not started when the
+   * time left would not cover them. */
+  if (!export_only && vmp__ctx_remaining(ctx) < LOAD_SECONDS_PER_NONZERO * b->nnz_est) {
+    vmp__ctx_log(ctx, VMP_LOG_INFO,
+                 "ilp: %.2f s left, too little to build and load about %.0f nonzeros; "
+                 "keeping the warm start",
+                 vmp__ctx_remaining(ctx), b->nnz_est);
+    *done = 2;
+    return 0;
+  }
+  if ((rc = build(b))) return rc;
   if (b->inc_obj < HUGE_VAL && !export_only) {
     rc = permute_incumbent(b);
     if (rc == 1) rc = incumbent_columns(b);
@@ -1067,6 +1161,8 @@ static void report(const ilp *b, vmp__result *res, double t0) {
   vmp__stats_set(st, "ilp.rows", (double)b->a.nrows);
   vmp__stats_set(st, "ilp.nonzeros", (double)b->a.nnz);
   vmp__stats_set(st, "ilp.hosts_kept", (double)b->nkept);
+  vmp__stats_set(st, "ilp.memory_estimate_mb", b->memory_mb);
+  vmp__stats_set(st, "ilp.linking_dropped", b->linking_dropped);
   vmp__stats_set(st, "ilp.nodes", b->nodes);
   vmp__stats_set(st, "ilp.root_lp", b->root_lp);
   vmp__stats_set(st, "ilp.warm_start_objective", b->warm_obj < HUGE_VAL ? b->warm_obj : -1.0);
@@ -1084,8 +1180,10 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
   if ((rc = prepare(b, ctx, 0, &done))) goto end;
   memset(&out, 0, sizeof out);
   out.stop_reason = VMP_STOP_COMPLETED;
-  if (done) {
+  if (done == 1) {
     out.optimal = 1;
+  } else if (done == 2) {
+    out.stop_reason = VMP_STOP_TIME_LIMIT;
   } else if (vmp__ctx_should_stop(ctx)) {
     out.stop_reason = vmp__ctx_stop_reason(ctx);
   } else {
@@ -1099,6 +1197,7 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
       goto end;
     }
     rc = run_glpk(b, &out);
+    vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: GLPK ended at %.3f s", vmp__now() - ctx->t_start);
     vmp__glpk_close(b->g);
     b->g = NULL;
     if (rc) goto end;
@@ -1131,6 +1230,9 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
     res->proven_optimal = out.optimal && b->inc_obj < HUGE_VAL;
   }
   res->stop_reason = out.stop_reason;
+  /* `completed` only with a proof (a repaired GLPK placement is none). */
+  if (!res->proven_optimal && res->stop_reason == VMP_STOP_COMPLETED)
+    res->stop_reason = VMP_STOP_GAP_REACHED;
   if (res->proven_optimal && m->unplaced_auto) {
     /* Automatic unplaced weights outweigh everything else: an optimum
      * that leaves a placeable item out proves they cannot all fit. */
@@ -1138,6 +1240,7 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
       if (!m->item_unplaceable[i] && res->host[i] < 0) res->proven_infeasible = 1;
   }
   report(b, res, t0);
+  vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: done at %.3f s", vmp__now() - ctx->t_start);
 end:
   ilp_free(b);
   free(b);

@@ -183,6 +183,11 @@ int vmp__kp_dp_build(vmp__kp_dp **out, const vmp__kp *kp, const double *box) {
     goto oom;
   for (uint32_t k = 0; k < dp->npieces; k++) {
     uint64_t pw[VMP__MAX_RESOURCES];
+    /* A piece costs a pass over the table: poll between pieces. */
+    if (kp->stop && kp->stop(kp->stop_arg)) {
+      vmp__kp_dp_free(dp);
+      return 1;
+    }
     uint32_t t = dp->pitem[k];
     for (uint32_t d = 0; d < dp->nd; d++)
       pw[d] = (uint64_t)floor(kp->w[(size_t)t * kp->nres + dp->dim[d]] + 0.5) * dp->pcopies[k];
@@ -397,7 +402,8 @@ static void record(bb *s) {
 static void dfs(bb *s, uint32_t j) {
   const vmp__kp *kp = s->kp;
   uint32_t t, most;
-  if (s->nodes++ >= s->limit) {
+  if (s->nodes++ >= s->limit ||
+      ((s->nodes & 4095) == 0 && kp->stop && kp->stop(kp->stop_arg))) {
     s->aborted = 1;
     return;
   }

@@ -29,6 +29,11 @@ typedef struct vmp__kp {
    * have ub 1. */
   const uint32_t *cstart, *cset;
   uint32_t nsets;
+  /* Optional: polled every few thousand nodes (branch and bound) or
+   * pieces (dynamic programming); nonzero stops the search, which then
+   * reports itself incomplete.  NULL: never stops early. */
+  int (*stop)(void *arg);
+  void *stop_arg;
 } vmp__kp;
 
 /* A solution: copies per item. */
@@ -45,7 +50,7 @@ typedef struct vmp__kp_dp vmp__kp_dp;
  * not apply (sizes not integers, conflicts). */
 double vmp__kp_dp_cells(const vmp__kp *kp, const double *box, double *bits);
 /* Builds the table for capacities up to box (every size an integer).
- * 0 or VMP_ENOMEM. */
+ * 0, 1 when kp->stop interrupted it (*out is then NULL), or VMP_ENOMEM. */
 int vmp__kp_dp_build(vmp__kp_dp **out, const vmp__kp *kp, const double *box);
 /* The best solution within cap (<= box in every resource); sol->a must
  * hold kp->n entries. */
@@ -67,7 +72,7 @@ void vmp__kp_greedy(const vmp__kp *kp, const double *cap, vmp__kp_sol *sol);
  * entries).  *upper receives a proven upper bound on the optimum (the
  * best value, or floor_value when nothing beats it, when the search
  * completed; the root's relaxation otherwise).  Returns 1 when the search
- * completed, 0 when the node limit stopped it, VMP_ENOMEM. */
+ * completed, 0 when the node limit or kp->stop stopped it, VMP_ENOMEM. */
 int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
                uint64_t node_limit, vmp__kp_sol *sols, size_t want,
                size_t *nsols, double *upper);

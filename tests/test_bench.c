@@ -390,6 +390,52 @@ static void test_bench__datacenter_and_online(void **state) {
   rm_tree(dir);
 }
 
+/* The realistic suite: 30 instances named by size and seed, generated in
+ * the worker. */
+static void test_bench__realistic_suite(void **state) {
+  char *dir = make_tmpdir(), *p;
+  const char *run[] = {"--suite", "realistic", "--filter", "r20x60-s01$", "--solvers",
+                       "roundrobin", "--out", dir, NULL};
+  vmpb_selection sel = {"realistic", NULL, NULL, NULL, 0};
+  vmpb_instances il = {0};
+  vmpb_table t = {0};
+  char err[VMPB_ERRLEN];
+  (void)state;
+  assert_true(vmpb_suite_known("realistic"));
+  assert_int_equal(vmpb_instances_add(&il, &sel, NULL, NULL, err), 0);
+  assert_int_equal(il.n, 30);
+  assert_string_equal(il.v[0].name, "r20x60-s01");
+  assert_string_equal(il.v[9].name, "r20x60-s10");
+  assert_string_equal(il.v[10].name, "r50x200-s01");
+  assert_string_equal(il.v[29].name, "r100x400-s10");
+  assert_int_equal(il.v[29].hosts, 100);
+  assert_int_equal(il.v[29].vms, 400);
+  assert_int_equal(il.v[29].gen_seed, 10);
+  assert_int_equal(il.v[29].kind, VMPB_KIND_REALISTIC);
+  vmpb_instances_free(&il);
+  sel.filter = "r50x200";
+  sel.limit = 4;
+  assert_int_equal(vmpb_instances_add(&il, &sel, NULL, NULL, err), 0);
+  assert_int_equal(il.n, 4);
+  assert_string_equal(il.v[3].name, "r50x200-s04");
+  vmpb_instances_free(&il);
+  if (!vmpb_datacenter_available()) {
+    rm_tree(dir);
+    return;
+  }
+  assert_int_equal(bench(run), 0);
+  p = path_join(dir, "results.csv");
+  assert_int_equal(vmpb_results_read(p, &t, err), 0);
+  free(p);
+  {
+    const vmpb_row *r = find_row(&t, "realistic", "r20x60-s01", "roundrobin");
+    assert_string_equal(r->f[VMPB_COL_VMS], "60");
+    assert_string_equal(r->f[VMPB_COL_STATUS], "feasible");
+  }
+  vmpb_table_free(&t);
+  rm_tree(dir);
+}
+
 /* ---- arithmetic ------------------------------------------------------------------------- */
 
 static void test_bench__gap_and_percentiles(void **state) {
@@ -890,6 +936,7 @@ int main(void) {
       cmocka_unit_test(test_bench__resumed_run_does_not_repeat),
       cmocka_unit_test(test_bench__bad_usage),
       cmocka_unit_test(test_bench__datacenter_and_online),
+      cmocka_unit_test(test_bench__realistic_suite),
       cmocka_unit_test(test_bench__gap_and_percentiles),
       cmocka_unit_test(test_bench__profile_arithmetic),
       cmocka_unit_test(test_bench__suite_figures_on_a_fixed_table),

@@ -130,6 +130,22 @@ static void test_colgen__auto_uses_the_exact_stage(void **state) {
   vmp_problem_free(p);
 }
 
+/* examples/datacenter.json: soft groups the master relaxes; colgen ends
+ * its methods at 7 with the bound at 5 (the optimum is 6, test_ilp), and
+ * says it stopped with the gap open, not that it completed. */
+static void test_colgen__short_of_a_proof_says_why(void **state) {
+  vmp_problem *p = NULL;
+  vmp_solution *s;
+  (void)state;
+  assert_int_equal(vmp_problem_read(tu_example("datacenter.json"), 0, &p), VMP_OK);
+  s = tu_solve(p, "colgen", 60);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
+  assert_true(vmp_solution_objective(s) > vmp_solution_bound(s));
+  assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_GAP_REACHED);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 static void test_colgen__parameters_are_checked(void **state) {
   vmp_params *ps = NULL;
   (void)state;
@@ -273,6 +289,52 @@ static void test_colgen__knapsack_items_of_size_zero(void **state) {
   }
 }
 
+/* The pricing searches poll kp->stop and report themselves incomplete. */
+static int stop_calls;
+static int always_stop(void *arg) {
+  (void)arg;
+  stop_calls++;
+  return 1;
+}
+
+static void test_colgen__knapsack_stops_when_asked(void **state) {
+  double w[40 * 2], p[40], cap[2] = {400, 400}, upper, bits;
+  uint32_t ub[40], a[4][40];
+  vmp__kp_sol sols[4];
+  vmp__kp_dp *dp = (vmp__kp_dp *)&stop_calls;   /* must come back NULL */
+  vmp__kp kp;
+  uint64_t x = 5;
+  size_t n = 0;
+  (void)state;
+  memset(&kp, 0, sizeof kp);
+  /* strongly correlated sizes and profits: a search of many nodes */
+  for (int t = 0; t < 40; t++) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    w[t * 2] = (double)(20 + (x >> 33) % 60);
+    w[t * 2 + 1] = (double)(20 + (x >> 45) % 60);
+    p[t] = w[t * 2] + w[t * 2 + 1] + 10.0;
+    ub[t] = 1;
+  }
+  kp.n = 40;
+  kp.nres = 2;
+  kp.w = w;
+  kp.p = p;
+  kp.ub = ub;
+  for (int k = 0; k < 4; k++) sols[k].a = a[k];
+  /* more than 4096 nodes without a stop */
+  assert_int_equal(vmp__kp_bb(&kp, cap, 0.0, 4096, sols, 4, &n, &upper), 0);
+  kp.stop = always_stop;
+  stop_calls = 0;
+  assert_int_equal(vmp__kp_bb(&kp, cap, 0.0, 1000000000, sols, 4, &n, &upper), 0);
+  assert_int_equal(stop_calls, 1);
+  /* dynamic programming stops before its first piece */
+  assert_true(vmp__kp_dp_cells(&kp, cap, &bits) > 0.0);
+  stop_calls = 0;
+  assert_int_equal(vmp__kp_dp_build(&dp, &kp, cap), 1);
+  assert_null(dp);
+  assert_int_equal(stop_calls, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_colgen__proves_a_triplet_bin_packing),
@@ -284,7 +346,9 @@ int main(void) {
       cmocka_unit_test(test_colgen__relaxed_terms_keep_a_valid_bound),
       cmocka_unit_test(test_colgen__infeasible_is_proven),
       cmocka_unit_test(test_colgen__auto_uses_the_exact_stage),
+      cmocka_unit_test(test_colgen__short_of_a_proof_says_why),
       cmocka_unit_test(test_colgen__parameters_are_checked),
+      cmocka_unit_test(test_colgen__knapsack_stops_when_asked),
       cmocka_unit_test(test_colgen__knapsacks_match_enumeration),
       cmocka_unit_test(test_colgen__knapsack_items_of_size_zero),
   };

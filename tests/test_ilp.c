@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "generator.h"
 #include "testutil.h"
 
 static vmp_problem *load(const char *name) {
@@ -267,6 +268,60 @@ static void test_ilp__too_large_is_refused(void **state) {
   vmp_problem_free(p);
 }
 
+/* ilp.max_memory_mb: a model estimated over the budget loses its linking
+ * rows (A3) when that brings it under, and is refused otherwise. */
+static vmp_solution *solve_budget(const vmp_problem *p, const char *mb, int *rc) {
+  vmp_params *ps = NULL;
+  vmp_solve_opts opts;
+  vmp_solution *s = NULL;
+  assert_int_equal(vmp_params_new(&ps), VMP_OK);
+  assert_int_equal(vmp_params_set(ps, "ilp.max_memory_mb", mb), VMP_OK);
+  /* no time limit (the model is built whatever the machine's speed); the
+   * first integer solution ends the search */
+  assert_int_equal(vmp_params_set(ps, "ilp.mip_gap", "1"), VMP_OK);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
+  opts.solver = "ilp";
+  opts.params = ps;
+  opts.time_limit = 0;
+  *rc = vmp_solve(p, &opts, &s);
+  vmp_params_free(ps);
+  return s;
+}
+
+static void test_ilp__memory_budget(void **state) {
+  vmpb_gen_opts o;
+  vmp_problem *p = NULL;
+  vmp_solution *s;
+  double full, rows;
+  char mb[32];
+  int rc;
+  (void)state;
+  vmpb_gen_opts_init(&o, 60, 60, 3);
+  o.rules = 1;
+  assert_int_equal(vmpb_generate(&o, &p), VMP_OK);
+  s = solve_budget(p, "100000", &rc);
+  assert_int_equal(rc, VMP_OK);
+  assert_true(stat(s, "ilp.linking_dropped") == 0.0);
+  full = stat(s, "ilp.memory_estimate_mb");
+  rows = stat(s, "ilp.rows");
+  print_message("estimate %.1f MB, %.0f rows, %.0f columns\n", full, rows, stat(s, "ilp.columns"));
+  vmp_solution_free(s);
+  /* just under the estimate: the same model without the linking rows */
+  snprintf(mb, sizeof mb, "%.0f", floor(full) - 1.0);
+  s = solve_budget(p, mb, &rc);
+  assert_int_equal(rc, VMP_OK);
+  assert_true(stat(s, "ilp.linking_dropped") == 1.0);
+  assert_true(stat(s, "ilp.memory_estimate_mb") <= floor(full) - 1.0);
+  assert_true(stat(s, "ilp.rows") < rows);
+  assert_int_equal(vmp_solution_num_unplaced(s), 0);
+  vmp_solution_free(s);
+  /* the smallest budget: refused, naming the knob */
+  s = solve_budget(p, "1", &rc);
+  tu_assert_error(rc, VMP_ERANGE, "more than ilp.max_memory_mb (1)");
+  assert_null(s);
+  vmp_problem_free(p);
+}
+
 static void test_ilp__model_export(void **state) {
   vmp_problem *p = load("exact/unplaced.json");
   char lp[256], mps[256], *text;
@@ -313,6 +368,7 @@ int main(void) {
       cmocka_unit_test(test_ilp__warm_start_is_injected),
       cmocka_unit_test(test_ilp__parameters_are_checked),
       cmocka_unit_test(test_ilp__too_large_is_refused),
+      cmocka_unit_test(test_ilp__memory_budget),
       cmocka_unit_test(test_ilp__model_export),
   };
   return cmocka_run_group_tests_name("ilp", tests, NULL, NULL);

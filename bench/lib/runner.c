@@ -120,7 +120,7 @@ static void worker_argv(const vmpb_runner *rn, const vmpb_job *j,
     argv[k++] = "file";
     argv[k++] = j->inst->path;
   } else {
-    argv[k++] = "datacenter";
+    argv[k++] = j->inst->kind == VMPB_KIND_REALISTIC ? "realistic" : "datacenter";
     snprintf(store[0], 64, "%zu", j->inst->hosts);
     snprintf(store[1], 64, "%zu", j->inst->vms);
     snprintf(store[2], 64, "%llu", (unsigned long long)j->inst->gen_seed);

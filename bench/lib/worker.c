@@ -33,10 +33,16 @@ static int load(const vmpb_instance *in, vmp_problem **p, vmpb_outcome *o) {
   double t0 = vmpb_now();
   int rc;
   *p = NULL;
-  if (in->kind == VMPB_KIND_DATACENTER) {
-    vmpb_gen_opts g;
-    vmpb_gen_opts_init(&g, in->hosts, in->vms, in->gen_seed);
-    rc = vmpb_generate(&g, p);
+  if (in->kind == VMPB_KIND_DATACENTER || in->kind == VMPB_KIND_REALISTIC) {
+    if (in->kind == VMPB_KIND_REALISTIC) {
+      vmpb_real_opts g;
+      vmpb_real_opts_init(&g, in->hosts, in->vms, in->gen_seed);
+      rc = vmpb_generate_realistic(&g, p);
+    } else {
+      vmpb_gen_opts g;
+      vmpb_gen_opts_init(&g, in->hosts, in->vms, in->gen_seed);
+      rc = vmpb_generate(&g, p);
+    }
     if (rc) {
       fail(o, "error", "generator: %s", vmp_last_error());
       return -1;
@@ -384,7 +390,7 @@ int vmpb_outcome_parse(const char *text, vmpb_outcome *o) {
 
 /* ---- the worker mode of the executable ------------------------------------------------ */
 
-/* argv: file PATH | datacenter HOSTS VMS GEN_SEED, then SOLVER TIME_LIMIT
+/* argv: file PATH | datacenter|realistic HOSTS VMS GEN_SEED, then SOLVER TIME_LIMIT
  * SEED THREADS TMPDIR.  The outcome goes to VMPB_RESULT_FD. */
 int vmpb_worker_main(int argc, char **argv) {
   vmpb_instance in;
@@ -399,8 +405,8 @@ int vmpb_worker_main(int argc, char **argv) {
     in.kind = VMPB_KIND_FILE;
     in.path = argv[1];
     k = 2;
-  } else if (argc >= 9 && !strcmp(argv[0], "datacenter")) {
-    in.kind = VMPB_KIND_DATACENTER;
+  } else if (argc >= 9 && (!strcmp(argv[0], "datacenter") || !strcmp(argv[0], "realistic"))) {
+    in.kind = !strcmp(argv[0], "realistic") ? VMPB_KIND_REALISTIC : VMPB_KIND_DATACENTER;
     in.hosts = (size_t)strtoull(argv[1], NULL, 10);
     in.vms = (size_t)strtoull(argv[2], NULL, 10);
     in.gen_seed = strtoull(argv[3], NULL, 10);

@@ -8,6 +8,10 @@
  *       split into compile, solver and verification, and peak memory.
  *   vmplace-greedy-bench gen HOSTS VMS FILE
  *       writes the scale datacenter as problem JSON (to time parsing).
+ *   vmplace-greedy-bench realistic HOSTS VMS SEED FILE
+ *       writes an instance of the realistic family (the vmplace-bench
+ *       suite "realistic" is HOSTS x VMS 20x60, 50x200, 100x400 with seeds
+ *       1..10) as problem JSON, for `vmplace solve` and other solvers.
  *   vmplace-greedy-bench online HOSTS VMS ARRIVALS [RULE]
  *       generates a running datacenter (every VM on a host), takes the
  *       last ARRIVALS VMs off their hosts, and places them one by one with
@@ -154,6 +158,18 @@ int main(int argc, char **argv) {
     vmp_problem_free(p);
     return rc ? 3 : 0;
   }
+  if (argc == 6 && !strcmp(argv[1], "realistic")) {
+    vmpb_real_opts o;
+    vmp_problem *p = NULL;
+    int rc;
+    vmpb_real_opts_init(&o, (size_t)atol(argv[2]), (size_t)atol(argv[3]),
+                        (uint64_t)strtoull(argv[4], NULL, 10));
+    rc = vmpb_generate_realistic(&o, &p);
+    if (!rc) rc = vmp_problem_write(p, argv[5]);
+    if (rc) fprintf(stderr, "vmplace-greedy-bench: %s\n", rc == VMP_EINVAL ? "bad sizes" : vmp_last_error());
+    vmp_problem_free(p);
+    return rc ? 3 : 0;
+  }
   if (argc >= 4 && !strcmp(argv[1], "scale"))
     return scale((size_t)atol(argv[2]), (size_t)atol(argv[3]), argc > 4 ? argv[4] : "greedy",
                  argc > 5 ? argv[5] : NULL);
@@ -163,6 +179,7 @@ int main(int argc, char **argv) {
   fprintf(stderr,
           "usage: vmplace-greedy-bench scale HOSTS VMS [SOLVER [RULES]]\n"
           "       vmplace-greedy-bench gen HOSTS VMS FILE\n"
+          "       vmplace-greedy-bench realistic HOSTS VMS SEED FILE\n"
           "       vmplace-greedy-bench online HOSTS VMS ARRIVALS [RULE]\n");
   return 2;
 }

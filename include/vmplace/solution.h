@@ -39,7 +39,9 @@ typedef enum vmp_status {
 typedef enum vmp_stop_reason {
   VMP_STOP_COMPLETED = 0,    /**< the solver finished its work */
   VMP_STOP_TIME_LIMIT = 1,   /**< the time limit ran out */
-  VMP_STOP_GAP_REACHED = 2,  /**< the requested gap was reached */
+  VMP_STOP_GAP_REACHED = 2,  /**< stopped with a gap: the requested gap
+                                  was reached, or an exact solver's
+                                  methods ended without closing it */
   VMP_STOP_INTERRUPTED = 3,  /**< the progress callback asked to stop */
   VMP_STOP_NOT_SOLVED = 4    /**< an evaluated placement, not a solve */
 } vmp_stop_reason;

@@ -93,6 +93,7 @@ int vmp__glpk_msg_lev(const vmp__glpk *g) {
 
 int vmp__glpk_ms(double seconds) {
   if (!(seconds < 1e6)) return INT_MAX;   /* none (GLPK's default) */
+  seconds = 0.96 * seconds - 0.05;
   if (seconds <= 0.001) return 1;
   return (int)ceil(seconds * 1000.0);
 }

@@ -75,7 +75,11 @@ void vmp__glpk_abandon(vmp__glpk *g);
  * the log would show debug lines, else errors only. */
 int vmp__glpk_msg_lev(const vmp__glpk *g);
 
-/* Milliseconds for GLPK's tm_lim from seconds left (HUGE_VAL: none). */
+/* Milliseconds for GLPK's tm_lim from seconds left (HUGE_VAL: none).
+ * GLPK looks at the clock between simplex iterations and search nodes,
+ * and one of them can take a while on a large model: the limit keeps a
+ * reserve of 4 % plus 50 ms, so that the call ends within the seconds
+ * given. */
 int vmp__glpk_ms(double seconds);
 
 #endif /* VMP_GLPK_UTIL_H */

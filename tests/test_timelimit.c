@@ -1,0 +1,77 @@
+/*
+ * Every solver keeps its time limit: on a generated datacenter far too
+ * large to finish in the limit (3,000 VMs, 300 hosts, compliance rules,
+ * anti-affinity groups), each solver returns within the limit + 5 % +
+ * 0.5 s, the promise of docs/solvers.md.  A promise with a generous
+ * margin, not a performance measurement (those are in bench/); labelled
+ * nosan, since the sanitizers slow every step several times over.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "generator.h"
+#include "testutil.h"
+
+#define LIMIT_S 0.5
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static vmp_problem *large(void) {
+  vmpb_gen_opts o;
+  vmp_problem *p = NULL;
+  vmpb_gen_opts_init(&o, 300, 3000, 7);
+  o.rules = 1;
+  o.anti_affinity = 0.05;
+  assert_int_equal(vmpb_generate(&o, &p), VMP_OK);
+  return p;
+}
+
+/* Solves with `solver` in LIMIT_S; the wall time of vmp_solve (compile,
+ * solve and verification) must stay within the promise, and a placement
+ * cut short must say so. */
+static void check_solver(const vmp_problem *p, const char *solver) {
+  vmp_solve_opts opts;
+  vmp_solution *s = NULL;
+  double t0, took, promise = LIMIT_S * 1.05 + 0.5;
+  int rc;
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
+  opts.solver = solver;
+  opts.time_limit = LIMIT_S;
+  t0 = now_s();
+  rc = vmp_solve(p, &opts, &s);
+  took = now_s() - t0;
+  if (rc) fail_msg("%s: %s: %s", solver, vmp_err_name(rc), vmp_last_error());
+  print_message("%-10s %.3f s, %s (%s)\n", solver, took,
+                vmp_status_name(vmp_solution_status(s)),
+                vmp_stop_reason_name(vmp_solution_stop_reason(s)));
+  if (took > promise) fail_msg("%s took %.3f s on a limit of %.1f s (promise %.3f s)", solver,
+                               took, LIMIT_S, promise);
+  /* Nothing here can be proven in half a second. */
+  if (vmp_solution_status(s) == VMP_STATUS_OPTIMAL)
+    fail_msg("%s: optimal in %.3f s?", solver, took);
+  if (!strcmp(solver, "auto") || !strcmp(solver, "ilp") || !strcmp(solver, "colgen"))
+    assert_int_not_equal(vmp_solution_stop_reason(s), VMP_STOP_COMPLETED);
+  vmp_solution_free(s);
+}
+
+static void test_timelimit__every_solver_keeps_it(void **state) {
+  vmp_problem *p = large();
+  (void)state;
+  for (size_t k = 0; k < vmp_num_solvers(); k++) check_solver(p, vmp_solver_name(k));
+  vmp_problem_free(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_timelimit__every_solver_keeps_it),
+  };
+  return cmocka_run_group_tests_name("timelimit", tests, NULL, NULL);
+}
