@@ -56,3 +56,15 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# The lab: three local libvirt+QEMU hosts with five tiny guests, for
+# docs/libvirt.md's "Try it on one machine" (root; tests/lab/lab.sh).
+LAB ?= /tmp/vmplace-lab
+
+.PHONY: lab lab-down
+lab: build
+	@bash tests/lab/lab.sh install
+	@bash tests/lab/lab.sh demo $(LAB)
+
+lab-down:
+	@bash tests/lab/lab.sh down $(LAB)

@@ -53,7 +53,7 @@ static void test_opts_version__the_library_is_one_version_ahead(void **state) {
     assert_non_null(exact);                                                 \
     memset(exact, 0x5a, sizeof(type)); /* as guarded() fills o */           \
     assert_int_equal(init(exact, ver), VMP_OK);                             \
-    assert_int_equal(exact->version, 1);                                    \
+    assert_int_equal(exact->version, ver);                                  \
     assert_int_equal(init(o, ver), VMP_OK);                                 \
     assert_guard_intact(o, sizeof(type));                                   \
     assert_memory_equal(o, exact, sizeof(type));                            \

@@ -13,6 +13,59 @@ static vmp_problem *two_res(void) {
   return p;
 }
 
+/* A host's migration network: set, read back, through JSON and back, and
+ * the combinations libvirt would refuse are refused here first. */
+static void test_problem__host_migration(void **state) {
+  static const char json[] =
+      "{\"version\": 1, \"resources\": [\"cpu\"], \"hosts\": ["
+      "{\"name\": \"a\", \"capacity\": {\"cpu\": 4}, "
+      "\"migration\": {\"uri\": \"tcp://127.0.0.1:49200\", \"listen_address\": \"127.0.0.1\"}},"
+      "{\"name\": \"b\", \"capacity\": {\"cpu\": 4}, \"migration\": {\"tunnelled\": true}},"
+      "{\"name\": \"c\", \"capacity\": {\"cpu\": 4}}], \"vms\": []}";
+  vmp_problem *p = NULL, *q = NULL;
+  const char *uri, *listen;
+  char *text = NULL;
+  int tunnelled;
+  (void)state;
+  assert_int_equal(vmp_problem_parse(json, sizeof json - 1, VMP_FORMAT_JSON, "inv.json", &p), VMP_OK);
+  assert_int_equal(vmp_problem_to_json(p, &text), VMP_OK);
+  assert_int_equal(vmp_problem_parse(text, strlen(text), VMP_FORMAT_JSON, "again", &q), VMP_OK);
+  vmp_free(text);
+  for (int round = 0; round < 2; round++) {
+    const vmp_problem *r = round ? q : p;
+    assert_int_equal(vmp_problem_host_migration(r, 0, &uri, &listen, &tunnelled), VMP_OK);
+    assert_string_equal(uri, "tcp://127.0.0.1:49200");
+    assert_string_equal(listen, "127.0.0.1");
+    assert_int_equal(tunnelled, 0);
+    assert_int_equal(vmp_problem_host_migration(r, 1, &uri, &listen, &tunnelled), VMP_OK);
+    assert_null(uri);
+    assert_null(listen);
+    assert_int_equal(tunnelled, 1);
+    assert_int_equal(vmp_problem_host_migration(r, 2, &uri, &listen, &tunnelled), VMP_OK);
+    assert_null(uri);
+    assert_int_equal(tunnelled, 0);
+  }
+  tu_assert_error(vmp_problem_set_host_migration(p, 1, "tcp://127.0.0.1", NULL, 1), VMP_EINVAL,
+                  "a tunnelled migration travels through libvirtd's connection; it takes no uri "
+                  "or listen_address");
+  tu_assert_error(vmp_problem_set_host_migration(p, 0, "127.0.0.1", NULL, 0), VMP_EINVAL,
+                  "migration: uri \"127.0.0.1\" lacks a scheme (tcp://HOST[:PORT])");
+  tu_assert_error(vmp_problem_set_host_migration(p, 0, NULL, "", 0), VMP_EINVAL,
+                  "must not be empty");
+  tu_assert_error(vmp_problem_host_migration(p, 3, &uri, NULL, NULL), VMP_EINVAL,
+                  "host index 3 out of range");
+  vmp_problem_free(q);
+  vmp_problem_free(p);
+  {
+    static const char bad[] =
+        "{\"version\": 1, \"resources\": [\"cpu\"], \"hosts\": ["
+        "{\"name\": \"a\", \"capacity\": {\"cpu\": 4}, \"migration\": {\"url\": \"x\"}}], "
+        "\"vms\": []}";
+    tu_assert_error(vmp_problem_parse(bad, sizeof bad - 1, VMP_FORMAT_JSON, "inv.json", &p),
+                    VMP_EPARSE, "inv.json: hosts[0].migration: unknown key \"url\"");
+  }
+}
+
 static void test_problem__build_and_read_back(void **state) {
   vmp_problem *p = two_res();
   double cap[2] = {32, 262144}, dem[2] = {4, 8192};
@@ -149,6 +202,7 @@ static void test_problem__json_errors_name_the_field(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_problem__build_and_read_back),
+      cmocka_unit_test(test_problem__host_migration),
       cmocka_unit_test(test_problem__rejects_bad_values),
       cmocka_unit_test(test_problem__json_round_trip_is_exact),
       cmocka_unit_test(test_problem__json_errors_name_the_field),

@@ -622,6 +622,59 @@ static void test_virt__live_migration(void **state) {
   vmp_virt_free(v);
 }
 
+/* The inventory's migration network reaches virDomainMigrateToURI3, via
+ * the plan JSON: h1 takes migrations on a given URI and listen address, h3
+ * tunnelled. */
+static void test_virt__migration_network(void **state) {
+  vmp_virt *v = session();
+  vmp_problem *p = snap(v, 0);
+  vmp_solution *t = target(p, "app-1=h1,app-2=h3");
+  vmp_plan *made, *pl = NULL;
+  size_t h1, h3;
+  char *json = NULL;
+  const char *uri, *listen;
+  int tunnelled;
+  (void)state;
+  assert_int_equal(vmp_problem_find_host(p, "h1", &h1), VMP_OK);
+  assert_int_equal(vmp_problem_find_host(p, "h3", &h3), VMP_OK);
+  assert_int_equal(vmp_problem_set_host_migration(p, h1, "tcp://127.0.0.1:49300", "127.0.0.1", 0),
+                   VMP_OK);
+  assert_int_equal(vmp_problem_set_host_migration(p, h3, NULL, NULL, 1), VMP_OK);
+  made = plan_of(p, t);
+  assert_int_equal(vmp_plan_to_json(made, &json), VMP_OK);
+  assert_non_null(strstr(json, "\"tunnelled\": true"));
+  assert_int_equal(vmp_plan_parse(json, strlen(json), "plan.json", &pl), VMP_OK);
+  assert_int_equal(vmp_plan_host_migration(pl, h1, &uri, &listen, &tunnelled), VMP_OK);
+  assert_string_equal(uri, "tcp://127.0.0.1:49300");
+  assert_string_equal(listen, "127.0.0.1");
+  assert_int_equal(tunnelled, 0);
+  vw.emulate_migrate = 1;
+  assert_int_equal(apply(v, pl, NULL, 1, NULL), VMP_OK);
+  assert_int_equal(vw.migrations, 2);
+  for (int k = 0; k < 2; k++) {
+    unsigned int base = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST |
+                        VIR_MIGRATE_UNDEFINE_SOURCE;
+    if (vw.flags_of[k] & VIR_MIGRATE_TUNNELLED) {
+      /* app-2 to h3 */
+      assert_int_equal(vw.flags_of[k], base | VIR_MIGRATE_TUNNELLED);
+      assert_string_equal(vw.uri_of[k], "");
+      assert_string_equal(vw.listen_of[k], "");
+    } else {
+      assert_int_equal(vw.flags_of[k], base);
+      assert_string_equal(vw.uri_of[k], "tcp://127.0.0.1:49300");
+      assert_string_equal(vw.listen_of[k], "127.0.0.1");
+    }
+  }
+  assert_int_not_equal(vw.flags_of[0] & VIR_MIGRATE_TUNNELLED, vw.flags_of[1] & VIR_MIGRATE_TUNNELLED);
+  assert_at_target(v, p, t);
+  vmp_free(json);
+  vmp_plan_free(made);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+  vmp_virt_free(v);
+}
+
 static void test_virt__failed_live_migration_removes_the_half_made_target(void **state) {
   vmp_virt *v = session();
   vmp_problem *p = snap(v, 0);
@@ -769,6 +822,7 @@ int main(void) {
       cmocka_unit_test(test_virt__transient_domain_only_moves_live),
       cmocka_unit_test(test_virt__start_step_from_a_domain_xml_file),
       cmocka_unit_test(test_virt__live_migration),
+      cmocka_unit_test(test_virt__migration_network),
       cmocka_unit_test(test_virt__failed_live_migration_removes_the_half_made_target),
       cmocka_unit_test(test_virt__cpu_scheduler_values),
       cmocka_unit_test(test_virt__rebalance_consolidates_and_verifies),

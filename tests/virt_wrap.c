@@ -38,10 +38,12 @@ static int injected(void) {
   return (vw.fail_at && vw.calls == vw.fail_at) || (vw.crash_at && vw.calls >= vw.crash_at);
 }
 
-/* Leaves a libvirt error on this thread, as a failing call would. */
+/* Leaves a libvirt error on this thread, as a failing call would.  Not a
+ * "no such domain" (vmplace takes that from a clean-up call as nothing left
+ * to clean): looking up a network that is not there. */
 static void raise_error(virConnectPtr c) {
-  virDomainPtr d = virDomainLookupByName(c, "vmplace-injected-fault");
-  if (d) virDomainFree(d);
+  virNetworkPtr n = virNetworkLookupByName(c, "vmplace-injected-fault");
+  if (n) virNetworkFree(n);
 }
 
 virDomainPtr __wrap_virDomainDefineXML(virConnectPtr c, const char *xml) {
@@ -104,6 +106,15 @@ int __wrap_virDomainMigrateToURI3(virDomainPtr d, const char *uri, virTypedParam
     return -1;
   }
   if (!vw.emulate_migrate) return __real_virDomainMigrateToURI3(d, uri, params, n, flags);
+  if (vw.migrations < 8) {
+    const char *s = NULL;
+    int k = vw.migrations;
+    vw.flags_of[k] = flags;
+    if (virTypedParamsGetString(params, (int)n, VIR_MIGRATE_PARAM_URI, &s) == 1)
+      snprintf(vw.uri_of[k], sizeof vw.uri_of[k], "%s", s);
+    if (virTypedParamsGetString(params, (int)n, VIR_MIGRATE_PARAM_LISTEN_ADDRESS, &s) == 1)
+      snprintf(vw.listen_of[k], sizeof vw.listen_of[k], "%s", s);
+  }
   vw.migrations++;
   vw.migrate_flags = flags;
   vw.migrate_bandwidth = 0;

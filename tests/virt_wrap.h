@@ -26,6 +26,8 @@ typedef struct vw_state {
   int migrate_half;        /* ... but leaves a paused copy on the target and fails */
   unsigned int migrate_flags;
   unsigned long long migrate_bandwidth;
+  unsigned int flags_of[8];  /* per migration: flags, migrate URI, listen address */
+  char uri_of[8][64], listen_of[8][64];
   int migrations;
   int record_sched;        /* record scheduler calls instead of making them */
   vw_sched_call sched[16];

@@ -138,6 +138,12 @@ VMP_API size_t vmp_plan_num_hosts(const vmp_plan *plan);
 VMP_API const char *vmp_plan_host_name(const vmp_plan *plan, size_t h);
 /** libvirt URI of host h, or NULL when it has none.  Borrowed. */
 VMP_API const char *vmp_plan_host_uri(const vmp_plan *plan, size_t h);
+/** How live migrations to host h travel, as the problem's host said
+ * (vmp_problem_set_host_migration); each out-parameter may be NULL, the
+ * strings are borrowed (live with the plan) and NULL when unset.
+ * @return VMP_OK or VMP_EINVAL (bad host). */
+VMP_API int vmp_plan_host_migration(const vmp_plan *plan, size_t h, const char **uri,
+                                    const char **listen_address, int *tunnelled);
 
 /* ---- waves and steps ------------------------------------------------------------ */
 

@@ -207,6 +207,27 @@ VMP_API int vmp_problem_host_label_at(const vmp_problem *p, size_t h,
                                       const char **value);
 /** URI of host h, or NULL.  Borrowed. */
 VMP_API const char *vmp_problem_host_uri(const vmp_problem *p, size_t h);
+/**
+ * Sets how live migrations to host h travel (docs/libvirt.md, "Migration
+ * network"); NULL and 0 leave a setting to libvirt.
+ *
+ * @param uri             the migration URI handed to the destination
+ *                        (VIR_MIGRATE_PARAM_URI, "tcp://10.1.0.5"): where
+ *                        the source's QEMU sends the memory to
+ * @param listen_address  the address the destination's QEMU listens on
+ *                        (VIR_MIGRATE_PARAM_LISTEN_ADDRESS)
+ * @param tunnelled       nonzero: through the libvirtd connection instead
+ *                        (VIR_MIGRATE_TUNNELLED); excludes the other two
+ * @return VMP_OK; VMP_EINVAL (bad host, tunnelled with a uri or listen
+ *         address, a uri without "scheme://", an empty string); VMP_ENOMEM.
+ */
+VMP_API int vmp_problem_set_host_migration(vmp_problem *p, size_t h, const char *uri,
+                                           const char *listen_address, int tunnelled);
+/** Host h's migration settings; each out-parameter may be NULL.  The
+ * strings are borrowed (live as long as p), NULL when unset.
+ * @return VMP_OK or VMP_EINVAL (bad host). */
+VMP_API int vmp_problem_host_migration(const vmp_problem *p, size_t h, const char **uri,
+                                       const char **listen_address, int *tunnelled);
 /** 1 when host h is in maintenance, else 0. */
 VMP_API int vmp_problem_host_maintenance(const vmp_problem *p, size_t h);
 

@@ -194,7 +194,7 @@ typedef struct vmp_apply_event {
  * VMP_ECANCELED, and a re-run resumes). */
 typedef int (*vmp_apply_fn)(const vmp_apply_event *event, void *userdata);
 
-#define VMP_APPLY_OPTS_VERSION (1 + VMP__NEXT_VERSION)
+#define VMP_APPLY_OPTS_VERSION (2 + VMP__NEXT_VERSION)
 
 /** Options of vmp_virt_apply.  Initialise with VMP_APPLY_OPTS_INIT or
  * vmp_apply_opts_init.  Fields are only ever appended. */
@@ -217,11 +217,23 @@ typedef struct vmp_apply_opts {
   size_t ncpu_sched;
   vmp_apply_fn progress;        /**< NULL: none */
   void *progress_userdata;
+  /* version 2 */
+  double migrate_timeout;       /**< seconds a live migration may take
+                                     before it is aborted (the VM keeps
+                                     running on its source); also how long
+                                     a resume waits for a job an interrupted
+                                     run left in flight.  0: no limit */
+  uint32_t parallel;            /**< steps of a wave run at the same time,
+                                     each in its own thread with its own
+                                     connections, at most this many (and
+                                     never more per host than the plan's
+                                     max_concurrent); 0 or 1: one after
+                                     another */
   VMP__NEXT_FIELD
 } vmp_apply_opts;
 
 #define VMP_APPLY_OPTS_INIT                                                  \
-  { VMP_APPLY_OPTS_VERSION, 0, 0, NULL, 300.0, 0, NULL, NULL, 0, NULL, NULL }
+  { VMP_APPLY_OPTS_VERSION, 0, 0, NULL, 300.0, 0, NULL, NULL, 0, NULL, NULL, 0.0, 0 }
 
 /**
  * Fills opts with the defaults of the version the caller was compiled
@@ -239,9 +251,10 @@ VMP_API int vmp_apply_opts_init(vmp_apply_opts *opts, uint32_t version);
 typedef struct vmp_apply_report vmp_apply_report;
 
 /**
- * Executes a plan through libvirt, wave after wave (the steps of a wave
- * one after another: every intermediate state of a wave is within the
- * capacity the planner checked).
+ * Executes a plan through libvirt, wave after wave; the steps of a wave one
+ * after another, or up to opts.parallel at once in threads of the call's
+ * own (every subset of a wave is within the capacity and the per-host cap
+ * the planner checked).
  *
  * A migration is live (VIR_MIGRATE_LIVE | PEER2PEER | PERSIST_DEST |
  * UNDEFINE_SOURCE) where the driver supports it; otherwise, with
@@ -250,9 +263,12 @@ typedef struct vmp_apply_report vmp_apply_report;
  * undefined before its target runs and is persistent.  A failed step
  * destroys what it made on the target and keeps (or restarts) the source;
  * the rest of its wave still runs, later waves do not.  Before each step
- * the session looks where the domain really is, so a re-run skips what is
- * done and finishes or undoes what an interrupted run left half done (only
- * copies that the journal shows vmplace made are removed).
+ * the session looks where the domain really is, and waits for a job that
+ * libvirt still runs on it (a migration an interrupted run asked for), so a
+ * re-run skips what is done and finishes or undoes what an interrupted run
+ * left half done (only copies that the journal shows vmplace made are
+ * removed).  Migrations use the target's migration network from the plan
+ * (vmp_plan_host_migration).
  *
  * @param v     the session.
  * @param plan  the plan (from vmp_plan_new or vmp_plan_read).

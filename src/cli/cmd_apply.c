@@ -32,6 +32,11 @@ static void apply_usage(FILE *f) {
           "      --shutdown-timeout S seconds a guest gets to shut down (default 300)\n"
           "      --bandwidth MIBPS    cap on live migration bandwidth (default: the\n"
           "                           driver's)\n"
+          "      --migrate-timeout S  abort a live migration after S seconds (the VM\n"
+          "                           keeps running on its source; default: no limit)\n"
+          "      --parallel N         run up to N steps of a wave at once, never\n"
+          "                           more per host than the plan's max_concurrent\n"
+          "                           (default 1: one after another)\n"
           "      --domain-xml DIR     definitions of new VMs: DIR/<vm>.xml\n"
           "      --cpu-sched FILE     then set CPU scheduler values, a JSON object\n"
           "                           {\"vm\": {\"cpu_shares\": N, \"vcpu_quota\": N,\n"
@@ -67,6 +72,8 @@ static int parse_args(int argc, char **argv, apply_args *A) {
       {"shutdown-timeout", required_argument, NULL, 't'},
       {"bandwidth", required_argument, NULL, 'b'},
       {"domain-xml", required_argument, NULL, 'd'},
+      {"migrate-timeout", required_argument, NULL, 'M'},
+      {"parallel", required_argument, NULL, 'p'},
       {"cpu-sched", required_argument, NULL, 's'},
       {"json", no_argument, NULL, 'O'},
       {"verbose", no_argument, NULL, 'v'},
@@ -91,6 +98,17 @@ static int parse_args(int argc, char **argv, apply_args *A) {
         A->o.bandwidth_mibps = u;
         break;
       case 'd': A->o.domain_xml_dir = optarg; break;
+      case 'M':
+        if (cli_parse_double("--migrate-timeout", optarg, &A->o.migrate_timeout)) return -1;
+        break;
+      case 'p':
+        if (cli_parse_u64("--parallel", optarg, &u)) return -1;
+        if (u > 64) {
+          cli_error("--parallel: expected 1..64, got %llu", (unsigned long long)u);
+          return -1;
+        }
+        A->o.parallel = (uint32_t)u;
+        break;
       case 's': A->sched_file = optarg; break;
       case 'O': A->json = 1; break;
       case 'v': A->verbose = 1; break;

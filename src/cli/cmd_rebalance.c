@@ -36,6 +36,9 @@ static void rebalance_usage(FILE *f) {
           "                           supported\n"
           "      --journal FILE       journal of the apply (default: none)\n"
           "      --shutdown-timeout S seconds a guest gets to shut down (default 300)\n"
+          "      --migrate-timeout S  abort a live migration after S seconds\n"
+          "      --parallel N         run up to N steps of a wave at once (per host\n"
+          "                           at most --max-concurrent; default 1)\n"
           "      --entitlements       then share each overcommitted host's CPU:\n"
           "                           set every placed VM's cpu_shares from its\n"
           "                           entitlement (see 'vmplace entitlements')\n"
@@ -87,6 +90,7 @@ static int parse_args(int argc, char **argv, rb *R) {
       {"bandwidth", required_argument, NULL, 'B'}, {"no-staging", no_argument, NULL, 'N'},
       {"allow-cold-move", no_argument, NULL, 'c'}, {"journal", required_argument, NULL, 'j'},
       {"shutdown-timeout", required_argument, NULL, 'T'},
+      {"migrate-timeout", required_argument, NULL, 'M'}, {"parallel", required_argument, NULL, 'P'},
       {"entitlements", no_argument, NULL, 'E'}, {"entitlements-quota", no_argument, NULL, 'Q'},
       {"output", required_argument, NULL, 'o'}, {"dry-run", no_argument, NULL, 'n'},
       {"json", no_argument, NULL, 'J'}, {"verbose", no_argument, NULL, 'v'},
@@ -119,6 +123,17 @@ static int parse_args(int argc, char **argv, rb *R) {
       case 'j': R->ao.journal = optarg; break;
       case 'T':
         if (cli_parse_double("--shutdown-timeout", optarg, &R->ao.shutdown_timeout)) return -1;
+        break;
+      case 'M':
+        if (cli_parse_double("--migrate-timeout", optarg, &R->ao.migrate_timeout)) return -1;
+        break;
+      case 'P':
+        if (cli_parse_u64("--parallel", optarg, &u)) return -1;
+        if (u > 64) {
+          cli_error("--parallel: expected 1..64, got %llu", (unsigned long long)u);
+          return -1;
+        }
+        R->ao.parallel = (uint32_t)u;
         break;
       case 'E':
         if (!R->entitlements) R->entitlements = 1;

@@ -154,7 +154,35 @@ static int read_labels(jr *r, const json_t *obj, const char *path, size_t idx,
 
 static const char *const HOST_KEYS[] = {
     "name", "capacity", "overcommit", "reserved", "cost", "labels", "uri",
-    "maintenance", NULL};
+    "migration", "maintenance", NULL};
+
+static const char *const MIGRATION_KEYS[] = {"uri", "listen_address", "tunnelled", NULL};
+
+/* A host's "migration": {"uri", "listen_address", "tunnelled"}. */
+static int read_migration(jr *r, const json_t *obj, const char *path, size_t h) {
+  char sub[PATH_MAX_LEN];
+  const char *uri = NULL, *listen = NULL;
+  json_t *v;
+  int rc, tunnelled = 0;
+  if (!json_is_object(obj))
+    return jfail(r, VMP_EPARSE, path, "expected an object, got %s", json_type_name(obj));
+  if ((rc = check_keys(r, obj, path, MIGRATION_KEYS))) return rc;
+  if ((v = json_object_get(obj, "uri"))) {
+    snprintf(sub, sizeof sub, "%s.uri", path);
+    if ((rc = get_string(r, v, sub, &uri))) return rc;
+  }
+  if ((v = json_object_get(obj, "listen_address"))) {
+    snprintf(sub, sizeof sub, "%s.listen_address", path);
+    if ((rc = get_string(r, v, sub, &listen))) return rc;
+  }
+  if ((v = json_object_get(obj, "tunnelled"))) {
+    snprintf(sub, sizeof sub, "%s.tunnelled", path);
+    if ((rc = get_bool(r, v, sub, &tunnelled))) return rc;
+  }
+  if ((rc = vmp_problem_set_host_migration(r->p, h, uri, listen, tunnelled)))
+    return jwrap(r, rc, path);
+  return 0;
+}
 
 static int read_host(jr *r, const json_t *obj, const char *path) {
   double vals[VMP__MAX_RESOURCES];
@@ -208,6 +236,10 @@ static int read_host(jr *r, const json_t *obj, const char *path) {
     snprintf(sub, sizeof sub, "%s.uri", path);
     if ((rc = get_string(r, v, sub, &s))) return rc;
     if ((rc = vmp_problem_set_host_uri(r->p, h, s))) return jwrap(r, rc, sub);
+  }
+  if ((v = json_object_get(obj, "migration"))) {
+    snprintf(sub, sizeof sub, "%s.migration", path);
+    if ((rc = read_migration(r, v, sub, h))) return rc;
   }
   if ((v = json_object_get(obj, "maintenance"))) {
     snprintf(sub, sizeof sub, "%s.maintenance", path);

@@ -55,6 +55,18 @@ static json_t *host_json(const vmp_problem *p, size_t h) {
   if (p->host_cost[h] != 1.0) bad |= vmp__json_add(o, "cost", vmp__json_num(p->host_cost[h]));
   if (p->host_labels[h].n) bad |= vmp__json_add(o, "labels", labels_json(p, h, 1));
   if (p->host_uri[h]) bad |= vmp__json_add(o, "uri", json_string(vmp_problem_host_uri(p, h)));
+  {
+    const vmp__migration *m = &p->host_migration[h];
+    if (m->uri || m->listen || m->tunnelled) {
+      json_t *mo = json_object();
+      bad |= !mo;
+      if (mo && m->uri) bad |= vmp__json_add(mo, "uri", json_string(vmp__pool_str(&p->pool, m->uri)));
+      if (mo && m->listen)
+        bad |= vmp__json_add(mo, "listen_address", json_string(vmp__pool_str(&p->pool, m->listen)));
+      if (mo && m->tunnelled) bad |= vmp__json_add(mo, "tunnelled", json_true());
+      if (mo) bad |= vmp__json_add(o, "migration", mo);
+    }
+  }
   if (p->host_maintenance[h]) bad |= vmp__json_add(o, "maintenance", json_true());
   if (bad) {
     json_decref(o);

@@ -179,6 +179,7 @@ void vmp_problem_free(vmp_problem *p) {
   free(p->host_reserved);
   free(p->host_cost);
   free(p->host_uri);
+  free(p->host_migration);
   free(p->host_maintenance);
   free(p->host_labels);
   free(p->vm_name);
@@ -270,6 +271,7 @@ static int hosts_reserve(vmp_problem *p, size_t need) {
   GROW(host_reserved, n);
   GROW(host_cost, 1);
   GROW(host_uri, 1);
+  GROW(host_migration, 1);
   GROW(host_maintenance, 1);
   GROW(host_labels, 1);
   p->hosts_cap = cap;
@@ -323,6 +325,7 @@ int vmp_problem_add_host(vmp_problem *p, const char *name,
   }
   p->host_cost[h] = 1.0;
   p->host_uri[h] = 0;
+  memset(&p->host_migration[h], 0, sizeof p->host_migration[h]);
   p->host_maintenance[h] = 0;
   memset(&p->host_labels[h], 0, sizeof p->host_labels[h]);
   p->nhosts++;
@@ -382,6 +385,27 @@ int vmp_problem_set_host_uri(vmp_problem *p, size_t h, const char *uri) {
   if (uri && (rc = vmp__check_name(uri, "uri"))) return rc;
   if (uri && (rc = vmp__pool_intern(&p->pool, uri, &id))) return rc;
   p->host_uri[h] = id;
+  return 0;
+}
+
+int vmp_problem_set_host_migration(vmp_problem *p, size_t h, const char *uri,
+                                   const char *listen_address, int tunnelled) {
+  vmp__migration m = {0, 0, 0};
+  int rc;
+  if ((rc = check_host(p, h))) return rc;
+  if ((uri && !uri[0]) || (listen_address && !listen_address[0]))
+    return vmp__error(VMP_EINVAL, "migration: uri and listen_address must not be empty");
+  if (tunnelled && (uri || listen_address))
+    return vmp__error(VMP_EINVAL, "migration: a tunnelled migration travels through libvirtd's "
+                                  "connection; it takes no uri or listen_address");
+  if (uri && !strstr(uri, "://"))
+    return vmp__error(VMP_EINVAL, "migration: uri \"%s\" lacks a scheme (tcp://HOST[:PORT])",
+                      uri);
+  if ((uri && (rc = vmp__pool_intern(&p->pool, uri, &m.uri))) ||
+      (listen_address && (rc = vmp__pool_intern(&p->pool, listen_address, &m.listen))))
+    return rc;
+  m.tunnelled = tunnelled != 0;
+  p->host_migration[h] = m;
   return 0;
 }
 
@@ -460,6 +484,18 @@ int vmp_problem_host_label_at(const vmp_problem *p, size_t h, size_t k,
 const char *vmp_problem_host_uri(const vmp_problem *p, size_t h) {
   if (!p || h >= p->nhosts || !p->host_uri[h]) return NULL;
   return vmp__pool_str(&p->pool, p->host_uri[h]);
+}
+
+int vmp_problem_host_migration(const vmp_problem *p, size_t h, const char **uri,
+                               const char **listen_address, int *tunnelled) {
+  const vmp__migration *m;
+  int rc;
+  if ((rc = check_host(p, h))) return rc;
+  m = &p->host_migration[h];
+  if (uri) *uri = m->uri ? vmp__pool_str(&p->pool, m->uri) : NULL;
+  if (listen_address) *listen_address = m->listen ? vmp__pool_str(&p->pool, m->listen) : NULL;
+  if (tunnelled) *tunnelled = m->tunnelled;
+  return 0;
 }
 
 int vmp_problem_host_maintenance(const vmp_problem *p, size_t h) {
@@ -963,6 +999,12 @@ int vmp_problem_clone(const vmp_problem *p, vmp_problem **out) {
     q->host_maintenance[h] = p->host_maintenance[h];
     if ((rc = vmp_problem_set_host_uri(q, h, vmp_problem_host_uri(p, h))))
       goto fail;
+    {
+      const char *mu, *ml;
+      int mt;
+      vmp_problem_host_migration(p, h, &mu, &ml, &mt);
+      if ((rc = vmp_problem_set_host_migration(q, h, mu, ml, mt))) goto fail;
+    }
     for (size_t k = 0; k < p->host_labels[h].n; k++) {
       const char *key, *val;
       label_at(p, &p->host_labels[h], k, &key, &val);

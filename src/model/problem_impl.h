@@ -56,6 +56,12 @@ typedef struct vmp__rule {
   double weight;
 } vmp__rule;
 
+/* How live migrations to a host travel (vmp_problem_set_host_migration). */
+typedef struct vmp__migration {
+  uint32_t uri, listen;                    /* pool ids; 0 = libvirt's default */
+  uint8_t tunnelled;
+} vmp__migration;
+
 struct vmp_problem {
   vmp__pool pool;
 
@@ -72,6 +78,7 @@ struct vmp_problem {
   double *host_reserved;
   double *host_cost;
   uint32_t *host_uri;                      /* pool id; 0 = none */
+  vmp__migration *host_migration;
   uint8_t *host_maintenance;
   vmp__labels *host_labels;
   vmp__strmap host_index;

@@ -43,6 +43,16 @@ static int write_tables(const vmp_plan *pl, json_t *root) {
     if (!o) break;
     bad |= json_object_set_new(o, "name", json_string(pl->host_name[h]));
     if (pl->host_uri[h]) bad |= json_object_set_new(o, "uri", json_string(pl->host_uri[h]));
+    if (pl->host_mig_uri[h] || pl->host_mig_listen[h] || pl->host_mig_tunnelled[h]) {
+      json_t *m = json_object();
+      bad |= !m;
+      if (m && pl->host_mig_uri[h])
+        bad |= json_object_set_new(m, "uri", json_string(pl->host_mig_uri[h]));
+      if (m && pl->host_mig_listen[h])
+        bad |= json_object_set_new(m, "listen_address", json_string(pl->host_mig_listen[h]));
+      if (m && pl->host_mig_tunnelled[h]) bad |= json_object_set_new(m, "tunnelled", json_true());
+      if (m) bad |= json_object_set_new(o, "migration", m);
+    }
     bad |= json_object_set_new(o, "capacity", per_resource(pl, &pl->cap[h * pl->nres]));
     bad |= json_object_set_new(o, "load", per_resource(pl, &pl->load[h * pl->nres]));
     bad |= json_array_append_new(a, o);
@@ -231,8 +241,31 @@ static int read_resources(prd *R, const json_t *root, size_t nhosts, size_t nvms
   return VMP_OK;
 }
 
+/* A host's "migration" object, checked as the problem reader checks it. */
+static int read_migration(prd *R, const json_t *m, size_t k) {
+  static const char *const KEYS[] = {"uri", "listen_address", "tunnelled", NULL};
+  const char *uri, *listen;
+  json_t *t;
+  char path[64];
+  int rc;
+  snprintf(path, sizeof path, "hosts[%zu].migration", k);
+  if (!json_is_object(m)) return pfail(R, VMP_EPARSE, path, "expected an object");
+  if ((rc = keys_ok(R, m, path, KEYS)) || (rc = get_string(R, m, "uri", path, 1, &uri)) ||
+      (rc = get_string(R, m, "listen_address", path, 1, &listen)))
+    return rc;
+  t = json_object_get(m, "tunnelled");
+  if (t && !json_is_boolean(t)) return pfail(R, VMP_EPARSE, path, "tunnelled: expected true or false");
+  if (json_is_true(t) && (uri || listen))
+    return pfail(R, VMP_EPARSE, path, "a tunnelled migration takes no uri or listen_address");
+  if ((uri && !(R->pl->host_mig_uri[k] = vmp__strdup(uri))) ||
+      (listen && !(R->pl->host_mig_listen[k] = vmp__strdup(listen))))
+    return vmp__enomem();
+  R->pl->host_mig_tunnelled[k] = json_is_true(t);
+  return VMP_OK;
+}
+
 static int read_hosts(prd *R, const json_t *hosts) {
-  static const char *const KEYS[] = {"name", "uri", "capacity", "load", NULL};
+  static const char *const KEYS[] = {"name", "uri", "migration", "capacity", "load", NULL};
   size_t k;
   json_t *o;
   int rc;
@@ -249,6 +282,9 @@ static int read_hosts(prd *R, const json_t *hosts) {
         (uri && !(R->pl->host_uri[k] = vmp__strdup(uri))) ||
         vmp__strmap_put(&R->hosts, R->pl->host_name[k], (uint32_t)k))
       return vmp__enomem();
+    if (json_object_get(o, "migration") &&
+        (rc = read_migration(R, json_object_get(o, "migration"), k)))
+      return rc;
     snprintf(path, sizeof path, "hosts[%zu].capacity", k);
     if ((rc = read_row(R, json_object_get(o, "capacity"), path, &R->pl->cap[k * R->pl->nres])))
       return rc;

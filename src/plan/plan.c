@@ -41,11 +41,15 @@ int vmp__plan_alloc(size_t nres, size_t nhosts, size_t nvms, vmp_plan **out) {
   pl->res_name = calloc(nres + 1, sizeof *pl->res_name);
   pl->host_name = calloc(nhosts + 1, sizeof *pl->host_name);
   pl->host_uri = calloc(nhosts + 1, sizeof *pl->host_uri);
+  pl->host_mig_uri = calloc(nhosts + 1, sizeof *pl->host_mig_uri);
+  pl->host_mig_listen = calloc(nhosts + 1, sizeof *pl->host_mig_listen);
+  pl->host_mig_tunnelled = calloc(nhosts + 1, sizeof *pl->host_mig_tunnelled);
   pl->cap = calloc(vmp__mul(nhosts, nres) + 1, sizeof *pl->cap);
   pl->load = calloc(vmp__mul(nhosts, nres) + 1, sizeof *pl->load);
   pl->vm_name = calloc(nvms + 1, sizeof *pl->vm_name);
   pl->dem = calloc(vmp__mul(nvms, nres) + 1, sizeof *pl->dem);
-  if (!pl->res_name || !pl->host_name || !pl->host_uri || !pl->cap || !pl->load ||
+  if (!pl->res_name || !pl->host_name || !pl->host_uri || !pl->host_mig_uri ||
+      !pl->host_mig_listen || !pl->host_mig_tunnelled || !pl->cap || !pl->load ||
       !pl->vm_name || !pl->dem) {
     vmp_plan_free(pl);
     return vmp__enomem();
@@ -59,11 +63,16 @@ void vmp_plan_free(vmp_plan *pl) {
   for (size_t r = 0; pl->res_name && r < pl->nres; r++) free(pl->res_name[r]);
   for (size_t h = 0; pl->host_name && h < pl->nhosts; h++) free(pl->host_name[h]);
   for (size_t h = 0; pl->host_uri && h < pl->nhosts; h++) free(pl->host_uri[h]);
+  for (size_t h = 0; pl->host_mig_uri && h < pl->nhosts; h++) free(pl->host_mig_uri[h]);
+  for (size_t h = 0; pl->host_mig_listen && h < pl->nhosts; h++) free(pl->host_mig_listen[h]);
   for (size_t v = 0; pl->vm_name && v < pl->nvms; v++) free(pl->vm_name[v]);
   for (size_t k = 0; k < pl->nblocked; k++) free(pl->blocked[k].reason);
   free(pl->res_name);
   free(pl->host_name);
   free(pl->host_uri);
+  free(pl->host_mig_uri);
+  free(pl->host_mig_listen);
+  free(pl->host_mig_tunnelled);
   free(pl->cap);
   free(pl->load);
   free(pl->vm_name);
@@ -206,6 +215,16 @@ const char *vmp_plan_host_name(const vmp_plan *pl, size_t h) {
 
 const char *vmp_plan_host_uri(const vmp_plan *pl, size_t h) {
   return pl && h < pl->nhosts ? pl->host_uri[h] : NULL;
+}
+
+int vmp_plan_host_migration(const vmp_plan *pl, size_t h, const char **uri,
+                            const char **listen_address, int *tunnelled) {
+  if (!pl || h >= pl->nhosts)
+    return vmp__error(VMP_EINVAL, "plan host index %zu out of range", h);
+  if (uri) *uri = pl->host_mig_uri[h];
+  if (listen_address) *listen_address = pl->host_mig_listen[h];
+  if (tunnelled) *tunnelled = pl->host_mig_tunnelled[h];
+  return VMP_OK;
 }
 
 size_t vmp_plan_num_waves(const vmp_plan *pl) { return pl ? pl->nwaves : 0; }
@@ -552,10 +571,15 @@ static int plan_tables(planner *P, const double *load0) {
   for (uint32_t r = 0; r < P->nres; r++)
     if (!(pl->res_name[r] = vmp__strdup(vmp_problem_resource_name(p, r)))) return vmp__enomem();
   for (size_t h = 0; h < p->nhosts; h++) {
-    const char *uri = vmp_problem_host_uri(p, h);
+    const char *uri = vmp_problem_host_uri(p, h), *mu, *ml;
+    int mt;
+    vmp_problem_host_migration(p, h, &mu, &ml, &mt);
     if (!(pl->host_name[h] = vmp__strdup(vmp_problem_host_name(p, h))) ||
-        (uri && !(pl->host_uri[h] = vmp__strdup(uri))))
+        (uri && !(pl->host_uri[h] = vmp__strdup(uri))) ||
+        (mu && !(pl->host_mig_uri[h] = vmp__strdup(mu))) ||
+        (ml && !(pl->host_mig_listen[h] = vmp__strdup(ml))))
       return vmp__enomem();
+    pl->host_mig_tunnelled[h] = (uint8_t)mt;
     for (uint32_t r = 0; r < P->nres; r++)
       pl->cap[h * P->nres + r] = vmp_problem_host_effective_capacity(p, h, r);
   }

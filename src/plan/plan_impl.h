@@ -41,6 +41,9 @@ struct vmp_plan {
   size_t nhosts;
   char **host_name;
   char **host_uri;              /* entries may be NULL */
+  char **host_mig_uri;          /* [h] migration settings; may be NULL */
+  char **host_mig_listen;
+  uint8_t *host_mig_tunnelled;
   double *cap;                  /* [h*nres+r] effective capacity */
   double *load;                 /* [h*nres+r] load before the first step */
 

@@ -17,6 +17,10 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +47,15 @@ typedef struct run {
   uint8_t *ours;          /* [nsteps] vmplace began the step (this run or journal) */
   uint8_t *logged;        /* [nsteps] "begin" written by this run */
   uint32_t *sim;          /* dry run: [plan VM] where earlier steps would put it */
+  /* Steps of a wave may run in threads (opts.parallel): the connection
+   * cache, the journal and the progress callback are used under mu.
+   * libvirt's connections themselves take calls from several threads. */
+  pthread_mutex_t mu;
 } run;
 
 typedef struct dstate {
   virDomainPtr d;         /* NULL: no such domain on the host */
-  int active, persistent, state;
+  int active, persistent, state, reason;
 } dstate;
 
 /* What a failed step keeps of its first error while it cleans up. */
@@ -77,7 +85,7 @@ static const char *HN(const run *R, uint32_t h) { return R->pl->host_name[h]; }
 
 /* ---- libvirt primitives ---------------------------------------------------------- */
 
-static int host_conn(run *R, uint32_t h, virConnectPtr *out) {
+static int host_conn_locked(run *R, uint32_t h, virConnectPtr *out) {
   const char *uri = R->pl->host_uri[h];
   int rc;
   if (R->conn[h]) {
@@ -90,26 +98,66 @@ static int host_conn(run *R, uint32_t h, virConnectPtr *out) {
   return VMP_OK;
 }
 
+static int host_conn(run *R, uint32_t h, virConnectPtr *out) {
+  int rc;
+  pthread_mutex_lock(&R->mu);
+  rc = host_conn_locked(R, h, out);
+  pthread_mutex_unlock(&R->mu);
+  return rc;
+}
+
+/* Appends a journal record; steps in threads take turns. */
+static int record(run *R, size_t k, const char *event, const char *method, const char *message) {
+  int rc;
+  pthread_mutex_lock(&R->mu);
+  rc = vmp__journal_record(&R->j, k, R->pl->vm_name[R->pl->steps[k].vm], event, method, message);
+  pthread_mutex_unlock(&R->mu);
+  return rc;
+}
+
 static void dstate_free(dstate *s) {
   if (s->d) virDomainFree(s->d);
   memset(s, 0, sizeof *s);
 }
 
 static int probe(virConnectPtr c, const char *host, const char *vm, dstate *s) {
-  int reason;
   memset(s, 0, sizeof *s);
   if (!(s->d = virDomainLookupByName(c, vm))) {
     if (vmp__virt_errcode() == VIR_ERR_NO_DOMAIN) return VMP_OK;
     return vmp__virt_fail(VMP_EVIRT, "%s: cannot look up %s", host, vm);
   }
-  s->active = virDomainIsActive(s->d);
-  s->persistent = virDomainIsPersistent(s->d);
-  if (s->active < 0 || s->persistent < 0 || virDomainGetState(s->d, &s->state, &reason, 0) < 0) {
-    int rc = vmp__virt_fail(VMP_EVIRT, "%s: cannot read the state of %s", host, vm);
+  if ((s->active = virDomainIsActive(s->d)) < 0 ||
+      (s->persistent = virDomainIsPersistent(s->d)) < 0 ||
+      virDomainGetState(s->d, &s->state, &s->reason, 0) < 0) {
+    /* Found, then gone: a migration in flight has just taken it away. */
+    int rc = vmp__virt_errcode() == VIR_ERR_NO_DOMAIN
+                 ? VMP_OK
+                 : vmp__virt_fail(VMP_EVIRT, "%s: cannot read the state of %s", host, vm);
     dstate_free(s);
     return rc;
   }
   return VMP_OK;
+}
+
+/* Whether libvirt runs a job on the domain (a migration out or in, a
+ * save...): 1 yes, 0 no (or the domain is gone), 2 the driver has no jobs,
+ * -1 cannot tell. */
+static int job_running(virDomainPtr d) {
+  virDomainJobInfo info;
+  if (virDomainGetJobInfo(d, &info) == 0) return info.type != VIR_DOMAIN_JOB_NONE;
+  switch (vmp__virt_errcode()) {
+    /* Gone, or no longer running (a migrated source before libvirt
+     * undefines it): no job. */
+    case VIR_ERR_NO_DOMAIN:
+    case VIR_ERR_OPERATION_INVALID: return 0;
+    /* A driver without jobs (libvirt's test driver) has none in flight,
+     * and no migration to hand over either. */
+    case VIR_ERR_NO_SUPPORT: return 2;
+    /* The QEMU driver's answer on a migration's target while the VM comes
+     * in: "migration statistics are available only on the source host". */
+    case VIR_ERR_OPERATION_UNSUPPORTED: return 1;
+    default: return -1;
+  }
 }
 
 static const char *describe(const dstate *s) {
@@ -142,8 +190,13 @@ static int lv_start(virDomainPtr d, const char *host, const char *vm) {
   return VMP_OK;
 }
 
+/* A copy that is not there (any more) is nothing to clean up: libvirt may
+ * have removed it itself, as it does after a failed incoming migration. */
+static int gone(void) { return vmp__virt_errcode() == VIR_ERR_NO_DOMAIN; }
+
 static int lv_destroy(virDomainPtr d, const char *host, const char *vm) {
-  if (virDomainDestroy(d) < 0) return vmp__virt_fail(VMP_EVIRT, "%s: cannot stop %s", host, vm);
+  if (virDomainDestroy(d) < 0 && !gone())
+    return vmp__virt_fail(VMP_EVIRT, "%s: cannot stop %s", host, vm);
   return VMP_OK;
 }
 
@@ -161,7 +214,7 @@ static int lv_undefine(virDomainPtr d, const char *host, const char *vm) {
           VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_KEEP_NVRAM,
       VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA, 0};
   for (size_t k = 0; k < sizeof ladder / sizeof ladder[0]; k++) {
-    if (virDomainUndefineFlags(d, ladder[k]) == 0) return VMP_OK;
+    if (virDomainUndefineFlags(d, ladder[k]) == 0 || gone()) return VMP_OK;
     if (!retry_with_fewer_flags(vmp__virt_errcode()) || k + 1 == sizeof ladder / sizeof ladder[0])
       break;
   }
@@ -216,7 +269,7 @@ static int begin(run *R, size_t k, const char *method) {
   R->ours[k] = 1;
   if (R->logged[k]) return VMP_OK;
   R->logged[k] = 1;
-  return vmp__journal_record(&R->j, k, R->pl->vm_name[R->pl->steps[k].vm], "begin", method, NULL);
+  return record(R, k, "begin", method, NULL);
 }
 
 /* ---- migrate steps ------------------------------------------------------------------- */
@@ -246,6 +299,74 @@ static int where_else(run *R, const char *vm, uint32_t skip1, uint32_t skip2, ch
     dstate_free(&s);
   }
   return VMP_OK;
+}
+
+/* Seconds a live migration may take before vmplace aborts it; 0: no
+ * limit. */
+static double migrate_limit(const run *R) { return R->o->migrate_timeout; }
+
+/* Waits until libvirt runs no job on the VM on the step's hosts, probing
+ * *s and *t again.  A peer-to-peer migration that an interrupted run asked
+ * for goes on inside the source's libvirtd after that process is gone;
+ * starting the step again would fail ("another migration job is already
+ * running"), and removing the paused copy it is filling on the target would
+ * break it.  Past the migration time limit the job is aborted (libvirt then
+ * keeps the source running and drops the copy). */
+static int wait_for_jobs(run *R, size_t k, virConnectPtr cs, virConnectPtr ct, dstate *s,
+                         dstate *t) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from), *ht = HN(R, st->to);
+  double start = vmp__now(), limit = migrate_limit(R), quiet = 0;
+  int waited = 0, aborted = 0, rc;
+  for (;;) {
+    /* Looked at after the probe: a state with no job after it is settled. */
+    int js = s->d ? job_running(s->d) : 0, jt, moving;
+    if (js < 0) return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the jobs of %s", hs, vm);
+    if ((jt = t->d ? job_running(t->d) : 0) < 0)
+      return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the jobs of %s", ht, vm);
+    /* Active on both hosts: the hand-over of a migration (the target
+     * comes in paused; the source stops while the target takes over, and
+     * libvirt may still call it running for a moment), whatever the jobs
+     * say at this instant. */
+    if (js == 2 || jt == 2) {
+      js = jt = 0;
+      moving = 0;
+    } else {
+      moving = s->d && t->d && s->active && t->active;
+    }
+    if (!js && !jt) {
+      if (!quiet) quiet = vmp__now();
+      /* Two active copies that outlast every job by 10 s are not a
+       * hand-over: classify decides (a paused copy vmplace made is
+       * removed; two running ones are refused). */
+      if (!moving || vmp__now() - quiet > 10) {
+        if (waited)
+          vmp__virt_log(R->v, VMP_LOG_INFO, "%s: the job in flight ended after %.1f s", vm,
+                        vmp__now() - start);
+        return VMP_OK;
+      }
+    } else {
+      quiet = 0;
+    }
+    if (!waited++)
+      vmp__virt_log(R->v, VMP_LOG_INFO, "%s: waiting for a migration in flight between %s and %s",
+                    vm, hs, ht);
+    if (limit > 0 && vmp__now() - start > limit && (js || jt)) {
+      if (!aborted) {
+        aborted = 1;
+        vmp__virt_log(R->v, VMP_LOG_WARN, "%s: aborting the job on %s after %g s", vm,
+                      js ? hs : ht, limit);
+        (void)virDomainAbortJob(js ? s->d : t->d);
+      } else if (vmp__now() - start > limit + 60) {
+        return vmp__error(VMP_EVIRT, "%s: a job on %s still runs a minute after it was aborted",
+                          vm, js ? hs : ht);
+      }
+    }
+    pause_briefly();
+    dstate_free(s);
+    dstate_free(t);
+    if ((rc = probe(cs, hs, vm, s)) || (rc = probe(ct, ht, vm, t))) return rc;
+  }
 }
 
 static int classify(run *R, size_t k, const dstate *s, const dstate *t, next *out) {
@@ -358,24 +479,95 @@ static int unsupported(int code) {
          code == VIR_ERR_OPERATION_UNSUPPORTED;
 }
 
+/* Aborts a live migration that outlives its time limit.  libvirt's
+ * connections take calls from several threads, so the abort goes through
+ * while the migrating thread waits in virDomainMigrateToURI3. */
+typedef struct watchdog {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int done, fired;
+  double limit;
+  virDomainPtr d;
+} watchdog;
+
+static void *watch(void *arg) {
+  watchdog *w = arg;
+  struct timespec until;
+  double whole;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_nsec += (long)(modf(w->limit, &whole) * 1e9);
+  until.tv_sec += (time_t)whole + until.tv_nsec / 1000000000L;
+  until.tv_nsec %= 1000000000L;
+  pthread_mutex_lock(&w->mu);
+  while (!w->done)
+    if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT) {
+      if (!w->done) {
+        w->fired = 1;
+        (void)virDomainAbortJob(w->d);
+      }
+      break;
+    }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
 /* Live migration.  *nosup is set when the driver cannot do it at all, in
  * which case nothing happened. */
 static int live(run *R, size_t k, dstate *s, int *nosup) {
   const vmp__pstep *st = &R->pl->steps[k];
   const char *vm = R->pl->vm_name[st->vm];
   virTypedParameterPtr params = NULL;
-  int n = 0, max = 0, rc = VMP_OK;
+  watchdog w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL};
+  pthread_t tid;
+  unsigned int flags = LIVE_FLAGS;
+  int n = 0, max = 0, rc = VMP_OK, ok, watching = 0;
   *nosup = 0;
-  if (R->o->bandwidth_mibps &&
-      virTypedParamsAddULLong(&params, &n, &max, VIR_MIGRATE_PARAM_BANDWIDTH,
-                              R->o->bandwidth_mibps) < 0)
+  const char *muri = R->pl->host_mig_uri[st->to], *listen = R->pl->host_mig_listen[st->to];
+  /* The target's migration network (docs/libvirt.md, "Migration network"):
+   * without it the target's libvirtd offers its hostname, which may not
+   * resolve to the network meant for migrations. */
+  if (R->pl->host_mig_tunnelled[st->to]) flags |= VIR_MIGRATE_TUNNELLED;
+  if ((R->o->bandwidth_mibps &&
+       virTypedParamsAddULLong(&params, &n, &max, VIR_MIGRATE_PARAM_BANDWIDTH,
+                               R->o->bandwidth_mibps) < 0) ||
+      (muri && virTypedParamsAddString(&params, &n, &max, VIR_MIGRATE_PARAM_URI, muri) < 0) ||
+      (listen && virTypedParamsAddString(&params, &n, &max, VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+                                         listen) < 0)) {
+    virTypedParamsFree(params, n);
     return vmp__enomem();
-  if (virDomainMigrateToURI3(s->d, R->pl->host_uri[st->to], params, (unsigned int)n,
-                             LIVE_FLAGS) < 0) {
+  }
+  if (migrate_limit(R) > 0) {
+    w.limit = migrate_limit(R);
+    w.d = s->d;
+    watching = pthread_create(&tid, NULL, watch, &w) == 0;
+    if (!watching) {
+      virTypedParamsFree(params, n);
+      return vmp__error(VMP_ENOMEM, "cannot start the migration time limit's thread");
+    }
+  }
+  ok = virDomainMigrateToURI3(s->d, R->pl->host_uri[st->to], params, (unsigned int)n,
+                              flags) == 0;
+  if (!ok) {
+    /* Read before the watchdog's abort call can reset this thread's
+     * error: each thread has its own. */
     *nosup = unsupported(vmp__virt_errcode());
     rc = vmp__virt_fail(VMP_EVIRT, "live migration of %s from %s to %s", vm, HN(R, st->from),
                         HN(R, st->to));
   }
+  if (watching) {
+    pthread_mutex_lock(&w.mu);
+    w.done = 1;
+    pthread_cond_signal(&w.cv);
+    pthread_mutex_unlock(&w.mu);
+    pthread_join(tid, NULL);
+    if (!ok && w.fired) {
+      char why[1500];
+      snprintf(why, sizeof why, "%s", vmp_last_error());
+      rc = vmp__error(VMP_EVIRT, "%s (aborted: it did not finish within %g s)", why, w.limit);
+    }
+  }
+  pthread_mutex_destroy(&w.mu);
+  pthread_cond_destroy(&w.cv);
   virTypedParamsFree(params, n);
   return rc;
 }
@@ -386,10 +578,12 @@ static int live(run *R, size_t k, dstate *s, int *nosup) {
 static int after_failed_live(run *R, size_t k, virConnectPtr cs, virConnectPtr ct, failure *f) {
   const vmp__pstep *st = &R->pl->steps[k];
   const char *vm = R->pl->vm_name[st->vm];
-  dstate s, t;
+  dstate s = {0}, t = {0};
   int undo = VMP_OK;
-  if (probe(cs, HN(R, st->from), vm, &s) || probe(ct, HN(R, st->to), vm, &t)) {
+  if (probe(cs, HN(R, st->from), vm, &s) || probe(ct, HN(R, st->to), vm, &t) ||
+      wait_for_jobs(R, k, cs, ct, &s, &t)) {
     dstate_free(&s);
+    dstate_free(&t);
     return fail_after_undo(f, VMP_EVIRT);
   }
   if (!s.d && t.d && t.active) {
@@ -432,6 +626,7 @@ static int step_migrate(run *R, size_t k, int *state, const char **method, char 
   int rc;
   if ((rc = host_conn(R, st->from, &cs)) || (rc = host_conn(R, st->to, &ct))) return rc;
   if ((rc = probe(cs, hs, vm, &s)) || (rc = probe(ct, ht, vm, &t)) ||
+      (!R->o->dry_run && (rc = wait_for_jobs(R, k, cs, ct, &s, &t))) ||
       (rc = classify(R, k, &s, &t, &what)))
     goto out;
   if (R->o->dry_run) {
@@ -643,7 +838,7 @@ static int simulated(run *R, size_t k) {
  * journal failures are returned as VMP_EIO with *fatal set. */
 static int run_step(run *R, size_t k, int *fatal) {
   const vmp__pstep *st = &R->pl->steps[k];
-  const char *method = "", *vm = R->pl->vm_name[st->vm];
+  const char *method = "";
   char note[512] = "";
   int state = VMP_STEP_DONE, rc, jrc;
   *fatal = 0;
@@ -658,7 +853,7 @@ static int run_step(run *R, size_t k, int *fatal) {
     snprintf(msg, sizeof msg, "%s", vmp_last_error());
     vmp__report_set(R->rep, k, VMP_STEP_FAILED, method, msg);
     if (!R->o->dry_run && R->logged[k] &&
-        (jrc = vmp__journal_record(&R->j, k, vm, "failed", method, msg))) {
+        (jrc = record(R, k, "failed", method, msg))) {
       *fatal = 1;
       return jrc;
     }
@@ -667,8 +862,7 @@ static int run_step(run *R, size_t k, int *fatal) {
   if (R->o->dry_run) R->sim[st->vm] = st->to;
   if (vmp__report_set(R->rep, k, state, method, note)) return vmp__enomem();
   if (!R->o->dry_run &&
-      (jrc = vmp__journal_record(&R->j, k, vm, state == VMP_STEP_ALREADY ? "already" : "done",
-                                 method, note))) {
+      (jrc = record(R, k, state == VMP_STEP_ALREADY ? "already" : "done", method, note))) {
     *fatal = 1;
     return jrc;
   }
@@ -715,31 +909,119 @@ static int set_cpu_sched(run *R) {
   return VMP_OK;
 }
 
+/* One wave's steps, shared by the threads that run them. */
+typedef struct wave {
+  run *R;
+  size_t first, end, next;  /* steps [first, end); next to hand out */
+  int *rc;                  /* [end - first] each step's outcome */
+  int stop;                 /* a fatal error or the caller: no more steps */
+  int stop_rc;
+  char stop_msg[2100];
+} wave;
+
+/* Hands out the wave's next step (under R->mu), telling the caller it is
+ * pending; SIZE_MAX when none is left or the wave stops. */
+static size_t next_step(wave *W) {
+  run *R = W->R;
+  size_t k = SIZE_MAX;
+  pthread_mutex_lock(&R->mu);
+  if (!W->stop && W->next < W->end) {
+    k = W->next++;
+    if (notify(R, k, VMP_STEP_PENDING, "", "")) {
+      W->stop = 1;
+      W->stop_rc = vmp__error(VMP_ECANCELED, "stopped before step %zu (%s) by the caller",
+                              k + 1, R->pl->vm_name[R->pl->steps[k].vm]);
+      snprintf(W->stop_msg, sizeof W->stop_msg, "%s", vmp_last_error());
+      k = SIZE_MAX;
+    }
+  }
+  pthread_mutex_unlock(&R->mu);
+  return k;
+}
+
+static void step_over(wave *W, size_t k, int rc, int fatal) {
+  run *R = W->R;
+  char msg[2100];
+  snprintf(msg, sizeof msg, "%s", rc ? vmp_last_error() : "");
+  pthread_mutex_lock(&R->mu);
+  W->rc[k - W->first] = rc;
+  if (fatal && !W->stop) {
+    W->stop = 1;
+    W->stop_rc = rc;
+    snprintf(W->stop_msg, sizeof W->stop_msg, "%s", msg);
+  } else if (!fatal &&
+             notify(R, k, vmp_apply_report_state(R->rep, k), vmp_apply_report_method(R->rep, k),
+                    vmp_apply_report_message(R->rep, k)) &&
+             !W->stop) {
+    W->stop = 1;
+    W->stop_rc = vmp__error(VMP_ECANCELED, "stopped after step %zu (%s) by the caller", k + 1,
+                            R->pl->vm_name[R->pl->steps[k].vm]);
+    snprintf(W->stop_msg, sizeof W->stop_msg, "%s", vmp_last_error());
+  }
+  pthread_mutex_unlock(&R->mu);
+}
+
+static void *wave_worker(void *arg) {
+  wave *W = arg;
+  size_t k;
+  while ((k = next_step(W)) != SIZE_MAX) {
+    int fatal, rc = run_step(W->R, k, &fatal);
+    step_over(W, k, rc, fatal);
+  }
+  return NULL;
+}
+
+/* Runs the steps [first, end) of one wave: one after another, or in up to
+ * opts.parallel threads.  Every step of a wave was checked with the whole
+ * wave in flight and at most max_concurrent per host, so any subset of
+ * them may run at once. */
+static void run_wave(wave *W) {
+  const run *R = W->R;
+  size_t n = W->end - W->first, threads = R->o->parallel > 1 && !R->o->dry_run ? R->o->parallel : 1;
+  pthread_t tid[64];
+  size_t started = 0;
+  if (threads > n) threads = n;
+  if (threads > sizeof tid / sizeof tid[0]) threads = sizeof tid / sizeof tid[0];
+  /* The calling thread runs steps too; when a thread cannot be started,
+   * fewer run at once. */
+  while (started + 1 < threads && pthread_create(&tid[started], NULL, wave_worker, W) == 0)
+    started++;
+  wave_worker(W);
+  for (size_t t = 0; t < started; t++) pthread_join(tid[t], NULL);
+}
+
 static int run_all(run *R) {
-  int first_rc = VMP_OK, wave_failed = 0;
+  int first_rc = VMP_OK, *rcs = calloc(R->pl->nsteps + 1, sizeof *rcs);
   char first_msg[2100] = "";
-  for (size_t k = 0; k < R->pl->nsteps; k++) {
-    const vmp__pstep *st = &R->pl->steps[k];
-    int rc, fatal;
-    if (k && st->wave != R->pl->steps[k - 1].wave && wave_failed) break;
-    if (notify(R, k, VMP_STEP_PENDING, "", ""))
-      return vmp__error(VMP_ECANCELED, "stopped before step %zu (%s) by the caller", k + 1,
-                        R->pl->vm_name[st->vm]);
-    rc = run_step(R, k, &fatal);
-    if (fatal) return rc;
-    if (rc && !first_rc) {
-      first_rc = rc;
+  if (!rcs) return vmp__enomem();
+  for (size_t first = 0, end; first < R->pl->nsteps && !first_rc; first = end) {
+    wave W;
+    for (end = first + 1; end < R->pl->nsteps && R->pl->steps[end].wave == R->pl->steps[first].wave;)
+      end++;
+    memset(&W, 0, sizeof W);
+    W.R = R;
+    W.first = W.next = first;
+    W.end = end;
+    W.rc = rcs + first;
+    run_wave(&W);
+    if (W.stop) {
+      free(rcs);
+      return vmp__error(W.stop_rc, "%s", W.stop_msg);
+    }
+    /* The first failure in plan order, whichever thread met it first; the
+     * rest of the wave ran (its steps do not depend on each other), later
+     * waves do not (they may need the room the failed step was to free). */
+    for (size_t k = first; k < end && !first_rc; k++) {
+      const vmp__pstep *st = &R->pl->steps[k];
+      if (!rcs[k]) continue;
+      first_rc = rcs[k];
       snprintf(first_msg, sizeof first_msg, "step %zu (%s %s -> %s): %s", k + 1,
                R->pl->vm_name[st->vm],
                st->from == VMP__PLAN_NONE ? "(new)" : HN(R, st->from), HN(R, st->to),
-               vmp_last_error());
+               vmp_apply_report_message(R->rep, k));
     }
-    wave_failed |= rc != VMP_OK;
-    if (notify(R, k, vmp_apply_report_state(R->rep, k), vmp_apply_report_method(R->rep, k),
-               vmp_apply_report_message(R->rep, k)))
-      return vmp__error(VMP_ECANCELED, "stopped after step %zu (%s) by the caller", k + 1,
-                        R->pl->vm_name[st->vm]);
   }
+  free(rcs);
   if (first_rc) return vmp__error(first_rc, "%s", first_msg);
   if (R->o->ncpu_sched && !R->o->dry_run) return set_cpu_sched(R);
   return VMP_OK;
@@ -748,6 +1030,8 @@ static int run_all(run *R) {
 static int check_opts(const vmp_apply_opts *o) {
   if (!(o->shutdown_timeout >= 0))
     return vmp__error(VMP_EINVAL, "apply options: shutdown_timeout must be >= 0");
+  if (!(o->migrate_timeout >= 0) || o->migrate_timeout > 1e9)
+    return vmp__error(VMP_EINVAL, "apply options: migrate_timeout must be 0..1e9 seconds");
   if (o->ncpu_sched && !o->cpu_sched)
     return vmp__error(VMP_EINVAL, "apply options: cpu_sched is NULL but ncpu_sched is %zu",
                       o->ncpu_sched);
@@ -765,6 +1049,7 @@ int vmp_virt_apply(vmp_virt *v, const vmp_plan *pl, const vmp_apply_opts *opts,
     return rc;
   opts = &loaded;
   memset(&R, 0, sizeof R);
+  pthread_mutex_init(&R.mu, NULL);
   R.v = v;
   R.pl = pl;
   R.o = opts;
@@ -799,5 +1084,6 @@ out:
   free(R.ours);
   free(R.logged);
   free(R.sim);
+  pthread_mutex_destroy(&R.mu);
   return rc;
 }

@@ -14,7 +14,8 @@ VMP__OPTS_ABI(virt_opts_abi, vmp_virt_opts, VMP_VIRT_OPTS_VERSION, VMP_VIRT_OPTS
               VMP__OPTS_END(vmp_virt_opts, log_userdata));
 VMP__OPTS_ABI(apply_opts_abi, vmp_apply_opts, VMP_APPLY_OPTS_VERSION, VMP_APPLY_OPTS_INIT,
               "apply options", "vmp_apply_opts_init",
-              VMP__OPTS_END(vmp_apply_opts, progress_userdata));
+              VMP__OPTS_END(vmp_apply_opts, progress_userdata),
+              VMP__OPTS_END(vmp_apply_opts, parallel));
 
 int vmp_virt_opts_init(vmp_virt_opts *opts, uint32_t version) {
   return vmp__opts_init(&virt_opts_abi, opts, version);

@@ -293,6 +293,7 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_problem_set_host_cost": (c_int, [_P, _sz, _d]),
     "vmp_problem_set_host_label": (c_int, [_P, _sz, _s, _s]),
     "vmp_problem_set_host_uri": (c_int, [_P, _sz, _s]),
+    "vmp_problem_set_host_migration": (c_int, [_P, _sz, _s, _s, c_int]),
     "vmp_problem_set_host_maintenance": (c_int, [_P, _sz, c_int]),
     "vmp_problem_num_hosts": (_sz, [_P]),
     "vmp_problem_host_name": (_s, [_P, _sz]),
@@ -306,6 +307,7 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_problem_host_num_labels": (_sz, [_P, _sz]),
     "vmp_problem_host_label_at": (c_int, [_P, _sz, _sz, _out_cstr, _out_cstr]),
     "vmp_problem_host_uri": (_s, [_P, _sz]),
+    "vmp_problem_host_migration": (c_int, [_P, _sz, _out_cstr, _out_cstr, POINTER(c_int)]),
     "vmp_problem_host_maintenance": (c_int, [_P, _sz]),
     # problem.h: VMs
     "vmp_problem_add_vm": (c_int, [_P, _s, POINTER(_d), _out_sz]),
@@ -441,6 +443,7 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_plan_num_hosts": (_sz, [_PL]),
         "vmp_plan_host_name": (_s, [_PL, _sz]),
         "vmp_plan_host_uri": (_s, [_PL, _sz]),
+        "vmp_plan_host_migration": (c_int, [_PL, _sz, _out_cstr, _out_cstr, POINTER(c_int)]),
         "vmp_plan_num_waves": (_sz, [_PL]),
         "vmp_plan_wave_duration": (_d, [_PL, _sz]),
         "vmp_plan_num_steps": (_sz, [_PL]),
