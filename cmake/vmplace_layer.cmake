@@ -2,7 +2,8 @@
 #
 # One layer of the library (docs/architecture.md): an OBJECT library
 # vmplace_<NAME> built from the listed sources of the calling folder.  Its
-# PRIVATE include path is its own folder, include/ and the folders of the
+# PRIVATE include path is its own folder, the public headers (include/ and
+# the generated version.h) and the folders of the
 # layers named in BELOW, and nothing else, so that an #include of a header
 # from a layer above (or beside) it does not compile.  The top
 # CMakeLists.txt assembles libvmplace from the layers' objects.
@@ -23,10 +24,10 @@ function(vmplace_layer name)
   endforeach()
   add_library(vmplace_${name} OBJECT ${L_SOURCES})
   target_include_directories(vmplace_${name}
-    PRIVATE ${dirs} ${PROJECT_SOURCE_DIR}/include ${GLPK_INCLUDE_DIRS})
-  target_compile_options(vmplace_${name} PRIVATE ${VMPLACE_WARNINGS})
+    PRIVATE ${dirs} ${VMPLACE_PUBLIC_INCLUDE_DIRS} ${GLPK_INCLUDE_DIRS})
   target_compile_definitions(vmplace_${name} PRIVATE VMPLACE_SHARED_BUILD
     $<$<BOOL:${VMPLACE_WITH_LIBVIRT}>:VMPLACE_WITH_LIBVIRT=1>
     $<$<BOOL:${VMPLACE_WITH_FORECAST}>:VMPLACE_WITH_FORECAST=1>)
-  target_link_libraries(vmplace_${name} PRIVATE PkgConfig::JANSSON)
+  target_link_libraries(vmplace_${name} PRIVATE PkgConfig::JANSSON vmplace_warnings
+                        vmplace_sanitize)
 endfunction()

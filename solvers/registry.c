@@ -34,7 +34,7 @@ size_t vmp__solver_count(void) { return NSOLVERS; }
 
 const vmp__solver *vmp__solver_at(size_t k) { return k < NSOLVERS ? solvers[k] : NULL; }
 
-size_t vmp_solver_count(void) { return NSOLVERS; }
+size_t vmp_num_solvers(void) { return NSOLVERS; }
 
 const char *vmp_solver_name(size_t k) { return k < NSOLVERS ? solvers[k]->name : NULL; }
 

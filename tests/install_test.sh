@@ -38,5 +38,5 @@ env -u LD_LIBRARY_PATH "$TMP/prefix/bin/vmplace" version | grep -q "^vmplace "
 env -u LD_LIBRARY_PATH ldd "$TMP/prefix/bin/vmplace" | grep -q "$TMP/prefix/.*libvmplace.so"
 
 # The SONAME is 0.MINOR.
-readelf -d "$(dirname "$LIBDIR")/libvmplace.so" | grep -q "SONAME.*libvmplace.so.0.1"
+readelf -d "$(dirname "$LIBDIR")/libvmplace.so" | grep -q "SONAME.*libvmplace.so.0.2"
 echo "install, pkg-config, find_package, the program and SONAME: ok"

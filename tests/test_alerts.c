@@ -203,7 +203,7 @@ static const char *PLACED =
 static void expect_alert(const vmp_alerts *a, size_t k, const char *host,
                          const char *resource, int kind, int severity, double threshold,
                          double value) {
-  const vmp_alert *al = vmp_alerts_get(a, k);
+  const vmp_alert *al = vmp_alerts_alert_at(a, k);
   assert_non_null(al);
   assert_string_equal(al->host, host);
   assert_string_equal(al->resource, resource);
@@ -231,7 +231,7 @@ static void test_alerts__placement_thresholds(void **state) {
   assert_true(isnan(vmp_utilization_ratio(u, 5, 0, 0)));
   /* defaults: 80% / 95%, underload 20% */
   assert_int_equal(vmp_utilization_alerts(u, NULL, &a), VMP_OK);
-  assert_int_equal(vmp_alerts_count(a), 4);
+  assert_int_equal(vmp_alerts_num_alerts(a), 4);
   expect_alert(a, 0, "h2", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_CRITICAL, 0.95, 0.96);
   expect_alert(a, 1, "h1", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_WARNING, 0.8, 0.85);
   expect_alert(a, 2, "rack \"7\"\\ab", "memory_mib", VMP_ALERT_OVERLOAD,
@@ -239,7 +239,7 @@ static void test_alerts__placement_thresholds(void **state) {
   /* h1's memory is underloaded; h3 runs nothing and h4 is in maintenance */
   expect_alert(a, 3, "h1", "memory_mib", VMP_ALERT_UNDERLOAD, VMP_SEVERITY_INFO, 0.2, 0.1);
   assert_int_equal(vmp_alerts_max_severity(a), VMP_SEVERITY_CRITICAL);
-  assert_null(vmp_alerts_get(a, 4));
+  assert_null(vmp_alerts_alert_at(a, 4));
   vmp_alerts_free(a);
   /* per resource: memory 80% / 90%, with a higher general warning line */
   o.warning = 0.9;
@@ -247,7 +247,7 @@ static void test_alerts__placement_thresholds(void **state) {
   o.resources = &mem;
   o.num_resources = 1;
   assert_int_equal(vmp_utilization_alerts(u, &o, &a), VMP_OK);
-  assert_int_equal(vmp_alerts_count(a), 2);
+  assert_int_equal(vmp_alerts_num_alerts(a), 2);
   expect_alert(a, 0, "h2", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_CRITICAL, 0.95, 0.96);
   expect_alert(a, 1, "rack \"7\"\\ab", "memory_mib", VMP_ALERT_OVERLOAD,
                VMP_SEVERITY_WARNING, 0.8, 0.85);
@@ -276,23 +276,23 @@ static void test_alerts__bad_thresholds(void **state) {
   vmp_alert_threshold t = {"gpu", NAN, NAN, NAN};
   (void)state;
   assert_int_equal(vmp_utilization_from_placement(p, NULL, &u), VMP_OK);
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.warning = 0.97;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_EINVAL,
                   "warning threshold 0.97 is above the critical 0.95");
   assert_null(a);
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.critical = 0;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_EINVAL,
                   "critical threshold: expected a ratio in (0, 10], got 0");
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.underload = 0.8;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_EINVAL,
                   "underload threshold: expected a ratio below the warning 0.8");
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.window = -1;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_EINVAL, "window");
-  vmp_alert_opts_init(&o);
+  vmp_alert_opts_init(&o, VMP_ALERT_OPTS_VERSION);
   o.resources = &t;
   o.num_resources = 1;
   tu_assert_error(vmp_utilization_alerts(u, &o, &a), VMP_ENOTFOUND,
@@ -401,10 +401,10 @@ static void test_alerts__sustained_window(void **state) {
   (void)state;
   /* one spike at the end: no overload, however high */
   a = alerts_of(spike, -1, 900, &u);
-  assert_int_equal(vmp_alerts_count(a), 1);
+  assert_int_equal(vmp_alerts_num_alerts(a), 1);
   expect_alert(a, 0, "h1", "memory_mib", VMP_ALERT_UNDERLOAD, VMP_SEVERITY_INFO, 0.2, 0.2);
-  assert_int_equal(vmp_alerts_get(a, 0)->since, T0);
-  assert_true(vmp_alerts_get(a, 0)->duration == 3300);
+  assert_int_equal(vmp_alerts_alert_at(a, 0)->since, T0);
+  assert_true(vmp_alerts_alert_at(a, 0)->duration == 3300);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* ...unless the window is 0 */
@@ -414,34 +414,34 @@ static void test_alerts__sustained_window(void **state) {
   vmp_utilization_free(u);
   /* three samples at 95%: 10 minutes, short of 15 */
   a = alerts_of(three, -1, 900, &u);
-  assert_int_equal(vmp_alerts_count(a), 1);
+  assert_int_equal(vmp_alerts_num_alerts(a), 1);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* four samples: 15 minutes, critical since the first of them */
   a = alerts_of(four, -1, 900, &u);
-  assert_int_equal(vmp_alerts_count(a), 2);
+  assert_int_equal(vmp_alerts_num_alerts(a), 2);
   expect_alert(a, 0, "h1", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_CRITICAL, 0.95, 0.95);
-  al = vmp_alerts_get(a, 0);
+  al = vmp_alerts_alert_at(a, 0);
   assert_int_equal(al->since, T0 + 8 * 300);
   assert_true(al->duration == 900);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* a window one second longer: not yet */
   a = alerts_of(four, -1, 901, &u);
-  assert_int_equal(vmp_alerts_count(a), 1);
+  assert_int_equal(vmp_alerts_num_alerts(a), 1);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* a bucket nobody measured breaks every window, the underload's too */
   a = alerts_of(four, 9, 900, &u);
   assert_int_equal(vmp_utilization_num_times(u), 11);
-  assert_int_equal(vmp_alerts_count(a), 0);
+  assert_int_equal(vmp_alerts_num_alerts(a), 0);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
   /* above 80% but not 95% for 15 minutes: a warning */
   a = alerts_of(warm, -1, 900, &u);
-  assert_int_equal(vmp_alerts_count(a), 2);
+  assert_int_equal(vmp_alerts_num_alerts(a), 2);
   expect_alert(a, 0, "h1", "cpu", VMP_ALERT_OVERLOAD, VMP_SEVERITY_WARNING, 0.8, 0.95);
-  assert_int_equal(vmp_alerts_get(a, 0)->since, T0 + 8 * 300);
+  assert_int_equal(vmp_alerts_alert_at(a, 0)->since, T0 + 8 * 300);
   vmp_alerts_free(a);
   vmp_utilization_free(u);
 }

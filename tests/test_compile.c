@@ -163,11 +163,11 @@ static void test_compile__params_are_checked(void **state) {
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
   tu_assert_error(vmp_params_set(ps, "nope.x", "1"), VMP_ENOTFOUND, "unknown parameter");
   assert_null(vmp_params_get(ps, "nope.x"));
-  for (size_t k = 0; k < vmp_param_count(); k++) {
+  for (size_t k = 0; k < vmp_num_params(); k++) {
     const char *name, *def;
     int type;
     double lo, hi;
-    assert_int_equal(vmp_param_info(k, &name, &type, &lo, &hi, &def, NULL), VMP_OK);
+    assert_int_equal(vmp_param_at(k, &name, &type, &lo, &hi, &def, NULL), VMP_OK);
     /* every default is a valid value of its own parameter */
     assert_int_equal(vmp_params_set(ps, name, def), VMP_OK);
     assert_string_equal(vmp_params_get(ps, name), def);
@@ -178,7 +178,7 @@ static void test_compile__params_are_checked(void **state) {
       tu_assert_error(vmp_params_set(ps, name, "abc"), VMP_EINVAL, "expected");
     }
   }
-  tu_assert_error(vmp_param_info(vmp_param_count(), NULL, NULL, NULL, NULL, NULL, NULL),
+  tu_assert_error(vmp_param_at(vmp_num_params(), NULL, NULL, NULL, NULL, NULL, NULL),
                   VMP_EINVAL, "out of range");
   vmp_params_free(ps);
 }

@@ -100,7 +100,7 @@ static void test_entitlements__guarantees(void **state) {
   double amount[2] = {5.0, 0.0}, weights[2] = {1.0, 1.0};
   vmp_entitlements *e;
   (void)state;
-  vmp_entitlements_opts_init(&o);
+  vmp_entitlements_opts_init(&o, VMP_ENTITLEMENTS_OPTS_VERSION);
   o.min_amount = amount;
   o.weights = weights;
   e = compute(p, &o);
@@ -146,14 +146,14 @@ static void test_entitlements__errors(void **state) {
   vmp_entitlements *e = NULL;
   double w[1] = {0.0};
   (void)state;
-  vmp_entitlements_opts_init(&o);
+  vmp_entitlements_opts_init(&o, VMP_ENTITLEMENTS_OPTS_VERSION);
   o.resource = "gpu";
   tu_assert_error(vmp_entitlements_compute(p, NULL, &o, &e), VMP_ENOTFOUND, "no resource \"gpu\"");
   assert_null(e);
-  vmp_entitlements_opts_init(&o);
+  vmp_entitlements_opts_init(&o, VMP_ENTITLEMENTS_OPTS_VERSION);
   o.min_fraction = 1.5;
   tu_assert_error(vmp_entitlements_compute(p, NULL, &o, &e), VMP_EINVAL, "opts.min_fraction");
-  vmp_entitlements_opts_init(&o);
+  vmp_entitlements_opts_init(&o, VMP_ENTITLEMENTS_OPTS_VERSION);
   o.weights = w;
   tu_assert_error(vmp_entitlements_compute(p, NULL, &o, &e), VMP_EINVAL, "opts.weights[0] (a)");
   tu_assert_error(vmp_entitlements_compute(p, s, NULL, &e), VMP_EINVAL,

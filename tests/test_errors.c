@@ -60,12 +60,37 @@ static void test_errors__version_and_features(void **state) {
   assert_int_equal(vmp_has_feature(NULL), 0);
 }
 
+/* The out-of-range rule (docs/architecture.md): calls that return a code
+ * say VMP_EINVAL; getters return NULL, 0 (amounts and counts), VMP_NONE
+ * (indices) or -1 (enum codes); none crashes. */
+static void test_errors__out_of_range_rule(void **state) {
+  vmp_problem *p = tu_problem_json(TU_BINS);
+  vmp_solution *s = tu_solve(p, "greedy", 10.0);
+  const char *key = "untouched";
+  (void)state;
+  tu_assert_error(vmp_problem_host_label_at(p, 3, 0, &key, NULL), VMP_EINVAL, NULL);
+  tu_assert_error(vmp_solution_stat_at(s, 1000, &key, NULL), VMP_EINVAL, NULL);
+  tu_assert_error(vmp_param_at(vmp_num_params(), &key, NULL, NULL, NULL, NULL, NULL),
+                  VMP_EINVAL, NULL);
+  assert_string_equal(key, "untouched");
+  assert_null(vmp_problem_host_name(p, 3));
+  assert_null(vmp_solution_vm_host_name(s, 5));
+  assert_null(vmp_solver_name(vmp_num_solvers()));
+  assert_int_equal(vmp_problem_host_num_labels(p, 3), 0);
+  assert_true(vmp_problem_vm_demand(p, 5, 0) == 0.0);
+  assert_int_equal(vmp_solution_vm_host(s, 5), VMP_NONE);
+  assert_int_equal(vmp_problem_group_policy(p, 0), -1);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_errors__names_and_messages),
       cmocka_unit_test(test_errors__last_error_names_field),
       cmocka_unit_test(test_errors__detail_is_per_thread),
       cmocka_unit_test(test_errors__version_and_features),
+      cmocka_unit_test(test_errors__out_of_range_rule),
   };
   return cmocka_run_group_tests_name("errors", tests, NULL, NULL);
 }

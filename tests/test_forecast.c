@@ -46,7 +46,7 @@ static double coef(const vmp_forecast *f, size_t k, const char *name) {
   for (size_t j = 0; j < vmp_forecast_series_num_terms(f, k); j++) {
     const char *n;
     double c;
-    assert_int_equal(vmp_forecast_series_term(f, k, j, &n, &c), VMP_OK);
+    assert_int_equal(vmp_forecast_series_term_at(f, k, j, &n, &c), VMP_OK);
     if (!strcmp(n, name)) return c;
   }
   fail_msg("no term %s", name);
@@ -86,7 +86,7 @@ static void test_forecast__exact_coefficients_from_noise_free_series(void **stat
     int64_t tref = T0 + (24 * 28 - 1) * 3600LL, t;
     double v, peak = 0;
     for (size_t i = 0; i < 24; i++) {
-      assert_int_equal(vmp_forecast_series_point(f, 0, i, &t, &v), VMP_OK);
+      assert_int_equal(vmp_forecast_series_point_at(f, 0, i, &t, &v), VMP_OK);
       assert_int_equal(t, tref + (int64_t)(i + 1) * 3600);
       assert_true(fabs(v - signal(t, tref)) < 1e-8);
       peak = fmax(peak, v);
@@ -146,7 +146,7 @@ static void test_forecast__collinear_lags_are_rank_deficient(void **state) {
   for (size_t i = 0; i < vmp_forecast_series_num_points(f, 0); i++) {
     int64_t t;
     double v;
-    vmp_forecast_series_point(f, 0, i, &t, &v);
+    vmp_forecast_series_point_at(f, 0, i, &t, &v);
     assert_true(fabs(v - signal(t, tref)) < 1e-6);
   }
   vmp_forecast_free(f);
@@ -213,7 +213,7 @@ static void test_forecast__quantile_comes_from_the_residuals(void **state) {
   for (size_t i = 0; i < 6; i++) {
     int64_t t;
     double v;
-    vmp_forecast_series_point(f, 0, i, &t, &v);
+    vmp_forecast_series_point_at(f, 0, i, &t, &v);
     assert_true(fabs(v - (signal(t, tref) - 0.5 * (double)(t - tref) / DAY + 1)) < 1e-9);
   }
   vmp_forecast_free(f);
@@ -223,7 +223,7 @@ static void test_forecast__quantile_comes_from_the_residuals(void **state) {
   {
     int64_t t;
     double v;
-    vmp_forecast_series_point(f, 0, 0, &t, &v);
+    vmp_forecast_series_point_at(f, 0, 0, &t, &v);
     assert_true(fabs(v - (signal(t, tref) - 0.5 * (double)(t - tref) / DAY)) < 1e-9);
   }
   vmp_forecast_free(f);
@@ -251,7 +251,7 @@ static void test_forecast__short_history_falls_back_to_peak(void **state) {
   assert_int_equal(vmp_forecast_series_num_terms(f, 0), 0);
   assert_int_equal(vmp_forecast_series_rank(f, 0), 0);
   assert_int_equal(vmp_forecast_series_num_points(f, 0), 24);
-  assert_int_equal(vmp_forecast_series_point(f, 0, 23, &t, &v), VMP_OK);
+  assert_int_equal(vmp_forecast_series_point_at(f, 0, 23, &t, &v), VMP_OK);
   assert_int_equal(t, T0 + 9 * 3600 + 24 * 3600);
   assert_true(v == 7.5);
   /* one sample: no step, one point at the end of the horizon */
@@ -260,10 +260,10 @@ static void test_forecast__short_history_falls_back_to_peak(void **state) {
                       "short history: 1 sample over 0s, need 24 samples over 1d");
   assert_int_equal(vmp_forecast_series_step(f, 1), 86400);
   assert_int_equal(vmp_forecast_series_num_points(f, 1), 1);
-  assert_int_equal(vmp_forecast_series_point(f, 1, 0, &t, &v), VMP_OK);
+  assert_int_equal(vmp_forecast_series_point_at(f, 1, 0, &t, &v), VMP_OK);
   assert_int_equal(t, T0 + 86400);
   assert_true(v == 2048);
-  assert_int_equal(vmp_forecast_series_point(f, 1, 1, &t, &v), VMP_EINVAL);
+  assert_int_equal(vmp_forecast_series_point_at(f, 1, 1, &t, &v), VMP_EINVAL);
   vmp_forecast_free(f);
   vmp_history_free(h);
 }
@@ -338,26 +338,28 @@ static void test_forecast__options_are_checked(void **state) {
   vmp_forecast_opts o;
   vmp_forecast *f = (vmp_forecast *)1;
   (void)state;
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.quantile = 1;
   tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL,
                   "quantile: expected a number in (0, 1), got 1");
   assert_null(f);
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.horizon = 0;
   tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL, "horizon");
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.lags = 49;
   tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL, "lags: expected 0..48");
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.horizon = 3650.0 * 86400;
   vmp_history_add(h, "b", "cpu", 0, 1);
   vmp_history_add(h, "b", "cpu", 1, 1);
   tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_ERANGE,
                   "horizon 521w3d at the 1s step of b/cpu is more than 1000000 points");
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.version = 99;
-  tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL, "unknown version 99");
+  tu_assert_error(vmp_history_forecast(h, &o, &f), VMP_EINVAL,
+                  "forecast options: version 99 is unknown; this library knows versions 1..1 "
+                  "(initialise with vmp_forecast_opts_init)");
   tu_assert_error(vmp_history_forecast(NULL, NULL, &f), VMP_EINVAL, "history is NULL");
   assert_int_equal(vmp_has_feature("forecast"), 1);
   vmp_history_free(h);
@@ -449,8 +451,8 @@ static void test_forecast__alerts_ahead(void **state) {
   assert_true(fabs(vmp_utilization_load(u, 0, 0, 0) -
                    (1 + signal(T0 + 24 * 28 * 3600LL, T0 + (24 * 28 - 1) * 3600LL))) < 1e-6);
   assert_int_equal(vmp_utilization_alerts(u, &ao, &a), VMP_OK);
-  assert_true(vmp_alerts_count(a) >= 1);
-  al = vmp_alerts_get(a, 0);
+  assert_true(vmp_alerts_num_alerts(a) >= 1);
+  al = vmp_alerts_alert_at(a, 0);
   assert_int_equal(al->kind, VMP_ALERT_OVERLOAD);
   assert_int_equal(al->severity, VMP_SEVERITY_CRITICAL);
   assert_string_equal(al->host, "h1");

@@ -15,7 +15,7 @@ static vmp_solution *ga_solve(const vmp_problem *p, const vmp_params *ps,
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
   int rc;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "genetic";
   opts.seed = seed;
   opts.threads = threads;
@@ -220,7 +220,7 @@ static size_t hard_violations(const vmp_solution *s) {
   for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
     const char *kind, *msg;
     int hard;
-    assert_int_equal(vmp_solution_violation(s, k, &kind, &msg, &hard), VMP_OK);
+    assert_int_equal(vmp_solution_violation_at(s, k, &kind, &msg, &hard), VMP_OK);
     n += hard != 0;
   }
   return n;
@@ -240,7 +240,7 @@ static void test_genetic__random_problems_keep_every_hard_constraint(void **stat
     vmp_solution *g = tu_solve(p, "greedy", 5), *s = NULL;
     vmp_solve_opts opts;
     int rc;
-    vmp_solve_opts_init(&opts);
+    vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
     opts.solver = "genetic";
     opts.seed = seed;
     opts.threads = 1 + (uint32_t)(seed % 3);
@@ -358,7 +358,7 @@ static void test_genetic__progress_on_the_caller_and_cancellation(void **state) 
   vmp_solution *s = NULL;
   seen w = {pthread_self(), 0, 0, 0, 0};
   (void)state;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "genetic";
   opts.threads = 4;
   opts.time_limit = 0.3;
@@ -510,7 +510,7 @@ static void test_genetic__parameters_are_checked(void **state) {
   /* limits that depend on each other are checked when the solve starts */
   assert_int_equal(vmp_params_set(ps, "genetic.population", "8"), VMP_OK);
   assert_int_equal(vmp_params_set(ps, "genetic.elite", "9"), VMP_OK);
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "genetic";
   opts.params = ps;
   tu_assert_error(vmp_solve(p, &opts, &s), VMP_EINVAL,

@@ -27,7 +27,7 @@ static size_t place_with(const vmp_problem *p, const char *rule, size_t vm) {
   vmp_solve_opts o;
   vmp_placer *pl = NULL;
   size_t h = 42;
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
   assert_int_equal(vmp_params_set(ps, "greedy.online_rule", rule), VMP_OK);
   o.params = ps;
@@ -80,7 +80,7 @@ static vmp_solution *solve_for(const vmp_problem *p, const char *solver, const c
   vmp_solve_opts o;
   vmp_solution *s = NULL;
   int rc;
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
   if (rules) {
     /* the rules alone, without iterated-greedy passes */
@@ -135,7 +135,7 @@ static vmp_solution *solve_restarts(const vmp_problem *p, const char *restarts, 
   vmp_params *ps = NULL;
   vmp_solve_opts o;
   vmp_solution *s = NULL;
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
   assert_int_equal(vmp_params_set(ps, "greedy.rules", "ffd_sum_unit,bfd_l2_avg,dot_unit,norm_avg"),
                    VMP_OK);
@@ -265,7 +265,7 @@ static void test_greedy__property_evaluator_accepts_every_result(void **state) {
       assert_int_not_equal(vmp_solution_status(s), VMP_STATUS_INVALID);
       for (size_t j = 0; j < vmp_solution_num_violations(s); j++) {
         int hard = 1;
-        vmp_solution_violation(s, j, NULL, NULL, &hard);
+        vmp_solution_violation_at(s, j, NULL, NULL, &hard);
         assert_int_equal(hard, 0);
       }
       for (size_t j = 0; j < vmp_solution_num_unplaced(s); j++) {
@@ -285,7 +285,7 @@ static void test_greedy__same_seed_same_placement(void **state) {
   vmp_solve_opts o;
   vmp_solution *a = NULL, *b = NULL;
   (void)state;
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
   /* sample fewer hosts than are used, so the random order matters */
   assert_int_equal(vmp_params_set(ps, "local.sample", "2"), VMP_OK);

@@ -25,7 +25,7 @@ static void bad(const char *text, int format, int code, const char *needle) {
 static void point(const vmp_history *h, size_t k, size_t i, int64_t t, double v) {
   int64_t tt;
   double vv;
-  assert_int_equal(vmp_history_series_point(h, k, i, &tt, &vv), VMP_OK);
+  assert_int_equal(vmp_history_series_point_at(h, k, i, &tt, &vv), VMP_OK);
   assert_int_equal(tt, t);
   assert_true(vv == v);
 }
@@ -195,7 +195,7 @@ static void test_history__api(void **state) {
   tu_assert_error(vmp_history_add(h, "a", "cpu", 0, NAN), VMP_ERANGE, "value");
   tu_assert_error(vmp_history_add(h, "a", "cpu", 0, -1), VMP_ERANGE, "value");
   tu_assert_error(vmp_history_add(h, "a", "cpu", INT64_MAX, 1), VMP_ERANGE, "timestamp");
-  tu_assert_error(vmp_history_series_point(h, 0, 4, NULL, NULL), VMP_EINVAL, "range");
+  tu_assert_error(vmp_history_series_point_at(h, 0, 4, NULL, NULL), VMP_EINVAL, "range");
   assert_null(vmp_history_series_vm(h, 1));
   assert_int_equal(vmp_history_series_len(h, 1), 0);
   vmp_history_free(h);

@@ -132,7 +132,7 @@ static void test_ilp__interruption_inside_the_search(void **state) {
   vmp_solve_opts opts;
   int calls = 0;
   (void)state;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "ilp";
   opts.time_limit = 60;
   opts.progress = stop_at_once;
@@ -157,7 +157,7 @@ static void test_ilp__glpk_failure_is_an_error_and_recoverable(void **state) {
   (void)state;
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
   assert_int_equal(vmp_params_set(ps, "ilp.test_glpk_error", "true"), VMP_OK);
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "ilp";
   opts.params = ps;
   tu_assert_error(vmp_solve(p, &opts, &s), VMP_ESOLVER, "ilp: GLPK failed: glp_set_col_bnds");
@@ -183,7 +183,7 @@ static void *run_job(void *arg) {
   job *j = arg;
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "ilp";
   opts.time_limit = 60;
   j->rc = vmp_solve(j->p, &opts, &s);
@@ -259,7 +259,7 @@ static void test_ilp__too_large_is_refused(void **state) {
   (void)state;
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
   assert_int_equal(vmp_params_set(ps, "ilp.max_columns", "10"), VMP_OK);
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "ilp";
   opts.params = ps;
   tu_assert_error(vmp_solve(p, &opts, &s), VMP_ERANGE, "more than ilp.max_columns (10)");
@@ -279,7 +279,7 @@ static vmp_solution *solve_budget(const vmp_problem *p, const char *mb, int *rc)
   /* no time limit (the model is built whatever the machine's speed); the
    * first integer solution ends the search */
   assert_int_equal(vmp_params_set(ps, "ilp.mip_gap", "1"), VMP_OK);
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "ilp";
   opts.params = ps;
   opts.time_limit = 0;

@@ -20,7 +20,7 @@ static void test_local__empties_hosts_from_an_incumbent(void **state) {
   vmp_solve_opts o;
   (void)state;
   assert_int_equal(vmp_solution_hosts_used(rr), 6);
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   o.solver = "local";
   o.incumbent = rr;
   assert_int_equal(vmp_solve(p, &o, &s), VMP_OK);
@@ -43,7 +43,7 @@ static void test_local__progress_callback_interrupts(void **state) {
   vmp_solve_opts o;
   int calls = 0;
   (void)state;
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   o.solver = "local";
   o.progress = stop_now;
   o.progress_userdata = &calls;
@@ -71,7 +71,7 @@ static void test_local__soft_penalties_are_repaired(void **state) {
   vmp_solve_opts o;
   (void)state;
   assert_int_equal(vmp_evaluate_current(p, &cur), VMP_OK);
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   o.solver = "local";
   o.incumbent = cur;
   assert_int_equal(vmp_solve(p, &o, &s), VMP_OK);

@@ -10,7 +10,7 @@ static size_t hard_violations(const vmp_solution *s) {
   size_t n = 0;
   for (size_t j = 0; j < vmp_solution_num_violations(s); j++) {
     int hard = 0;
-    vmp_solution_violation(s, j, NULL, NULL, &hard);
+    vmp_solution_violation_at(s, j, NULL, NULL, &hard);
     n += hard != 0;
   }
   return n;
@@ -101,9 +101,9 @@ static void test_place__errors(void **state) {
   (void)state;
   tu_assert_error(vmp_placer_new(NULL, NULL, &pl), VMP_EINVAL, "problem is NULL");
   assert_null(pl);
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   o.version = 77;
-  tu_assert_error(vmp_placer_new(p, &o, &pl), VMP_EINVAL, "opts.version");
+  tu_assert_error(vmp_placer_new(p, &o, &pl), VMP_EINVAL, "solve options: version 77 is unknown");
   assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
   tu_assert_error(vmp_place(pl, 0, &h), VMP_ESTATE, "VM old is placed already (on h1)");
   tu_assert_error(vmp_place(pl, 99, &h), VMP_EINVAL, "out of range");

@@ -392,7 +392,7 @@ static void test_reassign__greedy_declines(void **state) {
   vmp_solve_opts o;
   vmp_solution *s = NULL;
   (void)state;
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   o.solver = "greedy";
   tu_assert_error(vmp_solve(p, &o, &s), VMP_ENOTSUP,
                   "greedy: transient resources held on both hosts of a move "

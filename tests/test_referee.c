@@ -464,7 +464,7 @@ static int judge(const vmp_problem *p, const truth *t, const char *solver,
   int rc, st, bad = 0;
   double obj, bound, tol;
   vmp_params *ps = NULL;
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   /* The GA ends by generations, not by the clock: the answer does not
    * depend on the machine's load. */
   if (vmp_params_new(&ps) || vmp_params_set(ps, "genetic.generations", "60")) {

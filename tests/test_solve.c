@@ -73,11 +73,11 @@ static void test_solve__evaluator_finds_every_violation(void **state) {
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_INVALID);
   assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_NOT_SOLVED);
   assert_int_equal(vmp_solution_num_violations(s), 2);
-  assert_int_equal(vmp_solution_violation(s, 0, &kind, &msg, &hard), VMP_OK);
+  assert_int_equal(vmp_solution_violation_at(s, 0, &kind, &msg, &hard), VMP_OK);
   assert_string_equal(kind, "capacity");
   assert_string_equal(msg, "h1: cpu 12 > 8 (capacity 8 x 1 - reserved 0)");
   assert_int_equal(hard, 1);
-  assert_int_equal(vmp_solution_violation(s, 1, &kind, &msg, &hard), VMP_OK);
+  assert_int_equal(vmp_solution_violation_at(s, 1, &kind, &msg, &hard), VMP_OK);
   assert_string_equal(kind, "anti-affinity");
   assert_string_equal(msg, "anti-affinity web: web-1, web-2 share host h1");
   assert_true(term(s, "cost", 0) == 2.0);
@@ -175,19 +175,42 @@ static void test_solve__options_and_errors(void **state) {
   vmp_solution *s = NULL;
   vmp_solve_opts opts;
   (void)state;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "simplex-of-doom";
   tu_assert_error(vmp_solve(p, &opts, &s), VMP_ENOTFOUND, "unknown solver");
   assert_null(s);
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.version = 99;
-  tu_assert_error(vmp_solve(p, &opts, &s), VMP_EINVAL, "opts.version");
+  tu_assert_error(vmp_solve(p, &opts, &s), VMP_EINVAL,
+                  "solve options: version 99 is unknown; this library knows versions 1..1 "
+                  "(initialise with vmp_solve_opts_init)");
   tu_assert_error(vmp_solve(NULL, NULL, &s), VMP_EINVAL, NULL);
   /* NULL options: defaults */
   assert_int_equal(vmp_solve(p, NULL, &s), VMP_OK);
   assert_string_equal(vmp_solution_solver(s), "auto");
   vmp_solution_free(s);
   vmp_problem_free(p);
+}
+
+/* vmp_solve_opts_init takes the caller's version: unknown ones are refused
+ * with the struct untouched; a known one gives the INIT macro's values. */
+static void test_solve__opts_init_checks_the_version(void **state) {
+  static const vmp_solve_opts init = VMP_SOLVE_OPTS_INIT;
+  vmp_solve_opts opts, before;
+  (void)state;
+  memset(&opts, 0x5a, sizeof opts);
+  before = opts;
+  tu_assert_error(vmp_solve_opts_init(&opts, 0), VMP_EINVAL,
+                  "solve options: version 0 is unknown; this library knows versions 1..1 "
+                  "(initialise with vmp_solve_opts_init)");
+  tu_assert_error(vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION + 1), VMP_EINVAL,
+                  "solve options: version 2 is unknown");
+  assert_memory_equal(&opts, &before, sizeof opts);
+  tu_assert_error(vmp_solve_opts_init(NULL, VMP_SOLVE_OPTS_VERSION), VMP_EINVAL,
+                  "solve options: vmp_solve_opts_init got NULL");
+  assert_int_equal(vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION), VMP_OK);
+  assert_int_equal(opts.version, 1);
+  assert_memory_equal(&opts, &init, offsetof(vmp_solve_opts, incumbent) + sizeof opts.incumbent);
 }
 
 /* Four identical hosts; a, b fill h3, c, d fill h4, e, f half-fill h2:
@@ -206,7 +229,7 @@ static void test_solve__options_and_errors(void **state) {
 static void test_solve__every_solver_keeps_an_optimal_current_placement(void **state) {
   vmp_problem *p = tu_problem_json(STAY);
   (void)state;
-  for (size_t k = 0; k < vmp_solver_count(); k++) {
+  for (size_t k = 0; k < vmp_num_solvers(); k++) {
     vmp_solution *s = tu_solve(p, vmp_solver_name(k), 5);
     assert_int_equal(vmp_solution_hosts_used(s), 3);
     assert_true(vmp_solution_objective(s) == 3);
@@ -231,7 +254,7 @@ static void test_solve__fewest_moves_among_equal_objectives(void **state) {
       "{\"name\":\"c\",\"demand\":{\"cpu\":4},\"host\":\"h3\"},"
       "{\"name\":\"d\",\"demand\":{\"cpu\":4},\"host\":\"h4\"}]}");
   (void)state;
-  for (size_t k = 0; k < vmp_solver_count(); k++) {
+  for (size_t k = 0; k < vmp_num_solvers(); k++) {
     vmp_solution *s;
     size_t moved = 0;
     /* the baseline packs in turn, not to the fewest hosts */
@@ -307,11 +330,11 @@ static void test_solve__explanations_have_numbers(void **state) {
   assert_int_equal(vmp_explanation_num_hosts(e), 4);
   assert_int_equal(vmp_explanation_fits(e, 2), 1);
   assert_int_equal(vmp_explanation_fits(e, 0), 0);
-  assert_int_equal(vmp_explanation_reason(e, 0, 0, &key, &msg), VMP_OK);
+  assert_int_equal(vmp_explanation_reason_at(e, 0, 0, &key, &msg), VMP_OK);
   assert_string_equal(key, "rule pci");
   assert_string_equal(msg, "rule pci: host.labels.pci is absent");
   assert_int_equal(vmp_explanation_num_reasons(e, 3), 2);
-  assert_int_equal(vmp_explanation_count(e, 0, &key, &n), VMP_OK);
+  assert_int_equal(vmp_explanation_count_at(e, 0, &key, &n), VMP_OK);
   assert_string_equal(key, "rule pci");
   assert_int_equal(n, 3);
   vmp_explanation_free(e);
@@ -348,7 +371,7 @@ static void test_solve__callbacks_run_and_a_stop_keeps_the_construction(void **s
   vmp_solve_opts opts;
   calls c = {0};
   (void)state;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "greedy";
   opts.progress = count_progress;
   opts.progress_userdata = &c;
@@ -388,6 +411,7 @@ int main(void) {
       cmocka_unit_test(test_solve__soft_terms_are_scored),
       cmocka_unit_test(test_solve__migrations_and_balance),
       cmocka_unit_test(test_solve__options_and_errors),
+      cmocka_unit_test(test_solve__opts_init_checks_the_version),
       cmocka_unit_test(test_solve__solution_outlives_problem_and_reads_back),
       cmocka_unit_test(test_solve__every_solver_keeps_an_optimal_current_placement),
       cmocka_unit_test(test_solve__fewest_moves_among_equal_objectives),

@@ -42,7 +42,7 @@ static void check_solver(const vmp_problem *p, const char *solver) {
   vmp_solution *s = NULL;
   double t0, took, promise = LIMIT_S * 1.05 + 0.5;
   int rc;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = solver;
   opts.time_limit = LIMIT_S;
   t0 = now_s();
@@ -71,7 +71,7 @@ static void check_solver(const vmp_problem *p, const char *solver) {
 static void test_timelimit__every_solver_keeps_it(void **state) {
   vmp_problem *p = large();
   (void)state;
-  for (size_t k = 0; k < vmp_solver_count(); k++) check_solver(p, vmp_solver_name(k));
+  for (size_t k = 0; k < vmp_num_solvers(); k++) check_solver(p, vmp_solver_name(k));
   vmp_problem_free(p);
 }
 

@@ -323,13 +323,13 @@ static void test_virt__cold_moves_reach_the_target(void **state) {
    * and the second wave does not run */
   tu_assert_error(apply(v, pl, NULL, 0, &rep), VMP_EVIRT,
                   "p2p migration is not supported by the source host; it can only move shut down");
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_DONE), 0);
-  assert_true(vmp_apply_report_count(rep, VMP_STEP_PENDING) > 0);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_DONE), 0);
+  assert_true(vmp_apply_report_num_in_state(rep, VMP_STEP_PENDING) > 0);
   vmp_apply_report_free(rep);
   assert_consistent(v, p, pl);
   assert_string_equal(where(v, "app-1").active_on, "h4");
   assert_int_equal(apply(v, pl, journal_path("cold"), 1, &rep), VMP_OK);
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_DONE), 5);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_DONE), 5);
   for (size_t k = 0; k < 5; k++)
     assert_string_equal(vmp_apply_report_method(rep, k),
                         vmp_plan_step_action(pl, k) == VMP_ACTION_START ? "start" : "cold");
@@ -343,7 +343,7 @@ static void test_virt__cold_moves_reach_the_target(void **state) {
   vmp_problem_free(after);
   /* applying again finds everything done */
   assert_int_equal(apply(v, pl, journal_path("cold"), 1, &rep), VMP_OK);
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_ALREADY), 5);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_ALREADY), 5);
   vmp_apply_report_free(rep);
   vmp_plan_free(pl);
   vmp_solution_free(t);
@@ -363,7 +363,7 @@ static void test_virt__dry_run_changes_nothing(void **state) {
   o.dry_run = 1;
   o.journal = j;
   assert_int_equal(vmp_virt_apply(v, pl, &o, &rep), VMP_OK);
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_WOULD_RUN), 5);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_WOULD_RUN), 5);
   assert_int_equal(vw.calls, 0);
   assert_int_equal(access(j, F_OK), -1);
   assert_string_equal(where(v, "app-1").active_on, "h4");
@@ -408,15 +408,15 @@ static void fault_run(int call, int crash) {
   if (rc == VMP_OK) fail_msg("call %d: the %s went unnoticed", call, crash ? "crash" : "fault");
   if (!crash) {
     /* The failed step was undone: every VM runs once, on its route. */
-    assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_FAILED), 1);
+    assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_FAILED), 1);
     assert_consistent(v, p, pl);
   }
   vmp_apply_report_free(rep);
   vw.fail_at = vw.crash_at = 0;
   rc = apply(v, pl, j, 1, &rep);
   if (rc) fail_msg("call %d: the re-run failed: %s", call, vmp_last_error());
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_DONE) +
-                       vmp_apply_report_count(rep, VMP_STEP_ALREADY),
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_DONE) +
+                       vmp_apply_report_num_in_state(rep, VMP_STEP_ALREADY),
                    5);
   assert_at_target(v, p, t);
   vmp_apply_report_free(rep);
@@ -460,14 +460,14 @@ static void test_virt__a_stop_between_steps_resumes_from_the_journal(void **stat
   o.progress = stop_after;
   o.progress_userdata = &last;
   tu_assert_error(vmp_virt_apply(v, pl, &o, &rep), VMP_ECANCELED, "stopped after step 3");
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_DONE), 3);
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_PENDING), 2);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_DONE), 3);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_PENDING), 2);
   vmp_apply_report_free(rep);
   assert_consistent(v, p, pl);
   o.progress = NULL;
   assert_int_equal(vmp_virt_apply(v, pl, &o, &rep), VMP_OK);
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_ALREADY), 3);
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_DONE), 2);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_ALREADY), 3);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_DONE), 2);
   assert_at_target(v, p, t);
   vmp_apply_report_free(rep);
   vmp_plan_free(pl);
@@ -522,11 +522,11 @@ static void test_virt__journal_of_another_plan_is_refused(void **state) {
     fclose(f);
   }
   assert_int_equal(apply(v, pl1, path, 1, &rep), VMP_OK);
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_ALREADY), 1);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_ALREADY), 1);
   vmp_apply_report_free(rep);
   /* ... and was dropped, so the journal stays readable */
   assert_int_equal(apply(v, pl1, path, 1, &rep), VMP_OK);
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_ALREADY), 1);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_ALREADY), 1);
   vmp_apply_report_free(rep);
   vmp_plan_free(pl1);
   vmp_plan_free(pl2);
@@ -615,7 +615,7 @@ static void test_virt__start_step_from_a_domain_xml_file(void **state) {
   vmp_apply_report_free(rep);
   o.domain_xml_dir = VMPLACE_VIRT_DATA;
   if (vmp_virt_apply(v, pl, &o, &rep)) fail_msg("%s", vmp_last_error());
-  assert_int_equal(vmp_apply_report_count(rep, VMP_STEP_DONE), 1);
+  assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_DONE), 1);
   assert_string_equal(where(v, "fresh-1").active_on, "h2");
   vmp_apply_report_free(rep);
   vmp_plan_free(pl);

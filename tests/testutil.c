@@ -69,7 +69,7 @@ vmp_solution *tu_solve(const vmp_problem *p, const char *solver,
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
   int rc;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = solver;
   opts.time_limit = time_limit;
   rc = vmp_solve(p, &opts, &s);
@@ -121,7 +121,7 @@ vmp_solution *tu_solve_params(const vmp_problem *p, const char *solver,
     if ((rc = vmp_params_set(ps, name, eq + 1)))
       fail_msg("param %s: %s", params[k], vmp_last_error());
   }
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = solver;
   opts.time_limit = time_limit;
   opts.params = ps;

@@ -81,7 +81,7 @@ static int parse_args(int argc, char **argv, args *a) {
   a->window = 86400.0;
   a->step = 3600.0;
   a->seed = 1;
-  vmp_forecast_opts_init(&a->opts);
+  vmp_forecast_opts_init(&a->opts, VMP_FORECAST_OPTS_VERSION);
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     int bad = 0, takes = 1;
@@ -254,7 +254,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < nv; i++) {
       double actual = y[nh + i], pred;
       int64_t t;
-      vmp_forecast_series_point(f, 0, i, &t, &pred);
+      vmp_forecast_series_point_at(f, 0, i, &t, &pred);
       lm += pinball(actual, pred, a.opts.quantile);
       ll += pinball(actual, y[nh - 1], a.opts.quantile);
       lw += pinball(actual, peak, a.opts.quantile);

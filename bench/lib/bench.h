@@ -276,7 +276,7 @@ int vmpb_natcmp(const char *a, const char *b);
 
 /* 1 for the peers run outside libvmplace: "cbc", "cpsat". */
 int vmpb_is_peer(const char *name);
-/* 1 when name is a solver of this build (vmp_solver_count/name). */
+/* 1 when name is a solver of this build (vmp_num_solvers/name). */
 int vmpb_is_library_solver(const char *name);
 /* Where the peers' helpers live.  Each honours an environment variable
  * first (VMPLACE_CLI, VMPLACE_BENCH_PYTHON, VMPLACE_BENCH_PEERS) and falls
@@ -361,13 +361,7 @@ int vmpb_outcome_parse(const char *text, vmpb_outcome *o);
  * program name.  Returns the exit status. */
 int vmpb_worker_main(int argc, char **argv);
 
-/* 1 when this build has the datacenter generator (bench/generator.c). */
-int vmpb_datacenter_available(void);
-
 /* ---- online placement latency (online.c) --------------------------------------- */
-
-/* 1 when this build has both the generator and the online placement API. */
-int vmpb_online_available(void);
 
 typedef struct vmpb_online_result {
   char status[16];           /* "ok" or "error" */

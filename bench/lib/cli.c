@@ -134,20 +134,14 @@ static void usage(FILE *f) {
   for (size_t k = 0; names[k]; k++)
     fprintf(f, "  %-18s %s\n", names[k], vmpb_suite_describe(names[k]));
   fprintf(f,
-      "  %-18s a generated datacenter (bench/generator.c)%s\n"
+      "  %-18s a generated datacenter (bench/generator.c)\n"
       "  %-18s generated datacenters with host prices, overcommit, a\n"
       "  %-18s compliance zone and replica sets: 10 each of 20x60,\n"
       "  %-18s 50x200 and 100x400 hosts x VMs (30)\n"
       "\n"
       "Exit status: 0 done, 1 done but some runs crashed or failed, 2 bad\n"
       "usage or input, 3 cannot write the results, 130 interrupted.\n",
-      "datacenter:HxV[:S]",
-#ifdef VMPB_HAVE_GEN
-      "", "realistic", "", ""
-#else
-      "; not in this build", "realistic", "", "(not in this build)"
-#endif
-  );
+      "datacenter:HxV[:S]", "realistic", "", "");
 }
 
 static int usage_error(const char *fmt, ...) {
@@ -290,11 +284,9 @@ static int settle(cfg *c) {
       s->filter = default_selection[k].filter;
       s->limit = default_selection[k].limit;
     }
-#ifdef VMPB_HAVE_GEN
     memset(&c->sel[c->nsel], 0, sizeof c->sel[c->nsel]);
     c->sel[c->nsel++].suite = DEFAULT_DATACENTER;
-    if (!c->online && vmpb_online_available()) c->online = DEFAULT_ONLINE;
-#endif
+    if (!c->online) c->online = DEFAULT_ONLINE;
     if (!c->time_limit_set) c->time_limit = DEFAULT_TIME;
     if (!c->jobs_set) c->jobs = DEFAULT_JOBS;
     if (!c->out) c->out = "bench-results";
@@ -336,7 +328,7 @@ static int known_solver(const char *s) {
 }
 
 static void list_known(FILE *f) {
-  for (size_t k = 0; k < vmp_solver_count(); k++)
+  for (size_t k = 0; k < vmp_num_solvers(); k++)
     fprintf(f, "%s%s", k ? ", " : "", vmp_solver_name(k));
   fprintf(f, "; peers: cbc, cpsat; reference: %s", VMPB_BEST_HEURISTIC);
 }
@@ -345,14 +337,14 @@ static void list_known(FILE *f) {
 static int pick_solvers(const cfg *c, solver_list *sl, FILE *notes) {
   char *save = NULL, *tok;
   size_t need = 1;
-  for (size_t k = 0; k < vmp_solver_count(); k++) need += strlen(vmp_solver_name(k)) + 1;
+  for (size_t k = 0; k < vmp_num_solvers(); k++) need += strlen(vmp_solver_name(k)) + 1;
   need += 64 + (c->solvers_arg ? strlen(c->solvers_arg) : 0);
   if (!(sl->buf = malloc(need))) return -1;
   if (c->solvers_arg) {
     snprintf(sl->buf, need, "%s", c->solvers_arg);
   } else {
     sl->buf[0] = 0;
-    for (size_t k = 0; k < vmp_solver_count(); k++) {
+    for (size_t k = 0; k < vmp_num_solvers(); k++) {
       strcat(sl->buf, vmp_solver_name(k));
       strcat(sl->buf, ",");
     }
@@ -733,12 +725,6 @@ int vmpb_main(int argc, char **argv, const char *self_exe) {
     goto done;
   }
   if ((rc = settle(&c))) goto done;
-  if (c.online && !vmpb_online_available()) {
-    vmpb_online_result r;
-    vmpb_online_run(0, 0, 0, 0, 0, &r, err);
-    rc = usage_error("%s", err);
-    goto done;
-  }
   for (size_t k = 0; k < c.nsel; k++) {
     size_t h, v;
     uint64_t seed;
@@ -747,11 +733,6 @@ int vmpb_main(int argc, char **argv, const char *self_exe) {
       rc = usage_error("%s", err);
       goto done;
     }
-#ifndef VMPB_HAVE_GEN
-    rc = usage_error("suite %s: this build has no datacenter generator "
-                     "(bench/generator.c)", c.sel[k].suite);
-    goto done;
-#endif
   }
   if (need_data(&c) && vmpb_data_dir(c.data, data, sizeof data, err)) {
     rc = usage_error("%s", err);

@@ -2,11 +2,7 @@
  * --online N: the latency of placing arriving VMs one at a time into a
  * loaded datacenter through the online placement API
  * (include/vmplace/place.h: vmp_placer_new, vmp_place, vmp_placer_free).
- *
- * It needs the datacenter generator (bench/generator.c) and the online
- * API; each is compiled in when the build finds it (bench/CMakeLists.txt
- * defines VMPB_HAVE_GEN and VMPB_HAVE_PLACE).  Without them the runner
- * says which is missing instead of measuring anything.
+ * The loaded datacenter comes from the generator (bench/generator.c).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -18,17 +14,8 @@
 #include "vmplace/vmplace.h"
 #include "bench.h"
 
-#if defined(VMPB_HAVE_GEN) && defined(VMPB_HAVE_PLACE)
 #include "generator.h"
 #include "vmplace/place.h"
-#define HAVE_ONLINE 1
-#else
-#define HAVE_ONLINE 0
-#endif
-
-int vmpb_online_available(void) { return HAVE_ONLINE; }
-
-#if HAVE_ONLINE
 
 /* Adds the VMs of `from` to p as new VMs (no current host) named
  * "arrival-<k>", with their demands and labels.  Returns the index of the
@@ -101,7 +88,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
     vmpb_errf(err, "out of memory");
     goto done;
   }
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.seed = seed;
   opts.threads = 1;
   t0 = vmpb_now();
@@ -149,30 +136,6 @@ done:
   free(lat);
   return rc;
 }
-
-#else /* !HAVE_ONLINE */
-
-int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
-                    size_t arrivals, uint64_t seed, vmpb_online_result *r,
-                    char *err) {
-  (void)hosts, (void)vms, (void)gen_seed, (void)arrivals, (void)seed;
-  memset(r, 0, sizeof *r);
-  r->peak_mib = NAN;
-  snprintf(err, VMPB_ERRLEN, "--online is not available in this build: it "
-           "needs %s",
-#if !defined(VMPB_HAVE_GEN) && !defined(VMPB_HAVE_PLACE)
-           "the datacenter generator (bench/generator.c) and the online "
-           "placement API (include/vmplace/place.h)"
-#elif !defined(VMPB_HAVE_GEN)
-           "the datacenter generator (bench/generator.c)"
-#else
-           "the online placement API (include/vmplace/place.h)"
-#endif
-  );
-  return -1;
-}
-
-#endif
 
 /* ---- the result on the worker's pipe ------------------------------------------------- */
 

@@ -35,7 +35,7 @@ int vmpb_is_peer(const char *name) {
 }
 
 int vmpb_is_library_solver(const char *name) {
-  for (size_t k = 0; name && k < vmp_solver_count(); k++)
+  for (size_t k = 0; name && k < vmp_num_solvers(); k++)
     if (!strcmp(vmp_solver_name(k), name)) return 1;
   return 0;
 }

@@ -36,7 +36,7 @@ size_t vmpb_report_suites(const vmpb_table *t, char ***out) {
  * registry order), then the peers, then any other name, then the
  * reference row. */
 static int solver_rank(const char *name) {
-  for (size_t k = 0; k < vmp_solver_count(); k++)
+  for (size_t k = 0; k < vmp_num_solvers(); k++)
     if (!strcmp(vmp_solver_name(k), name)) return (int)k;
   if (!strcmp(name, "cbc")) return 1000;
   if (!strcmp(name, "cpsat")) return 1001;

@@ -19,17 +19,7 @@
 #include "vmplace/vmplace.h"
 #include "bench.h"
 
-#ifdef VMPB_HAVE_GEN
 #include "generator.h"
-#endif
-
-int vmpb_datacenter_available(void) {
-#ifdef VMPB_HAVE_GEN
-  return 1;
-#else
-  return 0;
-#endif
-}
 
 /* ---- loading ----------------------------------------------------------------- */
 
@@ -44,7 +34,6 @@ static int load(const vmpb_instance *in, vmp_problem **p, vmpb_outcome *o) {
   int rc;
   *p = NULL;
   if (in->kind == VMPB_KIND_DATACENTER || in->kind == VMPB_KIND_REALISTIC) {
-#ifdef VMPB_HAVE_GEN
     if (in->kind == VMPB_KIND_REALISTIC) {
       vmpb_real_opts g;
       vmpb_real_opts_init(&g, in->hosts, in->vms, in->gen_seed);
@@ -58,11 +47,6 @@ static int load(const vmpb_instance *in, vmp_problem **p, vmpb_outcome *o) {
       fail(o, "error", "generator: %s", vmp_last_error());
       return -1;
     }
-#else
-    fail(o, "unsupported", "%s", "this build has no datacenter generator "
-         "(bench/generator.c)");
-    return -1;
-#endif
   } else {
     rc = vmp_problem_read(in->path, VMP_FORMAT_AUTO, p);
     if (rc) {
@@ -101,7 +85,7 @@ static void run_library(const vmpb_work *w, const vmp_problem *p,
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
   int rc;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = w->solver;
   opts.time_limit = w->time_limit;
   opts.seed = w->seed;

@@ -77,7 +77,7 @@ static int scale(size_t hosts, size_t vms, const char *solver, const char *rules
   vmp_solution *s = NULL;
   double gen, t0;
   vmp_problem *p = generate(hosts, vms, 0, &gen);
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   vmp_params_new(&ps);
   if (rules && vmp_params_set(ps, "greedy.rules", rules)) {
     fprintf(stderr, "%s\n", vmp_last_error());
@@ -114,7 +114,7 @@ static int online(size_t hosts, size_t vms, size_t arrivals, const char *rule) {
   vmp_problem *p = generate(hosts, vms, 1, &gen);
   if (arrivals > vms) arrivals = vms;
   for (size_t v = vms - arrivals; v < vms; v++) vmp_problem_set_vm_host(p, v, VMP_NONE);
-  vmp_solve_opts_init(&o);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
   vmp_params_new(&ps);
   if (rule && vmp_params_set(ps, "greedy.online_rule", rule)) {
     fprintf(stderr, "%s\n", vmp_last_error());

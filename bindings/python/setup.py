@@ -44,17 +44,27 @@ SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
 CMAKE_BUILD_DIR = os.path.join(HERE, "build", "libvmplace")
 
 
-def _library_version():
-    """(major, minor) the package is written for, read from _version.py
-    without importing the package (importing it loads the library)."""
-    with open(os.path.join(HERE, "vmplace", "_version.py")) as f:
-        m = re.search(r"LIBRARY_VERSION\s*=\s*\((\d+),\s*(\d+)\)", f.read())
-    if not m:
-        raise RuntimeError("vmplace/_version.py: LIBRARY_VERSION not found")
-    return int(m.group(1)), int(m.group(2))
+def _project_version():
+    """(major, minor, patch) of the package and the library: project(VERSION)
+    of the source tree's CMakeLists.txt, or, in a source distribution, the
+    copy written into vmplace/_release.py.  Read without importing the
+    package (importing it loads the library)."""
+    cmake = os.path.join(SOURCE_ROOT, "CMakeLists.txt")
+    release = os.path.join(HERE, "vmplace", "_release.py")
+    for path, pattern in (
+            (cmake, r"project\(\s*vmplace\s+VERSION\s+(\d+)\.(\d+)\.(\d+)"),
+            (release, r"VERSION\s*=\s*\((\d+),\s*(\d+),\s*(\d+)\)")):
+        if os.path.exists(path):
+            with open(path) as f:
+                m = re.search(pattern, f.read())
+            if m:
+                return tuple(int(g) for g in m.groups())
+    raise RuntimeError("vmplace: no version found (neither the source tree's "
+                       "CMakeLists.txt nor vmplace/_release.py)")
 
 
-MAJOR, MINOR = _library_version()
+VERSION = _project_version()
+MAJOR, MINOR = VERSION[0], VERSION[1]
 SONAME = f"libvmplace.so.{MAJOR}.{MINOR}"
 
 
@@ -147,6 +157,13 @@ class BuildPyWithLibrary(build_py):
 
     def run(self):
         super().run()
+        if not getattr(self, "editable_mode", False):
+            # The installed package has no CMakeLists.txt to read.
+            target = os.path.join(self.build_lib, "vmplace", "_release.py")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w") as f:
+                f.write('"""Written by setup.py: the version of the build."""\n'
+                        f"VERSION = {VERSION!r}\n")
         if not BUILD_LIBRARY:
             return
         built = _build_library()
@@ -165,4 +182,5 @@ class BinaryDistribution(Distribution):
         return BUILD_LIBRARY
 
 
-setup(cmdclass={"build_py": BuildPyWithLibrary}, distclass=BinaryDistribution)
+setup(version="%d.%d.%d" % VERSION, cmdclass={"build_py": BuildPyWithLibrary},
+      distclass=BinaryDistribution)

@@ -34,4 +34,23 @@
  * the API is a size_t; this is its largest value. */
 #define VMP_NONE ((size_t)-1)
 
+/* Versioned structs.  Every option struct starts with `uint32_t version`
+ * and only grows at the end; fill it with its INIT macro or with
+ * vmp_<object>_opts_init(&opts, VMP_<OBJECT>_OPTS_VERSION), which tells the
+ * library the version the caller was compiled against, so that it reads and
+ * writes only the fields that version had.  Structs the library hands to
+ * callbacks (vmp_progress, vmp_apply_event) carry the version the library
+ * was built with; fields beyond a caller's VMP_*_VERSION are new to it.
+ *
+ * VMPLACE_TEST_NEXT_OPTS is for tests/test_opts_version.c only: it builds
+ * the library as if every versioned struct had grown by one field
+ * (VMP__NEXT_FIELD, version + VMP__NEXT_VERSION).  Programs never define it. */
+#ifdef VMPLACE_TEST_NEXT_OPTS
+#  define VMP__NEXT_VERSION 1
+#  define VMP__NEXT_FIELD uint64_t vmp__next_field;
+#else
+#  define VMP__NEXT_VERSION 0
+#  define VMP__NEXT_FIELD
+#endif
+
 #endif /* VMPLACE_COMMON_H */

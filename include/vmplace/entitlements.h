@@ -40,7 +40,7 @@ VMP_BEGIN_DECLS
 /** Opaque immutable set of entitlements, one per VM of a problem. */
 typedef struct vmp_entitlements vmp_entitlements;
 
-#define VMP_ENTITLEMENTS_OPTS_VERSION 1
+#define VMP_ENTITLEMENTS_OPTS_VERSION (1 + VMP__NEXT_VERSION)
 
 /** Options of vmp_entitlements_compute.  Initialise with
  * VMP_ENTITLEMENTS_OPTS_INIT or vmp_entitlements_opts_init; fields are
@@ -58,13 +58,23 @@ typedef struct vmp_entitlements_opts {
                                   default 100000 */
   double shares_per_unit;    /**< shares for one unit of the resource, >= 1;
                                   default 1024 (cpu.shares of one CPU) */
+  VMP__NEXT_FIELD
 } vmp_entitlements_opts;
 
 #define VMP_ENTITLEMENTS_OPTS_INIT \
   { VMP_ENTITLEMENTS_OPTS_VERSION, NULL, 0.0, NULL, NULL, 100000.0, 1024.0 }
 
-/** Fills opts with the defaults (for callers that cannot use the macro). */
-VMP_API void vmp_entitlements_opts_init(vmp_entitlements_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_ENTITLEMENTS_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_ENTITLEMENTS_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_entitlements_opts_init(vmp_entitlements_opts *opts, uint32_t version);
 
 /**
  * Computes the entitlements of every VM of p on the hosts of a placement.

@@ -36,14 +36,17 @@ VMP_BEGIN_DECLS
 /** Opaque immutable migration plan. */
 typedef struct vmp_plan vmp_plan;
 
-/** Whether a plan reaches its target. */
-typedef enum vmp_plan_state {
+/** A plan's status: whether it reaches its target.  "Status" is the word
+ * for the outcome of a whole plan (as for a solution, vmp_status); "state"
+ * is the word for the progress of one step of an apply (vmp_step_state).
+ * The type is vmp_plan_status_code because vmp_plan_status is the getter. */
+typedef enum vmp_plan_status_code {
   /** Every step needed to reach the target is in the plan (possibly none). */
   VMP_PLAN_COMPLETE = 0,
   /** Some moves have no safe order; they are listed with their reasons, and
    * the plan's steps are the safe part only. */
   VMP_PLAN_BLOCKED = 1
-} vmp_plan_state;
+} vmp_plan_status_code;
 
 /** What a step does. */
 typedef enum vmp_plan_action {
@@ -51,7 +54,7 @@ typedef enum vmp_plan_action {
   VMP_ACTION_START = 1        /**< define and start a VM that runs nowhere */
 } vmp_plan_action;
 
-#define VMP_PLAN_OPTS_VERSION 1
+#define VMP_PLAN_OPTS_VERSION (1 + VMP__NEXT_VERSION)
 
 /**
  * Options of vmp_plan_new.  Initialise with VMP_PLAN_OPTS_INIT or
@@ -67,12 +70,22 @@ typedef struct vmp_plan_opts {
                                    (> 0; default 1000) */
   int32_t staging;            /**< nonzero: break cycles through hosts with
                                    spare room (default 1) */
+  VMP__NEXT_FIELD
 } vmp_plan_opts;
 
 #define VMP_PLAN_OPTS_INIT { VMP_PLAN_OPTS_VERSION, 2, 1000.0, 1 }
 
-/** Fills opts with the defaults (same as VMP_PLAN_OPTS_INIT). */
-VMP_API void vmp_plan_opts_init(vmp_plan_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_PLAN_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_PLAN_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_plan_opts_init(vmp_plan_opts *opts, uint32_t version);
 
 /**
  * Plans the moves from p's current placement (each VM's host) to target.
@@ -84,7 +97,7 @@ VMP_API void vmp_plan_opts_init(vmp_plan_opts *opts);
  * @param opts    options; NULL means defaults.
  * @param out     receives the plan (caller owns; vmp_plan_free); NULL on
  *                failure.
- * @return VMP_OK, also for a blocked plan (see vmp_plan_status and vmp_plan_state);
+ * @return VMP_OK, also for a blocked plan (see vmp_plan_status);
  *         VMP_EINVAL (NULL arguments, bad options, a target made for
  *         another problem, a target that breaks hard constraints: the
  *         message names the first violation), VMP_ENOMEM, VMP_EINTERNAL
@@ -102,7 +115,7 @@ VMP_API const char *vmp_plan_status_name(int status);
 /** "migrate" or "start"; "unknown" otherwise.  Static. */
 VMP_API const char *vmp_plan_action_name(int action);
 
-/** Status of a plan (a vmp_plan_state); -1 for NULL. */
+/** Status of a plan (a vmp_plan_status_code); -1 for NULL. */
 VMP_API int vmp_plan_status(const vmp_plan *plan);
 /** The per-host cap the plan was made with (0: none). */
 VMP_API uint32_t vmp_plan_max_concurrent(const vmp_plan *plan);
@@ -261,6 +274,12 @@ VMP_API int vmp_plan_read(const char *path, vmp_plan **out);
  * gives "<plan>"). */
 VMP_API int vmp_plan_parse(const char *data, size_t len, const char *origin,
                            vmp_plan **out);
+
+/* ---- names of 0.1, deprecated: they go in 0.3 -------------------------------
+ * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
+#ifndef VMP_NO_DEPRECATED
+#  define vmp_plan_state vmp_plan_status_code
+#endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS
 

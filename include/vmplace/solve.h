@@ -46,20 +46,20 @@ typedef enum vmp_param_type {
 } vmp_param_type;
 
 /** Number of known parameters (over every solver of this build). */
-VMP_API size_t vmp_param_count(void);
+VMP_API size_t vmp_num_params(void);
 /**
  * Describes the k-th known parameter.  Any out-parameter may be NULL.
  * Strings are static.  min and max are meaningful for numeric types.
  * @return VMP_OK or VMP_EINVAL (k out of range).
  */
-VMP_API int vmp_param_info(size_t k, const char **name, int *type,
-                           double *min, double *max, const char **def,
-                           const char **doc);
+VMP_API int vmp_param_at(size_t k, const char **name, int *type,
+                         double *min, double *max, const char **def,
+                         const char **doc);
 
 /* ---- solvers --------------------------------------------------------------- */
 
 /** Number of solvers in this build. */
-VMP_API size_t vmp_solver_count(void);
+VMP_API size_t vmp_num_solvers(void);
 /** Name of the k-th solver ("greedy", "ilp", ...), or NULL.  Static. */
 VMP_API const char *vmp_solver_name(size_t k);
 /** One-line description of the k-th solver, or NULL.  Static. */
@@ -79,9 +79,13 @@ typedef enum vmp_log_level {
  * Every solve logs at VMP_LOG_INFO what it solves and what it found. */
 typedef void (*vmp_log_fn)(int level, const char *message, void *userdata);
 
-/** What a progress callback sees.  Fields are only appended. */
+#define VMP_PROGRESS_VERSION 1
+
+/** What a progress callback sees.  Fields are only appended: a callback
+ * compiled against VMP_PROGRESS_VERSION reads the fields it knows, and
+ * `version` says which further ones the library filled. */
 typedef struct vmp_progress {
-  uint32_t version;       /**< 1 */
+  uint32_t version;       /**< the library's VMP_PROGRESS_VERSION (>= 1) */
   const char *solver;     /**< the solver reporting (static string) */
   double elapsed;         /**< seconds since the solve started */
   double objective;       /**< best objective so far; HUGE_VAL if none */
@@ -103,7 +107,7 @@ typedef int (*vmp_progress_fn)(const vmp_progress *progress, void *userdata);
 
 /* ---- options ---------------------------------------------------------------- */
 
-#define VMP_SOLVE_OPTS_VERSION 1
+#define VMP_SOLVE_OPTS_VERSION (1 + VMP__NEXT_VERSION)
 
 /**
  * Options of a solve.  Initialise with VMP_SOLVE_OPTS_INIT or
@@ -128,15 +132,24 @@ typedef struct vmp_solve_opts {
   const vmp_params *params;  /**< NULL: every parameter at its default */
   const vmp_solution *incumbent; /**< optional warm start (matched to the
                                   problem by VM and host names) */
+  VMP__NEXT_FIELD
 } vmp_solve_opts;
 
 #define VMP_SOLVE_OPTS_INIT                                                  \
   { VMP_SOLVE_OPTS_VERSION, NULL, 10.0, 1, 1, VMP_LOG_WARN, NULL, NULL,      \
     NULL, NULL, 0.5, NULL, NULL }
 
-/** Fills opts with the defaults (same as VMP_SOLVE_OPTS_INIT), for callers
- * that cannot use the macro (bindings). */
-VMP_API void vmp_solve_opts_init(vmp_solve_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_SOLVE_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_SOLVE_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_solve_opts_init(vmp_solve_opts *opts, uint32_t version);
 
 /**
  * Solves a placement problem.
@@ -189,6 +202,14 @@ typedef enum vmp_model_format {
  */
 VMP_API int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts,
                             const char *path, int format);
+
+/* ---- names of 0.1, deprecated: they go in 0.3 -------------------------------
+ * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
+#ifndef VMP_NO_DEPRECATED
+#  define vmp_param_count vmp_num_params
+#  define vmp_solver_count vmp_num_solvers
+#  define vmp_param_info vmp_param_at
+#endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS
 

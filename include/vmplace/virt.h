@@ -40,7 +40,7 @@ VMP_BEGIN_DECLS
 /** Opaque libvirt session: options and a cache of open connections. */
 typedef struct vmp_virt vmp_virt;
 
-#define VMP_VIRT_OPTS_VERSION 1
+#define VMP_VIRT_OPTS_VERSION (1 + VMP__NEXT_VERSION)
 
 /** Options of a session.  Initialise with VMP_VIRT_OPTS_INIT or
  * vmp_virt_opts_init.  Fields are only ever appended. */
@@ -53,12 +53,22 @@ typedef struct vmp_virt_opts {
   int32_t log_level;            /**< most verbose vmp_log_level passed on */
   vmp_log_fn log;               /**< warnings and progress; NULL: none */
   void *log_userdata;
+  VMP__NEXT_FIELD
 } vmp_virt_opts;
 
 #define VMP_VIRT_OPTS_INIT { VMP_VIRT_OPTS_VERSION, 0, VMP_LOG_WARN, NULL, NULL }
 
-/** Fills opts with the defaults (same as VMP_VIRT_OPTS_INIT). */
-VMP_API void vmp_virt_opts_init(vmp_virt_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_VIRT_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_VIRT_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_virt_opts_init(vmp_virt_opts *opts, uint32_t version);
 
 /**
  * Creates a session.  No connection is opened yet.
@@ -84,12 +94,10 @@ VMP_API int vmp_virt_connect(vmp_virt *v, const char *uri);
 
 /* ---- snapshot ------------------------------------------------------------------- */
 
-/** vmp_virt_snapshot flags. */
-enum {
-  /** Also read domains that are defined but not running, as VMs without a
-   * current host (placing one means starting it). */
-  VMP_SNAPSHOT_INACTIVE = 1u << 0
-};
+/* vmp_virt_snapshot flags (one bit each, or-ed into a uint32_t). */
+/** Also read domains that are defined but not running, as VMs without a
+ * current host (placing one means starting it). */
+#define VMP_SNAPSHOT_INACTIVE (1u << 0)
 
 /**
  * Reads the datacenter described by an inventory into a problem.
@@ -164,11 +172,13 @@ typedef enum vmp_step_state {
  * otherwise.  Static. */
 VMP_API const char *vmp_step_state_name(int state);
 
+#define VMP_APPLY_EVENT_VERSION 1
+
 /** What an apply progress callback sees, before (state PENDING) and after
  * each step.  Strings are borrowed for the duration of the call.  Fields
- * are only appended. */
+ * are only appended: `version` says which ones the library filled. */
 typedef struct vmp_apply_event {
-  uint32_t version;         /**< 1 */
+  uint32_t version;         /**< the library's VMP_APPLY_EVENT_VERSION */
   size_t step;              /**< index in the plan */
   size_t nsteps;
   int state;                /**< a vmp_step_state */
@@ -184,7 +194,7 @@ typedef struct vmp_apply_event {
  * VMP_ECANCELED, and a re-run resumes). */
 typedef int (*vmp_apply_fn)(const vmp_apply_event *event, void *userdata);
 
-#define VMP_APPLY_OPTS_VERSION 2
+#define VMP_APPLY_OPTS_VERSION (2 + VMP__NEXT_VERSION)
 
 /** Options of vmp_virt_apply.  Initialise with VMP_APPLY_OPTS_INIT or
  * vmp_apply_opts_init.  Fields are only ever appended. */
@@ -219,13 +229,23 @@ typedef struct vmp_apply_opts {
                                      never more per host than the plan's
                                      max_concurrent); 0 or 1: one after
                                      another */
+  VMP__NEXT_FIELD
 } vmp_apply_opts;
 
 #define VMP_APPLY_OPTS_INIT                                                  \
   { VMP_APPLY_OPTS_VERSION, 0, 0, NULL, 300.0, 0, NULL, NULL, 0, NULL, NULL, 0.0, 0 }
 
-/** Fills opts with the defaults (same as VMP_APPLY_OPTS_INIT). */
-VMP_API void vmp_apply_opts_init(vmp_apply_opts *opts);
+/**
+ * Fills opts with the defaults of the version the caller was compiled
+ * against (the same values as VMP_APPLY_OPTS_INIT) and writes nothing past that
+ * version's fields.  For callers that cannot use the macro (bindings).
+ *
+ * @param opts     the struct to fill.
+ * @param version  VMP_APPLY_OPTS_VERSION.
+ * @return VMP_OK; VMP_EINVAL when opts is NULL or this library does not
+ *         know the version (opts is then not touched).
+ */
+VMP_API int vmp_apply_opts_init(vmp_apply_opts *opts, uint32_t version);
 
 /** Opaque record of what an apply did, step by step. */
 typedef struct vmp_apply_report vmp_apply_report;
@@ -286,13 +306,19 @@ VMP_API const char *vmp_apply_report_method(const vmp_apply_report *r,
 VMP_API const char *vmp_apply_report_message(const vmp_apply_report *r,
                                              size_t k);
 /** Number of steps in a state. */
-VMP_API size_t vmp_apply_report_count(const vmp_apply_report *r,
-                                      int state);
+VMP_API size_t vmp_apply_report_num_in_state(const vmp_apply_report *r,
+                                             int state);
 /** Number of VMs whose CPU scheduler parameters were set. */
 VMP_API size_t vmp_apply_report_cpu_sched(const vmp_apply_report *r);
 /** The report as JSON: counts and, per step, vm, from, to, state, method,
  * message (caller owns; vmp_free).  @return VMP_OK, VMP_EINVAL, VMP_ENOMEM. */
 VMP_API int vmp_apply_report_to_json(const vmp_apply_report *r, char **out);
+
+/* ---- names of 0.1, deprecated: they go in 0.3 -------------------------------
+ * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
+#ifndef VMP_NO_DEPRECATED
+#  define vmp_apply_report_count vmp_apply_report_num_in_state
+#endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS
 

@@ -17,14 +17,17 @@
 
 #include "common.h"
 #include "errors.h"
-#include "version.h"
+#include "vmplace/version.h" /* generated: include/vmplace/version.h.in */
 #include "problem.h"
 #include "reassign.h"
 #include "solution.h"
+#include "explain.h"
 #include "solve.h"
 #include "place.h"
 #include "rules.h"
+#include "history.h"
 #include "forecast.h"
+#include "utilization.h"
 #include "plan.h"
 #include "virt.h"
 #include "entitlements.h"

@@ -14,8 +14,8 @@
 
 void cli_alerts_init(cli_alerts *a) {
   memset(a, 0, sizeof *a);
-  vmp_forecast_opts_init(&a->fopts);
-  vmp_alert_opts_init(&a->opts);
+  vmp_forecast_opts_init(&a->fopts, VMP_FORECAST_OPTS_VERSION);
+  vmp_alert_opts_init(&a->opts, VMP_ALERT_OPTS_VERSION);
   a->out = stdout;
 }
 
@@ -136,13 +136,13 @@ static void print_alerts(const cli_alerts *a, const vmp_utilization *u,
                          const vmp_alerts *al) {
   char src[256];
   describe_source(src, sizeof src, a, u);
-  if (!vmp_alerts_count(al)) {
+  if (!vmp_alerts_num_alerts(al)) {
     fprintf(a->out, "alerts (%s): none\n", src);
     return;
   }
   fprintf(a->out, "alerts (%s):\n", src);
-  for (size_t k = 0; k < vmp_alerts_count(al); k++) {
-    const vmp_alert *x = vmp_alerts_get(al, k);
+  for (size_t k = 0; k < vmp_alerts_num_alerts(al); k++) {
+    const vmp_alert *x = vmp_alerts_alert_at(al, k);
     int under = x->kind == VMP_ALERT_UNDERLOAD;
     char sev[16], b1[32], b2[32];
     snprintf(sev, sizeof sev, "[%s]", vmp_severity_name(x->severity));

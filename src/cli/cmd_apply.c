@@ -138,7 +138,7 @@ int cmd_apply(int argc, char **argv) {
   char *journal = NULL;
   int rc, arc;
   memset(&A, 0, sizeof A);
-  vmp_apply_opts_init(&A.o);
+  vmp_apply_opts_init(&A.o, VMP_APPLY_OPTS_VERSION);
   if ((rc = parse_args(argc, argv, &A))) {
     if (rc > 0) apply_usage(stdout);
     return rc > 0 ? EXIT_OK : cli_hint();
@@ -184,10 +184,12 @@ int cmd_apply(int argc, char **argv) {
   } else if (!A.quiet) {
     printf("%s%zu steps: %zu done, %zu already done, %zu failed, %zu not run",
            A.o.dry_run ? "dry run: " : "", vmp_apply_report_num_steps(rep),
-           vmp_apply_report_count(rep, VMP_STEP_DONE), vmp_apply_report_count(rep, VMP_STEP_ALREADY),
-           vmp_apply_report_count(rep, VMP_STEP_FAILED),
-           vmp_apply_report_count(rep, VMP_STEP_PENDING));
-    if (A.o.dry_run) printf(", %zu would run", vmp_apply_report_count(rep, VMP_STEP_WOULD_RUN));
+           vmp_apply_report_num_in_state(rep, VMP_STEP_DONE),
+           vmp_apply_report_num_in_state(rep, VMP_STEP_ALREADY),
+           vmp_apply_report_num_in_state(rep, VMP_STEP_FAILED),
+           vmp_apply_report_num_in_state(rep, VMP_STEP_PENDING));
+    if (A.o.dry_run)
+      printf(", %zu would run", vmp_apply_report_num_in_state(rep, VMP_STEP_WOULD_RUN));
     printf("\n");
     cli_print_report(stdout, pl, rep);
     if (vmp_apply_report_cpu_sched(rep))

@@ -167,7 +167,7 @@ int cmd_check(int argc, char **argv) {
   }
   for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
     int is_hard;
-    vmp_solution_violation(s, k, NULL, NULL, &is_hard);
+    vmp_solution_violation_at(s, k, NULL, NULL, &is_hard);
     hard += is_hard || strict;
   }
   rc = hard || vmp_solution_num_unplaced(s) || (alerts.list && critical) ? EXIT_NEGATIVE

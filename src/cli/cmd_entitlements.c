@@ -210,7 +210,7 @@ int cmd_entitlements(int argc, char **argv) {
   vmp_entitlements *e = NULL;
   int rc;
   memset(&A, 0, sizeof A);
-  vmp_entitlements_opts_init(&A.o);
+  vmp_entitlements_opts_init(&A.o, VMP_ENTITLEMENTS_OPTS_VERSION);
   A.format = VMP_FORMAT_AUTO;
   if ((rc = parse_args(argc, argv, &A))) {
     if (rc > 0) entitlements_usage(stdout);

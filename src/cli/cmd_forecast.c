@@ -282,7 +282,7 @@ int cmd_forecast(int argc, char **argv) {
   vmp_problem *p = NULL, *q = NULL;
   int rc;
   memset(&a, 0, sizeof a);
-  vmp_forecast_opts_init(&a.opts);
+  vmp_forecast_opts_init(&a.opts, VMP_FORECAST_OPTS_VERSION);
   if ((rc = parse_args(argc, argv, &a))) return rc < 0 ? EXIT_OK : rc;
   if ((rc = vmp_history_read(a.history, a.format, &h))) {
     rc = cli_fail(rc);

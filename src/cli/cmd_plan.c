@@ -125,7 +125,7 @@ int cmd_plan(int argc, char **argv) {
   int json = 0, quiet = 0, format = VMP_FORMAT_AUTO, c, rc;
   size_t max_moves = VMP_NONE;
   uint64_t u;
-  vmp_plan_opts_init(&opts);
+  vmp_plan_opts_init(&opts, VMP_PLAN_OPTS_VERSION);
   optind = 0;
   while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
     switch (c) {

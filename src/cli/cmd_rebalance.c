@@ -353,9 +353,9 @@ int cmd_rebalance(int argc, char **argv) {
   int rc, prc;
   memset(&R, 0, sizeof R);
   memset(&O, 0, sizeof O);
-  vmp_solve_opts_init(&R.so);
-  vmp_plan_opts_init(&R.po);
-  vmp_apply_opts_init(&R.ao);
+  vmp_solve_opts_init(&R.so, VMP_SOLVE_OPTS_VERSION);
+  vmp_plan_opts_init(&R.po, VMP_PLAN_OPTS_VERSION);
+  vmp_apply_opts_init(&R.ao, VMP_APPLY_OPTS_VERSION);
   R.max_moves = VMP_NONE;
   if ((rc = parse_args(argc, argv, &R))) {
     if (rc > 0) rebalance_usage(stdout);

@@ -85,7 +85,7 @@ static void on_log(int level, const char *msg, void *ud) {
 static int list_solvers(int json) {
   if (json) {
     printf("[");
-    for (size_t k = 0; k < vmp_solver_count(); k++) {
+    for (size_t k = 0; k < vmp_num_solvers(); k++) {
       json_t *o = json_pack("{s:s, s:s}", "name", vmp_solver_name(k), "summary",
                             vmp_solver_summary(k));
       char *t = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
@@ -96,18 +96,18 @@ static int list_solvers(int json) {
     printf("\n]\n");
     return EXIT_OK;
   }
-  for (size_t k = 0; k < vmp_solver_count(); k++)
+  for (size_t k = 0; k < vmp_num_solvers(); k++)
     printf("%-12s %s\n", vmp_solver_name(k), vmp_solver_summary(k));
   return EXIT_OK;
 }
 
 static int list_params(void) {
   static const char *const types[] = {"int", "double", "bool", "string"};
-  for (size_t k = 0; k < vmp_param_count(); k++) {
+  for (size_t k = 0; k < vmp_num_params(); k++) {
     const char *name, *def, *doc;
     int type;
     double lo, hi;
-    vmp_param_info(k, &name, &type, &lo, &hi, &def, &doc);
+    vmp_param_at(k, &name, &type, &lo, &hi, &def, &doc);
     printf("%-28s %-6s default %-10s", name, types[type & 3], def);
     if (type == VMP_PARAM_INT || type == VMP_PARAM_DOUBLE) printf(" range [%g, %g]", lo, hi);
     printf("\n    %s\n", doc);
@@ -168,7 +168,7 @@ int cmd_solve(int argc, char **argv) {
       status, list = 0, tty, from_scratch = 0;
   size_t max_moves = VMP_NONE;
   uint64_t u;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   if (vmp_params_new(&params)) return cli_fail(VMP_ENOMEM);
   optind = 0;
   while ((c = getopt_long(argc, argv, ":s:t:j:p:o:qvh", longopts, NULL)) != -1) {

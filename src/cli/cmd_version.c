@@ -12,7 +12,7 @@ static int version_json(const char *const *features) {
   char *text;
   json_object_set_new(root, "version", json_string(vmp_version_string()));
   a = json_array();
-  for (size_t k = 0; k < vmp_solver_count(); k++)
+  for (size_t k = 0; k < vmp_num_solvers(); k++)
     json_array_append_new(a, json_string(vmp_solver_name(k)));
   json_object_set_new(root, "solvers", a);
   a = json_array();
@@ -47,7 +47,7 @@ int cmd_version(int argc, char **argv) {
   if (json) return version_json(features);
   printf("vmplace %s\n", vmp_version_string());
   printf("solvers:");
-  for (size_t k = 0; k < vmp_solver_count(); k++) printf(" %s", vmp_solver_name(k));
+  for (size_t k = 0; k < vmp_num_solvers(); k++) printf(" %s", vmp_solver_name(k));
   printf("\nfeatures:");
   for (const char *const *f = features; *f; f++)
     if (vmp_has_feature(*f)) printf(" %s", *f);

@@ -190,7 +190,7 @@ void cli_print_solution(FILE *f, const vmp_problem *p, const vmp_solution *s,
   for (size_t k = 0; k < vmp_solution_num_terms(s); k++) {
     const char *name;
     double value, weighted;
-    vmp_solution_term(s, k, &name, &value, &weighted);
+    vmp_solution_term_at(s, k, &name, &value, &weighted);
     fprintf(f, " %s ", name);
     if (!strcmp(name, "balance")) {
       fprintf(f, "%.0f%%", 100.0 * value);
@@ -263,7 +263,7 @@ void cli_print_solution(FILE *f, const vmp_problem *p, const vmp_solution *s,
     for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
       const char *kind, *msg;
       int hard;
-      vmp_solution_violation(s, k, &kind, &msg, &hard);
+      vmp_solution_violation_at(s, k, &kind, &msg, &hard);
       fprintf(f, "  [%s] %s\n", hard ? "hard" : "soft", msg);
     }
   }

@@ -17,7 +17,7 @@ static void on_log(int level, const char *msg, void *ud) {
 int cli_virt_session(int verbose, vmp_virt **out) {
   vmp_virt_opts o;
   int rc;
-  vmp_virt_opts_init(&o);
+  vmp_virt_opts_init(&o, VMP_VIRT_OPTS_VERSION);
   o.log = on_log;
   o.log_level = verbose ? VMP_LOG_INFO : VMP_LOG_WARN;
   rc = vmp_virt_new(&o, out);

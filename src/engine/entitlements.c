@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "glpk_util.h"
+#include "opts.h"
 #include "problem_impl.h"
 #include "solution_impl.h"
 
@@ -21,9 +22,13 @@ struct vmp_entitlements {
   double period, spu;
 };
 
-void vmp_entitlements_opts_init(vmp_entitlements_opts *opts) {
-  static const vmp_entitlements_opts def = VMP_ENTITLEMENTS_OPTS_INIT;
-  if (opts) *opts = def;
+VMP__OPTS_ABI(ent_opts_abi, vmp_entitlements_opts, VMP_ENTITLEMENTS_OPTS_VERSION,
+              VMP_ENTITLEMENTS_OPTS_INIT, "entitlements options",
+              "vmp_entitlements_opts_init",
+              VMP__OPTS_END(vmp_entitlements_opts, shares_per_unit));
+
+int vmp_entitlements_opts_init(vmp_entitlements_opts *opts, uint32_t version) {
+  return vmp__opts_init(&ent_opts_abi, opts, version);
 }
 
 void vmp_entitlements_free(vmp_entitlements *e) {
@@ -41,11 +46,6 @@ void vmp_entitlements_free(vmp_entitlements *e) {
 
 static int check_opts(const vmp_problem *p, const vmp_entitlements_opts *o, size_t *res) {
   const char *rname = o->resource ? o->resource : "cpu";
-  if (o->version < 1 || o->version > VMP_ENTITLEMENTS_OPTS_VERSION)
-    return vmp__error(VMP_EINVAL,
-                      "opts.version is %u; this library knows versions 1..%d "
-                      "(initialise with vmp_entitlements_opts_init)",
-                      (unsigned)o->version, VMP_ENTITLEMENTS_OPTS_VERSION);
   if (vmp_problem_find_resource(p, rname, res))
     return vmp__error(VMP_ENOTFOUND, "entitlements: the problem has no resource \"%s\"", rname);
   if (!(o->min_fraction >= 0.0 && o->min_fraction <= 1.0))
@@ -293,11 +293,9 @@ int vmp_entitlements_compute(const vmp_problem *p, const vmp_solution *placement
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
   if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
-  if (opts_in)
-    opts = *opts_in;
-  else
-    vmp_entitlements_opts_init(&opts);
-  if ((rc = check_opts(p, &opts, &r))) return rc;
+  if ((rc = vmp__opts_load(&ent_opts_abi, &opts, opts_in)) ||
+      (rc = check_opts(p, &opts, &r)))
+    return rc;
   memset(&w, 0, sizeof w);
   if (!(w.e = calloc(1, sizeof *w.e))) return vmp__enomem();
   w.e->nvms = p->nvms;

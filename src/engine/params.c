@@ -11,13 +11,13 @@
 
 #include "solvers.h"
 
-size_t vmp_param_count(void) {
+size_t vmp_num_params(void) {
   size_t n = 0;
   for (size_t s = 0; s < vmp__solver_count(); s++) n += vmp__solver_at(s)->nparams;
   return n;
 }
 
-int vmp_param_info(size_t k, const char **name, int *type, double *min,
+int vmp_param_at(size_t k, const char **name, int *type, double *min,
                    double *max, const char **def, const char **doc) {
   for (size_t s = 0; s < vmp__solver_count(); s++) {
     const vmp__solver *sv = vmp__solver_at(s);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "packing.h"
 #include "solution_impl.h"
 
@@ -45,19 +46,16 @@ static void add_vm(vmp_placer *pl, size_t v, size_t h) {
   pl->vm_host[v] = (uint32_t)h;
 }
 
-int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts, vmp_placer **out) {
+int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts_in, vmp_placer **out) {
+  vmp_solve_opts opts;
   vmp_placer *pl;
   const char *rule_name;
   int rc, rule;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
   if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
-  if (opts && (opts->version < 1 || opts->version > VMP_SOLVE_OPTS_VERSION))
-    return vmp__error(VMP_EINVAL,
-                      "opts.version is %u; this library knows versions 1..%d "
-                      "(initialise with vmp_solve_opts_init)",
-                      (unsigned)opts->version, VMP_SOLVE_OPTS_VERSION);
-  rule_name = vmp_params_get(opts ? opts->params : NULL, "greedy.online_rule");
+  if ((rc = vmp__engine_load_solve_opts(&opts, opts_in))) return rc;
+  rule_name = vmp_params_get(opts.params, "greedy.online_rule");
   /* The parameter was checked when set; only a missing one is defaulted. */
   if (!rule_name) rule_name = vmp__greedy_rule_name(vmp__greedy_default_online_rule());
   if ((rule = vmp__greedy_rule_find(rule_name)) < 0)

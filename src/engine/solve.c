@@ -11,23 +11,28 @@
 #include <unistd.h>
 
 #include "disruption.h"
+#include "engine.h"
+#include "opts.h"
 #include "solvers.h"
 #include "solution_impl.h"
 #include "state.h"
 
-void vmp_solve_opts_init(vmp_solve_opts *opts) {
-  static const vmp_solve_opts def = VMP_SOLVE_OPTS_INIT;
-  if (opts) *opts = def;
+VMP__OPTS_ABI(solve_opts_abi, vmp_solve_opts, VMP_SOLVE_OPTS_VERSION, VMP_SOLVE_OPTS_INIT,
+              "solve options", "vmp_solve_opts_init",
+              VMP__OPTS_END(vmp_solve_opts, incumbent));
+
+int vmp_solve_opts_init(vmp_solve_opts *opts, uint32_t version) {
+  return vmp__opts_init(&solve_opts_abi, opts, version);
+}
+
+int vmp__engine_load_solve_opts(vmp_solve_opts *dst, const vmp_solve_opts *src) {
+  return vmp__opts_load(&solve_opts_abi, dst, src);
 }
 
 /* ---- vmp_solve ---------------------------------------------------------------------------- */
 
+/* Fields of opts (already loaded, so of the latest version). */
 static int check_opts(const vmp_solve_opts *o) {
-  if (o->version < 1 || o->version > VMP_SOLVE_OPTS_VERSION)
-    return vmp__error(VMP_EINVAL,
-                      "opts.version is %u; this library knows versions 1..%d "
-                      "(initialise with vmp_solve_opts_init)",
-                      (unsigned)o->version, VMP_SOLVE_OPTS_VERSION);
   if (isnan(o->time_limit))
     return vmp__error(VMP_EINVAL, "opts.time_limit is not a number");
   if (!(o->progress_interval >= 0.0) || !isfinite(o->progress_interval))
@@ -125,10 +130,7 @@ int vmp_solve(const vmp_problem *p, const vmp_solve_opts *opts_in,
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
   if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
-  if (opts_in)
-    opts = *opts_in;
-  else
-    vmp_solve_opts_init(&opts);
+  if ((rc = vmp__opts_load(&solve_opts_abi, &opts, opts_in))) return rc;
   if ((rc = check_opts(&opts))) return rc;
   if (!opts.solver || !opts.solver[0]) opts.solver = "auto";
   if (!(solver = vmp__solver_find(opts.solver))) {
@@ -292,10 +294,7 @@ int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts_in, const c
   }
   if (format != VMP_MODEL_LP && format != VMP_MODEL_MPS)
     return vmp__error(VMP_EINVAL, "unknown model format %d", format);
-  if (opts_in)
-    opts = *opts_in;
-  else
-    vmp_solve_opts_init(&opts);
+  if ((rc = vmp__opts_load(&solve_opts_abi, &opts, opts_in))) return rc;
   if ((rc = check_opts(&opts))) return rc;
   if (!opts.params) {
     if ((rc = vmp_params_new(&empty))) return rc;

@@ -16,6 +16,7 @@
 
 #include "forecast.h"
 #include "history.h"
+#include "opts.h"
 #include "timestamp.h"
 
 #define DAY 86400
@@ -550,14 +551,15 @@ static int forecast_series(vmp_forecast *fc, const vmp_forecast_opts *o,
 
 /* ---- entry points ------------------------------------------------------------------------------- */
 
-void vmp_forecast_opts_init(vmp_forecast_opts *opts) {
-  static const vmp_forecast_opts defaults = VMP_FORECAST_OPTS_INIT;
-  if (opts) *opts = defaults;
+VMP__OPTS_ABI(forecast_opts_abi, vmp_forecast_opts, VMP_FORECAST_OPTS_VERSION,
+              VMP_FORECAST_OPTS_INIT, "forecast options", "vmp_forecast_opts_init",
+              VMP__OPTS_END(vmp_forecast_opts, validate));
+
+int vmp_forecast_opts_init(vmp_forecast_opts *opts, uint32_t version) {
+  return vmp__opts_init(&forecast_opts_abi, opts, version);
 }
 
 static int check_opts(const vmp_forecast_opts *o) {
-  if (o->version < 1 || o->version > VMP_FORECAST_OPTS_VERSION)
-    return vmp__error(VMP_EINVAL, "forecast options: unknown version %u", o->version);
   if (!isfinite(o->horizon) || o->horizon <= 0 || o->horizon > 3650.0 * DAY)
     return vmp__error(VMP_EINVAL, "horizon: expected seconds in (0, 10 years], got %g",
                       o->horizon);
@@ -617,14 +619,7 @@ int vmp_history_forecast(const vmp_history *h, const vmp_forecast_opts *opts,
   if (!out) return vmp__error(VMP_EINVAL, "vmp_history_forecast: out is NULL");
   *out = NULL;
   if (!h) return vmp__error(VMP_EINVAL, "vmp_history_forecast: history is NULL");
-  vmp_forecast_opts_init(&o);
-  if (opts) {
-    if (opts->version < 1 || opts->version > VMP_FORECAST_OPTS_VERSION)
-      return vmp__error(VMP_EINVAL, "forecast options: unknown version %u",
-                        opts->version);
-    o = *opts;
-  }
-  if ((rc = check_opts(&o)) || (rc = check_points(h, &o))) return rc;
+  if ((rc = vmp__opts_load(&forecast_opts_abi, &o, opts)) || (rc = check_opts(&o)) || (rc = check_points(h, &o))) return rc;
   if (!(fc = vmp__calloc(1, sizeof *fc))) return vmp__enomem();
   vmp__strmap_init(&fc->index);
   fc->quantile = o.quantile;
@@ -728,11 +723,11 @@ size_t vmp_forecast_series_num_points(const vmp_forecast *f, size_t k) {
   return s ? s->npoints : 0;
 }
 
-int vmp_forecast_series_point(const vmp_forecast *f, size_t k, size_t i,
+int vmp_forecast_series_point_at(const vmp_forecast *f, size_t k, size_t i,
                               int64_t *timestamp, double *value) {
   const fc_series *s = SERIES(f, k);
   if (!s || i >= s->npoints)
-    return vmp__error(VMP_EINVAL, "vmp_forecast_series_point: index out of range");
+    return vmp__error(VMP_EINVAL, "vmp_forecast_series_point_at: index out of range");
   if (timestamp) *timestamp = s->pt[i];
   if (value) *value = s->pv[i];
   return 0;
@@ -743,11 +738,11 @@ size_t vmp_forecast_series_num_terms(const vmp_forecast *f, size_t k) {
   return s ? s->nterms : 0;
 }
 
-int vmp_forecast_series_term(const vmp_forecast *f, size_t k, size_t j,
+int vmp_forecast_series_term_at(const vmp_forecast *f, size_t k, size_t j,
                              const char **name, double *coef) {
   const fc_series *s = SERIES(f, k);
   if (!s || j >= s->nterms)
-    return vmp__error(VMP_EINVAL, "vmp_forecast_series_term: index out of range");
+    return vmp__error(VMP_EINVAL, "vmp_forecast_series_term_at: index out of range");
   if (name) *name = vmp__pool_str(&f->pool, s->term[j]);
   if (coef) *coef = s->coef[j];
   return 0;

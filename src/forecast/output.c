@@ -34,7 +34,7 @@ static json_t *series_json(const vmp_forecast *f, size_t k) {
     json_t *p;
     int64_t t;
     double v;
-    vmp_forecast_series_point(f, k, i, &t, &v);
+    vmp_forecast_series_point_at(f, k, i, &t, &v);
     p = json_pack("{s:I, s:o}", "timestamp", (json_int_t)t, "value", vmp__json_num(v));
     /* json_array_append_new takes p, even when it fails */
     bad |= !p || json_array_append_new(pts, p);
@@ -79,7 +79,7 @@ int vmp_forecast_to_json(const vmp_forecast *f, char **out) {
 }
 
 int vmp_forecast_rightsize(const vmp_forecast *f, const vmp_problem *p,
-                           unsigned flags, vmp_problem **out) {
+                           uint32_t flags, vmp_problem **out) {
   vmp_problem *q = NULL;
   int rc;
   if (!out) return vmp__error(VMP_EINVAL, "vmp_forecast_rightsize: out is NULL");

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "internal.h"
+#include "opts.h"
 
 int vmp_history_forecast(const vmp_history *h, const vmp_forecast_opts *opts,
                          vmp_forecast **out) {
@@ -18,9 +19,12 @@ int vmp_history_forecast(const vmp_history *h, const vmp_forecast_opts *opts,
                     "(built with VMPLACE_WITH_FORECAST=OFF)");
 }
 
-void vmp_forecast_opts_init(vmp_forecast_opts *opts) {
-  static const vmp_forecast_opts defaults = VMP_FORECAST_OPTS_INIT;
-  if (opts) *opts = defaults;
+VMP__OPTS_ABI(forecast_opts_abi, vmp_forecast_opts, VMP_FORECAST_OPTS_VERSION,
+              VMP_FORECAST_OPTS_INIT, "forecast options", "vmp_forecast_opts_init",
+              VMP__OPTS_END(vmp_forecast_opts, validate));
+
+int vmp_forecast_opts_init(vmp_forecast_opts *opts, uint32_t version) {
+  return vmp__opts_init(&forecast_opts_abi, opts, version);
 }
 
 void vmp_forecast_free(vmp_forecast *f) { (void)f; }
@@ -99,14 +103,14 @@ size_t vmp_forecast_series_num_points(const vmp_forecast *f, size_t k) {
   return 0;
 }
 
-int vmp_forecast_series_point(const vmp_forecast *f, size_t k, size_t i,
+int vmp_forecast_series_point_at(const vmp_forecast *f, size_t k, size_t i,
                               int64_t *timestamp, double *value) {
   (void)f;
   (void)k;
   (void)i;
   (void)timestamp;
   (void)value;
-  return vmp__error(VMP_EINVAL, "vmp_forecast_series_point: no forecast in this build");
+  return vmp__error(VMP_EINVAL, "vmp_forecast_series_point_at: no forecast in this build");
 }
 
 size_t vmp_forecast_series_num_terms(const vmp_forecast *f, size_t k) {
@@ -115,14 +119,14 @@ size_t vmp_forecast_series_num_terms(const vmp_forecast *f, size_t k) {
   return 0;
 }
 
-int vmp_forecast_series_term(const vmp_forecast *f, size_t k, size_t j,
+int vmp_forecast_series_term_at(const vmp_forecast *f, size_t k, size_t j,
                              const char **name, double *coef) {
   (void)f;
   (void)k;
   (void)j;
   (void)name;
   (void)coef;
-  return vmp__error(VMP_EINVAL, "vmp_forecast_series_term: no forecast in this build");
+  return vmp__error(VMP_EINVAL, "vmp_forecast_series_term_at: no forecast in this build");
 }
 
 size_t vmp_forecast_series_rank(const vmp_forecast *f, size_t k) {
@@ -138,7 +142,7 @@ int vmp_forecast_to_json(const vmp_forecast *f, char **out) {
 }
 
 int vmp_forecast_rightsize(const vmp_forecast *f, const vmp_problem *p,
-                           unsigned flags, vmp_problem **out) {
+                           uint32_t flags, vmp_problem **out) {
   (void)f;
   (void)p;
   (void)flags;

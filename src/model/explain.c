@@ -509,7 +509,7 @@ size_t vmp_explanation_num_reasons(const vmp_explanation *e, size_t k) {
   return e && k < e->nhosts ? e->rstart[k + 1] - e->rstart[k] : 0;
 }
 
-int vmp_explanation_reason(const vmp_explanation *e, size_t k, size_t j,
+int vmp_explanation_reason_at(const vmp_explanation *e, size_t k, size_t j,
                            const char **key, const char **message) {
   if (!e || k >= e->nhosts || j >= e->rstart[k + 1] - e->rstart[k])
     return vmp__error(VMP_EINVAL, "reason index out of range");
@@ -520,7 +520,7 @@ int vmp_explanation_reason(const vmp_explanation *e, size_t k, size_t j,
 
 size_t vmp_explanation_num_counts(const vmp_explanation *e) { return e ? e->ncounts : 0; }
 
-int vmp_explanation_count(const vmp_explanation *e, size_t j, const char **key,
+int vmp_explanation_count_at(const vmp_explanation *e, size_t j, const char **key,
                           size_t *hosts) {
   if (!e || j >= e->ncounts) return vmp__error(VMP_EINVAL, "count index out of range");
   if (key) *key = e->counts[j].key;

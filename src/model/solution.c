@@ -360,7 +360,7 @@ const char *vmp_solution_unplaced_reason(const vmp_solution *s, size_t k) {
 
 size_t vmp_solution_num_violations(const vmp_solution *s) { return s ? s->nviol : 0; }
 
-int vmp_solution_violation(const vmp_solution *s, size_t k, const char **kind,
+int vmp_solution_violation_at(const vmp_solution *s, size_t k, const char **kind,
                            const char **message, int *hard) {
   if (!s || k >= s->nviol) return vmp__error(VMP_EINVAL, "violation index out of range");
   if (kind) *kind = s->viol[k].kind;
@@ -371,7 +371,7 @@ int vmp_solution_violation(const vmp_solution *s, size_t k, const char **kind,
 
 size_t vmp_solution_num_terms(const vmp_solution *s) { return s ? VMP__NTERMS : 0; }
 
-int vmp_solution_term(const vmp_solution *s, size_t k, const char **name,
+int vmp_solution_term_at(const vmp_solution *s, size_t k, const char **name,
                       double *value, double *weighted) {
   if (!s || k >= VMP__NTERMS) return vmp__error(VMP_EINVAL, "term index out of range");
   if (name) *name = vmp__term_names[k];
@@ -384,7 +384,7 @@ int vmp_solution_score(const vmp_solution *s, const char *name, double *value,
                        double *weighted) {
   if (!s || !name) return vmp__error(VMP_EINVAL, "solution or name is NULL");
   for (size_t k = 0; k < VMP__NTERMS; k++)
-    if (!strcmp(vmp__term_names[k], name)) return vmp_solution_term(s, k, NULL, value, weighted);
+    if (!strcmp(vmp__term_names[k], name)) return vmp_solution_term_at(s, k, NULL, value, weighted);
   return vmp__error(VMP_ENOTFOUND, "unknown score term \"%s\"", name);
 }
 

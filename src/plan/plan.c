@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "opts.h"
 #include "plan_impl.h"
 #include "solution_impl.h"
 #include "units.h"
@@ -178,9 +179,12 @@ uint32_t vmp__plan_find_vm(const vmp_plan *pl, const char *name) {
 
 /* ---- getters -------------------------------------------------------------------- */
 
-void vmp_plan_opts_init(vmp_plan_opts *opts) {
-  static const vmp_plan_opts defaults = VMP_PLAN_OPTS_INIT;
-  if (opts) *opts = defaults;
+VMP__OPTS_ABI(plan_opts_abi, vmp_plan_opts, VMP_PLAN_OPTS_VERSION, VMP_PLAN_OPTS_INIT,
+              "plan options", "vmp_plan_opts_init",
+              VMP__OPTS_END(vmp_plan_opts, staging));
+
+int vmp_plan_opts_init(vmp_plan_opts *opts, uint32_t version) {
+  return vmp__opts_init(&plan_opts_abi, opts, version);
 }
 
 const char *vmp_plan_status_name(int status) {
@@ -701,8 +705,8 @@ static int report_unplaced(planner *P) {
 }
 
 int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
-                 const vmp_plan_opts *opts, vmp_plan **out) {
-  vmp_plan_opts defaults;
+                 const vmp_plan_opts *opts_in, vmp_plan **out) {
+  vmp_plan_opts loaded, *opts = &loaded;
   vmp__model *m = NULL;
   planner P;
   size_t nmoving = 0;
@@ -710,12 +714,7 @@ int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
   if (!p || !target) return vmp__error(VMP_EINVAL, "problem or target is NULL");
-  if (!opts) {
-    vmp_plan_opts_init(&defaults);
-    opts = &defaults;
-  }
-  if (opts->version < 1 || opts->version > VMP_PLAN_OPTS_VERSION)
-    return vmp__error(VMP_EINVAL, "plan options: unknown version %u", opts->version);
+  if ((rc = vmp__opts_load(&plan_opts_abi, &loaded, opts_in))) return rc;
   if (!(opts->bandwidth_mibps > 0.0) || !isfinite(opts->bandwidth_mibps))
     return vmp__error(VMP_EINVAL, "plan options: bandwidth_mibps must be > 0, got %g",
                       opts->bandwidth_mibps);

@@ -29,7 +29,7 @@ typedef struct vmp__pblocked {
 } vmp__pblocked;
 
 struct vmp_plan {
-  int status;                   /* vmp_plan_state */
+  int status;                   /* vmp_plan_status_code */
   uint32_t max_concurrent;      /* 0: no cap */
   double bandwidth;             /* MiB/s, > 0 */
 

@@ -105,7 +105,7 @@ int vmp__ctx_progress(vmp__ctx *ctx, double objective, double bound,
   if (!force && now < ctx->next_progress) return vmp__ctx_should_stop(ctx);
   ctx->next_progress = now + ctx->opts->progress_interval;
   memset(&pr, 0, sizeof pr);
-  pr.version = 1;
+  pr.version = VMP_PROGRESS_VERSION;
   pr.solver = ctx->solver;
   pr.elapsed = now - ctx->t_start;
   pr.objective = ctx->best_objective;

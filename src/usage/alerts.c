@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json_util.h"
+#include "opts.h"
 #include "utilization.h"
 
 enum { LVL_WARNING, LVL_CRITICAL, LVL_UNDERLOAD, NLEVELS };
@@ -24,9 +25,12 @@ struct vmp_alerts {
   unsigned char *active;     /* [(h * nr + r) * NLEVELS + level] */
 };
 
-void vmp_alert_opts_init(vmp_alert_opts *opts) {
-  static const vmp_alert_opts defaults = VMP_ALERT_OPTS_INIT;
-  if (opts) *opts = defaults;
+VMP__OPTS_ABI(alert_opts_abi, vmp_alert_opts, VMP_ALERT_OPTS_VERSION, VMP_ALERT_OPTS_INIT,
+              "alert options", "vmp_alert_opts_init",
+              VMP__OPTS_END(vmp_alert_opts, num_resources));
+
+int vmp_alert_opts_init(vmp_alert_opts *opts, uint32_t version) {
+  return vmp__opts_init(&alert_opts_abi, opts, version);
 }
 
 void vmp_alerts_free(vmp_alerts *a) {
@@ -188,12 +192,7 @@ int vmp_utilization_alerts(const vmp_utilization *u, const vmp_alert_opts *opts,
   if (!out) return vmp__error(VMP_EINVAL, "vmp_utilization_alerts: out is NULL");
   *out = NULL;
   if (!u) return vmp__error(VMP_EINVAL, "vmp_utilization_alerts: utilization is NULL");
-  vmp_alert_opts_init(&o);
-  if (opts) {
-    if (opts->version < 1 || opts->version > VMP_ALERT_OPTS_VERSION)
-      return vmp__error(VMP_EINVAL, "alert options: unknown version %u", opts->version);
-    o = *opts;
-  }
+  if ((rc = vmp__opts_load(&alert_opts_abi, &o, opts))) return rc;
   cells = u->nh * u->nr;
   if (!(a = vmp__calloc(1, sizeof *a))) return vmp__enomem();
   a->u = u;
@@ -256,9 +255,9 @@ out:
   return rc;
 }
 
-size_t vmp_alerts_count(const vmp_alerts *a) { return a ? a->n : 0; }
+size_t vmp_alerts_num_alerts(const vmp_alerts *a) { return a ? a->n : 0; }
 
-const vmp_alert *vmp_alerts_get(const vmp_alerts *a, size_t k) {
+const vmp_alert *vmp_alerts_alert_at(const vmp_alerts *a, size_t k) {
   return a && k < a->n ? &a->list[k] : NULL;
 }
 

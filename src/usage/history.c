@@ -257,10 +257,10 @@ size_t vmp_history_series_len(const vmp_history *h, size_t k) {
   return h && k < h->nseries ? h->series[k].n : 0;
 }
 
-int vmp_history_series_point(const vmp_history *h, size_t k, size_t i,
+int vmp_history_series_point_at(const vmp_history *h, size_t k, size_t i,
                              int64_t *timestamp, double *value) {
   if (!h || k >= h->nseries || i >= h->series[k].n)
-    return vmp__error(VMP_EINVAL, "vmp_history_series_point: index out of range");
+    return vmp__error(VMP_EINVAL, "vmp_history_series_point_at: index out of range");
   if (timestamp) *timestamp = h->series[k].t[i];
   if (value) *value = h->series[k].v[i];
   return 0;

@@ -310,7 +310,7 @@ int vmp_utilization_from_forecast(const vmp_problem *p, const vmp_solution *s,
     w[k].n = vmp_forecast_series_num_points(f, k);
     w[k].step = vmp_forecast_series_step(f, k);
     for (size_t i = 0; i < w[k].n; i++, at++)
-      vmp_forecast_series_point(f, k, i, &t[at], &v[at]);
+      vmp_forecast_series_point_at(f, k, i, &t[at], &v[at]);
   }
   rc = from_views(p, s, w, n, step, VMP_UTILIZATION_FORECAST, out);
 out:

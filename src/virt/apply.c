@@ -813,7 +813,7 @@ static int notify(run *R, size_t k, int state, const char *method, const char *m
   vmp_apply_event ev;
   if (!R->o->progress) return 0;
   memset(&ev, 0, sizeof ev);
-  ev.version = 1;
+  ev.version = VMP_APPLY_EVENT_VERSION;
   ev.step = k;
   ev.nsteps = R->pl->nsteps;
   ev.state = state;
@@ -1028,8 +1028,6 @@ static int run_all(run *R) {
 }
 
 static int check_opts(const vmp_apply_opts *o) {
-  if (o->version < 1 || o->version > VMP_APPLY_OPTS_VERSION)
-    return vmp__error(VMP_EINVAL, "apply options: unknown version %u", o->version);
   if (!(o->shutdown_timeout >= 0))
     return vmp__error(VMP_EINVAL, "apply options: shutdown_timeout must be >= 0");
   if (!(o->migrate_timeout >= 0) || o->migrate_timeout > 1e9)
@@ -1042,22 +1040,14 @@ static int check_opts(const vmp_apply_opts *o) {
 
 int vmp_virt_apply(vmp_virt *v, const vmp_plan *pl, const vmp_apply_opts *opts,
                    vmp_apply_report **out) {
-  vmp_apply_opts defaults;
+  vmp_apply_opts loaded;
   run R;
   int rc;
   if (out) *out = NULL;
   if (!v || !pl) return vmp__error(VMP_EINVAL, "session or plan is NULL");
-  if (opts && (opts->version < 1 || opts->version > VMP_APPLY_OPTS_VERSION))
-    return vmp__error(VMP_EINVAL, "apply options: unknown version %u", opts->version);
-  /* The fields the caller's version has, defaults for the rest. */
-  vmp_apply_opts_init(&defaults);
-  if (opts && opts->version == 1)
-    memcpy(&defaults, opts, offsetof(vmp_apply_opts, migrate_timeout));
-  else if (opts)
-    defaults = *opts;
-  defaults.version = VMP_APPLY_OPTS_VERSION;
-  opts = &defaults;
-  if ((rc = check_opts(opts))) return rc;
+  if ((rc = vmp__virt_load_apply_opts(&loaded, opts)) || (rc = check_opts(&loaded)))
+    return rc;
+  opts = &loaded;
   memset(&R, 0, sizeof R);
   pthread_mutex_init(&R.mu, NULL);
   R.v = v;

@@ -7,15 +7,30 @@
 #include <string.h>
 
 #include "apply_report.h"
+#include "opts.h"
 
-void vmp_virt_opts_init(vmp_virt_opts *opts) {
-  static const vmp_virt_opts defaults = VMP_VIRT_OPTS_INIT;
-  if (opts) *opts = defaults;
+VMP__OPTS_ABI(virt_opts_abi, vmp_virt_opts, VMP_VIRT_OPTS_VERSION, VMP_VIRT_OPTS_INIT,
+              "virt options", "vmp_virt_opts_init",
+              VMP__OPTS_END(vmp_virt_opts, log_userdata));
+VMP__OPTS_ABI(apply_opts_abi, vmp_apply_opts, VMP_APPLY_OPTS_VERSION, VMP_APPLY_OPTS_INIT,
+              "apply options", "vmp_apply_opts_init",
+              VMP__OPTS_END(vmp_apply_opts, progress_userdata),
+              VMP__OPTS_END(vmp_apply_opts, parallel));
+
+int vmp_virt_opts_init(vmp_virt_opts *opts, uint32_t version) {
+  return vmp__opts_init(&virt_opts_abi, opts, version);
 }
 
-void vmp_apply_opts_init(vmp_apply_opts *opts) {
-  static const vmp_apply_opts defaults = VMP_APPLY_OPTS_INIT;
-  if (opts) *opts = defaults;
+int vmp_apply_opts_init(vmp_apply_opts *opts, uint32_t version) {
+  return vmp__opts_init(&apply_opts_abi, opts, version);
+}
+
+int vmp__virt_load_opts(vmp_virt_opts *dst, const vmp_virt_opts *src) {
+  return vmp__opts_load(&virt_opts_abi, dst, src);
+}
+
+int vmp__virt_load_apply_opts(vmp_apply_opts *dst, const vmp_apply_opts *src) {
+  return vmp__opts_load(&apply_opts_abi, dst, src);
 }
 
 const char *vmp_step_state_name(int state) {
@@ -92,7 +107,7 @@ const char *vmp_apply_report_message(const vmp_apply_report *r, size_t k) {
   return r->steps[k].message;
 }
 
-size_t vmp_apply_report_count(const vmp_apply_report *r, int state) {
+size_t vmp_apply_report_num_in_state(const vmp_apply_report *r, int state) {
   size_t n = 0;
   for (size_t k = 0; r && k < r->nsteps; k++) n += r->steps[k].state == state;
   return n;
@@ -110,8 +125,9 @@ int vmp_apply_report_to_json(const vmp_apply_report *r, char **out) {
   if (!r) return vmp__error(VMP_EINVAL, "report is NULL");
   if (!(root = json_object())) return vmp__enomem();
   for (size_t k = 0; k < sizeof states / sizeof states[0]; k++)
-    bad |= json_object_set_new(root, vmp_step_state_name(states[k]),
-                               json_integer((json_int_t)vmp_apply_report_count(r, states[k])));
+    bad |= json_object_set_new(
+        root, vmp_step_state_name(states[k]),
+        json_integer((json_int_t)vmp_apply_report_num_in_state(r, states[k])));
   bad |= json_object_set_new(root, "cpu_sched", json_integer((json_int_t)r->cpu_sched));
   a = json_array();
   bad |= !a;

@@ -22,6 +22,10 @@ struct vmp_apply_report {
   size_t cpu_sched;       /* VMs whose scheduler parameters were set */
 };
 
+/* vmp__opts_load (src/util/opts.h) for the adapter's option structs. */
+int vmp__virt_load_opts(vmp_virt_opts *dst, const vmp_virt_opts *src);
+int vmp__virt_load_apply_opts(vmp_apply_opts *dst, const vmp_apply_opts *src);
+
 /* A report with every step of pl pending.  VMP_OK or VMP_ENOMEM. */
 int vmp__report_new(const vmp_plan *pl, vmp_apply_report **out);
 /* Records the outcome of step k (message copied; NULL for none).  0 or

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply_report.h"
 #include "virt_impl.h"
 
 static void silent_virt(void *userdata, virErrorPtr err) {
@@ -75,15 +76,14 @@ void vmp__virt_log(const vmp_virt *v, int level, const char *fmt, ...) {
 
 int vmp_virt_new(const vmp_virt_opts *opts, vmp_virt **out) {
   vmp_virt *v;
+  int rc;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
-  if (opts && (opts->version < 1 || opts->version > VMP_VIRT_OPTS_VERSION))
-    return vmp__error(VMP_EINVAL, "virt options: unknown version %u", opts->version);
   if (!(v = calloc(1, sizeof *v))) return vmp__enomem();
-  if (opts)
-    v->opts = *opts;
-  else
-    vmp_virt_opts_init(&v->opts);
+  if ((rc = vmp__virt_load_opts(&v->opts, opts))) {
+    free(v);
+    return rc;
+  }
   if (!v->opts.keep_error_handler) pthread_once(&silence_once, silence_libvirt);
   *out = v;
   return VMP_OK;

@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (vmp_problem_parse(PROBLEM, sizeof PROBLEM - 1, VMP_FORMAT_JSON, "p", &p)) abort();
   if (vmp_utilization_from_history(p, NULL, h, 0, &u) == 0) use_utilization(u);
-  vmp_forecast_opts_init(&o);
+  vmp_forecast_opts_init(&o, VMP_FORECAST_OPTS_VERSION);
   o.horizon = 6 * 3600;
   o.min_samples = 8;
   o.min_span = 3600;

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* Keep each run small: the fuzzer looks for crashes, not for slow
    * inputs it made large on purpose. */
   if (vmp_problem_num_vms(p) * (vmp_problem_num_hosts(p) + 1) < 20000) {
-    vmp_solve_opts_init(&opts);
+    vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
     opts.solver = "greedy";
     opts.time_limit = 1.0;
     if (vmp_solve(p, &opts, &s) == 0) {

@@ -30,7 +30,7 @@ static void plan_problem(const vmp_problem *p) {
   vmp_solve_opts opts;
   vmp_solution *s = NULL, *pruned = NULL;
   vmp_plan *pl = NULL;
-  vmp_solve_opts_init(&opts);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = "greedy";
   opts.time_limit = 1.0;
   if (vmp_solve(p, &opts, &s)) return;

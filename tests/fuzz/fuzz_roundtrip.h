@@ -33,7 +33,7 @@ static void fz_roundtrip(vmp_problem *p) {
   }
   if (vmp_problem_num_vms(p) * (vmp_problem_num_hosts(p) + 1) < 20000) {
     vmp_solve_opts opts;
-    vmp_solve_opts_init(&opts);
+    vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
     opts.solver = "greedy";
     opts.time_limit = 1.0;
     if (vmp_solve(q, &opts, &s) == 0) {

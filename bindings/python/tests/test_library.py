@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import vmplace
-from vmplace import _lib
+from vmplace import _lib, _version
 from vmplace._version import LIBRARY_VERSION
 
 from conftest import SOURCE_DIR
@@ -24,8 +24,9 @@ PACKAGE_DIR = Path(vmplace.__file__).resolve().parent
 
 
 #: The headers this package binds completely.
-BOUND_HEADERS = {"errors.h", "version.h", "problem.h", "solution.h", "solve.h",
-                 "rules.h", "plan.h", "forecast.h", "place.h", "reassign.h"}
+BOUND_HEADERS = {"errors.h", "version.h", "problem.h", "solution.h", "explain.h",
+                 "solve.h", "rules.h", "plan.h", "history.h", "forecast.h",
+                 "utilization.h", "place.h", "reassign.h"}
 
 #: The C types of the bound headers, as _lib declares them.
 C_TYPES = {
@@ -44,6 +45,16 @@ C_TYPES = {
     "uint32_t": ctypes.c_uint32, "int64_t": ctypes.c_int64,
     "uint64_t": ctypes.c_uint64,
 }
+
+
+def _headers():
+    """The public headers, version.h as its template (CMake fills in the
+    version; nothing this test reads)."""
+    return sorted(list(HEADERS.glob("*.h")) + [HEADERS / "version.h.in"])
+
+
+def _name(header):
+    return header.name[:-3] if header.name.endswith(".h.in") else header.name
 
 
 def _source(header):
@@ -81,13 +92,13 @@ def _declarations():
     """name -> (C return type, [C parameter types]) for every VMP_API
     function of the public headers."""
     found = {}
-    for header in sorted(HEADERS.glob("*.h")):
+    for header in sorted(_headers()):
         for m in re.finditer(r"VMP_API\s+([^;(]*?)\b(vmp_\w+)\s*\(([^)]*)\)\s*;",
                              _source(header)):
             params = m.group(3).strip()
             types = ([] if params in ("", "void") else
                      [_split(p)[0] for p in params.split(",")])
-            found[m.group(2)] = (m.group(1).strip(), types, header.name)
+            found[m.group(2)] = (m.group(1).strip(), types, _name(header))
     return found
 
 
@@ -141,12 +152,14 @@ def test_library__every_function_of_the_bound_headers_is_declared():
 def _structs():
     """name -> [(C type, field name)] for every struct with fields."""
     found = {}
-    for header in sorted(HEADERS.glob("*.h")):
-        if header.name not in BOUND_HEADERS:
+    for header in sorted(_headers()):
+        if _name(header) not in BOUND_HEADERS:
             continue
         for m in re.finditer(r"typedef struct (vmp_\w+)\s*\{(.*?)\}\s*\1\s*;",
                              _source(header), re.S):
-            found[m.group(1)] = [_split(f) for f in m.group(2).split(";")
+            # VMP__NEXT_FIELD is empty outside tests/test_opts_version.c.
+            body = m.group(2).replace("VMP__NEXT_FIELD", "")
+            found[m.group(1)] = [_split(f) for f in body.split(";")
                                  if f.strip()]
     return found
 
@@ -166,9 +179,11 @@ def test_library__structs_have_the_headers_fields_in_order():
 def _constants():
     """Every VMP_ macro and enum constant with a number as its value."""
     values = {}
-    for header in sorted(HEADERS.glob("*.h")):
+    for header in sorted(_headers()):
         source = _source(header)
-        for m in re.finditer(r"#define\s+(VMP_\w+)\s+\(?(-?\d+)u?\)?\s*$", source, re.M):
+        # "(1 + VMP__NEXT_VERSION)": a struct version (vmplace/common.h).
+        for m in re.finditer(r"#define\s+(VMP_\w+)\s+\(?(-?\d+)u?"
+                             r"(?: \+ VMP__NEXT_VERSION)?\)?\s*$", source, re.M):
             values[m.group(1)] = int(m.group(2))
         for m in re.finditer(r"\b(VMP_\w+)\s*=\s*(-?\d+)", source):
             values[m.group(1)] = int(m.group(2))
@@ -185,12 +200,12 @@ def test_library__option_structs_read_the_init_macro_back(struct, init, macro):
     # read back field by field, that checks the mirror's layout.
     cls = getattr(_lib, struct)
     headers = "".join(_source(h).replace("\\\n", " ")
-                      for h in sorted(HEADERS.glob("*.h")))
+                      for h in sorted(_headers()))
     found = re.search(r"#define\s+" + macro + r"\s*\{(.*?)\}", headers, re.S)
     assert found, macro
     values = [v.strip() for v in found.group(1).split(",")]
     opts = cls()
-    getattr(_lib.lib, init)(ctypes.byref(opts))
+    assert getattr(_lib.lib, init)(ctypes.byref(opts), cls.VERSION) == 0
     constants = _constants()
     assert len(values) == len(cls._fields_)
     for (field, _), value in zip(cls._fields_, values):
@@ -203,14 +218,44 @@ def test_library__option_structs_read_the_init_macro_back(struct, init, macro):
             assert got == float(value), field
 
 
+@pytest.mark.parametrize("struct,constant", [
+    ("SolveOpts", "VMP_SOLVE_OPTS_VERSION"),
+    ("PlanOpts", "VMP_PLAN_OPTS_VERSION"),
+    ("ForecastOpts", "VMP_FORECAST_OPTS_VERSION"),
+    ("AlertOpts", "VMP_ALERT_OPTS_VERSION"),
+    ("Progress", "VMP_PROGRESS_VERSION")])
+def test_library__mirrors_pass_the_version_of_the_header(struct, constant):
+    assert getattr(_lib, struct).VERSION == _constants()[constant]
+
+
+def test_library__an_unknown_options_version_is_refused_untouched():
+    opts = _lib.SolveOpts()
+    opts.time_limit = 123.0
+    with pytest.raises(vmplace.InvalidArgumentError,
+                       match=r"^vmp_solve_opts_init: solve options: version 7 is "
+                             r"unknown; this library knows versions 1\.\.1 "
+                             r"\(initialise with vmp_solve_opts_init\)$"):
+        _lib.check(_lib.lib.vmp_solve_opts_init(ctypes.byref(opts), 7),
+                   "vmp_solve_opts_init")
+    assert opts.version == 0 and opts.time_limit == 123.0
+
+
 def test_library__has_reports_declared_and_optional_functions():
     assert _lib.lib.has("vmp_solve")
     assert not _lib.lib.has("vmp_no_such_function")
 
 
+def test_library__package_and_library_versions_come_from_cmake():
+    cmake = SOURCE_DIR / "CMakeLists.txt"
+    major, minor, patch = _version.project_version(cmake)
+    assert vmplace.__version__ == f"{major}.{minor}.{patch}"
+    assert vmplace.library_version() == vmplace.__version__
+    assert _lib.LIBRARY_VERSION == (major, minor)
+
+
 def test_library__a_wrong_version_is_refused():
     with pytest.raises(vmplace.LibraryError,
-                       match=r"is libvmplace 0\.1\.\d+; this vmplace package .* "
+                       match=r"is libvmplace 0\.2\.\d+; this vmplace package .* "
                              r"needs libvmplace 9\.9\.x"):
         _lib.load_library(_lib.lib.path, expected=(9, 9))
 
@@ -233,7 +278,7 @@ def _import_with(env_value: str) -> subprocess.CompletedProcess:
 def test_library__a_missing_library_fails_the_import_with_what_was_tried():
     done = _import_with("/nonexistent/libvmplace.so")
     assert done.returncode != 0
-    assert "vmplace.errors.LibraryError: cannot load libvmplace 0.1" in done.stderr
+    assert "vmplace.errors.LibraryError: cannot load libvmplace 0.2" in done.stderr
     assert "/nonexistent/libvmplace.so (VMPLACE_LIBRARY)" in done.stderr
 
 

@@ -317,7 +317,7 @@ def test_place__a_library_without_online_placement_raises_not_supported(
     with pytest.raises(vmplace.NotSupportedError,
                        match=r"^online placement: .* lacks functions of place\.h "
                              r"\(vmp_placer_new, vmp_place, vmp_placer_remove, "
-                             r"\.\.\.\); install a newer libvmplace 0\.1$"):
+                             r"\.\.\.\); install a newer libvmplace 0\.2$"):
         full.placer()
     full.add_vm("d", {"cpu": 1})        # the problem was not held
 

@@ -322,7 +322,7 @@ def test_plan__a_library_without_plans_raises_not_supported(cycle, monkeypatch):
     with pytest.raises(vmplace.NotSupportedError,
                        match=r"^migration plans: .* lacks functions of plan\.h "
                              r"\(vmp_plan_opts_init, vmp_plan_new, vmp_plan_free, "
-                             r"\.\.\.\); install a newer libvmplace 0\.1$"):
+                             r"\.\.\.\); install a newer libvmplace 0\.2$"):
         cycle.plan({"a": "h2", "b": "h1"})
     with pytest.raises(NotImplementedError):
         vmplace.Plan.read(DATA / "plan" / "swap.json")

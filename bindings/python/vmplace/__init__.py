@@ -68,7 +68,7 @@ __all__ = [
 
 
 def library_version() -> str:
-    """The version of the loaded libvmplace, e.g. ``"0.1.0"``."""
+    """The version of the loaded libvmplace, e.g. ``"0.2.0"``."""
     return _text(_library.vmp_version_string())
 
 

@@ -109,6 +109,10 @@ LOG_FN = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
 class Progress(Structure):
     """``vmp_progress`` (fields are only ever appended)."""
 
+    #: ``VMP_PROGRESS_VERSION`` of the header these fields mirror; a
+    #: newer library fills more, which are not read here.
+    VERSION = 1
+
     _fields_ = [
         ("version", c_uint32),
         ("solver", c_char_p),
@@ -127,6 +131,11 @@ PROGRESS_FN = CFUNCTYPE(c_int, POINTER(Progress), c_void_p)
 
 class SolveOpts(Structure):
     """``vmp_solve_opts``, version 1.  Filled by ``vmp_solve_opts_init``."""
+
+    #: ``VMP_SOLVE_OPTS_VERSION`` of the header these fields mirror: the
+    #: library reads and writes no field beyond it.
+    VERSION = 1
+    INIT = "vmp_solve_opts_init"
 
     _fields_ = [
         ("version", c_uint32),
@@ -153,6 +162,11 @@ class SolveOpts(Structure):
 class PlanOpts(Structure):
     """``vmp_plan_opts``, version 1.  Filled by ``vmp_plan_opts_init``."""
 
+    #: ``VMP_PLAN_OPTS_VERSION`` of the header these fields mirror: the
+    #: library reads and writes no field beyond it.
+    VERSION = 1
+    INIT = "vmp_plan_opts_init"
+
     _fields_ = [
         ("version", c_uint32),
         ("max_concurrent", c_uint32),
@@ -164,6 +178,11 @@ class PlanOpts(Structure):
 class ForecastOpts(Structure):
     """``vmp_forecast_opts``, version 1.  Filled by
     ``vmp_forecast_opts_init``."""
+
+    #: ``VMP_FORECAST_OPTS_VERSION`` of the header these fields mirror: the
+    #: library reads and writes no field beyond it.
+    VERSION = 1
+    INIT = "vmp_forecast_opts_init"
 
     _fields_ = [
         ("version", c_uint32),
@@ -195,6 +214,11 @@ class AlertThreshold(Structure):
 
 class AlertOpts(Structure):
     """``vmp_alert_opts``, version 1.  Filled by ``vmp_alert_opts_init``."""
+
+    #: ``VMP_ALERT_OPTS_VERSION`` of the header these fields mirror: the
+    #: library reads and writes no field beyond it.
+    VERSION = 1
+    INIT = "vmp_alert_opts_init"
 
     _fields_ = [
         ("version", c_uint32),
@@ -361,10 +385,10 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_solution_unplaced_vm": (_sz, [_S, _sz]),
     "vmp_solution_unplaced_reason": (_s, [_S, _sz]),
     "vmp_solution_num_violations": (_sz, [_S]),
-    "vmp_solution_violation": (c_int, [_S, _sz, _out_cstr, _out_cstr,
+    "vmp_solution_violation_at": (c_int, [_S, _sz, _out_cstr, _out_cstr,
                                        POINTER(c_int)]),
     "vmp_solution_num_terms": (_sz, [_S]),
-    "vmp_solution_term": (c_int, [_S, _sz, _out_cstr, _out_d, _out_d]),
+    "vmp_solution_term_at": (c_int, [_S, _sz, _out_cstr, _out_d, _out_d]),
     "vmp_solution_score": (c_int, [_S, _s, _out_d, _out_d]),
     "vmp_solution_num_stats": (_sz, [_S]),
     "vmp_solution_stat_at": (c_int, [_S, _sz, _out_cstr, _out_d]),
@@ -378,9 +402,9 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_explanation_host": (_s, [_E, _sz]),
     "vmp_explanation_fits": (c_int, [_E, _sz]),
     "vmp_explanation_num_reasons": (_sz, [_E, _sz]),
-    "vmp_explanation_reason": (c_int, [_E, _sz, _sz, _out_cstr, _out_cstr]),
+    "vmp_explanation_reason_at": (c_int, [_E, _sz, _sz, _out_cstr, _out_cstr]),
     "vmp_explanation_num_counts": (_sz, [_E]),
-    "vmp_explanation_count": (c_int, [_E, _sz, _out_cstr, _out_sz]),
+    "vmp_explanation_count_at": (c_int, [_E, _sz, _out_cstr, _out_sz]),
     "vmp_explanation_to_json": (c_int, [_E, _out_str]),
     "vmp_explanation_to_text": (c_int, [_E, _out_str]),
     # solve.h
@@ -389,13 +413,13 @@ _FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "vmp_params_set": (c_int, [_PS, _s, _s]),
     "vmp_params_set_number": (c_int, [_PS, _s, _d]),
     "vmp_params_get": (_s, [_PS, _s]),
-    "vmp_param_count": (_sz, []),
-    "vmp_param_info": (c_int, [_sz, _out_cstr, POINTER(c_int), _out_d, _out_d,
+    "vmp_num_params": (_sz, []),
+    "vmp_param_at": (c_int, [_sz, _out_cstr, POINTER(c_int), _out_d, _out_d,
                                _out_cstr, _out_cstr]),
-    "vmp_solver_count": (_sz, []),
+    "vmp_num_solvers": (_sz, []),
     "vmp_solver_name": (_s, [_sz]),
     "vmp_solver_summary": (_s, [_sz]),
-    "vmp_solve_opts_init": (None, [POINTER(SolveOpts)]),
+    "vmp_solve_opts_init": (c_int, [POINTER(SolveOpts), c_uint32]),
     "vmp_solve": (c_int, [_P, POINTER(SolveOpts), POINTER(_S)]),
 }
 
@@ -404,7 +428,8 @@ _i64 = c_int64
 
 #: Functions of later parts of the API, by header.  Each part is declared in
 #: the same way, and bound only when the loaded library exports every one of
-#: its functions, so that this package still loads a 0.1 library that
+#: its functions, so that this package still loads a library of its minor
+#: version that
 #: predates them; the classes that need a part call :meth:`Library.require`
 #: first, which raises NotSupportedError naming what is missing.
 _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
@@ -449,7 +474,7 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_solution_read_roadef": (c_int, [_P, _s, POINTER(_S)]),
     },
     "plan.h": {
-        "vmp_plan_opts_init": (None, [POINTER(PlanOpts)]),
+        "vmp_plan_opts_init": (c_int, [POINTER(PlanOpts), c_uint32]),
         "vmp_plan_new": (c_int, [_P, _S, POINTER(PlanOpts), POINTER(_PL)]),
         "vmp_plan_free": (None, [_PL]),
         "vmp_plan_status_name": (_s, [c_int]),
@@ -486,8 +511,7 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_plan_read": (c_int, [_s, POINTER(_PL)]),
         "vmp_plan_parse": (c_int, [_s, _sz, _s, POINTER(_PL)]),
     },
-    "forecast.h": {
-        # usage history
+    "history.h": {
         "vmp_history_new": (c_int, [POINTER(_H)]),
         "vmp_history_free": (None, [_H]),
         "vmp_history_read": (c_int, [_s, c_int, POINTER(_H)]),
@@ -497,12 +521,13 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_history_series_vm": (_s, [_H, _sz]),
         "vmp_history_series_resource": (_s, [_H, _sz]),
         "vmp_history_series_len": (_sz, [_H, _sz]),
-        "vmp_history_series_point": (c_int, [_H, _sz, _sz, POINTER(_i64),
+        "vmp_history_series_point_at": (c_int, [_H, _sz, _sz, POINTER(_i64),
                                              _out_d]),
         "vmp_history_series_step": (_i64, [_H, _sz]),
         "vmp_history_find": (c_int, [_H, _s, _s, _out_sz]),
-        # forecasts
-        "vmp_forecast_opts_init": (None, [POINTER(ForecastOpts)]),
+    },
+    "forecast.h": {
+        "vmp_forecast_opts_init": (c_int, [POINTER(ForecastOpts), c_uint32]),
         "vmp_history_forecast": (c_int, [_H, POINTER(ForecastOpts),
                                          POINTER(_F)]),
         "vmp_forecast_free": (None, [_F]),
@@ -520,13 +545,15 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_forecast_series_samples": (_sz, [_F, _sz]),
         "vmp_forecast_series_step": (_i64, [_F, _sz]),
         "vmp_forecast_series_num_points": (_sz, [_F, _sz]),
-        "vmp_forecast_series_point": (c_int, [_F, _sz, _sz, POINTER(_i64),
+        "vmp_forecast_series_point_at": (c_int, [_F, _sz, _sz, POINTER(_i64),
                                               _out_d]),
         "vmp_forecast_series_num_terms": (_sz, [_F, _sz]),
-        "vmp_forecast_series_term": (c_int, [_F, _sz, _sz, _out_cstr, _out_d]),
+        "vmp_forecast_series_term_at": (c_int, [_F, _sz, _sz, _out_cstr, _out_d]),
         "vmp_forecast_series_rank": (_sz, [_F, _sz]),
         "vmp_forecast_to_json": (c_int, [_F, _out_str]),
-        "vmp_forecast_rightsize": (c_int, [_F, _P, c_uint, POINTER(_P)]),
+        "vmp_forecast_rightsize": (c_int, [_F, _P, c_uint32, POINTER(_P)]),
+    },
+    "utilization.h": {
         # host utilisation
         "vmp_utilization_from_placement": (c_int, [_P, _S, POINTER(_U)]),
         "vmp_utilization_from_history": (c_int, [_P, _S, _H, _i64,
@@ -550,12 +577,12 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_utilization_num_unmatched": (_sz, [_U]),
         "vmp_utilization_num_unobserved": (_sz, [_U]),
         # alerts and metrics
-        "vmp_alert_opts_init": (None, [POINTER(AlertOpts)]),
+        "vmp_alert_opts_init": (c_int, [POINTER(AlertOpts), c_uint32]),
         "vmp_utilization_alerts": (c_int, [_U, POINTER(AlertOpts),
                                            POINTER(_A)]),
         "vmp_alerts_free": (None, [_A]),
-        "vmp_alerts_count": (_sz, [_A]),
-        "vmp_alerts_get": (POINTER(Alert), [_A, _sz]),
+        "vmp_alerts_num_alerts": (_sz, [_A]),
+        "vmp_alerts_alert_at": (POINTER(Alert), [_A, _sz]),
         "vmp_alerts_max_severity": (c_int, [_A]),
         "vmp_alert_kind_name": (_s, [c_int]),
         "vmp_severity_name": (_s, [c_int]),
@@ -590,7 +617,7 @@ class Library:
             resolved.
         how: where it was found: ``"VMPLACE_LIBRARY"``, ``"package"`` or
             ``"system"``.
-        version: the library's version string, e.g. ``"0.1.0"``.
+        version: the library's version string, e.g. ``"0.2.0"``.
     """
 
     def __init__(self, cdll: ctypes.CDLL, path: str, how: str,
@@ -656,7 +683,7 @@ class Library:
             f"{feature}: {self.path} (libvmplace {self.version}) lacks "
             f"functions of {part} ({', '.join(missing[:3])}"
             f"{', ...' if len(missing) > 3 else ''}); install a newer "
-            "libvmplace 0.1")
+            f"libvmplace {LIBRARY_VERSION[0]}.{LIBRARY_VERSION[1]}")
 
     if TYPE_CHECKING:  # the C functions are set as attributes at run time
         def __getattr__(self, name: str) -> Any: ...
@@ -752,6 +779,15 @@ def check(rc: int, context: Optional[str] = None) -> None:
     returned a negative code."""
     if rc < 0:
         raise error(rc, context)
+
+
+def new_opts(cls: Any) -> Any:
+    """A new option struct of type ``cls`` (``SolveOpts``, ...) holding the
+    library's defaults.  The library is told the version the mirror was
+    written for (``cls.VERSION``), so it writes no byte past the mirror."""
+    opts = cls()
+    check(getattr(lib, cls.INIT)(ctypes.byref(opts), cls.VERSION), cls.INIT)
+    return opts
 
 
 def take_string(ptr: c_void_p) -> str:

@@ -127,7 +127,7 @@ def _extract(e: Any) -> Explanation:
     for k in range(lib.vmp_explanation_num_hosts(e)):
         reasons = []
         for j in range(lib.vmp_explanation_num_reasons(e, k)):
-            rc = lib.vmp_explanation_reason(e, k, j, byref(key), byref(message))
+            rc = lib.vmp_explanation_reason_at(e, k, j, byref(key), byref(message))
             if rc < 0:
                 raise error(rc)
             reasons.append(Reason(text(key.value), text(message.value)))
@@ -136,7 +136,7 @@ def _extract(e: Any) -> Explanation:
     counts = {}
     n = c_size_t()
     for j in range(lib.vmp_explanation_num_counts(e)):
-        rc = lib.vmp_explanation_count(e, j, byref(key), byref(n))
+        rc = lib.vmp_explanation_count_at(e, j, byref(key), byref(n))
         if rc < 0:
             raise error(rc)
         counts[text(key.value)] = n.value

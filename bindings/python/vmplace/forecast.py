@@ -37,8 +37,8 @@ from typing import (Any, Dict, Iterator, List, Mapping, NamedTuple, Optional,
 from ._handle import Owned
 from ._lib import (AlertOpts, AlertThreshold, ForecastOpts, ForecastP,
                    HistoryP, ProblemP, UtilizationP, AlertsP, error, lib,
-                   take_string, text, to_bool, to_bytes, to_data, to_float,
-                   to_int, to_path, to_seconds, to_timestamp)
+                   new_opts, take_string, text, to_bool, to_bytes, to_data,
+                   to_float, to_int, to_path, to_seconds, to_timestamp)
 from .errors import InvalidArgumentError, NotFoundError, NotSupportedError
 from .problem import Problem
 from .solution import _enum, _placement
@@ -47,8 +47,6 @@ __all__ = ["History", "Sample", "Series", "forecast", "Forecast",
            "SeriesForecast", "ForecastModel", "utilization", "Utilization",
            "UtilizationSource", "Alerts", "Alert", "AlertKind", "Severity",
            "HISTORY_FORMATS"]
-
-_PART = "forecast.h"
 
 #: Formats of :meth:`History.read` and their ``vmp_history_format`` values.
 HISTORY_FORMATS: Dict[str, int] = {"auto": 0, "csv": 1, "json": 2}
@@ -111,7 +109,7 @@ class History(Owned):
 
     def __init__(self) -> None:
         """Creates an empty history."""
-        lib.require(_PART, "usage histories")
+        lib.require("history.h", "usage histories")
         ptr = HistoryP()
         rc = lib.vmp_history_new(byref(ptr))
         if rc < 0:
@@ -140,7 +138,7 @@ class History(Owned):
             AlreadyExistsError, ParseError: the same series and time twice
                 with different values.
         """
-        lib.require(_PART, "usage histories")
+        lib.require("history.h", "usage histories")
         code = _format_code(format)
         data = to_path(path)
         ptr = HistoryP()
@@ -160,7 +158,7 @@ class History(Owned):
                 ``{``).
             origin: how messages name the input; default ``"<input>"``.
         """
-        lib.require(_PART, "usage histories")
+        lib.require("history.h", "usage histories")
         code = _format_code(format)
         raw = to_data(data)
         where = to_bytes(origin, "origin") if origin is not None else None
@@ -207,7 +205,7 @@ class History(Owned):
         t, v = c_int64(), c_double()
         samples = []
         for i in range(lib.vmp_history_series_len(h, k)):
-            rc = lib.vmp_history_series_point(h, k, i, byref(t), byref(v))
+            rc = lib.vmp_history_series_point_at(h, k, i, byref(t), byref(v))
             if rc < 0:
                 raise error(rc)
             samples.append(Sample(t.value, v.value))
@@ -330,13 +328,13 @@ class Forecast(Owned):
         t, v, name = c_int64(), c_double(), c_char_p()
         points = []
         for i in range(lib.vmp_forecast_series_num_points(f, k)):
-            rc = lib.vmp_forecast_series_point(f, k, i, byref(t), byref(v))
+            rc = lib.vmp_forecast_series_point_at(f, k, i, byref(t), byref(v))
             if rc < 0:
                 raise error(rc)
             points.append(Sample(t.value, v.value))
         terms = {}
         for j in range(lib.vmp_forecast_series_num_terms(f, k)):
-            rc = lib.vmp_forecast_series_term(f, k, j, byref(name), byref(v))
+            rc = lib.vmp_forecast_series_term_at(f, k, j, byref(name), byref(v))
             if rc < 0:
                 raise error(rc)
             terms[text(name.value)] = v.value
@@ -472,14 +470,13 @@ def forecast(history: History, *, horizon: Optional[Seconds] = None,
         raise TypeError(f"history: expected a vmplace.History, got "
                         f"{type(history).__name__}")
     history._check_open()
-    lib.require(_PART, "forecasting")
+    lib.require("forecast.h", "forecasting")
     if not lib.vmp_has_feature(b"forecast"):
         raise NotSupportedError(
             "forecasting is not in this build of libvmplace (built without "
             "OpenBLAS/LAPACKE, VMPLACE_WITH_FORECAST=OFF); histories, "
             "utilisation and alerts still work")
-    opts = ForecastOpts()
-    lib.vmp_forecast_opts_init(byref(opts))
+    opts = new_opts(ForecastOpts)
     if horizon is not None:
         opts.horizon = to_seconds(horizon, "horizon")
     if quantile is not None:
@@ -674,8 +671,7 @@ class Utilization(Owned):
                 critical, underload not below warning, a negative window.
             NotFoundError: an override names an unknown resource.
         """
-        opts = AlertOpts()
-        lib.vmp_alert_opts_init(byref(opts))
+        opts = new_opts(AlertOpts)
         if warning is not None:
             opts.warning = to_float(warning, "warning")
         if critical is not None:
@@ -807,7 +803,7 @@ def utilization(problem: Problem, solution: Any = None, *,
     if forecast is not None and not isinstance(forecast, Forecast):
         raise TypeError(f"forecast: expected a vmplace.Forecast, got "
                         f"{type(forecast).__name__}")
-    lib.require(_PART, "utilisation")
+    lib.require("utilization.h", "utilisation")
     width = 0
     if step is not None:
         seconds = to_seconds(step, "step")
@@ -904,8 +900,8 @@ class Alerts(Owned):
         # the metrics need the utilisation the alerts were found on
         obj._utilization = utilization
         found = []
-        for k in range(lib.vmp_alerts_count(ptr)):
-            a = lib.vmp_alerts_get(ptr, k).contents
+        for k in range(lib.vmp_alerts_num_alerts(ptr)):
+            a = lib.vmp_alerts_alert_at(ptr, k).contents
             found.append(Alert(
                 host=text(a.host), resource=text(a.resource),
                 kind=_enum(AlertKind, text(lib.vmp_alert_kind_name(a.kind))),

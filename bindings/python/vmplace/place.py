@@ -21,8 +21,8 @@ from ctypes import byref, c_size_t
 from typing import Any, Callable, Mapping, Optional, Union
 
 from ._handle import Owned
-from ._lib import (NONE, PlacerP, SolutionP, SolveOpts, error, lib, text,
-                   to_bytes)
+from ._lib import (NONE, PlacerP, SolutionP, SolveOpts, error, lib, new_opts,
+                   text, to_bytes)
 from .errors import NotFoundError, RangeError
 from .problem import Problem
 from .solution import Solution
@@ -113,8 +113,7 @@ class Placer(Owned):
             raise TypeError(f"problem: expected a vmplace.Problem, got "
                             f"{type(problem).__name__}")
         lib.require(_PART, _FEATURE)
-        opts = SolveOpts()
-        lib.vmp_solve_opts_init(byref(opts))
+        opts = new_opts(SolveOpts)
         ps = _make_params(params) if params is not None else None
         out = PlacerP()
         try:

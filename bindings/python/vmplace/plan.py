@@ -21,8 +21,8 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from ._handle import Owned
 from ._lib import (NONE, SIZE_MAX, PlanOpts, PlanP, SolutionP, error, lib,
-                   opt_text, text, to_bool, to_bytes, to_data, to_float, to_int,
-                   to_path)
+                   new_opts, opt_text, text, to_bool, to_bytes, to_data,
+                   to_float, to_int, to_path)
 from .problem import Problem
 from .solution import Solution, _enum, _placement
 
@@ -406,8 +406,7 @@ def plan(problem: Problem, target: Target, *,
     """
     _check_problem(problem)
     lib.require("plan.h", _FEATURE)
-    opts = PlanOpts()
-    lib.vmp_plan_opts_init(byref(opts))
+    opts = new_opts(PlanOpts)
     if max_concurrent is not None:
         opts.max_concurrent = to_int(max_concurrent, "max_concurrent", 0, 2**32 - 1)
     if bandwidth_mibps is not None:

@@ -229,7 +229,7 @@ class Solution(Owned):
         result = []
         with self._use() as s:
             for k in range(lib.vmp_solution_num_violations(s)):
-                _check_rc(lib.vmp_solution_violation(s, k, byref(kind),
+                _check_rc(lib.vmp_solution_violation_at(s, k, byref(kind),
                                                  byref(message), byref(hard)))
                 result.append(Violation(text(kind.value), text(message.value),
                                         bool(hard.value)))
@@ -247,7 +247,7 @@ class Solution(Owned):
         result = {}
         with self._use() as s:
             for k in range(lib.vmp_solution_num_terms(s)):
-                _check_rc(lib.vmp_solution_term(s, k, byref(name), byref(value),
+                _check_rc(lib.vmp_solution_term_at(s, k, byref(name), byref(value),
                                             byref(weighted)))
                 result[text(name.value)] = ScoreTerm(value.value, weighted.value)
         return result

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import (Any, Callable, Iterator, List, Mapping, Optional, Union)
 
-from ._lib import (LOG_FN, PROGRESS_FN, ParamsP, SolutionP,
-                   SolveOpts, check, error, lib, text, to_bytes, to_float,
-                   to_int, to_path)
+from ._lib import (LOG_FN, PROGRESS_FN, ParamsP, SolutionP, SolveOpts, check,
+                   error, lib, new_opts, text, to_bytes, to_float, to_int,
+                   to_path)
 from .errors import InvalidArgumentError
 from .problem import Problem
 from .solution import Solution
@@ -98,7 +98,7 @@ _PARAM_TYPES = ("int", "double", "bool", "string")
 def solvers() -> List[SolverInfo]:
     """The solvers of the loaded library, in the order it lists them."""
     return [SolverInfo(text(lib.vmp_solver_name(k)), text(lib.vmp_solver_summary(k)))
-            for k in range(lib.vmp_solver_count())]
+            for k in range(lib.vmp_num_solvers())]
 
 
 def parameters() -> List[ParamInfo]:
@@ -106,8 +106,8 @@ def parameters() -> List[ParamInfo]:
     name, default, doc = c_char_p(), c_char_p(), c_char_p()
     kind, lo, hi = c_int(), c_double(), c_double()
     result = []
-    for k in range(lib.vmp_param_count()):
-        check(lib.vmp_param_info(k, byref(name), byref(kind), byref(lo),
+    for k in range(lib.vmp_num_params()):
+        check(lib.vmp_param_at(k, byref(name), byref(kind), byref(lo),
                                  byref(hi), byref(default), byref(doc)))
         result.append(ParamInfo(
             text(name.value),
@@ -287,8 +287,7 @@ def solve(problem: Problem, *, solver: Optional[str] = None,
     if log is not None and not callable(log):
         raise TypeError("log: expected a callable")
 
-    opts = SolveOpts()
-    lib.vmp_solve_opts_init(byref(opts))
+    opts = new_opts(SolveOpts)
     keep: List[Any] = []   # what the options point to lives until the end
     if solver is not None:
         keep.append(to_bytes(solver, "solver"))
@@ -377,8 +376,7 @@ def write_model(problem: Problem, path: Any, *, format: Optional[str] = None,
                                    f"got {format!r}")
     lib.require("solve.h", "model export")
     data = to_path(path)
-    opts = SolveOpts()
-    lib.vmp_solve_opts_init(byref(opts))
+    opts = new_opts(SolveOpts)
     if time_limit is not None:
         opts.time_limit = to_float(time_limit, "time_limit")
     if seed is not None:
