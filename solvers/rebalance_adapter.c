@@ -239,10 +239,9 @@ static int convert(const vmp__model *m, conv *c) {
   c->r.nr = (int)m->nres;
   c->r.demand = m->dem;
   c->r.cap = m->cap;
-  /* Without a safety term the safety capacity is the capacity: passed
-   * explicitly, because the engine (at cd457c0) frees its own copy of the
-   * capacity array when safety is NULL and would free ours. */
-  c->r.safety = m->safety ? m->safety : m->cap;
+  /* Without a safety term the safety capacity is the capacity (the
+   * engine reads NULL the same way). */
+  c->r.safety = m->safety;
   c->r.safety_weight = m->safety ? m->safety_w : NULL;
   c->transient = calloc(m->nres + 1, 1);
   c->bal = malloc((m->nratios + 1) * sizeof *c->bal);

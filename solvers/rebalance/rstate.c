@@ -146,7 +146,8 @@ void vmp__ridx_free(vmp__ridx *x)
   free(x->la_start); free(x->la); free(x->lb_start); free(x->lb);
   free(x->dep_a); free(x->dep_b); free(x->list_label); free(x->list_off);
   free(x->sp_off); free(x->movable); free(x->host_ok);
-  if (!x->m || x->safety != x->m->safety) free((void *)x->safety);
+  /* x->safety is borrowed (the model's safety array, or its capacities
+   * when it has none): never freed here. */
   memset(x, 0, sizeof *x);
 }
 
