@@ -158,13 +158,6 @@ static int cmp_member(const void *a, const void *b) {
   return (x->vm > y->vm) - (x->vm < y->vm);
 }
 
-static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
-  uint32_t val;
-  if (!scope) return h;
-  val = vmp__labels_get(&p->host_labels[h], scope);
-  return val ? val : (UINT64_C(1) << 32) + h;
-}
-
 static void dom_name(const vmp_problem *p, uint32_t scope, uint32_t h,
                      char *buf, size_t n) {
   uint32_t val = scope ? vmp__labels_get(&p->host_labels[h], scope) : 0;
@@ -204,7 +197,7 @@ static int check_groups(const vmp_problem *p, const uint32_t *vm_host,
     for (uint32_t k = 0; k < gr->nvms; k++) {
       uint32_t v = gr->vms[k];
       if (vm_host[v] == VMP__NO_HOST) continue;
-      mem[n].dom = dom_of(p, gr->scope, vm_host[v]);
+      mem[n].dom = vmp__host_domain(p, gr->scope, vm_host[v]);
       mem[n].vm = v;
       n++;
     }

@@ -114,13 +114,6 @@ static int check_transient(const vmp_problem *p, const uint32_t *vm_host,
   return 0;
 }
 
-static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
-  uint32_t val;
-  if (!scope) return h;
-  val = vmp__labels_get(&p->host_labels[h], scope);
-  return val ? val : (UINT64_C(1) << 32) + h;
-}
-
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return (x > y) - (x < y);
@@ -134,7 +127,7 @@ static size_t group_domains(const vmp_problem *p, const uint32_t *vm_host,
   size_t n = 0, d = 0;
   for (uint32_t k = 0; k < gr->nvms; k++) {
     uint32_t h = vm_host[gr->vms[k]];
-    if (h != VMP__NO_HOST) dom[n++] = dom_of(p, scope, h);
+    if (h != VMP__NO_HOST) dom[n++] = vmp__host_domain(p, scope, h);
   }
   *placed = n;
   qsort(dom, n, sizeof *dom, cmp_u64);
@@ -178,7 +171,7 @@ static void check_dependencies(const vmp_problem *p, const uint32_t *vm_host,
       uint32_t v = a->vms[k], h = vm_host[v];
       uint64_t x;
       if (h == VMP__NO_HOST) continue;
-      x = dom_of(p, dp->scope, h);
+      x = vmp__host_domain(p, dp->scope, h);
       if (nd && bsearch(&x, dom, nd, sizeof *dom, cmp_u64)) continue;
       if (!dp->hard) e->raw[VMP__TERM_SOFT] += dp->weight;
       if (!detail) {
@@ -243,7 +236,7 @@ size_t vmp__spread_cover(const vmp_problem *p, const vmp__group *gr,
   }
   for (uint32_t k = 0; k < gr->nvms; k++) {
     uint32_t w = gr->vms[k], h = w == v ? t : pos[w];
-    if (h != VMP__NO_HOST) dom[n++] = dom_of(p, gr->scope, h);
+    if (h != VMP__NO_HOST) dom[n++] = vmp__host_domain(p, gr->scope, h);
   }
   *placed = n;
   qsort(dom, n, sizeof *dom, cmp_u64);

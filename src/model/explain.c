@@ -105,13 +105,6 @@ static int merged(const vmp__group *g) {
   return g->hard && g->policy == VMP_AFFINITY && g->scope == 0 && g->all_or_nothing;
 }
 
-static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
-  uint32_t val;
-  if (!scope) return h;
-  val = vmp__labels_get(&p->host_labels[h], scope);
-  return val ? val : (UINT64_C(1) << 32) + h;
-}
-
 static void where(const vmp_problem *p, uint32_t scope, uint32_t h, char *buf,
                   size_t n) {
   uint32_t val = scope ? vmp__labels_get(&p->host_labels[h], scope) : 0;
@@ -199,19 +192,19 @@ static void explain_groups(const vmp__explainer *ex, uint32_t v, uint32_t h,
   for (uint32_t k = ex->vg_start[v]; k < ex->vg_start[v + 1]; k++) {
     const vmp__group *g = &p->groups[ex->vg[k]];
     const char *gname = vmp__pool_str(&p->pool, g->name);
-    uint64_t d = dom_of(p, g->scope, h);
+    uint64_t d = vmp__host_domain(p, g->scope, h);
     char key[600], loc[600];
     if (!g->hard) continue;
     for (uint32_t j = 0; j < g->nvms; j++) {
       uint32_t w = g->vms[j], wh = ex->vm_host[w];
       if (w == v || wh == VMP__NO_HOST) continue;
-      if (g->policy == VMP_ANTI_AFFINITY && dom_of(p, g->scope, wh) == d) {
+      if (g->policy == VMP_ANTI_AFFINITY && vmp__host_domain(p, g->scope, wh) == d) {
         snprintf(key, sizeof key, "anti-affinity %s", gname);
         where(p, g->scope, wh, loc, sizeof loc);
         add_reason(r, key, "anti-affinity %s: %s already %s", gname, VN(w), loc);
         break;
       }
-      if (g->policy == VMP_AFFINITY && dom_of(p, g->scope, wh) != d) {
+      if (g->policy == VMP_AFFINITY && vmp__host_domain(p, g->scope, wh) != d) {
         snprintf(key, sizeof key, "affinity %s", gname);
         where(p, g->scope, wh, loc, sizeof loc);
         add_reason(r, key, "affinity %s: %s is %s", gname, VN(w), loc);
@@ -339,12 +332,12 @@ int vmp__explain_summary(const vmp__explainer *ex, uint32_t v, int solved,
     }
     for (uint32_t k = ex->vg_start[v]; k < ex->vg_start[v + 1]; k++) {
       const vmp__group *g = &p->groups[ex->vg[k]];
-      uint64_t d = dom_of(p, g->scope, (uint32_t)h);
+      uint64_t d = vmp__host_domain(p, g->scope, (uint32_t)h);
       if (!g->hard) continue;
       for (uint32_t j = 0; j < g->nvms; j++) {
         uint32_t w = g->vms[j], wh = ex->vm_host[w];
         if (w == v || wh == VMP__NO_HOST) continue;
-        if ((g->policy == VMP_ANTI_AFFINITY) == (dom_of(p, g->scope, wh) == d)) {
+        if ((g->policy == VMP_ANTI_AFFINITY) == (vmp__host_domain(p, g->scope, wh) == d)) {
           cnt[3 + p->nrules + p->nres + ex->vg[k]]++, any = 1;
           break;
         }

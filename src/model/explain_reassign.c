@@ -27,13 +27,6 @@ double *vmp__explain_held(const vmp_problem *p, const uint32_t *vm_host) {
   return held;
 }
 
-static uint64_t dom_of(const vmp_problem *p, uint32_t scope, uint32_t h) {
-  uint32_t val;
-  if (!scope) return h;
-  val = vmp__labels_get(&p->host_labels[h], scope);
-  return val ? val : (UINT64_C(1) << 32) + h;
-}
-
 static void dom_text(const vmp_problem *p, uint32_t scope, uint32_t h,
                      char *buf, size_t n) {
   uint32_t val = scope ? vmp__labels_get(&p->host_labels[h], scope) : 0;
@@ -79,7 +72,7 @@ static void spread(const vmp__explainer *ex, uint32_t v, uint32_t h,
   char key[600], where[600];
   for (uint32_t k = 0; k < g->nvms; k++) {
     uint32_t w = g->vms[k], wh = w == v ? h : ex->vm_host[w];
-    if (wh != VMP__NO_HOST) buf[n++] = dom_of(p, g->scope, wh);
+    if (wh != VMP__NO_HOST) buf[n++] = vmp__host_domain(p, g->scope, wh);
   }
   qsort(buf, n, sizeof *buf, cmp_u64);
   for (size_t k = 0; k < n; k++)
@@ -124,13 +117,13 @@ static void dependency(const vmp__explainer *ex, uint32_t v, uint32_t h,
                        const vmp__dep *dp, vmp__reasons *r) {
   const vmp_problem *p = ex->p;
   const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
-  uint64_t d = dom_of(p, dp->scope, h);
+  uint64_t d = vmp__host_domain(p, dp->scope, h);
   char key[600], where[600];
   uint8_t *seen;
   int cycle = 0;
   for (uint32_t k = 0; k < b->nvms; k++) {
     uint32_t w = b->vms[k], wh = w == v ? h : ex->vm_host[w];
-    if (wh != VMP__NO_HOST && dom_of(p, dp->scope, wh) == d) return;
+    if (wh != VMP__NO_HOST && vmp__host_domain(p, dp->scope, wh) == d) return;
   }
   snprintf(key, sizeof key, "dependency %s -> %s",
            vmp__pool_str(&p->pool, a->name), vmp__pool_str(&p->pool, b->name));

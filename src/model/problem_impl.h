@@ -145,6 +145,17 @@ static inline uint32_t vmp__labels_get(const vmp__labels *l, uint32_t key) {
   return 0;
 }
 
+/* The domain of host h for a group or rule with label scope `scope` (0 =
+ * the host itself): the label's value id, or a key of its own above every
+ * value id for a host without that label (docs/formats.md, "Domain"). */
+static inline uint64_t vmp__host_domain(const vmp_problem *p, uint32_t scope,
+                                        uint32_t h) {
+  uint32_t val;
+  if (!scope) return h;
+  val = vmp__labels_get(&p->host_labels[h], scope);
+  return val ? val : (UINT64_C(1) << 32) + h;
+}
+
 /* The migration cost of VM v with the default applied. */
 double vmp__vm_migration_cost(const vmp_problem *p, size_t v);
 
