@@ -1,0 +1,168 @@
+/*
+ * Every solver that says it handles the hard rebalancing constraints
+ * (transient resources, spread minimums, dependencies; issue 14, Deliver
+ * 3) respects them on its own: on small problems whose unconstrained
+ * optimum breaks the rule, the constrained optimum (worked out by hand in
+ * each comment, and checked by enumeration through the evaluator) is what
+ * the exact solver proves, and no solver returns a placement the evaluator
+ * rejects.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* ---- the problems ------------------------------------------------------------------------ */
+
+/* Transient disk.  h0 and h1 cost 1, h2 costs 10; every host has 10 of
+ * disk.  a (6) and b (4) run on h0, c (5) on h2 and may only run on h0 or
+ * h2.  Without the transient rule the optimum is 2: a moves to h1 and c to
+ * h0 (h0 then holds b + c = 9).  With it, a moving away still holds its 6
+ * on h0, so c never fits there (5 + 4 + 6 > 10, and with b gone too 5 + 10
+ * > 10): c stays on h2, and a and b share one cheap host: 10 + 1 = 11. */
+#define TRANSIENT_JSON(transient)                                                 \
+  "{\"version\": 1, \"resources\": [\"disk\"], " transient                       \
+  " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"disk\": 10}, \"cost\": 1},"  \
+  " {\"name\": \"h1\", \"capacity\": {\"disk\": 10}, \"cost\": 1},"              \
+  " {\"name\": \"h2\", \"capacity\": {\"disk\": 10}, \"cost\": 10}],"            \
+  " \"vms\": [{\"name\": \"a\", \"demand\": {\"disk\": 6}, \"host\": \"h0\"},"   \
+  " {\"name\": \"b\", \"demand\": {\"disk\": 4}, \"host\": \"h0\"},"             \
+  " {\"name\": \"c\", \"demand\": {\"disk\": 5}, \"host\": \"h2\","              \
+  " \"allowed_hosts\": [\"h0\", \"h2\"]}]}"
+#define TRANSIENT_OPT 11.0
+#define TRANSIENT_FREE_OPT 2.0
+
+/* Three hosts in two zones: h0 and h1 in zone a (cost 1 each), h2 in zone b
+ * (cost 3).  x and y (cpu 2 each, no current host) fit together on any
+ * host: the unconstrained optimum is 1 (both on h0).  Spread over 2 zones
+ * puts one of them on h2: 1 + 3 = 4. */
+#define ZONES_HOSTS                                                              \
+  " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"cpu\": 8}, \"cost\": 1,"     \
+  " \"labels\": {\"zone\": \"a\"}},"                                             \
+  " {\"name\": \"h1\", \"capacity\": {\"cpu\": 8}, \"cost\": 1,"                 \
+  " \"labels\": {\"zone\": \"a\"}},"                                             \
+  " {\"name\": \"h2\", \"capacity\": {\"cpu\": 8}, \"cost\": 3,"                 \
+  " \"labels\": {\"zone\": \"b\"}}],"
+#define SPREAD_JSON(k)                                                           \
+  "{\"version\": 1, \"resources\": [\"cpu\"]," ZONES_HOSTS                       \
+  " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 2}},"                      \
+  " {\"name\": \"y\", \"demand\": {\"cpu\": 2}}],"                               \
+  " \"groups\": [{\"name\": \"S\", \"policy\": \"spread\", \"min_domains\": " k  \
+  ", \"scope\": \"zone\", \"vms\": [\"x\", \"y\"]}]}"
+#define SPREAD_OPT 4.0
+#define SPREAD_FREE_OPT 1.0
+
+/* Spread of three over min_domains 3 with only two zones and one member
+ * (z, cpu 100) too large for any host: the two placed members must cover
+ * min(3, 2) = 2 zones, so the cost is again 1 + 3 = 4 (z stays out and
+ * pays the unplaced penalty).  With min_domains 1 the cost is 1. */
+#define SPREAD_SHORT_JSON(k)                                                     \
+  "{\"version\": 1, \"resources\": [\"cpu\"]," ZONES_HOSTS                       \
+  " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 2}},"                      \
+  " {\"name\": \"y\", \"demand\": {\"cpu\": 2}},"                                \
+  " {\"name\": \"z\", \"demand\": {\"cpu\": 100}}],"                             \
+  " \"groups\": [{\"name\": \"S\", \"policy\": \"spread\", \"min_domains\": " k  \
+  ", \"scope\": \"zone\", \"vms\": [\"x\", \"y\", \"z\"]}]}"
+
+/* Dependency app -> db within zones.  h0 in zone a, h1 and h2 in zone b,
+ * cpu 8 each, costs 1, 1, 5.  db needs 6 cpu, app1 and app2 4 each: at
+ * least two hosts, and db shares a host with no app.  Unconstrained
+ * optimum 2: db on one cheap host, both apps on the other, which is in
+ * the other zone.  With the dependency the apps must be in db's zone: zone
+ * a has one host only, so db and the apps take h1 and h2: 1 + 5 = 6. */
+#define DEP_JSON(deps)                                                           \
+  "{\"version\": 1, \"resources\": [\"cpu\"],"                                   \
+  " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"cpu\": 8}, \"cost\": 1,"     \
+  " \"labels\": {\"zone\": \"a\"}},"                                             \
+  " {\"name\": \"h1\", \"capacity\": {\"cpu\": 8}, \"cost\": 1,"                 \
+  " \"labels\": {\"zone\": \"b\"}},"                                             \
+  " {\"name\": \"h2\", \"capacity\": {\"cpu\": 8}, \"cost\": 5,"                 \
+  " \"labels\": {\"zone\": \"b\"}}],"                                            \
+  " \"vms\": [{\"name\": \"db\", \"demand\": {\"cpu\": 6}},"                     \
+  " {\"name\": \"app1\", \"demand\": {\"cpu\": 4}},"                             \
+  " {\"name\": \"app2\", \"demand\": {\"cpu\": 4}}],"                            \
+  " \"groups\": [{\"name\": \"app\", \"policy\": \"spread\", \"min_domains\": 1," \
+  " \"vms\": [\"app1\", \"app2\"]},"                                             \
+  " {\"name\": \"db\", \"policy\": \"spread\", \"min_domains\": 1,"              \
+  " \"vms\": [\"db\"]}]" deps "}"
+#define DEP_ON ", \"dependencies\": [{\"group\": \"app\", \"on\": \"db\", \"scope\": \"zone\"}]"
+#define DEP_OPT 6.0
+#define DEP_FREE_OPT 2.0
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+/* The "cost" term of a solution (raw). */
+static double cost_term(const vmp_solution *s) {
+  for (size_t k = 0;; k++) {
+    const char *name;
+    double raw, weighted;
+    assert_int_equal(vmp_solution_term_at(s, k, &name, &raw, &weighted), VMP_OK);
+    if (!strcmp(name, "cost")) return raw;
+  }
+}
+
+/* The optimum of the problem without the rule, by enumeration: the rule
+ * makes a difference. */
+static void expect_free_optimum(const char *json, double want) {
+  vmp_problem *p = tu_problem_json(json);
+  assert_true(tu_brute_force(p) == want);
+  vmp_problem_free(p);
+}
+
+/* Solves json with `solver`: no violation, and the objective is the
+ * enumerated optimum `want_obj` (when `exact`, also proven optimal). */
+static void expect_solved(const char *json, const char *solver, double want_cost, int exact) {
+  vmp_problem *p = tu_problem_json(json);
+  vmp_solution *s = tu_solve(p, solver, 10);
+  double best = tu_brute_force(p);
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_true(vmp_solution_status(s) != VMP_STATUS_INVALID);
+  if (exact) {
+    assert_true(vmp_solution_objective(s) == best);
+    assert_true(cost_term(s) == want_cost);
+    assert_true(vmp_solution_bound(s) == best);
+  }
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+/* ---- ilp ---------------------------------------------------------------------------------- */
+
+static void test_hardcons__ilp_transient(void **state) {
+  (void)state;
+  expect_free_optimum(TRANSIENT_JSON(""), TRANSIENT_FREE_OPT);
+  expect_solved(TRANSIENT_JSON("\"transient\": [\"disk\"],"), "ilp", TRANSIENT_OPT, 1);
+}
+
+static void test_hardcons__ilp_spread(void **state) {
+  (void)state;
+  expect_free_optimum(SPREAD_JSON("1"), SPREAD_FREE_OPT);
+  expect_solved(SPREAD_JSON("2"), "ilp", SPREAD_OPT, 1);
+  /* fewer members placed than the minimum: they cover as many zones */
+  {
+    /* the same unplaced penalty either way: the rule costs 4 - 1 = 3 */
+    vmp_problem *p1 = tu_problem_json(SPREAD_SHORT_JSON("1"));
+    vmp_problem *p3 = tu_problem_json(SPREAD_SHORT_JSON("3"));
+    assert_true(tu_brute_force(p3) - tu_brute_force(p1) == SPREAD_OPT - SPREAD_FREE_OPT);
+    vmp_problem_free(p1);
+    vmp_problem_free(p3);
+  }
+  expect_solved(SPREAD_SHORT_JSON("3"), "ilp", SPREAD_OPT, 1);
+}
+
+static void test_hardcons__ilp_dependency(void **state) {
+  (void)state;
+  expect_free_optimum(DEP_JSON(""), DEP_FREE_OPT);
+  expect_solved(DEP_JSON(DEP_ON), "ilp", DEP_OPT, 1);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_hardcons__ilp_transient),
+      cmocka_unit_test(test_hardcons__ilp_spread),
+      cmocka_unit_test(test_hardcons__ilp_dependency),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
