@@ -1508,6 +1508,10 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
   {
     double bound = b->tree_bound > b->ext_bound ? b->tree_bound : b->ext_bound;
     if (b->unreliable) out.optimal = 0;
+    /* GLPK's optimum leaves the rebalancing terms out: it proves nothing
+     * about them (its bound stays one: the terms are >= 0).  A warm start
+     * that meets the model's bound (done == 1) is proven either way. */
+    if ((m->needs & VMP__NEED_TERMS) && done != 1) out.optimal = 0;
     if (out.optimal && b->inc_obj < HUGE_VAL) bound = b->inc_obj;
     res->bound = bound;
     res->proven_optimal = out.optimal && b->inc_obj < HUGE_VAL;
