@@ -178,12 +178,106 @@ static void test_hardcons__greedy_local(void **state) {
   }
 }
 
+/* ---- plan ---------------------------------------------------------------------------------- */
+
+/* app depends on db within zones.  db1 stays on h0 (zone a); db2 goes
+ * from h0 to h1 and app from h0 to h2 (zone b).  app comes first in VM
+ * order, but moving it in the first wave would leave it in zone b with no
+ * db there until db2 arrives: the planner moves db2 in wave 1 and app in
+ * wave 2. */
+#define PLAN_DEP_JSON(dbs)                                                       \
+  "{\"version\": 1, \"resources\": [\"cpu\"],"                                   \
+  " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"cpu\": 8},"                  \
+  " \"labels\": {\"zone\": \"a\"}},"                                             \
+  " {\"name\": \"h1\", \"capacity\": {\"cpu\": 8}, \"labels\": {\"zone\": \"b\"}},"  \
+  " {\"name\": \"h2\", \"capacity\": {\"cpu\": 8}, \"labels\": {\"zone\": \"b\"}}]," \
+  " \"vms\": [{\"name\": \"app\", \"demand\": {\"cpu\": 1}, \"host\": \"h0\"},"   \
+  " {\"name\": \"db1\", \"demand\": {\"cpu\": 1}, \"host\": \"h0\"},"             \
+  " {\"name\": \"db2\", \"demand\": {\"cpu\": 1}, \"host\": \"h0\"}],"            \
+  " \"groups\": [{\"name\": \"A\", \"policy\": \"spread\", \"min_domains\": 1,"   \
+  " \"vms\": [\"app\"]}, {\"name\": \"DB\", \"policy\": \"spread\","               \
+  " \"min_domains\": 1, \"vms\": [" dbs "]}],"                                      \
+  " \"dependencies\": [{\"group\": \"A\", \"on\": \"DB\", \"scope\": \"zone\"}]}"
+
+static void test_hardcons__plan_dependency(void **state) {
+  vmp_problem *p = tu_problem_json(PLAN_DEP_JSON("\"db1\", \"db2\""));
+  vmp_solution *s = tu_target(p, "app=h2,db2=h1");
+  vmp_plan *pl = NULL, *bad = NULL;
+  char *json = NULL;
+  (void)state;
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_steps(pl), 2);
+  assert_int_equal(vmp_plan_num_waves(pl), 2);
+  assert_string_equal(vmp_plan_step_vm(pl, 0), "db2");
+  assert_int_equal(vmp_plan_step_wave(pl, 0), 0);
+  assert_string_equal(vmp_plan_step_vm(pl, 1), "app");
+  assert_int_equal(vmp_plan_step_wave(pl, 1), 1);
+  assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
+  /* The checker refuses the plan with the waves the other way round. */
+  assert_int_equal(vmp_plan_to_json(pl, &json), VMP_OK);
+  {
+    /* swap the two moves: app in wave 1, db2 in wave 2 */
+    static const char db2[] = "\"vm\": \"db2\",\n      \"from\": \"h0\",\n      \"to\": \"h1\"";
+    static const char app[] = "\"vm\": \"app\",\n      \"from\": \"h0\",\n      \"to\": \"h2\"";
+    char *x = strstr(json, db2), *y = strstr(json, app);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_int_equal(sizeof db2, sizeof app);
+    memcpy(x, app, sizeof app - 1);
+    memcpy(y, db2, sizeof db2 - 1);
+  }
+  assert_int_equal(vmp_plan_parse(json, strlen(json), "plan.json", &bad), VMP_OK);
+  tu_assert_error(vmp_plan_verify(bad, p, s), VMP_EINVAL,
+                  "wave 1: dependency A -> DB: app runs on h2 after the wave, and "
+                  "DB has no VM in zone b");
+  vmp_plan_free(bad);
+  free(json);
+  vmp_plan_free(pl);
+  vmp_solution_free(s);
+  /* db1 and db2 both leave for h1: one of them stays in zone a with app
+   * until app has moved: db1 in wave 1, then app, then db2 (whose move
+   * would have left app alone in zone a). */
+  s = tu_target(p, "app=h2,db1=h1,db2=h1");
+  assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_steps(pl), 3);
+  assert_string_equal(vmp_plan_step_vm(pl, 0), "db1");
+  assert_int_equal(vmp_plan_step_wave(pl, 0), 0);
+  assert_string_equal(vmp_plan_step_vm(pl, 1), "app");
+  assert_int_equal(vmp_plan_step_wave(pl, 1), 1);
+  assert_string_equal(vmp_plan_step_vm(pl, 2), "db2");
+  assert_int_equal(vmp_plan_step_wave(pl, 2), 1);
+  assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
+  vmp_plan_free(pl);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+  /* With db2 outside DB, db1 is the only VM app can depend on: no order
+   * works one VM at a time.  Blocked, and the plan says why. */
+  p = tu_problem_json(PLAN_DEP_JSON("\"db1\""));
+  s = tu_target(p, "app=h2,db1=h1");
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  assert_string_equal(vmp_plan_blocked_vm(pl, 0), "app");
+  assert_string_equal(vmp_plan_blocked_reason(pl, 0),
+                      "moving it to h2 alone would leave a VM of A in a zone domain "
+                      "without a VM of DB (a hard dependency), and the planner moves "
+                      "VMs one at a time");
+  assert_int_equal(vmp_plan_verify(pl, p, NULL), VMP_OK);
+  vmp_plan_free(pl);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hardcons__ilp_transient),
       cmocka_unit_test(test_hardcons__ilp_spread),
       cmocka_unit_test(test_hardcons__ilp_dependency),
       cmocka_unit_test(test_hardcons__greedy_local),
+      cmocka_unit_test(test_hardcons__plan_dependency),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
