@@ -160,14 +160,14 @@ static void vm_delta(vmp__hard *hd, uint32_t v, size_t h, int delta) {
       }
       spread_flag(hd, idx);
     } else {
+      /* every VM of A in a domain without B counts */
       uint32_t d = m->rdoms[m->deps[idx].doms].dom[h];
-      int before = hd->da[idx][d] > 0 && hd->db[idx][d] == 0, after;
+      size_t before = hd->db[idx][d] ? 0 : hd->da[idx][d], after;
       uint32_t *c = kind == REF_DEP_A ? &hd->da[idx][d] : &hd->db[idx][d];
       if (delta > 0) (*c)++;
       else (*c)--;
-      after = hd->da[idx][d] > 0 && hd->db[idx][d] == 0;
-      if (after && !before) hd->nviol++;
-      if (before && !after) hd->nviol--;
+      after = hd->db[idx][d] ? 0 : hd->da[idx][d];
+      hd->nviol = hd->nviol + after - before;
     }
   }
 }
@@ -215,27 +215,51 @@ int vmp__hard_repair(vmp__state *st, vmp__hard *hd, int32_t *host, size_t *viola
   if (!pend) return vmp__enomem();
   vmp__state_clear(st);
   vmp__hard_clear(hd);
-  /* staying items first, then movers in their own host */
+  /* Everything where it is meant to go at once (capacity, allowed hosts and
+   * groups permitting; items staying on their current host first), then
+   * off again, one at a time, what breaks a hard rebalancing constraint:
+   * VMs that only satisfy one another together (a dependency cycle, a
+   * spread group) stay. */
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < m->nitems; i++) {
       int32_t h = host[i];
       int stays = h >= 0 && m->item_cur[i] == h;
       if (h < 0 || m->item_unplaceable[i] || stays != (pass == 0)) continue;
-      if (!vmp__hard_try_place(st, hd, i, (size_t)h)) pend[np++] = (uint32_t)i;
+      if (vmp__state_fits(st, i, (size_t)h)) {
+        vmp__state_place(st, i, (size_t)h);
+        vmp__hard_place(hd, i, (size_t)h);
+      }
     }
-  /* then anywhere, while that places more */
+  vmp__hard_shed(st, hd);
+  for (size_t i = 0; i < m->nitems; i++)
+    if (host[i] >= 0 && !m->item_unplaceable[i] && st->host[i] < 0) pend[np++] = (uint32_t)i;
+  /* Left-out items again, while that places more: first only where they
+   * were meant to go or run now, until that places no more (a VM another
+   * one waits for must not wander off to a domain of its own), then
+   * anywhere. */
   while (progress && np) {
-    size_t k = 0;
+    int anywhere;
     progress = 0;
-    for (size_t j = 0; j < np; j++) {
-      uint32_t i = pend[j];
-      int32_t c = m->item_cur[i];
-      int ok = c >= 0 && vmp__hard_try_place(st, hd, i, (size_t)c);
-      for (size_t h = 0; h < m->nhosts && !ok; h++) ok = vmp__hard_try_place(st, hd, i, h);
-      if (ok) progress = 1;
-      else pend[k++] = i;
+    for (anywhere = 0; anywhere < 2 && !progress; anywhere++) {
+      int more = 1;
+      while (more && np) {
+        size_t k = 0;
+        more = 0;
+        for (size_t j = 0; j < np; j++) {
+          uint32_t i = pend[j];
+          int32_t c = m->item_cur[i];
+          int ok = host[i] >= 0 && vmp__hard_try_place(st, hd, i, (size_t)host[i]);
+          if (!ok && c >= 0 && c != host[i]) ok = vmp__hard_try_place(st, hd, i, (size_t)c);
+          for (size_t h = 0; anywhere && h < m->nhosts && !ok; h++)
+            ok = vmp__hard_try_place(st, hd, i, h);
+          if (ok) more = progress = 1;
+          else pend[k++] = i;
+        }
+        np = k;
+        /* anywhere: one pass, then the preferred hosts again */
+        if (anywhere) break;
+      }
     }
-    np = k;
   }
   free(pend);
   vmp__hard_shed(st, hd);
@@ -261,11 +285,33 @@ static int shed_spread(vmp__state *st, vmp__hard *hd, uint32_t s) {
   return any;
 }
 
+/* A host over a transient capacity: takes off the items that moved onto
+ * it, one at a time, until it is not. */
+static int shed_transient(vmp__state *st, vmp__hard *hd, size_t h) {
+  const vmp__model *m = st->m;
+  int any = 0;
+  for (size_t i = 0; i < m->nitems; i++) {
+    int over = 0;
+    for (uint32_t r = 0; r < m->nres && !over; r++) over = hd->tover[h * m->nres + r];
+    if (!over) break;
+    if (st->host[i] != (int32_t)h || m->item_cur[i] == (int32_t)h) continue;
+    vmp__hard_unplace(hd, i, h);
+    vmp__state_unplace(st, i);
+    any = 1;
+  }
+  return any;
+}
+
 void vmp__hard_shed(vmp__state *st, vmp__hard *hd) {
   const vmp__model *m = st->m;
   int progress = 1;
   while (hd->on && hd->nviol && progress) {
     progress = 0;
+    for (size_t h = 0; hd->tover && h < m->nhosts && hd->nviol; h++) {
+      int over = 0;
+      for (uint32_t r = 0; r < m->nres && !over; r++) over = hd->tover[h * m->nres + r];
+      if (over && shed_transient(st, hd, h)) progress = 1;
+    }
     for (uint32_t s = 0; s < m->nspreads && hd->nviol; s++)
       if (hd->sviol[s] && shed_spread(st, hd, s)) progress = 1;
     for (size_t i = 0; i < m->nitems && hd->nviol; i++) {

@@ -4,8 +4,8 @@
  * vmp__state, for the heuristic solvers (greedy, local).  The tracker
  * counts violated constraint instances -- a (host, transient resource)
  * over capacity, a spread group covering fewer than min(min_domains,
- * placed) domains, a (dependency, domain) with a VM of the dependent group
- * and none of the other -- so that a solver can refuse any change that
+ * placed) domains, a VM of a dependent group in a domain with no VM of
+ * the group it depends on -- so that a solver can refuse any change that
  * adds one, and repair a placement to none.
  */
 #ifndef VMP_HARDCONS_H
@@ -44,13 +44,15 @@ void vmp__hard_unplace(vmp__hard *hd, size_t i, size_t h);
 int vmp__hard_try_place(vmp__state *st, vmp__hard *hd, size_t i, size_t h);
 
 /* Makes `host` (items -> host or -1) satisfy every hard constraint:
- * items are placed in turn (those on their current host first, so that
- * nothing is held twice for them) on their host in `host`, or else on
- * the first host that takes them, or left out; left-out items are tried
- * again while that places more (a dependent VM may wait for the group it
- * depends on).  st and hd end holding the result; host gets it too.
- * Returns 0 or a negative code; *violations the instances still violated
- * (only when the current placement alone breaks a transient capacity). */
+ * every item goes where `host` says when capacity, allowed hosts and
+ * groups let it (those staying on their current host first); items are
+ * then taken off one at a time while that lowers the violations
+ * (vmp__hard_shed); left-out items are tried again, first where `host`
+ * says or where they run now, then on any host, while that places more
+ * (a dependent VM may wait for the group it depends on).  st and hd end
+ * holding the result; host gets it too.  Returns 0 or a negative code;
+ * *violations the instances still violated (only when the current
+ * placement alone breaks a transient capacity). */
 int vmp__hard_repair(vmp__state *st, vmp__hard *hd, int32_t *host,
                      size_t *violations);
 
