@@ -689,10 +689,15 @@ static int spread_rows(ilp *b, gscratch *gs, uint32_t si) {
   if ((rc = mat_add(&b->a, lo_k, q, (double)sp->min_domains)) ||
       (rc = mat_add(&b->a, lo_n, q, -(double)sp->nvms)))
     goto out;
+  /* one entry per item (GLPK refuses duplicates): its members count */
   for (uint32_t k = 0; k < sp->nvms; k++) {
     uint32_t i = m->vm_item[sp->vms[k]];
-    if (!b->ucol[i]) u0 += 1.0;
-    else if ((rc = mat_add(&b->a, lo_n, b->ucol[i], 1.0))) goto out;
+    if (!b->ucol[i]) {
+      u0 += 1.0;
+    } else if (gs->mult[i]) {
+      if ((rc = mat_add(&b->a, lo_n, b->ucol[i], (double)gs->mult[i]))) goto out;
+      gs->mult[i] = 0;
+    }
   }
   b->a.rlo[lo_n] = -u0;
   for (size_t a = 0, z; a < gs->ne; a = z) {

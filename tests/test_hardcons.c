@@ -66,6 +66,16 @@
   " \"groups\": [{\"name\": \"S\", \"policy\": \"spread\", \"min_domains\": " k  \
   ", \"scope\": \"zone\", \"vms\": [\"x\", \"y\", \"z\"]}]}"
 
+#define SPREAD_UNIT_JSON                                                         \
+  "{\"version\": 1, \"resources\": [\"cpu\"]," ZONES_HOSTS                       \
+  " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 2}},"                      \
+  " {\"name\": \"y\", \"demand\": {\"cpu\": 2}},"                                \
+  " {\"name\": \"w\", \"demand\": {\"cpu\": 2}}],"                               \
+  " \"groups\": [{\"name\": \"S\", \"policy\": \"spread\", \"min_domains\": 2,"   \
+  " \"scope\": \"zone\", \"vms\": [\"x\", \"y\", \"w\"]},"                         \
+  " {\"name\": \"XW\", \"policy\": \"affinity\", \"all_or_nothing\": true,"       \
+  " \"vms\": [\"x\", \"w\"]}]}"
+
 /* Dependency app -> db within zones.  h0 in zone a, h1 and h2 in zone b,
  * cpu 8 each, costs 1, 1, 5.  db needs 6 cpu, app1 and app2 4 each: at
  * least two hosts, and db shares a host with no app.  Unconstrained
@@ -153,6 +163,9 @@ static void test_hardcons__ilp_spread(void **state) {
     vmp_problem_free(p3);
   }
   expect_solved(SPREAD_SHORT_JSON("3"), "ilp", SPREAD_OPT, 1);
+  /* x and w in a hard host-affinity group form one unit with two members
+   * of the spread group: again one cheap host and h2, 1 + 3 = 4 */
+  expect_solved(SPREAD_UNIT_JSON, "ilp", SPREAD_OPT, 1);
 }
 
 static void test_hardcons__ilp_dependency(void **state) {
@@ -175,6 +188,7 @@ static void test_hardcons__greedy_local(void **state) {
     expect_solved(SPREAD_JSON("2"), solvers[k], SPREAD_OPT, 0);
     expect_solved(SPREAD_SHORT_JSON("3"), solvers[k], SPREAD_OPT, 0);
     expect_solved(DEP_JSON(DEP_ON), solvers[k], DEP_OPT, 0);
+    expect_solved(SPREAD_UNIT_JSON, solvers[k], SPREAD_OPT, 0);
   }
 }
 
