@@ -365,7 +365,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   double best_obj = HUGE_VAL;
   vmp__greedy *g = NULL;
   vmp__state st;
-  vmp__hard hd;
+  vmp__hardcons hd;
   starts from;
   size_t runs = 0;
   memset(&st, 0, sizeof st);
@@ -378,14 +378,14 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   /* Transient resources, spread minimums, dependencies: every rule's
    * placement is repaired to respect them (hardcons.h), and so is the
    * current placement, which is a candidate of its own. */
-  if ((rc = vmp__hard_init(&hd, m))) goto done;
+  if ((rc = vmp__hardcons_init(&hd, m))) goto done;
   if (hd.on) {
     if (!(tmp = malloc((m->nitems + 1) * sizeof *tmp))) {
       rc = vmp__enomem();
       goto done;
     }
     for (size_t i = 0; i < m->nitems; i++) tmp[i] = m->item_cur[i] >= 0 ? m->item_cur[i] : -1;
-    if ((rc = vmp__hard_repair(&st, &hd, tmp, NULL))) goto done;
+    if ((rc = vmp__hardcons_repair(&st, &hd, tmp, NULL))) goto done;
   }
   all = malloc((m->nitems + 1) * sizeof *all);
   best = malloc((m->nitems + 1) * sizeof *best);
@@ -432,7 +432,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
       rc = 0;
       if (hd.on) {
         memcpy(tmp, st.host, m->nitems * sizeof *tmp);
-        if ((rc = vmp__hard_repair(&st, &hd, tmp, NULL))) break;
+        if ((rc = vmp__hardcons_repair(&st, &hd, tmp, NULL))) break;
       }
       runs++;
       obj = vmp__model_objective(m, st.host);
@@ -468,7 +468,7 @@ done:
   free(all);
   free(best);
   free(tmp);
-  vmp__hard_free(&hd);
+  vmp__hardcons_free(&hd);
   vmp__greedy_free(g);
   vmp__state_free(&st);
   return rc;

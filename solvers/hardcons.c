@@ -11,7 +11,7 @@ enum { REF_SPREAD = 0, REF_DEP_A = 1, REF_DEP_B = 2 };
 
 static int spread_tracked(const vmp__mspread *s) { return s->hard && s->min_domains >= 2; }
 
-int vmp__hard_init(vmp__hard *hd, const vmp__model *m) {
+int vmp__hardcons_init(vmp__hardcons *hd, const vmp__model *m) {
   size_t nref = 0;
   uint32_t *fill = NULL;
   memset(hd, 0, sizeof *hd);
@@ -66,15 +66,15 @@ int vmp__hard_init(vmp__hard *hd, const vmp__model *m) {
   }
 #undef ADD_REF
   free(fill);
-  vmp__hard_clear(hd);
+  vmp__hardcons_clear(hd);
   return 0;
 oom:
   free(fill);
-  vmp__hard_free(hd);
+  vmp__hardcons_free(hd);
   return vmp__enomem();
 }
 
-void vmp__hard_free(vmp__hard *hd) {
+void vmp__hardcons_free(vmp__hardcons *hd) {
   const vmp__model *m = hd->m;
   if (m && hd->scnt)
     for (uint32_t s = 0; s < m->nspreads; s++) free(hd->scnt[s]);
@@ -96,7 +96,7 @@ void vmp__hard_free(vmp__hard *hd) {
 }
 
 /* Re-derives the transient flags of host h; adjusts nviol. */
-static void transient_flags(vmp__hard *hd, size_t h) {
+static void transient_flags(vmp__hardcons *hd, size_t h) {
   const vmp__model *m = hd->m;
   for (uint32_t r = 0; r < m->nres; r++) {
     size_t x = h * m->nres + r;
@@ -111,7 +111,7 @@ static void transient_flags(vmp__hard *hd, size_t h) {
   }
 }
 
-void vmp__hard_clear(vmp__hard *hd) {
+void vmp__hardcons_clear(vmp__hardcons *hd) {
   const vmp__model *m = hd->m;
   if (!hd->on) return;
   hd->nviol = 0;
@@ -134,7 +134,7 @@ void vmp__hard_clear(vmp__hard *hd) {
     }
 }
 
-static void spread_flag(vmp__hard *hd, uint32_t s) {
+static void spread_flag(vmp__hardcons *hd, uint32_t s) {
   uint32_t k = hd->m->spreads[s].min_domains, need = hd->splaced[s] < k ? hd->splaced[s] : k;
   uint8_t v = hd->scover[s] < need;
   if (v != hd->sviol[s]) {
@@ -145,7 +145,7 @@ static void spread_flag(vmp__hard *hd, uint32_t s) {
 }
 
 /* Member VM v arrives on (delta +1) or leaves (-1) host h. */
-static void vm_delta(vmp__hard *hd, uint32_t v, size_t h, int delta) {
+static void vm_delta(vmp__hardcons *hd, uint32_t v, size_t h, int delta) {
   const vmp__model *m = hd->m;
   for (uint32_t k = hd->vm_start[v]; k < hd->vm_start[v + 1]; k++) {
     uint32_t ref = hd->vm_refs[k], idx = ref >> 2, kind = ref & 3u;
@@ -172,7 +172,7 @@ static void vm_delta(vmp__hard *hd, uint32_t v, size_t h, int delta) {
   }
 }
 
-static void item_delta(vmp__hard *hd, size_t i, size_t h, int delta) {
+static void item_delta(vmp__hardcons *hd, size_t i, size_t h, int delta) {
   const vmp__model *m = hd->m;
   int tr = 0;
   if (!hd->on) return;
@@ -192,29 +192,29 @@ static void item_delta(vmp__hard *hd, size_t i, size_t h, int delta) {
   if (tr) transient_flags(hd, h);
 }
 
-void vmp__hard_place(vmp__hard *hd, size_t i, size_t h) { item_delta(hd, i, h, +1); }
+void vmp__hardcons_place(vmp__hardcons *hd, size_t i, size_t h) { item_delta(hd, i, h, +1); }
 
-void vmp__hard_unplace(vmp__hard *hd, size_t i, size_t h) { item_delta(hd, i, h, -1); }
+void vmp__hardcons_unplace(vmp__hardcons *hd, size_t i, size_t h) { item_delta(hd, i, h, -1); }
 
-int vmp__hard_try_place(vmp__state *st, vmp__hard *hd, size_t i, size_t h) {
+int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t h) {
   size_t before = hd->nviol;
   if (!vmp__state_fits(st, i, h)) return 0;
   vmp__state_place(st, i, h);
-  vmp__hard_place(hd, i, h);
+  vmp__hardcons_place(hd, i, h);
   if (hd->nviol <= before) return 1;
-  vmp__hard_unplace(hd, i, h);
+  vmp__hardcons_unplace(hd, i, h);
   vmp__state_unplace(st, i);
   return 0;
 }
 
-int vmp__hard_repair(vmp__state *st, vmp__hard *hd, int32_t *host, size_t *violations) {
+int vmp__hardcons_repair(vmp__state *st, vmp__hardcons *hd, int32_t *host, size_t *violations) {
   const vmp__model *m = st->m;
   uint32_t *pend = malloc((m->nitems + 1) * sizeof *pend);
   size_t np = 0;
   int progress = 1;
   if (!pend) return vmp__enomem();
   vmp__state_clear(st);
-  vmp__hard_clear(hd);
+  vmp__hardcons_clear(hd);
   /* Everything where it is meant to go at once (capacity, allowed hosts and
    * groups permitting; items staying on their current host first), then
    * off again, one at a time, what breaks a hard rebalancing constraint:
@@ -227,10 +227,10 @@ int vmp__hard_repair(vmp__state *st, vmp__hard *hd, int32_t *host, size_t *viola
       if (h < 0 || m->item_unplaceable[i] || stays != (pass == 0)) continue;
       if (vmp__state_fits(st, i, (size_t)h)) {
         vmp__state_place(st, i, (size_t)h);
-        vmp__hard_place(hd, i, (size_t)h);
+        vmp__hardcons_place(hd, i, (size_t)h);
       }
     }
-  vmp__hard_shed(st, hd);
+  vmp__hardcons_shed(st, hd);
   for (size_t i = 0; i < m->nitems; i++)
     if (host[i] >= 0 && !m->item_unplaceable[i] && st->host[i] < 0) pend[np++] = (uint32_t)i;
   /* Left-out items again, while that places more: first only where they
@@ -248,10 +248,10 @@ int vmp__hard_repair(vmp__state *st, vmp__hard *hd, int32_t *host, size_t *viola
         for (size_t j = 0; j < np; j++) {
           uint32_t i = pend[j];
           int32_t c = m->item_cur[i];
-          int ok = host[i] >= 0 && vmp__hard_try_place(st, hd, i, (size_t)host[i]);
-          if (!ok && c >= 0 && c != host[i]) ok = vmp__hard_try_place(st, hd, i, (size_t)c);
+          int ok = host[i] >= 0 && vmp__hardcons_try_place(st, hd, i, (size_t)host[i]);
+          if (!ok && c >= 0 && c != host[i]) ok = vmp__hardcons_try_place(st, hd, i, (size_t)c);
           for (size_t h = 0; anywhere && h < m->nhosts && !ok; h++)
-            ok = vmp__hard_try_place(st, hd, i, h);
+            ok = vmp__hardcons_try_place(st, hd, i, h);
           if (ok) more = progress = 1;
           else pend[k++] = i;
         }
@@ -262,7 +262,7 @@ int vmp__hard_repair(vmp__state *st, vmp__hard *hd, int32_t *host, size_t *viola
     }
   }
   free(pend);
-  vmp__hard_shed(st, hd);
+  vmp__hardcons_shed(st, hd);
   memcpy(host, st->host, m->nitems * sizeof *host);
   if (violations) *violations = hd->nviol;
   return 0;
@@ -270,7 +270,7 @@ int vmp__hard_repair(vmp__state *st, vmp__hard *hd, int32_t *host, size_t *viola
 
 /* A spread group short of domains with more members placed than domains
  * covered: takes members off shared domains until placed <= covered. */
-static int shed_spread(vmp__state *st, vmp__hard *hd, uint32_t s) {
+static int shed_spread(vmp__state *st, vmp__hardcons *hd, uint32_t s) {
   const vmp__model *m = st->m;
   const vmp__mspread *sp = &m->spreads[s];
   int any = 0;
@@ -278,7 +278,7 @@ static int shed_spread(vmp__state *st, vmp__hard *hd, uint32_t s) {
     uint32_t i = m->vm_item[sp->vms[k]];
     int32_t h = st->host[i];
     if (h < 0 || hd->scnt[s][m->rdoms[sp->doms].dom[h]] < 2) continue;
-    vmp__hard_unplace(hd, i, (size_t)h);
+    vmp__hardcons_unplace(hd, i, (size_t)h);
     vmp__state_unplace(st, i);
     any = 1;
   }
@@ -287,7 +287,7 @@ static int shed_spread(vmp__state *st, vmp__hard *hd, uint32_t s) {
 
 /* A host over a transient capacity: takes off the items that moved onto
  * it, one at a time, until it is not. */
-static int shed_transient(vmp__state *st, vmp__hard *hd, size_t h) {
+static int shed_transient(vmp__state *st, vmp__hardcons *hd, size_t h) {
   const vmp__model *m = st->m;
   int any = 0;
   for (size_t i = 0; i < m->nitems; i++) {
@@ -295,14 +295,14 @@ static int shed_transient(vmp__state *st, vmp__hard *hd, size_t h) {
     for (uint32_t r = 0; r < m->nres && !over; r++) over = hd->tover[h * m->nres + r];
     if (!over) break;
     if (st->host[i] != (int32_t)h || m->item_cur[i] == (int32_t)h) continue;
-    vmp__hard_unplace(hd, i, h);
+    vmp__hardcons_unplace(hd, i, h);
     vmp__state_unplace(st, i);
     any = 1;
   }
   return any;
 }
 
-void vmp__hard_shed(vmp__state *st, vmp__hard *hd) {
+void vmp__hardcons_shed(vmp__state *st, vmp__hardcons *hd) {
   const vmp__model *m = st->m;
   int progress = 1;
   while (hd->on && hd->nviol && progress) {
@@ -318,12 +318,12 @@ void vmp__hard_shed(vmp__state *st, vmp__hard *hd) {
       int32_t h = st->host[i];
       size_t before = hd->nviol;
       if (h < 0) continue;
-      vmp__hard_unplace(hd, i, (size_t)h);
+      vmp__hardcons_unplace(hd, i, (size_t)h);
       if (hd->nviol < before) {
         vmp__state_unplace(st, i);
         progress = 1;
       } else {
-        vmp__hard_place(hd, i, (size_t)h);
+        vmp__hardcons_place(hd, i, (size_t)h);
       }
     }
   }

@@ -13,7 +13,7 @@
 
 #include "state.h"
 
-typedef struct vmp__hard {
+typedef struct vmp__hardcons {
   const vmp__model *m;
   int on;                /* the model has a hard need at all */
   double *tload;         /* [h*nres+r] transient demand of items placed on
@@ -26,38 +26,38 @@ typedef struct vmp__hard {
   uint32_t *vm_start;    /* [nvms+1] CSR into vm_refs: */
   uint32_t *vm_refs;     /* spread s as 2s, dependency d as 2d+1 */
   size_t nviol;          /* violated instances now */
-} vmp__hard;
+} vmp__hardcons;
 
 /* Sets up the tracker for m (everything unplaced); a no-op tracker (on ==
  * 0) when m has no hard need. */
-int vmp__hard_init(vmp__hard *hd, const vmp__model *m);
-void vmp__hard_free(vmp__hard *hd);
+int vmp__hardcons_init(vmp__hardcons *hd, const vmp__model *m);
+void vmp__hardcons_free(vmp__hardcons *hd);
 /* Everything unplaced. */
-void vmp__hard_clear(vmp__hard *hd);
+void vmp__hardcons_clear(vmp__hardcons *hd);
 /* Item i was placed on / is being taken off host h (call around
  * vmp__state_place / vmp__state_unplace). */
-void vmp__hard_place(vmp__hard *hd, size_t i, size_t h);
-void vmp__hard_unplace(vmp__hard *hd, size_t i, size_t h);
+void vmp__hardcons_place(vmp__hardcons *hd, size_t i, size_t h);
+void vmp__hardcons_unplace(vmp__hardcons *hd, size_t i, size_t h);
 
 /* Places item i on h in both st and hd when it fits (vmp__state_fits) and
  * adds no violated instance; 1 when placed. */
-int vmp__hard_try_place(vmp__state *st, vmp__hard *hd, size_t i, size_t h);
+int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t h);
 
 /* Makes `host` (items -> host or -1) satisfy every hard constraint:
  * every item goes where `host` says when capacity, allowed hosts and
  * groups let it (those staying on their current host first); items are
  * then taken off one at a time while that lowers the violations
- * (vmp__hard_shed); left-out items are tried again, first where `host`
+ * (vmp__hardcons_shed); left-out items are tried again, first where `host`
  * says or where they run now, then on any host, while that places more
  * (a dependent VM may wait for the group it depends on).  st and hd end
  * holding the result; host gets it too.  Returns 0 or a negative code;
  * *violations the instances still violated (only when the current
  * placement alone breaks a transient capacity). */
-int vmp__hard_repair(vmp__state *st, vmp__hard *hd, int32_t *host,
+int vmp__hardcons_repair(vmp__state *st, vmp__hardcons *hd, int32_t *host,
                      size_t *violations);
 
 /* Takes items off, one at a time, while that lowers the violations, until
  * none is left or nothing helps. */
-void vmp__hard_shed(vmp__state *st, vmp__hard *hd);
+void vmp__hardcons_shed(vmp__state *st, vmp__hardcons *hd);
 
 #endif /* VMP_HARDCONS_H */

@@ -71,7 +71,7 @@ typedef struct ls {
   double bound;
   /* transient resources, spread minimums, dependencies: a change that adds
    * a violated instance is never accepted (better()) */
-  vmp__hard hd;
+  vmp__hardcons hd;
 } ls;
 
 /* ---- objective bookkeeping --------------------------------------------------- */
@@ -178,7 +178,7 @@ static void raw_unplace(ls *L, size_t i) {
     L->head[h] = L->next[i];
   if (L->next[i] >= 0) L->prev[L->next[i]] = L->prev[i];
   if (L->st.count[h] == 0) used_del(L, (size_t)h);
-  vmp__hard_unplace(&L->hd, i, (size_t)h);
+  vmp__hardcons_unplace(&L->hd, i, (size_t)h);
   L->pen += m->item_pen[i];
   L->soft_rules -= vmp__model_soft(m, i, (size_t)h);
   L->mig -= vmp__model_migcost(m, i, (size_t)h);
@@ -194,7 +194,7 @@ static void raw_place(ls *L, size_t i, size_t h) {
   L->next[i] = L->head[h];
   if (L->head[h] >= 0) L->prev[L->head[h]] = (int32_t)i;
   L->head[h] = (int32_t)i;
-  vmp__hard_place(&L->hd, i, h);
+  vmp__hardcons_place(&L->hd, i, h);
   L->pen -= m->item_pen[i];
   L->soft_rules += vmp__model_soft(m, i, h);
   L->mig += vmp__model_migcost(m, i, h);
@@ -535,7 +535,7 @@ static int balance_moves(ls *L, int *improved) {
 /* ---- set-up ------------------------------------------------------------------------------ */
 
 static void ls_free(ls *L) {
-  vmp__hard_free(&L->hd);
+  vmp__hardcons_free(&L->hd);
   vmp__state_free(&L->st);
   vmp__greedy_free(L->g);
   free(L->head);
@@ -567,7 +567,7 @@ static int ls_init(ls *L, vmp__ctx *ctx, const int32_t *start) {
   vmp__rng_seed(&L->rng, ctx->seed);
   L->sample = (size_t)vmp__param_num(ctx, "local.sample", 256);
   if ((rc = vmp__state_init(&L->st, m))) return rc;
-  if ((rc = vmp__hard_init(&L->hd, m))) return rc;
+  if ((rc = vmp__hardcons_init(&L->hd, m))) return rc;
   if ((rc = vmp__greedy_new(m, &L->g))) return rc;
   for (uint32_t g = 0; g < m->ngroups; g++)
     if (m->groups[g].nvms > maxg) maxg = m->groups[g].nvms;
@@ -672,7 +672,7 @@ static int local_solve(vmp__ctx *ctx, vmp__result *res) {
   }
   /* A start that broke a hard rebalancing constraint the moves could not
    * mend: items come off until it holds. */
-  if (!rc && L.hd.nviol) vmp__hard_shed(&L.st, &L.hd);
+  if (!rc && L.hd.nviol) vmp__hardcons_shed(&L.st, &L.hd);
   if (!rc) {
     memcpy(res->host, L.st.host, m->nitems * sizeof *res->host);
     res->stop_reason = vmp__ctx_should_stop(ctx) ? vmp__ctx_stop_reason(ctx) : VMP_STOP_COMPLETED;
