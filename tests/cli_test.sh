@@ -62,6 +62,7 @@ expect 2 "model_noassign.txt: initial assignment: " -- "$VMPLACE" solve "$RD/mod
 expect 2 "use --from-scratch" -- "$VMPLACE" solve "$RD/model_noassign.txt"
 expect 2 "genetic: transient resources held on both hosts of a move are not modelled" -- "$VMPLACE" solve --solver genetic "$RD/model_spec_example.txt"
 expect 0 "objective:  4200" -- "$VMPLACE" solve --solver greedy "$RD/model_spec_example.txt"
+expect 2 "h0: the VMs running there hold 12 of transient disk, more than its capacity 10" -- "$VMPLACE" solve "$DATA/transient_over.json"
 expect 0 "objective:  2411" -- "$VMPLACE" solve -t 0 -p rebalance.max_moves=20000 --write-roadef "$TMP/spec.sol" "$RD/model_spec_example.txt"
 expect 0 "0 2 1" -- cat "$TMP/spec.sol"
 expect 0 "objective:  3510" -- "$VMPLACE" check "$RD/model_spec_example.txt" "$RD/new_spec_3510.sol"

@@ -285,6 +285,104 @@ static void test_hardcons__plan_dependency(void **state) {
   vmp_problem_free(p);
 }
 
+/* ---- random small problems against enumeration ------------------------------------------ */
+
+static uint32_t lcg(uint32_t *x) {
+  *x = *x * 1664525u + 1013904223u;
+  return *x >> 8;
+}
+
+/* A random problem: 4 hosts in zones a/b, 5 VMs (most running
+ * somewhere), disk transient, a hard spread over 3 VMs, and a hard
+ * dependency between two disjoint groups within zones. */
+static vmp_problem *random_problem(uint32_t *seed) {
+  char buf[4096];
+  size_t n = 0;
+  int perm[5] = {0, 1, 2, 3, 4};
+  for (int k = 4; k > 0; k--) {
+    int j = (int)(lcg(seed) % (uint32_t)(k + 1)), t = perm[k];
+    perm[k] = perm[j];
+    perm[j] = t;
+  }
+  n += (size_t)snprintf(buf + n, sizeof buf - n,
+                        "{\"version\": 1, \"resources\": [\"cpu\", \"disk\"],"
+                        " \"transient\": [\"disk\"], \"hosts\": [");
+  for (int h = 0; h < 4; h++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "%s{\"name\": \"h%d\", \"capacity\": {\"cpu\": 8, \"disk\": 10},"
+                          " \"cost\": %u, \"labels\": {\"zone\": \"%c\"}}",
+                          h ? ", " : "", h, 1 + lcg(seed) % 4, h < 2 ? 'a' : 'b');
+  n += (size_t)snprintf(buf + n, sizeof buf - n, "], \"vms\": [");
+  for (int v = 0; v < 5; v++) {
+    uint32_t cur = lcg(seed) % 5;
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "%s{\"name\": \"v%d\", \"demand\": {\"cpu\": %u, \"disk\": %u}",
+                          v ? ", " : "", v, 1 + lcg(seed) % 4, 1 + lcg(seed) % 5);
+    if (cur < 4) n += (size_t)snprintf(buf + n, sizeof buf - n, ", \"host\": \"h%u\"", cur);
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "}");
+  }
+  n += (size_t)snprintf(buf + n, sizeof buf - n,
+                        "], \"groups\": [{\"name\": \"S\", \"policy\": \"spread\","
+                        " \"min_domains\": 2, \"scope\": \"zone\","
+                        " \"vms\": [\"v%d\", \"v%d\", \"v%d\"]},"
+                        " {\"name\": \"A\", \"policy\": \"spread\", \"min_domains\": 1,"
+                        " \"vms\": [\"v%d\", \"v%d\"]},"
+                        " {\"name\": \"B\", \"policy\": \"spread\", \"min_domains\": 1,"
+                        " \"vms\": [\"v%d\"]}],"
+                        " \"dependencies\": [{\"group\": \"A\", \"on\": \"B\","
+                        " \"scope\": \"zone\"}]}",
+                        perm[0], perm[1], perm[2], perm[3], perm[4], perm[0]);
+  return tu_problem_json(buf);
+}
+
+/* On 40 random problems: ilp proves the enumerated optimum; greedy and
+ * local return placements without a violation; a problem with no valid
+ * placement at all is refused with the reason. */
+static void test_hardcons__random_vs_enumeration(void **state) {
+  uint32_t seed = 14;
+  int solved = 0, impossible = 0;
+  (void)state;
+  for (int k = 0; k < 40; k++) {
+    vmp_problem *p = random_problem(&seed);
+    double best = tu_brute_force(p);
+    vmp_solution *s = NULL;
+    if (best == HUGE_VAL) {
+      /* a host already holds more transient disk than it has: refused
+       * with the reason, by every solver */
+      static const char *const names[] = {"ilp", "greedy", "local", "auto"};
+      for (int j = 0; j < 4; j++) {
+        vmp_solve_opts o;
+        vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
+        o.solver = names[j];
+        tu_assert_error(vmp_solve(p, &o, &s), VMP_EINVAL,
+                        "of transient disk, more than its capacity 10; every VM holds "
+                        "it there whatever happens to it, so no placement meets the "
+                        "transient rule");
+        assert_null(s);
+      }
+      impossible++;
+      vmp_problem_free(p);
+      continue;
+    }
+    solved++;
+    s = tu_solve(p, "ilp", 20);
+    assert_int_equal(vmp_solution_num_violations(s), 0);
+    if (vmp_solution_objective(s) != best)
+      fail_msg("problem %d: ilp %.17g, enumeration %.17g", k, vmp_solution_objective(s), best);
+    assert_true(vmp_solution_bound(s) == best);
+    vmp_solution_free(s);
+    for (int j = 0; j < 2; j++) {
+      s = tu_solve(p, j ? "local" : "greedy", 5);
+      assert_int_equal(vmp_solution_num_violations(s), 0);
+      assert_true(vmp_solution_objective(s) >= best);
+      vmp_solution_free(s);
+    }
+    vmp_problem_free(p);
+  }
+  /* both kinds occur with this seed */
+  assert_true(solved >= 20 && impossible >= 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hardcons__ilp_transient),
@@ -292,6 +390,7 @@ int main(void) {
       cmocka_unit_test(test_hardcons__ilp_dependency),
       cmocka_unit_test(test_hardcons__greedy_local),
       cmocka_unit_test(test_hardcons__plan_dependency),
+      cmocka_unit_test(test_hardcons__random_vs_enumeration),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
