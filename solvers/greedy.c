@@ -385,7 +385,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
       goto done;
     }
     for (size_t i = 0; i < m->nitems; i++) tmp[i] = m->item_cur[i] >= 0 ? m->item_cur[i] : -1;
-    if ((rc = vmp__hardcons_repair(&st, &hd, tmp, NULL))) goto done;
+    if ((rc = vmp__hardcons_repair(&st, &hd, tmp, NULL, ctx))) goto done;
   }
   all = malloc((m->nitems + 1) * sizeof *all);
   best = malloc((m->nitems + 1) * sizeof *best);
@@ -432,7 +432,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
       rc = 0;
       if (hd.on) {
         memcpy(tmp, st.host, m->nitems * sizeof *tmp);
-        if ((rc = vmp__hardcons_repair(&st, &hd, tmp, NULL))) break;
+        if ((rc = vmp__hardcons_repair(&st, &hd, tmp, NULL, ctx))) break;
       }
       runs++;
       obj = vmp__model_objective(m, st.host);

@@ -207,11 +207,12 @@ int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t 
   return 0;
 }
 
-int vmp__hardcons_repair(vmp__state *st, vmp__hardcons *hd, int32_t *host, size_t *violations) {
+int vmp__hardcons_repair(vmp__state *st, vmp__hardcons *hd, int32_t *host, size_t *violations,
+                         vmp__ctx *ctx) {
   const vmp__model *m = st->m;
   uint32_t *pend = malloc((m->nitems + 1) * sizeof *pend);
   size_t np = 0;
-  int progress = 1;
+  int progress = 1, stop = 0;
   if (!pend) return vmp__enomem();
   vmp__state_clear(st);
   vmp__hardcons_clear(hd);
@@ -236,19 +237,24 @@ int vmp__hardcons_repair(vmp__state *st, vmp__hardcons *hd, int32_t *host, size_
   /* Left-out items again, while that places more: first only where they
    * were meant to go or run now, until that places no more (a VM another
    * one waits for must not wander off to a domain of its own), then
-   * anywhere. */
-  while (progress && np) {
+   * anywhere.  Out of time, the rest stays out. */
+  while (progress && np && !stop) {
     int anywhere;
     progress = 0;
-    for (anywhere = 0; anywhere < 2 && !progress; anywhere++) {
+    for (anywhere = 0; anywhere < 2 && !progress && !stop; anywhere++) {
       int more = 1;
-      while (more && np) {
+      while (more && np && !stop) {
         size_t k = 0;
         more = 0;
-        for (size_t j = 0; j < np; j++) {
+        for (size_t j = 0; j < np && !stop; j++) {
           uint32_t i = pend[j];
           int32_t c = m->item_cur[i];
-          int ok = host[i] >= 0 && vmp__hardcons_try_place(st, hd, i, (size_t)host[i]);
+          int ok;
+          if (ctx && (j & 15) == 0 && vmp__ctx_should_stop(ctx)) {
+            stop = 1;
+            break;
+          }
+          ok = host[i] >= 0 && vmp__hardcons_try_place(st, hd, i, (size_t)host[i]);
           if (!ok && c >= 0 && c != host[i]) ok = vmp__hardcons_try_place(st, hd, i, (size_t)c);
           for (size_t h = 0; anywhere && h < m->nhosts && !ok; h++)
             ok = vmp__hardcons_try_place(st, hd, i, h);

@@ -11,6 +11,7 @@
 #ifndef VMP_HARDCONS_H
 #define VMP_HARDCONS_H
 
+#include "solvers.h"
 #include "state.h"
 
 typedef struct vmp__hardcons {
@@ -50,11 +51,13 @@ int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t 
  * (vmp__hardcons_shed); left-out items are tried again, first where `host`
  * says or where they run now, then on any host, while that places more
  * (a dependent VM may wait for the group it depends on).  st and hd end
- * holding the result; host gets it too.  Returns 0 or a negative code;
+ * holding the result; host gets it too.  When ctx (may be NULL) says to
+ * stop, the items not yet re-inserted stay out.  Returns 0 or a negative
+ * code;
  * *violations the instances still violated (only when the current
  * placement alone breaks a transient capacity). */
 int vmp__hardcons_repair(vmp__state *st, vmp__hardcons *hd, int32_t *host,
-                     size_t *violations);
+                         size_t *violations, vmp__ctx *ctx);
 
 /* Takes items off, one at a time, while that lowers the violations, until
  * none is left or nothing helps. */
