@@ -43,6 +43,7 @@ struct vmp__greedy {
   /* allowed-host lists of small allowed classes, by position (lazy) */
   uint32_t **alist[VMP__GREEDY_NW];
   uint32_t *alist_n[VMP__GREEDY_NW];
+  uint32_t nalist[VMP__GREEDY_NW];    /* classes the lists cover */
   uint8_t *alist_done;                /* [VMP__GREEDY_NW] built */
   uint8_t *tier;                      /* [i] restriction tier */
   uint8_t *has_soft;                  /* [i] */

@@ -114,11 +114,189 @@ static void test_place__errors(void **state) {
   vmp_problem_free(p);
 }
 
+/* Three equal hosts, two running VMs; a hard rule sends "gold" VMs to
+ * zone a (h2 only).  By hand, under best fit (the used host left with the
+ * least room, else the first empty host): free cpu h1 3, h2 6, h3 8. */
+static const char *ONLINE =
+    "{\"version\":1,\"resources\":[\"cpu\"],"
+    "\"hosts\":[{\"name\":\"h1\",\"capacity\":{\"cpu\":8},\"labels\":{\"zone\":\"b\"}},"
+    "{\"name\":\"h2\",\"capacity\":{\"cpu\":8},\"labels\":{\"zone\":\"a\"}},"
+    "{\"name\":\"h3\",\"capacity\":{\"cpu\":8},\"labels\":{\"zone\":\"b\"}}],"
+    "\"vms\":[{\"name\":\"run1\",\"demand\":{\"cpu\":5},\"host\":\"h1\"},"
+    "{\"name\":\"run2\",\"demand\":{\"cpu\":2},\"host\":\"h2\"},"
+    "{\"name\":\"g1\",\"demand\":{\"cpu\":1}},{\"name\":\"g2\",\"demand\":{\"cpu\":1}}],"
+    "\"groups\":[{\"name\":\"pair\",\"policy\":\"anti-affinity\",\"vms\":[\"g1\",\"g2\"]}],"
+    "\"rules\":[{\"name\":\"gold\",\"when\":\"vm.labels.tier == \\\"gold\\\"\","
+    "\"require\":\"host.labels.zone == \\\"a\\\"\",\"hard\":true}]}";
+
+static size_t add(vmp_placer *pl, const char *name, double cpu, size_t *vm) {
+  size_t h = 12345;
+  assert_int_equal(vmp_placer_add_vm(pl, name, &cpu, NULL, NULL, 0, vm, &h), VMP_OK);
+  return h;
+}
+
+static size_t count_kind(const vmp_solution *s, const char *kind) {
+  size_t n = 0;
+  for (size_t j = 0; j < vmp_solution_num_violations(s); j++) {
+    const char *k = NULL;
+    vmp_solution_violation_at(s, j, &k, NULL, NULL);
+    n += k && !strcmp(k, kind);
+  }
+  return n;
+}
+
+static void test_place__added_vms_land_by_best_fit(void **state) {
+  vmp_problem *p = tu_problem_json(ONLINE);
+  vmp_placer *pl = NULL;
+  vmp_solution *s = NULL;
+  size_t vm, v4;
+  (void)state;
+  assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+  /* the placer keeps its own copy: the problem may go at once */
+  vmp_problem_free(p);
+  assert_int_equal(add(pl, "n1", 3, &vm), 0); /* h1: 3 -> 0 beats h2: 6 -> 3 */
+  assert_int_equal(vm, 4);
+  assert_int_equal(add(pl, "n2", 4, &vm), 1); /* h1 full; h2: 6 -> 2 */
+  assert_int_equal(add(pl, "n3", 5, &vm), 2); /* no used host has 5: h3 opens */
+  assert_int_equal(add(pl, "n4", 4, &v4), VMP_NONE); /* free 0, 2, 3 */
+  assert_int_equal(v4, 7);
+  assert_int_equal(vmp_placer_num_vms(pl), 8);
+  assert_int_equal(vmp_placer_vm_host(pl, v4), VMP_NONE);
+  assert_string_equal(vmp_placer_vm_name(pl, v4), "n4");
+  /* n2 leaves: h2 has 6 again, and n4 fits there (h3 has 3) */
+  assert_int_equal(vmp_placer_remove_vm(pl, "n2"), VMP_OK);
+  assert_null(vmp_placer_vm_name(pl, 5));
+  assert_int_equal(vmp_place(pl, v4, &vm), VMP_OK);
+  assert_int_equal(vm, 1);
+  assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
+  /* run1 run2 g1 g2 n1 n3 n4: n2 is gone, the added ones are there */
+  assert_int_equal(vmp_solution_num_vms(s), 7);
+  assert_string_equal(vmp_solution_vm_name(s, 4), "n1");
+  assert_string_equal(vmp_solution_vm_name(s, 5), "n3");
+  assert_string_equal(vmp_solution_vm_name(s, 6), "n4");
+  assert_string_equal(vmp_solution_vm_host_name(s, 4), "h1");
+  assert_string_equal(vmp_solution_vm_host_name(s, 5), "h3");
+  assert_string_equal(vmp_solution_vm_host_name(s, 6), "h2");
+  assert_int_equal(vmp_solution_num_unplaced(s), 2); /* g1, g2: never placed */
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  {
+    double added = 0, removed = 0;
+    assert_int_equal(vmp_solution_stat(s, "place.added", &added), VMP_OK);
+    assert_int_equal(vmp_solution_stat(s, "place.removed", &removed), VMP_OK);
+    assert_true(added == 4.0 && removed == 1.0);
+  }
+  vmp_solution_free(s);
+  vmp_placer_free(pl);
+}
+
+static void test_place__maintenance_host_never_chosen(void **state) {
+  vmp_problem *p = tu_problem_json(ONLINE);
+  vmp_placer *pl = NULL;
+  vmp_solution *s = NULL;
+  size_t vm;
+  (void)state;
+  assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_placer_set_host_maintenance(pl, 0, 1), VMP_OK);
+  assert_int_equal(add(pl, "m1", 4, &vm), 1);  /* h2: 6 -> 2 */
+  assert_int_equal(add(pl, "m2", 3, &vm), 2);  /* h1 would be exact: h3 opens */
+  assert_int_equal(vmp_placer_vm_host(pl, 0), 0); /* run1 stays on h1 */
+  assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
+  assert_int_equal(count_kind(s, "maintenance"), 1);
+  assert_string_equal(vmp_solution_vm_host_name(s, 0), "h1");
+  vmp_solution_free(s);
+  /* back in service: h1 (3 free) is the best fit for 3 again */
+  assert_int_equal(vmp_placer_set_host_maintenance(pl, 0, 0), VMP_OK);
+  assert_int_equal(add(pl, "m3", 3, &vm), 0);
+  assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
+  assert_int_equal(count_kind(s, "maintenance"), 0);
+  vmp_solution_free(s);
+  vmp_placer_free(pl);
+  vmp_problem_free(p);
+}
+
+static void test_place__added_vms_obey_rules(void **state) {
+  vmp_problem *p = tu_problem_json(ONLINE);
+  vmp_placer *pl = NULL;
+  vmp_solution *s = NULL;
+  const char *k[] = {"tier"}, *gold[] = {"gold"}, *silver[] = {"silver"};
+  double three = 3, four = 4;
+  size_t vm, h;
+  (void)state;
+  assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+  /* best fit says h1 (3 -> 0); the rule says zone a: h2 */
+  assert_int_equal(vmp_placer_add_vm(pl, "gold-1", &three, k, gold, 1, &vm, &h), VMP_OK);
+  assert_int_equal(h, 1);
+  assert_int_equal(vmp_placer_add_vm(pl, "silver-1", &three, k, silver, 1, &vm, &h), VMP_OK);
+  assert_int_equal(h, 0);
+  /* h2 has 3 left and is the only zone-a host: a second gold of 4 waits */
+  assert_int_equal(vmp_placer_add_vm(pl, "gold-2", &four, k, gold, 1, &vm, &h), VMP_OK);
+  assert_int_equal(h, VMP_NONE);
+  assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_int_equal(vmp_solution_num_unplaced(s), 3); /* g1, g2, gold-2 */
+  assert_int_equal(vmp_solution_unplaced_vm(s, 2), 6);
+  vmp_solution_free(s);
+  vmp_placer_free(pl);
+  vmp_problem_free(p);
+}
+
+static void test_place__add_remove_errors(void **state) {
+  vmp_problem *p = tu_problem_json(ONLINE);
+  vmp_placer *pl = NULL;
+  double one = 1, bad = -1;
+  const char *k[] = {"tier"};
+  size_t vm = 0, h = 0;
+  (void)state;
+  assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+  tu_assert_error(vmp_placer_add_vm(pl, "run1", &one, NULL, NULL, 0, &vm, &h), VMP_EEXIST,
+                  "VM \"run1\" is in the placer already");
+  assert_int_equal(vm, VMP_NONE);
+  assert_int_equal(h, VMP_NONE);
+  assert_int_equal(add(pl, "x", 1, &vm), 0);
+  tu_assert_error(vmp_placer_add_vm(pl, "x", &one, NULL, NULL, 0, &vm, &h), VMP_EEXIST,
+                  "VM \"x\" is in the placer already");
+  tu_assert_error(vmp_placer_remove_vm(pl, "ghost"), VMP_ENOTFOUND, "unknown VM \"ghost\"");
+  tu_assert_error(vmp_placer_find_vm(pl, "ghost", &vm), VMP_ENOTFOUND, "unknown VM \"ghost\"");
+  assert_int_equal(vm, VMP_NONE);
+  assert_int_equal(vmp_placer_find_vm(pl, "x", &vm), VMP_OK);
+  assert_int_equal(vm, 4);
+  assert_int_equal(vmp_placer_remove_vm(pl, "x"), VMP_OK);
+  tu_assert_error(vmp_placer_remove_vm(pl, "x"), VMP_ENOTFOUND,
+                  "VM \"x\" was removed from the placer");
+  tu_assert_error(vmp_place(pl, 4, &h), VMP_ESTATE, "VM x was removed from the placer");
+  tu_assert_error(vmp_placer_remove(pl, 4), VMP_ESTATE, "VM x was removed");
+  /* a departed name may come back, as a new VM in the same slot */
+  assert_int_equal(add(pl, "x", 2, &vm), 0);
+  assert_int_equal(vm, 4);
+  /* a group member's name stays taken */
+  assert_int_equal(vmp_placer_remove_vm(pl, "g1"), VMP_OK);
+  tu_assert_error(vmp_placer_add_vm(pl, "g1", &one, NULL, NULL, 0, &vm, &h), VMP_EEXIST,
+                  "belongs to group \"pair\"");
+  /* bad input leaves no VM behind */
+  tu_assert_error(vmp_placer_add_vm(pl, "neg", &bad, NULL, NULL, 0, &vm, &h), VMP_ERANGE,
+                  "demand.cpu");
+  tu_assert_error(vmp_placer_add_vm(pl, "nolabels", &one, k, NULL, 1, &vm, &h), VMP_EINVAL,
+                  "labels");
+  tu_assert_error(vmp_placer_find_vm(pl, "neg", &vm), VMP_ENOTFOUND, "neg");
+  tu_assert_error(vmp_placer_add_vm(pl, NULL, &one, NULL, NULL, 0, &vm, &h), VMP_EINVAL,
+                  "name is NULL");
+  tu_assert_error(vmp_placer_add_vm(NULL, "y", &one, NULL, NULL, 0, &vm, &h), VMP_EINVAL,
+                  "placer is NULL");
+  tu_assert_error(vmp_placer_set_host_maintenance(pl, 3, 1), VMP_EINVAL,
+                  "host index 3 out of range (3 hosts)");
+  vmp_placer_free(pl);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_place__never_moves_a_running_vm),
       cmocka_unit_test(test_place__departures_free_capacity),
       cmocka_unit_test(test_place__errors),
+      cmocka_unit_test(test_place__added_vms_land_by_best_fit),
+      cmocka_unit_test(test_place__maintenance_host_never_chosen),
+      cmocka_unit_test(test_place__added_vms_obey_rules),
+      cmocka_unit_test(test_place__add_remove_errors),
   };
   return cmocka_run_group_tests_name("place", tests, NULL, NULL);
 }
