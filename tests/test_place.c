@@ -1,5 +1,6 @@
 /* Online placement: arrivals never move a running VM, departures free
  * capacity, affinity units follow their first member, errors. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,6 +204,19 @@ static void test_place__maintenance_host_never_chosen(void **state) {
   assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
   assert_int_equal(count_kind(s, "maintenance"), 1);
   assert_string_equal(vmp_solution_vm_host_name(s, 0), "h1");
+  {
+    size_t v = 9, h = 9, nv = 9;
+    const char *name = "x", *res = "x";
+    double amount = 0;
+    assert_int_equal(vmp_solution_violation_detail(s, 0, &v, &h, &name, &res, &amount, &nv),
+                     VMP_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(h, 0);
+    assert_null(name);
+    assert_null(res);
+    assert_true(isnan(amount));
+    assert_int_equal(nv, 0);
+  }
   vmp_solution_free(s);
   /* back in service: h1 (3 free) is the best fit for 3 again */
   assert_int_equal(vmp_placer_set_host_maintenance(pl, 0, 0), VMP_OK);
@@ -288,6 +302,33 @@ static void test_place__add_remove_errors(void **state) {
   vmp_problem_free(p);
 }
 
+static void test_place__violation_details(void **state) {
+  vmp_problem *p = tu_problem_json(ONLINE);
+  vmp_solution *s = NULL;
+  const size_t at[] = {0, 1, 0, 0}; /* g1 and g2 together on h1 (7 of 8 cpu) */
+  size_t v, h, nv;
+  const char *name, *res, *kind;
+  double amount;
+  (void)state;
+  assert_int_equal(vmp_evaluate(p, at, &s), VMP_OK);
+  assert_int_equal(vmp_solution_num_violations(s), 1);
+  assert_int_equal(vmp_solution_violation_at(s, 0, &kind, NULL, NULL), VMP_OK);
+  assert_string_equal(kind, "anti-affinity");
+  assert_int_equal(vmp_solution_violation_detail(s, 0, &v, &h, &name, &res, &amount, &nv),
+                   VMP_OK);
+  assert_string_equal(name, "pair");
+  assert_null(res);
+  assert_int_equal(nv, 2);
+  assert_int_equal(vmp_solution_violation_vm(s, 0, 0), 2);
+  assert_int_equal(vmp_solution_violation_vm(s, 0, 1), 3);
+  assert_int_equal(vmp_solution_violation_vm(s, 0, 2), VMP_NONE);
+  tu_assert_error(vmp_solution_violation_detail(s, 1, &v, &h, &name, &res, &amount, &nv),
+                  VMP_EINVAL, "out of range");
+  assert_int_equal(v, VMP_NONE);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_place__never_moves_a_running_vm),
@@ -297,6 +338,7 @@ int main(void) {
       cmocka_unit_test(test_place__maintenance_host_never_chosen),
       cmocka_unit_test(test_place__added_vms_obey_rules),
       cmocka_unit_test(test_place__add_remove_errors),
+      cmocka_unit_test(test_place__violation_details),
   };
   return cmocka_run_group_tests_name("place", tests, NULL, NULL);
 }
