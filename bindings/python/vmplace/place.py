@@ -258,7 +258,9 @@ class Placer(Owned):
             rc = lib.vmp_placer_add_vm(pl, data, dem, keys, values, len(items),
                                        byref(vm), byref(host))
             if rc < 0:
-                raise error(rc, what)
+                # name the VM once: most messages name it already
+                named = f"\"{name}\"" in (text(lib.vmp_last_error()) or "")
+                raise error(rc, None if named else what)
             if host.value == NONE:
                 return None
             return text(lib.vmp_problem_host_name(self._p, host.value))
