@@ -309,6 +309,7 @@ int vmp__greedy_new(const vmp__model *m, vmp__greedy **out) {
     return rc;
   }
   for (size_t h = 0; h < m->nhosts; h++) nusable += m->usable[h];
+  g->nusable = nusable;
   for (size_t i = 0; i < m->nitems; i++) {
     const vmp__aclass *a = &m->aclasses[m->item_aclass[i]];
     uint32_t cnt = a->allowed.count;
@@ -387,6 +388,8 @@ int vmp__greedy_classes_added(vmp__greedy *g) {
 
 int vmp__greedy_hosts_changed(vmp__greedy *g, size_t h) {
   const vmp__model *m = g->m;
+  g->nusable = 0;
+  for (size_t k = 0; k < m->nhosts; k++) g->nusable += m->usable[k];
   for (int w = 0; w < VMP__GREEDY_NW; w++) {
     if (!g->alist_done[w]) continue;
     for (uint32_t a = 0; a < g->nalist[w]; a++)
@@ -400,14 +403,11 @@ int vmp__greedy_hosts_changed(vmp__greedy *g, size_t h) {
 void vmp__greedy_item_changed(vmp__greedy *g, size_t i) {
   const vmp__model *m = g->m;
   const vmp__aclass *a = &m->aclasses[m->item_aclass[i]];
-  size_t nusable = 0;
   int t = 0;
   g->has_soft[i] = a->soft != NULL ||
                    m->item_sgroups_start[i] != m->item_sgroups_start[i + 1];
-  if (a->allowed.bits && a->allowed.count > 0) {
-    for (size_t h = 0; h < m->nhosts; h++) nusable += m->usable[h];
-    while (t < 60 && ((size_t)a->allowed.count << (t + 1)) <= nusable) t++;
-  }
+  if (a->allowed.bits && a->allowed.count > 0)
+    while (t < 60 && ((size_t)a->allowed.count << (t + 1)) <= g->nusable) t++;
   g->tier[i] = (uint8_t)t;
 }
 

@@ -49,6 +49,7 @@ struct vmp__greedy {
   uint8_t *has_soft;                  /* [i] */
   uint8_t *hidden;                    /* [h] */
   uint8_t *where;                     /* [h] 0 in no tree, 1 used, 2 empty */
+  size_t nusable;                     /* hosts not in maintenance */
   vmp__htree used, empty;
   double *rem;                        /* scratch [nres + 1] */
   /* First-fit resume points for identical demands during an insert run
