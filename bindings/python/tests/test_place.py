@@ -451,3 +451,19 @@ def test_place__violations_have_structured_fields(online):
         assert (rule.vm, rule.host, rule.rule, rule.group) == ("big", "h1", "gold", None)
         apart = by_kind["anti-affinity"]
         assert (apart.group, apart.vms, apart.rule) == ("apart", ("a", "b"), None)
+
+
+def test_place__added_vms_follow_soft_rules_on_ties():
+    """Two empty hosts that cost the same: the first one, unless a soft
+    rule read against the added VM's labels prefers the other."""
+    with vmplace.Problem(["cpu"]) as p:
+        p.add_host("h1", {"cpu": 8})
+        p.add_host("h2", {"cpu": 8}, labels={"zone": "a"})
+        p.add_rule("prefer-a", when='vm.labels.x == "y"',
+                   require='host.labels.zone == "a"', hard=False)
+        with p.placer() as pl:
+            assert pl.add_vm("plain", {"cpu": 1}) == "h1"
+        with p.placer() as pl:
+            assert pl.add_vm("soft", {"cpu": 1}, labels={"x": "y"}) == "h2"
+            with pl.solution() as s:
+                assert s.violations == []
