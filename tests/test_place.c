@@ -1,6 +1,7 @@
 /* Online placement: arrivals never move a running VM, departures free
  * capacity, affinity units follow their first member, errors. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -329,6 +330,103 @@ static void test_place__violation_details(void **state) {
   vmp_problem_free(p);
 }
 
+/* A fixed random mix of arrivals of the problem's VMs, unforeseen
+ * arrivals with labels (the generator's rules read them), departures and
+ * maintenance: every placement the placer reports is in its solution,
+ * removed VMs are not, and nothing the placer placed breaks a hard
+ * constraint (the generator's running placement fits by capacity, so no
+ * capacity violation at all; no rule violation of an added VM). */
+static void test_place__random_changes_break_nothing(void **state) {
+  vmpb_gen_opts o;
+  vmp_problem *p = NULL, *src = NULL;
+  vmp_placer *pl = NULL;
+  vmp_solution *s = NULL;
+  size_t nv, nsrc, nhosts, maint = VMP_NONE, live = 0, nadded = 0;
+  size_t host_of[400], slot_of[400];
+  int gone[400] = {0};
+  uint64_t x = 12345;
+  char name[32];
+  (void)state;
+  vmpb_gen_opts_init(&o, 30, 240, 5);
+  o.current = 1;
+  o.rules = 1;
+  assert_int_equal(vmpb_generate(&o, &p), VMP_OK);
+  nv = vmp_problem_num_vms(p);
+  nhosts = vmp_problem_num_hosts(p);
+  for (size_t v = 0; v < nv; v += 3) assert_int_equal(vmp_problem_set_vm_host(p, v, VMP_NONE), VMP_OK);
+  vmpb_gen_opts_init(&o, 30, 400, 6);
+  o.rules = 1;
+  o.anti_affinity = 0;
+  assert_int_equal(vmpb_generate(&o, &src), VMP_OK);
+  nsrc = vmp_problem_num_vms(src);
+  assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+  for (int step = 0; step < 600; step++) {
+    unsigned r;
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    r = (unsigned)(x >> 33) % 100;
+    if (r < 55 && nadded < nsrc) {
+      const char *keys[8], *vals[8];
+      double d[8];
+      size_t nl = vmp_problem_vm_num_labels(src, nadded), h;
+      assert_true(nl <= 8 && vmp_problem_num_resources(src) <= 8);
+      for (size_t k = 0; k < nl; k++) vmp_problem_vm_label_at(src, nadded, k, &keys[k], &vals[k]);
+      for (size_t k = 0; k < vmp_problem_num_resources(src); k++)
+        d[k] = vmp_problem_vm_demand(src, nadded, k);
+      snprintf(name, sizeof name, "new-%zu", nadded);
+      assert_int_equal(vmp_placer_add_vm(pl, name, d, keys, vals, nl, &slot_of[nadded], &h),
+                       VMP_OK);
+      assert_int_equal(slot_of[nadded], nv + nadded);
+      assert_true(h == VMP_NONE || h != maint);
+      host_of[nadded++] = h;
+      live++;
+    } else if (r < 80 && live) {
+      size_t k = (size_t)(x >> 20) % nadded;
+      while (gone[k]) k = (k + 1) % nadded;
+      snprintf(name, sizeof name, "new-%zu", k);
+      assert_int_equal(vmp_placer_remove_vm(pl, name), VMP_OK);
+      gone[k] = 1;
+      live--;
+    } else if (r < 95) {
+      size_t v = 3 * ((size_t)(x >> 24) % ((nv + 2) / 3)), h;
+      if (vmp_placer_vm_host(pl, v) == VMP_NONE) {
+        assert_int_equal(vmp_place(pl, v, &h), VMP_OK);
+        assert_true(h == VMP_NONE || h != maint);
+      }
+    } else {
+      if (maint != VMP_NONE) assert_int_equal(vmp_placer_set_host_maintenance(pl, maint, 0), VMP_OK);
+      maint = (size_t)(x >> 28) % nhosts;
+      assert_int_equal(vmp_placer_set_host_maintenance(pl, maint, 1), VMP_OK);
+    }
+  }
+  if (maint != VMP_NONE) assert_int_equal(vmp_placer_set_host_maintenance(pl, maint, 0), VMP_OK);
+  assert_true(nadded > 200 && live > 50);
+  assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
+  assert_int_equal(vmp_solution_num_vms(s), nv + live);
+  for (size_t k = 0, j = nv; k < nadded; k++) {
+    if (gone[k]) continue;
+    snprintf(name, sizeof name, "new-%zu", k);
+    assert_string_equal(vmp_solution_vm_name(s, j), name);
+    assert_int_equal(vmp_solution_vm_host(s, j), host_of[k]);
+    assert_int_equal(vmp_placer_vm_host(pl, slot_of[k]), host_of[k]);
+    j++;
+  }
+  for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
+    const char *kind;
+    size_t vm;
+    int hard;
+    assert_int_equal(vmp_solution_violation_at(s, k, &kind, NULL, &hard), VMP_OK);
+    assert_int_equal(vmp_solution_violation_detail(s, k, &vm, NULL, NULL, NULL, NULL, NULL),
+                     VMP_OK);
+    if (!hard) continue;
+    assert_string_not_equal(kind, "capacity");
+    assert_true(vm == VMP_NONE || vm < nv);
+  }
+  vmp_solution_free(s);
+  vmp_placer_free(pl);
+  vmp_problem_free(src);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_place__never_moves_a_running_vm),
@@ -339,6 +437,7 @@ int main(void) {
       cmocka_unit_test(test_place__added_vms_obey_rules),
       cmocka_unit_test(test_place__add_remove_errors),
       cmocka_unit_test(test_place__violation_details),
+      cmocka_unit_test(test_place__random_changes_break_nothing),
   };
   return cmocka_run_group_tests_name("place", tests, NULL, NULL);
 }
