@@ -154,8 +154,6 @@ static void test_place__added_vms_land_by_best_fit(void **state) {
   size_t vm, v4;
   (void)state;
   assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
-  /* the placer keeps its own copy: the problem may go at once */
-  vmp_problem_free(p);
   assert_int_equal(add(pl, "n1", 3, &vm), 0); /* h1: 3 -> 0 beats h2: 6 -> 3 */
   assert_int_equal(vm, 4);
   assert_int_equal(add(pl, "n2", 4, &vm), 1); /* h1 full; h2: 6 -> 2 */
@@ -189,6 +187,9 @@ static void test_place__added_vms_land_by_best_fit(void **state) {
   }
   vmp_solution_free(s);
   vmp_placer_free(pl);
+  /* the problem saw none of it */
+  assert_int_equal(vmp_problem_num_vms(p), 4);
+  vmp_problem_free(p);
 }
 
 static void test_place__maintenance_host_never_chosen(void **state) {
@@ -283,10 +284,23 @@ static void test_place__add_remove_errors(void **state) {
   /* a departed name may come back, as a new VM in the same slot */
   assert_int_equal(add(pl, "x", 2, &vm), 0);
   assert_int_equal(vm, 4);
-  /* a group member's name stays taken */
+  /* a VM of the problem comes back as a new VM (in no group) */
   assert_int_equal(vmp_placer_remove_vm(pl, "g1"), VMP_OK);
+  assert_int_equal(add(pl, "g1", 1, &vm), 0);
+  assert_int_equal(vm, 5);
+  assert_int_equal(vmp_placer_find_vm(pl, "g1", &vm), VMP_OK);
+  assert_int_equal(vm, 5);
   tu_assert_error(vmp_placer_add_vm(pl, "g1", &one, NULL, NULL, 0, &vm, &h), VMP_EEXIST,
-                  "belongs to group \"pair\"");
+                  "VM \"g1\" is in the placer already");
+  {
+    vmp_solution *s = NULL;
+    const char *names[] = {"run1", "run2", "g2", "x", "g1"};
+    assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
+    assert_int_equal(vmp_solution_num_vms(s), 5);
+    for (size_t j = 0; j < 5; j++) assert_string_equal(vmp_solution_vm_name(s, j), names[j]);
+    assert_int_equal(vmp_solution_num_violations(s), 0);
+    vmp_solution_free(s);
+  }
   /* bad input leaves no VM behind */
   tu_assert_error(vmp_placer_add_vm(pl, "neg", &bad, NULL, NULL, 0, &vm, &h), VMP_ERANGE,
                   "demand.cpu");

@@ -15,15 +15,16 @@
  * The datacenter may change while the placer is open: VMs that were not in
  * the problem arrive (vmp_placer_add_vm) and any VM leaves for good
  * (vmp_placer_remove_vm); hosts go into maintenance and come back
- * (vmp_placer_set_host_maintenance).  The placer works on its own copy of
- * the problem, so the problem it was made from may be changed or freed
- * once vmp_placer_new returns.
+ * (vmp_placer_set_host_maintenance).  Those changes are the placer's: the
+ * problem it was made from does not see them.
  *
  * VM indices: the problem's VMs keep their index in the problem; an added
  * VM gets the next free index, which vmp_place, vmp_placer_remove and the
- * getters below accept.  A removed VM's index is never reused.
+ * getters below accept.  A removed VM's index is not reused, except by an
+ * added VM that comes back under the same name.
  *
- * Thread-safety: a placer belongs to one thread at a time.
+ * Thread-safety: a placer belongs to one thread at a time.  The problem it
+ * was made from must outlive it and must not be modified while it lives.
  */
 #ifndef VMPLACE_PLACE_H
 #define VMPLACE_PLACE_H
@@ -45,8 +46,7 @@ typedef struct vmp_placer vmp_placer;
  * breaks a constraint (the placer never moves anyone; vmp_placer_solution
  * reports such violations).  Every other VM is arriving and unplaced.
  *
- * @param p     the problem (copied: the caller may change or free it
- *              afterwards).
+ * @param p     the problem (borrowed: must outlive the placer, unmodified).
  * @param opts  options; only `version` and `params` are read
  *              ("greedy.online_rule").  NULL means defaults.
  * @param out   receives the placer (caller owns; vmp_placer_free); NULL on
@@ -102,8 +102,9 @@ VMP_API int vmp_placer_remove(vmp_placer *pl, size_t vm);
  * new).  The placer's arrays grow by doubling.
  *
  * @param name          the VM's name, unique among the placer's VMs.  The
- *                      name of a removed VM may be used again, unless that
- *                      VM belongs to a group of the problem.
+ *                      name of a removed VM may be used again (a new VM,
+ *                      in no group; a removed added VM's index is reused
+ *                      for it).
  * @param demand        [vmp_problem_num_resources] demands (copied); NULL
  *                      means 0 for every resource.
  * @param label_keys    [nlabels] label keys (copied); NULL when nlabels 0.

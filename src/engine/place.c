@@ -8,15 +8,19 @@
  * at a time is placed part by part (vmp__state_place_part), so the loads
  * are always those of the VMs actually placed.
  *
- * The placer works on its own copy of the problem, to which VMs added
- * while it is open are appended.  Those have no item in the compiled
- * model: each borrows the model's one spare item (its demand and allowed
- * class written in) for the search, and its load goes on the host with no
- * item recorded (vmp__state_add_load).  They belong to no group, so
- * nothing else in the model needs to know them.  Their allowed class
- * comes from the rules, evaluated once per combination of the values the
- * rules read (labels, demands, name, priority) and cached.  Removed VMs
- * keep their slot (indices never move) and are left out of solutions.
+ * VMs added while the placer is open live in a problem of the placer's
+ * own (`q`: the problem's resources, and its hosts and rules when it has
+ * rules, so that they can be evaluated), at index nvms0 + their index in
+ * q.  They have no item in the compiled model: each borrows the model's
+ * one spare item (its demand and allowed class written in) for the
+ * search, and its load goes on the host with no item recorded
+ * (vmp__state_add_load).  They belong to no group, so nothing else in the
+ * model needs to know them.  Their allowed class comes from the rules,
+ * evaluated once per combination of the values the rules read (labels,
+ * demands, name, priority) and cached.  Removed VMs keep their slot
+ * (indices never move).  A solution after any change is evaluated against
+ * a problem built then: the problem without the removed VMs, plus the
+ * added ones, with the hosts' maintenance as it is now.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,19 +36,21 @@
 enum { VM_ADDED = 1, VM_REMOVED = 2 };
 
 struct vmp_placer {
-  vmp_problem *q;          /* own copy of the problem, plus added VMs */
-  vmp__model *m;           /* compiled from q at open, plus the spare item */
+  const vmp_problem *p;    /* borrowed */
+  vmp_problem *q;          /* the added VMs (see above) */
+  vmp__model *m;           /* compiled from p, plus the spare item */
   vmp__state st;
   vmp__greedy *g;
   size_t spare;            /* the spare item */
   size_t aclass_cap;       /* capacity of m->aclasses */
-  size_t nvms0;            /* VMs at open (those the model knows) */
+  size_t nvms0;            /* VMs of p (those the model knows) */
   uint32_t *vm_host;       /* [vm slot] host or VMP__NO_HOST */
   uint8_t *flags;          /* [vm slot] VM_ADDED, VM_REMOVED */
   uint32_t *vm_aclass;     /* [vm slot] allowed class of an added VM */
   size_t host_cap, flags_cap, aclass_of_cap;
   uint32_t *parts;         /* [nitems] VMs of the item placed */
-  uint8_t *in_group;       /* [nvms0] member of a group of the problem */
+  uint8_t *maint;          /* [nhosts] in maintenance now */
+  int maint_changed;
   size_t nremoved;
   /* allowed classes of added VMs, by the values the rules read */
   vmp__refs refs;
@@ -66,11 +72,23 @@ void vmp_placer_free(vmp_placer *pl) {
   free(pl->flags);
   free(pl->vm_aclass);
   free(pl->parts);
-  free(pl->in_group);
+  free(pl->maint);
   vmp__refs_free(&pl->refs);
   vmp__pool_free(&pl->keys);
   free(pl->key_class);
   free(pl);
+}
+
+static size_t num_slots(const vmp_placer *pl) { return pl->nvms0 + pl->q->nvms; }
+
+static const char *vm_name(const vmp_placer *pl, size_t v) {
+  return v < pl->nvms0 ? vmp_problem_vm_name(pl->p, v)
+                       : vmp_problem_vm_name(pl->q, v - pl->nvms0);
+}
+
+/* The demand of added VM v. */
+static const double *added_dem(const vmp_placer *pl, size_t v) {
+  return pl->q->vm_demand + (v - pl->nvms0) * pl->q->nres;
 }
 
 static void add_vm(vmp_placer *pl, size_t v, size_t h) {
@@ -90,25 +108,46 @@ static int reserve_slots(vmp_placer *pl, size_t n) {
   return 0;
 }
 
+/* The placer's problem for added VMs: p's resources, and with rules its
+ * hosts and rules too (no VM). */
+static int added_problem(const vmp_problem *p, vmp_problem **out) {
+  uint8_t *drop;
+  int rc;
+  if (p->nrules) {
+    if (!(drop = malloc(p->nvms + 1))) return vmp__enomem();
+    memset(drop, 1, p->nvms + 1);
+    rc = vmp__problem_clone_without(p, drop, out);
+    free(drop);
+    return rc;
+  }
+  if ((rc = vmp_problem_new(out))) return rc;
+  for (uint32_t r = 0; r < p->nres && !rc; r++)
+    rc = vmp_problem_add_resource(*out, vmp_problem_resource_name(p, r), NULL);
+  if (rc) {
+    vmp_problem_free(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
 static int open_tables(vmp_placer *pl) {
-  const vmp_problem *q = pl->q;
+  const vmp_problem *p = pl->p;
   int rc = 0;
-  pl->nvms0 = q->nvms;
+  pl->nvms0 = p->nvms;
   pl->any_class = UINT32_MAX;
   vmp__refs_init(&pl->refs);
   if ((rc = vmp__pool_init(&pl->keys))) return rc;
-  for (size_t r = 0; r < q->nrules && !rc; r++) {
-    if (q->rules[r].when) rc = vmp__expr_refs(q->rules[r].when, &pl->refs);
-    if (!rc) rc = vmp__expr_refs(q->rules[r].require, &pl->refs);
+  for (size_t r = 0; r < pl->q->nrules && !rc; r++) {
+    if (pl->q->rules[r].when) rc = vmp__expr_refs(pl->q->rules[r].when, &pl->refs);
+    if (!rc) rc = vmp__expr_refs(pl->q->rules[r].require, &pl->refs);
   }
   if (rc) return rc;
-  if ((rc = reserve_slots(pl, q->nvms + 1))) return rc;
+  if ((rc = reserve_slots(pl, p->nvms + 1))) return rc;
   pl->parts = calloc(pl->m->nitems + 1, sizeof *pl->parts);
-  pl->in_group = calloc(q->nvms + 1, 1);
-  if (!pl->parts || !pl->in_group) return vmp__enomem();
-  memset(pl->flags, 0, q->nvms + 1);
-  for (size_t g = 0; g < q->ngroups; g++)
-    for (uint32_t k = 0; k < q->groups[g].nvms; k++) pl->in_group[q->groups[g].vms[k]] = 1;
+  pl->maint = malloc(p->nhosts + 1);
+  if (!pl->parts || !pl->maint) return vmp__enomem();
+  memset(pl->flags, 0, p->nvms + 1);
+  if (p->nhosts) memcpy(pl->maint, p->host_maintenance, p->nhosts);
   return 0;
 }
 
@@ -127,7 +166,8 @@ int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts_in, vmp_plac
   if ((rule = vmp__greedy_rule_find(rule_name)) < 0)
     return vmp__error(VMP_EINVAL, "greedy.online_rule: unknown rule \"%s\"", rule_name);
   if (!(pl = calloc(1, sizeof *pl))) return vmp__enomem();
-  if ((rc = vmp_problem_clone(p, &pl->q)) || (rc = vmp__model_compile_units(pl->q, &pl->m))) {
+  pl->p = p;
+  if ((rc = vmp__model_compile_units(p, &pl->m)) || (rc = added_problem(p, &pl->q))) {
     vmp_placer_free(pl);
     return rc;
   }
@@ -147,9 +187,9 @@ int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts_in, vmp_plac
     return rc;
   }
   /* Running VMs stay where they are, whatever they break. */
-  for (size_t v = 0; v < pl->q->nvms; v++) {
+  for (size_t v = 0; v < p->nvms; v++) {
     pl->vm_host[v] = VMP__NO_HOST;
-    if (pl->q->vm_host[v] != VMP__NO_HOST) add_vm(pl, v, pl->q->vm_host[v]);
+    if (p->vm_host[v] != VMP__NO_HOST) add_vm(pl, v, p->vm_host[v]);
   }
   /* Bounded latency: a best-fit search looks at most this many tree
    * nodes (the most promising first) per arrival. */
@@ -182,7 +222,7 @@ static int any_class(vmp_placer *pl, uint32_t *id) {
 /* Evaluates every rule for added VM v on every host: the hosts a hard rule
  * forbids, and the soft penalties, as compile.c does for a VM group. */
 static int eval_class(vmp_placer *pl, size_t v, uint32_t *id) {
-  const vmp_problem *q = pl->q;
+  const vmp_problem *q = pl->q; /* v: the VM's index in q */
   const vmp__model *m = pl->m;
   size_t nh = q->nhosts, nw = (nh + 63) / 64;
   uint64_t *bits = NULL;
@@ -221,7 +261,8 @@ static void hex_u64(char **at, uint64_t x, int digits) {
   for (int k = digits - 1; k >= 0; k--) *(*at)++ = hex[(x >> (4 * k)) & 15];
 }
 
-/* The allowed class of added VM v: cached by the values the rules read. */
+/* The allowed class of added VM v (its index in q): cached by the values
+ * the rules read. */
 static int vm_class(vmp_placer *pl, size_t v, uint32_t *id) {
   const vmp_problem *q = pl->q;
   const vmp__refs *refs = &pl->refs;
@@ -259,7 +300,7 @@ static int vm_class(vmp_placer *pl, size_t v, uint32_t *id) {
 /* Places added VM v through the spare item. */
 static int32_t place_added(vmp_placer *pl, size_t v) {
   vmp__model *m = pl->m;
-  const double *d = pl->q->vm_demand + v * m->nres;
+  const double *d = added_dem(pl, v);
   size_t s = pl->spare;
   int32_t h;
   memcpy(m->idem + s * m->nres, d, m->nres * sizeof *d);
@@ -278,46 +319,43 @@ static int32_t place_added(vmp_placer *pl, size_t v) {
 
 static void unplace_added(vmp_placer *pl, size_t v) {
   uint32_t h = pl->vm_host[v];
-  vmp__state_sub_load(&pl->st, h, pl->q->vm_demand + v * pl->m->nres);
+  vmp__state_sub_load(&pl->st, h, added_dem(pl, v));
   pl->vm_host[v] = VMP__NO_HOST;
   vmp__greedy_refresh(pl->g, h);
 }
 
-/* The name of a group VM v (of the problem) belongs to. */
-static const char *group_of(const vmp_problem *q, size_t v) {
-  for (size_t g = 0; g < q->ngroups; g++)
-    for (uint32_t k = 0; k < q->groups[g].nvms; k++)
-      if (q->groups[g].vms[k] == v) return vmp_problem_group_name(q, g);
-  return "?";
-}
-
-/* Makes slot v (a removed VM) a fresh VM with no current host, priority,
- * pin, allowed list or label. */
-static int revive(vmp_placer *pl, size_t v, const double *demand) {
+/* Makes q's VM k (a removed added VM) a fresh one: new demand, no label. */
+static int revive(vmp_placer *pl, size_t k, const double *demand) {
   vmp_problem *q = pl->q;
   int rc;
   for (uint32_t r = 0; r < q->nres; r++)
-    if ((rc = vmp_problem_set_vm_demand(q, v, r, demand ? demand[r] : 0.0))) return rc;
-  q->vm_labels[v].n = 0;
-  q->vm_host[v] = VMP__NO_HOST;
-  q->vm_priority[v] = 0;
-  q->vm_migration_cost[v] = -1.0;
-  q->vm_pinned[v] = 0;
-  free(q->vm_allowed[v].h);
-  memset(&q->vm_allowed[v], 0, sizeof q->vm_allowed[v]);
-  pl->flags[v] = VM_ADDED | VM_REMOVED; /* still removed until complete */
+    if ((rc = vmp_problem_set_vm_demand(q, k, r, demand ? demand[r] : 0.0))) return rc;
+  q->vm_labels[k].n = 0;
   return 0;
 }
 
-/* Finds VM `name` in the placer: its slot, or VMP_ENOTFOUND naming it. */
+/* Finds VM `name` in the placer (an added VM first: a removed VM of the
+ * problem may have come back as one): its slot, or VMP_ENOTFOUND naming
+ * it. */
 static int find_live(const vmp_placer *pl, const char *name, size_t *v) {
   uint32_t k;
-  if (!vmp__strmap_get(&pl->q->vm_index, name, &k))
-    return vmp__error(VMP_ENOTFOUND, "unknown VM \"%s\"", name);
-  if (pl->flags[k] & VM_REMOVED)
-    return vmp__error(VMP_ENOTFOUND, "VM \"%s\" was removed from the placer", name);
-  *v = k;
-  return 0;
+  int seen = 0;
+  if (vmp__strmap_get(&pl->q->vm_index, name, &k)) {
+    seen = 1;
+    if (!(pl->flags[pl->nvms0 + k] & VM_REMOVED)) {
+      *v = pl->nvms0 + k;
+      return 0;
+    }
+  }
+  if (vmp__strmap_get(&pl->p->vm_index, name, &k)) {
+    seen = 1;
+    if (!(pl->flags[k] & VM_REMOVED)) {
+      *v = k;
+      return 0;
+    }
+  }
+  if (seen) return vmp__error(VMP_ENOTFOUND, "VM \"%s\" was removed from the placer", name);
+  return vmp__error(VMP_ENOTFOUND, "unknown VM \"%s\"", name);
 }
 
 int vmp_placer_find_vm(const vmp_placer *pl, const char *name, size_t *vm) {
@@ -330,15 +368,15 @@ int vmp_placer_find_vm(const vmp_placer *pl, const char *name, size_t *vm) {
   return 0;
 }
 
-size_t vmp_placer_num_vms(const vmp_placer *pl) { return pl ? pl->q->nvms : 0; }
+size_t vmp_placer_num_vms(const vmp_placer *pl) { return pl ? num_slots(pl) : 0; }
 
 const char *vmp_placer_vm_name(const vmp_placer *pl, size_t vm) {
-  if (!pl || vm >= pl->q->nvms || (pl->flags[vm] & VM_REMOVED)) return NULL;
-  return vmp_problem_vm_name(pl->q, vm);
+  if (!pl || vm >= num_slots(pl) || (pl->flags[vm] & VM_REMOVED)) return NULL;
+  return vm_name(pl, vm);
 }
 
 size_t vmp_placer_vm_host(const vmp_placer *pl, size_t vm) {
-  if (!pl || vm >= pl->q->nvms || pl->vm_host[vm] == VMP__NO_HOST) return VMP_NONE;
+  if (!pl || vm >= num_slots(pl) || pl->vm_host[vm] == VMP__NO_HOST) return VMP_NONE;
   return pl->vm_host[vm];
 }
 
@@ -347,8 +385,8 @@ int vmp_placer_add_vm(vmp_placer *pl, const char *name, const double *demand,
                       size_t nlabels, size_t *vm, size_t *host) {
   vmp_problem *q;
   double t0 = vmp__now();
-  uint32_t k;
-  size_t v;
+  size_t v, k;
+  uint32_t id;
   int32_t h;
   int rc;
   if (vm) *vm = VMP_NONE;
@@ -357,30 +395,29 @@ int vmp_placer_add_vm(vmp_placer *pl, const char *name, const double *demand,
   if (!name) return vmp__error(VMP_EINVAL, "name is NULL");
   if (nlabels && (!label_keys || !label_values))
     return vmp__error(VMP_EINVAL, "labels: %zu labels but no keys or values", nlabels);
+  if (find_live(pl, name, &v) == 0)
+    return vmp__error(VMP_EEXIST, "VM \"%s\" is in the placer already", name);
   q = pl->q;
-  if (vmp__strmap_get(&q->vm_index, name, &k)) {
-    v = k;
-    if (!(pl->flags[v] & VM_REMOVED))
-      return vmp__error(VMP_EEXIST, "VM \"%s\" is in the placer already", name);
-    if (v < pl->nvms0 && pl->in_group[v])
-      return vmp__error(VMP_EEXIST, "VM \"%s\" was removed, but its name stays taken: "
-                        "it belongs to group \"%s\"", name, group_of(q, v));
-    if ((rc = revive(pl, v, demand))) return rc;
+  if (vmp__strmap_get(&q->vm_index, name, &id)) {
+    /* an added VM that was removed: the same slot again */
+    k = id;
+    if ((rc = revive(pl, k, demand))) return rc;
   } else {
-    if ((rc = reserve_slots(pl, q->nvms + 1))) return rc;
-    if ((rc = vmp_problem_add_vm(q, name, demand, &v))) return rc;
+    if ((rc = reserve_slots(pl, num_slots(pl) + 1))) return rc;
+    if ((rc = vmp_problem_add_vm(q, name, demand, &k))) return rc;
     /* Until the VM is complete its slot counts as removed: a failure below
      * leaves no trace but a name that may be added again. */
-    pl->flags[v] = VM_ADDED | VM_REMOVED;
-    pl->vm_host[v] = VMP__NO_HOST;
+    pl->flags[pl->nvms0 + k] = VM_ADDED | VM_REMOVED;
+    pl->vm_host[pl->nvms0 + k] = VMP__NO_HOST;
     pl->nremoved++;
   }
+  v = pl->nvms0 + k;
   for (size_t j = 0; j < nlabels; j++) {
     if (!label_keys[j] || !label_values[j])
       return vmp__error(VMP_EINVAL, "labels[%zu]: key or value is NULL", j);
-    if ((rc = vmp_problem_set_vm_label(q, v, label_keys[j], label_values[j]))) return rc;
+    if ((rc = vmp_problem_set_vm_label(q, k, label_keys[j], label_values[j]))) return rc;
   }
-  if ((rc = vm_class(pl, v, &pl->vm_aclass[v]))) return rc;
+  if ((rc = vm_class(pl, k, &pl->vm_aclass[v]))) return rc;
   pl->flags[v] = VM_ADDED;
   pl->nremoved--;
   pl->added++;
@@ -412,11 +449,10 @@ static int part_fits(const vmp_placer *pl, size_t v, size_t h) {
 /* The common checks of the index calls: 0, or an error. */
 static int check_slot(const vmp_placer *pl, size_t vm) {
   if (!pl) return vmp__error(VMP_EINVAL, "placer is NULL");
-  if (vm >= pl->q->nvms)
-    return vmp__error(VMP_EINVAL, "VM index %zu out of range (%zu VMs)", vm, pl->q->nvms);
+  if (vm >= num_slots(pl))
+    return vmp__error(VMP_EINVAL, "VM index %zu out of range (%zu VMs)", vm, num_slots(pl));
   if (pl->flags[vm] & VM_REMOVED)
-    return vmp__error(VMP_ESTATE, "VM %s was removed from the placer",
-                      vmp_problem_vm_name(pl->q, vm));
+    return vmp__error(VMP_ESTATE, "VM %s was removed from the placer", vm_name(pl, vm));
   return 0;
 }
 
@@ -430,9 +466,8 @@ int vmp_place(vmp_placer *pl, size_t vm, size_t *host) {
   if ((rc = check_slot(pl, vm))) return rc;
   m = pl->m;
   if (pl->vm_host[vm] != VMP__NO_HOST)
-    return vmp__error(VMP_ESTATE, "VM %s is placed already (on %s)",
-                      vmp_problem_vm_name(pl->q, vm),
-                      vmp_problem_host_name(pl->q, pl->vm_host[vm]));
+    return vmp__error(VMP_ESTATE, "VM %s is placed already (on %s)", vm_name(pl, vm),
+                      vmp_problem_host_name(pl->p, pl->vm_host[vm]));
   if (pl->flags[vm] & VM_ADDED) {
     h = place_added(pl, vm);
   } else {
@@ -490,7 +525,7 @@ int vmp_placer_remove(vmp_placer *pl, size_t vm) {
   int rc;
   if ((rc = check_slot(pl, vm))) return rc;
   if (pl->vm_host[vm] == VMP__NO_HOST)
-    return vmp__error(VMP_ESTATE, "VM %s is not placed", vmp_problem_vm_name(pl->q, vm));
+    return vmp__error(VMP_ESTATE, "VM %s is not placed", vm_name(pl, vm));
   unplace(pl, vm);
   return 0;
 }
@@ -509,41 +544,68 @@ int vmp_placer_remove_vm(vmp_placer *pl, const char *name) {
 
 int vmp_placer_set_host_maintenance(vmp_placer *pl, size_t host, int maintenance) {
   if (!pl) return vmp__error(VMP_EINVAL, "placer is NULL");
-  if (host >= pl->q->nhosts)
+  if (host >= pl->p->nhosts)
     return vmp__error(VMP_EINVAL, "host index %zu out of range (%zu hosts)", host,
-                      pl->q->nhosts);
+                      pl->p->nhosts);
   maintenance = maintenance != 0;
-  if (pl->q->host_maintenance[host] == maintenance) return 0;
-  pl->q->host_maintenance[host] = (uint8_t)maintenance;
+  if (pl->maint[host] == maintenance) return 0;
+  pl->maint[host] = (uint8_t)maintenance;
+  pl->maint_changed = 1;
   vmp__model_set_usable(pl->m, host, !maintenance);
   return vmp__greedy_hosts_changed(pl->g, host);
 }
 
 /* ---- the placement ------------------------------------------------------------------- */
 
-/* The problem a solution is evaluated against and its VMs' hosts: the
- * placer's copy, without the removed VMs when there are any. */
+/* Adds the live added VMs to e (with their labels) and their hosts to vh
+ * from *n on. */
+static int export_added(const vmp_placer *pl, vmp_problem *e, uint32_t *vh, size_t *n) {
+  const vmp_problem *q = pl->q;
+  int rc = 0;
+  for (size_t k = 0; k < q->nvms && !rc; k++) {
+    size_t v = pl->nvms0 + k, u;
+    if (pl->flags[v] & VM_REMOVED) continue;
+    rc = vmp_problem_add_vm(e, vmp_problem_vm_name(q, k), q->vm_demand + k * q->nres, &u);
+    for (size_t j = 0; !rc && j < vmp_problem_vm_num_labels(q, k); j++) {
+      const char *key, *val;
+      if (!(rc = vmp_problem_vm_label_at(q, k, j, &key, &val)))
+        rc = vmp_problem_set_vm_label(e, u, key, val);
+    }
+    vh[(*n)++] = pl->vm_host[v];
+  }
+  return rc;
+}
+
+/* The problem a solution is evaluated against and its VMs' hosts: p as it
+ * is while nothing changed, else p without the removed VMs, with the added
+ * ones and the hosts' maintenance now. */
 static int export_problem(const vmp_placer *pl, vmp_problem **own, const vmp_problem **ep,
                           uint32_t **vh) {
-  const vmp_problem *q = pl->q;
+  const vmp_problem *p = pl->p;
   uint8_t *drop;
   size_t n = 0;
   int rc;
   *own = NULL;
-  *ep = q;
+  *ep = p;
   *vh = NULL;
-  if (!pl->nremoved) return 0;
-  if (!(drop = malloc(q->nvms + 1))) return vmp__enomem();
-  for (size_t v = 0; v < q->nvms; v++) drop[v] = (pl->flags[v] & VM_REMOVED) != 0;
-  rc = vmp__problem_clone_without(q, drop, own);
-  if (!rc && !(*vh = malloc((q->nvms + 1) * sizeof **vh))) rc = vmp__enomem();
-  if (!rc)
-    for (size_t v = 0; v < q->nvms; v++)
+  if (!pl->nremoved && !pl->q->nvms && !pl->maint_changed) return 0;
+  if (!(drop = malloc(p->nvms + 1))) return vmp__enomem();
+  for (size_t v = 0; v < p->nvms; v++) drop[v] = (pl->flags[v] & VM_REMOVED) != 0;
+  rc = vmp__problem_clone_without(p, drop, own);
+  if (!rc && !(*vh = malloc((num_slots(pl) + 1) * sizeof **vh))) rc = vmp__enomem();
+  if (!rc) {
+    for (size_t v = 0; v < p->nvms; v++)
       if (!drop[v]) (*vh)[n++] = pl->vm_host[v];
+    for (size_t h = 0; h < p->nhosts; h++)
+      if ((rc = vmp_problem_set_host_maintenance(*own, h, pl->maint[h]))) break;
+  }
+  if (!rc) rc = export_added(pl, *own, *vh, &n);
   free(drop);
   if (rc) {
     vmp_problem_free(*own);
+    free(*vh);
     *own = NULL;
+    *vh = NULL;
     return rc;
   }
   *ep = *own;

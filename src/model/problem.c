@@ -1165,8 +1165,10 @@ static int clone_keep(const vmp_problem *p, const uint8_t *drop, vmp_problem **o
     free(remap);
     return rc;
   }
-  /* The fast way for VMs (a million in a datacenter): ids as they are. */
-  if ((rc = intern_same_ids(q, p, &same))) goto fail;
+  /* The fast way for VMs (a million in a datacenter): ids as they are.
+   * Not worth it when no VM is kept. */
+  if ((!drop || memchr(drop, 0, p->nvms)) && (rc = intern_same_ids(q, p, &same)))
+    goto fail;
   for (uint32_t r = 0; r < p->nres; r++)
     if ((rc = vmp_problem_add_resource(q, vmp_problem_resource_name(p, r),
                                        NULL)))

@@ -467,3 +467,13 @@ def test_place__added_vms_follow_soft_rules_on_ties():
             assert pl.add_vm("soft", {"cpu": 1}, labels={"x": "y"}) == "h2"
             with pl.solution() as s:
                 assert s.violations == []
+
+
+def test_place__a_removed_vm_of_the_problem_comes_back_as_a_new_one(online):
+    with online.placer() as pl:
+        pl.remove_vm("run1")                          # h1 is empty again
+        assert pl.add_vm("run1", {"cpu": 8}) == "h1"  # h1, h3 empty: the first
+        with pl.solution() as s:
+            assert s.assignments == {"run2": "h2", "run1": "h1"}
+            assert s.vms == ["run2", "run1"]
+    assert online.vm("run1").host == "h1" and online.num_vms == 2

@@ -228,8 +228,7 @@ class Placer(Owned):
 
         Args:
             name: the VM's name, unique among the placer's VMs (the name of
-                a removed VM may come back, unless that VM belongs to a
-                group of the problem).
+                a removed VM may come back, as a new VM in no group).
             demand: demand per resource, as a dict (missing resources are
                 0) or one number per resource; None: all 0.
             labels: the VM's labels, for the problem's rules.
