@@ -384,9 +384,16 @@ static int pick_roomy(lane *ln, int k)
     int h = rnd_below(&ln->rng, x->nh);
     const double *L = s->load + (size_t)h * (size_t)x->nr;
     const double *S = x->safety + (size_t)h * (size_t)x->nr;
+    const double *C = x->m->cap + (size_t)h * (size_t)x->nr;
+    const double *T = s->tl + (size_t)h * (size_t)x->nr;
     double sc = 0;
-    for (int r = 0; r < x->nr; r++)
-      if (S[r] > L[r]) sc += (x->sw[r] + 1e-9) * (S[r] - L[r]);
+    for (int r = 0; r < x->nr; r++) {
+      /* room to take load: below safety, and for a transient resource
+       * also below capacity counting what is held for VMs that left */
+      double room = S[r] - L[r];
+      if (x->tr[r] && C[r] - T[r] < room) room = C[r] - T[r];
+      if (room > 0) sc += (x->sw[r] + 1e-9) * room;
+    }
     if (sc > bs) { bs = sc; best = h; }
   }
   return best;
