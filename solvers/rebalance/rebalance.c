@@ -926,6 +926,31 @@ static void run_epoch(run *R)
   for (int t = 1; t <= started; t++) pthread_join(th[t], NULL);
 }
 
+/* The last step: every moved VM of the best assignment that can go back
+ * to its initial host without raising the cost does (the search may end
+ * in a state where a needless move was never undone).  Deterministic and
+ * quick: one shift price per moved VM and pass. */
+static void polish(run *R, int *best_a)
+{
+  lane *ln = &R->lanes[0];
+  const vmp__ridx *x = R->x;
+  lane_reset(ln, best_a, R->best);
+  ln->cost = vmp__rstate_cost(&ln->s);
+  int changed = 1;
+  for (int pass = 0; pass < 3 && changed; pass++) {
+    changed = 0;
+    for (int v = 0; v < x->nv; v++) {
+      int h0 = x->init[v];
+      if (h0 < 0 || ln->s.a[v] == h0 || (x->m->pinned && x->m->pinned[v])) continue;
+      changed |= try_shift(ln, v, h0, 0);
+    }
+  }
+  if (ln->cost <= R->best) {
+    memcpy(best_a, ln->s.a, (size_t)x->nv * sizeof *best_a);
+    R->best = ln->cost;
+  }
+}
+
 /* ---- evacuation of closed hosts ------------------------------------------------- */
 
 static int evacuate(lane *ln)
@@ -1048,14 +1073,18 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     R.lanes[i].temp = sa_t0[i % 4] * R.best / (m->nv + 1);
     R.lanes[i].need = NEED_START * R.best;
   }
-  int64_t done = 0;
   for (;;) {
-    int64_t e = EPOCH_MOVES;
-    if (o.max_moves > 0 && o.max_moves - done < e) e = o.max_moves - done;
-    if (e <= 0) break;
-    for (int i = 0; i < nl; i++) R.lanes[i].budget = e;
+    /* each lane's attempts this epoch: an epoch may also end early by
+     * work (lane_epoch), so the move budget counts attempts made */
+    int more = 0;
+    for (int i = 0; i < nl; i++) {
+      int64_t e = EPOCH_MOVES, left = o.max_moves - R.lanes[i].attempts;
+      if (o.max_moves > 0 && left < e) e = left > 0 ? left : 0;
+      R.lanes[i].budget = e;
+      more |= e > 0;
+    }
+    if (!more) break;
     run_epoch(&R);
-    done += e;
     stats.epochs++;
     /* meet: the best of the lanes' bests becomes the global best */
     int bl = 0, wl = 0;
@@ -1095,6 +1124,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
       logf_(&o, "%s", buf);
     }
   }
+  if (!atomic_load(&R.stop) || atomic_load(&R.stop) == 1) polish(&R, best_a);
   memcpy(best_out, best_a, (size_t)m->nv * sizeof *best_a);
   if (obj_out) *obj_out = R.best;
   if (bound_out) *bound_out = R.bound;
