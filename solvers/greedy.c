@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hardcons.h"
 #include "packing_impl.h"
 
 /* ---- the portfolio solver -------------------------------------------------------------------- */
@@ -360,18 +361,32 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   int ids[VMP__GREEDY_NRULES], nrules, rc = 0, stay = any_current(m), best_rule = -1;
   double objs[VMP__GREEDY_NRULES];
   uint32_t *all = NULL, *sorted[4 * VMP__GREEDY_NW] = {0};
-  int32_t *best = NULL;
+  int32_t *best = NULL, *tmp = NULL;
   double best_obj = HUGE_VAL;
   vmp__greedy *g = NULL;
   vmp__state st;
+  vmp__hardcons hd;
   starts from;
   size_t runs = 0;
   memset(&st, 0, sizeof st);
+  memset(&hd, 0, sizeof hd);
   memset(&from, 0, sizeof from);
   if ((nrules = portfolio(ctx, ids)) < 0) return nrules;
   for (int k = 0; k < nrules; k++) objs[k] = HUGE_VAL;
   if ((rc = vmp__state_init(&st, m))) return rc;
   if ((rc = vmp__greedy_new(m, &g))) goto done;
+  /* Transient resources, spread minimums, dependencies: every rule's
+   * placement is repaired to respect them (hardcons.h), and so is the
+   * current placement, which is a candidate of its own. */
+  if ((rc = vmp__hardcons_init(&hd, m))) goto done;
+  if (hd.on) {
+    if (!(tmp = malloc((m->nitems + 1) * sizeof *tmp))) {
+      rc = vmp__enomem();
+      goto done;
+    }
+    for (size_t i = 0; i < m->nitems; i++) tmp[i] = m->item_cur[i] >= 0 ? m->item_cur[i] : -1;
+    if ((rc = vmp__hardcons_repair(&st, &hd, tmp, NULL, ctx))) goto done;
+  }
   all = malloc((m->nitems + 1) * sizeof *all);
   best = malloc((m->nitems + 1) * sizeof *best);
   if (iterate_passes(ctx) > 0)
@@ -383,6 +398,12 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   for (size_t i = 0; i < m->nitems; i++) {
     all[i] = (uint32_t)i;
     best[i] = -1;
+  }
+  if (hd.on) {
+    best_obj = vmp__model_objective(m, st.host);
+    memcpy(best, st.host, m->nitems * sizeof *best);
+    vmp__ctx_log(ctx, VMP_LOG_DEBUG, "greedy: current placement repaired: objective %.10g",
+                 best_obj);
   }
   for (int k = 0; k < nrules && !rc; k++) {
     int kind, meas, wt;
@@ -409,6 +430,10 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
       vmp__state_clear(&st);
       if ((rc = vmp__greedy_insert(&st, order, m->nitems, ids[k], flags, g)) < 0) break;
       rc = 0;
+      if (hd.on) {
+        memcpy(tmp, st.host, m->nitems * sizeof *tmp);
+        if ((rc = vmp__hardcons_repair(&st, &hd, tmp, NULL, ctx))) break;
+      }
       runs++;
       obj = vmp__model_objective(m, st.host);
       vmp__ctx_log(ctx, VMP_LOG_DEBUG, "greedy: %s%s: objective %.10g, %zu hosts",
@@ -424,7 +449,9 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
     }
     if (vmp__ctx_should_stop(ctx)) break;
   }
-  if (!rc && !vmp__ctx_should_stop(ctx))
+  /* (The iterated passes re-pack without the hard rebalancing
+   * constraints: not run when the model has them.) */
+  if (!rc && !hd.on && !vmp__ctx_should_stop(ctx))
     rc = iterate(ctx, g, &st, ids, objs, nrules, sorted, stay, &from, best, &best_obj, &runs);
   if (!rc) {
     memcpy(res->host, best, m->nitems * sizeof *best);
@@ -440,6 +467,8 @@ done:
   free(from.host);
   free(all);
   free(best);
+  free(tmp);
+  vmp__hardcons_free(&hd);
   vmp__greedy_free(g);
   vmp__state_free(&st);
   return rc;
@@ -447,4 +476,5 @@ done:
 
 const vmp__solver vmp__solver_greedy = {
     "greedy", "portfolio of packing rules (first/best/worst fit, dot product, norm), best kept",
-    greedy_solve, greedy_params, sizeof greedy_params / sizeof greedy_params[0]};
+    greedy_solve, greedy_params, sizeof greedy_params / sizeof greedy_params[0],
+    VMP__NEED_TRANSIENT | VMP__NEED_SPREAD | VMP__NEED_DEPEND};

@@ -3,7 +3,12 @@
  * model", equations (A1)-(A12)).  Every constraint and objective term of
  * the model: allowed hosts, capacity, hard groups with any scope, soft
  * rules and groups, migrations, balance, unplaced items with their
- * penalty.
+ * penalty; and the hard rebalancing constraints, exactly: transient
+ * resources (T), spread minimums (S) and dependencies (D) (rows below
+ * transient_rows).  The rebalancing objective terms (safety, ratio
+ * balance, host and group moves, soft spread and dependencies) are not in
+ * the MIP: with them the evaluator scores the answer and no optimality is
+ * claimed (solve.c).
  *
  * What makes it solvable:
  *  - symmetry breaking over classes of identical hosts (A10, A11): used
@@ -113,7 +118,13 @@ static int mat_add(mat *a, int row, int col, double v) {
 
 /* Auxiliary columns of the group constraints; what each one means, so
  * that the warm start can be given a value for every column. */
-enum { AUX_SOFT_ANTI, AUX_SOFT_AFF_DOM, AUX_SOFT_AFF_OUT, AUX_HARD_AFF_DOM };
+enum {
+  AUX_SOFT_ANTI, AUX_SOFT_AFF_DOM, AUX_SOFT_AFF_OUT, AUX_HARD_AFF_DOM,
+  /* the rebalancing constraints (g is a spread or dependency index) */
+  AUX_SPREAD_DOM,        /* c[s,d]: the group covers domain d */
+  AUX_SPREAD_SHORT,      /* q[s]: fewer than min_domains members placed */
+  AUX_DEP_DOM            /* w[dep,d]: a VM of the `on` group runs in d */
+};
 
 typedef struct aux {
   uint8_t kind;
@@ -150,6 +161,9 @@ typedef struct ilp {
   int *ucol;             /* [nitems] 0 when the item is not in the model */
   aux *aux;
   size_t naux, auxcap;
+  size_t naux_groups;    /* aux[0..naux_groups) belong to model groups */
+  uint32_t *memb;        /* [nitems] memberships in hard spread groups and
+                            dependencies, for the memory estimate */
   double *obj, *ub;      /* [ncols+1] */
   uint8_t *ckind;        /* [ncols+1] GLP_BV / GLP_CV */
   mat a;
@@ -185,6 +199,7 @@ static void ilp_free(ilp *b) {
   free(b->xitem);
   free(b->ucol);
   free(b->aux);
+  free(b->memb);
   free(b->obj);
   free(b->ub);
   free(b->ckind);
@@ -579,6 +594,195 @@ static int host_rows(ilp *b, const size_t *hstart, const uint32_t *hx) {
   return 0;
 }
 
+/* ---- transient resources, spread minimums, dependencies ------------------------------ */
+
+/* Transient demand of item i on host h: what its members whose current
+ * host is not h bring there (the others are already in tbase). */
+static double transient_dem(const vmp__model *m, size_t i, size_t h, uint32_t r) {
+  double d = 0.0;
+  for (uint32_t k = m->item_start[i]; k < m->item_start[i + 1]; k++) {
+    uint32_t v = m->item_vms[k];
+    if (m->cur[v] != (int32_t)h) d += m->dem[(size_t)v * m->nres + r];
+  }
+  return d;
+}
+
+/* (T) per kept host and transient resource: what the VMs whose current
+ * host is h hold there whatever happens (tbase), plus the transient
+ * demand of the items moving in, within the capacity.  A host already
+ * over capacity through tbase alone takes no newcomer (no placement can
+ * mend it). */
+static int transient_rows(ilp *b, const size_t *hstart, const uint32_t *hx) {
+  const vmp__model *m = b->m;
+  int rc, row;
+  if (!m->tbase) return 0;
+  for (size_t k = 0; k < b->nkept; k++) {
+    size_t h = b->kept[k];
+    for (uint32_t r = 0; r < m->nres; r++) {
+      double cx = m->capx[h * m->nres + r], scale = cx > 0.0 ? cx : 1.0;
+      double room = cx - m->tbase[h * m->nres + r];
+      int any = 0;
+      if (!((m->transient >> r) & 1u)) continue;
+      for (size_t j = hstart[k]; j < hstart[k + 1] && !any; j++)
+        any = transient_dem(m, b->xitem[hx[j]], h, r) > 0.0;
+      if (!any) continue;
+      NEWROW(row, GLP_UP, 0.0, (room > 0.0 ? room : 0.0) / scale);
+      for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
+        double d = transient_dem(m, b->xitem[hx[j]], h, r);
+        if (d > 0.0) TRY(mat_add(&b->a, row, xcol(hx[j]), d / scale));
+      }
+    }
+  }
+  return 0;
+}
+
+/* (domain, item, x) of every x column of the items of VMs vms[0..n) in
+ * the domains dom, sorted; gs->mult counts the VMs per item (left for the
+ * caller to clear). */
+static int collect(ilp *b, gscratch *gs, const uint32_t *vms, uint32_t n,
+                   const uint32_t *dom) {
+  const vmp__model *m = b->m;
+  gs->ne = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t i = m->vm_item[vms[k]];
+    if (gs->mult[i]++ || !b->ucol[i]) continue;
+    for (size_t x = b->xstart[i]; x < b->xstart[i + 1]; x++) {
+      if (vmp__grow(&gs->e, &gs->ecap, gs->ne + 1, sizeof *gs->e)) return VMP_ENOMEM;
+      gs->e[gs->ne].dom = dom[b->kept[b->xk[x]]];
+      gs->e[gs->ne].item = i;
+      gs->e[gs->ne].x = (uint32_t)x;
+      gs->ne++;
+    }
+  }
+  if (gs->ne > 1) qsort(gs->e, gs->ne, sizeof *gs->e, cmp_entry);
+  return 0;
+}
+
+static void uncollect(const vmp__model *m, gscratch *gs, const uint32_t *vms, uint32_t n) {
+  for (uint32_t k = 0; k < n; k++) gs->mult[m->vm_item[vms[k]]] = 0;
+}
+
+/* (S) hard spread over K = min_domains domains, n members: the placed
+ * members cover at least min(K, placed) domains.
+ *   c_d <= sum_{members' items i, h in d} x_ih      (c_d in [0,1])
+ *   sum_d c_d + K q >= K                              (q = 0: cover K)
+ *   sum_d c_d - n q + sum_i mult_i u_i >= -U0         (q = 1: cover placed)
+ * where U0 counts members that can be placed nowhere.  Exact: with x
+ * integral, sum c is at most the number of covered domains. */
+static int spread_rows(ilp *b, gscratch *gs, uint32_t si) {
+  const vmp__model *m = b->m;
+  const vmp__mspread *sp = &m->spreads[si];
+  const uint32_t *dom = m->rdoms[sp->doms].dom;
+  int rc = 0, row, lo_k, lo_n, q;
+  double u0 = 0.0;
+  if (!sp->hard || sp->min_domains < 2) return 0;
+  if ((rc = collect(b, gs, sp->vms, sp->nvms, dom))) goto out;
+  if (!(q = add_aux(b, gs, COL_BIN, 1.0, 0.0, AUX_SPREAD_SHORT, si, 0))) {
+    rc = vmp__enomem();
+    goto out;
+  }
+  if (!(lo_k = mat_row(&b->a, GLP_LO, (double)sp->min_domains, 0.0)) ||
+      !(lo_n = mat_row(&b->a, GLP_LO, 0.0, 0.0))) {
+    rc = vmp__enomem();
+    goto out;
+  }
+  if ((rc = mat_add(&b->a, lo_k, q, (double)sp->min_domains)) ||
+      (rc = mat_add(&b->a, lo_n, q, -(double)sp->nvms)))
+    goto out;
+  /* one entry per item (GLPK refuses duplicates): its members count */
+  for (uint32_t k = 0; k < sp->nvms; k++) {
+    uint32_t i = m->vm_item[sp->vms[k]];
+    if (!b->ucol[i]) {
+      u0 += 1.0;
+    } else if (gs->mult[i]) {
+      if ((rc = mat_add(&b->a, lo_n, b->ucol[i], (double)gs->mult[i]))) goto out;
+      gs->mult[i] = 0;
+    }
+  }
+  b->a.rlo[lo_n] = -u0;
+  for (size_t a = 0, z; a < gs->ne; a = z) {
+    int c = add_aux(b, gs, COL_CONT, 1.0, 0.0, AUX_SPREAD_DOM, si, gs->e[a].dom);
+    z = dom_end(gs, a);
+    if (!c || !(row = mat_row(&b->a, GLP_UP, 0.0, 0.0))) {
+      rc = vmp__enomem();
+      goto out;
+    }
+    if ((rc = mat_add(&b->a, lo_k, c, 1.0)) || (rc = mat_add(&b->a, lo_n, c, 1.0)) ||
+        (rc = mat_add(&b->a, row, c, 1.0)))
+      goto out;
+    for (size_t k = a; k < z; k++)
+      if ((rc = mat_add(&b->a, row, xcol(gs->e[k].x), -1.0))) goto out;
+  }
+out:
+  uncollect(m, gs, sp->vms, sp->nvms);
+  return rc;
+}
+
+/* (D) hard dependency A -> B within a scope: w_d (in [0,1]) says B runs
+ * in domain d,
+ *   w_d <= sum_{B's items j, h in d} x_jh
+ *   sum_{h in d} x_ih <= w_d          for every item i of A and domain d
+ * (an item holding a VM of B satisfies itself; in a domain where B has no
+ * column, A's columns there are held at 0). */
+static int dep_rows(ilp *b, gscratch *gs, uint32_t di) {
+  const vmp__model *m = b->m;
+  const vmp__mdep *dp = &m->deps[di];
+  const uint32_t *dom = m->rdoms[dp->doms].dom;
+  entry *ea = NULL;
+  int32_t *wcol = NULL;
+  uint8_t *inb = NULL;
+  size_t na = 0;
+  int rc = 0, row;
+  if (!dp->hard) return 0;
+  wcol = calloc(m->rdoms[dp->doms].ndom + 1, sizeof *wcol);
+  inb = calloc(m->nitems + 1, 1);
+  if (!wcol || !inb) {
+    rc = vmp__enomem();
+    goto out;
+  }
+  /* A's columns, kept aside; then B's in gs */
+  if ((rc = collect(b, gs, dp->a, dp->na, dom))) goto out;
+  uncollect(m, gs, dp->a, dp->na);
+  if (gs->ne && !(ea = malloc(gs->ne * sizeof *ea))) {
+    rc = vmp__enomem();
+    goto out;
+  }
+  if (gs->ne) memcpy(ea, gs->e, gs->ne * sizeof *ea);
+  na = gs->ne;
+  if ((rc = collect(b, gs, dp->b, dp->nb, dom))) goto out;
+  for (uint32_t k = 0; k < dp->nb; k++) inb[m->vm_item[dp->b[k]]] = 1;
+  uncollect(m, gs, dp->b, dp->nb);
+  for (size_t a = 0, z; a < gs->ne; a = z) {
+    int w = add_aux(b, gs, COL_CONT, 1.0, 0.0, AUX_DEP_DOM, di, gs->e[a].dom);
+    z = dom_end(gs, a);
+    if (!w || !(row = mat_row(&b->a, GLP_UP, 0.0, 0.0))) {
+      rc = vmp__enomem();
+      goto out;
+    }
+    wcol[gs->e[a].dom] = w;
+    if ((rc = mat_add(&b->a, row, w, 1.0))) goto out;
+    for (size_t k = a; k < z; k++)
+      if ((rc = mat_add(&b->a, row, xcol(gs->e[k].x), -1.0))) goto out;
+  }
+  /* ea is sorted by (domain, item): one row per run */
+  for (size_t a = 0, z; a < na; a = z) {
+    for (z = a; z < na && ea[z].dom == ea[a].dom && ea[z].item == ea[a].item; z++) {}
+    if (inb[ea[a].item]) continue;
+    if (!(row = mat_row(&b->a, GLP_UP, 0.0, 0.0))) {
+      rc = vmp__enomem();
+      goto out;
+    }
+    if (wcol[ea[a].dom] && (rc = mat_add(&b->a, row, wcol[ea[a].dom], -1.0))) goto out;
+    for (size_t k = a; k < z; k++)
+      if ((rc = mat_add(&b->a, row, xcol(ea[k].x), 1.0))) goto out;
+  }
+out:
+  free(ea);
+  free(wcol);
+  free(inb);
+  return rc;
+}
+
 /* Every column and row, in arrays: nothing of GLPK is touched yet. */
 static int build(ilp *b) {
   const vmp__model *m = b->m;
@@ -646,6 +850,11 @@ static int build(ilp *b) {
   for (size_t x = 0; x < b->nx; x++) hx[hstart[b->xk[x]] + fill[b->xk[x]]++] = (uint32_t)x;
   if ((rc = host_rows(b, hstart, hx))) goto out;
   for (uint32_t g = 0; g < m->ngroups && !rc; g++) rc = group_rows(b, &gs, g);
+  if (rc) goto out;
+  b->naux_groups = b->naux;
+  if ((rc = transient_rows(b, hstart, hx))) goto out;
+  for (uint32_t k = 0; k < m->nspreads && !rc; k++) rc = spread_rows(b, &gs, k);
+  for (uint32_t k = 0; k < m->ndeps && !rc; k++) rc = dep_rows(b, &gs, k);
   if (rc) goto out;
   /* The objective is integral when every coefficient is (B is the only
    * continuous column whose value is not forced to an integer). */
@@ -723,6 +932,33 @@ static int permute_incumbent(ilp *b) {
   return ok;
 }
 
+/* 1 when a VM of vms[0..n) is placed by the warm start in domain d of
+ * dom. */
+static int inc_in_dom(const ilp *b, const uint32_t *vms, uint32_t n,
+                      const uint32_t *dom, uint32_t d) {
+  for (uint32_t k = 0; k < n; k++) {
+    int32_t h = b->inc[b->m->vm_item[vms[k]]];
+    if (h >= 0 && dom[h] == d) return 1;
+  }
+  return 0;
+}
+
+/* The warm start's value of a spread or dependency column. */
+static double reassign_aux_value(const ilp *b, const aux *x) {
+  const vmp__model *m = b->m;
+  if (x->kind == AUX_DEP_DOM) {
+    const vmp__mdep *dp = &m->deps[x->g];
+    return inc_in_dom(b, dp->b, dp->nb, m->rdoms[dp->doms].dom, x->k);
+  } else {
+    const vmp__mspread *sp = &m->spreads[x->g];
+    uint32_t placed = 0;
+    if (x->kind == AUX_SPREAD_DOM)
+      return inc_in_dom(b, sp->vms, sp->nvms, m->rdoms[sp->doms].dom, x->k);
+    for (uint32_t k = 0; k < sp->nvms; k++) placed += b->inc[m->vm_item[sp->vms[k]]] >= 0;
+    return placed < sp->min_domains ? 1.0 : 0.0;
+  }
+}
+
 /* Column values of the warm start: x, y, u, the balance and every
  * auxiliary column at the value the constraints force.  0 when it has no
  * column (then it is not injected). */
@@ -761,11 +997,11 @@ static int incumbent_columns(ilp *b) {
         if (c > 0.0 && load[k * m->nres + r] / c > x[b->col_b]) x[b->col_b] = load[k * m->nres + r] / c;
       }
   /* auxiliary columns, group by group (they were created in that order) */
-  for (size_t a = 0, z; rc && a < b->naux; a = z) {
+  for (size_t a = 0, z; rc && a < b->naux_groups; a = z) {
     const vmp__mgroup *g = &m->groups[b->aux[a].g];
     uint32_t best_dom = UINT32_MAX;
     double best = -1.0;
-    for (z = a; z < b->naux && b->aux[z].g == b->aux[a].g; z++) {}
+    for (z = a; z < b->naux_groups && b->aux[z].g == b->aux[a].g; z++) {}
     /* Members per domain (VM-weighted), for every kind. */
     for (size_t k = a; k < z; k++) {
       double n = 0.0;
@@ -794,6 +1030,8 @@ static int incumbent_columns(ilp *b) {
       }
     }
   }
+  for (size_t a = b->naux_groups; rc && a < b->naux; a++)
+    x[b->col_aux + (int)a] = reassign_aux_value(b, &b->aux[a]);
   if (rc) {
     /* GLPK will believe this objective: it must be the evaluator's. */
     obj = b->obj_const;
@@ -834,7 +1072,7 @@ static void set_names(const ilp *b) {
     }
   if (b->col_b) glp_set_col_name(b->lp, b->col_b, "balance");
   for (size_t a = 0; a < b->naux; a++) {
-    static const char *const pre[] = {"s", "a", "t", "z"};
+    static const char *const pre[] = {"s", "a", "t", "z", "c", "q", "w"};
     snprintf(nm, sizeof nm, "%s_%u_%u", pre[b->aux[a].kind], (unsigned)b->aux[a].g,
              (unsigned)b->aux[a].k);
     glp_set_col_name(b->lp, b->col_aux + (int)a, nm);
@@ -1092,15 +1330,38 @@ static double estimate_mb(const ilp *b, int linking, double *nnz_out) {
   for (size_t i = 0; i < m->nitems; i++) {
     double nxi = (double)(b->xstart[i + 1] - b->xstart[i]), nres_used = 0.0;
     double groups = (double)(m->item_groups_start[i + 1] - m->item_groups_start[i]);
-    for (uint32_t r = 0; r < m->nres; r++) nres_used += m->idem[i * m->nres + r] > 0.0;
-    /* assignment, capacity (and balance), linking, group rows */
-    nnz += nxi * (1.0 + nres_used * (m->w.balance > 0.0 ? 2.0 : 1.0) + (linking ? 2.0 : 0.0) + groups);
-    rows += 1.0 + (linking ? nxi : 0.0);
+    double memb = b->memb ? (double)b->memb[i] : 0.0;
+    for (uint32_t r = 0; r < m->nres; r++) {
+      nres_used += m->idem[i * m->nres + r] > 0.0;
+      if (m->tbase && ((m->transient >> r) & 1u)) nres_used += 1.0;
+    }
+    /* assignment, capacity (and balance, transient), linking, group rows,
+     * spread and dependency rows */
+    nnz += nxi * (1.0 + nres_used * (m->w.balance > 0.0 ? 2.0 : 1.0) + (linking ? 2.0 : 0.0) +
+                  groups + 2.0 * memb);
+    rows += 1.0 + (linking ? nxi : 0.0) + nxi * memb;
   }
   rows += (double)b->nkept * (1.0 + m->nres) + (double)m->ngroups * (double)b->nkept;
   nnz += (double)m->nitems + 2.0 * (double)b->nkept;
   *nnz_out = nnz;
   return (MEM_PER_NONZERO * nnz + MEM_PER_ROWCOL * (rows + cols)) / (1024.0 * 1024.0);
+}
+
+/* b->memb: per item, how many hard spread groups and dependencies its VMs
+ * take part in (for the memory estimate). */
+static int count_memberships(ilp *b) {
+  const vmp__model *m = b->m;
+  if (!(m->needs & (VMP__NEED_SPREAD | VMP__NEED_DEPEND))) return 0;
+  if (!(b->memb = calloc(m->nitems + 1, sizeof *b->memb))) return vmp__enomem();
+  for (uint32_t s = 0; s < m->nspreads; s++)
+    if (m->spreads[s].hard)
+      for (uint32_t k = 0; k < m->spreads[s].nvms; k++) b->memb[m->vm_item[m->spreads[s].vms[k]]]++;
+  for (uint32_t d = 0; d < m->ndeps; d++) {
+    if (!m->deps[d].hard) continue;
+    for (uint32_t k = 0; k < m->deps[d].na; k++) b->memb[m->vm_item[m->deps[d].a[k]]]++;
+    for (uint32_t k = 0; k < m->deps[d].nb; k++) b->memb[m->vm_item[m->deps[d].b[k]]]++;
+  }
+  return 0;
 }
 
 /* Keeps the model within ilp.max_memory_mb: without the linking rows
@@ -1152,13 +1413,15 @@ static int prepare(ilp *b, vmp__ctx *ctx, int export_only, int *done) {
   for (size_t i = 0; i < m->nitems; i++)
     if (m->item_unplaceable[i]) b->obj_const += m->item_pen[i];
   for (size_t v = 0; v < m->nvms; v++) b->placed += b->inc[m->vm_item[v]] >= 0;
-  if (!export_only &&
+  /* (No warm start at all when greedy declines a hard constraint and no
+   * current placement verifies: inc_obj is then infinite.) */
+  if (!export_only && b->inc_obj < HUGE_VAL &&
       b->inc_obj - b->ext_bound <= 1e-6 * (fabs(b->inc_obj) > 1.0 ? fabs(b->inc_obj) : 1.0)) {
     *done = 1;
     return 0;
   }
   if ((rc = make_order(b)) || (rc = plan_hosts(b)) || (rc = plan_x(b)) ||
-      (rc = check_memory(b)))
+      (rc = count_memberships(b)) || (rc = check_memory(b)))
     return rc;
   /* Building and loading cannot be interrupted: not started when the
    * time left would not cover them. */
@@ -1250,6 +1513,10 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
   {
     double bound = b->tree_bound > b->ext_bound ? b->tree_bound : b->ext_bound;
     if (b->unreliable) out.optimal = 0;
+    /* GLPK's optimum leaves the rebalancing terms out: it proves nothing
+     * about them (its bound stays one: the terms are >= 0).  A warm start
+     * that meets the model's bound (done == 1) is proven either way. */
+    if ((m->needs & VMP__NEED_TERMS) && done != 1) out.optimal = 0;
     if (out.optimal && b->inc_obj < HUGE_VAL) bound = b->inc_obj;
     res->bound = bound;
     res->proven_optimal = out.optimal && b->inc_obj < HUGE_VAL;
@@ -1328,4 +1595,5 @@ const vmp__solver vmp__solver_ilp = {
     "ilp",
     "assignment MIP in GLPK: every constraint and objective, symmetry breaking, "
     "warm start",
-    ilp_solve, ilp_params, sizeof ilp_params / sizeof ilp_params[0]};
+    ilp_solve, ilp_params, sizeof ilp_params / sizeof ilp_params[0],
+    VMP__NEED_TRANSIENT | VMP__NEED_SPREAD | VMP__NEED_DEPEND};

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hardcons.h"
 #include "packing.h"
 #include "solvers.h"
 
@@ -68,6 +69,9 @@ typedef struct ls {
   size_t effort;           /* pool steps per pool item when emptying */
   size_t sample;
   double bound;
+  /* transient resources, spread minimums, dependencies: a change that adds
+   * a violated instance is never accepted (better()) */
+  vmp__hardcons hd;
 } ls;
 
 /* ---- objective bookkeeping --------------------------------------------------- */
@@ -134,6 +138,13 @@ static double objective(const ls *L) {
   return o;
 }
 
+/* The state now is better than one of objective `before` with `vbefore`
+ * hard violations: fewer violations, or as many and a lower objective. */
+static int better(const ls *L, double before, size_t vbefore) {
+  if (L->hd.nviol != vbefore) return L->hd.nviol < vbefore;
+  return objective(L) < before - 1e-9;
+}
+
 /* ---- moves ------------------------------------------------------------------------- */
 
 static void used_add(ls *L, size_t h) {
@@ -167,6 +178,7 @@ static void raw_unplace(ls *L, size_t i) {
     L->head[h] = L->next[i];
   if (L->next[i] >= 0) L->prev[L->next[i]] = L->prev[i];
   if (L->st.count[h] == 0) used_del(L, (size_t)h);
+  vmp__hardcons_unplace(&L->hd, i, (size_t)h);
   L->pen += m->item_pen[i];
   L->soft_rules -= vmp__model_soft(m, i, (size_t)h);
   L->mig -= vmp__model_migcost(m, i, (size_t)h);
@@ -182,6 +194,7 @@ static void raw_place(ls *L, size_t i, size_t h) {
   L->next[i] = L->head[h];
   if (L->head[h] >= 0) L->prev[L->head[h]] = (int32_t)i;
   L->head[h] = (int32_t)i;
+  vmp__hardcons_place(&L->hd, i, h);
   L->pen -= m->item_pen[i];
   L->soft_rules += vmp__model_soft(m, i, h);
   L->mig += vmp__model_migcost(m, i, h);
@@ -229,14 +242,15 @@ static int insert_unplaced(ls *L, int *improved) {
   for (size_t i = 0; i < m->nitems; i++) {
     double before;
     int32_t h;
-    size_t mark;
+    size_t mark, vbefore;
     int rc;
     if (L->st.host[i] >= 0 || m->item_unplaceable[i]) continue;
     if ((h = vmp__greedy_choose(L->g, i)) < 0) continue;
     before = objective(L);
+    vbefore = L->hd.nviol;
     mark = L->njr;
     if ((rc = mv_place(L, i, (size_t)h))) return rc;
-    if (objective(L) < before - 1e-9)
+    if (better(L, before, vbefore))
       *improved = 1;
     else
       rollback(L, mark);
@@ -311,6 +325,7 @@ static int try_empty(ls *L, size_t h, int *improved) {
   uint32_t *pool = NULL;
   size_t np = 0, cap = 0, mark = L->njr, steps = 0, limit;
   double before = objective(L);
+  size_t vbefore = L->hd.nviol;
   int rc = 0;
   vmp__greedy_hide(L->g, h, 1);
   while (L->head[h] >= 0 && !rc) {
@@ -348,7 +363,7 @@ static int try_empty(ls *L, size_t h, int *improved) {
   vmp__greedy_hide(L->g, h, 0);
   free(pool);
   if (rc) return rc;
-  if (!np && objective(L) < before - 1e-9) {
+  if (!np && better(L, before, vbefore)) {
     *improved = 1;
     return 0;
   }
@@ -379,7 +394,8 @@ static int empty_hosts(ls *L, int *improved) {
     if (m->cost[k[j].i] <= 0.0) continue;
     rc = try_empty(L, k[j].i, &ok);
     if (ok) *improved = 1;
-    if (vmp__ctx_should_stop(L->ctx) || objective(L) <= L->bound + 1e-9) break;
+    if (vmp__ctx_should_stop(L->ctx) || (objective(L) <= L->bound + 1e-9 && !L->hd.nviol))
+      break;
     if ((j & 15) == 0 && vmp__ctx_progress(L->ctx, objective(L), -HUGE_VAL, L->iterations,
                                            L->st.placed, 0))
       break;
@@ -391,6 +407,7 @@ static int empty_hosts(ls *L, int *improved) {
 /* Moves item i to host t if that lowers the objective. */
 static int try_move(ls *L, size_t i, size_t t, int *improved) {
   double before = objective(L);
+  size_t vbefore = L->hd.nviol;
   size_t mark = L->njr;
   int rc;
   if ((int32_t)t == L->st.host[i]) return 0;
@@ -400,7 +417,7 @@ static int try_move(ls *L, size_t i, size_t t, int *improved) {
     return 0;
   }
   if ((rc = mv_place(L, i, t))) return rc;
-  if (objective(L) < before - 1e-9) {
+  if (better(L, before, vbefore)) {
     *improved = 1;
     return 0;
   }
@@ -411,6 +428,7 @@ static int try_move(ls *L, size_t i, size_t t, int *improved) {
 /* Swaps items i and j (on different hosts) if that lowers the objective. */
 static int try_swap(ls *L, size_t i, size_t j, int *improved) {
   double before = objective(L);
+  size_t vbefore = L->hd.nviol;
   int32_t hi = L->st.host[i], hj = L->st.host[j];
   size_t mark = L->njr;
   int rc;
@@ -426,7 +444,7 @@ static int try_swap(ls *L, size_t i, size_t j, int *improved) {
     return 0;
   }
   if ((rc = mv_place(L, j, (size_t)hi))) return rc;
-  if (objective(L) < before - 1e-9) {
+  if (better(L, before, vbefore)) {
     *improved = 1;
     return 0;
   }
@@ -517,6 +535,7 @@ static int balance_moves(ls *L, int *improved) {
 /* ---- set-up ------------------------------------------------------------------------------ */
 
 static void ls_free(ls *L) {
+  vmp__hardcons_free(&L->hd);
   vmp__state_free(&L->st);
   vmp__greedy_free(L->g);
   free(L->head);
@@ -548,6 +567,7 @@ static int ls_init(ls *L, vmp__ctx *ctx, const int32_t *start) {
   vmp__rng_seed(&L->rng, ctx->seed);
   L->sample = (size_t)vmp__param_num(ctx, "local.sample", 256);
   if ((rc = vmp__state_init(&L->st, m))) return rc;
+  if ((rc = vmp__hardcons_init(&L->hd, m))) return rc;
   if ((rc = vmp__greedy_new(m, &L->g))) return rc;
   for (uint32_t g = 0; g < m->ngroups; g++)
     if (m->groups[g].nvms > maxg) maxg = m->groups[g].nvms;
@@ -632,7 +652,7 @@ static int local_solve(vmp__ctx *ctx, vmp__result *res) {
   while (!rc && !vmp__ctx_should_stop(ctx)) {
     int improved = 0;
     double before = objective(&L);
-    if (before <= L.bound + 1e-9) break;
+    if (before <= L.bound + 1e-9 && !L.hd.nviol) break;
     L.njr = 0;
     rc = insert_unplaced(&L, &improved);
     if (!rc) rc = empty_hosts(&L, &improved);
@@ -650,6 +670,9 @@ static int local_solve(vmp__ctx *ctx, vmp__result *res) {
     else if (++idle >= patience)
       break;
   }
+  /* A start that broke a hard rebalancing constraint the moves could not
+   * mend: items come off until it holds. */
+  if (!rc && L.hd.nviol) vmp__hardcons_shed(&L.st, &L.hd);
   if (!rc) {
     memcpy(res->host, L.st.host, m->nitems * sizeof *res->host);
     res->stop_reason = vmp__ctx_should_stop(ctx) ? vmp__ctx_stop_reason(ctx) : VMP_STOP_COMPLETED;
@@ -662,4 +685,5 @@ static int local_solve(vmp__ctx *ctx, vmp__result *res) {
 
 const vmp__solver vmp__solver_local = {
     "local", "local search: moves, swaps, emptying hosts (from the incumbent or greedy)",
-    local_solve, local_params, sizeof local_params / sizeof local_params[0]};
+    local_solve, local_params, sizeof local_params / sizeof local_params[0],
+    VMP__NEED_TRANSIENT | VMP__NEED_SPREAD | VMP__NEED_DEPEND};

@@ -54,8 +54,31 @@ int vmp__solver_run(vmp__ctx *ctx, const char *name, vmp__result *res) {
   return rc;
 }
 
+/* A host whose running VMs alone hold more of a transient resource than
+ * it has: whatever happens to them they hold it there (staying, moving or
+ * left out), so no placement meets the transient rule.  An input error,
+ * not something for a solver to discover. */
+static int transient_possible(const vmp__model *m) {
+  if (!(m->needs & VMP__NEED_TRANSIENT)) return 0;
+  for (size_t h = 0; h < m->nhosts; h++)
+    for (uint32_t r = 0; r < m->nres; r++) {
+      size_t x = h * m->nres + r;
+      char b1[32], b2[32];
+      if (!((m->transient >> r) & 1u) || m->tbase[x] <= m->capx[x]) continue;
+      return vmp__error(VMP_EINVAL,
+                        "%s: the VMs running there hold %s of transient %s, more than "
+                        "its capacity %s; every VM holds it there whatever happens to "
+                        "it, so no placement meets the transient rule",
+                        vmp_problem_host_name(m->p, h), vmp__fmt_num(b1, m->tbase[x]),
+                        vmp_problem_resource_name(m->p, r), vmp__fmt_num(b2, m->cap[x]));
+    }
+  return 0;
+}
+
 int vmp__solver_accepts(const vmp__solver *s, const vmp__model *m) {
   unsigned miss = m->needs & VMP__NEED_HARD & ~s->handles;
+  int rc;
+  if ((rc = transient_possible(m))) return rc;
   if (!miss) return 0;
   return vmp__error(VMP_ENOTSUP, "%s: %s are not modelled; use the rebalance "
                     "solver or auto", s->name, vmp__model_needs_text(miss));

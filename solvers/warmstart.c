@@ -56,6 +56,22 @@ static int consider(const vmp__model *m, const int32_t *cand, int32_t *best,
   return 0;
 }
 
+/* The current placement (items whose members share a current host stay
+ * there, the others are left out) as a candidate. */
+static int consider_current(const vmp__model *m, int32_t *best,
+                            double *best_obj) {
+  int32_t *cand;
+  int any = 0, rc;
+  for (size_t i = 0; i < m->nitems && !any; i++) any = m->item_cur[i] >= 0;
+  if (!any) return 0;
+  if (!(cand = malloc((m->nitems + 1) * sizeof *cand))) return vmp__enomem();
+  for (size_t i = 0; i < m->nitems; i++)
+    cand[i] = m->item_cur[i] >= 0 && !m->item_unplaceable[i] ? m->item_cur[i] : -1;
+  rc = consider(m, cand, best, best_obj);
+  free(cand);
+  return rc;
+}
+
 int vmp__warmstart(vmp__ctx *ctx, int32_t *host, double *objective,
                    double *bound) {
   const vmp__model *m = ctx->m;
@@ -66,10 +82,20 @@ int vmp__warmstart(vmp__ctx *ctx, int32_t *host, double *objective,
   for (size_t i = 0; i < m->nitems; i++) host[i] = -1;
   if (ctx->incumbent && (rc = consider(m, ctx->incumbent, host, objective)))
     return rc;
+  /* The current placement, when VMs have one: with transient resources,
+   * spread minimums or dependencies it is often the one feasible start
+   * at hand. */
   given_ok = *objective < HUGE_VAL;
+  if ((rc = consider_current(m, host, objective))) return rc;
   if ((rc = vmp__result_init(&r, m->nitems))) return rc;
   rc = vmp__solver_run(ctx, "greedy", &r);
-  if (!rc) rc = consider(m, r.host, host, objective);
+  if (rc == VMP_ENOTSUP) {
+    /* greedy does not model one of the hard constraints: no start from it */
+    vmp__ctx_log(ctx, VMP_LOG_INFO, "warm start: %s", vmp_last_error());
+    rc = 0;
+  } else if (!rc) {
+    rc = consider(m, r.host, host, objective);
+  }
   if (!rc && r.bound > *bound) *bound = r.bound;
   vmp__result_free(&r);
   if (rc) return rc;

@@ -761,10 +761,23 @@ static int mark_unplaceable(cctx *c) {
 
 /* ---- host classes (symmetry) ------------------------------------------------------------------- */
 
+/* The value of label `key` on host h for a host-class key; a host
+ * without the label gets its own index (tagged), as it is a domain of its
+ * own. */
+static int append_scope_value(const vmp_problem *p, uint32_t key, size_t h,
+                              unsigned char **buf, size_t *len, size_t *cap) {
+  uint32_t v = vmp__labels_get(&p->host_labels[h], key);
+  int rc = append_u32(buf, len, cap, v ? 0u : 1u);
+  if (!rc) rc = append_u32(buf, len, cap, v ? v : (uint32_t)h);
+  return rc;
+}
+
 /* Hosts are interchangeable when swapping them changes nothing any
  * constraint or objective term can see: capacity, cost, maintenance,
  * membership in every allowed class, soft penalties, domains of every
- * label scope, and (when migrations cost something) the VMs on them now. */
+ * label scope (spread groups and dependencies included), and (when
+ * migrations cost something or a resource is transient) the VMs on them
+ * now. */
 static int host_classes(cctx *c) {
   const vmp_problem *p = c->p;
   vmp__model *m = c->m;
@@ -780,7 +793,7 @@ static int host_classes(cctx *c) {
     free(has_vm);
     return vmp__enomem();
   }
-  if (m->w.migrations > 0.0)
+  if (m->w.migrations > 0.0 || p->res_transient)
     for (size_t v = 0; v < p->nvms; v++)
       if (m->cur[v] >= 0) has_vm[m->cur[v]] = 1;
   for (size_t h = 0; h < nh && !rc; h++) {
@@ -797,6 +810,14 @@ static int host_classes(cctx *c) {
     }
     for (uint32_t s = 0; s < m->nscopes && !rc; s++)
       if (m->scopes[s].dom) rc = append_u32(&key, &klen, &kcap, m->scopes[s].dom[h]);
+    /* Spread and dependency scopes (not in m->scopes): the label value
+     * itself; a host without it is a domain of its own. */
+    for (size_t g = 0; g < p->ngroups && !rc; g++)
+      if (p->groups[g].policy == VMP_SPREAD && p->groups[g].scope)
+        rc = append_scope_value(p, p->groups[g].scope, h, &key, &klen, &kcap);
+    for (size_t d = 0; d < p->ndeps && !rc; d++)
+      if (p->deps[d].scope)
+        rc = append_scope_value(p, p->deps[d].scope, h, &key, &klen, &kcap);
     if (!rc && has_vm[h]) rc = append_u32(&key, &klen, &kcap, (uint32_t)h);
     if (!rc) rc = tuples_intern(&keys, key, klen, &m->hclass[h], &fresh);
   }

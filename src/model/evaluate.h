@@ -83,4 +83,13 @@ size_t vmp__spread_cover(const vmp_problem *p, const struct vmp__group *gr,
                          const uint32_t *pos, uint32_t v, uint32_t t,
                          size_t *placed);
 
+struct vmp__dep;
+/* VMs of dependency dp's group placed (pos as above, VM v on t) in a
+ * scope domain holding no placed VM of the group it depends on; *first
+ * (may be NULL) receives the first of them in group order, or VMP__NO_HOST.
+ * Returns (size_t)-1 when out of memory. */
+size_t vmp__dep_broken(const vmp_problem *p, const struct vmp__dep *dp,
+                       const uint32_t *pos, uint32_t v, uint32_t t,
+                       uint32_t *first);
+
 #endif /* VMP_EVALUATE_H */

@@ -245,3 +245,28 @@ size_t vmp__spread_cover(const vmp_problem *p, const vmp__group *gr,
   if (dom != small) free(dom);
   return d;
 }
+
+size_t vmp__dep_broken(const vmp_problem *p, const vmp__dep *dp,
+                       const uint32_t *pos, uint32_t v, uint32_t t,
+                       uint32_t *first) {
+  const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
+  uint64_t small[64], *dom = b->nvms <= 64 ? small : NULL;
+  size_t n = 0, bad = 0;
+  if (first) *first = VMP__NO_HOST;
+  if (!dom && !(dom = malloc(b->nvms * sizeof *dom))) return (size_t)-1;
+  for (uint32_t k = 0; k < b->nvms; k++) {
+    uint32_t w = b->vms[k], h = w == v ? t : pos[w];
+    if (h != VMP__NO_HOST) dom[n++] = vmp__host_domain(p, dp->scope, h);
+  }
+  qsort(dom, n, sizeof *dom, cmp_u64);
+  for (uint32_t k = 0; k < a->nvms; k++) {
+    uint32_t w = a->vms[k], h = w == v ? t : pos[w];
+    uint64_t x;
+    if (h == VMP__NO_HOST) continue;
+    x = vmp__host_domain(p, dp->scope, h);
+    if (n && bsearch(&x, dom, n, sizeof *dom, cmp_u64)) continue;
+    if (!bad++ && first) *first = w;
+  }
+  if (dom != small) free(dom);
+  return bad;
+}

@@ -5,6 +5,7 @@
  * demands, the starting placement and the host rules from the problem
  * rather than from what the planner copied into the plan.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,9 @@ typedef struct replay {
   uint32_t *init;            /* [plan VM] host at the start (p only) */
   uint32_t *ppos;            /* [problem VM] problem host now (p only) */
   size_t *cover;             /* [problem group] spread cover before a wave */
+  size_t *depbad;            /* [problem dependency] VMs of the dependent
+                                group in a domain without the other group,
+                                before a wave */
 } replay;
 
 #define UNKNOWN (VMP__PLAN_NONE - 1)
@@ -147,7 +151,8 @@ static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
   }
   R->ppos = malloc((p->nvms + 1) * sizeof *R->ppos);
   R->cover = calloc(p->ngroups + 1, sizeof *R->cover);
-  if (!R->ppos || !R->cover) return vmp__enomem();
+  R->depbad = calloc(p->ndeps + 1, sizeof *R->depbad);
+  if (!R->ppos || !R->cover || !R->depbad) return vmp__enomem();
   memcpy(R->ppos, p->vm_host, p->nvms * sizeof *R->ppos);
   return VMP_OK;
 }
@@ -165,6 +170,7 @@ static void replay_free(replay *R) {
   free(R->init);
   free(R->ppos);
   free(R->cover);
+  free(R->depbad);
 }
 
 static int hard_spread(const vmp__group *g) {
@@ -188,6 +194,37 @@ static int check_spread(const replay *R, uint32_t wave) {
                         cov == 1 ? "" : "s",
                         gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host",
                         need);
+  }
+  return VMP_OK;
+}
+
+/* After a wave no hard dependency has more VMs of its dependent group in
+ * a domain without the group it depends on than before the wave (none,
+ * from a valid start). */
+static int check_deps(const replay *R, uint32_t wave) {
+  const vmp_problem *p = R->p;
+  for (size_t d = 0; d < p->ndeps; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    uint32_t v, h, val;
+    size_t bad;
+    char where[600];
+    if (!dp->hard) continue;
+    bad = vmp__dep_broken(p, dp, R->ppos, VMP__NO_HOST, 0, &v);
+    if (bad == (size_t)-1) return vmp__enomem();
+    if (bad <= R->depbad[d]) continue;
+    h = R->ppos[v];
+    val = dp->scope ? vmp__labels_get(&p->host_labels[h], dp->scope) : 0;
+    if (val)
+      snprintf(where, sizeof where, "%s %s", vmp__pool_str(&p->pool, dp->scope),
+               vmp__pool_str(&p->pool, val));
+    else
+      snprintf(where, sizeof where, "host %s", vmp_problem_host_name(p, h));
+    return vmp__error(VMP_EINVAL, "wave %u: dependency %s -> %s: %s runs on %s after "
+                      "the wave, and %s has no VM in %s",
+                      wave + 1, vmp__pool_str(&p->pool, p->groups[dp->group].name),
+                      vmp__pool_str(&p->pool, p->groups[dp->on].name),
+                      vmp_problem_vm_name(p, v), vmp_problem_host_name(p, h),
+                      vmp__pool_str(&p->pool, p->groups[dp->on].name), where);
   }
   return VMP_OK;
 }
@@ -257,13 +294,19 @@ static int check_wave(replay *R, size_t first, size_t end, uint32_t wave) {
       return rc;
     }
   }
-  if (R->p)
+  if (R->p) {
     for (size_t g = 0; g < R->p->ngroups; g++) {
       size_t placed;
       if (hard_spread(&R->p->groups[g]))
         R->cover[g] = vmp__spread_cover(R->p, &R->p->groups[g], R->ppos,
                                         VMP__NO_HOST, 0, &placed);
     }
+    for (size_t d = 0; d < R->p->ndeps; d++)
+      if (R->p->deps[d].hard &&
+          (R->depbad[d] = vmp__dep_broken(R->p, &R->p->deps[d], R->ppos, VMP__NO_HOST, 0,
+                                          NULL)) == (size_t)-1)
+        return vmp__enomem();
+  }
   for (size_t k = first; k < end; k++) {
     const vmp__pstep *s = &pl->steps[k];
     for (uint32_t r = 0; r < R->nres; r++) {
@@ -277,7 +320,8 @@ static int check_wave(replay *R, size_t first, size_t end, uint32_t wave) {
     R->pos[s->vm] = s->to;
     if (R->p) R->ppos[R->vm_p[s->vm]] = R->host_p[s->to];
   }
-  return R->p ? check_spread(R, wave) : VMP_OK;
+  if (R->p && (rc = check_spread(R, wave))) return rc;
+  return R->p ? check_deps(R, wave) : VMP_OK;
 }
 
 /* Where each VM must end: its target, or where its blocked entry says. */

@@ -5,8 +5,13 @@
  * previous one and takes pending moves in VM order while they fit: the
  * target must hold the VM on top of everything already on it and of every
  * VM the wave is sending there (VMs in flight count on both hosts; the
- * source needs no check because it only ever loses load), and no host may
- * be touched by more than max_concurrent steps.  A wave in which nothing
+ * source needs no check because it only ever loses load), no host may
+ * be touched by more than max_concurrent steps, no hard spread group may
+ * fall below its minimum and no VM of a group with a hard dependency may
+ * be left, after the wave, in a domain without the group it depends on
+ * (moves are taken in order, each against the positions the wave's earlier
+ * moves leave: a dependent VM waits for a wave in which the group it
+ * depends on has reached its new domain).  A wave in which nothing
  * fits is a deadlock (a cycle of full hosts, or a host waiting for VMs that
  * cannot leave): the planner then moves a VM that sits on the target of a
  * stuck move, and whose departure alone makes that move fit, to a staging
@@ -364,6 +369,34 @@ static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
   return 1;
 }
 
+static int in_group(const vmp__group *gr, uint32_t v) {
+  for (uint32_t k = 0; k < gr->nvms; k++)
+    if (gr->vms[k] == v) return 1;
+  return 0;
+}
+
+/* Whether v's hard dependencies stay met with v on t and the rest where
+ * npos has them: no more VMs of a dependent group in a domain without the
+ * group they depend on than now (none, from a valid start).  *which (may
+ * be NULL) receives the dependency that refuses. */
+static int dep_ok(const planner *P, uint32_t v, uint32_t t, size_t *which) {
+  const vmp_problem *p = P->p;
+  for (size_t d = 0; d < p->ndeps; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    size_t before, after;
+    if (!dp->hard ||
+        (!in_group(&p->groups[dp->group], v) && !in_group(&p->groups[dp->on], v)))
+      continue;
+    before = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
+    after = vmp__dep_broken(p, dp, P->npos, v, t, NULL);
+    if (after == (size_t)-1 || before == (size_t)-1 || after > before) {
+      if (which) *which = d;
+      return 0;
+    }
+  }
+  return 1;
+}
+
 static const double *dem_of(const planner *P, uint32_t v) {
   return &P->p->vm_demand[(size_t)v * P->nres];
 }
@@ -405,7 +438,7 @@ static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
     uint32_t v = P->pending[k], s = P->pos[v], t = P->tgt[v];
     if (!conc_ok(P, s) || !conc_ok(P, t)) continue;
     if (!fits(P, P->peak, t, dem_of(P, v), NULL)) continue;
-    if (!spread_ok(P, v, t)) continue;
+    if (!spread_ok(P, v, t) || !dep_ok(P, v, t, NULL)) continue;
     P->npos[v] = t;
     add_load(P, P->peak, t, dem_of(P, v), 1.0);
     if (s != VMP__NO_HOST) P->conc[s]++;
@@ -467,7 +500,7 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
         if (x == s || x == P->tgt[v] || P->conc[x] || src_used[x]) continue;
         if (!vmp__model_allowed(P->m, P->m->vm_item[v], x)) continue;
         if (!fits(P, P->peak, x, dem_of(P, v), NULL)) continue;
-        if (!spread_ok(P, v, x)) continue;
+        if (!spread_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
         room = spare(P, x, dem_of(P, v));
         /* The cheapest VM to move, then the roomiest host. */
         if (mem < best_mem || (mem == best_mem && room > best_room)) {
@@ -518,13 +551,24 @@ static char *blocked_reason(const planner *P, uint32_t v) {
   uint32_t t = P->tgt[v];
   const double *d = dem_of(P, v);
   vmp__buf b;
-  size_t shown = 0, waiting = 0;
+  size_t shown = 0, waiting = 0, dep = 0;
   vmp__buf_init(&b);
   if (fits(P, P->load, t, d, NULL) && !spread_ok(P, v, t)) {
     vmp__buf_printf(&b, "moving it to %s alone would leave a spread group "
                     "below its minimum of domains, and the planner moves "
                     "VMs one at a time",
                     vmp_problem_host_name(p, t));
+    return vmp__buf_take(&b);
+  }
+  if (fits(P, P->load, t, d, NULL) && !dep_ok(P, v, t, &dep)) {
+    const vmp__dep *dp = &p->deps[dep];
+    vmp__buf_printf(&b, "moving it to %s alone would leave a VM of %s in a %s "
+                    "domain without a VM of %s (a hard dependency), and the "
+                    "planner moves VMs one at a time",
+                    vmp_problem_host_name(p, t),
+                    vmp__pool_str(&p->pool, p->groups[dp->group].name),
+                    dp->scope ? vmp__pool_str(&p->pool, dp->scope) : "host",
+                    vmp__pool_str(&p->pool, p->groups[dp->on].name));
     return vmp__buf_take(&b);
   }
   vmp__buf_printf(&b, "%s has no room for it (", vmp_problem_host_name(p, t));
