@@ -255,7 +255,7 @@ void vmp__greedy_free(vmp__greedy *g) {
     free(g->pos[w]);
     free(g->eff[w]);
     if (g->alist[w])
-      for (uint32_t a = 0; a < g->m->naclasses; a++) free(g->alist[w][a]);
+      for (uint32_t a = 0; a < g->nalist[w]; a++) free(g->alist[w][a]);
     free(g->alist[w]);
     free(g->alist_n[w]);
   }
@@ -309,6 +309,7 @@ int vmp__greedy_new(const vmp__model *m, vmp__greedy **out) {
     return rc;
   }
   for (size_t h = 0; h < m->nhosts; h++) nusable += m->usable[h];
+  g->nusable = nusable;
   for (size_t i = 0; i < m->nitems; i++) {
     const vmp__aclass *a = &m->aclasses[m->item_aclass[i]];
     uint32_t cnt = a->allowed.count;
@@ -325,6 +326,28 @@ int vmp__greedy_new(const vmp__model *m, vmp__greedy **out) {
   return 0;
 }
 
+/* The host list of allowed class a in weighting w when the class is small
+ * (else none).  0 or VMP_ENOMEM. */
+static int build_alist(vmp__greedy *g, int w, uint32_t a) {
+  const vmp__model *m = g->m;
+  const vmp__aclass *ac = &m->aclasses[a];
+  uint32_t n = 0, *l;
+  free(g->alist[w][a]);
+  g->alist[w][a] = NULL;
+  g->alist_n[w][a] = 0;
+  if (!small_class(m, ac)) return 0;
+  l = malloc(((size_t)ac->allowed.count + 1) * sizeof *l);
+  if (!l) return vmp__enomem();
+  for (size_t p = 0; p < m->nhosts; p++) {
+    uint32_t h = g->order[w][p];
+    if (m->usable[h] && vmp__hostset_has(&ac->allowed, h) && n < ac->allowed.count)
+      l[n++] = h;
+  }
+  g->alist[w][a] = l;
+  g->alist_n[w][a] = n;
+  return 0;
+}
+
 /* Host lists of small allowed classes, sorted by position in weighting w. */
 static int ensure_alists(vmp__greedy *g, int w) {
   const vmp__model *m = g->m;
@@ -332,22 +355,60 @@ static int ensure_alists(vmp__greedy *g, int w) {
   g->alist[w] = calloc(m->naclasses + 1, sizeof *g->alist[w]);
   g->alist_n[w] = calloc(m->naclasses + 1, sizeof *g->alist_n[w]);
   if (!g->alist[w] || !g->alist_n[w]) return vmp__enomem();
-  for (uint32_t a = 0; a < m->naclasses; a++) {
-    const vmp__aclass *ac = &m->aclasses[a];
-    uint32_t n = 0, *l;
-    if (!small_class(m, ac)) continue;
-    l = malloc(((size_t)ac->allowed.count + 1) * sizeof *l);
-    if (!l) return vmp__enomem();
-    for (size_t p = 0; p < m->nhosts; p++) {
-      uint32_t h = g->order[w][p];
-      if (m->usable[h] && vmp__hostset_has(&ac->allowed, h) && n < ac->allowed.count)
-        l[n++] = h;
-    }
-    g->alist[w][a] = l;
-    g->alist_n[w][a] = n;
-  }
+  g->nalist[w] = m->naclasses;
+  for (uint32_t a = 0; a < m->naclasses; a++)
+    if (build_alist(g, w, a)) return vmp__enomem();
   g->alist_done[w] = 1;
   return 0;
+}
+
+int vmp__greedy_classes_added(vmp__greedy *g) {
+  const vmp__model *m = g->m;
+  for (int w = 0; w < VMP__GREEDY_NW; w++) {
+    uint32_t **l;
+    uint32_t *n;
+    if (!g->alist_done[w] || g->nalist[w] >= m->naclasses) continue;
+    l = realloc(g->alist[w], (m->naclasses + 1) * sizeof *l);
+    if (!l) return vmp__enomem();
+    g->alist[w] = l;
+    n = realloc(g->alist_n[w], (m->naclasses + 1) * sizeof *n);
+    if (!n) return vmp__enomem();
+    g->alist_n[w] = n;
+    for (uint32_t a = g->nalist[w]; a < m->naclasses; a++) {
+      l[a] = NULL;
+      n[a] = 0;
+    }
+    for (uint32_t a = g->nalist[w]; a < m->naclasses; a++) {
+      g->nalist[w] = a + 1;
+      if (build_alist(g, w, a)) return vmp__enomem();
+    }
+  }
+  return 0;
+}
+
+int vmp__greedy_hosts_changed(vmp__greedy *g, size_t h) {
+  const vmp__model *m = g->m;
+  g->nusable = 0;
+  for (size_t k = 0; k < m->nhosts; k++) g->nusable += m->usable[k];
+  for (int w = 0; w < VMP__GREEDY_NW; w++) {
+    if (!g->alist_done[w]) continue;
+    for (uint32_t a = 0; a < g->nalist[w]; a++)
+      if (vmp__hostset_has(&m->aclasses[a].allowed, h) && build_alist(g, w, a))
+        return vmp__enomem();
+  }
+  if (g->st) vmp__greedy_refresh(g, h);
+  return 0;
+}
+
+void vmp__greedy_item_changed(vmp__greedy *g, size_t i) {
+  const vmp__model *m = g->m;
+  const vmp__aclass *a = &m->aclasses[m->item_aclass[i]];
+  int t = 0;
+  g->has_soft[i] = a->soft != NULL ||
+                   m->item_sgroups_start[i] != m->item_sgroups_start[i + 1];
+  if (a->allowed.bits && a->allowed.count > 0)
+    while (t < 60 && ((size_t)a->allowed.count << (t + 1)) <= g->nusable) t++;
+  g->tier[i] = (uint8_t)t;
 }
 
 /* Remaining capacity of host h (capacity with tolerance minus load). */

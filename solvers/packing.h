@@ -121,6 +121,16 @@ void vmp__greedy_refresh(vmp__greedy *g, size_t h);
  * host that a local search is emptying. */
 void vmp__greedy_hide(vmp__greedy *g, size_t h, int hidden);
 
+/* After the model grew (model.h, "Growing a model after compile"):
+ * vmp__greedy_classes_added makes the workspace know the allowed classes
+ * added since it was made; vmp__greedy_hosts_changed re-reads host h after
+ * vmp__model_set_usable (O(hosts) per small class holding h);
+ * vmp__greedy_item_changed re-reads item i after its allowed class
+ * changed.  The first two return 0 or VMP_ENOMEM. */
+int vmp__greedy_classes_added(vmp__greedy *g);
+int vmp__greedy_hosts_changed(vmp__greedy *g, size_t h);
+void vmp__greedy_item_changed(vmp__greedy *g, size_t i);
+
 /* Sorts items[0..n) in place into the item order of `rule` (priority,
  * restriction, decreasing size; index last, so the order is total). */
 void vmp__greedy_sort(vmp__greedy *g, int rule, uint32_t *items, size_t n);

@@ -43,11 +43,13 @@ struct vmp__greedy {
   /* allowed-host lists of small allowed classes, by position (lazy) */
   uint32_t **alist[VMP__GREEDY_NW];
   uint32_t *alist_n[VMP__GREEDY_NW];
+  uint32_t nalist[VMP__GREEDY_NW];    /* classes the lists cover */
   uint8_t *alist_done;                /* [VMP__GREEDY_NW] built */
   uint8_t *tier;                      /* [i] restriction tier */
   uint8_t *has_soft;                  /* [i] */
   uint8_t *hidden;                    /* [h] */
   uint8_t *where;                     /* [h] 0 in no tree, 1 used, 2 empty */
+  size_t nusable;                     /* hosts not in maintenance */
   vmp__htree used, empty;
   double *rem;                        /* scratch [nres + 1] */
   /* First-fit resume points for identical demands during an insert run

@@ -13,6 +13,10 @@
   vmplace (pip, python) install things and are not run.
 - ```json blocks that are whole problem files must pass `vmplace check`
   (exit 0 or 1: a valid problem).
+- ```c blocks that hold a whole program (`int main`) are compiled with
+  $VMPLACE_CC $VMPLACE_CFLAGS against the library $VMPLACE_LIBRARY and
+  run in the scratch directory; the ```text block right after one is what
+  it must print.
 
 After --run-only, the console examples of the documents only have to run
 (exit 0 or 1), whatever they print: the README shows outputs in part.
@@ -138,6 +142,32 @@ class Runner:
         if want is not None and not matches(want, out.getvalue().splitlines()):
             self.fail(where, "output differs", want, out.getvalue().splitlines())
 
+    def c_program(self, where, body, want):
+        if not any(re.match(r"int main\(", l) for l in body):
+            return  # a fragment, not a program
+        self.count += 1
+        cc, lib = os.environ.get("VMPLACE_CC"), os.environ.get("VMPLACE_LIBRARY")
+        if not cc or not lib:
+            self.fail(where, "a C example needs VMPLACE_CC and VMPLACE_LIBRARY")
+            return
+        src = os.path.join(self.tmp, "example.c")
+        exe = os.path.join(self.tmp, "example")
+        with open(src, "w") as f:
+            f.write("\n".join(body) + "\n")
+        r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror",
+                            *os.environ.get("VMPLACE_CFLAGS", "").split(), src,
+                            lib, "-Wl,-rpath," + os.path.dirname(os.path.abspath(lib)),
+                            "-o", exe], capture_output=True, text=True)
+        if r.returncode != 0:
+            self.fail(where, "does not compile", [], (r.stdout + r.stderr).splitlines())
+            return
+        r = subprocess.run([exe], cwd=self.tmp, capture_output=True, text=True)
+        got = (r.stdout + r.stderr).splitlines()
+        if r.returncode != 0:
+            self.fail(where, f"exit {r.returncode}", [], got)
+        elif want is not None and not matches(want, got):
+            self.fail(where, "output differs", want, got)
+
     def run(self, doc, run_only=False):
         bl = blocks(doc)
         ns = {"__name__": "__docs__"}
@@ -154,6 +184,10 @@ class Runner:
                 nxt = bl[k + 1] if k + 1 < len(bl) else None
                 want = nxt[2] if nxt and nxt[0] == "text" else None
                 self.python(where, body, want, ns)
+            elif lang == "c":
+                nxt = bl[k + 1] if k + 1 < len(bl) else None
+                want = nxt[2] if nxt and nxt[0] == "text" else None
+                self.c_program(where, body, want)
 
 
 def main():

@@ -389,6 +389,12 @@ static void test_bench__datacenter_and_online(void **state) {
   assert_non_null(strstr(text, "datacenter:20x100:7,20,100,50,"));
   assert_non_null(strstr(text, ",ok,"));
   free(text);
+  /* the unforeseen arrivals: as many, added to the open placer */
+  assert_int_equal(vmpb_online_read(p, &t, err), 0);
+  assert_int_equal(t.n, 1);
+  assert_string_equal(t.rows[0].f[VMPB_OCOL_ADDED], "50");
+  assert_true(vmpb_row_num(&t.rows[0], VMPB_OCOL_ADD_MEDIAN_US) > 0);
+  vmpb_table_free(&t);
   free(p);
   rm_tree(dir);
 }

@@ -369,11 +369,16 @@ typedef struct vmpb_online_result {
   double setup_s, median_us, p99_us, max_us, mean_us;
   double peak_mib;
   char note[256];
+  /* unforeseen arrivals: VMs the placer's problem did not have */
+  size_t added, added_placed;
+  double add_median_us, add_p99_us, add_max_us;
 } vmpb_online_result;
 
 /* Generates a loaded datacenter (hosts x vms, every VM on a host), then
  * places `arrivals` new VMs one at a time through vmp_place and times each
- * call.  -1 with a message in err when unavailable or failing. */
+ * call; then adds `arrivals` more VMs that the problem did not have
+ * through vmp_placer_add_vm (unforeseen arrivals) and times those.  -1
+ * with a message in err when unavailable or failing. */
 int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
                     size_t arrivals, uint64_t seed, vmpb_online_result *r,
                     char *err);
@@ -428,6 +433,12 @@ enum vmpb_ocol {
   VMPB_OCOL_SEED,
   VMPB_OCOL_STATUS,
   VMPB_OCOL_NOTE,
+  /* later columns: files written before them still read */
+  VMPB_OCOL_ADDED,
+  VMPB_OCOL_ADD_PLACED,
+  VMPB_OCOL_ADD_MEDIAN_US,
+  VMPB_OCOL_ADD_P99_US,
+  VMPB_OCOL_ADD_MAX_US,
   VMPB_NOCOLS
 };
 const char *vmpb_ocol_name(int col);

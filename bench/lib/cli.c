@@ -614,6 +614,13 @@ static void on_online(vmpb_runner *rn, const vmpb_job *j,
   bad |= vmpb_row_set(r, VMPB_OCOL_SEED, buf);
   bad |= vmpb_row_set(r, VMPB_OCOL_STATUS, o->status);
   bad |= vmpb_row_set(r, VMPB_OCOL_NOTE, o->note);
+  snprintf(buf, sizeof buf, "%zu", o->added);
+  bad |= vmpb_row_set(r, VMPB_OCOL_ADDED, buf);
+  snprintf(buf, sizeof buf, "%zu", o->added_placed);
+  bad |= vmpb_row_set(r, VMPB_OCOL_ADD_PLACED, buf);
+  bad |= vmpb_row_setf(r, VMPB_OCOL_ADD_MEDIAN_US, "%.3f", o->add_median_us);
+  bad |= vmpb_row_setf(r, VMPB_OCOL_ADD_P99_US, "%.3f", o->add_p99_us);
+  bad |= vmpb_row_setf(r, VMPB_OCOL_ADD_MAX_US, "%.3f", o->add_max_us);
   if (bad) rs->io_error = 1;
   if (strcmp(o->status, "ok")) rs->failed++;
   if (vmpb_online_write(rs->online_path, rs->online, rs->err)) rs->io_error = 1;

@@ -1,8 +1,10 @@
 /*
  * --online N: the latency of placing arriving VMs one at a time into a
  * loaded datacenter through the online placement API
- * (include/vmplace/place.h: vmp_placer_new, vmp_place, vmp_placer_free).
- * The loaded datacenter comes from the generator (bench/generator.c).
+ * (include/vmplace/place.h: vmp_placer_new, vmp_place, vmp_placer_free),
+ * then of N unforeseen VMs, which the placer's problem did not have,
+ * added and placed through vmp_placer_add_vm.  The loaded datacenter
+ * comes from the generator (bench/generator.c).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -48,6 +50,69 @@ static int add_arrivals(vmp_problem *p, const vmp_problem *from,
   return 0;
 }
 
+/* N unforeseen VMs drawn from the generator (other seed), added to the
+ * open placer one at a time; each vmp_placer_add_vm call timed. */
+static int add_unforeseen(vmp_placer *pl, size_t hosts, size_t n, uint64_t gen_seed,
+                          vmpb_online_result *r, char *err) {
+  vmpb_gen_opts g;
+  vmp_problem *q = NULL;
+  double *lat = NULL, *d = NULL;
+  const char **keys = NULL, **vals = NULL;
+  size_t nr;
+  int rc = -1;
+  vmpb_gen_opts_init(&g, hosts, n, gen_seed + 2 * 0x9e3779b97f4a7c15ULL);
+  g.current = 0;
+  g.anti_affinity = 0;
+  if (vmpb_generate(&g, &q)) return vmpb_errf(err, "generator: %s", vmp_last_error());
+  nr = vmp_problem_num_resources(q);
+  lat = malloc((n ? n : 1) * sizeof *lat);
+  d = malloc((nr ? nr : 1) * sizeof *d);
+  if (!lat || !d) {
+    vmpb_errf(err, "out of memory");
+    goto done;
+  }
+  for (size_t v = 0; v < n; v++) {
+    size_t nl = vmp_problem_vm_num_labels(q, v), host = VMP_NONE;
+    char name[64];
+    double t0;
+    int prc;
+    const char **k2 = realloc(keys, (nl + 1) * sizeof *k2), **v2;
+    if (k2) keys = k2;
+    v2 = realloc(vals, (nl + 1) * sizeof *v2);
+    if (v2) vals = v2;
+    if (!k2 || !v2) {
+      vmpb_errf(err, "out of memory");
+      goto done;
+    }
+    for (size_t k = 0; k < nl; k++) vmp_problem_vm_label_at(q, v, k, &keys[k], &vals[k]);
+    for (size_t res = 0; res < nr; res++) d[res] = vmp_problem_vm_demand(q, v, res);
+    snprintf(name, sizeof name, "unforeseen-%zu", v + 1);
+    t0 = vmpb_now();
+    prc = vmp_placer_add_vm(pl, name, d, keys, vals, nl, NULL, &host);
+    lat[v] = (vmpb_now() - t0) * 1e6;
+    if (prc != VMP_OK) {
+      vmpb_errf(err, "vmp_placer_add_vm %s: %s: %s", name, vmp_err_name(prc),
+                vmp_last_error());
+      goto done;
+    }
+    r->added_placed += host != VMP_NONE;
+  }
+  r->added = n;
+  r->add_median_us = vmpb_median(lat, n);
+  r->add_p99_us = vmpb_percentile(lat, n, 99);
+  r->add_max_us = 0;
+  for (size_t v = 0; v < n; v++)
+    if (lat[v] > r->add_max_us) r->add_max_us = lat[v];
+  rc = 0;
+done:
+  free(lat);
+  free(d);
+  free(keys);
+  free(vals);
+  vmp_problem_free(q);
+  return rc;
+}
+
 int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
                     size_t arrivals, uint64_t seed, vmpb_online_result *r,
                     char *err) {
@@ -61,6 +126,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
   char first_msg[200] = "";
   memset(r, 0, sizeof *r);
   r->peak_mib = NAN;
+  r->add_median_us = r->add_p99_us = r->add_max_us = NAN;
   snprintf(r->status, sizeof r->status, "ok");
   r->hosts = hosts;
   r->vms = vms;
@@ -127,6 +193,7 @@ int vmpb_online_run(size_t hosts, size_t vms, uint64_t gen_seed,
     if (lat[k] > r->max_us) r->max_us = lat[k];
   r->p99_us = vmpb_percentile(lat, arrivals, 99);
   r->median_us = vmpb_median(lat, arrivals);
+  if (add_unforeseen(pl, hosts, arrivals, gen_seed, r, err)) goto done;
   r->peak_mib = vmpb_peak_mib(0);
   rc = 0;
 done:
@@ -169,6 +236,11 @@ int vmpb_online_write_result(int fd, const vmpb_online_result *r) {
   bad |= put(fd, "mean_us", "%.17g", r->mean_us);
   bad |= put(fd, "peak_mib", "%.17g", r->peak_mib);
   bad |= put(fd, "note", "%s", note);
+  bad |= put(fd, "added", "%zu", r->added);
+  bad |= put(fd, "added_placed", "%zu", r->added_placed);
+  bad |= put(fd, "add_median_us", "%.17g", r->add_median_us);
+  bad |= put(fd, "add_p99_us", "%.17g", r->add_p99_us);
+  bad |= put(fd, "add_max_us", "%.17g", r->add_max_us);
   bad |= put(fd, "end", "1");
   return bad ? -1 : 0;
 }
@@ -179,6 +251,7 @@ int vmpb_online_parse_result(const char *text, vmpb_online_result *r) {
   memset(r, 0, sizeof *r);
   r->setup_s = r->median_us = r->p99_us = r->max_us = r->mean_us = NAN;
   r->peak_mib = NAN;
+  r->add_median_us = r->add_p99_us = r->add_max_us = NAN;
   for (const char *p = text; vmpb_kv_next(&p, key, val);) {
     if (!strcmp(key, "status")) snprintf(r->status, sizeof r->status, "%s", val);
     else if (!strcmp(key, "hosts")) r->hosts = (size_t)strtoull(val, NULL, 10);
@@ -192,6 +265,11 @@ int vmpb_online_parse_result(const char *text, vmpb_online_result *r) {
     else if (!strcmp(key, "mean_us")) r->mean_us = strtod(val, NULL);
     else if (!strcmp(key, "peak_mib")) r->peak_mib = strtod(val, NULL);
     else if (!strcmp(key, "note")) snprintf(r->note, sizeof r->note, "%s", val);
+    else if (!strcmp(key, "added")) r->added = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "added_placed")) r->added_placed = (size_t)strtoull(val, NULL, 10);
+    else if (!strcmp(key, "add_median_us")) r->add_median_us = strtod(val, NULL);
+    else if (!strcmp(key, "add_p99_us")) r->add_p99_us = strtod(val, NULL);
+    else if (!strcmp(key, "add_max_us")) r->add_max_us = strtod(val, NULL);
     else if (!strcmp(key, "end")) complete = 1;
   }
   return complete;

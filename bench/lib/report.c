@@ -398,21 +398,27 @@ static void suite_section(FILE *f, vmpb_table *t, const char *suite) {
 static void online_section(FILE *f, const vmpb_table *o) {
   fprintf(f, "## Online placement (--online)\n\n"
           "Arriving VMs placed one at a time through `vmp_place` into a "
-          "generated datacenter whose VMs all run on hosts; latency per call.\n\n"
+          "generated datacenter whose VMs all run on hosts; latency per call.  "
+          "Then as many unforeseen VMs (not in the placer's problem) added "
+          "and placed through `vmp_placer_add_vm`.\n\n"
           "| datacenter | hosts | VMs | arrivals | placed | setup | median | p99 "
-          "| max | peak MiB | status |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+          "| max | unforeseen placed | median | p99 | peak MiB | status |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (size_t k = 0; k < o->n; k++) {
     const vmpb_row *r = &o->rows[k];
-    char su[32], md[32], p99[32], mx[32], pk[32];
+    char su[32], md[32], p99[32], mx[32], pk[32], amd[32], ap99[32];
     secs(su, sizeof su, vmpb_row_num(r, VMPB_OCOL_SETUP_S));
     num(md, sizeof md, vmpb_row_num(r, VMPB_OCOL_MEDIAN_US), "%.1f µs");
     num(p99, sizeof p99, vmpb_row_num(r, VMPB_OCOL_P99_US), "%.1f µs");
     num(mx, sizeof mx, vmpb_row_num(r, VMPB_OCOL_MAX_US), "%.1f µs");
     num(pk, sizeof pk, vmpb_row_num(r, VMPB_OCOL_PEAK_MIB), "%.1f");
-    fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | ",
+    num(amd, sizeof amd, vmpb_row_num(r, VMPB_OCOL_ADD_MEDIAN_US), "%.1f µs");
+    num(ap99, sizeof ap99, vmpb_row_num(r, VMPB_OCOL_ADD_P99_US), "%.1f µs");
+    fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s of %s | %s | %s | %s | ",
             r->f[VMPB_OCOL_SUITE], r->f[VMPB_OCOL_HOSTS], r->f[VMPB_OCOL_VMS],
-            r->f[VMPB_OCOL_ARRIVALS], r->f[VMPB_OCOL_PLACED], su, md, p99, mx, pk);
+            r->f[VMPB_OCOL_ARRIVALS], r->f[VMPB_OCOL_PLACED], su, md, p99, mx,
+            *r->f[VMPB_OCOL_ADD_PLACED] ? r->f[VMPB_OCOL_ADD_PLACED] : "-",
+            *r->f[VMPB_OCOL_ADDED] ? r->f[VMPB_OCOL_ADDED] : "-", amd, ap99, pk);
     md_cell(f, r->f[VMPB_OCOL_STATUS]);
     if (*r->f[VMPB_OCOL_NOTE]) {
       fputs(": ", f);

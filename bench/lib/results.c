@@ -374,14 +374,15 @@ int vmpb_results_write_json(const char *path, const vmpb_table *t,
 
 static const char *const ocols[VMPB_NOCOLS] = {
     "suite",   "hosts",  "vms",    "arrivals", "placed", "setup_s", "median_us",
-    "p99_us",  "max_us", "mean_us", "peak_mib", "seed",  "status",  "note"};
+    "p99_us",  "max_us", "mean_us", "peak_mib", "seed",  "status",  "note",
+    "added",   "added_placed", "add_median_us", "add_p99_us", "add_max_us"};
 
 const char *vmpb_ocol_name(int col) {
   return col >= 0 && col < VMPB_NOCOLS ? ocols[col] : NULL;
 }
 
 int vmpb_online_read(const char *path, vmpb_table *t, char *err) {
-  return read_csv(path, ocols, VMPB_NOCOLS, VMPB_NOCOLS, t, err);
+  return read_csv(path, ocols, VMPB_NOCOLS, VMPB_OCOL_NOTE + 1, t, err);
 }
 
 int vmpb_online_write(const char *path, const vmpb_table *t, char *err) {

@@ -159,6 +159,29 @@ VMP_API size_t vmp_solution_num_violations(const vmp_solution *s);
 VMP_API int vmp_solution_violation_at(const vmp_solution *s, size_t k,
                                       const char **kind, const char **message,
                                       int *hard);
+/**
+ * What the k-th violation is about, for programs (the fields of a
+ * violation in solution JSON, docs/formats.md).
+ *
+ * @param vm        receives the VM of a per-VM violation (capacity excess
+ *                  of one VM is per host: none), else VMP_NONE.
+ * @param host      receives the host, else VMP_NONE.
+ * @param name      receives the rule's name (kind "rule") or the group's
+ *                  (affinity, anti-affinity, spread, dependency), else NULL.
+ * @param resource  receives the resource of a capacity or transient
+ *                  violation, else NULL.
+ * @param amount    receives how far over capacity, else NaN.
+ * @param num_vms   receives the number of VMs of a group violation
+ *                  (vmp_solution_violation_vm gives them), else 0.
+ * Any out-parameter may be NULL.  Strings are borrowed (live with s).
+ * @return VMP_OK or VMP_EINVAL (k out of range).
+ */
+VMP_API int vmp_solution_violation_detail(const vmp_solution *s, size_t k, size_t *vm,
+                                          size_t *host, const char **name,
+                                          const char **resource, double *amount,
+                                          size_t *num_vms);
+/** The j-th VM of group violation k, or VMP_NONE when out of range. */
+VMP_API size_t vmp_solution_violation_vm(const vmp_solution *s, size_t k, size_t j);
 
 /* ---- score and statistics ------------------------------------------------ */
 

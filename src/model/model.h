@@ -217,6 +217,25 @@ int vmp__model_compile(const vmp_problem *p, vmp__model **out);
 int vmp__model_compile_units(const vmp_problem *p, vmp__model **out);
 void vmp__model_free(vmp__model *m);
 
+/* Growing a model after compile, for the online placer (model_online.c).
+ * The model must not be shared while it grows.
+ *
+ * Appends an item with no VMs, groups or demand, marked unplaceable: a
+ * slot whose demand (idem), allowed class and unplaceable mark the caller
+ * rewrites to place a VM the problem did not have.  *out receives its
+ * index.  0 or VMP_ENOMEM (the model is unchanged then). */
+int vmp__model_add_spare_item(vmp__model *m, size_t *out);
+/* Adds an allowed class (bits NULL: every host; soft NULL: no penalty),
+ * taking ownership of bits and soft, and counts its usable hosts.  *cap is
+ * the caller's record of the aclasses array's capacity (0 at first).
+ * 0 or VMP_ENOMEM (bits and soft freed). */
+int vmp__model_add_aclass(vmp__model *m, size_t *cap, uint64_t *bits, double *soft,
+                          uint32_t *id);
+/* Puts host h in maintenance (usable 0) or back in service, keeping the
+ * classes' usable-host counts right.  Workspaces built on the model must
+ * be told (vmp__greedy_hosts_changed). */
+void vmp__model_set_usable(vmp__model *m, size_t h, int usable);
+
 static inline int vmp__hostset_has(const vmp__hostset *s, size_t h) {
   return s->bits == NULL || ((s->bits[h >> 6] >> (h & 63)) & 1u);
 }

@@ -1050,16 +1050,125 @@ int vmp_problem_get_objective(const vmp_problem *p, const char *term,
 
 /* ---- clone ------------------------------------------------------------------------------------- */
 
+/* A group of a filtered copy: the members that remain (maybe fewer than a
+ * new group may have), every other field as in the original, so that group
+ * indices (dependencies) and meanings stay. */
+static int copy_group_kept(vmp_problem *q, const vmp_problem *p, const vmp__group *gr,
+                           const uint32_t *remap) {
+  vmp__group *g;
+  uint32_t id, scope_id = 0;
+  int rc;
+  if ((rc = vmp__grow(&q->groups, &q->groups_cap, q->ngroups + 1, sizeof *q->groups)))
+    return rc;
+  if (gr->scope &&
+      (rc = vmp__pool_intern(&q->pool, vmp__pool_str(&p->pool, gr->scope), &scope_id)))
+    return rc;
+  if ((rc = vmp__pool_intern(&q->pool, vmp__pool_str(&p->pool, gr->name), &id))) return rc;
+  g = &q->groups[q->ngroups];
+  *g = *gr;
+  g->vms = malloc(((size_t)gr->nvms + 1) * sizeof *g->vms);
+  if (!g->vms) return vmp__enomem();
+  g->nvms = 0;
+  for (uint32_t k = 0; k < gr->nvms; k++)
+    if (remap[gr->vms[k]] != UINT32_MAX) g->vms[g->nvms++] = remap[gr->vms[k]];
+  g->name = id;
+  g->scope = scope_id;
+  if ((rc = vmp__strmap_put(&q->group_index, vmp__pool_str(&q->pool, id),
+                            (uint32_t)q->ngroups))) {
+    free(g->vms);
+    return rc;
+  }
+  q->ngroups++;
+  return 0;
+}
+
+static int clone_keep(const vmp_problem *p, const uint8_t *drop, vmp_problem **out);
+
+/* Interns every string of p in q's fresh pool in id order, so that a
+ * string has the same id in both and id arrays copy as they are.  Sets
+ * *same to whether that holds (it does unless the pool of a new problem
+ * starts differently).  0 or VMP_ENOMEM. */
+static int intern_same_ids(vmp_problem *q, const vmp_problem *p, int *same) {
+  *same = q->pool.nstrs == 1;
+  for (size_t k = 1; *same && k < p->pool.nstrs; k++) {
+    uint32_t id;
+    if (vmp__pool_intern(&q->pool, p->pool.strs[k], &id)) return vmp__enomem();
+    *same = id == k;
+  }
+  return 0;
+}
+
+/* Copies VM v of p to the end of q (a valid problem: no check needed),
+ * labels by id (the pools agree, see intern_same_ids). */
+static int copy_vm_same_ids(vmp_problem *q, const vmp_problem *p, size_t v) {
+  size_t u = q->nvms, nr = p->nres;
+  const vmp__labels *l = &p->vm_labels[v];
+  int rc;
+  if ((rc = vms_reserve(q, u + 1))) return rc;
+  memset(&q->vm_labels[u], 0, sizeof q->vm_labels[u]);
+  memset(&q->vm_allowed[u], 0, sizeof q->vm_allowed[u]);
+  if (l->n) {
+    if (!(q->vm_labels[u].v = malloc(l->n * sizeof *l->v))) return vmp__enomem();
+    memcpy(q->vm_labels[u].v, l->v, l->n * sizeof *l->v);
+    q->vm_labels[u].n = q->vm_labels[u].cap = l->n;
+  }
+  if (p->vm_allowed[v].n) {
+    if (!(q->vm_allowed[u].h = malloc(p->vm_allowed[v].n * sizeof(uint32_t)))) {
+      free(q->vm_labels[u].v);
+      return vmp__enomem();
+    }
+    memcpy(q->vm_allowed[u].h, p->vm_allowed[v].h, p->vm_allowed[v].n * sizeof(uint32_t));
+    q->vm_allowed[u].n = p->vm_allowed[v].n;
+  }
+  if ((rc = vmp__strmap_put(&q->vm_index, vmp__pool_str(&q->pool, p->vm_name[v]),
+                            (uint32_t)u))) {
+    free(q->vm_labels[u].v);
+    free(q->vm_allowed[u].h);
+    return rc;
+  }
+  q->vm_name[u] = p->vm_name[v];
+  if (nr) memcpy(q->vm_demand + u * nr, p->vm_demand + v * nr, nr * sizeof(double));
+  q->vm_host[u] = p->vm_host[v];
+  q->vm_priority[u] = p->vm_priority[v];
+  q->vm_migration_cost[u] = p->vm_migration_cost[v];
+  q->vm_pinned[u] = p->vm_pinned[v];
+  q->nvms = u + 1;
+  return 0;
+}
+
 /* Rebuilds through the public setters: simple, and every invariant holds
  * by construction.  Rules are re-parsed against the copy's own pool. */
 int vmp_problem_clone(const vmp_problem *p, vmp_problem **out) {
-  vmp_problem *q = NULL;
-  int rc;
-  size_t *tmp = NULL;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
   if (!p) return vmp__error(VMP_EINVAL, "problem is NULL");
-  if ((rc = vmp_problem_new(&q))) return rc;
+  return clone_keep(p, NULL, out);
+}
+
+int vmp__problem_clone_without(const vmp_problem *p, const uint8_t *drop,
+                               vmp_problem **out) {
+  *out = NULL;
+  return clone_keep(p, drop, out);
+}
+
+static int clone_keep(const vmp_problem *p, const uint8_t *drop, vmp_problem **out) {
+  vmp_problem *q = NULL;
+  int rc, same = 0;
+  size_t *tmp = NULL;
+  uint32_t *remap = NULL;
+  if (drop) {
+    uint32_t n = 0;
+    if (!(remap = malloc((p->nvms + 1) * sizeof *remap))) return vmp__enomem();
+    for (size_t v = 0; v < p->nvms; v++) remap[v] = drop[v] ? UINT32_MAX : n++;
+  }
+  if ((rc = vmp_problem_new(&q))) {
+    free(remap);
+    return rc;
+  }
+  /* The fast way for VMs (a million in a datacenter): ids as they are.
+   * Not worth it when no VM is kept. */
+  if ((!drop || memchr(drop, 0, p->nvms)) && (rc = intern_same_ids(q, p, &same)))
+    goto fail;
   for (uint32_t r = 0; r < p->nres; r++)
     if ((rc = vmp_problem_add_resource(q, vmp_problem_resource_name(p, r),
                                        NULL)))
@@ -1088,32 +1197,40 @@ int vmp_problem_clone(const vmp_problem *p, vmp_problem **out) {
       if ((rc = vmp_problem_set_host_label(q, h, key, val))) goto fail;
     }
   }
-  for (size_t v = 0; v < p->nvms; v++) {
+  for (size_t v = 0; same && v < p->nvms; v++)
+    if (!(drop && drop[v]) && (rc = copy_vm_same_ids(q, p, v))) goto fail;
+  for (size_t v = 0; !same && v < p->nvms; v++) {
+    size_t u;
+    if (drop && drop[v]) continue;
     if ((rc = vmp_problem_add_vm(q, vmp_problem_vm_name(p, v),
-                                 p->vm_demand + v * p->nres, NULL)))
+                                 p->vm_demand + v * p->nres, &u)))
       goto fail;
-    q->vm_host[v] = p->vm_host[v];
-    q->vm_priority[v] = p->vm_priority[v];
-    q->vm_migration_cost[v] = p->vm_migration_cost[v];
-    q->vm_pinned[v] = p->vm_pinned[v];
+    q->vm_host[u] = p->vm_host[v];
+    q->vm_priority[u] = p->vm_priority[v];
+    q->vm_migration_cost[u] = p->vm_migration_cost[v];
+    q->vm_pinned[u] = p->vm_pinned[v];
     for (size_t k = 0; k < p->vm_labels[v].n; k++) {
       const char *key, *val;
       label_at(p, &p->vm_labels[v], k, &key, &val);
-      if ((rc = vmp_problem_set_vm_label(q, v, key, val))) goto fail;
+      if ((rc = vmp_problem_set_vm_label(q, u, key, val))) goto fail;
     }
     if (p->vm_allowed[v].n) {
-      q->vm_allowed[v].h = malloc(p->vm_allowed[v].n * sizeof(uint32_t));
-      if (!q->vm_allowed[v].h) {
+      q->vm_allowed[u].h = malloc(p->vm_allowed[v].n * sizeof(uint32_t));
+      if (!q->vm_allowed[u].h) {
         rc = vmp__enomem();
         goto fail;
       }
-      memcpy(q->vm_allowed[v].h, p->vm_allowed[v].h,
+      memcpy(q->vm_allowed[u].h, p->vm_allowed[v].h,
              p->vm_allowed[v].n * sizeof(uint32_t));
-      q->vm_allowed[v].n = p->vm_allowed[v].n;
+      q->vm_allowed[u].n = p->vm_allowed[v].n;
     }
   }
   for (size_t g = 0; g < p->ngroups; g++) {
     const vmp__group *gr = &p->groups[g];
+    if (remap) {
+      if ((rc = copy_group_kept(q, p, gr, remap))) goto fail;
+      continue;
+    }
     free(tmp);
     tmp = malloc(gr->nvms * sizeof *tmp);
     if (!tmp) {
@@ -1139,10 +1256,12 @@ int vmp_problem_clone(const vmp_problem *p, vmp_problem **out) {
   if ((rc = vmp__reassign_clone(p, q))) goto fail;
   q->w = p->w;
   free(tmp);
+  free(remap);
   *out = q;
   return 0;
 fail:
   free(tmp);
+  free(remap);
   vmp_problem_free(q);
   return rc;
 }

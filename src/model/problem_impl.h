@@ -156,6 +156,13 @@ static inline uint64_t vmp__host_domain(const vmp_problem *p, uint32_t scope,
   return val ? val : (UINT64_C(1) << 32) + h;
 }
 
+/* A copy of p without the VMs v where drop[v] != 0 (the others keep
+ * their order; groups keep their index and every field, with the members
+ * that remain, even fewer than a new group may have).  VMP_OK or
+ * VMP_ENOMEM; *out NULL on failure. */
+int vmp__problem_clone_without(const vmp_problem *p, const uint8_t *drop,
+                               vmp_problem **out);
+
 /* The migration cost of VM v with the default applied. */
 double vmp__vm_migration_cost(const vmp_problem *p, size_t v);
 

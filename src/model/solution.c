@@ -369,6 +369,32 @@ int vmp_solution_violation_at(const vmp_solution *s, size_t k, const char **kind
   return 0;
 }
 
+int vmp_solution_violation_detail(const vmp_solution *s, size_t k, size_t *vm, size_t *host,
+                                  const char **name, const char **resource, double *amount,
+                                  size_t *num_vms) {
+  const vmp__violation *v;
+  if (vm) *vm = VMP_NONE;
+  if (host) *host = VMP_NONE;
+  if (name) *name = NULL;
+  if (resource) *resource = NULL;
+  if (amount) *amount = NAN;
+  if (num_vms) *num_vms = 0;
+  if (!s || k >= s->nviol) return vmp__error(VMP_EINVAL, "violation index out of range");
+  v = &s->viol[k];
+  if (vm && v->vm != VMP__NO_HOST) *vm = v->vm;
+  if (host && v->host != VMP__NO_HOST) *host = v->host;
+  if (name) *name = v->name;
+  if (resource) *resource = v->resource;
+  if (amount && v->resource) *amount = v->amount;
+  if (num_vms && v->vms) *num_vms = v->nvms;
+  return 0;
+}
+
+size_t vmp_solution_violation_vm(const vmp_solution *s, size_t k, size_t j) {
+  if (!s || k >= s->nviol || !s->viol[k].vms || j >= s->viol[k].nvms) return VMP_NONE;
+  return s->viol[k].vms[j];
+}
+
 size_t vmp_solution_num_terms(const vmp_solution *s) { return s ? VMP__NTERMS : 0; }
 
 int vmp_solution_term_at(const vmp_solution *s, size_t k, const char **name,

@@ -112,7 +112,7 @@ void vmp__state_unplace(vmp__state *s, size_t i) {
   s->placed--;
 }
 
-void vmp__state_place_part(vmp__state *s, size_t i, size_t h, const double *dem) {
+void vmp__state_add_load(vmp__state *s, size_t h, const double *dem) {
   const vmp__model *m = s->m;
   double *l = s->load + h * m->nres;
   for (uint32_t r = 0; r < m->nres; r++) l[r] += dem[r];
@@ -120,14 +120,9 @@ void vmp__state_place_part(vmp__state *s, size_t i, size_t h, const double *dem)
     s->used++;
     s->cost += m->cost[h];
   }
-  if (s->host[i] < 0) {
-    s->host[i] = (int32_t)h;
-    s->placed++;
-  }
 }
 
-void vmp__state_unplace_part(vmp__state *s, size_t i, size_t h, const double *dem,
-                             int last) {
+void vmp__state_sub_load(vmp__state *s, size_t h, const double *dem) {
   const vmp__model *m = s->m;
   double *l = s->load + h * m->nres;
   for (uint32_t r = 0; r < m->nres; r++) {
@@ -139,6 +134,19 @@ void vmp__state_unplace_part(vmp__state *s, size_t i, size_t h, const double *de
     s->cost -= m->cost[h];
     memset(l, 0, m->nres * sizeof *l);
   }
+}
+
+void vmp__state_place_part(vmp__state *s, size_t i, size_t h, const double *dem) {
+  vmp__state_add_load(s, h, dem);
+  if (s->host[i] < 0) {
+    s->host[i] = (int32_t)h;
+    s->placed++;
+  }
+}
+
+void vmp__state_unplace_part(vmp__state *s, size_t i, size_t h, const double *dem,
+                             int last) {
+  vmp__state_sub_load(s, h, dem);
   if (last && s->host[i] >= 0) {
     s->host[i] = -1;
     s->placed--;

@@ -67,6 +67,12 @@ void vmp__state_place_part(vmp__state *s, size_t i, size_t h, const double *dem)
 void vmp__state_unplace_part(vmp__state *s, size_t i, size_t h, const double *dem,
                              int last);
 
+/* The load half of the part calls: demand dem on host h, counted as one
+ * more (one fewer) occupant, with no item recorded.  The online placer
+ * places VMs the model has no item for with these. */
+void vmp__state_add_load(vmp__state *s, size_t h, const double *dem);
+void vmp__state_sub_load(vmp__state *s, size_t h, const double *dem);
+
 /* Expands an item placement to one host per VM (-1 unplaced). */
 void vmp__items_to_vms(const vmp__model *m, const int32_t *item_host,
                        int32_t *vm_host);

@@ -87,7 +87,9 @@ def test_place__identical_to_the_command_line(path: Path, rule):
     with vmplace.Problem.read(path) as p, _place_all(p, params=params) as s:
         assert comparable(s.to_dict()) == comparable(expected)
         assert s.solver == "online" and s.stop_reason == "completed"
-        assert set(s.stats) == {"place.placed", "place.failed", "place.seconds"}
+        assert set(s.stats) == {"place.placed", "place.failed", "place.seconds",
+                                "place.added", "place.removed"}
+        assert s.stats["place.added"] == 0 and s.stats["place.removed"] == 0
         assert s.stats["place.placed"] + s.stats["place.failed"] == \
             len(_arrivals(p))
 
@@ -336,3 +338,142 @@ def test_place__placers_alive_at_interpreter_exit_are_finalised_quietly():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+# ---- VMs that were not in the problem ----------------------------------------------
+
+
+@pytest.fixture
+def online():
+    """Three 8-cpu hosts; run1 (5 cpu) runs on h1, run2 (2 cpu) on h2, so
+    h1, h2, h3 have 3, 6, 8 cpu free.  A hard rule sends "gold" VMs to zone
+    a: h2 only.  Best fit takes the used host left with the least room,
+    else the first empty host."""
+    with vmplace.Problem(["cpu"]) as p:
+        p.add_host("h1", {"cpu": 8}, labels={"zone": "b"})
+        p.add_host("h2", {"cpu": 8}, labels={"zone": "a"})
+        p.add_host("h3", {"cpu": 8}, labels={"zone": "b"})
+        p.add_vm("run1", {"cpu": 5}, host="h1")
+        p.add_vm("run2", {"cpu": 2}, host="h2")
+        p.add_rule("gold", when='vm.labels.tier == "gold"',
+                   require='host.labels.zone == "a"')
+        yield p
+
+
+def test_place__added_vms_land_by_best_fit(online):
+    with online.placer() as pl:
+        assert pl.add_vm("n1", {"cpu": 3}) == "h1"    # h1: 3 -> 0
+        assert pl.add_vm("n2", [4]) == "h2"           # h2: 6 -> 2
+        assert pl.add_vm("n3", {"cpu": 5}) == "h3"    # no used host has 5
+        assert pl.add_vm("n4", {"cpu": 4}) is None    # free 0, 2, 3
+        assert pl.host_of("n4") is None
+        pl.remove_vm("n2")                            # h2 has 6 again
+        assert pl.place("n4") == "h2"
+        assert pl.host_of(5) == "h2"                  # n4 by index
+        with pl.solution() as s:
+            assert s.vms == ["run1", "run2", "n1", "n3", "n4"]
+            assert s.assignments == {"run1": "h1", "run2": "h2", "n1": "h1",
+                                     "n3": "h3", "n4": "h2"}
+            assert s.unplaced == [] and s.violations == []
+            assert s.stats["place.added"] == 4
+            assert s.stats["place.removed"] == 1
+
+
+def test_place__added_vms_obey_rules(online):
+    with online.placer() as pl:
+        # best fit says h1 (3 -> 0); the rule says zone a
+        assert pl.add_vm("gold-1", {"cpu": 3}, labels={"tier": "gold"}) == "h2"
+        assert pl.add_vm("silver-1", {"cpu": 3}, labels={"tier": "silver"}) == "h1"
+        # h2 has 3 left and is the only zone-a host
+        assert pl.add_vm("gold-2", {"cpu": 4}, labels={"tier": "gold"}) is None
+        with pl.solution() as s:
+            assert [u.vm for u in s.unplaced] == ["gold-2"]
+            assert s.violations == []
+
+
+def test_place__maintenance_host_never_chosen(online):
+    with online.placer() as pl:
+        pl.set_maintenance("h1")
+        assert pl.add_vm("m1", {"cpu": 4}) == "h2"    # h2: 6 -> 2
+        assert pl.add_vm("m2", {"cpu": 3}) == "h3"    # h1 would be exact
+        assert pl.host_of("run1") == "h1"             # it stays
+        with pl.solution() as s:
+            (v,) = s.violations
+            assert v.kind == "maintenance" and v.hard
+            assert (v.vm, v.host, v.vms, v.rule, v.group, v.resource,
+                    v.amount) == ("run1", "h1", (), None, None, None, None)
+        pl.set_maintenance(0, False)
+        assert pl.add_vm("m3", {"cpu": 3}) == "h1"
+        with pl.solution() as s:
+            assert s.violations == []
+
+
+def test_place__add_and_remove_errors(online):
+    with online.placer() as pl:
+        with pytest.raises(vmplace.AlreadyExistsError,
+                           match='VM "run1" is in the placer already'):
+            pl.add_vm("run1", {"cpu": 1})
+        assert pl.add_vm("x", {"cpu": 1}) == "h1"
+        with pytest.raises(vmplace.AlreadyExistsError, match='VM "x"'):
+            pl.add_vm("x", {"cpu": 1})
+        with pytest.raises(vmplace.NotFoundError, match='unknown VM "ghost"'):
+            pl.remove_vm("ghost")
+        pl.remove_vm("x")
+        with pytest.raises(vmplace.NotFoundError,
+                           match='VM "x" was removed from the placer'):
+            pl.remove_vm("x")
+        with pytest.raises(vmplace.NotFoundError, match="was removed"):
+            pl.place("x")
+        assert pl.add_vm("x", {"cpu": 2}) == "h1"     # a name may come back
+        with pytest.raises(vmplace.RangeError, match="demand.cpu"):
+            pl.add_vm("neg", {"cpu": -1})
+        with pytest.raises(vmplace.NotFoundError):
+            pl.host_of("neg")
+        with pytest.raises(vmplace.NotFoundError, match="mem"):
+            pl.add_vm("y", {"mem": 1})
+        with pytest.raises(vmplace.NotFoundError, match="h9"):
+            pl.set_maintenance("h9")
+        with pytest.raises(vmplace.RangeError, match="out of range"):
+            pl.set_maintenance(3)
+
+
+def test_place__violations_have_structured_fields(online):
+    online.add_vm("a", {"cpu": 1})
+    online.add_vm("b", {"cpu": 1})
+    online.add_group("apart", "anti-affinity", ["a", "b"])
+    online.add_vm("big", {"cpu": 4}, labels={"tier": "gold"})
+    with vmplace.check(online, {"a": "h3", "b": "h3", "run1": "h1",
+                                "run2": "h2", "big": "h1"}) as s:
+        by_kind = {v.kind: v for v in s.violations}
+        cap = by_kind["capacity"]
+        assert (cap.host, cap.resource, cap.amount, cap.vm) == ("h1", "cpu", 1.0, None)
+        rule = by_kind["rule"]
+        assert (rule.vm, rule.host, rule.rule, rule.group) == ("big", "h1", "gold", None)
+        apart = by_kind["anti-affinity"]
+        assert (apart.group, apart.vms, apart.rule) == ("apart", ("a", "b"), None)
+
+
+def test_place__added_vms_follow_soft_rules_on_ties():
+    """Two empty hosts that cost the same: the first one, unless a soft
+    rule read against the added VM's labels prefers the other."""
+    with vmplace.Problem(["cpu"]) as p:
+        p.add_host("h1", {"cpu": 8})
+        p.add_host("h2", {"cpu": 8}, labels={"zone": "a"})
+        p.add_rule("prefer-a", when='vm.labels.x == "y"',
+                   require='host.labels.zone == "a"', hard=False)
+        with p.placer() as pl:
+            assert pl.add_vm("plain", {"cpu": 1}) == "h1"
+        with p.placer() as pl:
+            assert pl.add_vm("soft", {"cpu": 1}, labels={"x": "y"}) == "h2"
+            with pl.solution() as s:
+                assert s.violations == []
+
+
+def test_place__a_removed_vm_of_the_problem_comes_back_as_a_new_one(online):
+    with online.placer() as pl:
+        pl.remove_vm("run1")                          # h1 is empty again
+        assert pl.add_vm("run1", {"cpu": 8}) == "h1"  # h1, h3 empty: the first
+        with pl.solution() as s:
+            assert s.assignments == {"run2": "h2", "run1": "h1"}
+            assert s.vms == ["run2", "run1"]
+    assert online.vm("run1").host == "h1" and online.num_vms == 2

@@ -52,8 +52,13 @@ def test_solve__identical_to_the_command_line(path: Path, solver: str, seed: int
         assert s.assignments == expected["assignments"]
         assert [list(u) for u in s.unplaced] == \
             [[u["vm"], u["reason"]] for u in expected["unplaced"]]
+        # every field of a violation, as solution JSON has it
         assert [v._asdict() for v in s.violations] == \
-            [{"kind": v["kind"], "message": v["message"], "hard": v["hard"]}
+            [{"kind": v["kind"], "message": v["message"], "hard": v["hard"],
+              "vm": v.get("vm"), "vms": tuple(v.get("vms", ())),
+              "host": v.get("host"), "rule": v.get("rule"),
+              "group": v.get("group"), "resource": v.get("resource"),
+              "amount": v.get("amount")}
              for v in expected["violations"]]
         assert {k: t._asdict() for k, t in s.score.items()} == expected["score"]
         assert set(s.stats) == set(expected["stats"])

@@ -598,6 +598,20 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_placer_remove": (c_int, [PlacerP, _sz]),
         "vmp_placer_solution": (c_int, [PlacerP, POINTER(_S)]),
         "vmp_placer_free": (None, [PlacerP]),
+        "vmp_placer_add_vm": (c_int, [PlacerP, _s, POINTER(_d), POINTER(_s),
+                                      POINTER(_s), _sz, _out_sz, _out_sz]),
+        "vmp_placer_remove_vm": (c_int, [PlacerP, _s]),
+        "vmp_placer_set_host_maintenance": (c_int, [PlacerP, _sz, c_int]),
+        "vmp_placer_find_vm": (c_int, [PlacerP, _s, _out_sz]),
+        "vmp_placer_num_vms": (_sz, [PlacerP]),
+        "vmp_placer_vm_name": (_s, [PlacerP, _sz]),
+        "vmp_placer_vm_host": (_sz, [PlacerP, _sz]),
+    },
+    "solution.h": {
+        "vmp_solution_violation_detail": (c_int, [_S, _sz, _out_sz, _out_sz,
+                                                  _out_cstr, _out_cstr, _out_d,
+                                                  _out_sz]),
+        "vmp_solution_violation_vm": (_sz, [_S, _sz, _sz]),
     },
 }
 

@@ -7,17 +7,22 @@ not a solve.  VMs with a current host (their ``host`` in the problem) stay
 there, even where that breaks a constraint; every other VM is arriving and
 unplaced until it is placed.
 
-The C placer reads its problem for as long as it lives.  So a placer holds
-its :class:`~vmplace.Problem`: the problem refuses every change
-(:class:`~vmplace.StateError`) until the placer is closed, and closing the
-problem first only defers freeing it to the placer's close.
+The datacenter may change while a placer is open: :meth:`Placer.add_vm`
+places a VM that was not in the problem, :meth:`Placer.remove_vm` takes any
+VM out for good, :meth:`Placer.set_maintenance` closes a host to new VMs
+and reopens it.
+
+A placer holds its :class:`~vmplace.Problem`: the problem refuses every
+change (:class:`~vmplace.StateError`) until the placer is closed, and
+closing the problem first only defers freeing it to the placer's close.
+VMs added to the placer are the placer's, not the problem's.
 """
 
 from __future__ import annotations
 
 import operator
 import threading
-from ctypes import byref, c_size_t
+from ctypes import byref, c_char_p, c_size_t
 from typing import Any, Callable, Mapping, Optional, Union
 
 from ._handle import Owned
@@ -34,7 +39,7 @@ _PART = "place.h"
 _FEATURE = "online placement"
 
 #: A VM as the placer's methods take it: its name, or its index in the
-#: problem.
+#: placer (the problem's VMs keep their index; added VMs follow).
 VmRef = Union[str, int]
 
 
@@ -145,13 +150,18 @@ class Placer(Owned):
         """The problem the placer was made from."""
         return self._problem
 
-    def _vm_index(self, vm: object) -> int:
+    def _vm_index(self, vm: object, pl: Any = None) -> int:
         """The index of a VM given by name or index.  Called while the
-        placer is in use, so that the problem's memory is there."""
+        placer is in use (pl), so that the problem's memory is there."""
+        online = pl is not None and lib.has("vmp_placer_find_vm")
         if isinstance(vm, str):
             idx = c_size_t()
-            if lib.vmp_problem_find_vm(self._p, to_bytes(vm, "vm"),
-                                       byref(idx)) < 0:
+            if online:
+                rc = lib.vmp_placer_find_vm(pl, to_bytes(vm, "vm"), byref(idx))
+                if rc < 0:
+                    raise error(rc, "vm")
+            elif lib.vmp_problem_find_vm(self._p, to_bytes(vm, "vm"),
+                                         byref(idx)) < 0:
                 raise NotFoundError(f"vm: unknown VM \"{vm}\"")
             return idx.value
         try:
@@ -161,9 +171,9 @@ class Placer(Owned):
         except TypeError:
             raise TypeError(f"vm: expected a VM name or index, got "
                             f"{type(vm).__name__}") from None
-        if not 0 <= n < self._num_vms:
-            raise RangeError(f"vm: index {n} out of range "
-                             f"({self._num_vms} VMs)")
+        count = int(lib.vmp_placer_num_vms(pl)) if online else self._num_vms
+        if not 0 <= n < count:
+            raise RangeError(f"vm: index {n} out of range ({count} VMs)")
         return n
 
     def place(self, vm: VmRef) -> Optional[str]:
@@ -186,7 +196,7 @@ class Placer(Owned):
         """
         host = c_size_t()
         with self._use() as pl, self._serial:
-            rc = lib.vmp_place(pl, self._vm_index(vm), byref(host))
+            rc = lib.vmp_place(pl, self._vm_index(vm, pl), byref(host))
             if rc < 0:
                 raise error(rc)
             if host.value == NONE:
@@ -203,16 +213,111 @@ class Placer(Owned):
             NotFoundError, RangeError, ClosedError: as :meth:`place`.
         """
         with self._use() as pl, self._serial:
-            rc = lib.vmp_placer_remove(pl, self._vm_index(vm))
+            rc = lib.vmp_placer_remove(pl, self._vm_index(vm, pl))
             if rc < 0:
                 raise error(rc)
+
+    def add_vm(self, name: str, demand: Optional[Any] = None, *,
+               labels: Optional[Mapping[str, str]] = None) -> Optional[str]:
+        """Adds a VM that was not in the problem and places it, moving no
+        other VM: the same choice as :meth:`place`, under the problem's hard
+        rules (read against ``labels``), capacity and maintenance.  The VM
+        belongs to no group and has priority 0.  When it fits nowhere it
+        stays in the placer, unplaced: :meth:`place` may place it later,
+        :meth:`remove_vm` takes it out.
+
+        Args:
+            name: the VM's name, unique among the placer's VMs (the name of
+                a removed VM may come back, as a new VM in no group).
+            demand: demand per resource, as a dict (missing resources are
+                0) or one number per resource; None: all 0.
+            labels: the VM's labels, for the problem's rules.
+
+        Returns:
+            The host's name, or None when the VM fits nowhere now.
+
+        Raises:
+            AlreadyExistsError: the name is taken.
+            InvalidArgumentError, RangeError: a bad name, label or demand.
+            NotFoundError: an unknown resource in ``demand``.
+            NotSupportedError: the library predates online placement.
+            ClosedError: the placer is closed.
+        """
+        what = f"VM \"{name}\"" if isinstance(name, str) else "VM"
+        data = to_bytes(name, "VM name")
+        items = list((labels or {}).items())
+        keys = (c_char_p * max(len(items), 1))(
+            *[to_bytes(k, f"{what}: label key") for k, _ in items])
+        values = (c_char_p * max(len(items), 1))(
+            *[to_bytes(v, f"{what}: label {k}") for k, v in items])
+        dem = (self._problem._vector(demand, f"{what}: demand")
+               if demand is not None else None)
+        vm, host = c_size_t(), c_size_t()
+        with self._use() as pl, self._serial:
+            rc = lib.vmp_placer_add_vm(pl, data, dem, keys, values, len(items),
+                                       byref(vm), byref(host))
+            if rc < 0:
+                # name the VM once: most messages name it already
+                named = f"\"{name}\"" in (text(lib.vmp_last_error()) or "")
+                raise error(rc, None if named else what)
+            if host.value == NONE:
+                return None
+            return text(lib.vmp_problem_host_name(self._p, host.value))
+
+    def remove_vm(self, vm: str) -> None:
+        """Removes a VM for good (a departure): a VM of the problem or an
+        added one.  Its capacity is freed at once; :meth:`solution` leaves
+        it out.  (:meth:`remove` takes a VM off its host but keeps it.)
+
+        Raises:
+            NotFoundError: no such VM, or removed already (a KeyError).
+            NotSupportedError, ClosedError: as :meth:`add_vm`.
+        """
+        with self._use() as pl, self._serial:
+            rc = lib.vmp_placer_remove_vm(pl, to_bytes(vm, "vm"))
+            if rc < 0:
+                raise error(rc, "vm")
+
+    def set_maintenance(self, host: Union[str, int], maintenance: bool = True) -> None:
+        """Puts a host into maintenance (or back in service with
+        ``maintenance=False``).  No VM is placed on a host in maintenance;
+        the VMs on it stay until the caller moves them (:meth:`remove`, then
+        :meth:`place`), and :meth:`solution` reports each as a hard
+        ``maintenance`` violation meanwhile.
+
+        Raises:
+            NotFoundError: an unknown host name.
+            RangeError: a host index out of range.
+            NotSupportedError, ClosedError: as :meth:`add_vm`.
+        """
+        if isinstance(host, str):
+            h = self._problem.host_index(host)
+        else:
+            if isinstance(host, bool):
+                raise TypeError("host: expected a host name or index, got bool")
+            h = operator.index(host)
+            if not 0 <= h < self._num_hosts:
+                raise RangeError(f"host: index {h} out of range "
+                                 f"({self._num_hosts} hosts)")
+        with self._use() as pl, self._serial:
+            rc = lib.vmp_placer_set_host_maintenance(pl, h, int(bool(maintenance)))
+            if rc < 0:
+                raise error(rc, "host")
+
+    def host_of(self, vm: VmRef) -> Optional[str]:
+        """The host a VM is on now, or None (unplaced)."""
+        with self._use() as pl, self._serial:
+            h = lib.vmp_placer_vm_host(pl, self._vm_index(vm, pl))
+            return None if h == NONE else text(lib.vmp_problem_host_name(self._p, h))
 
     def solution(self) -> Solution:
         """The placement so far, evaluated like every solution: score,
         violations (of running VMs that break constraints where they are),
         unplaced VMs with their reasons.  Its solver is ``online``, its stop
         reason ``completed``; its stats count ``place.placed`` and
-        ``place.failed`` calls and ``place.seconds`` spent placing.  The
+        ``place.failed`` placements, ``place.added`` and ``place.removed``
+        VMs, and ``place.seconds`` spent placing.  Added VMs are in it,
+        removed ones are not.  The
         solution is independent of the placer: it stays valid after
         :meth:`close`."""
         out = SolutionP()

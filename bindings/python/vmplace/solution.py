@@ -12,8 +12,8 @@ import os
 from contextlib import ExitStack
 from ctypes import byref, c_char_p, c_double, c_int, c_size_t
 from enum import Enum
-from typing import (Any, Dict, List, Mapping, NamedTuple, Optional, Union,
-                    cast)
+from typing import (Any, Dict, List, Mapping, NamedTuple, Optional, Tuple,
+                    Union, cast)
 
 from ._handle import Owned
 from ._lib import NONE, SolutionP, error, lib, text, to_bytes, to_path
@@ -67,13 +67,36 @@ class Unplaced(NamedTuple):
 
 
 class Violation(NamedTuple):
-    """A broken constraint.  ``kind`` is ``capacity``, ``allowed_hosts``,
-    ``pinned``, ``maintenance``, ``rule``, ``affinity`` or
-    ``anti-affinity``."""
+    """A broken constraint: the fields of a violation in solution JSON.
+
+    ``kind`` is ``capacity``, ``allowed_hosts``, ``pinned``,
+    ``maintenance``, ``rule``, ``affinity``, ``anti-affinity``,
+    ``transient``, ``spread`` or ``dependency``; ``message`` says it in a
+    sentence.  The other fields say what it is about, each None (``vms``:
+    empty) where it does not apply:
+
+    - ``vm``: the VM of a per-VM violation (maintenance, pinned,
+      allowed_hosts, rule);
+    - ``vms``: the VMs of a group violation;
+    - ``host``: the host;
+    - ``rule``: the rule's name (kind ``rule``); ``group``: the group's
+      (affinity, anti-affinity, spread, dependency);
+    - ``resource`` and ``amount``: the resource and how far over capacity
+      (capacity, transient).
+
+    Libraries older than these fields give only the first three.
+    """
 
     kind: str
     message: str
     hard: bool
+    vm: Optional[str] = None
+    vms: Tuple[str, ...] = ()
+    host: Optional[str] = None
+    rule: Optional[str] = None
+    group: Optional[str] = None
+    resource: Optional[str] = None
+    amount: Optional[float] = None
 
 
 class ScoreTerm(NamedTuple):
@@ -226,13 +249,35 @@ class Solution(Owned):
     def violations(self) -> List[Violation]:
         """Every broken constraint, hard and soft."""
         kind, message, hard = c_char_p(), c_char_p(), c_int()
+        vm, host, nvms = c_size_t(), c_size_t(), c_size_t()
+        name, resource, amount = c_char_p(), c_char_p(), c_double()
+        detail = lib.has("vmp_solution_violation_detail")
+        vms_, hosts = self._names()[:2]
         result = []
         with self._use() as s:
             for k in range(lib.vmp_solution_num_violations(s)):
                 _check_rc(lib.vmp_solution_violation_at(s, k, byref(kind),
                                                  byref(message), byref(hard)))
-                result.append(Violation(text(kind.value), text(message.value),
-                                        bool(hard.value)))
+                v = Violation(text(kind.value), text(message.value),
+                              bool(hard.value))
+                if detail:
+                    _check_rc(lib.vmp_solution_violation_detail(
+                        s, k, byref(vm), byref(host), byref(name),
+                        byref(resource), byref(amount), byref(nvms)))
+                    named = text(name.value) if name.value is not None else None
+                    is_rule = v.kind == "rule"
+                    v = v._replace(
+                        vm=vms_[vm.value] if vm.value != NONE else None,
+                        vms=tuple(vms_[lib.vmp_solution_violation_vm(s, k, j)]
+                                  for j in range(nvms.value)),
+                        host=hosts[host.value] if host.value != NONE else None,
+                        rule=named if is_rule else None,
+                        group=None if is_rule else named,
+                        resource=(text(resource.value)
+                                  if resource.value is not None else None),
+                        amount=(amount.value
+                                if resource.value is not None else None))
+                result.append(v)
         return result
 
     @property
