@@ -1,8 +1,10 @@
 /*
  * The rebalancer: a local search from the current placement, over ten
  * neighbourhoods (shift, swap, their targeted and best-of variants, back
- * home, ejection chains, and an exact two-host re-split by branch and
- * bound), priced incrementally (rstate.c).
+ * home, ejection chains, and an exact re-split of two hosts' VMs by branch
+ * and bound), priced incrementally (rstate.c).  Each lane draws the
+ * neighbourhoods from a mix that adapts, at every meeting, to the
+ * improvement each brought per unit of work (op_adapt).
  *
  * Acceptance, per lane: an opening phase accepts only moves that gain at
  * least `need` (1% of the cost at first, halved whenever a window of
@@ -21,6 +23,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,7 @@
 #include "rstate.h"
 
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
+#define EPOCH_WORK 4000000     /* or this much work, whichever comes first */
 #define CLOCK_EVERY 128        /* attempts between clock reads */
 #define SCAN_HOSTS 128         /* hosts a best shift prices */
 #define SCAN_VMS 32            /* VMs a best swap prices */
@@ -53,6 +57,10 @@ typedef struct lane {
   int jfull;                   /* the journal overflowed (stopped) */
   int win, win_acc;            /* attempts and acceptances in the window */
   double op_w[16];             /* neighbourhood weights (sum 1) */
+  int64_t work;                /* elementary steps done (prices, moves, search
+                                  nodes): the clock of the adaptive mix */
+  double gain[16], cost_w[16]; /* per neighbourhood since the last meeting
+                                  (halved at each): improvement, work */
   /* the lane's best assignment, and the moves made since it (replayed into
    * it when the current assignment becomes the new best) */
   int *best_a;
@@ -162,6 +170,7 @@ static int shift_price(lane *ln, int v, int h2, double *out)
   const vmp__rmodel *m = x->m;
   size_t nr = (size_t)x->nr;
   int h1 = s->a[v];
+  ln->work++;
   if (h1 == h2 || !vmp__ridx_allowed(x, v, h2)) return 0;
   const double *d = m->demand + (size_t)v * nr, *C = m->cap + (size_t)h2 * nr;
   const double *L1 = s->load + (size_t)h1 * nr, *L2 = s->load + (size_t)h2 * nr;
@@ -258,6 +267,7 @@ static int swap_price(lane *ln, int v1, int v2, double *out)
   const vmp__rmodel *m = x->m;
   size_t nr = (size_t)x->nr;
   int h1 = s->a[v1], h2 = s->a[v2];
+  ln->work++;
   if (h1 == h2 || !vmp__ridx_allowed(x, v1, h2) || !vmp__ridx_allowed(x, v2, h1))
     return 0;
   const double *d1 = m->demand + (size_t)v1 * nr, *d2 = m->demand + (size_t)v2 * nr;
@@ -374,9 +384,16 @@ static int pick_roomy(lane *ln, int k)
     int h = rnd_below(&ln->rng, x->nh);
     const double *L = s->load + (size_t)h * (size_t)x->nr;
     const double *S = x->safety + (size_t)h * (size_t)x->nr;
+    const double *C = x->m->cap + (size_t)h * (size_t)x->nr;
+    const double *T = s->tl + (size_t)h * (size_t)x->nr;
     double sc = 0;
-    for (int r = 0; r < x->nr; r++)
-      if (S[r] > L[r]) sc += (x->sw[r] + 1e-9) * (S[r] - L[r]);
+    for (int r = 0; r < x->nr; r++) {
+      /* room to take load: below safety, and for a transient resource
+       * also below capacity counting what is held for VMs that left */
+      double room = S[r] - L[r];
+      if (x->tr[r] && C[r] - T[r] < room) room = C[r] - T[r];
+      if (room > 0) sc += (x->sw[r] + 1e-9) * room;
+    }
     if (sc > bs) { bs = sc; best = h; }
   }
   return best;
@@ -418,29 +435,48 @@ static int try_eject(lane *ln, int v, int h2, double thr)
   return 0;
 }
 
-/* ---- large neighbourhood: two hosts' VMs re-split exactly ------------------------ */
+/* ---- large neighbourhood: a few hosts' VMs re-split exactly ---------------------- */
 
-#define LNS_MAX 14               /* free VMs per re-split */
+#define LNS_HOSTS 4              /* hosts a re-split can take */
+#define LNS_PAIR 2               /* hosts the neighbourhood re-splits (three
+                                    paid less than two on the ROADEF A set) */
+#define LNS_MAX 24               /* free VMs per re-split */
+#define LNS_NODES 50000          /* search nodes per re-split */
 
 typedef struct split {
   lane *ln;
-  int h[2], n;
+  int k, n;                      /* hosts, free VMs */
+  int h[LNS_HOSTS];
   int vm[LNS_MAX];
+  int home[LNS_MAX];             /* side of the VM's initial host, -1: none */
+  unsigned allow[LNS_MAX];       /* sides the VM may take (bit per side) */
+  uint32_t cf[LNS_MAX];          /* free VMs in a conflict set with it */
+  uint32_t occ[LNS_HOSTS];       /* free VMs placed on each side so far */
   int side[LNS_MAX], best_side[LNS_MAX];
-  double L[2][64], T[2][64];     /* loads and transient loads so far */
-  const double *C[2], *S[2];
+  double L[LNS_HOSTS][64], T[LNS_HOSTS][64]; /* loads, transient loads so far */
+  double suf[LNS_MAX + 1][64];   /* demand of the free VMs from i on */
+  const double *C[LNS_HOSTS], *S[LNS_HOSTS];
   double best;                   /* cost of the best complete split */
   int64_t nodes;
 } split;
 
-/* Load cost of host side k (monotone in the VMs added: a valid bound). */
-static double side_load(const split *sp, int k)
+/* A lower bound on the load cost of the hosts once the free VMs from i on
+ * are placed too: per resource, what overflows now stays, and the
+ * remaining demand beyond the hosts' unused safety capacity must overflow
+ * somewhere. */
+static double split_bound(const split *sp, int i)
 {
   const vmp__ridx *x = sp->ln->s.x;
   double c = 0;
   for (int r = 0; r < x->nr; r++) {
-    double over = sp->L[k][r] - sp->S[k][r];
-    if (over > 0) c += x->sw[r] * over;
+    if (x->sw[r] == 0) continue;
+    double over = 0, room = 0;
+    for (int k = 0; k < sp->k; k++) {
+      double e = sp->L[k][r] - sp->S[k][r];
+      if (e > 0) over += e; else room -= e;
+    }
+    double rest = sp->suf[i][r] - room;
+    c += x->sw[r] * (over + (rest > 0 ? rest : 0));
   }
   return c;
 }
@@ -458,101 +494,187 @@ static double vm_move_cost(const vmp__ridx *x, int v, int h)
   return c;
 }
 
+/* Whether v (free VM i) fits on side j now, transient holds included. */
+static int split_fits(const split *sp, int i, int j, const double *d)
+{
+  const vmp__ridx *x = sp->ln->s.x;
+  int o = sp->home[i];
+  if (!(sp->allow[i] >> j & 1) || (sp->occ[j] & sp->cf[i])) return 0;
+  for (int r = 0; r < x->nr; r++) {
+    if (sp->L[j][r] + d[r] > sp->C[j][r]) return 0;
+    if (x->tr[r] && (sp->T[j][r] + d[r] > sp->C[j][r] ||
+                     (o >= 0 && o != j && sp->T[o][r] + d[r] > sp->C[o][r])))
+      return 0;
+  }
+  return 1;
+}
+
+static void split_put(split *sp, int i, int j, const double *d, double sign)
+{
+  const vmp__ridx *x = sp->ln->s.x;
+  int o = sp->home[i];
+  for (int r = 0; r < x->nr; r++) {
+    sp->L[j][r] += sign * d[r];
+    sp->T[j][r] += sign * d[r];
+    if (o >= 0 && o != j) sp->T[o][r] += sign * d[r];
+  }
+  if (sign > 0) sp->occ[j] |= 1u << i; else sp->occ[j] &= ~(1u << i);
+}
+
 static void split_dfs(split *sp, int i, double moves)
 {
   const vmp__ridx *x = sp->ln->s.x;
   const vmp__rmodel *m = x->m;
-  int nr = x->nr;
-  if (++sp->nodes > 20000) return;
-  if (moves + side_load(sp, 0) + side_load(sp, 1) >= sp->best) return;
+  if (++sp->nodes > LNS_NODES) return;
+  sp->ln->work++;
+  if (moves + split_bound(sp, i) >= sp->best) return;
   if (i == sp->n) {
-    double c = moves + vmp__rstate_host_cost(x, sp->h[0], sp->L[0]) +
-               vmp__rstate_host_cost(x, sp->h[1], sp->L[1]);
+    double c = moves;
+    for (int k = 0; k < sp->k; k++) c += vmp__rstate_host_cost(x, sp->h[k], sp->L[k]);
     if (c < sp->best) {
       sp->best = c;
       memcpy(sp->best_side, sp->side, sizeof sp->side);
     }
     return;
   }
-  int v = sp->vm[i], h0 = x->init[v];
-  const double *d = m->demand + (size_t)v * (size_t)nr;
-  int first = (int)(rnd(&sp->ln->rng) & 1);
-  for (int t = 0; t < 2; t++) {
-    int k = first ^ t, o = 1 - k, ok = 1;
-    /* v on side k; it also holds transient resources on its initial host
-     * when that is the other side */
-    int hold = h0 == sp->h[o];
-    for (int r = 0; r < nr && ok; r++) {
-      if (sp->L[k][r] + d[r] > sp->C[k][r]) ok = 0;
-      else if (x->tr[r] && (sp->T[k][r] + d[r] > sp->C[k][r] ||
-                            (hold && sp->T[o][r] + d[r] > sp->C[o][r])))
-        ok = 0;
+  int v = sp->vm[i];
+  const double *d = m->demand + (size_t)v * (size_t)x->nr;
+  /* sides in order of the load cost they would add (cheapest first) */
+  int ord[LNS_HOSTS], no = 0;
+  double key[LNS_HOSTS];
+  for (int j = 0; j < sp->k; j++) {
+    if (!split_fits(sp, i, j, d)) continue;
+    double c = 0;
+    for (int r = 0; r < x->nr; r++) {
+      double e0 = sp->L[j][r] - sp->S[j][r], e1 = e0 + d[r];
+      c += x->sw[r] * ((e1 > 0 ? e1 : 0) - (e0 > 0 ? e0 : 0));
     }
-    if (!ok) continue;
-    for (int r = 0; r < nr; r++) {
-      sp->L[k][r] += d[r];
-      sp->T[k][r] += d[r];
-      if (hold) sp->T[o][r] += d[r];
-    }
-    sp->side[i] = k;
-    split_dfs(sp, i + 1, moves + vm_move_cost(x, v, sp->h[k]));
-    for (int r = 0; r < nr; r++) {
-      sp->L[k][r] -= d[r];
-      sp->T[k][r] -= d[r];
-      if (hold) sp->T[o][r] -= d[r];
-    }
+    int t = no++;
+    while (t > 0 && key[t - 1] > c) { key[t] = key[t - 1]; ord[t] = ord[t - 1]; t--; }
+    key[t] = c;
+    ord[t] = j;
+  }
+  for (int t = 0; t < no; t++) {
+    int j = ord[t];
+    split_put(sp, i, j, d, 1);
+    sp->side[i] = j;
+    split_dfs(sp, i + 1, moves + vm_move_cost(x, v, sp->h[j]));
+    split_put(sp, i, j, d, -1);
   }
 }
 
-/* Re-splits up to LNS_MAX VMs of hosts h1 and h2 between the two by
- * branch and bound (capacity, transient and load-cost pruning); the best
- * split is applied and kept when every constraint holds and the cost
- * changes by <= thr. */
-static int lns_pair(lane *ln, int h1, int h2, double thr)
+/* Whether v is in conflict set c. */
+static int vm_in_set(const vmp__ridx *x, int v, int c)
+{
+  for (int a = x->vc_start[v]; a < x->vc_start[v + 1]; a++)
+    if (x->vc[a] == c) return 1;
+  return 0;
+}
+
+/* Whether free VMs v and w share a conflict set. */
+static int in_conflict(const vmp__ridx *x, int v, int w)
+{
+  for (int a = x->vc_start[v]; a < x->vc_start[v + 1]; a++)
+    for (int b = x->vc_start[w]; b < x->vc_start[w + 1]; b++)
+      if (x->vc[a] == x->vc[b]) return 1;
+  return 0;
+}
+
+/* Re-splits up to LNS_MAX VMs of the k hosts hs[] among them by branch
+ * and bound (capacity, transient, conflict and load-cost pruning); the
+ * best split is applied and kept when every constraint holds and the
+ * cost changes by <= thr. */
+static int lns_hosts(lane *ln, const int *hs, int k, double thr)
 {
   vmp__rstate *s = &ln->s;
   const vmp__ridx *x = s->x;
   const vmp__rmodel *m = x->m;
   int nr = x->nr;
-  if (h1 < 0 || h2 < 0 || h1 == h2 || !x->host_ok[h1] || !x->host_ok[h2]) return 0;
+  for (int j = 0; j < k; j++) {
+    if (hs[j] < 0 || !x->host_ok[hs[j]]) return 0;
+    for (int i = 0; i < j; i++)
+      if (hs[i] == hs[j]) return 0;
+  }
   split sp;
-  memset(&sp, 0, sizeof sp);
+  memset(&sp, 0, offsetof(split, L));
   sp.ln = ln;
-  sp.h[0] = h1;
-  sp.h[1] = h2;
-  for (int k = 0; k < 2; k++) {
-    memcpy(sp.L[k], s->load + (size_t)sp.h[k] * (size_t)nr, (size_t)nr * sizeof(double));
-    memcpy(sp.T[k], s->tl + (size_t)sp.h[k] * (size_t)nr, (size_t)nr * sizeof(double));
-    sp.C[k] = m->cap + (size_t)sp.h[k] * (size_t)nr;
-    sp.S[k] = x->safety + (size_t)sp.h[k] * (size_t)nr;
+  sp.k = k;
+  sp.nodes = 0;
+  for (int j = 0; j < k; j++) {
+    sp.h[j] = hs[j];
+    memcpy(sp.L[j], s->load + (size_t)hs[j] * (size_t)nr, (size_t)nr * sizeof(double));
+    memcpy(sp.T[j], s->tl + (size_t)hs[j] * (size_t)nr, (size_t)nr * sizeof(double));
+    sp.C[j] = m->cap + (size_t)hs[j] * (size_t)nr;
+    sp.S[j] = x->safety + (size_t)hs[j] * (size_t)nr;
   }
-  /* pick the free VMs: a random sample of both hosts' movable VMs that may
-   * sit on either host */
-  double cur = 0;
-  for (int k = 0; k < 2; k++) {
-    int hk = sp.h[k], cnt = s->hn[hk], start = cnt ? rnd_below(&ln->rng, cnt) : 0;
-    for (int j = 0; j < cnt && sp.n < LNS_MAX; j++) {
-      int v = s->hv[hk][(start + j) % cnt];
-      if ((m->pinned && m->pinned[v]) || !vmp__ridx_allowed(x, v, sp.h[1 - k])) continue;
-      if (k == 0 && sp.n >= LNS_MAX / 2) break;
-      sp.vm[sp.n++] = v;
+  /* the free VMs: the hosts' movable VMs, a random sample of LNS_MAX when
+   * there are more */
+  int cand[LNS_HOSTS * 256], nc = 0;
+  for (int j = 0; j < k; j++)
+    for (int t = 0; t < s->hn[hs[j]] && nc < (int)(sizeof cand / sizeof *cand); t++) {
+      int v = s->hv[hs[j]][t];
+      if (!(m->pinned && m->pinned[v])) cand[nc++] = v;
     }
+  int want = nc < LNS_MAX ? nc : LNS_MAX;
+  for (int i = 0; i < want; i++) {
+    int j = i + rnd_below(&ln->rng, nc - i), t = cand[i];
+    cand[i] = cand[j];
+    cand[j] = t;
   }
-  if (sp.n < 2) return 0;
+  if (want < 2) return 0;
+  /* biggest first (relative to the first host's capacity): the bound
+   * bites early */
+  double key[LNS_MAX];
+  for (int i = 0; i < want; i++) {
+    const double *d = m->demand + (size_t)cand[i] * (size_t)nr;
+    double kk = 0;
+    for (int r = 0; r < nr; r++) kk += d[r] / (sp.C[0][r] > 0 ? sp.C[0][r] : 1);
+    int t = i;
+    while (t > 0 && key[t - 1] < kk) { key[t] = key[t - 1]; sp.vm[t] = sp.vm[t - 1]; t--; }
+    key[t] = kk;
+    sp.vm[t] = cand[i];
+  }
+  sp.n = want;
   /* take the free VMs out of the loads; their current split is the
    * incumbent */
+  double cur = 0;
   for (int i = 0; i < sp.n; i++) {
-    int v = sp.vm[i], k = s->a[v] == h1 ? 0 : 1, o = 1 - k, h0 = x->init[v];
-    const double *d = m->demand + (size_t)v * (size_t)nr;
-    for (int r = 0; r < nr; r++) {
-      sp.L[k][r] -= d[r];
-      sp.T[k][r] -= d[r];
-      if (h0 == sp.h[o]) sp.T[o][r] -= d[r];
+    int v = sp.vm[i], c = -1;
+    sp.home[i] = -1;
+    for (int j = 0; j < k; j++) {
+      if (s->a[v] == hs[j]) c = j;
+      if (x->init[v] == hs[j]) sp.home[i] = j;
+      if (vmp__ridx_allowed(x, v, hs[j])) sp.allow[i] |= 1u << j;
     }
-    sp.side[i] = k;
-    cur += vm_move_cost(x, v, sp.h[k]);
+    sp.side[i] = c;
+    split_put(&sp, i, c, m->demand + (size_t)v * (size_t)nr, -1);
+    cur += vm_move_cost(x, v, hs[c]);
   }
-  cur += s->hc[h1] + s->hc[h2];
+  for (int i = 0; i < sp.n; i++)
+    for (int t = 0; t < i; t++)
+      if (in_conflict(x, sp.vm[i], sp.vm[t])) {
+        sp.cf[i] |= 1u << t;
+        sp.cf[t] |= 1u << i;
+      }
+  /* a free VM may not join a host where a VM of its conflict sets stays */
+  for (int i = 0; i < sp.n; i++) {
+    int v = sp.vm[i];
+    for (int a = x->vc_start[v]; a < x->vc_start[v + 1]; a++)
+      for (int j = 0; j < k; j++) {
+        if (!(sp.allow[i] >> j & 1)) continue;
+        int left = vmp__rstate_conf_count(s, x->vc[a], hs[j]);
+        for (int t = 0; t < sp.n; t++)
+          if (sp.side[t] == j && vm_in_set(x, sp.vm[t], x->vc[a])) left--;
+        if (left > 0) sp.allow[i] &= ~(1u << j);
+      }
+  }
+  for (int j = 0; j < k; j++) sp.occ[j] = 0;
+  for (int j = 0; j < k; j++) cur += s->hc[hs[j]];
+  for (int r = 0; r < nr; r++) sp.suf[sp.n][r] = 0;
+  for (int i = sp.n - 1; i >= 0; i--) {
+    const double *d = m->demand + (size_t)sp.vm[i] * (size_t)nr;
+    for (int r = 0; r < nr; r++) sp.suf[i][r] = sp.suf[i + 1][r] + d[r];
+  }
   sp.best = cur + (thr < 0 ? thr : 0);
   memcpy(sp.best_side, sp.side, sizeof sp.side);
   double target = sp.best;
@@ -636,18 +758,22 @@ static int op_run(lane *ln, int op, double thr)
   case OP_EJECT:
     v = pick_vm_on(ln, pick_host(ln, 3, 1));
     return try_eject(ln, v, (r & 4) ? pick_roomy(ln, 3) : rnd_below(&ln->rng, x->nh), thr);
-  default:
-    return lns_pair(ln, pick_host(ln, 3, 1),
-                    (r & 4) ? pick_roomy(ln, 3) : rnd_below(&ln->rng, x->nh), thr);
+  default: {
+    int hs[LNS_HOSTS], k = LNS_PAIR;
+    hs[0] = pick_host(ln, 3, 1);
+    hs[1] = (r & 4) ? pick_roomy(ln, 3) : rnd_below(&ln->rng, x->nh);
+    for (int j = 2; j < k; j++) hs[j] = rnd_below(&ln->rng, x->nh);
+    return lns_hosts(ln, hs, k, thr);
+  }
   }
 }
 
-/* The fixed mix of neighbourhoods.  The exact two-host re-split and the
- * ejection pay off where hosts hold few VMs (A set, b_1, b_4, b_9 of the
- * ROADEF instances: <= 64 per host) and cost more than they bring where
- * hosts hold hundreds.  Where they pay, odd lanes draw them four times as
- * often: a portfolio, as the best rate differs from instance to instance
- * (a2_2 gains from 1/16, a1_2 loses). */
+/* The starting mix of neighbourhoods (op_adapt moves it).  The exact
+ * re-split and the ejection pay off where hosts hold few VMs (A set, b_1,
+ * b_4, b_9 of the ROADEF instances: <= 64 per host) and cost more than
+ * they bring where hosts hold hundreds.  Where they pay, odd lanes start
+ * with them four times as often: a portfolio, as the best rate differs
+ * from instance to instance. */
 static void op_init(lane *ln, const vmp__ridx *x, int lane_index)
 {
   double big = x->nv <= 64.0 * x->nh ? (lane_index & 1 ? 1.0 / 16 : 1.0 / 64) : 1.0 / 1024;
@@ -663,6 +789,33 @@ static void op_init(lane *ln, const vmp__ridx *x, int lane_index)
   for (int k = 0; k < N_OPS; k++) ln->op_w[k] = w[k];
 }
 
+/* Adapts a lane's mix at a meeting: each neighbourhood's weight moves
+ * halfway towards its share of the improvement per unit of work since the
+ * last meetings (halved at each, so the recent past counts most), above a
+ * floor that keeps every neighbourhood tried.  Work is counted in prices,
+ * moves and search nodes, not time, so the mix stays reproducible. */
+static void op_adapt(lane *ln)
+{
+  double sc[N_OPS], tot = 0;
+  for (int k = 0; k < N_OPS; k++) {
+    sc[k] = ln->gain[k] / (ln->cost_w[k] + 1);
+    tot += sc[k];
+  }
+  if (tot > 0) {
+    const double floor_small = 0.01, floor_big = 1.0 / 512;
+    double fl = 0;
+    for (int k = 0; k < N_OPS; k++) fl += k == OP_LNS || k == OP_EJECT ? floor_big : floor_small;
+    for (int k = 0; k < N_OPS; k++) {
+      double f = k == OP_LNS || k == OP_EJECT ? floor_big : floor_small;
+      ln->op_w[k] = 0.5 * ln->op_w[k] + 0.5 * (f + (1 - fl) * sc[k] / tot);
+    }
+  }
+  for (int k = 0; k < N_OPS; k++) {
+    ln->gain[k] *= 0.5;
+    ln->cost_w[k] *= 0.5;
+  }
+}
+
 /* One attempt of a neighbourhood drawn from the lane's mix. */
 static int attempt(lane *ln, double thr)
 {
@@ -674,7 +827,12 @@ static int attempt(lane *ln, double thr)
     acc += ln->op_w[k];
     if (u < acc) { op = k; break; }
   }
-  return op_run(ln, op, thr);
+  double c0 = ln->cost;
+  int64_t w0 = ln->work;
+  int ok = op_run(ln, op, thr);
+  ln->cost_w[op] += (double)(ln->work - w0) + 1;
+  if (ln->cost < c0) ln->gain[op] += c0 - ln->cost;
+  return ok;
 }
 
 /* One step: an attempt accepted when it gains at least `need` (opening
@@ -693,7 +851,8 @@ static inline void step(lane *ln)
 static void lane_epoch(run *R, lane *ln, int main_thread)
 {
   const vmp__rebalance_opts *o = R->o;
-  for (int64_t i = 0; i < ln->budget; i++) {
+  int64_t w_end = ln->work + EPOCH_WORK;
+  for (int64_t i = 0; i < ln->budget && ln->work < w_end; i++) {
     if ((i % CLOCK_EVERY) == 0) {
       if (atomic_load_explicit(&R->stop, memory_order_relaxed)) break;
       if (o->deadline > 0 || (main_thread && o->progress)) {
@@ -765,6 +924,31 @@ static void run_epoch(run *R)
       if (i % R->nt == 0 || i % R->nt > started) lane_epoch(R, &R->lanes[i], 1);
   }
   for (int t = 1; t <= started; t++) pthread_join(th[t], NULL);
+}
+
+/* The last step: every moved VM of the best assignment that can go back
+ * to its initial host without raising the cost does (the search may end
+ * in a state where a needless move was never undone).  Deterministic and
+ * quick: one shift price per moved VM and pass. */
+static void polish(run *R, int *best_a)
+{
+  lane *ln = &R->lanes[0];
+  const vmp__ridx *x = R->x;
+  lane_reset(ln, best_a, R->best);
+  ln->cost = vmp__rstate_cost(&ln->s);
+  int changed = 1;
+  for (int pass = 0; pass < 3 && changed; pass++) {
+    changed = 0;
+    for (int v = 0; v < x->nv; v++) {
+      int h0 = x->init[v];
+      if (h0 < 0 || ln->s.a[v] == h0 || (x->m->pinned && x->m->pinned[v])) continue;
+      changed |= try_shift(ln, v, h0, 0);
+    }
+  }
+  if (ln->cost <= R->best) {
+    memcpy(best_a, ln->s.a, (size_t)x->nv * sizeof *best_a);
+    R->best = ln->cost;
+  }
 }
 
 /* ---- evacuation of closed hosts ------------------------------------------------- */
@@ -889,14 +1073,18 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     R.lanes[i].temp = sa_t0[i % 4] * R.best / (m->nv + 1);
     R.lanes[i].need = NEED_START * R.best;
   }
-  int64_t done = 0;
   for (;;) {
-    int64_t e = EPOCH_MOVES;
-    if (o.max_moves > 0 && o.max_moves - done < e) e = o.max_moves - done;
-    if (e <= 0) break;
-    for (int i = 0; i < nl; i++) R.lanes[i].budget = e;
+    /* each lane's attempts this epoch: an epoch may also end early by
+     * work (lane_epoch), so the move budget counts attempts made */
+    int more = 0;
+    for (int i = 0; i < nl; i++) {
+      int64_t e = EPOCH_MOVES, left = o.max_moves - R.lanes[i].attempts;
+      if (o.max_moves > 0 && left < e) e = left > 0 ? left : 0;
+      R.lanes[i].budget = e;
+      more |= e > 0;
+    }
+    if (!more) break;
     run_epoch(&R);
-    done += e;
     stats.epochs++;
     /* meet: the best of the lanes' bests becomes the global best */
     int bl = 0, wl = 0;
@@ -914,6 +1102,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     for (int i = 0; i < nl; i++)
       if (R.lanes[i].s.oom) { rc = vmp__enomem(); goto out; }
     if (atomic_load(&R.stop)) break;
+    for (int i = 0; i < nl; i++) op_adapt(&R.lanes[i]);
     for (int i = 0; i < nl; i++) {
       lane *ln = &R.lanes[i];
       if (ln->need > 0) continue;
@@ -935,6 +1124,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
       logf_(&o, "%s", buf);
     }
   }
+  if (!atomic_load(&R.stop) || atomic_load(&R.stop) == 1) polish(&R, best_a);
   memcpy(best_out, best_a, (size_t)m->nv * sizeof *best_a);
   if (obj_out) *obj_out = R.best;
   if (bound_out) *bound_out = R.bound;

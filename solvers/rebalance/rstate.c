@@ -250,6 +250,11 @@ static void conf_add(vmp__rstate *s, int c, int h, int d)
 
 /* ---- state -------------------------------------------------------------------- */
 
+int vmp__rstate_conf_count(const vmp__rstate *s, int c, int h)
+{
+  return conf_get(s, c, h);
+}
+
 void vmp__rstate_free(vmp__rstate *s)
 {
   if (!s) return;

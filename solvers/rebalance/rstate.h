@@ -82,6 +82,8 @@ void vmp__rstate_move(vmp__rstate *s, int v, int h);
  * touched holds: capacity and transient capacity on v's host, v's conflict
  * sets there, v's spreads and dependencies, and the domain v left. */
 int vmp__rstate_ok_after(const vmp__rstate *s, int v, int from);
+/* VMs of conflict set c on host h. */
+int vmp__rstate_conf_count(const vmp__rstate *s, int c, int h);
 /* Load + balance cost of host h if its load row were L. */
 double vmp__rstate_host_cost(const vmp__ridx *x, int h, const double *L);
 /* Whether v may be put on h at all (allowed list, open host). */
