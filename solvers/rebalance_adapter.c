@@ -1,8 +1,10 @@
 /*
  * rebalance: the machine-reassignment engine (solvers/rebalance/, input
  * contract rmodel.h) as a vmplace solver.  This file converts the compiled
- * model into a vmp__rmodel, starts the engine from the current placement
- * (or the incumbent) and hands its answer and lower bound back.
+ * model into a vmp__rmodel (rebalance_adapter.h: also the way the ROADEF
+ * dev harness and the engine's tests read their files), starts the engine
+ * from the current placement (or the incumbent) and hands its answer and
+ * lower bound back.
  *
  * The engine places every VM and models: capacities, transient resources,
  * conflict sets (hard host anti-affinity), spread minimums, dependencies,
@@ -16,21 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rebalance/rmodel.h"
+#include "rebalance_adapter.h"
 #include "solvers.h"
 
-typedef struct conv {
-  vmp__rmodel r;
-  int *init, *gstart, *gvms, *hcls, *cstart, *cvms, *ndom, *label;
-  int *astart, *ahosts, *svms, *da, *db;
-  unsigned char *transient, *closed;
-  vmp__rbalance *bal;
-  vmp__rspread *spread;
-  vmp__rdepend *dep;
-  double *hmc;
-} conv;
-
-static void conv_free(conv *c) {
+void vmp__rebalance_input_free(vmp__rebalance_input *c) {
+  if (!c) return;
   free(c->init);
   free(c->gstart);
   free(c->gvms);
@@ -50,6 +42,7 @@ static void conv_free(conv *c) {
   free(c->spread);
   free(c->dep);
   free(c->hmc);
+  memset(c, 0, sizeof *c);
 }
 
 static const char *gname(const vmp__model *m, uint32_t g) {
@@ -86,7 +79,7 @@ static int declines(const vmp__model *m) {
   return 0;
 }
 
-static int conv_groups(const vmp__model *m, conv *c) {
+static int conv_groups(const vmp__model *m, vmp__rebalance_input *c) {
   c->gstart = malloc((m->ngm + 1) * sizeof *c->gstart);
   c->gvms = malloc(((m->ngm ? m->gm_start[m->ngm] : 0) + 1) * sizeof *c->gvms);
   if (!c->gstart || !c->gvms) return vmp__enomem();
@@ -103,7 +96,7 @@ static int conv_groups(const vmp__model *m, conv *c) {
   return 0;
 }
 
-static int conv_hmc(const vmp__model *m, conv *c) {
+static int conv_hmc(const vmp__model *m, vmp__rebalance_input *c) {
   uint32_t n = m->hmc_n, extra = 0;
   if (!m->hmc_class) return 0;
   for (size_t h = 0; h < m->nhosts; h++)
@@ -123,7 +116,7 @@ static int conv_hmc(const vmp__model *m, conv *c) {
   return 0;
 }
 
-static int conv_conflicts(const vmp__model *m, conv *c) {
+static int conv_conflicts(const vmp__model *m, vmp__rebalance_input *c) {
   size_t total = 0, at = 0;
   for (uint32_t g = 0; g < m->ngroups; g++) total += m->groups[g].nvms;
   c->cstart = malloc((m->ngroups + 1) * sizeof *c->cstart);
@@ -141,7 +134,7 @@ static int conv_conflicts(const vmp__model *m, conv *c) {
   return 0;
 }
 
-static int conv_domains(const vmp__model *m, conv *c) {
+static int conv_domains(const vmp__model *m, vmp__rebalance_input *c) {
   size_t ns = 0, na = 0, nb = 0, at = 0, atb = 0;
   c->ndom = malloc((m->nrdoms + 1) * sizeof *c->ndom);
   c->label = malloc(((size_t)m->nrdoms * m->nhosts + 1) * sizeof *c->label);
@@ -202,7 +195,7 @@ static int conv_domains(const vmp__model *m, conv *c) {
  * allowed_hosts, pins); NULL lists when every VM may go anywhere.
  * Maintenance hosts stay in the lists: they are the engine's closed hosts,
  * which a VM may start on and must leave. */
-static int conv_allowed(const vmp__model *m, conv *c) {
+static int conv_allowed(const vmp__model *m, vmp__rebalance_input *c) {
   size_t total = 0, at = 0, *cnt;
   int any = 0;
   for (uint32_t a = 0; a < m->naclasses; a++)
@@ -231,9 +224,8 @@ static int conv_allowed(const vmp__model *m, conv *c) {
   return 0;
 }
 
-static int convert(const vmp__model *m, conv *c) {
+static int convert(const vmp__model *m, vmp__rebalance_input *c) {
   int rc, closed = 0;
-  memset(c, 0, sizeof *c);
   c->r.nv = (int)m->nvms;
   c->r.nh = (int)m->nhosts;
   c->r.nr = (int)m->nres;
@@ -275,6 +267,15 @@ static int convert(const vmp__model *m, conv *c) {
   return 0;
 }
 
+int vmp__rebalance_from_model(const vmp__model *m,
+                              vmp__rebalance_input *out) {
+  int rc;
+  memset(out, 0, sizeof *out);
+  if ((rc = declines(m))) return rc;
+  if ((rc = convert(m, out))) vmp__rebalance_input_free(out);
+  return rc;
+}
+
 typedef struct cb {
   vmp__ctx *ctx;
   size_t nvms;
@@ -310,10 +311,8 @@ static int rebalance_solve(vmp__ctx *ctx, vmp__result *res) {
   int *start = NULL, *best = NULL, rc;
   double obj = HUGE_VAL, bound = -HUGE_VAL;
   cb x;
-  conv c;
-  memset(&c, 0, sizeof c);
-  if ((rc = declines(m))) return rc;
-  if ((rc = convert(m, &c))) goto done;
+  vmp__rebalance_input c;
+  if ((rc = vmp__rebalance_from_model(m, &c))) return rc;
   if ((rc = vmp__rmodel_check(&c.r))) goto done;
   start = malloc((m->nvms + 1) * sizeof *start);
   best = malloc((m->nvms + 1) * sizeof *best);
@@ -357,7 +356,7 @@ static int rebalance_solve(vmp__ctx *ctx, vmp__result *res) {
 done:
   free(start);
   free(best);
-  conv_free(&c);
+  vmp__rebalance_input_free(&c);
   return rc;
 }
 

@@ -382,6 +382,34 @@ static char *roadef_with(const char *from, const char *to) {
   return s;
 }
 
+/* A service may name the same dependency twice: it is one constraint, and
+ * each service's distinct ones are kept in file order. */
+static void test_readers__roadef_dependency_twice(void **state) {
+  char *model = roadef_with("2\n2 0\n0 1 0\n", "2\n2 1 1\n0 2 0 0\n");
+  vmp_problem *p = NULL;
+  size_t g, on;
+  const char *scope;
+  int hard;
+  (void)state;
+  assert_int_equal(parse_roadef(model, "0 1 1", &p), VMP_OK);
+  assert_int_equal(vmp_problem_num_dependencies(p), 2);
+  assert_int_equal(vmp_problem_dependency(p, 0, &g, &on, &scope, &hard, NULL),
+                   VMP_OK);
+  assert_string_equal(vmp_problem_group_name(p, g), "s0");
+  assert_string_equal(vmp_problem_group_name(p, on), "s1");
+  assert_string_equal(scope, "neighborhood");
+  assert_int_equal(hard, 1);
+  assert_int_equal(vmp_problem_dependency(p, 1, &g, &on, NULL, NULL, NULL),
+                   VMP_OK);
+  assert_string_equal(vmp_problem_group_name(p, g), "s1");
+  assert_string_equal(vmp_problem_group_name(p, on), "s0");
+  /* The public call still refuses a duplicate. */
+  assert_int_equal(vmp_problem_add_dependency(p, g, on, "neighborhood", NULL),
+                   VMP_EEXIST);
+  vmp_problem_free(p);
+  free(model);
+}
+
 static void test_readers__roadef_zero_weight(void **state) {
   char *model = roadef_with("2 10 100", "0 10 100");
   vmp_problem *p = NULL;
@@ -916,6 +944,7 @@ int main(void) {
       cmocka_unit_test(test_readers__cloud_sample),
       cmocka_unit_test(test_readers__roadef_sample),
       cmocka_unit_test(test_readers__roadef_zero_weight),
+      cmocka_unit_test(test_readers__roadef_dependency_twice),
       cmocka_unit_test(test_readers__read_file),
       cmocka_unit_test(test_readers__empty),
       cmocka_unit_test(test_readers__truncated),

@@ -3,9 +3,10 @@
  * ROADEF/EURO 2012 and vmplace's own rebalancing terms) in flat arrays,
  * and the engine's entry points.
  *
- * The caller (the compiled-model converter, or the ROADEF harness in
- * bench/tools/) fills a `vmp__rmodel`; the engine only reads it and never
- * keeps a pointer into it after a call returns.  Every number is a double:
+ * The caller (the compiled-model converter, rebalance_adapter.h, through
+ * which the ROADEF harness in bench/tools/roadef/ reads too) fills a
+ * `vmp__rmodel`; the engine only reads it and never keeps a pointer into
+ * it after a call returns.  Every number is a double:
  * vmplace's data are doubles, and ROADEF's integers stay far below 2^53,
  * so sums of them are exact and costs reproduce the challenge's to the
  * unit.  Arrays are row-major; "nv x nr" means index v * nr + r.

@@ -391,13 +391,17 @@ static int add_service(const roadef *f, long long s, const size_t *member,
 
 /* Services: conflict, spread and dependencies. */
 static int build_groups(const roadef *f, const char *origin, vmp_problem *p) {
-  size_t *start, *member, *fill, *gid;
+  size_t *start, *member, *fill, *gid, *listed;
   int rc = 0;
   start = vmp__calloc((size_t)f->S + 1, sizeof *start);
   member = vmp__calloc((size_t)f->P + 1, sizeof *member);
   fill = vmp__calloc((size_t)f->S + 1, sizeof *fill);
   gid = vmp__calloc((size_t)f->S + 1, sizeof *gid);
-  if (!start || !member || !fill || !gid) {
+  /* listed[t] = s + 1 once s's dependency on t is added: a service's list
+   * may name t twice (the same constraint), and no other service adds
+   * (s, t), so the problem need not search its dependencies for it. */
+  listed = vmp__calloc((size_t)f->S + 1, sizeof *listed);
+  if (!start || !member || !fill || !gid || !listed) {
     rc = vmp__enomem();
     goto done;
   }
@@ -421,10 +425,11 @@ static int build_groups(const roadef *f, const char *origin, vmp_problem *p) {
                         "can meet it", origin, f->service_line[s], s, t);
         break;
       }
-      rc = vmp_problem_add_dependency(p, gid[s], gid[t], "neighborhood",
-                                      NULL);
-      if (rc == VMP_EEXIST) rc = 0;   /* listed twice: the same constraint */
-      else if (rc)
+      if (listed[t] == (size_t)s + 1) continue;
+      listed[t] = (size_t)s + 1;
+      rc = vmp__reassign_add_distinct_dependency(p, gid[s], gid[t],
+                                                 "neighborhood");
+      if (rc)
         rc = vmp__error_prefix(rc, "%s: line %zu", origin,
                                f->service_line[s]);
     }
@@ -434,6 +439,7 @@ done:
   free(member);
   free(fill);
   free(gid);
+  free(listed);
   return rc;
 }
 

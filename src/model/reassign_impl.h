@@ -28,6 +28,11 @@ void vmp__hmc_install(vmp_problem *p, uint32_t *cls, uint32_t nclasses,
  * hosts, VMs and groups already.  0 or a negative code. */
 int vmp__reassign_clone(const vmp_problem *p, vmp_problem *q);
 
+/* vmp_problem_add_dependency for a reader that knows the dependency is not
+ * there yet (it does not search for an equal one). */
+int vmp__reassign_add_distinct_dependency(vmp_problem *p, size_t group,
+                                          size_t on, const char *scope);
+
 /* 1 when some host has a safety capacity below its effective capacity
  * given (any safety setting at all). */
 int vmp__has_safety(const vmp_problem *p);

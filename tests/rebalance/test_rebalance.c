@@ -3,7 +3,9 @@
  * evaluator against the ROADEF 2012 statement's worked examples and the
  * published initial costs, the incremental state against the evaluator on
  * random move sequences, the pooled bound against the best known costs,
- * reproducibility across thread counts, validation errors.
+ * reproducibility across thread counts, validation errors.  The files are
+ * read as users read them: the library's ROADEF reader, the compiled model
+ * and the `rebalance` solver's conversion (bench/tools/roadef/roadef_load.h).
  *
  * The instances come from ../shared/instances beside the repository (or
  * $VMPLACE_INSTANCES); tests that need them skip when they are absent.
@@ -20,7 +22,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
-#include "roadef_read.h"
+#include "roadef_load.h"
 #include "rstate.h"
 
 /* The sanitizer build runs every step several times slower: long searches
@@ -46,7 +48,7 @@ static const char *instances(void)
  * assignment file `assign` of the same folder; skips when absent. */
 static void load(roadef *rd, const char *sub, const char *name, const char *assign)
 {
-  char mp[1024], ap[1024], err[512];
+  char mp[1024], ap[1024];
   struct stat st;
   snprintf(mp, sizeof mp, "%s/roadef2012_machine_reassignment/%s/model_%s.txt",
            instances(), sub, name);
@@ -56,18 +58,20 @@ static void load(roadef *rd, const char *sub, const char *name, const char *assi
     print_message("no instance at %s\n", mp);
     skip();
   }
-  int rc = roadef_read(rd, mp, ap, err, sizeof err);
-  if (rc) print_message("%s\n", err);
+  int rc = roadef_load(rd, mp, ap);
+  if (rc) print_message("%s\n", vmp_last_error());
   assert_int_equal(rc, 0);
   assert_int_equal(vmp__rmodel_check(&rd->m), 0);
 }
 
 static void read_sol(const roadef *rd, const char *file, int *a)
 {
-  char p[1024], err[512];
+  char p[1024];
   snprintf(p, sizeof p, "%s/roadef2012_machine_reassignment/spec_example/%s", instances(),
            file);
-  assert_int_equal(roadef_read_solution(p, rd->m.nv, a, err, sizeof err), 0);
+  int rc = roadef_read_solution(rd, p, a);
+  if (rc) print_message("%s\n", vmp_last_error());
+  assert_int_equal(rc, 0);
 }
 
 /* Load cost of resource r alone (the statement splits it by resource). */
@@ -76,7 +80,8 @@ static double load_of(const roadef *rd, const int *a, int r)
   double w[64] = {0};
   vmp__rmodel m = rd->m;
   vmp__rcost c;
-  w[r] = rd->sw[r];
+  assert_non_null(rd->m.safety_weight);
+  w[r] = rd->m.safety_weight[r];
   m.safety_weight = w;
   assert_int_equal(vmp__rmodel_eval(&m, a, &c), 0);
   return c.load;

@@ -5,9 +5,11 @@
  *                  [--lanes L] [--moves N] [--out SOLUTION] [--best-known CSV]
  *                  [--eval SOLUTION] [--verbose 1]
  *
- * Reads the files straight into the engine's model, runs the rebalancer
- * from the initial assignment for S seconds (or N move attempts per
- * lane), verifies the answer with the from-scratch evaluator, writes it in
+ * Reads the files through the library (vmp_problem_read_roadef, the
+ * compiled model and the `rebalance` solver's conversion to the engine's
+ * input: read= in the result line is the time of all three), runs the
+ * rebalancer from the initial assignment for S seconds (or N move attempts
+ * per lane), verifies the answer with the from-scratch evaluator, writes it in
  * the challenge's format and prints one line of key=value figures.  With
  * --eval it only scores a solution file.  Exit 0 on success, 1 if the
  * answer is infeasible or costlier than the start, 2 on bad input.
@@ -17,7 +19,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "roadef_read.h"
+#include "roadef_load.h"
 
 static void log_line(int level, const char *msg, void *ud)
 {
@@ -87,10 +89,9 @@ int main(int argc, char **argv)
   }
   double t0 = vmp__now();
   roadef rd;
-  char err[512];
-  int rc = roadef_read(&rd, model, assign, err, sizeof err);
+  int rc = roadef_load(&rd, model, assign);
   if (rc) {
-    fprintf(stderr, "vmplace-roadef: %s\n", err);
+    fprintf(stderr, "vmplace-roadef: %s\n", vmp_last_error());
     return 2;
   }
   double tread = vmp__now() - t0;
@@ -104,8 +105,8 @@ int main(int argc, char **argv)
   int *a = malloc(((size_t)rd.m.nv + 1) * sizeof *a);
   if (!a) return 2;
   if (evalf) {
-    if ((rc = roadef_read_solution(evalf, rd.m.nv, a, err, sizeof err))) {
-      fprintf(stderr, "vmplace-roadef: %s\n", err);
+    if ((rc = roadef_read_solution(&rd, evalf, a))) {
+      fprintf(stderr, "vmplace-roadef: %s\n", vmp_last_error());
       return 2;
     }
     if (vmp__rmodel_eval(&rd.m, a, &c1)) {
@@ -141,8 +142,8 @@ int main(int argc, char **argv)
          c1.total, c0.total, best, best > 0 ? 100.0 * (c1.total - best) / c0.total : -1.0,
          best > 0 ? c1.total / best : -1.0, bound, secs, tread, c1.feasible,
          c1.total == obj, (long long)st.attempts, (long long)st.accepted, st.epochs);
-  if (out && roadef_write_solution(out, rd.m.nv, a)) {
-    fprintf(stderr, "vmplace-roadef: %s: cannot write\n", out);
+  if (out && roadef_write_solution(&rd, out, a)) {
+    fprintf(stderr, "vmplace-roadef: %s\n", vmp_last_error());
     return 2;
   }
   int ok = c1.feasible && c1.total <= c0.total && c1.total == obj;
