@@ -494,6 +494,11 @@ static void test_readers__negative(void **state) {
   vmp_problem *p = NULL;
   char *model;
   (void)state;
+  /* a problem needs a resource (problem JSON refuses none): a ROADEF model
+   * without one used to be read into a problem that could not be written
+   * and read back (found by fuzz_roadef) */
+  expect_error(parse_roadef("0\n1\n0 0\n0\n0\n0\n0\n1 10 100\n", NULL, &p), VMP_ERANGE,
+               "model_x.txt: line 1: number of resources: expected an integer in 1..64, got 0");
   expect_fail(vmp__read_vbp, "1\n10\n2\n3 1\n-2 1\n", VMP_ERANGE,
               "in.txt: line 5: size 1 of item 2: expected a number >= 0, got "
               "-2");

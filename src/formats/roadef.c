@@ -126,7 +126,7 @@ static int parse_resources(vmp__tok *t, roadef *f) {
   char what[96];
   long long x;
   int rc;
-  if ((rc = vmp__tok_int(t, "number of resources", 0, VMP__MAX_RESOURCES,
+  if ((rc = vmp__tok_int(t, "number of resources", 1, VMP__MAX_RESOURCES,
                          &f->R)))
     return rc;
   f->transient = vmp__calloc((size_t)f->R + 1, 1);
