@@ -34,6 +34,8 @@
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
 #define EPOCH_WORK 4000000     /* or this much work, whichever comes first */
 #define CLOCK_EVERY 128        /* attempts between clock reads */
+#define CLOCK_WORK 20000       /* or this much work (a re-split can take
+                                  50,000 nodes: 128 of them would overshoot) */
 #define SCAN_HOSTS 128         /* hosts a best shift prices */
 #define SCAN_VMS 32            /* VMs a best swap prices */
 #define NEED_WINDOW 4096       /* attempts without a gain before need halves */
@@ -851,9 +853,10 @@ static inline void step(lane *ln)
 static void lane_epoch(run *R, lane *ln, int main_thread)
 {
   const vmp__rebalance_opts *o = R->o;
-  int64_t w_end = ln->work + EPOCH_WORK;
+  int64_t w_end = ln->work + EPOCH_WORK, w_clock = ln->work;
   for (int64_t i = 0; i < ln->budget && ln->work < w_end; i++) {
-    if ((i % CLOCK_EVERY) == 0) {
+    if ((i % CLOCK_EVERY) == 0 || ln->work - w_clock >= CLOCK_WORK) {
+      w_clock = ln->work;
       if (atomic_load_explicit(&R->stop, memory_order_relaxed)) break;
       if (o->deadline > 0 || (main_thread && o->progress)) {
         double now = vmp__now();
