@@ -14,8 +14,9 @@
  * meeting and restarted from the best when cold.
  *
  * Lanes are independent searches (seeds derived from the run's seed) run
- * on the threads and meeting after every EPOCH_MOVES attempts, in lane
- * order: the best lane's best becomes the run's best, and every fourth
+ * on the threads and meeting after every EPOCH_MOVES attempts or
+ * EPOCH_WORK units of work, whichever comes first, in lane order: the
+ * best lane's best becomes the run's best, and every fourth
  * meeting the lane with the worst best restarts from it.  Nothing depends
  * on timing but where the run stops, so a run ended by its move budget
  * gives the same answer for a seed and a lane count at any thread count.
