@@ -597,11 +597,49 @@ static int after_failed_live(run *R, size_t k, virConnectPtr cs, virConnectPtr c
   return fail_after_undo(f, undo);
 }
 
+/* Whether the domain's metadata says it cannot move live
+ * (<vmplace:live-migration>false</vmplace:live-migration>: a passthrough
+ * device, local state...): *cold_only 1 or 0.  Read from the source's
+ * libvirt when the step runs, as everything else about where and how the
+ * VM is. */
+static int metadata_cold_only(run *R, size_t k, const dstate *s, int *cold_only) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from);
+  vmp__domxml x;
+  char where[512], *xml;
+  int rc;
+  *cold_only = 0;
+  if (!(xml = virDomainGetXMLDesc(s->d, 0)))
+    return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the definition of %s", hs, vm);
+  snprintf(where, sizeof where, "%s: domain %s", hs, vm);
+  memset(&x, 0, sizeof x);
+  rc = vmp__domxml_parse(xml, where, &x);
+  free(xml);
+  if (rc == VMP_EPARSE) rc = vmp__error_prefix(VMP_ESTATE, "cannot tell how %s may move", vm);
+  if (!rc) *cold_only = x.has_live_migration && !x.live_migration;
+  vmp__domxml_free(&x);
+  return rc;
+}
+
+static int refuse_cold_only(run *R, size_t k) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  return vmp__error(VMP_ESTATE, "%s: the metadata of %s says it cannot move live "
+                                "(<vmplace:live-migration>false); it can only move shut down "
+                                "(allow a cold move)",
+                    HN(R, st->from), R->pl->vm_name[st->vm]);
+}
+
 static int move_fresh(run *R, size_t k, virConnectPtr cs, virConnectPtr ct, dstate *s,
                       const char **method) {
   failure f;
-  int rc, nosup;
+  int rc, nosup, cold_only;
   *method = "live";
+  if ((rc = metadata_cold_only(R, k, s, &cold_only))) return rc;
+  if (cold_only) {
+    *method = "cold";
+    if (!R->o->allow_cold_move) return refuse_cold_only(R, k);
+    return cold(R, k, ct, s);
+  }
   if ((rc = begin(R, k, "live"))) return rc;
   if (!(rc = live(R, k, s, &nosup))) return settle(R, k, cs, ct);
   if (!nosup) {
@@ -630,6 +668,7 @@ static int step_migrate(run *R, size_t k, int *state, const char **method, char 
       (rc = classify(R, k, &s, &t, &what)))
     goto out;
   if (R->o->dry_run) {
+    int cold_only = 0;
     static const char *const would[] = {
         "", "", "would make the copy on the target persistent",
         "would finish an interrupted cold move", "would remove the half-made copy on the target",
@@ -640,6 +679,12 @@ static int step_migrate(run *R, size_t k, int *state, const char **method, char 
     snprintf(note, notelen, "%s", what == FRESH && R->o->allow_cold_move
                                       ? "cold if the driver cannot migrate live"
                                       : would[what]);
+    if (what == FRESH && (rc = metadata_cold_only(R, k, &s, &cold_only))) goto out;
+    if (cold_only) {
+      *method = "cold";
+      if (!R->o->allow_cold_move) rc = refuse_cold_only(R, k);
+      snprintf(note, notelen, "its metadata says it cannot move live");
+    }
     goto out;
   }
   *state = VMP_STEP_ALREADY;
