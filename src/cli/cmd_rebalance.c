@@ -33,7 +33,7 @@ static void rebalance_usage(FILE *f) {
           "                           1000)\n"
           "      --no-staging         no staging hosts for cycles\n"
           "      --allow-cold-move    move VMs shut down where live migration is not\n"
-          "                           supported\n"
+          "                           supported or their metadata forbids it\n"
           "      --journal FILE       journal of the apply (default: none)\n"
           "      --shutdown-timeout S seconds a guest gets to shut down (default 300)\n"
           "      --migrate-timeout S  abort a live migration after S seconds\n"

@@ -23,12 +23,14 @@ WORK=$LAB/work
 lab() { "$LAB_SH" "$@"; }
 lvirsh() { lab virsh "$LAB" "$@"; }
 
-# check_state TARGET.json MESSAGE: every VM once, running, on its target.
+# check_state TARGET.json MESSAGE [VM=HOST...]: every VM once, running,
+# persistent, on its target (or on the HOST given here).
 check_state() {
-  local out
+  local out target=$1 what=$2
+  shift 2
   count=$((count + 1))
-  if ! out=$(python3 "$STATE" "$LAB" --check "$1" 2>&1); then
-    echo "FAIL: $2"
+  if ! out=$(python3 "$STATE" "$LAB" --check "$target" "$@" 2>&1); then
+    echo "FAIL: $what"
     echo "$out" | sed 's/^/    /'
     fails=$((fails + 1))
   fi
@@ -135,6 +137,34 @@ PY
   out=$(python3 "$STATE" "$LAB" --cgroup "$WORK/sched.json" 2>&1) ||
     { fail "entitlements in the cgroup files"; echo "$out" | sed 's/^/    /'; }
   echo "$out"
+
+  # a cold move: a VM whose metadata says it cannot move live, booted from
+  # a sector that powers off on the ACPI power button (virsh shutdown)
+  lab guest "$LAB" h3 cold1 --acpi \
+    --meta '<vmplace:live-migration>false</vmplace:live-migration>' || exit 1
+  "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc5.json" > /dev/null
+  python3 - "$WORK/dc5.json" > "$WORK/t5.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+a = {v["name"]: v["host"] for v in p["vms"]}
+a["cold1"] = "h2"
+print(json.dumps({"assignments": a}))
+PY
+  expect 0 "plan:       complete, 1 step in 1 wave," -- \
+    "$VMPLACE" plan -o "$WORK/p5.json" "$WORK/dc5.json" "$WORK/t5.json"
+  expect 1 "step 1 (cold1 h3 -> h2): h3: the metadata of cold1 says it cannot move live" -- \
+    "$VMPLACE" apply "$WORK/p5.json"
+  check_state "$WORK/t2.json" "cold-only VM without --allow-cold-move: nothing moved" cold1=h3
+  expect 0 "1 done, 0 already done, 0 failed" -- \
+    "$VMPLACE" apply --allow-cold-move --shutdown-timeout 30 "$WORK/p5.json"
+  check_state "$WORK/t5.json" "after a cold move"
+  py "journal: the cold move's begin and done" "$WORK/p5.json.journal" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+ev = [(r["step"], r["event"], r["method"]) for r in lines[1:]]
+assert ev[-2:] == [(1, "begin", "cold"), (1, "done", "cold")], ev
+PY
+  expect 0 "running (booted)" -- lvirsh h2 domstate --reason cold1
 }
 
 # ---- faults: the plan stops safely, nothing is lost, the report says why -----------------
