@@ -267,7 +267,9 @@ typedef struct vmp_apply_report vmp_apply_report;
  * libvirt still runs on it (a migration an interrupted run asked for), so a
  * re-run skips what is done and finishes or undoes what an interrupted run
  * left half done (only copies that the journal shows vmplace made are
- * removed).  Migrations use the target's migration network from the plan
+ * removed).  As libvirt asks of its applications, the process should
+ * ignore SIGPIPE (the vmplace CLI and Python do): a daemon that goes away
+ * during the apply would otherwise end it with that signal.  Migrations use the target's migration network from the plan
  * (vmp_plan_host_migration).
  *
  * @param v     the session.

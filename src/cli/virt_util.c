@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,11 @@ static void on_log(int level, const char *msg, void *ud) {
 int cli_virt_session(int verbose, vmp_virt **out) {
   vmp_virt_opts o;
   int rc;
+  /* libvirt writes to its daemons' sockets: a daemon that goes away while
+   * a plan runs (closing the connection when the session ends, or a call
+   * on it) must fail that call, not end vmplace by SIGPIPE between a step
+   * and its journal record.  libvirt asks its applications to ignore it. */
+  signal(SIGPIPE, SIG_IGN);
   vmp_virt_opts_init(&o, VMP_VIRT_OPTS_VERSION);
   o.log = on_log;
   o.log_level = verbose ? VMP_LOG_INFO : VMP_LOG_WARN;
