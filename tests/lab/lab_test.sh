@@ -2,8 +2,9 @@
 # vmplace against real libvirt+QEMU hosts: the lab (tests/lab/lab.sh).
 #   lab_test.sh SECTION path/to/vmplace
 # SECTION: migrate (snapshot, plan, live moves, start steps, migration
-# settings, entitlements in the cgroup files), faults (destination daemon
-# stopped, destination QEMU killed mid-migration, a migration timeout),
+# settings, entitlements in the cgroup files, a cold move), faults
+# (destination daemon stopped before the run, between steps and during a
+# migration; destination QEMU killed mid-migration; a migration timeout),
 # crash (kill -9 of `vmplace apply` at random moments, then resume).
 # Exits 77 (ctest's SKIP_RETURN_CODE) with the reason where the lab cannot
 # run (not root, no namespaces, libvirt or QEMU missing).
@@ -170,10 +171,10 @@ PY
 # ---- faults: the plan stops safely, nothing is lost, the report says why -----------------
 section_faults() {
   local pid qpid i
-  lab up "$LAB" 3 > /dev/null || exit 1
+  lab up "$LAB" 4 > /dev/null || exit 1
   mkdir -p "$WORK"
   lab guest "$LAB" h1 f1 && lab guest "$LAB" h1 f2 --memory 64 --fill 40 &&
-    lab guest "$LAB" h2 f3 || exit 1
+    lab guest "$LAB" h2 f3 --memory 64 --fill 40 || exit 1
   lab inventory "$LAB" --migration "${LAB_MIGRATION:-direct}" > "$WORK/inv.json"
   "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc.json" > /dev/null
   echo '{"assignments": {"f1": "h3", "f2": "h1", "f3": "h2"}}' > "$WORK/t1.json"
@@ -225,6 +226,61 @@ section_faults() {
   check_state "$WORK/t2.json" "migration timeout: f2 still runs on h2 alone"
   expect 0 "1 done" -- "$VMPLACE" apply "$WORK/p3.json"
   check_state "$WORK/t3.json" "migration timeout: the re-run without a limit moved f2"
+
+  # a destination's daemon stopped while the plan runs, between its steps:
+  # h1's goes while step 1 (f3, 40 MiB at 4 MiB/s) copies to h4, so step 2
+  # (f2 to h1) meets a dead connection
+  echo '{"assignments": {"f1": "h3", "f2": "h1", "f3": "h4"}}' > "$WORK/t4.json"
+  "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc4.json" > /dev/null
+  expect 0 "f3                   h2 -> h4  (64 MiB)
+      f2                   h3 -> h1  (64 MiB)" -- \
+    "$VMPLACE" plan -o "$WORK/p4.json" "$WORK/dc4.json" "$WORK/t4.json"
+  "$VMPLACE" apply --bandwidth 4 "$WORK/p4.json" > "$WORK/p4.out" 2>&1 &
+  pid=$!
+  incoming h4 f3 && lab stop-host "$LAB" h1
+  wait "$pid"
+  status=$?
+  count=$((count + 1))
+  [ $status = 1 ] || fail "apply with h1's daemon stopped between steps exited $status, expected 1"
+  expect 0 "1 done, 0 already done, 1 failed, 0 not run" -- cat "$WORK/p4.out"
+  expect 0 "step 2 (f2 h3 -> h1): h1: cannot" -- cat "$WORK/p4.out"
+  grep "^vmplace: " "$WORK/p4.out"
+  lab start-host "$LAB" h1 || exit 1
+  check_state "$WORK/t3.json" "daemon stopped between steps: f3 moved, f2 stays on h3" f3=h4
+  expect 0 "1 done, 1 already done, 0 failed" -- "$VMPLACE" apply "$WORK/p4.json"
+  check_state "$WORK/t4.json" "daemon stopped between steps: the re-run moved f2"
+
+  # the destination's daemon stopped during a migration
+  echo '{"assignments": {"f1": "h3", "f2": "h3", "f3": "h4"}}' > "$WORK/t5.json"
+  "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc5.json" > /dev/null
+  "$VMPLACE" plan -o "$WORK/p5.json" "$WORK/dc5.json" "$WORK/t5.json" > /dev/null
+  "$VMPLACE" apply --bandwidth 4 "$WORK/p5.json" > "$WORK/p5.out" 2>&1 &
+  pid=$!
+  incoming h3 f2 && sleep 1 && lab stop-host "$LAB" h3
+  wait "$pid"
+  status=$?
+  count=$((count + 1))
+  [ $status = 1 ] || fail "apply with h3's daemon stopped mid-migration exited $status, expected 1"
+  expect 0 "step 1 (f2 h1 -> h3): live migration of f2 from h1 to h3" -- cat "$WORK/p5.out"
+  grep "^vmplace: " "$WORK/p5.out"
+  lab start-host "$LAB" h3 || exit 1
+  check_state "$WORK/t4.json" "daemon stopped mid-migration: f2 runs on h1 alone"
+  expect 0 "1 done, 0 already done, 0 failed" -- "$VMPLACE" apply "$WORK/p5.json"
+  check_state "$WORK/t5.json" "daemon stopped mid-migration: the re-run moved f2"
+}
+
+# incoming HOST VM: waits (up to 10 s) until HOST's QEMU for an incoming
+# migration of VM runs; its pid in qpid.
+incoming() {
+  local i
+  qpid=""
+  for i in $(seq 1 200); do
+    qpid=$(cat "$LAB/$1/run/qemu/$2.pid" 2>/dev/null) &&
+      grep -q incoming "/proc/$qpid/cmdline" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  fail "no incoming QEMU for $2 on $1"
+  return 1
 }
 
 # ---- crash: kill -9 at random moments, resume from the journal -------------------------
