@@ -141,10 +141,12 @@ make_cgroups() {
       echo 1 > "$dir/cgroup.clone_children"
     fi
     if [ "$opts" = - ]; then
-      # v2: hand the controllers down so that libvirt can use them.
+      # v2: hand the controllers down so that libvirt can use them (those
+      # that the cgroup this runs in has; the host's own cgroup gets them
+      # from inside its namespace, once the daemon has left it: a v2 cgroup
+      # that hands controllers down holds no processes).
       for c in $(cat "$mnt${cur%/}/cgroup.controllers" 2>/dev/null); do
         echo "+$c" > "$base/cgroup.subtree_control" 2>/dev/null
-        echo "+$c" > "$dir/cgroup.subtree_control" 2>/dev/null
       done
     fi
     echo "$mnt $opts $dir" >> "$d/cgroups"
@@ -209,6 +211,13 @@ inner() {
     mkdir -p "$mnt"
     if [ "$opts" = - ]; then
       mount -t cgroup2 cgroup2 "$mnt" || exit 1
+      # v2: the daemon moves to a leaf of its own, so that the namespace's
+      # root (the host's cgroup) can hand its controllers down to the
+      # guests' cgroups libvirt makes beside it.
+      mkdir -p "$mnt/libvirtd" && echo $$ > "$mnt/libvirtd/cgroup.procs" || exit 1
+      for c in $(cat "$mnt/cgroup.controllers"); do
+        echo "+$c" > "$mnt/cgroup.subtree_control" 2>/dev/null
+      done
     else
       mount -t cgroup -o "$opts" cgroup "$mnt" || exit 1
     fi
