@@ -116,9 +116,9 @@ bad:
 void cli_print_report(FILE *f, const vmp_plan *pl, const vmp_apply_report *r) {
   for (size_t k = 0; k < vmp_apply_report_num_steps(r); k++) {
     const char *method = vmp_apply_report_method(r, k), *msg = vmp_apply_report_message(r, k);
-    const char *from = vmp_plan_step_from(pl, k);
+    const char *from = vmp_plan_step_from(pl, k), *to = vmp_plan_step_to(pl, k);
     fprintf(f, "  %-3zu %-20s %s -> %s  %s", k + 1, vmp_plan_step_vm(pl, k), from ? from : "(new)",
-            vmp_plan_step_to(pl, k), vmp_step_state_name(vmp_apply_report_state(r, k)));
+            to ? to : "(stopped)", vmp_step_state_name(vmp_apply_report_state(r, k)));
     if (method[0]) fprintf(f, " (%s)", method);
     if (msg[0]) fprintf(f, ": %s", msg);
     fputc('\n', f);

@@ -851,6 +851,41 @@ static int step_start(run *R, size_t k, int *state, const char **method, char *n
   return rc;
 }
 
+/* ---- stop steps ------------------------------------------------------------------------- */
+
+/* Shuts down a VM the target leaves unplaced; its definition stays where it
+ * ran.  Found shut off there: already done (also what a run interrupted
+ * after the shutdown leaves). */
+static int step_stop(run *R, size_t k, int *state, const char **method) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from);
+  virConnectPtr cs;
+  dstate s;
+  int rc;
+  *method = "stop";
+  if ((rc = host_conn(R, st->from, &cs)) || (rc = probe(cs, hs, vm, &s))) return rc;
+  if (!s.d) {
+    char elsewhere[512];
+    where_else(R, vm, st->from, st->from, elsewhere, sizeof elsewhere);
+    if (elsewhere[0])
+      return vmp__error(VMP_ESTATE, "%s is not on %s as the plan says: %s", vm, hs, elsewhere);
+    return vmp__error(VMP_ESTATE, "%s exists on no host of the plan", vm);
+  }
+  if (!s.active) {
+    *state = VMP_STEP_ALREADY;
+  } else if (!s.persistent) {
+    rc = vmp__error(VMP_ESTATE, "%s is transient on %s: shutting it down would lose it, and a "
+                                "stop step keeps the VM's definition", vm, hs);
+  } else if (R->o->dry_run) {
+    *state = VMP_STEP_WOULD_RUN;
+  } else if (!(rc = begin(R, k, "stop"))) {
+    *state = VMP_STEP_DONE;
+    rc = lv_shutdown(R, s.d, hs, vm);
+  }
+  dstate_free(&s);
+  return rc;
+}
+
 /* ---- the run ------------------------------------------------------------------------------ */
 
 static int notify(run *R, size_t k, int state, const char *method, const char *message) {
@@ -864,7 +899,7 @@ static int notify(run *R, size_t k, int state, const char *method, const char *m
   ev.state = state;
   ev.vm = R->pl->vm_name[st->vm];
   ev.from = st->from == VMP__PLAN_NONE ? NULL : HN(R, st->from);
-  ev.to = HN(R, st->to);
+  ev.to = st->to == VMP__PLAN_NONE ? NULL : HN(R, st->to);
   ev.method = method ? method : "";
   ev.message = message ? message : "";
   return R->o->progress(&ev, R->o->progress_userdata);
@@ -891,8 +926,11 @@ static int run_step(run *R, size_t k, int *fatal) {
     R->sim[st->vm] = st->to;
     return VMP_OK;
   }
-  rc = st->from == VMP__PLAN_NONE ? step_start(R, k, &state, &method, note, sizeof note)
-                                  : step_migrate(R, k, &state, &method, note, sizeof note);
+  switch (vmp__pstep_action(st)) {
+    case VMP_ACTION_START: rc = step_start(R, k, &state, &method, note, sizeof note); break;
+    case VMP_ACTION_STOP: rc = step_stop(R, k, &state, &method); break;
+    default: rc = step_migrate(R, k, &state, &method, note, sizeof note); break;
+  }
   if (rc) {
     char msg[2100];
     snprintf(msg, sizeof msg, "%s", vmp_last_error());
@@ -1060,10 +1098,14 @@ static int run_all(run *R) {
       const vmp__pstep *st = &R->pl->steps[k];
       if (!rcs[k]) continue;
       first_rc = rcs[k];
-      snprintf(first_msg, sizeof first_msg, "step %zu (%s %s -> %s): %s", k + 1,
-               R->pl->vm_name[st->vm],
-               st->from == VMP__PLAN_NONE ? "(new)" : HN(R, st->from), HN(R, st->to),
-               vmp_apply_report_message(R->rep, k));
+      if (st->to == VMP__PLAN_NONE)
+        snprintf(first_msg, sizeof first_msg, "step %zu (stop %s on %s): %s", k + 1,
+                 R->pl->vm_name[st->vm], HN(R, st->from), vmp_apply_report_message(R->rep, k));
+      else
+        snprintf(first_msg, sizeof first_msg, "step %zu (%s %s -> %s): %s", k + 1,
+                 R->pl->vm_name[st->vm],
+                 st->from == VMP__PLAN_NONE ? "(new)" : HN(R, st->from), HN(R, st->to),
+                 vmp_apply_report_message(R->rep, k));
     }
   }
   free(rcs);
@@ -1113,7 +1155,7 @@ int vmp_virt_apply(vmp_virt *v, const vmp_plan *pl, const vmp_apply_opts *opts,
   for (size_t k = 0; k < pl->nsteps && !rc; k++) {
     virConnectPtr c;
     if (pl->steps[k].from != VMP__PLAN_NONE) rc = host_conn(&R, pl->steps[k].from, &c);
-    if (!rc) rc = host_conn(&R, pl->steps[k].to, &c);
+    if (!rc && pl->steps[k].to != VMP__PLAN_NONE) rc = host_conn(&R, pl->steps[k].to, &c);
   }
   if (rc || (rc = vmp__report_new(pl, &R.rep))) goto out;
   rc = run_all(&R);
