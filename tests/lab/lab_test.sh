@@ -2,7 +2,8 @@
 # vmplace against real libvirt+QEMU hosts: the lab (tests/lab/lab.sh).
 #   lab_test.sh SECTION path/to/vmplace
 # SECTION: migrate (snapshot, plan, live moves, start steps, migration
-# settings, entitlements in the cgroup files, a cold move), faults
+# settings, entitlements in the cgroup files; one plan with a stop step, a
+# cold move and a live move), faults
 # (destination daemon stopped before the run, between steps and during a
 # migration; destination QEMU killed mid-migration; a migration timeout),
 # crash (kill -9 of `vmplace apply` at random moments, then resume).
@@ -139,33 +140,48 @@ PY
     { fail "entitlements in the cgroup files"; echo "$out" | sed 's/^/    /'; }
   echo "$out"
 
-  # a cold move: a VM whose metadata says it cannot move live, booted from
-  # a sector that powers off on the ACPI power button (virsh shutdown)
+  # one plan with a stop step, a cold move and a live move: stop1 (the
+  # target leaves it unplaced) and cold1 (its metadata says it cannot move
+  # live) boot from a sector that powers off on the ACPI power button, as
+  # a guest sitting in SeaBIOS does not
   lab guest "$LAB" h3 cold1 --acpi \
-    --meta '<vmplace:live-migration>false</vmplace:live-migration>' || exit 1
+    --meta '<vmplace:live-migration>false</vmplace:live-migration>' &&
+    lab guest "$LAB" h1 stop1 --acpi || exit 1
   "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc5.json" > /dev/null
   python3 - "$WORK/dc5.json" > "$WORK/t5.json" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))
 a = {v["name"]: v["host"] for v in p["vms"]}
-a["cold1"] = "h2"
+a.update(cold1="h2", stop1=None, idle1="h3")
 print(json.dumps({"assignments": a}))
 PY
-  expect 0 "plan:       complete, 1 step in 1 wave," -- \
-    "$VMPLACE" plan -o "$WORK/p5.json" "$WORK/dc5.json" "$WORK/t5.json"
-  expect 1 "step 1 (cold1 h3 -> h2): h3: the metadata of cold1 says it cannot move live" -- \
-    "$VMPLACE" apply "$WORK/p5.json"
-  check_state "$WORK/t2.json" "cold-only VM without --allow-cold-move: nothing moved" cold1=h3
-  expect 0 "1 done, 0 already done, 0 failed" -- \
+  expect 1 "stop1 h1 -> (unplaced): the target leaves it unplaced, and a running VM is never stopped" -- \
+    "$VMPLACE" plan "$WORK/dc5.json" "$WORK/t5.json"
+  expect 0 "plan:       complete, 3 steps in 1 wave," -- \
+    "$VMPLACE" plan --allow-stop -o "$WORK/p5.json" "$WORK/dc5.json" "$WORK/t5.json"
+  expect 0 "stop1                stop on h1" -- "$VMPLACE" plan --allow-stop "$WORK/dc5.json" "$WORK/t5.json"
+  # without --allow-cold-move the cold-only VM stays; the rest of the wave runs
+  expect 1 "(cold1 h3 -> h2): h3: the metadata of cold1 says it cannot move live" -- \
+    "$VMPLACE" apply --shutdown-timeout 30 "$WORK/p5.json"
+  check_state "$WORK/t5.json" "cold-only VM without --allow-cold-move: it stays, the rest ran" \
+    cold1=h3 stop1=h1:off
+  expect 0 "1 done, 2 already done, 0 failed" -- \
     "$VMPLACE" apply --allow-cold-move --shutdown-timeout 30 "$WORK/p5.json"
-  check_state "$WORK/t5.json" "after a cold move"
-  py "journal: the cold move's begin and done" "$WORK/p5.json.journal" <<'PY'
+  check_state "$WORK/t5.json" "after a stop, a cold move and a live move" stop1=h1:off
+  py "journal: each step's begin and done, with its method" "$WORK/p5.json.journal" <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
-ev = [(r["step"], r["event"], r["method"]) for r in lines[1:]]
-assert ev[-2:] == [(1, "begin", "cold"), (1, "done", "cold")], ev
+ev = {}
+for r in lines[1:]:
+    ev.setdefault(r["vm"], []).append((r["event"], r["method"]))
+assert ev["stop1"] == [("begin", "stop"), ("done", "stop"), ("already", "stop")], ev
+assert ev["idle1"] == [("begin", "live"), ("done", "live"), ("already", "")], ev
+# refused before it changed anything: no record of the first run
+assert ev["cold1"] == [("begin", "cold"), ("done", "cold")], ev
 PY
   expect 0 "running (booted)" -- lvirsh h2 domstate --reason cold1
+  expect 0 "shut off (shutdown)" -- lvirsh h1 domstate --reason stop1
+  expect 0 "0 done, 3 already done" -- "$VMPLACE" apply --allow-cold-move "$WORK/p5.json"
 }
 
 # ---- faults: the plan stops safely, nothing is lost, the report says why -----------------

@@ -2,10 +2,11 @@
 """What the lab's hosts hold, asked of libvirt (never of vmplace).
 
     labstate.py DIR                      print {vm: [[host, state, persistent]]}
-    labstate.py DIR --check TARGET.json [VM=HOST...]
+    labstate.py DIR --check TARGET.json [VM=HOST[:off]...]
                                          exit 0 when every VM of TARGET's
-                                         "assignments" (and VM, on HOST)
-                                         exists exactly once,
+                                         "assignments" (and VM, on HOST;
+                                         with :off shut off there) exists
+                                         exactly once,
                                          runs, is persistent and is on its
                                          target host, and no host holds any
                                          other domain; else print why, exit 1
@@ -62,9 +63,12 @@ def check(lab, target, extra=()):
             problems.append("%s: %d copies %s" % (vm, len(copies), copies))
             continue
         h, st, persistent = copies[0]
-        if h != host or st != "running" or not persistent:
-            problems.append("%s: on %s (%s, %s), expected running and persistent on %s"
-                            % (vm, h, st, "persistent" if persistent else "transient", host))
+        host, _, off = (host or "").partition(":")
+        expected = "shut off" if off == "off" else "running"
+        if h != host or st != expected or not persistent:
+            problems.append("%s: on %s (%s, %s), expected %s and persistent on %s"
+                            % (vm, h, st, "persistent" if persistent else "transient",
+                               expected, host))
     for vm in sorted(set(where) - set(want)):
         problems.append("%s: unexpected domain %s" % (vm, where[vm]))
     for p in problems:
