@@ -141,6 +141,11 @@ make_cgroups() {
       echo 1 > "$dir/cgroup.clone_children"
     fi
     if [ "$opts" = - ]; then
+      case " $(cat "$mnt${cur%/}/cgroup.subtree_control" 2>/dev/null) " in
+        *" cpu "*) ;;
+        *) [ "$host" = h1 ] && echo "lab: warning: cgroup v2: cpu is not in $mnt${cur%/}/cgroup.subtree_control:" \
+             "guests get no CPU shares or quotas (docs/libvirt.md, \"cgroup v1 and v2\")" >&2 ;;
+      esac
       # v2: hand the controllers down so that libvirt can use them (those
       # that the cgroup this runs in has; the host's own cgroup gets them
       # from inside its namespace, once the daemon has left it: a v2 cgroup
