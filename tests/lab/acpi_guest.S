@@ -1,3 +1,16 @@
+/*
+ * The boot sector of the lab's --acpi guests (tests/lab/lab.sh holds its
+ * bytes; rebuild them with
+ *   as --32 -o acpi_guest.o acpi_guest.S
+ *   ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o acpi_guest.bin acpi_guest.o
+ * and compare with ACPI_BOOT).  A guest sitting in SeaBIOS ignores the
+ * ACPI power button, so a shutdown (a stop step, a cold move) would wait
+ * for its timeout.  This sector, loaded at 0x7c00 by SeaBIOS on QEMU's
+ * i440fx "pc" machine, reads the PIIX4 power management I/O base from PCI
+ * configuration space, enables the power button event, halts until the
+ * timer interrupt wakes it, and once the button's status bit is set writes
+ * SLP_EN with sleep type 0 (soft off) to PM1 control: QEMU powers off.
+ */
   .code16
   .text
   .globl _start
