@@ -196,6 +196,14 @@ void vmp__hardcons_place(vmp__hardcons *hd, size_t i, size_t h) { item_delta(hd,
 
 void vmp__hardcons_unplace(vmp__hardcons *hd, size_t i, size_t h) { item_delta(hd, i, h, -1); }
 
+void vmp__hardcons_vm_place(vmp__hardcons *hd, size_t v, size_t h) {
+  if (hd->on) vm_delta(hd, (uint32_t)v, h, +1);
+}
+
+void vmp__hardcons_vm_unplace(vmp__hardcons *hd, size_t v, size_t h) {
+  if (hd->on) vm_delta(hd, (uint32_t)v, h, -1);
+}
+
 int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t h) {
   size_t before = hd->nviol;
   if (!vmp__state_fits(st, i, h)) return 0;

@@ -40,6 +40,13 @@ void vmp__hardcons_clear(vmp__hardcons *hd);
 void vmp__hardcons_place(vmp__hardcons *hd, size_t i, size_t h);
 void vmp__hardcons_unplace(vmp__hardcons *hd, size_t i, size_t h);
 
+/* VM v of the model arrives on / leaves host h, for the spread and
+ * dependency counts only (its transient demand is not tracked): the online
+ * placer places VMs one at a time and keeps transient holds as load of its
+ * own. */
+void vmp__hardcons_vm_place(vmp__hardcons *hd, size_t v, size_t h);
+void vmp__hardcons_vm_unplace(vmp__hardcons *hd, size_t v, size_t h);
+
 /* Places item i on h in both st and hd when it fits (vmp__state_fits) and
  * adds no violated instance; 1 when placed. */
 int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t h);

@@ -98,6 +98,7 @@
   " {\"name\": \"db\", \"policy\": \"spread\", \"min_domains\": 1,"              \
   " \"vms\": [\"db\"]}]" deps "}"
 #define DEP_ON ", \"dependencies\": [{\"group\": \"app\", \"on\": \"db\", \"scope\": \"zone\"}]"
+#define DEP_ON_A ", \"dependencies\": [{\"group\": \"A\", \"on\": \"DB\", \"scope\": \"zone\"}]"
 #define DEP_OPT 6.0
 #define DEP_FREE_OPT 2.0
 
@@ -239,6 +240,160 @@ static void test_hardcons__genetic(void **state) {
   expect_genetic(SPREAD_SHORT_JSON("3"), SPREAD_OPT);
   expect_genetic(DEP_JSON(DEP_ON), DEP_OPT);
   expect_genetic(SPREAD_UNIT_JSON, SPREAD_OPT);
+}
+
+/* ---- the online placer ---------------------------------------------------------------- */
+
+/* A placed VM's host name, or "-". */
+static const char *placer_host(const vmp_problem *p, const vmp_placer *pl, const char *vm) {
+  size_t v, h;
+  assert_int_equal(vmp_placer_find_vm(pl, vm, &v), VMP_OK);
+  h = vmp_placer_vm_host(pl, v);
+  return h == VMP_NONE ? "-" : vmp_problem_host_name(p, h);
+}
+
+static void place_named(const vmp_problem *p, vmp_placer *pl, const char *vm) {
+  size_t v;
+  assert_int_equal(vmp_placer_find_vm(pl, vm, &v), VMP_OK);
+  (void)p;
+  assert_int_equal(vmp_place(pl, v, NULL), VMP_OK);
+}
+
+/* The placer's solution: no violation but `kind` ones, how many. */
+static size_t placer_violations(vmp_placer *pl, const char *kind) {
+  vmp_solution *s = NULL;
+  size_t n = 0;
+  assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
+  for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
+    const char *kd;
+    assert_int_equal(vmp_solution_violation_at(s, k, &kd, NULL, NULL), VMP_OK);
+    assert_string_equal(kd, kind);
+    n++;
+  }
+  vmp_solution_free(s);
+  return n;
+}
+
+/* Spread over zones: x runs on h0 (zone a), y arrives.  The online rule
+ * (best fit) puts y on h0 too; with min_domains 2 it must go to zone b:
+ * h2. */
+#define ONLINE_SPREAD_JSON(k)                                                    \
+  "{\"version\": 1, \"resources\": [\"cpu\"]," ZONES_HOSTS                       \
+  " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 2}, \"host\": \"h0\"},"     \
+  " {\"name\": \"y\", \"demand\": {\"cpu\": 2}}],"                               \
+  " \"groups\": [{\"name\": \"S\", \"policy\": \"spread\", \"min_domains\": " k  \
+  ", \"scope\": \"zone\", \"vms\": [\"x\", \"y\"]}]}"
+
+/* Dependency app -> DB within zones.  o (cpu 6) runs on h0 (zone a), db on
+ * h1 (zone b).  app (cpu 2) arrives: best fit is h0 (left with 0); with
+ * the dependency it goes to zone b, to the used host h1 rather than the
+ * empty h2.  app2 arrives after db was taken off: no zone has a VM of DB,
+ * so it stays unplaced. */
+#define ONLINE_DEP_JSON(deps)                                                    \
+  "{\"version\": 1, \"resources\": [\"cpu\"],"                                   \
+  " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"cpu\": 8},"                  \
+  " \"labels\": {\"zone\": \"a\"}},"                                             \
+  " {\"name\": \"h1\", \"capacity\": {\"cpu\": 8}, \"labels\": {\"zone\": \"b\"}},"  \
+  " {\"name\": \"h2\", \"capacity\": {\"cpu\": 8}, \"labels\": {\"zone\": \"b\"}}]," \
+  " \"vms\": [{\"name\": \"o\", \"demand\": {\"cpu\": 6}, \"host\": \"h0\"},"     \
+  " {\"name\": \"db\", \"demand\": {\"cpu\": 1}, \"host\": \"h1\"},"              \
+  " {\"name\": \"app\", \"demand\": {\"cpu\": 2}},"                              \
+  " {\"name\": \"app2\", \"demand\": {\"cpu\": 2}}],"                             \
+  " \"groups\": [{\"name\": \"A\", \"policy\": \"spread\", \"min_domains\": 1,"   \
+  " \"vms\": [\"app\", \"app2\"]}, {\"name\": \"DB\", \"policy\": \"spread\","      \
+  " \"min_domains\": 1, \"vms\": [\"db\"]}]" deps "}"
+
+/* Transient disk: v (6) runs on h0, w (4) on h1, 10 each.  h0 goes into
+ * maintenance and v is moved: to h1 (4 + 6 = 10), still holding its 6 on
+ * h0.  h0 comes back and n (5) arrives: without the rule it takes h0
+ * (empty); with it h0 has 10 - 6 = 4 left and h1 none: n stays unplaced.
+ * m (4) fits h0's 4 exactly. */
+#define ONLINE_TRANSIENT_JSON(transient)                                         \
+  "{\"version\": 1, \"resources\": [\"disk\"], " transient                       \
+  " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"disk\": 10}},"               \
+  " {\"name\": \"h1\", \"capacity\": {\"disk\": 10}}],"                           \
+  " \"vms\": [{\"name\": \"v\", \"demand\": {\"disk\": 6}, \"host\": \"h0\"},"     \
+  " {\"name\": \"w\", \"demand\": {\"disk\": 4}, \"host\": \"h1\"}]}"
+
+static void test_hardcons__online_spread(void **state) {
+  (void)state;
+  for (int k = 1; k <= 2; k++) {
+    vmp_problem *p = tu_problem_json(k == 1 ? ONLINE_SPREAD_JSON("1") : ONLINE_SPREAD_JSON("2"));
+    vmp_placer *pl = NULL;
+    assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+    place_named(p, pl, "y");
+    assert_string_equal(placer_host(p, pl, "y"), k == 1 ? "h0" : "h2");
+    assert_int_equal(placer_violations(pl, "spread"), 0);
+    /* taking x off is not refused: y alone covers min(2, 1) = 1 zone */
+    assert_int_equal(vmp_placer_remove_vm(pl, "x"), VMP_OK);
+    assert_int_equal(placer_violations(pl, "spread"), 0);
+    vmp_placer_free(pl);
+    vmp_problem_free(p);
+  }
+}
+
+static void test_hardcons__online_dependency(void **state) {
+  vmp_problem *p = tu_problem_json(ONLINE_DEP_JSON(""));
+  vmp_placer *pl = NULL;
+  size_t db;
+  (void)state;
+  /* without the dependency: best fit, h0 */
+  assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+  place_named(p, pl, "app");
+  assert_string_equal(placer_host(p, pl, "app"), "h0");
+  vmp_placer_free(pl);
+  vmp_problem_free(p);
+  p = tu_problem_json(ONLINE_DEP_JSON(DEP_ON_A));
+  assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+  place_named(p, pl, "app");
+  assert_string_equal(placer_host(p, pl, "app"), "h1");
+  assert_int_equal(placer_violations(pl, "dependency"), 0);
+  /* db taken off (to be placed again): not refused; the solution reports
+   * app without a VM of DB in zone b */
+  assert_int_equal(vmp_placer_find_vm(pl, "db", &db), VMP_OK);
+  assert_int_equal(vmp_placer_remove(pl, db), VMP_OK);
+  assert_int_equal(placer_violations(pl, "dependency"), 1);
+  /* app2 has no zone to go to */
+  place_named(p, pl, "app2");
+  assert_string_equal(placer_host(p, pl, "app2"), "-");
+  /* db back (best fit: h1, with app), then app2 can follow it */
+  place_named(p, pl, "db");
+  assert_string_equal(placer_host(p, pl, "db"), "h1");
+  assert_int_equal(placer_violations(pl, "dependency"), 0);
+  place_named(p, pl, "app2");
+  assert_string_equal(placer_host(p, pl, "app2"), "h1");
+  assert_int_equal(placer_violations(pl, "dependency"), 0);
+  vmp_placer_free(pl);
+  vmp_problem_free(p);
+}
+
+static void test_hardcons__online_transient(void **state) {
+  (void)state;
+  for (int k = 0; k < 2; k++) {
+    vmp_problem *p = tu_problem_json(k ? ONLINE_TRANSIENT_JSON("\"transient\": [\"disk\"],")
+                                       : ONLINE_TRANSIENT_JSON(""));
+    vmp_placer *pl = NULL;
+    size_t v, h;
+    const double five = 5, four = 4;
+    assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
+    assert_int_equal(vmp_placer_set_host_maintenance(pl, 0, 1), VMP_OK);
+    assert_int_equal(vmp_placer_find_vm(pl, "v", &v), VMP_OK);
+    assert_int_equal(vmp_placer_remove(pl, v), VMP_OK);
+    assert_int_equal(vmp_place(pl, v, &h), VMP_OK);
+    assert_string_equal(vmp_problem_host_name(p, h), "h1");
+    assert_int_equal(vmp_placer_set_host_maintenance(pl, 0, 0), VMP_OK);
+    assert_int_equal(vmp_placer_add_vm(pl, "n", &five, NULL, NULL, 0, NULL, &h), VMP_OK);
+    if (!k) {
+      assert_string_equal(vmp_problem_host_name(p, h), "h0");
+    } else {
+      assert_int_equal(h, VMP_NONE);
+      assert_int_equal(vmp_placer_add_vm(pl, "m", &four, NULL, NULL, 0, NULL, &h), VMP_OK);
+      assert_string_equal(vmp_problem_host_name(p, h), "h0");
+    }
+    assert_int_equal(placer_violations(pl, "transient"), 0);
+    vmp_placer_free(pl);
+    vmp_problem_free(p);
+  }
 }
 
 /* ---- plan ---------------------------------------------------------------------------------- */
@@ -439,6 +594,9 @@ int main(void) {
       cmocka_unit_test(test_hardcons__ilp_dependency),
       cmocka_unit_test(test_hardcons__greedy_local),
       cmocka_unit_test(test_hardcons__genetic),
+      cmocka_unit_test(test_hardcons__online_spread),
+      cmocka_unit_test(test_hardcons__online_dependency),
+      cmocka_unit_test(test_hardcons__online_transient),
       cmocka_unit_test(test_hardcons__plan_dependency),
       cmocka_unit_test(test_hardcons__random_vs_enumeration),
   };
