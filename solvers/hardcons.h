@@ -66,6 +66,14 @@ int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t 
 int vmp__hardcons_repair(vmp__state *st, vmp__hardcons *hd, int32_t *host,
                          size_t *violations, vmp__ctx *ctx);
 
+/* Loads `host` into st and hd (items that do not fit stay out) and swaps
+ * the hosts of two placed items, one of them a member of a spread group
+ * or a dependency, whenever both fit in the other's place and that lowers
+ * the violated instances; at most `budget` swaps are tried.  A packing
+ * that meets capacity but puts the members in the wrong domains (an exact
+ * solver's patterns) often needs only that.  host gets the result. */
+void vmp__hardcons_swap(vmp__state *st, vmp__hardcons *hd, int32_t *host, uint64_t budget);
+
 /* Takes items off, one at a time, while that lowers the violations, until
  * none is left or nothing helps. */
 void vmp__hardcons_shed(vmp__state *st, vmp__hardcons *hd);
