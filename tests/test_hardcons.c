@@ -547,19 +547,89 @@ static void test_hardcons__plan_dependency(void **state) {
   vmp_plan_free(pl);
   vmp_solution_free(s);
   vmp_problem_free(p);
-  /* With db2 outside DB, db1 is the only VM app can depend on: no order
-   * works one VM at a time.  Blocked, and the plan says why. */
+  /* With db2 outside DB, db1 is the only VM app can depend on: neither
+   * app nor db1 can move first (app would be in zone b without DB, or
+   * left in zone a without it).  Both go in one wave: after it, app and
+   * db1 are both in zone b, which is all the checker (and the rule) looks
+   * at between waves. */
   p = tu_problem_json(PLAN_DEP_JSON("\"db1\""));
   s = tu_target(p, "app=h2,db1=h1");
   assert_int_equal(vmp_solution_num_violations(s), 0);
   assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_steps(pl), 2);
+  assert_int_equal(vmp_plan_num_waves(pl), 1);
+  assert_string_equal(vmp_plan_step_vm(pl, 0), "app");
+  assert_string_equal(vmp_plan_step_vm(pl, 1), "db1");
+  assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
+  vmp_plan_free(pl);
+  /* With at most one step touching a host per wave the two cannot share
+   * one (both leave h0): blocked, and the plan says why. */
+  {
+    vmp_plan_opts o;
+    vmp_plan_opts_init(&o, VMP_PLAN_OPTS_VERSION);
+    o.max_concurrent = 1;
+    assert_int_equal(vmp_plan_new(p, s, &o, &pl), VMP_OK);
+  }
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
   assert_string_equal(vmp_plan_blocked_vm(pl, 0), "app");
   assert_string_equal(vmp_plan_blocked_reason(pl, 0),
-                      "moving it to h2 alone would leave a VM of A in a zone domain "
-                      "without a VM of DB (a hard dependency), and the planner moves "
-                      "VMs one at a time");
+                      "moving it to h2 would leave a VM of A in a zone domain without a "
+                      "VM of DB (a hard dependency), alone or in one wave with any other "
+                      "pending move");
   assert_int_equal(vmp_plan_verify(pl, p, NULL), VMP_OK);
+  vmp_plan_free(pl);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
+/* x (zone a) and y (zone b) must cover both zones and exchange them:
+ * x to h3 (zone b), y to h1 (zone a).  Either move alone leaves both in
+ * one zone; the planner moves them in one wave, and the checker refuses
+ * the same two moves split over two waves. */
+#define PLAN_EXCHANGE_JSON                                                       \
+  "{\"version\": 1, \"resources\": [\"cpu\"],"                                   \
+  " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"cpu\": 8}, \"labels\": {\"zone\": \"a\"}}," \
+  " {\"name\": \"h1\", \"capacity\": {\"cpu\": 8}, \"labels\": {\"zone\": \"a\"}},"  \
+  " {\"name\": \"h2\", \"capacity\": {\"cpu\": 8}, \"labels\": {\"zone\": \"b\"}},"  \
+  " {\"name\": \"h3\", \"capacity\": {\"cpu\": 8}, \"labels\": {\"zone\": \"b\"}}]," \
+  " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 1}, \"host\": \"h0\"},"     \
+  " {\"name\": \"y\", \"demand\": {\"cpu\": 1}, \"host\": \"h2\"}],"              \
+  " \"groups\": [{\"name\": \"S\", \"policy\": \"spread\", \"min_domains\": 2,"   \
+  " \"scope\": \"zone\", \"vms\": [\"x\", \"y\"]}]}"
+
+static void test_hardcons__plan_spread_exchange(void **state) {
+  vmp_problem *p = tu_problem_json(PLAN_EXCHANGE_JSON);
+  vmp_solution *s = tu_target(p, "x=h3,y=h1");
+  vmp_plan *pl = NULL, *bad = NULL;
+  char *json = NULL, *w;
+  (void)state;
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_steps(pl), 2);
+  assert_int_equal(vmp_plan_num_waves(pl), 1);
+  assert_string_equal(vmp_plan_step_vm(pl, 0), "x");
+  assert_string_equal(vmp_plan_step_to(pl, 0), "h3");
+  assert_string_equal(vmp_plan_step_vm(pl, 1), "y");
+  assert_string_equal(vmp_plan_step_to(pl, 1), "h1");
+  assert_int_equal(vmp_plan_step_wave(pl, 0), 0);
+  assert_int_equal(vmp_plan_step_wave(pl, 1), 0);
+  assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
+  /* The same moves in two waves: x first leaves both in zone b. */
+  assert_int_equal(vmp_plan_to_json(pl, &json), VMP_OK);
+  /* the waves list, x's step, y's step: y's goes to wave 2 */
+  w = strstr(json, "\"wave\": 1");
+  for (int k = 0; k < 2 && w; k++) w = strstr(w + 1, "\"wave\": 1");
+  assert_non_null(w);
+  w[8] = '2';
+  if (vmp_plan_parse(json, strlen(json), "plan.json", &bad))
+    fail_msg("%s\n%s", vmp_last_error(), json);
+  tu_assert_error(vmp_plan_verify(bad, p, s), VMP_EINVAL,
+                  "wave 1: spread S: its VMs cover 1 domain of zone after the wave, at "
+                  "least 2 needed");
+  vmp_plan_free(bad);
+  free(json);
   vmp_plan_free(pl);
   vmp_solution_free(s);
   vmp_problem_free(p);
@@ -681,6 +751,7 @@ int main(void) {
       cmocka_unit_test(test_hardcons__online_dependency),
       cmocka_unit_test(test_hardcons__online_transient),
       cmocka_unit_test(test_hardcons__plan_dependency),
+      cmocka_unit_test(test_hardcons__plan_spread_exchange),
       cmocka_unit_test(test_hardcons__random_vs_enumeration),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
