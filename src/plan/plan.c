@@ -434,24 +434,6 @@ static int emit(planner *P, uint32_t v, uint32_t from, uint32_t to, uint32_t wav
   return vmp__plan_add_step(P->pl, P->plan_vm[v], pf, to, wave, staging);
 }
 
-/* Whether v and w are both counted by one hard spread group or one hard
- * dependency (either side). */
-static int share_rule(const planner *P, uint32_t v, uint32_t w) {
-  const vmp_problem *p = P->p;
-  for (size_t g = 0; g < p->ngroups; g++) {
-    const vmp__group *gr = &p->groups[g];
-    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2) continue;
-    if (in_group(gr, v) && in_group(gr, w)) return 1;
-  }
-  for (size_t d = 0; d < p->ndeps; d++) {
-    const vmp__dep *dp = &p->deps[d];
-    const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
-    if (!dp->hard) continue;
-    if ((in_group(a, v) || in_group(b, v)) && (in_group(a, w) || in_group(b, w))) return 1;
-  }
-  return 0;
-}
-
 /* Whether v on t and w on tw, together, keep every hard spread group and
  * dependency of either as spread_ok and dep_ok keep them for one move:
  * compared with where npos has them now. */
@@ -501,26 +483,50 @@ static void take(planner *P, uint32_t v, uint32_t s, uint32_t t, int sign) {
   }
 }
 
-/* A pending move w, not yet in the wave, that shares a hard spread group
- * or dependency with v and that, in the same wave as v's move (already
- * taken into peak, conc and npos), fits and keeps them: VMs that must
- * exchange domains (two spread members swapping zones, the one VM of B
- * and a VM of A moving to the same new zone), which neither may do
- * first.  VMP__NO_HOST when none. */
+/* Candidates partner() tries per refused move: the work stays linear in
+ * the moves of a wave whatever the groups' sizes. */
+#define PAIR_TRIES 256
+
+/* Whether w, a member of a group v shares a rule with, can go with v (see
+ * partner); counts a try. */
+static int pair_with(planner *P, uint32_t v, uint32_t t, uint32_t w, int *tries) {
+  uint32_t s = P->pos[v], sw = P->pos[w], tw = P->tgt[w];
+  int ok;
+  if (w == v || tw == VMP__NO_HOST || sw == tw || P->npos[w] != sw) return 0;
+  if (!conc_ok(P, sw) || !conc_ok(P, tw)) return 0;
+  if (!fits(P, P->peak, tw, dem_of(P, w), NULL)) return 0;
+  (*tries)++;
+  P->npos[v] = s;
+  ok = pair_ok(P, v, t, w, tw);
+  P->npos[v] = t;
+  return ok;
+}
+
+/* A pending move w, not yet in the wave, of a VM in a hard spread group or
+ * dependency (either side) with v, that, in the same wave as v's move
+ * (already taken into peak, conc and npos), fits and keeps them: VMs that
+ * must exchange domains (two spread members swapping zones, the one VM of
+ * B and a VM of A moving to the same new zone), which neither may do
+ * first.  At most PAIR_TRIES candidates; VMP__NO_HOST when none. */
 static uint32_t partner(planner *P, uint32_t v, uint32_t t) {
-  uint32_t s = P->pos[v];
-  for (size_t k = 0; k < P->npending; k++) {
-    uint32_t w = P->pending[k], sw = P->pos[w], tw = P->tgt[w];
-    if (w == v || P->npos[w] != sw) continue;
-    if (!conc_ok(P, sw) || !conc_ok(P, tw)) continue;
-    if (!fits(P, P->peak, tw, dem_of(P, w), NULL)) continue;
-    if (!share_rule(P, v, w)) continue;
-    P->npos[v] = s;
-    if (pair_ok(P, v, t, w, tw)) {
-      P->npos[v] = t;
-      return w;
+  const vmp_problem *p = P->p;
+  int tries = 0;
+  for (size_t g = 0; g < p->ngroups && tries < PAIR_TRIES; g++) {
+    const vmp__group *gr = &p->groups[g];
+    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2 || !in_group(gr, v))
+      continue;
+    for (uint32_t k = 0; k < gr->nvms && tries < PAIR_TRIES; k++)
+      if (pair_with(P, v, t, gr->vms[k], &tries)) return gr->vms[k];
+  }
+  for (size_t d = 0; d < p->ndeps && tries < PAIR_TRIES; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
+    if (!dp->hard || (!in_group(a, v) && !in_group(b, v))) continue;
+    for (int side = 0; side < 2; side++) {
+      const vmp__group *gr = side ? a : b;
+      for (uint32_t k = 0; k < gr->nvms && tries < PAIR_TRIES; k++)
+        if (pair_with(P, v, t, gr->vms[k], &tries)) return gr->vms[k];
     }
-    P->npos[v] = t;
   }
   return VMP__NO_HOST;
 }
