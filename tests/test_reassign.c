@@ -533,7 +533,8 @@ static void test_reassign__plan(void **state) {
   vmp_solution_free(s);
   vmp_problem_free(p);
   /* Spread: x and y swap zones; either move alone would leave both in one
-   * zone, so the planner does not move them one by one. */
+   * zone, so the planner moves them together, in one wave (after which
+   * they cover both zones again: the checker looks between waves). */
   p = tu_problem_json(TWO_ZONES
       " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 1}, \"host\": \"h0\"},"
       " {\"name\": \"y\", \"demand\": {\"cpu\": 1}, \"host\": \"h1\"},"
@@ -543,12 +544,25 @@ static void test_reassign__plan(void **state) {
   s = tu_target(p, "x=h2,y=h0");
   assert_int_equal(vmp_solution_num_violations(s), 0);
   assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_steps(pl), 2);
+  assert_int_equal(vmp_plan_num_waves(pl), 1);
+  assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
+  vmp_plan_free(pl);
+  /* One step per host and wave: the two both touch h0, so they cannot
+   * share a wave, and neither can go first. */
+  {
+    vmp_plan_opts o;
+    vmp_plan_opts_init(&o, VMP_PLAN_OPTS_VERSION);
+    o.max_concurrent = 1;
+    assert_int_equal(vmp_plan_new(p, s, &o, &pl), VMP_OK);
+  }
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
   assert_string_equal(vmp_plan_blocked_vm(pl, 0), "x");
   assert_string_equal(vmp_plan_blocked_reason(pl, 0),
-                      "moving it to h2 alone would leave a spread group below "
-                      "its minimum of domains, and the planner moves VMs one "
-                      "at a time");
+                      "moving it to h2 would leave a spread group below its "
+                      "minimum of domains, alone or in one wave with any other "
+                      "pending move");
   assert_int_equal(vmp_plan_verify(pl, p, NULL), VMP_OK);
   vmp_plan_free(pl);
   vmp_solution_free(s);

@@ -71,6 +71,7 @@ struct vmp_placer {
 
 void vmp_placer_free(vmp_placer *pl) {
   if (!pl) return;
+  vmp__hardcons_free(&pl->hd); /* reads the model */
   vmp__greedy_free(pl->g);
   vmp__state_free(&pl->st);
   vmp__model_free(pl->m);
@@ -83,7 +84,6 @@ void vmp_placer_free(vmp_placer *pl) {
   vmp__refs_free(&pl->refs);
   vmp__pool_free(&pl->keys);
   free(pl->key_class);
-  vmp__hardcons_free(&pl->hd);
   free(pl->held);
   free(pl->tvec);
   free(pl);
