@@ -1,8 +1,9 @@
 /*
- * The rebalancer: a local search from the current placement, over ten
+ * The rebalancer: a local search from the current placement, over eleven
  * neighbourhoods (shift, swap, their targeted and best-of variants, back
- * home, ejection chains, and an exact re-split of two hosts' VMs by branch
- * and bound), priced incrementally (rstate.c).  Each lane draws the
+ * home, ejection chains, the reclaim of a host's transient capacity, and
+ * an exact re-split of two hosts' VMs by branch and bound), priced
+ * incrementally (rstate.c).  Each lane draws the
  * neighbourhoods from a mix that adapts, at every meeting, to the
  * improvement each brought per unit of work (op_adapt).
  *
@@ -438,6 +439,113 @@ static int try_eject(lane *ln, int v, int h2, double thr)
   return 0;
 }
 
+/* Reclaim (instances with transient resources): a host's transient
+ * capacity, once spent on VMs that moved in, stays spent however much of
+ * its own load leaves, so the hosts a big VM could go to fill up with
+ * small moves and the big VM stays where it costs most.  v goes to a host
+ * where it fits what the host holds for its own VMs alone (init_tl),
+ * after up to RECLAIM_MAX of the VMs that moved into that host leave for
+ * their cheapest feasible hosts (home among them): first those that hold
+ * most of the transient resource v lacks.  Kept when the whole chain
+ * changes the cost by <= thr, else undone. */
+#define RECLAIM_MAX 6
+#define RECLAIM_SAMPLE 8
+#define RECLAIM_SCAN 64
+static int reclaim_target(lane *ln, int v)
+{
+  const vmp__rstate *s = &ln->s;
+  const vmp__ridx *x = s->x;
+  size_t nr = (size_t)x->nr;
+  const double *d = x->m->demand + (size_t)v * nr;
+  int best = -1;
+  double bs = -1;
+  for (int i = 0; i < RECLAIM_SAMPLE; i++) {
+    int h = random_host_for(x, &ln->rng, v);
+    if (h < 0 || h == s->a[v] || !vmp__ridx_allowed(x, v, h)) continue;
+    const double *C = x->m->cap + (size_t)h * nr, *I = x->init_tl + (size_t)h * nr;
+    const double *L = s->load + (size_t)h * nr, *S = x->safety + (size_t)h * nr;
+    int fits = 1;
+    double sc = 0;
+    for (size_t r = 0; r < nr && fits; r++) {
+      if (x->tr[r] && h != x->init[v] && I[r] + d[r] > C[r]) fits = 0;
+      double room = S[r] - L[r];
+      if (room > 0) sc += (x->sw[r] + 1e-9) * (room < d[r] ? room : d[r]);
+    }
+    ln->work++;
+    if (fits && sc > bs) { bs = sc; best = h; }
+  }
+  return best;
+}
+
+/* The VM on h (not v) to move out first: one that moved in and holds most
+ * of what v lacks on h (transient capacity, then capacity), -1 if none. */
+static int reclaim_victim(lane *ln, int v, int h)
+{
+  const vmp__rstate *s = &ln->s;
+  const vmp__ridx *x = s->x;
+  const vmp__rmodel *m = x->m;
+  size_t nr = (size_t)x->nr;
+  const double *d = m->demand + (size_t)v * nr, *C = m->cap + (size_t)h * nr;
+  const double *L = s->load + (size_t)h * nr, *T = s->tl + (size_t)h * nr;
+  double lack[64];
+  int any = 0;
+  for (size_t r = 0; r < nr; r++) {
+    double e = L[r] + d[r] - C[r];
+    if (x->tr[r] && h != x->init[v] && T[r] + d[r] - C[r] > e) e = T[r] + d[r] - C[r];
+    lack[r] = e > 0 ? e : 0;
+    any |= e > 0;
+  }
+  int n = s->hn[h], start = n ? rnd_below(&ln->rng, n) : 0, span = n < RECLAIM_SCAN ? n : RECLAIM_SCAN;
+  int best = -1;
+  double bs = 0;
+  for (int i = 0; i < span; i++) {
+    int w = s->hv[h][(start + i) % n];
+    if (w == v || (m->pinned && m->pinned[w])) continue;
+    const double *dw = m->demand + (size_t)w * nr;
+    int in = x->init[w] != h;
+    double sc = 0;
+    for (size_t r = 0; r < nr; r++) {
+      if (lack[r] <= 0) continue;
+      /* a VM at home frees capacity but not what the host holds */
+      if (x->tr[r] && !in) continue;
+      sc += (dw[r] < lack[r] ? dw[r] : lack[r]) / lack[r];
+    }
+    if (!any) sc = in ? 1 : 0;
+    ln->work++;
+    if (sc > bs) { bs = sc; best = w; }
+  }
+  return best;
+}
+
+static int try_reclaim(lane *ln, int v, double thr)
+{
+  vmp__rstate *s = &ln->s;
+  if (v < 0 || !s->x->init_tl) return 0;
+  int h = reclaim_target(ln, v);
+  if (h < 0) return 0;
+  double c0 = ln->cost, dc;
+  int ev[RECLAIM_MAX], eh[RECLAIM_MAX], n = 0;
+  for (;;) {
+    if (shift_price(ln, v, h, &dc)) {
+      if (try_shift(ln, v, h, thr - (ln->cost - c0))) return 1;
+      break;
+    }
+    if (n == RECLAIM_MAX) break;
+    int w = reclaim_victim(ln, v, h);
+    if (w < 0) break;
+    if (!best_shift(ln, w, INFINITY)) break;
+    ev[n] = w;
+    eh[n++] = h;
+  }
+  while (n > 0) {
+    n--;
+    vmp__rstate_move(s, ev[n], eh[n]);
+    journal(ln, ev[n], eh[n]);
+  }
+  ln->cost = vmp__rstate_cost(s);
+  return 0;
+}
+
 /* ---- large neighbourhood: a few hosts' VMs re-split exactly ---------------------- */
 
 #define LNS_HOSTS 4              /* hosts a re-split can take */
@@ -716,6 +824,7 @@ enum {
   OP_HOME,        /* moved VM back to its initial host, alone or swapped */
   OP_CHAIN,       /* make room on a cheap host by moving one VM away */
   OP_EJECT,       /* make room by moving up to EJECT_MAX VMs away */
+  OP_RECLAIM,     /* a host's transient capacity won back for a big VM */
   OP_LNS,         /* two hosts re-split exactly */
   N_OPS
 };
@@ -761,6 +870,9 @@ static int op_run(lane *ln, int op, double thr)
   case OP_EJECT:
     v = pick_vm_on(ln, pick_host(ln, 3, 1));
     return try_eject(ln, v, (r & 4) ? pick_roomy(ln, 3) : rnd_below(&ln->rng, x->nh), thr);
+  case OP_RECLAIM:
+    v = pick_vm_on(ln, pick_host(ln, 3, 1));
+    return try_reclaim(ln, v, thr);
   default: {
     int hs[LNS_HOSTS], k = LNS_PAIR;
     hs[0] = pick_host(ln, 3, 1);
@@ -783,11 +895,12 @@ static void op_init(lane *ln, const vmp__ridx *x, int lane_index)
   double w[N_OPS] = {0};
   w[OP_LNS] = big;
   w[OP_EJECT] = big;
+  w[OP_RECLAIM] = x->init_tl ? 0.05 : 0;
   w[OP_BEST_SHIFT] = 0.12;
   w[OP_BEST_SWAP] = 0.10;
   w[OP_HOME] = 0.08;
   w[OP_CHAIN] = 0.08;
-  double rest = (1 - 2 * big - 0.38) / 4;
+  double rest = (1 - 2 * big - w[OP_RECLAIM] - 0.38) / 4;
   w[OP_SHIFT] = w[OP_SWAP] = w[OP_HOT_SHIFT] = w[OP_HOT_SWAP] = rest;
   for (int k = 0; k < N_OPS; k++) ln->op_w[k] = w[k];
 }
@@ -807,9 +920,14 @@ static void op_adapt(lane *ln)
   if (tot > 0) {
     const double floor_small = 0.01, floor_big = 1.0 / 512;
     double fl = 0;
-    for (int k = 0; k < N_OPS; k++) fl += k == OP_LNS || k == OP_EJECT ? floor_big : floor_small;
+    double f_of[N_OPS];
     for (int k = 0; k < N_OPS; k++) {
-      double f = k == OP_LNS || k == OP_EJECT ? floor_big : floor_small;
+      f_of[k] = k == OP_LNS || k == OP_EJECT || k == OP_RECLAIM ? floor_big : floor_small;
+      if (k == OP_RECLAIM && !ln->s.x->init_tl) f_of[k] = 0;  /* nothing to win back */
+      fl += f_of[k];
+    }
+    for (int k = 0; k < N_OPS; k++) {
+      double f = f_of[k];
       ln->op_w[k] = 0.5 * ln->op_w[k] + 0.5 * (f + (1 - fl) * sc[k] / tot);
     }
   }

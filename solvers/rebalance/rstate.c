@@ -145,7 +145,7 @@ void vmp__ridx_free(vmp__ridx *x)
   free(x->vs_start); free(x->vs); free(x->vl_start); free(x->vl);
   free(x->la_start); free(x->la); free(x->lb_start); free(x->lb);
   free(x->dep_a); free(x->dep_b); free(x->list_label); free(x->list_off);
-  free(x->sp_off); free(x->movable); free(x->host_ok);
+  free(x->sp_off); free(x->movable); free(x->host_ok); free(x->init_tl);
   /* x->safety is borrowed (the model's safety array, or its capacities
    * when it has none): never freed here. */
   memset(x, 0, sizeof *x);
@@ -189,6 +189,16 @@ int vmp__ridx_build(vmp__ridx *x, const vmp__rmodel *m)
   for (int s = 0; s < m->n_spread; s++)
     x->sp_off[s + 1] = x->sp_off[s] + m->n_domains[m->spread[s].label];
   x->sp_total = x->sp_off[m->n_spread];
+  if (x->any_tr) {
+    if (!(x->init_tl = calloc(nh * nr + 1, sizeof *x->init_tl))) goto oom;
+    for (size_t v = 0; v < nv; v++) {
+      if (x->init[v] < 0) continue;
+      double *T = x->init_tl + (size_t)x->init[v] * nr;
+      const double *d = m->demand + v * nr;
+      for (size_t r = 0; r < nr; r++)
+        if (x->tr[r]) T[r] += d[r];
+    }
+  }
   return 0;
 oom:
   vmp__ridx_free(x);

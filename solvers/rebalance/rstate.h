@@ -43,6 +43,10 @@ typedef struct vmp__ridx {
   int *movable;             /* VMs that may move (not pinned) */
   int n_movable;
   unsigned char *host_ok;   /* nh: host may receive VMs (not closed) */
+  double *init_tl;          /* nh x nr: transient load of the initial
+                               assignment (what a host holds for its own
+                               VMs wherever they go); NULL without
+                               transient resources */
 } vmp__ridx;
 
 typedef struct vmp__rstate {
