@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "glpk_util.h"
+#include "hardcons.h"
 #include "knapsack.h"
 #include "warmstart.h"
 
@@ -56,6 +57,8 @@ static const vmp__param_spec colgen_params[] = {
 #define NSOLS 4           /* columns taken from one pricing */
 #define DP_MAX_BITS 4e8   /* the largest DP table: 50 MB of choice bits */
 #define MAX_TYPE_CLASS 5e7  /* types x host classes: 400 MB of costs */
+#define HARD_SWAPS 200000   /* swaps tried to mend a placement's hard
+                               rebalancing constraints (hardcons_swap) */
 
 typedef struct pattern_hash {
   uint32_t *slot;       /* pattern + 1; 0 = empty */
@@ -142,6 +145,11 @@ typedef struct cg {
   int time_cut;          /* some phase was cut short by its deadline */
   uint32_t *take;       /* [nt] cursor into each type's items */
   uint32_t *hnext;      /* [nk] next host of each class */
+  /* the hard rebalancing constraints, which the master does not model:
+   * every placement is repaired to meet them (use_patterns) */
+  int hard;
+  vmp__state hst;
+  vmp__hardcons hd;
 } cg;
 
 static double tolerance(double v) { return 1e-6 * (fabs(v) > 1.0 ? fabs(v) : 1.0); }
@@ -197,6 +205,10 @@ static void cg_free(cg *c) {
   free(c->val);
   free(c->take);
   free(c->hnext);
+  if (c->hard) {
+    vmp__state_free(&c->hst);
+    vmp__hardcons_free(&c->hd);
+  }
 }
 
 /* ---- types and classes (no GLPK) ---------------------------------------------- */
@@ -831,9 +843,18 @@ static int use_patterns(cg *c, const size_t *pat, const uint32_t *copies, size_t
     }
   }
   /* As the patterns say (what does not fit stays out), then with the
-   * rest placed where it fits: leaving a VM out can be the cheaper. */
+   * rest placed where it fits: leaving a VM out can be the cheaper.  With
+   * transient resources, spread minimums or dependencies, which patterns
+   * do not express, each is then repaired to meet them (hardcons.h: VMs
+   * swap with other items between hosts while that mends some, then stay
+   * where the patterns put them as far as the constraints let them, the
+   * others go where they add no violation or stay out). */
   for (int rest = 0; rest < 2; rest++) {
     if ((rc = vmp__repair_items(m, host, rest))) return rc;
+    if (c->hard) {
+      vmp__hardcons_swap(&c->hst, &c->hd, host, HARD_SWAPS);
+      if ((rc = vmp__hardcons_repair(&c->hst, &c->hd, host, NULL, c->ctx))) return rc;
+    }
     if ((rc = vmp__verify_items(m, host, &obj)) < 0) return rc;
     if (rc == 1 && obj < c->best_obj - 1e-9) {
       memcpy(c->best, host, m->nitems * sizeof *host);
@@ -1322,6 +1343,14 @@ static int setup(cg *c) {
   c->scratch = malloc((m->nitems + 1) * sizeof *c->scratch);
   c->take = calloc(c->nt + 1, sizeof *c->take);
   c->hnext = calloc(c->nk + 1, sizeof *c->hnext);
+  if ((m->needs & VMP__NEED_HARD) && !c->hard) {
+    if ((rc = vmp__state_init(&c->hst, m))) return rc;
+    if ((rc = vmp__hardcons_init(&c->hd, m))) {
+      vmp__state_free(&c->hst);
+      return rc;
+    }
+    c->hard = 1;
+  }
   if (!c->pi || !c->pi_lp || !c->pi_c || !c->mu || !c->mu_lp || !c->mu_c || !c->rb || !c->rn || !c->prof || !c->kub || !c->vbar ||
       !c->scratch || !c->take || !c->hnext)
     return vmp__enomem();
@@ -1448,4 +1477,5 @@ const vmp__solver vmp__solver_colgen = {
     "colgen",
     "column generation over host patterns in GLPK, then a dive and an integer "
     "master (price-and-branch)",
-    colgen_solve, colgen_params, sizeof colgen_params / sizeof colgen_params[0]};
+    colgen_solve, colgen_params, sizeof colgen_params / sizeof colgen_params[0],
+    VMP__NEED_TRANSIENT | VMP__NEED_SPREAD | VMP__NEED_DEPEND};

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "genetic.h"
+#include "hardcons.h"
 #include "solvers.h"
 
 enum { PHASE_INIT = 0, PHASE_EVOLVE, PHASE_QUIT };
@@ -75,6 +76,11 @@ typedef struct island {
                               (objective, or fill at equal objective) */
   double t_best;           /* seconds from the start when it was found */
   int at_bound;
+  /* the hard rebalancing constraints (only when the model has one) */
+  vmp__state hst;          /* the repair's placement */
+  vmp__hardcons hd;        /* its tracker */
+  int32_t *hbuf;           /* [nitems] the child's placement, repaired */
+  int err;                 /* a repair ran out of memory */
 } island;
 
 typedef struct run {
@@ -96,6 +102,7 @@ typedef struct run {
   uint64_t epoch_end;
   int phase;
   uint32_t nthreads;
+  int hard;                /* the model has a hard rebalancing constraint */
   barrier bar;
   pthread_mutex_t lock;    /* guards the three fields below */
   double shared_best;
@@ -185,6 +192,11 @@ static int island_init(run *R, island *I, uint32_t id) {
     if ((rc = vmp__gga_ind_init(&I->store[k], &R->g))) return rc;
     I->pop[k] = &I->store[k];
   }
+  if (R->hard) {
+    if ((rc = vmp__state_init(&I->hst, R->m))) return rc;
+    if ((rc = vmp__hardcons_init(&I->hd, R->m))) return rc;
+    if (!(I->hbuf = malloc((R->m->nitems + 1) * sizeof *I->hbuf))) return vmp__enomem();
+  }
   return vmp__gga_ws_init(&I->ws, &R->g);
 }
 
@@ -196,6 +208,36 @@ static void island_free(run *R, island *I) {
   free(I->pop);
   free(I->dup);
   vmp__gga_ws_free(&I->ws);
+  if (R->hard) {
+    vmp__state_free(&I->hst);
+    vmp__hardcons_free(&I->hd);
+  }
+  free(I->hbuf);
+}
+
+/* The child in I->ws, made to meet the hard rebalancing constraints
+ * (transient resources, spread minimums, dependencies; hardcons.h) before
+ * it is evaluated, so that every individual -- and so the answer -- meets
+ * them: VMs stay where the child put them as far as the constraints let
+ * them, the others are tried again where they add no violation, and what
+ * still breaks one stays out.  The repair is deterministic, so a seed
+ * still gives the same result on any number of threads.  Out of memory,
+ * the child becomes the empty placement (which meets them: the solver
+ * refuses problems where the running VMs alone break a transient
+ * capacity) and the run reports the error. */
+static void constrain(run *R, island *I) {
+  const vmp__model *m = R->m;
+  size_t viol = 0;
+  int rc;
+  if (!R->hard) return;
+  memcpy(I->hbuf, I->ws.st.host, m->nitems * sizeof *I->hbuf);
+  rc = vmp__hardcons_repair(&I->hst, &I->hd, I->hbuf, &viol, R->ctx);
+  if (rc || viol) {
+    if (rc && !I->err) I->err = rc;
+    vmp__gga_ws_start(&R->g, &I->ws, NULL);
+    return;
+  }
+  vmp__gga_ws_adopt(&R->g, &I->ws, &I->hst);
 }
 
 /* Stable insertion sort of pop[0..n) by fitness. */
@@ -318,6 +360,7 @@ static void populate(run *R, island *I, int main_thread) {
     /* A given placement stays as it is (relocation only looks at host
      * cost and item terms; it could lose on soft groups or balance). */
     if (g->cost_aware && !start) vmp__gga_relocate(g, &I->ws);
+    constrain(R, I);
     vmp__gga_finish(g, &I->ws, I->pop[j]);
     I->n = j + 1;
     sort_pop(g, I->pop, I->n);
@@ -360,12 +403,14 @@ static void generation(run *R, island *I) {
     if (I->ws.npool == 0 || vmp__rng_unit(&I->rng) < R->mrate)
       vmp__gga_mutate(g, &I->ws, ms, &I->rng);
     polish(R, I);
+    constrain(R, I);
     vmp__gga_finish(g, &I->ws, kid[nk++]);
   }
   for (size_t e = 0; e < R->elite && !must_stop(R, I); e++) {
     vmp__gga_ws_load(g, &I->ws, I->pop[e]);
     vmp__gga_mutate(g, &I->ws, ms, &I->rng);
     polish(R, I);
+    constrain(R, I);
     vmp__gga_finish(g, &I->ws, kid[nk++]);
   }
   I->children += nk;
@@ -562,6 +607,7 @@ static int genetic_solve(vmp__ctx *ctx, vmp__result *res) {
   if (!R) return vmp__enomem();
   R->ctx = ctx;
   R->m = m;
+  R->hard = (m->needs & VMP__NEED_HARD) != 0;
   if ((rc = read_params(R))) goto out;
   go.fill_exp = vmp__param_num(ctx, "genetic.fill_exponent", 2);
   go.ls_effort = vmp__param_num(ctx, "genetic.ls_effort", 400);
@@ -595,6 +641,7 @@ static int genetic_solve(vmp__ctx *ctx, vmp__result *res) {
     if (best) memcpy(res->host, best->pop[0]->st.host, m->nitems * sizeof *res->host);
     res->stop_reason = stop;
     set_stats(R, best, res, atomic_load(&R->stop_from) < R->nisl);
+    for (uint32_t k = 0; k < R->nisl && !rc; k++) rc = R->isl[k].err;
   }
   for (uint32_t k = 0; R->isl && k < R->nisl; k++) island_free(R, &R->isl[k]);
   for (size_t k = 0; R->emig && k < R->nisl * R->migrants; k++)
@@ -613,4 +660,5 @@ out:
 const vmp__solver vmp__solver_genetic = {
     "genetic",
     "grouping genetic algorithm with local search; islands on threads",
-    genetic_solve, genetic_params, NPARAMS};
+    genetic_solve, genetic_params, NPARAMS,
+    VMP__NEED_TRANSIENT | VMP__NEED_SPREAD | VMP__NEED_DEPEND};

@@ -134,6 +134,9 @@ void vmp__gga_ind_copy(vmp__gga_ind *dst, const vmp__gga_ind *src);
  * are displaced), or from nothing when start is NULL: every placeable item
  * not placed is in the pool. */
 void vmp__gga_ws_start(const vmp__gga *g, vmp__gga_ws *ws, const int32_t *start);
+/* Starts a child as a copy of placement st (the pool holds its unplaced
+ * items). */
+void vmp__gga_ws_adopt(const vmp__gga *g, vmp__gga_ws *ws, const vmp__state *st);
 /* Starts a child as a copy of x (the pool holds x's unplaced items). */
 void vmp__gga_ws_load(const vmp__gga *g, vmp__gga_ws *ws, const vmp__gga_ind *x);
 

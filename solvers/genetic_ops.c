@@ -307,6 +307,11 @@ void vmp__gga_ws_start(const vmp__gga *g, vmp__gga_ws *ws, const int32_t *start)
   ws_sync(g, ws);
 }
 
+void vmp__gga_ws_adopt(const vmp__gga *g, vmp__gga_ws *ws, const vmp__state *st) {
+  vmp__state_copy(&ws->st, st);
+  ws_sync(g, ws);
+}
+
 void vmp__gga_ws_load(const vmp__gga *g, vmp__gga_ws *ws, const vmp__gga_ind *x) {
   vmp__state_copy(&ws->st, &x->st);
   ws_sync(g, ws);

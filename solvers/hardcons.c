@@ -196,6 +196,14 @@ void vmp__hardcons_place(vmp__hardcons *hd, size_t i, size_t h) { item_delta(hd,
 
 void vmp__hardcons_unplace(vmp__hardcons *hd, size_t i, size_t h) { item_delta(hd, i, h, -1); }
 
+void vmp__hardcons_vm_place(vmp__hardcons *hd, size_t v, size_t h) {
+  if (hd->on) vm_delta(hd, (uint32_t)v, h, +1);
+}
+
+void vmp__hardcons_vm_unplace(vmp__hardcons *hd, size_t v, size_t h) {
+  if (hd->on) vm_delta(hd, (uint32_t)v, h, -1);
+}
+
 int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t h) {
   size_t before = hd->nviol;
   if (!vmp__state_fits(st, i, h)) return 0;
@@ -333,4 +341,123 @@ void vmp__hardcons_shed(vmp__state *st, vmp__hardcons *hd) {
       }
     }
   }
+}
+
+/* Whether a VM of item i is a member of a tracked spread group or
+ * dependency. */
+static int item_tracked(const vmp__hardcons *hd, size_t i) {
+  const vmp__model *m = hd->m;
+  for (uint32_t k = m->item_start[i]; k < m->item_start[i + 1]; k++) {
+    uint32_t v = m->item_vms[k];
+    if (hd->vm_start[v] < hd->vm_start[v + 1]) return 1;
+  }
+  return 0;
+}
+
+static void move_in(vmp__state *st, vmp__hardcons *hd, size_t i, size_t h) {
+  vmp__state_place(st, i, h);
+  vmp__hardcons_place(hd, i, h);
+}
+
+static void move_out(vmp__state *st, vmp__hardcons *hd, size_t i) {
+  vmp__hardcons_unplace(hd, i, (size_t)st->host[i]);
+  vmp__state_unplace(st, i);
+}
+
+/* Exchanges everything on hosts a and b (items[0..na) on a, the rest of
+ * items[0..n) on b) when every item fits in its new place; 1 when done,
+ * else everything is back. */
+static int swap_hosts(vmp__state *st, vmp__hardcons *hd, const uint32_t *items, size_t na,
+                      size_t n, size_t a, size_t b) {
+  size_t k, placed = 0;
+  for (k = 0; k < n; k++) move_out(st, hd, items[k]);
+  for (k = 0; k < n; k++) {
+    size_t to = k < na ? b : a;
+    if (!vmp__state_fits(st, items[k], to)) break;
+    move_in(st, hd, items[k], to);
+    placed++;
+  }
+  if (placed == n) return 1;
+  for (k = 0; k < placed; k++) move_out(st, hd, items[k]);
+  for (k = 0; k < n; k++) move_in(st, hd, items[k], k < na ? a : b);
+  return 0;
+}
+
+/* Whether item i is a member counted in a violated instance, roughly: a
+ * member of a spread group short of domains, or of a dependency. */
+static int item_in_trouble(const vmp__hardcons *hd, size_t i) {
+  const vmp__model *m = hd->m;
+  for (uint32_t k = m->item_start[i]; k < m->item_start[i + 1]; k++) {
+    uint32_t v = m->item_vms[k];
+    for (uint32_t x = hd->vm_start[v]; x < hd->vm_start[v + 1]; x++) {
+      uint32_t ref = hd->vm_refs[x];
+      if ((ref & 3u) == REF_SPREAD ? hd->sviol[ref >> 2] != 0 : 1) return 1;
+    }
+  }
+  return 0;
+}
+
+void vmp__hardcons_swap(vmp__state *st, vmp__hardcons *hd, int32_t *host, uint64_t budget) {
+  const vmp__model *m = st->m;
+  uint32_t *items = malloc((m->nitems + 1) * sizeof *items);
+  int improved = 1;
+  vmp__state_load(st, host);
+  vmp__hardcons_clear(hd);
+  for (size_t i = 0; i < m->nitems; i++)
+    if (st->host[i] >= 0) vmp__hardcons_place(hd, i, (size_t)st->host[i]);
+  for (int pass = 0; pass < 3 && improved && hd->on && hd->nviol && budget; pass++) {
+    improved = 0;
+    for (size_t i = 0; i < m->nitems && hd->nviol && budget; i++) {
+      int done = 0;
+      if (st->host[i] < 0 || !item_tracked(hd, i) || !item_in_trouble(hd, i)) continue;
+      /* one item for another */
+      for (size_t j = 0; j < m->nitems && budget && !done; j++) {
+        int32_t hi = st->host[i], hj = st->host[j];
+        size_t before = hd->nviol;
+        int in_i = 0, in_j = 0;
+        if (j == i || hj < 0 || hj == hi) continue;
+        budget--;
+        move_out(st, hd, i);
+        move_out(st, hd, j);
+        if (vmp__state_fits(st, i, (size_t)hj)) {
+          move_in(st, hd, i, (size_t)hj);
+          in_i = 1;
+          if (vmp__state_fits(st, j, (size_t)hi)) {
+            move_in(st, hd, j, (size_t)hi);
+            in_j = 1;
+          }
+        }
+        if (in_j && hd->nviol < before) {
+          done = improved = 1;
+          break;
+        }
+        if (in_j) move_out(st, hd, j);
+        if (in_i) move_out(st, hd, i);
+        move_in(st, hd, i, (size_t)hi);
+        move_in(st, hd, j, (size_t)hj);
+      }
+      /* the whole host for another whole host (one in another domain
+       * holding what fits in the other's room) */
+      for (size_t h = 0; h < m->nhosts && budget && !done && items; h++) {
+        size_t hi = (size_t)st->host[i], n = 0, na, before = hd->nviol;
+        if (h == hi) continue;
+        for (size_t k = 0; k < m->nitems; k++)
+          if (st->host[k] == (int32_t)hi) items[n++] = (uint32_t)k;
+        na = n;
+        for (size_t k = 0; k < m->nitems; k++)
+          if (st->host[k] == (int32_t)h) items[n++] = (uint32_t)k;
+        budget -= budget < n + 1 ? budget : n + 1;
+        if (!swap_hosts(st, hd, items, na, n, hi, h)) continue;
+        if (hd->nviol < before) {
+          done = improved = 1;
+          break;
+        }
+        /* no better: everything back where it was */
+        for (size_t k = 0; k < n; k++) move_out(st, hd, items[k]);
+        for (size_t k = 0; k < n; k++) move_in(st, hd, items[k], k < na ? hi : h);
+      }
+    }
+  }
+  free(items);
+  memcpy(host, st->host, m->nitems * sizeof *host);
 }

@@ -40,6 +40,13 @@ void vmp__hardcons_clear(vmp__hardcons *hd);
 void vmp__hardcons_place(vmp__hardcons *hd, size_t i, size_t h);
 void vmp__hardcons_unplace(vmp__hardcons *hd, size_t i, size_t h);
 
+/* VM v of the model arrives on / leaves host h, for the spread and
+ * dependency counts only (its transient demand is not tracked): the online
+ * placer places VMs one at a time and keeps transient holds as load of its
+ * own. */
+void vmp__hardcons_vm_place(vmp__hardcons *hd, size_t v, size_t h);
+void vmp__hardcons_vm_unplace(vmp__hardcons *hd, size_t v, size_t h);
+
 /* Places item i on h in both st and hd when it fits (vmp__state_fits) and
  * adds no violated instance; 1 when placed. */
 int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t h);
@@ -58,6 +65,14 @@ int vmp__hardcons_try_place(vmp__state *st, vmp__hardcons *hd, size_t i, size_t 
  * placement alone breaks a transient capacity). */
 int vmp__hardcons_repair(vmp__state *st, vmp__hardcons *hd, int32_t *host,
                          size_t *violations, vmp__ctx *ctx);
+
+/* Loads `host` into st and hd (items that do not fit stay out) and swaps
+ * the hosts of two placed items, one of them a member of a spread group
+ * or a dependency, whenever both fit in the other's place and that lowers
+ * the violated instances; at most `budget` swaps are tried.  A packing
+ * that meets capacity but puts the members in the wrong domains (an exact
+ * solver's patterns) often needs only that.  host gets the result. */
+void vmp__hardcons_swap(vmp__state *st, vmp__hardcons *hd, int32_t *host, uint64_t budget);
 
 /* Takes items off, one at a time, while that lowers the violations, until
  * none is left or nothing helps. */

@@ -386,26 +386,27 @@ static void test_reassign__host_move_matrix(void **state) {
 
 /* ---- solvers ------------------------------------------------------------------------------------- */
 
-static void test_reassign__genetic_declines(void **state) {
+static void test_reassign__roundrobin_declines(void **state) {
   vmp_problem *p = spec("roadef/model_spec_example.txt",
                         "roadef/assignment_spec_example.sol");
   vmp_solve_opts o;
   vmp_solution *s = NULL;
   (void)state;
   vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
-  o.solver = "genetic";
+  o.solver = "roundrobin";
   tu_assert_error(vmp_solve(p, &o, &s), VMP_ENOTSUP,
-                  "genetic: transient resources held on both hosts of a move "
+                  "roundrobin: transient resources held on both hosts of a move "
                   "are not modelled; use the rebalance solver or auto");
   assert_null(s);
-  /* greedy, local and ilp respect them (tests/test_hardcons.c): on the
-   * statement's example, whose objective is all rebalancing terms they do
-   * not see, each keeps the initial placement (4200) and none claims a
-   * proof */
+  /* greedy, local, ilp and genetic respect them (tests/test_hardcons.c):
+   * on the statement's example, whose objective is all rebalancing terms
+   * they do not see, each keeps the initial placement (4200) and none
+   * claims a proof */
   {
-    static const char *const names[] = {"greedy", "local", "ilp"};
-    for (size_t k = 0; k < 3; k++) {
-      s = tu_solve(p, names[k], 10);
+    static const char *const names[] = {"greedy", "local", "ilp", "genetic"};
+    static const char *const gens[] = {"genetic.generations=20", NULL};
+    for (size_t k = 0; k < 4; k++) {
+      s = tu_solve_params(p, names[k], 10, k == 3 ? gens : NULL);
       assert_int_equal(vmp_solution_num_violations(s), 0);
       assert_true(vmp_solution_objective(s) == 4200);
       assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
@@ -532,7 +533,8 @@ static void test_reassign__plan(void **state) {
   vmp_solution_free(s);
   vmp_problem_free(p);
   /* Spread: x and y swap zones; either move alone would leave both in one
-   * zone, so the planner does not move them one by one. */
+   * zone, so the planner moves them together, in one wave (after which
+   * they cover both zones again: the checker looks between waves). */
   p = tu_problem_json(TWO_ZONES
       " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 1}, \"host\": \"h0\"},"
       " {\"name\": \"y\", \"demand\": {\"cpu\": 1}, \"host\": \"h1\"},"
@@ -542,12 +544,25 @@ static void test_reassign__plan(void **state) {
   s = tu_target(p, "x=h2,y=h0");
   assert_int_equal(vmp_solution_num_violations(s), 0);
   assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_steps(pl), 2);
+  assert_int_equal(vmp_plan_num_waves(pl), 1);
+  assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
+  vmp_plan_free(pl);
+  /* One step per host and wave: the two both touch h0, so they cannot
+   * share a wave, and neither can go first. */
+  {
+    vmp_plan_opts o;
+    vmp_plan_opts_init(&o, VMP_PLAN_OPTS_VERSION);
+    o.max_concurrent = 1;
+    assert_int_equal(vmp_plan_new(p, s, &o, &pl), VMP_OK);
+  }
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
   assert_string_equal(vmp_plan_blocked_vm(pl, 0), "x");
   assert_string_equal(vmp_plan_blocked_reason(pl, 0),
-                      "moving it to h2 alone would leave a spread group below "
-                      "its minimum of domains, and the planner moves VMs one "
-                      "at a time");
+                      "moving it to h2 would leave a spread group below its "
+                      "minimum of domains, alone or in one wave with any other "
+                      "pending move");
   assert_int_equal(vmp_plan_verify(pl, p, NULL), VMP_OK);
   vmp_plan_free(pl);
   vmp_solution_free(s);
@@ -587,7 +602,7 @@ int main(void) {
       cmocka_unit_test(test_reassign__json_example),
       cmocka_unit_test(test_reassign__json_errors),
       cmocka_unit_test(test_reassign__host_move_matrix),
-      cmocka_unit_test(test_reassign__genetic_declines),
+      cmocka_unit_test(test_reassign__roundrobin_declines),
       cmocka_unit_test(test_reassign__rebalance_spec),
       cmocka_unit_test(test_reassign__explain),
       cmocka_unit_test(test_reassign__plan),

@@ -45,6 +45,11 @@ typedef struct vmp_placer vmp_placer;
  * Every VM with a current host is placed there as it is, even where that
  * breaks a constraint (the placer never moves anyone; vmp_placer_solution
  * reports such violations).  Every other VM is arriving and unplaced.
+ * Transient resources, spread minimums and dependencies are kept as
+ * docs/online.md says: a VM taken off its current host holds its
+ * transient demand there, and a VM of such a group goes only where it
+ * adds no violated instance; removals are never refused (the solution
+ * reports what they break).
  *
  * @param p     the problem (borrowed: must outlive the placer, unmodified).
  * @param opts  options; only `version` and `params` are read

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "hardcons.h"
 #include "packing.h"
 #include "rule.h"
 #include "solution_impl.h"
@@ -60,10 +61,17 @@ struct vmp_placer {
   uint32_t any_class;      /* class "every host, no penalty", or UINT32_MAX */
   double seconds;          /* spent in vmp_place and vmp_placer_add_vm */
   size_t placed, failed, added, removed;
+  /* the hard rebalancing constraints (see "Transient resources, spread
+   * minimums, dependencies" below) */
+  vmp__hardcons hd;        /* spread and dependency counts of the VMs of p */
+  uint8_t *held;           /* [nvms0] 1: the VM's transient demand is held
+                              on its current host as load of its own */
+  double *tvec;            /* [nres] scratch */
 };
 
 void vmp_placer_free(vmp_placer *pl) {
   if (!pl) return;
+  vmp__hardcons_free(&pl->hd); /* reads the model */
   vmp__greedy_free(pl->g);
   vmp__state_free(&pl->st);
   vmp__model_free(pl->m);
@@ -76,6 +84,8 @@ void vmp_placer_free(vmp_placer *pl) {
   vmp__refs_free(&pl->refs);
   vmp__pool_free(&pl->keys);
   free(pl->key_class);
+  free(pl->held);
+  free(pl->tvec);
   free(pl);
 }
 
@@ -97,6 +107,111 @@ static void add_vm(vmp_placer *pl, size_t v, size_t h) {
   vmp__state_place_part(&pl->st, i, h, m->dem + v * m->nres);
   pl->parts[i]++;
   pl->vm_host[v] = (uint32_t)h;
+  vmp__hardcons_vm_place(&pl->hd, v, h);
+}
+
+/* ---- transient resources, spread minimums, dependencies --------------------------
+ *
+ * A VM of p that runs somewhere (its current host) and is taken off or
+ * placed elsewhere holds its transient demand on that host (the copy of
+ * its disk is still there).  The placer keeps that hold as load on the
+ * current host (vmp__state_add_load), so every capacity check, and the
+ * host trees, see it; the hold goes when the VM comes back to its current
+ * host or leaves the placer for good.  Added VMs have no current host and
+ * hold nothing.  Spread minimums and dependencies (groups of p only: added
+ * VMs belong to no group) are counted by the shared tracker
+ * (solvers/hardcons.h); a VM goes only where it adds no violated instance
+ * (hard_ok).  Taking a VM off is never refused: the solution reports what
+ * it breaks. */
+
+/* The transient part of VM v's demand in pl->tvec; 0 when it has none. */
+static int transient_vec(vmp_placer *pl, size_t v) {
+  const vmp__model *m = pl->m;
+  int any = 0;
+  for (uint32_t r = 0; r < m->nres; r++) {
+    double d = (m->transient >> r & 1u) ? m->dem[v * m->nres + r] : 0.0;
+    pl->tvec[r] = d;
+    if (d != 0.0) any = 1;
+  }
+  return any;
+}
+
+/* VM v of p holds (hold 1) or stops holding (0) its transient demand on
+ * its current host. */
+static void set_hold(vmp_placer *pl, size_t v, int hold) {
+  int32_t c;
+  if (!pl->held || v >= pl->nvms0 || pl->held[v] == hold) return;
+  c = pl->m->cur[v];
+  if (c < 0 || !transient_vec(pl, v)) return;
+  if (hold)
+    vmp__state_add_load(&pl->st, (size_t)c, pl->tvec);
+  else
+    vmp__state_sub_load(&pl->st, (size_t)c, pl->tvec);
+  pl->held[v] = (uint8_t)hold;
+  vmp__greedy_refresh(pl->g, (size_t)c);
+}
+
+/* Whether the spread minimums and dependencies count VM v of p. */
+static int hard_tracked(const vmp_placer *pl, size_t v) {
+  return pl->hd.on && v < pl->nvms0 && pl->hd.vm_start[v] < pl->hd.vm_start[v + 1];
+}
+
+/* How many violated spread or dependency instances VM v of p on host h
+ * adds (negative: mends). */
+static long hard_delta(vmp_placer *pl, size_t v, size_t h) {
+  size_t before = pl->hd.nviol, after;
+  if (!hard_tracked(pl, v)) return 0;
+  vmp__hardcons_vm_place(&pl->hd, v, h);
+  after = pl->hd.nviol;
+  vmp__hardcons_vm_unplace(&pl->hd, v, h);
+  return (long)after - (long)before;
+}
+
+static int hard_ok(vmp_placer *pl, size_t v, size_t h) { return hard_delta(pl, v, h) <= 0; }
+
+/* Room left on h after demand d, summed over resources relative to
+ * capacity (best fit: lower is better). */
+static double room_after(const vmp_placer *pl, size_t h, const double *d) {
+  const vmp__model *m = pl->m;
+  double x = 0.0;
+  for (uint32_t r = 0; r < m->nres; r++) {
+    double c = m->capx[h * m->nres + r];
+    if (c > 0.0) x += (c - pl->st.load[h * m->nres + r] - d[r]) / c;
+  }
+  return x;
+}
+
+/* A host for VM v of p (a single-VM item, or the first part of its unit)
+ * chosen for the spread minimums and dependencies: among the hosts it fits
+ * on, one that mends the most violated instances and adds none, then a
+ * used host with the least room left, else the empty one with the lowest
+ * cost, the lowest index on ties; -1 when every host it fits on adds one.
+ * *delta gets the chosen host's hard_delta.  O(hosts); only VMs of such
+ * groups pay it. */
+static int32_t hard_choose(vmp_placer *pl, size_t v, long *delta) {
+  const vmp__model *m = pl->m;
+  uint32_t i = m->vm_item[v];
+  int32_t best = -1;
+  int best_used = 0;
+  long best_d = 0;
+  double best_key = 0.0;
+  for (size_t h = 0; h < m->nhosts; h++) {
+    int used;
+    long d;
+    double key;
+    if (!vmp__state_fits(&pl->st, i, h) || (d = hard_delta(pl, v, h)) > 0) continue;
+    used = pl->st.count[h] > 0;
+    key = used ? room_after(pl, h, m->idem + (size_t)i * m->nres) : m->cost[h];
+    if (best < 0 || d < best_d ||
+        (d == best_d && ((used && !best_used) || (used == best_used && key < best_key)))) {
+      best = (int32_t)h;
+      best_d = d;
+      best_used = used;
+      best_key = key;
+    }
+  }
+  *delta = best_d;
+  return best;
 }
 
 /* Makes the per-VM arrays hold n slots (amortised doubling). */
@@ -151,6 +266,17 @@ static int open_tables(vmp_placer *pl) {
   return 0;
 }
 
+/* The spread and dependency tracker, and the transient holds. */
+static int open_hard(vmp_placer *pl) {
+  const vmp__model *m = pl->m;
+  int rc;
+  if ((rc = vmp__hardcons_init(&pl->hd, m))) return rc;
+  if (!(pl->tvec = calloc(m->nres + 1, sizeof *pl->tvec))) return vmp__enomem();
+  if ((m->needs & VMP__NEED_TRANSIENT) && !(pl->held = calloc(pl->nvms0 + 1, 1)))
+    return vmp__enomem();
+  return 0;
+}
+
 int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts_in, vmp_placer **out) {
   vmp_solve_opts opts;
   vmp_placer *pl;
@@ -171,18 +297,11 @@ int vmp_placer_new(const vmp_problem *p, const vmp_solve_opts *opts_in, vmp_plac
     vmp_placer_free(pl);
     return rc;
   }
-  if (pl->m->needs & VMP__NEED_HARD) {
-    rc = vmp__error(VMP_ENOTSUP, "online placement: %s are not modelled; "
-                    "use vmp_solve (the rebalance solver or auto)",
-                    vmp__model_needs_text(pl->m->needs & VMP__NEED_HARD));
-    vmp_placer_free(pl);
-    return rc;
-  }
   /* The spare item goes in before the state and the workspace size their
    * per-item arrays. */
   if ((rc = vmp__model_add_spare_item(pl->m, &pl->spare)) ||
       (rc = vmp__state_init(&pl->st, pl->m)) || (rc = vmp__greedy_new(pl->m, &pl->g)) ||
-      (rc = open_tables(pl))) {
+      (rc = open_tables(pl)) || (rc = open_hard(pl))) {
     vmp_placer_free(pl);
     return rc;
   }
@@ -472,17 +591,32 @@ int vmp_place(vmp_placer *pl, size_t vm, size_t *host) {
     h = place_added(pl, vm);
   } else {
     i = m->vm_item[vm];
+    /* back on its current host it holds nothing more than it uses: the
+     * hold goes while the host is chosen, and comes back if it lands
+     * elsewhere */
+    set_hold(pl, vm, 0);
     if (pl->parts[i]) {
       /* A partner of its affinity unit is placed: there or nowhere. */
       h = pl->st.host[i];
-      if (h >= 0 && !part_fits(pl, vm, (size_t)h)) h = -1;
+      if (h >= 0 && (!part_fits(pl, vm, (size_t)h) || !hard_ok(pl, vm, (size_t)h))) h = -1;
     } else {
       h = vmp__greedy_choose(pl->g, i);
+      /* The rule's host, unless it adds a violated spread or dependency
+       * instance, or another host mends more of those there are. */
+      if (h >= 0 && hard_tracked(pl, vm)) {
+        long d = hard_delta(pl, vm, (size_t)h), alt_d;
+        if (d > 0 || pl->hd.nviol > 0) {
+          int32_t alt = hard_choose(pl, vm, &alt_d);
+          if (alt >= 0 && (d > 0 || alt_d < d)) h = alt;
+          else if (d > 0) h = -1;
+        }
+      }
     }
     if (h >= 0) {
       add_vm(pl, vm, (size_t)h);
       vmp__greedy_refresh(pl->g, (size_t)h);
     }
+    if (m->cur[vm] >= 0 && h != m->cur[vm]) set_hold(pl, vm, 1);
   }
   if (h >= 0) {
     if (host) *host = (size_t)h;
@@ -511,7 +645,10 @@ static void unplace_known(vmp_placer *pl, size_t vm) {
     }
   }
   pl->vm_host[vm] = VMP__NO_HOST;
+  vmp__hardcons_vm_unplace(&pl->hd, vm, h);
   vmp__greedy_refresh(pl->g, h);
+  /* leaving its current host: the copy holds its transient demand there */
+  if (m->cur[vm] == (int32_t)h) set_hold(pl, vm, 1);
 }
 
 static void unplace(vmp_placer *pl, size_t vm) {
@@ -536,6 +673,8 @@ int vmp_placer_remove_vm(vmp_placer *pl, const char *name) {
   if (!pl || !name) return vmp__error(VMP_EINVAL, "placer or name is NULL");
   if ((rc = find_live(pl, name, &v))) return rc;
   if (pl->vm_host[v] != VMP__NO_HOST) unplace(pl, v);
+  /* gone for good: no copy is left to hold anything */
+  set_hold(pl, v, 0);
   pl->flags[v] |= VM_REMOVED;
   pl->nremoved++;
   pl->removed++;

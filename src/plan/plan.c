@@ -11,7 +11,12 @@
  * be left, after the wave, in a domain without the group it depends on
  * (moves are taken in order, each against the positions the wave's earlier
  * moves leave: a dependent VM waits for a wave in which the group it
- * depends on has reached its new domain).  A wave in which nothing
+ * depends on has reached its new domain).  A move that such a group
+ * still refuses on its own once the wave's single moves are in is taken
+ * together with one other pending move of the same group or dependency
+ * when the two, in one wave, keep it (two spread members exchanging
+ * zones, the last VM of B and a VM of A moving to the same zone): the
+ * checker, like the constraints, looks at the positions between waves.  A wave in which nothing
  * fits is a deadlock (a cycle of full hosts, or a host waiting for VMs that
  * cannot leave): the planner then moves a VM that sits on the target of a
  * stuck move, and whose departure alone makes that move fit, to a staging
@@ -460,23 +465,137 @@ static int take_stops(planner *P, uint32_t wave, size_t *taken) {
   return rc;
 }
 
-/* Takes pending moves into the wave while they fit.  Returns the number
+/* Whether v on t and w on tw, together, keep every hard spread group and
+ * dependency of either as spread_ok and dep_ok keep them for one move:
+ * compared with where npos has them now. */
+static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) {
+  const vmp_problem *p = P->p;
+  uint32_t saved = P->npos[v];
+  int ok = 1;
+  for (size_t g = 0; g < p->ngroups && ok; g++) {
+    const vmp__group *gr = &p->groups[g];
+    size_t placed = 0, before, after, need;
+    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2) continue;
+    if (!in_group(gr, v) && !in_group(gr, w)) continue;
+    before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+    P->npos[v] = t;
+    after = vmp__spread_cover(p, gr, P->npos, w, tw, &placed);
+    P->npos[v] = saved;
+    need = gr->min_domains < placed ? gr->min_domains : placed;
+    if (after < need && after < before) ok = 0;
+  }
+  for (size_t d = 0; d < p->ndeps && ok; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    size_t before, after;
+    if (!dp->hard) continue;
+    if (!in_group(&p->groups[dp->group], v) && !in_group(&p->groups[dp->on], v) &&
+        !in_group(&p->groups[dp->group], w) && !in_group(&p->groups[dp->on], w))
+      continue;
+    before = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
+    P->npos[v] = t;
+    after = vmp__dep_broken(p, dp, P->npos, w, tw, NULL);
+    P->npos[v] = saved;
+    if (after == (size_t)-1 || before == (size_t)-1 || after > before) ok = 0;
+  }
+  return ok;
+}
+
+/* Puts v's move (s -> t) into the wave being built (sign +1) or takes it
+ * out again (-1). */
+static void take(planner *P, uint32_t v, uint32_t s, uint32_t t, int sign) {
+  P->npos[v] = sign > 0 ? t : s;
+  add_load(P, P->peak, t, dem_of(P, v), sign);
+  if (sign > 0) {
+    if (s != VMP__NO_HOST) P->conc[s]++;
+    P->conc[t]++;
+  } else {
+    if (s != VMP__NO_HOST) P->conc[s]--;
+    P->conc[t]--;
+  }
+}
+
+/* Candidates partner() tries per refused move: the work stays linear in
+ * the moves of a wave whatever the groups' sizes. */
+#define PAIR_TRIES 256
+
+/* Whether w, a member of a group v shares a rule with, can go with v (see
+ * partner); counts a try. */
+static int pair_with(planner *P, uint32_t v, uint32_t t, uint32_t w, int *tries) {
+  uint32_t s = P->pos[v], sw = P->pos[w], tw = P->tgt[w];
+  int ok;
+  if (w == v || tw == VMP__NO_HOST || sw == tw || P->npos[w] != sw) return 0;
+  if (!conc_ok(P, sw) || !conc_ok(P, tw)) return 0;
+  if (!fits(P, P->peak, tw, dem_of(P, w), NULL)) return 0;
+  (*tries)++;
+  P->npos[v] = s;
+  ok = pair_ok(P, v, t, w, tw);
+  P->npos[v] = t;
+  return ok;
+}
+
+/* A pending move w, not yet in the wave, of a VM in a hard spread group or
+ * dependency (either side) with v, that, in the same wave as v's move
+ * (already taken into peak, conc and npos), fits and keeps them: VMs that
+ * must exchange domains (two spread members swapping zones, the one VM of
+ * B and a VM of A moving to the same new zone), which neither may do
+ * first.  At most PAIR_TRIES candidates; VMP__NO_HOST when none. */
+static uint32_t partner(planner *P, uint32_t v, uint32_t t) {
+  const vmp_problem *p = P->p;
+  int tries = 0;
+  for (size_t g = 0; g < p->ngroups && tries < PAIR_TRIES; g++) {
+    const vmp__group *gr = &p->groups[g];
+    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2 || !in_group(gr, v))
+      continue;
+    for (uint32_t k = 0; k < gr->nvms && tries < PAIR_TRIES; k++)
+      if (pair_with(P, v, t, gr->vms[k], &tries)) return gr->vms[k];
+  }
+  for (size_t d = 0; d < p->ndeps && tries < PAIR_TRIES; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
+    if (!dp->hard || (!in_group(a, v) && !in_group(b, v))) continue;
+    for (int side = 0; side < 2; side++) {
+      const vmp__group *gr = side ? a : b;
+      for (uint32_t k = 0; k < gr->nvms && tries < PAIR_TRIES; k++)
+        if (pair_with(P, v, t, gr->vms[k], &tries)) return gr->vms[k];
+    }
+  }
+  return VMP__NO_HOST;
+}
+
+/* Takes pending moves into the wave while they fit, one at a time in VM
+ * order, each against the positions the wave's earlier moves leave.  Then
+ * the moves that a hard spread group or dependency still refuses on their
+ * own go in pairs (partner): only those, so that a move that can follow
+ * another in a later wave does (a VM of A after the VM of B it needs), and
+ * two go together only when neither can go first.  Returns the number
  * taken; their steps are emitted. */
 static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
   int rc;
   *taken = 0;
-  for (size_t k = 0; k < P->npending; k++) {
-    uint32_t v = P->pending[k], s = P->pos[v], t = P->tgt[v];
-    if (!conc_ok(P, s) || !conc_ok(P, t)) continue;
-    if (!fits(P, P->peak, t, dem_of(P, v), NULL)) continue;
-    if (!spread_ok(P, v, t) || !dep_ok(P, v, t, NULL)) continue;
-    P->npos[v] = t;
-    add_load(P, P->peak, t, dem_of(P, v), 1.0);
-    if (s != VMP__NO_HOST) P->conc[s]++;
-    P->conc[t]++;
-    if ((rc = emit(P, v, s, t, wave, 0))) return rc;
-    (*taken)++;
-  }
+  for (int pairs = 0; pairs < 2; pairs++)
+    for (size_t k = 0; k < P->npending; k++) {
+      uint32_t v = P->pending[k], s = P->pos[v], t = P->tgt[v], w;
+      int alone;
+      if (P->npos[v] != s) continue; /* in the wave already */
+      if (!conc_ok(P, s) || !conc_ok(P, t)) continue;
+      if (!fits(P, P->peak, t, dem_of(P, v), NULL)) continue;
+      alone = spread_ok(P, v, t) && dep_ok(P, v, t, NULL);
+      if (!pairs && alone) {
+        take(P, v, s, t, 1);
+        if ((rc = emit(P, v, s, t, wave, 0))) return rc;
+        (*taken)++;
+      }
+      if (!pairs || alone) continue;
+      take(P, v, s, t, 1);
+      if ((w = partner(P, v, t)) == VMP__NO_HOST) {
+        take(P, v, s, t, -1);
+        continue;
+      }
+      take(P, w, P->pos[w], P->tgt[w], 1);
+      if ((rc = emit(P, v, s, t, wave, 0)) || (rc = emit(P, w, P->pos[w], P->tgt[w], wave, 0)))
+        return rc;
+      *taken += 2;
+    }
   return VMP_OK;
 }
 
@@ -589,17 +708,17 @@ static char *blocked_reason(const planner *P, uint32_t v) {
   size_t shown = 0, waiting = 0, dep = 0;
   vmp__buf_init(&b);
   if (fits(P, P->load, t, d, NULL) && !spread_ok(P, v, t)) {
-    vmp__buf_printf(&b, "moving it to %s alone would leave a spread group "
-                    "below its minimum of domains, and the planner moves "
-                    "VMs one at a time",
+    vmp__buf_printf(&b, "moving it to %s would leave a spread group below its "
+                    "minimum of domains, alone or in one wave with any other "
+                    "pending move",
                     vmp_problem_host_name(p, t));
     return vmp__buf_take(&b);
   }
   if (fits(P, P->load, t, d, NULL) && !dep_ok(P, v, t, &dep)) {
     const vmp__dep *dp = &p->deps[dep];
-    vmp__buf_printf(&b, "moving it to %s alone would leave a VM of %s in a %s "
-                    "domain without a VM of %s (a hard dependency), and the "
-                    "planner moves VMs one at a time",
+    vmp__buf_printf(&b, "moving it to %s would leave a VM of %s in a %s "
+                    "domain without a VM of %s (a hard dependency), alone or in "
+                    "one wave with any other pending move",
                     vmp_problem_host_name(p, t),
                     vmp__pool_str(&p->pool, p->groups[dp->group].name),
                     dp->scope ? vmp__pool_str(&p->pool, dp->scope) : "host",
