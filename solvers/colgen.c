@@ -1398,15 +1398,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
         rc = vmp__enomem();
         goto end;
       }
-      if (!(c->g = vmp__glpk_open_opts("colgen", ctx->opts))) {
-        rc = VMP_ENOMEM;
-        goto end;
-      }
-      if (setjmp(c->g->jb)) {
-        rc = vmp__glpk_failed(c->g);
-        c->g = NULL;
-        goto end;
-      }
+      VMP__GLPK_OPEN_OR_GOTO(c->g, "colgen", ctx->opts, rc, end);
       rc = run(c, c->ind, c->val, &c->stopped);
       vmp__glpk_close(c->g);
       c->g = NULL;

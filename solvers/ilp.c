@@ -1474,15 +1474,7 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
   } else if (vmp__ctx_should_stop(ctx)) {
     out.stop_reason = vmp__ctx_stop_reason(ctx);
   } else {
-    if (!(b->g = vmp__glpk_open_opts("ilp", ctx->opts))) {
-      rc = VMP_ENOMEM;
-      goto end;
-    }
-    if (setjmp(b->g->jb)) {
-      rc = vmp__glpk_failed(b->g);
-      b->g = NULL;
-      goto end;
-    }
+    VMP__GLPK_OPEN_OR_GOTO(b->g, "ilp", ctx->opts, rc, end);
     rc = run_glpk(b, &out);
     vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: GLPK ended at %.3f s", vmp__now() - ctx->t_start);
     vmp__glpk_close(b->g);
@@ -1547,15 +1539,7 @@ int vmp__ilp_write(vmp__ctx *ctx, const char *path, int format) {
   if (!b) return vmp__enomem();
   b->names = 1;
   if ((rc = prepare(b, ctx, 1, &done))) goto end;
-  if (!(b->g = vmp__glpk_open_opts("ilp", ctx->opts))) {
-    rc = VMP_ENOMEM;
-    goto end;
-  }
-  if (setjmp(b->g->jb)) {
-    rc = vmp__glpk_failed(b->g);
-    b->g = NULL;
-    goto end;
-  }
+  VMP__GLPK_OPEN_OR_GOTO(b->g, "ilp", ctx->opts, rc, end);
   load(b);
   if (b->obj_const != 0.0) {
     /* Solvers read an objective constant differently from MPS files (or
