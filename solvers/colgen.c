@@ -789,7 +789,7 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
         /* Converged: the Lagrangian at these duals is the LP value, but
          * computed by us, so it holds whatever GLPK's tolerances did to
          * the LP (coefficients spanning many orders of magnitude); the LP
-         * value itself is not taken as a bound (issue 18). */
+         * value itself is not taken as a bound. */
         *converged = 1;
       }
       return 0;

@@ -561,7 +561,7 @@ static int host_rows(ilp *b, const size_t *hstart, const uint32_t *hx) {
       /* (A2) divided by the capacity: demands as fractions of it, so
        * that GLPK's tolerances and its cuts see coefficients near 1
        * whatever the units (capacities near 1e14 made a knapsack cut cut
-       * off the optimum; issue 18). */
+       * off the optimum). */
       {
         double scale = cx > 0.0 ? cx : 1.0;
         NEWROW(row, GLP_UP, 0.0, 0.0);
@@ -1238,7 +1238,7 @@ static int run_glpk(ilp *b, outcome *out) {
      * orders of magnitude it can call a root LP optimal that is not (an
      * over-full problem with costs near 1e13 read 32 for an optimum of 17).
      * Its duals then bound far less than its value; such a run proves
-     * nothing (issue 18). */
+     * nothing. */
     {
       double safe = vmp__glpk_safe_bound(b->lp), z = b->root_lp;
       if (safe < z - 1e-6 * (fabs(z) > 1.0 ? fabs(z) : 1.0)) {

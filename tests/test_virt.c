@@ -537,7 +537,7 @@ static void test_virt__journal_of_another_plan_is_refused(void **state) {
 }
 
 /* A crash while the journal was created can tear its header line: that is
- * an empty journal (issue 18), like a torn last line; a file that does not
+ * an empty journal, like a torn last line; a file that does not
  * start like a header is still refused, never cut. */
 static void test_virt__torn_journal_header_is_an_empty_journal(void **state) {
   vmp_virt *v = session();
