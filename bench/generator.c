@@ -111,6 +111,20 @@ static int check(int rc, vmp_problem *p) {
   return rc;
 }
 
+/* An empty problem with the generators' three resources in *out. */
+static int new_problem(vmp_problem **out) {
+  vmp_problem *p = NULL;
+  int rc;
+  *out = NULL;
+  if ((rc = vmp_problem_new(&p))) return rc;
+  if ((rc = vmp_problem_add_resource(p, "cpu", NULL)) ||
+      (rc = vmp_problem_add_resource(p, "memory_mib", NULL)) ||
+      (rc = vmp_problem_add_resource(p, "disk_gb", NULL)))
+    return check(rc, p);
+  *out = p;
+  return 0;
+}
+
 /* ---- hosts, VMs, groups, rules ---------------------------------------------- */
 
 static size_t zones_for(size_t hosts) {
@@ -256,12 +270,8 @@ int vmpb_generate(const vmpb_gen_opts *o, vmp_problem **out) {
   *out = NULL;
   if (!o || !(o->load > 0.0) || !(o->anti_affinity >= 0.0) || o->anti_affinity > 1.0)
     return VMP_EINVAL;
-  if ((rc = vmp_problem_new(&p))) return rc;
+  if ((rc = new_problem(&p))) return rc;
   vmp__rng_seed(&r, o->seed);
-  if ((rc = vmp_problem_add_resource(p, "cpu", NULL)) ||
-      (rc = vmp_problem_add_resource(p, "memory_mib", NULL)) ||
-      (rc = vmp_problem_add_resource(p, "disk_gb", NULL)))
-    return check(rc, p);
   rc = add_hosts(o, &r, p, cap);
   if (!rc && o->vms) rc = add_vms(o, &r, p, cap);
   if (!rc) rc = add_groups(o, p);
@@ -489,12 +499,8 @@ int vmpb_generate_realistic(const vmpb_real_opts *o, vmp_problem **out) {
   if (!out) return VMP_EINVAL;
   *out = NULL;
   if (!o || !real_check(o) || o->nvcpus > 64) return VMP_EINVAL;
-  if ((rc = vmp_problem_new(&p))) return rc;
+  if ((rc = new_problem(&p))) return rc;
   vmp__rng_seed(&r, o->seed ^ UINT64_C(0x5eed15));
-  if ((rc = vmp_problem_add_resource(p, "cpu", NULL)) ||
-      (rc = vmp_problem_add_resource(p, "memory_mib", NULL)) ||
-      (rc = vmp_problem_add_resource(p, "disk_gb", NULL)))
-    return check(rc, p);
   memset(&z, 0, sizeof z);
   rc = real_hosts(o, &r, p, cap, &z);
   if (!rc && o->vms) rc = real_vms(o, &r, p, cap, &z);
