@@ -787,11 +787,29 @@ static int host_classes(cctx *c) {
   size_t klen, kcap = 0;
   uint8_t *has_vm = calloc(nh + 1, 1);
   uint32_t *cnt = NULL;
+  /* The distinct labels that spread groups and dependencies take as their
+   * scope: thousands of groups share a handful of labels, and a key with
+   * one entry per group would take hosts x groups bytes (540 MB on the
+   * ROADEF instance b_9). */
+  uint32_t *scope_keys = malloc((p->ngroups + p->ndeps + 1) * sizeof *scope_keys);
+  size_t nscope_keys = 0;
   int rc = 0, fresh;
   m->hclass = malloc((nh ? nh : 1) * sizeof *m->hclass);
-  if (!m->hclass || !has_vm) {
+  if (!m->hclass || !has_vm || !scope_keys) {
     free(has_vm);
+    free(scope_keys);
     return vmp__enomem();
+  }
+  for (size_t i = 0; i < p->ngroups + p->ndeps; i++) {
+    uint32_t key_id = 0;
+    if (i < p->ngroups) {
+      if (p->groups[i].policy == VMP_SPREAD) key_id = p->groups[i].scope;
+    } else {
+      key_id = p->deps[i - p->ngroups].scope;
+    }
+    size_t j = 0;
+    while (j < nscope_keys && scope_keys[j] != key_id) j++;
+    if (key_id && j == nscope_keys) scope_keys[nscope_keys++] = key_id;
   }
   if (m->w.migrations > 0.0 || p->res_transient)
     for (size_t v = 0; v < p->nvms; v++)
@@ -812,17 +830,14 @@ static int host_classes(cctx *c) {
       if (m->scopes[s].dom) rc = append_u32(&key, &klen, &kcap, m->scopes[s].dom[h]);
     /* Spread and dependency scopes (not in m->scopes): the label value
      * itself; a host without it is a domain of its own. */
-    for (size_t g = 0; g < p->ngroups && !rc; g++)
-      if (p->groups[g].policy == VMP_SPREAD && p->groups[g].scope)
-        rc = append_scope_value(p, p->groups[g].scope, h, &key, &klen, &kcap);
-    for (size_t d = 0; d < p->ndeps && !rc; d++)
-      if (p->deps[d].scope)
-        rc = append_scope_value(p, p->deps[d].scope, h, &key, &klen, &kcap);
+    for (size_t k = 0; k < nscope_keys && !rc; k++)
+      rc = append_scope_value(p, scope_keys[k], h, &key, &klen, &kcap);
     if (!rc && has_vm[h]) rc = append_u32(&key, &klen, &kcap, (uint32_t)h);
     if (!rc) rc = tuples_intern(&keys, key, klen, &m->hclass[h], &fresh);
   }
   free(key);
   free(has_vm);
+  free(scope_keys);
   m->nhclasses = (uint32_t)keys.n;
   tuples_free(&keys);
   if (rc) return rc;
