@@ -29,20 +29,34 @@ static int master_relaxes(const vmp__model *m) {
  * (column generation's ground). */
 #define IDENTICAL_HOSTS_PER_CLASS 4.0
 
+/* Rules that make the assignment MIP's relaxation strong where the
+ * pattern master's pricing is slow: allowed sets that differ between VMs
+ * (compliance zones) or hard host anti-affinity (conflicts in every
+ * knapsack).  Bin packing has neither. */
+static int rule_laden(const vmp__model *m) {
+  if (m->naclasses > 1) return 1;
+  for (uint32_t g = 0; g < m->ngroups; g++)
+    if (m->groups[g].hard && m->groups[g].policy == VMP_ANTI_AFFINITY &&
+        m->scopes[m->groups[g].scope].dom == NULL)
+      return 1;
+  return 0;
+}
+
 /* Which exact solvers pay, in order (at most two), NULL-terminated.  The
  * assignment MIP where the model is small enough, column generation
  * where it has costs to bound; when both pay, the one that suits the
  * problem goes first: column generation where many hosts are identical
  * and its master expresses the problem (it proves what the assignment
  * model cannot), the MIP on heterogeneous or rule-laden models (small
- * classes, groups the master relaxes), where its branch and bound closes
- * the gap and column generation mostly adds a bound. */
+ * classes, groups the master relaxes, compliance zones and hard
+ * anti-affinity), where its branch and bound closes the gap and column
+ * generation mostly adds a bound or a placement. */
 static void choose(const vmp__model *m, const char *out[3]) {
   double pairs = (double)m->nitems * (double)m->nhosts;
   int cg = m->w.cost > 0.0 && m->nitems <= 200000, ilp = pairs <= 200000.0, n = 0;
   int identical = (double)m->nhosts >= IDENTICAL_HOSTS_PER_CLASS * (double)m->nhclasses;
   if (cg && ilp) {
-    if (identical && !master_relaxes(m)) {
+    if (identical && !master_relaxes(m) && !rule_laden(m)) {
       out[n++] = "colgen";
       out[n++] = "ilp";
     } else {

@@ -16,6 +16,11 @@
  *    items from the k-th onwards in a fixed order;
  *  - per class, only as many hosts as a placement no worse than the warm
  *    start can pay for (A12);
+ *  - covering rows (A13, A14): the capacity of the hosts an allowed set
+ *    may use covers the demand confined to it, and a hard anti-affinity
+ *    group opens as many hosts as it has members, written out so that
+ *    GLPK's cuts round them;
+ *  - branching on which hosts are bought (y) before where items go;
  *  - a warm start from the fast solvers, verified by the evaluator and
  *    handed to GLPK's heuristic callback (GLPK takes it on trust, so it is
  *    checked here: its GLPK objective must equal the evaluator's);
@@ -51,6 +56,13 @@ static const vmp__param_spec ilp_params[] = {
     {"ilp.host_limit", VMP_PARAM_BOOL, 0, 1, "true",
      "per host class, keep only as many hosts as a placement no worse "
      "than the warm start can pay for"},
+    {"ilp.cover_rows", VMP_PARAM_BOOL, 0, 1, "true",
+     "implied rows that GLPK's cuts can round: per resource, the capacity "
+     "of the hosts an allowed set may use covers the demand confined to it; "
+     "a hard host anti-affinity group opens at least as many hosts as it "
+     "has members (A13, A14)"},
+    {"ilp.branch_hosts", VMP_PARAM_BOOL, 0, 1, "true",
+     "branch on a fractional host-used column y before any x"},
     {"ilp.linking", VMP_PARAM_BOOL, 0, 1, "true",
      "rows x[i,h] <= y[h] (a stronger relaxation, more rows)"},
     {"ilp.max_columns", VMP_PARAM_INT, 1, 1e8, "2000000",
@@ -137,7 +149,8 @@ typedef struct ilp {
   vmp__glpk *g;
   glp_prob *lp;
   int names;             /* give rows and columns names (export) */
-  int symmetry, linking, host_limit;
+  int symmetry, linking, host_limit, cover_rows, branch_hosts;
+  size_t ncover;         /* rows (A13) and (A14) added */
   double max_columns;
   double max_memory_mb;  /* the budget */
   double memory_mb;      /* the estimate of the model built */
@@ -783,6 +796,115 @@ out:
   return rc;
 }
 
+/* ---- implied covering rows ----------------------------------------------------------- */
+
+/* Largest number of allowed classes whose hosts get rows (A13). */
+#define COVER_MAX_SETS 64
+
+/* (A13) for a set S of kept hosts (inS) and every resource r: the items
+ * whose every x column lies in S are placed in S or unplaced, so
+ *   sum_{h in S} capx_hr y_h + sum_i d_ir u_i >= sum_i d_ir,
+ * the sum of S's capacity rows (A2) with the linking of load to y.  The
+ * relaxation already implies it; as a row of integer y's it is what
+ * GLPK's MIR, cover and Gomory cuts round (a host is bought whole). */
+static int cover_set_rows(ilp *b, const uint8_t *inS, uint8_t *in) {
+  const vmp__model *m = b->m;
+  int rc, row;
+  size_t nin = 0;
+  for (size_t i = 0; i < m->nitems; i++) {
+    in[i] = 0;
+    if (!b->ucol[i] || b->xstart[i] == b->xstart[i + 1]) continue;
+    in[i] = 1;
+    for (size_t x = b->xstart[i]; x < b->xstart[i + 1] && in[i]; x++) in[i] = inS[b->xk[x]];
+    nin += in[i];
+  }
+  if (!nin) return 0;
+  for (uint32_t r = 0; r < m->nres; r++) {
+    double dsum = 0.0, scale = 0.0;
+    for (size_t i = 0; i < m->nitems; i++)
+      if (in[i]) dsum += m->idem[i * m->nres + r];
+    for (size_t k = 0; k < b->nkept; k++)
+      if (inS[k] && m->capx[(size_t)b->kept[k] * m->nres + r] > scale)
+        scale = m->capx[(size_t)b->kept[k] * m->nres + r];
+    if (!(dsum > 0.0) || !(scale > 0.0)) continue;
+    NEWROW(row, GLP_LO, dsum / scale, 0.0);
+    for (size_t k = 0; k < b->nkept; k++) {
+      double c = m->capx[(size_t)b->kept[k] * m->nres + r];
+      if (inS[k] && c > 0.0) TRY(mat_add(&b->a, row, ycol(b, k), c / scale));
+    }
+    for (size_t i = 0; i < m->nitems; i++)
+      if (in[i] && m->idem[i * m->nres + r] > 0.0)
+        TRY(mat_add(&b->a, row, b->ucol[i], m->idem[i * m->nres + r] / scale));
+    b->ncover++;
+  }
+  return 0;
+}
+
+/* (A14) a hard host-scope anti-affinity group of n items whose x columns
+ * lie on the kept hosts U: n - (unplaced members) distinct hosts of U are
+ * used,  sum_{h in U} y_h + sum_i u_i >= n. */
+static int anti_count_rows(ilp *b, uint8_t *inU) {
+  const vmp__model *m = b->m;
+  int rc, row;
+  for (uint32_t gi = 0; gi < m->ngroups; gi++) {
+    const vmp__mgroup *g = &m->groups[gi];
+    uint32_t n = 0;
+    size_t nu = 0;
+    if (!g->hard || g->policy != VMP_ANTI_AFFINITY || m->scopes[g->scope].dom != NULL) continue;
+    memset(inU, 0, b->nkept);
+    for (uint32_t k = 0; k < g->nitems; k++) {
+      uint32_t i = g->items[k];
+      if (!b->ucol[i]) continue;
+      n++;
+      for (size_t x = b->xstart[i]; x < b->xstart[i + 1]; x++)
+        if (!inU[b->xk[x]]) {
+          inU[b->xk[x]] = 1;
+          nu++;
+        }
+    }
+    if (n < 2 || nu < 2) continue;
+    NEWROW(row, GLP_LO, (double)n, 0.0);
+    for (size_t k = 0; k < b->nkept; k++)
+      if (inU[k]) TRY(mat_add(&b->a, row, ycol(b, k), 1.0));
+    for (uint32_t k = 0; k < g->nitems; k++)
+      if (b->ucol[g->items[k]]) TRY(mat_add(&b->a, row, b->ucol[g->items[k]], 1.0));
+    b->ncover++;
+  }
+  return 0;
+}
+
+/* (A13) over every kept host and over the hosts of each allowed class
+ * (when there are few classes), then (A14). */
+static int cover_rows(ilp *b) {
+  const vmp__model *m = b->m;
+  uint8_t *inS = malloc(b->nkept + 1), *in = malloc(m->nitems + 1), *prev = NULL;
+  uint32_t nsets = m->naclasses <= COVER_MAX_SETS ? m->naclasses : 0;
+  int rc = 0;
+  if (!inS || !in || !(prev = calloc((size_t)(nsets + 1) * (b->nkept + 1), 1))) {
+    rc = vmp__enomem();
+    goto out;
+  }
+  memset(inS, 1, b->nkept + 1);
+  memcpy(prev, inS, b->nkept);
+  if ((rc = cover_set_rows(b, inS, in))) goto out;
+  for (uint32_t a = 0; a < nsets; a++) {
+    int dup = 0;
+    for (size_t k = 0; k < b->nkept; k++)
+      inS[k] = vmp__hostset_has(&m->aclasses[a].allowed, b->kept[k]) ? 1 : 0;
+    /* the same host set as the whole or an earlier class: no new row */
+    for (uint32_t p = 0; p <= a && !dup; p++)
+      dup = !memcmp(prev + (size_t)p * (b->nkept + 1), inS, b->nkept);
+    memcpy(prev + (size_t)(a + 1) * (b->nkept + 1), inS, b->nkept);
+    if (!dup && (rc = cover_set_rows(b, inS, in))) goto out;
+  }
+  rc = anti_count_rows(b, inS);
+out:
+  free(inS);
+  free(in);
+  free(prev);
+  return rc;
+}
+
 /* Every column and row, in arrays: nothing of GLPK is touched yet. */
 static int build(ilp *b) {
   const vmp__model *m = b->m;
@@ -851,6 +973,7 @@ static int build(ilp *b) {
   if ((rc = host_rows(b, hstart, hx))) goto out;
   for (uint32_t g = 0; g < m->ngroups && !rc; g++) rc = group_rows(b, &gs, g);
   if (rc) goto out;
+  if (b->cover_rows && (rc = cover_rows(b))) goto out;
   b->naux_groups = b->naux;
   if ((rc = transient_rows(b, hstart, hx))) goto out;
   for (uint32_t k = 0; k < m->nspreads && !rc; k++) rc = spread_rows(b, &gs, k);
@@ -1120,6 +1243,30 @@ static double round_bound(const ilp *b, double v) {
   return ceil(v - (tol < 0.25 ? tol : 0.25));
 }
 
+/* Branches on a fractional y: which hosts are bought decides the cost,
+ * and fixing them first turns what is left into a packing the LP bounds
+ * well.  The dearest host among the most fractional goes first; the
+ * branch that buys it first (the warm start's hosts are bought).  GLPK's
+ * own rule chooses when every y is integral. */
+static void branch_hosts(ilp *b, glp_tree *T) {
+  glp_prob *P = glp_ios_get_prob(T);
+  int best = 0;
+  double score = 0.0;
+  for (size_t k = 0; k < b->nkept; k++) {
+    int j = ycol(b, k);
+    double v, f, s;
+    if (!glp_ios_can_branch(T, j)) continue;
+    v = glp_get_col_prim(P, j);
+    f = v - floor(v);
+    s = (f < 1.0 - f ? f : 1.0 - f) * (1.0 + b->obj[j]);
+    if (s > score) {
+      score = s;
+      best = j;
+    }
+  }
+  if (best) glp_ios_branch_upon(T, best, GLP_UP_BRNCH);
+}
+
 static void on_tree(glp_tree *T, void *info) {
   ilp *b = info;
   glp_prob *P = glp_ios_get_prob(T);
@@ -1128,6 +1275,10 @@ static void on_tree(glp_tree *T, void *info) {
   if (p && !b->unreliable) {
     double nb = round_bound(b, glp_ios_node_bound(T, p));
     if (nb > b->tree_bound) b->tree_bound = nb;
+  }
+  if (glp_ios_reason(T) == GLP_IBRANCH && b->branch_hosts) {
+    branch_hosts(b, T);
+    return;
   }
   if (glp_ios_reason(T) == GLP_IHEUR && b->xinc && !b->injected) {
     b->injected = 1;
@@ -1201,6 +1352,7 @@ static int run_glpk(ilp *b, outcome *out) {
   glp_iocp iocp;
   int presolve = vmp__param_num(ctx, "ilp.presolve", 0) != 0.0;
   int rc, st;
+  double t_root = vmp__now();
   vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: model built at %.3f s", vmp__now() - ctx->t_start);
   load(b);
   if (vmp__param_num(ctx, "ilp.test_glpk_error", 0) != 0.0)
@@ -1216,6 +1368,7 @@ static int run_glpk(ilp *b, outcome *out) {
     smcp.meth = GLP_DUALP;
     smcp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
     rc = glp_simplex(b->lp, &smcp);
+    t_root = vmp__now() - t_root;
     vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: root LP ended (%s) at %.3f s", glpk_rc_name(rc),
                  vmp__now() - ctx->t_start);
     if (rc == GLP_ETMLIM || rc == GLP_EITLIM) {
@@ -1254,8 +1407,19 @@ static int run_glpk(ilp *b, outcome *out) {
   glp_init_iocp(&iocp);
   iocp.msg_lev = vmp__glpk_msg_lev(b->g);
   iocp.presolve = presolve ? GLP_ON : GLP_OFF;
-  if (vmp__param_num(ctx, "ilp.cuts", 1) != 0.0)
+  if (vmp__param_num(ctx, "ilp.cuts", 1) != 0.0) {
     iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+    /* GLPK does not look at the clock while it separates Gomory and MIR
+     * cuts, which takes a few LP solves: with less time left than two
+     * root LPs took they would overrun the limit (seen: 65.8 s on 60 s
+     * for 200 VMs x 50 hosts on a loaded machine). */
+    if (!presolve && glpk_seconds(b) < 2.0 * t_root) {
+      iocp.gmi_cuts = iocp.mir_cuts = GLP_OFF;
+      vmp__ctx_log(ctx, VMP_LOG_INFO,
+                   "ilp: %.2f s left after a root LP of %.2f s: no Gomory or MIR cuts",
+                   glpk_seconds(b), t_root);
+    }
+  }
   iocp.mip_gap = vmp__param_num(ctx, "ilp.mip_gap", 0.0);
   iocp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
   iocp.cb_func = on_tree;
@@ -1307,6 +1471,8 @@ static void read_params(ilp *b, vmp__ctx *ctx) {
   b->symmetry = vmp__param_num(ctx, "ilp.symmetry", 1) != 0.0;
   b->linking = vmp__param_num(ctx, "ilp.linking", 1) != 0.0;
   b->host_limit = vmp__param_num(ctx, "ilp.host_limit", 1) != 0.0;
+  b->cover_rows = vmp__param_num(ctx, "ilp.cover_rows", 1) != 0.0;
+  b->branch_hosts = vmp__param_num(ctx, "ilp.branch_hosts", 1) != 0.0;
   b->max_columns = vmp__param_num(ctx, "ilp.max_columns", 2e6);
   b->max_memory_mb = vmp__param_num(ctx, "ilp.max_memory_mb", 1024);
 }
@@ -1448,6 +1614,7 @@ static void report(const ilp *b, vmp__result *res, double t0) {
   vmp__stats_set(st, "ilp.rows", (double)b->a.nrows);
   vmp__stats_set(st, "ilp.nonzeros", (double)b->a.nnz);
   vmp__stats_set(st, "ilp.hosts_kept", (double)b->nkept);
+  vmp__stats_set(st, "ilp.cover_rows", (double)b->ncover);
   vmp__stats_set(st, "ilp.memory_estimate_mb", b->memory_mb);
   vmp__stats_set(st, "ilp.linking_dropped", b->linking_dropped);
   vmp__stats_set(st, "ilp.nodes", b->nodes);

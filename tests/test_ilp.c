@@ -350,6 +350,61 @@ static void test_ilp__model_export(void **state) {
   vmp_problem_free(p);
 }
 
+/* Hosts of equal capacity and price that differ in a label (s1 and g1:
+ * the rule confines the pay VMs to zone secure) are separate classes:
+ * merged, symmetry breaking (A10, A11) and the per-class rows would treat
+ * s1 as a general host (the optimum, 40, buys s1, s2 and big).  The covering rows (A13: both
+ * resources over every host and over the secure zone; A14: the replica
+ * set opens three hosts) keep the enumerated optimum, with the warm
+ * start and without it (the presolver drops it). */
+static void test_ilp__classes_apart_by_label_and_cover_rows(void **state) {
+  static const char *const none[] = {NULL};
+  static const char *const cold[] = {"ilp.presolve=true", NULL};
+  static const char *const off[] = {"ilp.cover_rows=false", "ilp.branch_hosts=false", NULL};
+  const char *const *runs[] = {none, cold, off};
+  vmp_problem *p = load("exact/classes.json");
+  double best = tu_brute_force(p);
+  (void)state;
+  assert_true(best == 40.0);
+  for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+    vmp_solution *s = tu_solve_params(p, "ilp", 60, runs[k]);
+    assert_true(vmp_solution_objective(s) == best);
+    assert_true(vmp_solution_bound(s) == best);
+    assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+    assert_true(stat(s, "model.host_classes") == 4.0);   /* g1, big, s1, s2 */
+    assert_true(stat(s, "ilp.cover_rows") == (runs[k] == off ? 0.0 : 5.0));
+    vmp_solution_free(s);
+  }
+  vmp_problem_free(p);
+}
+
+/* Realistic 10x30 instances (bench generator) whose optima CBC
+ * 2.10 proved on the exported model without the new rows: the MIP with
+ * the covering rows and host-first branching proves the same optimum,
+ * and so does host-first branching alone. */
+static void test_ilp__realistic_optima_with_cover_rows_and_host_branching(void **state) {
+  static const struct { uint64_t seed; double opt; } cases[] = {{3, 168}, {4, 133}, {6, 128}};
+  static const char *const none[] = {NULL};
+  static const char *const branch_only[] = {"ilp.cover_rows=false", NULL};
+  (void)state;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    vmpb_real_opts o;
+    vmp_problem *p = NULL;
+    vmpb_real_opts_init(&o, 10, 30, cases[c].seed);
+    assert_int_equal(vmpb_generate_realistic(&o, &p), VMP_OK);
+    for (int run = 0; run < 2; run++) {
+      vmp_solution *s = tu_solve_params(p, "ilp", 120, run ? branch_only : none);
+      if (vmp_solution_objective(s) != cases[c].opt || vmp_solution_bound(s) != cases[c].opt)
+        fail_msg("seed %u run %d: objective %g bound %g, optimum %g", (unsigned)cases[c].seed,
+                 run, vmp_solution_objective(s), vmp_solution_bound(s), cases[c].opt);
+      assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+      assert_true(run ? stat(s, "ilp.cover_rows") == 0.0 : stat(s, "ilp.cover_rows") >= 6.0);
+      vmp_solution_free(s);
+    }
+    vmp_problem_free(p);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ilp__capacity_and_host_costs),
@@ -370,6 +425,8 @@ int main(void) {
       cmocka_unit_test(test_ilp__too_large_is_refused),
       cmocka_unit_test(test_ilp__memory_budget),
       cmocka_unit_test(test_ilp__model_export),
+      cmocka_unit_test(test_ilp__classes_apart_by_label_and_cover_rows),
+      cmocka_unit_test(test_ilp__realistic_optima_with_cover_rows_and_host_branching),
   };
   return cmocka_run_group_tests_name("ilp", tests, NULL, NULL);
 }

@@ -45,10 +45,10 @@ static const char *steps(const vmp_plan *pl) {
   size_t len = 0;
   buf[0] = '\0';
   for (size_t k = 0; k < vmp_plan_num_steps(pl); k++) {
-    const char *from = vmp_plan_step_from(pl, k);
+    const char *from = vmp_plan_step_from(pl, k), *to = vmp_plan_step_to(pl, k);
     len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu:%s:%s>%s%s", k ? " " : "",
                             vmp_plan_step_wave(pl, k) + 1, vmp_plan_step_vm(pl, k),
-                            from ? from : "-", vmp_plan_step_to(pl, k),
+                            from ? from : "-", to ? to : "-",
                             vmp_plan_step_staging(pl, k) ? "*" : "");
   }
   return buf;
@@ -223,6 +223,57 @@ static void test_plan__new_vm_is_started_and_running_vm_never_stopped(void **sta
   tu_release(p, t, pl);
 }
 
+/* With allow_stop, a running VM the target leaves unplaced is stopped: in
+ * the first wave its host's cap allows, holding its room until that wave is
+ * over, so the move into that room comes a wave later. */
+static void test_plan__allow_stop_stops_unplaced_vms_first(void **state) {
+  vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192),
+                      VM("a", 4, 8192, "h1") "," VM("b", 2, 4096, "h2") "," VM("c", 2, 4096, "h2"),
+                      NULL);
+  vmp_solution *t = tu_target(p, "a=h2,b=,c=");
+  vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
+  vmp_plan *pl = NULL, *back = NULL;
+  char *json = NULL;
+  (void)state;
+  /* without it, b and c are blocked, and a waits for them */
+  pl = plan(p, t, 2, 1);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  assert_int_equal(vmp_plan_num_steps(pl), 0);
+  assert_int_equal(vmp_plan_num_blocked(pl), 3);
+  vmp_plan_free(pl);
+  o.allow_stop = 1;
+  o.max_concurrent = 1;
+  assert_int_equal(vmp_plan_new(p, t, &o, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_verify(pl, p, t), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  /* one step per host and wave: b, then c, then a */
+  assert_string_equal(steps(pl), "1:b:h2>- 2:c:h2>- 3:a:h1>h2");
+  assert_int_equal(vmp_plan_step_action(pl, 0), VMP_ACTION_STOP);
+  assert_string_equal(vmp_plan_action_name(VMP_ACTION_STOP), "stop");
+  assert_string_equal(vmp_plan_step_from(pl, 0), "h2");
+  assert_null(vmp_plan_step_to(pl, 0));
+  assert_int_equal(vmp_plan_step_to_host(pl, 0), VMP_NONE);
+  /* a stop copies nothing: only a's 8192 MiB take time */
+  assert_true(vmp_plan_wave_duration(pl, 0) == 0.0);
+  assert_true(vmp_plan_duration(pl) == 8.192);
+  assert_int_equal(vmp_plan_to_json(pl, &json), VMP_OK);
+  assert_non_null(strstr(json, "\"action\": \"stop\",\n      \"vm\": \"b\",\n      \"from\": \"h2\",\n"
+                               "      \"to\": null,"));
+  assert_int_equal(vmp_plan_parse(json, strlen(json), "plan.json", &back), VMP_OK);
+  assert_string_equal(steps(back), "1:b:h2>- 2:c:h2>- 3:a:h1>h2");
+  assert_int_equal(vmp_plan_step_action(back, 1), VMP_ACTION_STOP);
+  vmp_free(json);
+  vmp_plan_free(back);
+  vmp_plan_free(pl);
+  /* with the default cap of 2 both stops share the first wave */
+  o.max_concurrent = 2;
+  assert_int_equal(vmp_plan_new(p, t, &o, &pl), VMP_OK);
+  assert_string_equal(steps(pl), "1:b:h2>- 1:c:h2>- 2:a:h1>h2");
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
 static void test_plan__bad_input(void **state) {
   vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192),
                       VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2"), NULL);
@@ -316,6 +367,18 @@ static void test_plan__reader_refuses_unsafe_and_malformed_plans(void **state) {
        VMP_ENOTFOUND, "steps[0]: to: unknown host \"h9\""},
       {"\"steps\":[{\"wave\":1,\"action\":\"start\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"}]}",
        VMP_EPARSE, "steps[0]: from: a start step has no source host"},
+      /* a stop holds its VM's room for its whole wave */
+      {"\"steps\":[{\"wave\":1,\"action\":\"stop\",\"vm\":\"b\",\"from\":\"h2\",\"to\":null},"
+       "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h2\"}]}",
+       VMP_EINVAL, "plan.json: unsafe plan: wave 1: h2 memory_mib 16384 > 8192 with a in flight"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"stop\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"}]}",
+       VMP_EPARSE, "steps[0]: to: a stop step has no target host (null)"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"stop\",\"vm\":\"a\",\"from\":null,\"to\":null}]}",
+       VMP_EPARSE, "steps[0]: from: a stop step needs a source host"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":null}]}",
+       VMP_EPARSE, "steps[0]: to: a migrate step needs a target host"},
+      {"\"steps\":[{\"wave\":1,\"action\":\"halt\",\"vm\":\"a\",\"from\":\"h1\",\"to\":null}]}",
+       VMP_EPARSE, "steps[0]: action: expected \"migrate\", \"start\" or \"stop\", got \"halt\""},
       {"\"steps\":[{\"wave\":0,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\"}]}",
        VMP_EPARSE, "steps[0]: wave: expected an integer >= 1"},
       {"\"steps\":[{\"wave\":1,\"action\":\"migrate\",\"vm\":\"a\",\"from\":\"h1\",\"to\":\"h3\","
@@ -534,6 +597,7 @@ int main(void) {
       cmocka_unit_test(test_plan__staging_host_must_be_allowed),
       cmocka_unit_test(test_plan__three_cycle_is_broken_once),
       cmocka_unit_test(test_plan__new_vm_is_started_and_running_vm_never_stopped),
+      cmocka_unit_test(test_plan__allow_stop_stops_unplaced_vms_first),
       cmocka_unit_test(test_plan__bad_input),
       cmocka_unit_test(test_plan__json_round_trip),
       cmocka_unit_test(test_plan__reader_refuses_unsafe_and_malformed_plans),

@@ -577,6 +577,183 @@ static void test_virt__transient_domain_only_moves_live(void **state) {
   release(v, p, t, pl);
 }
 
+/* Sets a domain's vmplace metadata, live and in its definition. */
+static void set_metadata(vmp_virt *v, const char *host, const char *vm, const char *inner) {
+  virDomainPtr d = virDomainLookupByName(conn(v, host), vm);
+  assert_non_null(d);
+  assert_int_equal(virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, inner, VMP__XMLNS_PREFIX,
+                                        VMP__XMLNS,
+                                        VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG),
+                   0);
+  virDomainFree(d);
+}
+
+/* A VM whose metadata says it cannot move live moves cold, and only with
+ * cold moves allowed: no live migration is even tried (it would succeed
+ * here, through the wrapper). */
+static void test_virt__metadata_cold_only_moves_cold(void **state) {
+  vmp_virt *v = session();
+  vmp_problem *p = snap(v, 0);
+  vmp_solution *t = target(p, "app-1=h1,app-2=h3");
+  vmp_plan *pl = plan_of(p, t);
+  vmp_apply_opts o = VMP_APPLY_OPTS_INIT;
+  vmp_apply_report *rep = NULL;
+  const char *journal = journal_path("cold-only");
+  seen s;
+  size_t k1 = strcmp(vmp_plan_step_vm(pl, 0), "app-1") ? 1 : 0;
+  (void)state;
+  assert_int_equal(vmp_plan_num_steps(pl), 2);
+  vw.emulate_migrate = 1;
+  set_metadata(v, "h4", "app-1", "<vm><live-migration>false</live-migration></vm>");
+  /* the dry run tells which way it would go, and that it is not allowed */
+  o.dry_run = 1;
+  tu_assert_error(vmp_virt_apply(v, pl, &o, &rep), VMP_ESTATE,
+                  "h4: the metadata of app-1 says it cannot move live "
+                  "(<vmplace:live-migration>false); it can only move shut down (allow a cold move)");
+  assert_int_equal(vmp_apply_report_state(rep, k1), VMP_STEP_FAILED);
+  assert_string_equal(vmp_apply_report_method(rep, k1), "cold");
+  assert_int_equal(vmp_apply_report_state(rep, 1 - k1), VMP_STEP_WOULD_RUN);
+  assert_string_equal(vmp_apply_report_method(rep, 1 - k1), "live");
+  vmp_apply_report_free(rep);
+  o.allow_cold_move = 1;
+  assert_int_equal(vmp_virt_apply(v, pl, &o, &rep), VMP_OK);
+  assert_int_equal(vmp_apply_report_state(rep, k1), VMP_STEP_WOULD_RUN);
+  assert_string_equal(vmp_apply_report_method(rep, k1), "cold");
+  assert_string_equal(vmp_apply_report_message(rep, k1), "its metadata says it cannot move live");
+  vmp_apply_report_free(rep);
+  assert_int_equal(vw.migrations, 0);
+  /* without cold moves: refused before anything changes; the other step,
+   * in the same wave, moves live */
+  tu_assert_error(apply(v, pl, journal, 0, &rep), VMP_ESTATE,
+                  "the metadata of app-1 says it cannot move live");
+  assert_int_equal(vmp_apply_report_state(rep, k1), VMP_STEP_FAILED);
+  assert_int_equal(vmp_apply_report_state(rep, 1 - k1), VMP_STEP_DONE);
+  vmp_apply_report_free(rep);
+  assert_int_equal(vw.migrations, 1);
+  s = where(v, "app-1");
+  assert_int_equal(s.ndefs, 1);
+  assert_string_equal(s.active_on, "h4");
+  /* allowed: define on h1, shut down on h4, start on h1, undefine on h4 */
+  assert_int_equal(apply(v, pl, journal, 1, &rep), VMP_OK);
+  assert_int_equal(vmp_apply_report_state(rep, k1), VMP_STEP_DONE);
+  assert_string_equal(vmp_apply_report_method(rep, k1), "cold");
+  assert_int_equal(vmp_apply_report_state(rep, 1 - k1), VMP_STEP_ALREADY);
+  vmp_apply_report_free(rep);
+  assert_int_equal(vw.migrations, 1);
+  assert_at_target(v, p, t);
+  /* a value that is neither true nor false stops the step, naming it
+   * (a snapshot would refuse it too: the plan is made before) */
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+  p = snap(v, 0);
+  t = target(p, "app-2=h2");
+  pl = plan_of(p, t);
+  set_metadata(v, "h3", "app-2", "<vm><live-migration>maybe</live-migration></vm>");
+  tu_assert_error(apply(v, pl, NULL, 1, NULL), VMP_ESTATE,
+                  "cannot tell how app-2 may move: h3: domain app-2: metadata: "
+                  "<vmplace:live-migration>: expected true or false, got \"maybe\"");
+  assert_string_equal(where(v, "app-2").active_on, "h3");
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+  vmp_virt_free(v);
+}
+
+/* A stop step shuts down, where it runs, a VM the target leaves unplaced;
+ * its definition stays there.  A failed shutdown leaves it running; a
+ * re-run finds a stopped VM done. */
+static void test_virt__stop_steps_shut_down_and_keep_the_definition(void **state) {
+  vmp_virt *v = session();
+  vmp_problem *p = snap(v, 0);
+  vmp_solution *t = target(p, "app-1=,app-2=h3");
+  vmp_plan_opts po = VMP_PLAN_OPTS_INIT;
+  vmp_apply_opts o = VMP_APPLY_OPTS_INIT;
+  vmp_plan *pl = NULL;
+  vmp_apply_report *rep = NULL;
+  const char *journal = journal_path("stop");
+  char *json = NULL;
+  size_t ks;
+  seen s;
+  (void)state;
+  po.allow_stop = 1;
+  assert_int_equal(vmp_plan_new(p, t, &po, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_num_steps(pl), 2);
+  ks = vmp_plan_step_action(pl, 0) == VMP_ACTION_STOP ? 0 : 1;
+  assert_int_equal(vmp_plan_step_action(pl, ks), VMP_ACTION_STOP);
+  assert_string_equal(vmp_plan_step_vm(pl, ks), "app-1");
+  vw.emulate_migrate = 1;
+  o.dry_run = 1;
+  assert_int_equal(vmp_virt_apply(v, pl, &o, &rep), VMP_OK);
+  assert_int_equal(vmp_apply_report_state(rep, ks), VMP_STEP_WOULD_RUN);
+  assert_string_equal(vmp_apply_report_method(rep, ks), "stop");
+  vmp_apply_report_free(rep);
+  assert_string_equal(where(v, "app-1").active_on, "h4");
+  /* the shutdown fails: the VM runs on, the report names the step */
+  vw.fail_at = vw.calls + 1;
+  tu_assert_error(apply(v, pl, journal, 0, &rep), VMP_EVIRT, "(stop app-1 on h4): h4: cannot shut down app-1");
+  assert_int_equal(vmp_apply_report_state(rep, ks), VMP_STEP_FAILED);
+  vmp_apply_report_free(rep);
+  vw.fail_at = 0;
+  s = where(v, "app-1");
+  assert_int_equal(s.nactive, 1);
+  assert_string_equal(s.active_on, "h4");
+  /* the re-run stops it, keeping its definition on h4 */
+  assert_int_equal(apply(v, pl, journal, 0, &rep), VMP_OK);
+  assert_int_equal(vmp_apply_report_state(rep, ks), VMP_STEP_DONE);
+  assert_string_equal(vmp_apply_report_method(rep, ks), "stop");
+  assert_int_equal(vmp_apply_report_to_json(rep, &json), VMP_OK);
+  assert_non_null(strstr(json, "\"to\": null"));
+  vmp_free(json);
+  vmp_apply_report_free(rep);
+  s = where(v, "app-1");
+  assert_int_equal(s.nactive, 0);
+  assert_int_equal(s.ndefs, 1);
+  {
+    virDomainPtr d = virDomainLookupByName(conn(v, "h4"), "app-1");
+    assert_non_null(d);
+    assert_int_equal(virDomainIsPersistent(d), 1);
+    virDomainFree(d);
+  }
+  assert_string_equal(where(v, "app-2").active_on, "h3");
+  /* and again: found done */
+  assert_int_equal(apply(v, pl, journal, 0, &rep), VMP_OK);
+  assert_int_equal(vmp_apply_report_state(rep, ks), VMP_STEP_ALREADY);
+  vmp_apply_report_free(rep);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+  vmp_virt_free(v);
+}
+
+/* A transient VM has no definition to keep: a stop step refuses it. */
+static void test_virt__stop_step_refuses_a_transient_vm(void **state) {
+  static const char *xml =
+      "<domain type='test'><name>tmp-2</name><memory unit='MiB'>512</memory><vcpu>1</vcpu>"
+      "<os><type arch='x86_64'>hvm</type></os></domain>";
+  vmp_virt *v = session();
+  virDomainPtr tr = virDomainCreateXML(conn(v, "h2"), xml, 0);
+  vmp_problem *p;
+  vmp_solution *t;
+  vmp_plan_opts po = VMP_PLAN_OPTS_INIT;
+  vmp_plan *pl = NULL;
+  (void)state;
+  assert_non_null(tr);
+  p = snap(v, 0);
+  t = target(p, "tmp-2=");
+  po.allow_stop = 1;
+  assert_int_equal(vmp_plan_new(p, t, &po, &pl), VMP_OK);
+  tu_assert_error(apply(v, pl, NULL, 0, NULL), VMP_ESTATE,
+                  "step 1 (stop tmp-2 on h2): tmp-2 is transient on h2: shutting it down would "
+                  "lose it, and a stop step keeps the VM's definition");
+  assert_string_equal(where(v, "tmp-2").active_on, "h2");
+  virDomainFree(tr);
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+  vmp_virt_free(v);
+}
+
 static void test_virt__start_step_from_a_domain_xml_file(void **state) {
   vmp_virt *v = session();
   vmp_problem *p = snap(v, 0);
@@ -823,6 +1000,9 @@ int main(void) {
       cmocka_unit_test(test_virt__journal_of_another_plan_is_refused),
       cmocka_unit_test(test_virt__torn_journal_header_is_an_empty_journal),
       cmocka_unit_test(test_virt__transient_domain_only_moves_live),
+      cmocka_unit_test(test_virt__metadata_cold_only_moves_cold),
+      cmocka_unit_test(test_virt__stop_steps_shut_down_and_keep_the_definition),
+      cmocka_unit_test(test_virt__stop_step_refuses_a_transient_vm),
       cmocka_unit_test(test_virt__start_step_from_a_domain_xml_file),
       cmocka_unit_test(test_virt__live_migration),
       cmocka_unit_test(test_virt__migration_network),

@@ -16,7 +16,9 @@
  *
  * A VM without a current host becomes a "start" step (define and start it
  * on its target).  A VM that the target leaves unplaced but that runs now is
- * never stopped: it is reported as blocked.
+ * reported as blocked, unless the options allow stopping it (allow_stop):
+ * it then becomes a "stop" step (shut it down where it runs; its definition
+ * stays there).
  *
  * Plans are self-contained (host names, URIs, capacities and loads, VM
  * demands are copied) and serialise to JSON, which is what `vmplace apply`
@@ -51,10 +53,12 @@ typedef enum vmp_plan_status_code {
 /** What a step does. */
 typedef enum vmp_plan_action {
   VMP_ACTION_MIGRATE = 0,     /**< move a running VM from one host to another */
-  VMP_ACTION_START = 1        /**< define and start a VM that runs nowhere */
+  VMP_ACTION_START = 1,       /**< define and start a VM that runs nowhere */
+  VMP_ACTION_STOP = 2         /**< shut down a VM that the target leaves
+                                   unplaced; it stays defined where it ran */
 } vmp_plan_action;
 
-#define VMP_PLAN_OPTS_VERSION (1 + VMP__NEXT_VERSION)
+#define VMP_PLAN_OPTS_VERSION (2 + VMP__NEXT_VERSION)
 
 /**
  * Options of vmp_plan_new.  Initialise with VMP_PLAN_OPTS_INIT or
@@ -70,10 +74,16 @@ typedef struct vmp_plan_opts {
                                    (> 0; default 1000) */
   int32_t staging;            /**< nonzero: break cycles through hosts with
                                    spare room (default 1) */
+  /* version 2 */
+  int32_t allow_stop;         /**< nonzero: a running VM that the target
+                                   leaves unplaced becomes a stop step, in
+                                   the first wave its host has room for
+                                   under the per-host cap; 0 (default): it is
+                                   reported as blocked */
   VMP__NEXT_FIELD
 } vmp_plan_opts;
 
-#define VMP_PLAN_OPTS_INIT { VMP_PLAN_OPTS_VERSION, 2, 1000.0, 1 }
+#define VMP_PLAN_OPTS_INIT { VMP_PLAN_OPTS_VERSION, 2, 1000.0, 1, 0 }
 
 /**
  * Fills opts with the defaults of the version the caller was compiled
@@ -112,7 +122,7 @@ VMP_API void vmp_plan_free(vmp_plan *plan);
 
 /** "complete" or "blocked"; "unknown" otherwise.  Static. */
 VMP_API const char *vmp_plan_status_name(int status);
-/** "migrate" or "start"; "unknown" otherwise.  Static. */
+/** "migrate", "start" or "stop"; "unknown" otherwise.  Static. */
 VMP_API const char *vmp_plan_action_name(int action);
 
 /** Status of a plan (a vmp_plan_status_code); -1 for NULL. */
@@ -158,12 +168,14 @@ VMP_API const char *vmp_plan_step_vm(const vmp_plan *plan, size_t k);
 /** Source host name of step k; NULL for a start step or k out of range.
  * Borrowed. */
 VMP_API const char *vmp_plan_step_from(const vmp_plan *plan, size_t k);
-/** Target host name of step k, or NULL.  Borrowed. */
+/** Target host name of step k; NULL for a stop step or k out of range.
+ * Borrowed. */
 VMP_API const char *vmp_plan_step_to(const vmp_plan *plan, size_t k);
 /** Source host index of step k (into vmp_plan_host_name), VMP_NONE for a
  * start step. */
 VMP_API size_t vmp_plan_step_from_host(const vmp_plan *plan, size_t k);
-/** Target host index of step k, VMP_NONE when out of range. */
+/** Target host index of step k, VMP_NONE for a stop step or out of
+ * range. */
 VMP_API size_t vmp_plan_step_to_host(const vmp_plan *plan, size_t k);
 /** Wave of step k (0-based), VMP_NONE when out of range. */
 VMP_API size_t vmp_plan_step_wave(const vmp_plan *plan, size_t k);

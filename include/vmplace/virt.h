@@ -185,7 +185,7 @@ typedef struct vmp_apply_event {
   const char *vm;
   const char *from;         /**< NULL for a start step */
   const char *to;
-  const char *method;       /**< "live", "cold", "start", or "" */
+  const char *method;       /**< "live", "cold", "start", "stop", or "" */
   const char *message;      /**< why it failed, or "" */
 } vmp_apply_event;
 
@@ -208,6 +208,7 @@ typedef struct vmp_apply_opts {
                                      then refuses to clean up copies it
                                      cannot prove it made) */
   double shutdown_timeout;      /**< seconds a guest gets to shut down in a
+                                     stop step or a
                                      cold move (default 300) */
   uint64_t bandwidth_mibps;     /**< live migration bandwidth cap in MiB/s;
                                      0: libvirt's default */
@@ -267,7 +268,9 @@ typedef struct vmp_apply_report vmp_apply_report;
  * libvirt still runs on it (a migration an interrupted run asked for), so a
  * re-run skips what is done and finishes or undoes what an interrupted run
  * left half done (only copies that the journal shows vmplace made are
- * removed).  Migrations use the target's migration network from the plan
+ * removed).  As libvirt asks of its applications, the process should
+ * ignore SIGPIPE (the vmplace CLI and Python do): a daemon that goes away
+ * during the apply would otherwise end it with that signal.  Migrations use the target's migration network from the plan
  * (vmp_plan_host_migration).
  *
  * @param v     the session.
@@ -297,7 +300,7 @@ VMP_API void vmp_apply_report_free(vmp_apply_report *r);
 VMP_API size_t vmp_apply_report_num_steps(const vmp_apply_report *r);
 /** State of step k (a vmp_step_state), -1 when out of range. */
 VMP_API int vmp_apply_report_state(const vmp_apply_report *r, size_t k);
-/** How step k was (or would be) done: "live", "cold", "start", or "".
+/** How step k was (or would be) done: "live", "cold", "start", "stop", or "".
  * Static. */
 VMP_API const char *vmp_apply_report_method(const vmp_apply_report *r,
                                             size_t k);

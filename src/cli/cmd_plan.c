@@ -26,6 +26,9 @@ static void plan_usage(FILE *f) {
           "      --bandwidth MIBPS   migration bandwidth per host in MiB/s, for the\n"
           "                          duration estimate (default 1000)\n"
           "      --no-staging        report cycles as blocked instead of staging\n"
+          "      --allow-stop        shut down running VMs that SOLUTION leaves\n"
+          "                          unplaced (stop steps; they stay defined where\n"
+          "                          they ran) instead of reporting them as blocked\n"
           "      --max-moves N       move at most N of the running VMs (needless\n"
           "                          moves, then those that gain least, go first)\n"
           "      --format FMT        problem format (default auto)\n"
@@ -62,7 +65,9 @@ void cli_print_plan(FILE *f, const vmp_plan *pl) {
       wave = vmp_plan_step_wave(pl, k);
       fprintf(f, "wave %zu (%.1f s):\n", wave + 1, vmp_plan_wave_duration(pl, wave));
     }
-    if (from)
+    if (vmp_plan_step_action(pl, k) == VMP_ACTION_STOP)
+      fprintf(f, "  %-20s stop on %s\n", vmp_plan_step_vm(pl, k), from);
+    else if (from)
       fprintf(f, "  %-20s %s -> %s%s  (%.0f MiB)\n", vmp_plan_step_vm(pl, k), from,
               vmp_plan_step_to(pl, k), vmp_plan_step_staging(pl, k) ? " (staging)" : "",
               vmp_plan_step_memory(pl, k));
@@ -110,6 +115,7 @@ int cmd_plan(int argc, char **argv) {
       {"max-concurrent", required_argument, NULL, 'C'},
       {"bandwidth", required_argument, NULL, 'B'},
       {"no-staging", no_argument, NULL, 'N'},
+      {"allow-stop", no_argument, NULL, 'S'},
       {"max-moves", required_argument, NULL, 'm'},
       {"format", required_argument, NULL, 'F'},
       {"json", no_argument, NULL, 'J'},
@@ -133,6 +139,9 @@ int cmd_plan(int argc, char **argv) {
       case 'B':
       case 'N':
         if (cli_parse_plan_opt(c, optarg, &opts)) goto usage;
+        break;
+      case 'S':
+        opts.allow_stop = 1;
         break;
       case 'm':
         if (cli_parse_u64("--max-moves", optarg, &u)) goto usage;

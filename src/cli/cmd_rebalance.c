@@ -33,7 +33,7 @@ static void rebalance_usage(FILE *f) {
           "                           1000)\n"
           "      --no-staging         no staging hosts for cycles\n"
           "      --allow-cold-move    move VMs shut down where live migration is not\n"
-          "                           supported\n"
+          "                           supported or their metadata forbids it\n"
           "      --journal FILE       journal of the apply (default: none)\n"
           "      --shutdown-timeout S seconds a guest gets to shut down (default 300)\n"
           "      --migrate-timeout S  abort a live migration after S seconds\n"
@@ -219,11 +219,11 @@ static json_t *jmoves(const outcome *O) {
   json_t *a = json_array();
   for (size_t k = 0; a && k < vmp_plan_num_steps(O->plan); k++) {
     int state = O->report ? vmp_apply_report_state(O->report, k) : VMP_STEP_WOULD_RUN;
-    const char *from = vmp_plan_step_from(O->plan, k);
+    const char *from = vmp_plan_step_from(O->plan, k), *to = vmp_plan_step_to(O->plan, k);
     json_t *o;
     if (O->applied && state != VMP_STEP_DONE && state != VMP_STEP_ALREADY) continue;
-    o = json_pack("{s:s, s:o, s:s, s:i, s:b, s:s, s:s}", "vm", vmp_plan_step_vm(O->plan, k), "from",
-                  from ? json_string(from) : json_null(), "to", vmp_plan_step_to(O->plan, k),
+    o = json_pack("{s:s, s:o, s:o, s:i, s:b, s:s, s:s}", "vm", vmp_plan_step_vm(O->plan, k), "from",
+                  from ? json_string(from) : json_null(), "to", to ? json_string(to) : json_null(),
                   "wave", (int)vmp_plan_step_wave(O->plan, k) + 1, "staging",
                   vmp_plan_step_staging(O->plan, k), "state", vmp_step_state_name(state), "method",
                   O->report ? vmp_apply_report_method(O->report, k) : "");

@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,11 @@ static void on_log(int level, const char *msg, void *ud) {
 int cli_virt_session(int verbose, vmp_virt **out) {
   vmp_virt_opts o;
   int rc;
+  /* libvirt writes to its daemons' sockets: a daemon that goes away while
+   * a plan runs (closing the connection when the session ends, or a call
+   * on it) must fail that call, not end vmplace by SIGPIPE between a step
+   * and its journal record.  libvirt asks its applications to ignore it. */
+  signal(SIGPIPE, SIG_IGN);
   vmp_virt_opts_init(&o, VMP_VIRT_OPTS_VERSION);
   o.log = on_log;
   o.log_level = verbose ? VMP_LOG_INFO : VMP_LOG_WARN;
@@ -110,9 +116,9 @@ bad:
 void cli_print_report(FILE *f, const vmp_plan *pl, const vmp_apply_report *r) {
   for (size_t k = 0; k < vmp_apply_report_num_steps(r); k++) {
     const char *method = vmp_apply_report_method(r, k), *msg = vmp_apply_report_message(r, k);
-    const char *from = vmp_plan_step_from(pl, k);
+    const char *from = vmp_plan_step_from(pl, k), *to = vmp_plan_step_to(pl, k);
     fprintf(f, "  %-3zu %-20s %s -> %s  %s", k + 1, vmp_plan_step_vm(pl, k), from ? from : "(new)",
-            vmp_plan_step_to(pl, k), vmp_step_state_name(vmp_apply_report_state(r, k)));
+            to ? to : "(stopped)", vmp_step_state_name(vmp_apply_report_state(r, k)));
     if (method[0]) fprintf(f, " (%s)", method);
     if (msg[0]) fprintf(f, ": %s", msg);
     fputc('\n', f);

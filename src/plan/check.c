@@ -242,7 +242,7 @@ static int check_step(replay *R, size_t k, uint32_t wave) {
   const vmp__pstep *s = &R->pl->steps[k];
   const char *vn;
   int rc;
-  if (s->vm >= R->pl->nvms || s->to >= R->nhosts ||
+  if (s->vm >= R->pl->nvms || (s->to != VMP__PLAN_NONE && s->to >= R->nhosts) ||
       (s->from != VMP__PLAN_NONE && s->from >= R->nhosts))
     return vmp__error(VMP_EINVAL, "step %zu: index out of range", k + 1);
   vn = R->pl->vm_name[s->vm];
@@ -256,11 +256,13 @@ static int check_step(replay *R, size_t k, uint32_t wave) {
   if (R->pos[s->vm] != s->from)
     return vmp__error(VMP_EINVAL, "step %zu: %s starts from %s but is on %s", k + 1, vn,
                       hname(R, s->from), hname(R, R->pos[s->vm]));
-  if (R->p && (rc = check_allowed(R, k + 1, s->vm, s->to))) return rc;
   R->seen_wave[s->vm] = wave + 1;
+  if (s->from != VMP__PLAN_NONE) R->conc[s->from]++;
+  /* A stop: the VM holds its host's room until the wave is over. */
+  if (s->to == VMP__PLAN_NONE) return VMP_OK;
+  if (R->p && (rc = check_allowed(R, k + 1, s->vm, s->to))) return rc;
   for (uint32_t r = 0; r < R->nres; r++)
     R->peak[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
-  if (s->from != VMP__PLAN_NONE) R->conc[s->from]++;
   R->conc[s->to]++;
   R->receives[s->to] = 1;
   return VMP_OK;
@@ -315,10 +317,11 @@ static int check_wave(replay *R, size_t first, size_t end, uint32_t wave) {
                  s->from == R->init[s->vm];
       if (s->from != VMP__PLAN_NONE && !held)
         R->load[(size_t)s->from * R->nres + r] -= dem(R, s->vm)[r];
-      R->load[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
+      if (s->to != VMP__PLAN_NONE) R->load[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
     }
     R->pos[s->vm] = s->to;
-    if (R->p) R->ppos[R->vm_p[s->vm]] = R->host_p[s->to];
+    if (R->p)
+      R->ppos[R->vm_p[s->vm]] = s->to == VMP__PLAN_NONE ? VMP__NO_HOST : R->host_p[s->to];
   }
   if (R->p && (rc = check_spread(R, wave))) return rc;
   return R->p ? check_deps(R, wave) : VMP_OK;

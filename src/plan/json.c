@@ -90,17 +90,17 @@ static int write_steps(const vmp_plan *pl, json_t *root) {
     bad |= !(o = json_object());
     if (!o) break;
     bad |= json_object_set_new(o, "wave", json_integer((json_int_t)s->wave + 1));
-    bad |= json_object_set_new(
-        o, "action", json_string(vmp_plan_action_name(
-                         s->from == VMP__PLAN_NONE ? VMP_ACTION_START : VMP_ACTION_MIGRATE)));
+    bad |= json_object_set_new(o, "action",
+                               json_string(vmp_plan_action_name(vmp__pstep_action(s))));
     bad |= json_object_set_new(o, "vm", json_string(pl->vm_name[s->vm]));
     bad |= json_object_set_new(o, "from", host_or_null(pl, s->from));
-    bad |= json_object_set_new(o, "to", json_string(pl->host_name[s->to]));
+    bad |= json_object_set_new(o, "to", host_or_null(pl, s->to));
     if (s->staging) bad |= json_object_set_new(o, "staging", json_true());
     bad |= json_object_set_new(o, "memory_mib", vmp__json_num_or_null(mib));
     bad |= json_object_set_new(
         o, "duration_s",
-        vmp__json_num_or_null(s->from == VMP__PLAN_NONE ? 0.0 : mib / pl->bandwidth));
+        vmp__json_num_or_null(vmp__pstep_action(s) == VMP_ACTION_MIGRATE ? mib / pl->bandwidth
+                                                                          : 0.0));
     bad |= json_array_append_new(a, o);
   }
   bad |= json_object_set_new(root, "steps", a);
@@ -355,7 +355,7 @@ static int read_steps(prd *R, const json_t *steps) {
     snprintf(path, sizeof path, "steps[%zu]", k);
     if ((rc = keys_ok(R, o, path, KEYS)) || (rc = vm_ref(R, o, path, &vm)) ||
         (rc = host_ref(R, o, "from", path, 1, &from)) ||
-        (rc = host_ref(R, o, "to", path, 0, &to)) ||
+        (rc = host_ref(R, o, "to", path, 1, &to)) ||
         (rc = get_string(R, o, "action", path, 0, &action)))
       return rc;
     v = json_object_get(o, "wave");
@@ -370,17 +370,23 @@ static int read_steps(prd *R, const json_t *steps) {
       return pfail(R, VMP_EPARSE, path, "wave: expected %lld or %lld, got %lld",
                    (long long)prev, (long long)prev + 1, (long long)wave);
     prev = wave;
-    if (strcmp(action, "migrate") && strcmp(action, "start"))
-      return pfail(R, VMP_EPARSE, path, "action: expected \"migrate\" or \"start\", got \"%s\"",
-                   action);
+    if (strcmp(action, "migrate") && strcmp(action, "start") && strcmp(action, "stop"))
+      return pfail(R, VMP_EPARSE, path,
+                   "action: expected \"migrate\", \"start\" or \"stop\", got \"%s\"", action);
     if (from == VMP__PLAN_NONE && strcmp(action, "start"))
-      return pfail(R, VMP_EPARSE, path, "from: a migrate step needs a source host");
+      return pfail(R, VMP_EPARSE, path, "from: a %s step needs a source host", action);
     if (from != VMP__PLAN_NONE && !strcmp(action, "start"))
       return pfail(R, VMP_EPARSE, path, "from: a start step has no source host (null)");
+    if (to == VMP__PLAN_NONE && strcmp(action, "stop"))
+      return pfail(R, VMP_EPARSE, path, "to: a %s step needs a target host", action);
+    if (to != VMP__PLAN_NONE && !strcmp(action, "stop"))
+      return pfail(R, VMP_EPARSE, path, "to: a stop step has no target host (null)");
     if ((v = json_object_get(o, "staging"))) {
       if (!json_is_boolean(v)) return pfail(R, VMP_EPARSE, path, "staging: expected a boolean");
       staging = json_is_true(v);
     }
+    if (staging && to == VMP__PLAN_NONE)
+      return pfail(R, VMP_EPARSE, path, "staging: a stop step is not a staging step");
     if ((rc = vmp__plan_add_step(R->pl, vm, from, to, (uint32_t)(wave - 1), staging)))
       return rc;
   }

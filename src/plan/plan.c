@@ -156,7 +156,7 @@ int vmp__plan_finish(vmp_plan *pl) {
     while (end < pl->nsteps && pl->steps[end].wave == w) {
       const vmp__pstep *s = &pl->steps[end++];
       double mib = vmp__plan_vm_mib(pl, s->vm);
-      if (s->from == VMP__PLAN_NONE) continue;
+      if (s->from == VMP__PLAN_NONE || s->to == VMP__PLAN_NONE) continue;
       per_host[s->from] += mib;
       per_host[s->to] += mib;
     }
@@ -186,7 +186,7 @@ uint32_t vmp__plan_find_vm(const vmp_plan *pl, const char *name) {
 
 VMP__OPTS_ABI(plan_opts_abi, vmp_plan_opts, VMP_PLAN_OPTS_VERSION, VMP_PLAN_OPTS_INIT,
               "plan options", "vmp_plan_opts_init",
-              VMP__OPTS_END(vmp_plan_opts, staging));
+              VMP__OPTS_END(vmp_plan_opts, staging), VMP__OPTS_END(vmp_plan_opts, allow_stop));
 
 int vmp_plan_opts_init(vmp_plan_opts *opts, uint32_t version) {
   return vmp__opts_init(&plan_opts_abi, opts, version);
@@ -204,6 +204,7 @@ const char *vmp_plan_action_name(int action) {
   switch (action) {
     case VMP_ACTION_MIGRATE: return "migrate";
     case VMP_ACTION_START: return "start";
+    case VMP_ACTION_STOP: return "stop";
     default: return "unknown";
   }
 }
@@ -256,7 +257,7 @@ const char *vmp_plan_step_from(const vmp_plan *pl, size_t k) {
 
 const char *vmp_plan_step_to(const vmp_plan *pl, size_t k) {
   const vmp__pstep *s = step_at(pl, k);
-  return s ? pl->host_name[s->to] : NULL;
+  return s && s->to != VMP__PLAN_NONE ? pl->host_name[s->to] : NULL;
 }
 
 size_t vmp_plan_step_from_host(const vmp_plan *pl, size_t k) {
@@ -266,7 +267,7 @@ size_t vmp_plan_step_from_host(const vmp_plan *pl, size_t k) {
 
 size_t vmp_plan_step_to_host(const vmp_plan *pl, size_t k) {
   const vmp__pstep *s = step_at(pl, k);
-  return s ? s->to : VMP_NONE;
+  return s && s->to != VMP__PLAN_NONE ? s->to : VMP_NONE;
 }
 
 size_t vmp_plan_step_wave(const vmp_plan *pl, size_t k) {
@@ -277,7 +278,12 @@ size_t vmp_plan_step_wave(const vmp_plan *pl, size_t k) {
 int vmp_plan_step_action(const vmp_plan *pl, size_t k) {
   const vmp__pstep *s = step_at(pl, k);
   if (!s) return -1;
-  return s->from == VMP__PLAN_NONE ? VMP_ACTION_START : VMP_ACTION_MIGRATE;
+  return vmp__pstep_action(s);
+}
+
+int vmp__pstep_action(const vmp__pstep *s) {
+  if (s->from == VMP__PLAN_NONE) return VMP_ACTION_START;
+  return s->to == VMP__PLAN_NONE ? VMP_ACTION_STOP : VMP_ACTION_MIGRATE;
 }
 
 int vmp_plan_step_staging(const vmp_plan *pl, size_t k) {
@@ -332,6 +338,8 @@ typedef struct planner {
   uint8_t *staged;      /* [v] */
   uint32_t *pending;    /* VMs still to move */
   size_t npending;
+  uint32_t *stops;      /* VMs still to stop (allow_stop) */
+  size_t nstops;
   uint32_t *plan_vm;    /* [v] index in the plan's VM table */
   uint32_t *vm_of;      /* [plan VM] problem VM */
   uint32_t *npos;       /* [v] position once the wave being built is done */
@@ -426,7 +434,30 @@ static int conc_ok(const planner *P, uint32_t h) {
 static int emit(planner *P, uint32_t v, uint32_t from, uint32_t to, uint32_t wave,
                 int staging) {
   uint32_t pf = from == VMP__NO_HOST ? VMP__PLAN_NONE : from;
-  return vmp__plan_add_step(P->pl, P->plan_vm[v], pf, to, wave, staging);
+  uint32_t pt = to == VMP__NO_HOST ? VMP__PLAN_NONE : to;
+  return vmp__plan_add_step(P->pl, P->plan_vm[v], pf, pt, wave, staging);
+}
+
+/* Takes the stops whose host is under the per-host cap into the wave, first
+ * (a stop only frees room: the moves of the next waves find it).  A stop
+ * that would leave a hard spread group below its minimum, or break a hard
+ * dependency, waits for a wave in which it does not. */
+static int take_stops(planner *P, uint32_t wave, size_t *taken) {
+  size_t kept = 0;
+  int rc = VMP_OK;
+  for (size_t k = 0; k < P->nstops; k++) {
+    uint32_t v = P->stops[k], s = P->pos[v];
+    if (rc || !conc_ok(P, s) || !spread_ok(P, v, VMP__NO_HOST) ||
+        !dep_ok(P, v, VMP__NO_HOST, NULL)) {
+      P->stops[kept++] = v;
+      continue;
+    }
+    P->npos[v] = VMP__NO_HOST;
+    P->conc[s]++;
+    if (!(rc = emit(P, v, s, VMP__NO_HOST, wave, 0))) (*taken)++;
+  }
+  P->nstops = kept;
+  return rc;
 }
 
 /* Takes pending moves into the wave while they fit.  Returns the number
@@ -535,6 +566,10 @@ static void commit_wave(planner *P, size_t first_step) {
     const vmp__pstep *st = &P->pl->steps[k];
     uint32_t v = P->vm_of[st->vm];
     if (st->from != VMP__PLAN_NONE) release(P, st->from, v);
+    if (st->to == VMP__PLAN_NONE) {
+      P->pos[v] = VMP__NO_HOST;
+      continue;
+    }
     add_load(P, P->load, st->to, dem_of(P, v), 1.0);
     P->pos[v] = st->to;
   }
@@ -599,6 +634,13 @@ static char *blocked_reason(const planner *P, uint32_t v) {
 
 static int report_blocked(planner *P) {
   int rc = VMP_OK;
+  for (size_t j = 0; !rc && j < P->nstops; j++) {
+    uint32_t v = P->stops[j];
+    rc = vmp__plan_add_blocked(P->pl, P->plan_vm[v], P->pos[v], VMP__PLAN_NONE,
+                               "the target leaves it unplaced, and stopping it would leave a "
+                               "hard spread group below its minimum or break a hard "
+                               "dependency");
+  }
   for (size_t j = 0; !rc && j < P->npending; j++) {
     uint32_t v = P->pending[j];
     char *why = blocked_reason(P, v);
@@ -614,14 +656,15 @@ static int report_blocked(planner *P) {
 static int run_waves(planner *P) {
   uint32_t wave = 0;
   int rc;
-  while (P->npending) {
-    size_t first = P->pl->nsteps, taken = 0;
+  while (P->npending || P->nstops) {
+    size_t first = P->pl->nsteps, taken = 0, stopped = 0;
     memcpy(P->peak, P->load, vmp__mul(P->p->nhosts, P->nres) * sizeof *P->peak);
     memset(P->conc, 0, P->p->nhosts * sizeof *P->conc);
     memcpy(P->npos, P->pos, P->p->nvms * sizeof *P->npos);
+    if ((rc = take_stops(P, wave, &stopped))) return rc;
     if ((rc = fill_wave(P, wave, &taken))) return rc;
-    if (!taken && P->opts->staging && (rc = stage(P, wave, &taken))) return rc;
-    if (!taken) break;
+    if (!taken && !stopped && P->opts->staging && (rc = stage(P, wave, &taken))) return rc;
+    if (!taken && !stopped) break;
     commit_wave(P, first);
     wave++;
   }
@@ -691,6 +734,7 @@ static void planner_free(planner *P) {
   free(P->pos);
   free(P->staged);
   free(P->pending);
+  free(P->stops);
   free(P->plan_vm);
   free(P->vm_of);
   free(P->npos);
@@ -712,11 +756,12 @@ static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
   P->pos = malloc((p->nvms + 1) * sizeof *P->pos);
   P->staged = calloc(p->nvms + 1, 1);
   P->pending = malloc((p->nvms + 1) * sizeof *P->pending);
+  P->stops = malloc((p->nvms + 1) * sizeof *P->stops);
   P->plan_vm = malloc((p->nvms + 1) * sizeof *P->plan_vm);
   P->vm_of = malloc((p->nvms + 1) * sizeof *P->vm_of);
   P->npos = malloc((p->nvms + 1) * sizeof *P->npos);
   if (!P->capx || !P->load || !P->peak || !P->conc || !P->pos || !P->staged ||
-      !P->pending || !P->plan_vm || !P->vm_of || !P->npos)
+      !P->pending || !P->stops || !P->plan_vm || !P->vm_of || !P->npos)
     return vmp__enomem();
   for (size_t h = 0; h < nh; h++)
     for (size_t r = 0; r < nr; r++) {
@@ -733,13 +778,16 @@ static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
     P->plan_vm[v] = 0; /* numbered in plan_tables */
     (*nmoving)++;
     if (P->tgt[v] != VMP__NO_HOST) P->pending[P->npending++] = v;
+    else if (opts->allow_stop) P->stops[P->nstops++] = v;
   }
   return VMP_OK;
 }
 
-/* VMs that run now but that the target leaves unplaced are never stopped. */
+/* VMs that run now but that the target leaves unplaced are never stopped
+ * unless the options allow it. */
 static int report_unplaced(planner *P) {
   int rc = VMP_OK;
+  if (P->opts->allow_stop) return VMP_OK;
   for (uint32_t v = 0; !rc && v < P->p->nvms; v++)
     if (P->p->vm_host[v] != VMP__NO_HOST && P->tgt[v] == VMP__NO_HOST)
       rc = vmp__plan_add_blocked(P->pl, P->plan_vm[v], P->p->vm_host[v], VMP__PLAN_NONE,

@@ -16,7 +16,7 @@
 typedef struct vmp__pstep {
   uint32_t vm;          /* index into vmp_plan.vm_name */
   uint32_t from;        /* host index; VMP__PLAN_NONE for a start step */
-  uint32_t to;          /* host index */
+  uint32_t to;          /* host index; VMP__PLAN_NONE for a stop step */
   uint32_t wave;
   uint8_t staging;      /* the VM moves on from `to` later */
 } vmp__pstep;
@@ -74,6 +74,8 @@ int vmp__plan_add_blocked(vmp_plan *pl, uint32_t vm, uint32_t from,
 int vmp__plan_finish(vmp_plan *pl);
 /* Memory of plan VM v in MiB (0 without a memory resource). */
 double vmp__plan_vm_mib(const vmp_plan *pl, uint32_t v);
+/* The vmp_plan_action of a step: no source, a start; no target, a stop. */
+int vmp__pstep_action(const vmp__pstep *s);
 /* Index of a host / VM by name, or VMP__PLAN_NONE.  Linear: plans are
  * small next to problems, and this is only used when reading and
  * applying. */

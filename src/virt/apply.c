@@ -597,11 +597,49 @@ static int after_failed_live(run *R, size_t k, virConnectPtr cs, virConnectPtr c
   return fail_after_undo(f, undo);
 }
 
+/* Whether the domain's metadata says it cannot move live
+ * (<vmplace:live-migration>false</vmplace:live-migration>: a passthrough
+ * device, local state...): *cold_only 1 or 0.  Read from the source's
+ * libvirt when the step runs, as everything else about where and how the
+ * VM is. */
+static int metadata_cold_only(run *R, size_t k, const dstate *s, int *cold_only) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from);
+  vmp__domxml x;
+  char where[512], *xml;
+  int rc;
+  *cold_only = 0;
+  if (!(xml = virDomainGetXMLDesc(s->d, 0)))
+    return vmp__virt_fail(VMP_EVIRT, "%s: cannot read the definition of %s", hs, vm);
+  snprintf(where, sizeof where, "%s: domain %s", hs, vm);
+  memset(&x, 0, sizeof x);
+  rc = vmp__domxml_parse(xml, where, &x);
+  free(xml);
+  if (rc == VMP_EPARSE) rc = vmp__error_prefix(VMP_ESTATE, "cannot tell how %s may move", vm);
+  if (!rc) *cold_only = x.has_live_migration && !x.live_migration;
+  vmp__domxml_free(&x);
+  return rc;
+}
+
+static int refuse_cold_only(run *R, size_t k) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  return vmp__error(VMP_ESTATE, "%s: the metadata of %s says it cannot move live "
+                                "(<vmplace:live-migration>false); it can only move shut down "
+                                "(allow a cold move)",
+                    HN(R, st->from), R->pl->vm_name[st->vm]);
+}
+
 static int move_fresh(run *R, size_t k, virConnectPtr cs, virConnectPtr ct, dstate *s,
                       const char **method) {
   failure f;
-  int rc, nosup;
+  int rc, nosup, cold_only;
   *method = "live";
+  if ((rc = metadata_cold_only(R, k, s, &cold_only))) return rc;
+  if (cold_only) {
+    *method = "cold";
+    if (!R->o->allow_cold_move) return refuse_cold_only(R, k);
+    return cold(R, k, ct, s);
+  }
   if ((rc = begin(R, k, "live"))) return rc;
   if (!(rc = live(R, k, s, &nosup))) return settle(R, k, cs, ct);
   if (!nosup) {
@@ -630,6 +668,7 @@ static int step_migrate(run *R, size_t k, int *state, const char **method, char 
       (rc = classify(R, k, &s, &t, &what)))
     goto out;
   if (R->o->dry_run) {
+    int cold_only = 0;
     static const char *const would[] = {
         "", "", "would make the copy on the target persistent",
         "would finish an interrupted cold move", "would remove the half-made copy on the target",
@@ -640,6 +679,12 @@ static int step_migrate(run *R, size_t k, int *state, const char **method, char 
     snprintf(note, notelen, "%s", what == FRESH && R->o->allow_cold_move
                                       ? "cold if the driver cannot migrate live"
                                       : would[what]);
+    if (what == FRESH && (rc = metadata_cold_only(R, k, &s, &cold_only))) goto out;
+    if (cold_only) {
+      *method = "cold";
+      if (!R->o->allow_cold_move) rc = refuse_cold_only(R, k);
+      snprintf(note, notelen, "its metadata says it cannot move live");
+    }
     goto out;
   }
   *state = VMP_STEP_ALREADY;
@@ -806,6 +851,41 @@ static int step_start(run *R, size_t k, int *state, const char **method, char *n
   return rc;
 }
 
+/* ---- stop steps ------------------------------------------------------------------------- */
+
+/* Shuts down a VM the target leaves unplaced; its definition stays where it
+ * ran.  Found shut off there: already done (also what a run interrupted
+ * after the shutdown leaves). */
+static int step_stop(run *R, size_t k, int *state, const char **method) {
+  const vmp__pstep *st = &R->pl->steps[k];
+  const char *vm = R->pl->vm_name[st->vm], *hs = HN(R, st->from);
+  virConnectPtr cs;
+  dstate s;
+  int rc;
+  *method = "stop";
+  if ((rc = host_conn(R, st->from, &cs)) || (rc = probe(cs, hs, vm, &s))) return rc;
+  if (!s.d) {
+    char elsewhere[512];
+    where_else(R, vm, st->from, st->from, elsewhere, sizeof elsewhere);
+    if (elsewhere[0])
+      return vmp__error(VMP_ESTATE, "%s is not on %s as the plan says: %s", vm, hs, elsewhere);
+    return vmp__error(VMP_ESTATE, "%s exists on no host of the plan", vm);
+  }
+  if (!s.active) {
+    *state = VMP_STEP_ALREADY;
+  } else if (!s.persistent) {
+    rc = vmp__error(VMP_ESTATE, "%s is transient on %s: shutting it down would lose it, and a "
+                                "stop step keeps the VM's definition", vm, hs);
+  } else if (R->o->dry_run) {
+    *state = VMP_STEP_WOULD_RUN;
+  } else if (!(rc = begin(R, k, "stop"))) {
+    *state = VMP_STEP_DONE;
+    rc = lv_shutdown(R, s.d, hs, vm);
+  }
+  dstate_free(&s);
+  return rc;
+}
+
 /* ---- the run ------------------------------------------------------------------------------ */
 
 static int notify(run *R, size_t k, int state, const char *method, const char *message) {
@@ -819,7 +899,7 @@ static int notify(run *R, size_t k, int state, const char *method, const char *m
   ev.state = state;
   ev.vm = R->pl->vm_name[st->vm];
   ev.from = st->from == VMP__PLAN_NONE ? NULL : HN(R, st->from);
-  ev.to = HN(R, st->to);
+  ev.to = st->to == VMP__PLAN_NONE ? NULL : HN(R, st->to);
   ev.method = method ? method : "";
   ev.message = message ? message : "";
   return R->o->progress(&ev, R->o->progress_userdata);
@@ -846,8 +926,11 @@ static int run_step(run *R, size_t k, int *fatal) {
     R->sim[st->vm] = st->to;
     return VMP_OK;
   }
-  rc = st->from == VMP__PLAN_NONE ? step_start(R, k, &state, &method, note, sizeof note)
-                                  : step_migrate(R, k, &state, &method, note, sizeof note);
+  switch (vmp__pstep_action(st)) {
+    case VMP_ACTION_START: rc = step_start(R, k, &state, &method, note, sizeof note); break;
+    case VMP_ACTION_STOP: rc = step_stop(R, k, &state, &method); break;
+    default: rc = step_migrate(R, k, &state, &method, note, sizeof note); break;
+  }
   if (rc) {
     char msg[2100];
     snprintf(msg, sizeof msg, "%s", vmp_last_error());
@@ -1015,10 +1098,14 @@ static int run_all(run *R) {
       const vmp__pstep *st = &R->pl->steps[k];
       if (!rcs[k]) continue;
       first_rc = rcs[k];
-      snprintf(first_msg, sizeof first_msg, "step %zu (%s %s -> %s): %s", k + 1,
-               R->pl->vm_name[st->vm],
-               st->from == VMP__PLAN_NONE ? "(new)" : HN(R, st->from), HN(R, st->to),
-               vmp_apply_report_message(R->rep, k));
+      if (st->to == VMP__PLAN_NONE)
+        snprintf(first_msg, sizeof first_msg, "step %zu (stop %s on %s): %s", k + 1,
+                 R->pl->vm_name[st->vm], HN(R, st->from), vmp_apply_report_message(R->rep, k));
+      else
+        snprintf(first_msg, sizeof first_msg, "step %zu (%s %s -> %s): %s", k + 1,
+                 R->pl->vm_name[st->vm],
+                 st->from == VMP__PLAN_NONE ? "(new)" : HN(R, st->from), HN(R, st->to),
+                 vmp_apply_report_message(R->rep, k));
     }
   }
   free(rcs);
@@ -1068,7 +1155,7 @@ int vmp_virt_apply(vmp_virt *v, const vmp_plan *pl, const vmp_apply_opts *opts,
   for (size_t k = 0; k < pl->nsteps && !rc; k++) {
     virConnectPtr c;
     if (pl->steps[k].from != VMP__PLAN_NONE) rc = host_conn(&R, pl->steps[k].from, &c);
-    if (!rc) rc = host_conn(&R, pl->steps[k].to, &c);
+    if (!rc && pl->steps[k].to != VMP__PLAN_NONE) rc = host_conn(&R, pl->steps[k].to, &c);
   }
   if (rc || (rc = vmp__report_new(pl, &R.rep))) goto out;
   rc = run_all(&R);

@@ -67,12 +67,12 @@ int vmp__report_new(const vmp_plan *pl, vmp_apply_report **out) {
   r->nsteps = n;
   for (size_t k = 0; k < n; k++) {
     vmp__rstep *s = &r->steps[k];
-    const char *from = vmp_plan_step_from(pl, k);
+    const char *from = vmp_plan_step_from(pl, k), *to = vmp_plan_step_to(pl, k);
     s->method = "";
     s->vm = vmp__strdup(vmp_plan_step_vm(pl, k));
-    s->to = vmp__strdup(vmp_plan_step_to(pl, k));
+    s->to = to ? vmp__strdup(to) : NULL;
     s->from = from ? vmp__strdup(from) : NULL;
-    if (!s->vm || !s->to || (from && !s->from)) {
+    if (!s->vm || (to && !s->to) || (from && !s->from)) {
       vmp_apply_report_free(r);
       return vmp__enomem();
     }
@@ -141,7 +141,7 @@ int vmp_apply_report_to_json(const vmp_apply_report *r, char **out) {
     bad |= json_object_set_new(o, "step", json_integer((json_int_t)k + 1));
     bad |= json_object_set_new(o, "vm", json_string(s->vm));
     bad |= json_object_set_new(o, "from", s->from ? json_string(s->from) : json_null());
-    bad |= json_object_set_new(o, "to", json_string(s->to));
+    bad |= json_object_set_new(o, "to", s->to ? json_string(s->to) : json_null());
     bad |= json_object_set_new(o, "state", json_string(vmp_step_state_name(s->state)));
     bad |= json_object_set_new(o, "method", json_string(s->method));
     if (s->message) bad |= json_object_set_new(o, "message", json_string(s->message));

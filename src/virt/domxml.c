@@ -8,6 +8,7 @@
  *       <vmplace:priority>10</vmplace:priority>
  *       <vmplace:migration-cost>8192</vmplace:migration-cost>
  *       <vmplace:pinned>true</vmplace:pinned>
+ *       <vmplace:live-migration>false</vmplace:live-migration>
  *       <vmplace:allowed-host>h1</vmplace:allowed-host>
  *       <vmplace:demand resource="disk_gb">80</vmplace:demand>
  *       <vmplace:group name="web" policy="anti-affinity" hard="true"
@@ -228,7 +229,8 @@ static int parse_group(dx *X, const xmlNode *n) {
   return rc;
 }
 
-/* <priority>, <migration-cost>, <pinned>, <allowed-host>: text only. */
+/* <priority>, <migration-cost>, <pinned>, <live-migration>, <allowed-host>:
+ * text only. */
 static int parse_simple(dx *X, const xmlNode *n) {
   static const char *const NONE[] = {NULL};
   const char *name = (const char *)n->name;
@@ -254,6 +256,11 @@ static int parse_simple(dx *X, const xmlNode *n) {
     else if (parse_bool(t, &d->pinned))
       rc = bad(X, name, "expected true or false, got \"%s\"", t);
     d->has_pinned = 1;
+  } else if (!strcmp(name, "live-migration")) {
+    if (d->has_live_migration) rc = bad(X, name, "appears twice");
+    else if (parse_bool(t, &d->live_migration))
+      rc = bad(X, name, "expected true or false, got \"%s\"", t);
+    d->has_live_migration = 1;
   } else {
     char **grown;
     if (!t[0]) {
@@ -284,7 +291,8 @@ static int parse_vm(dx *X, const xmlNode *vm) {
     else if (!strcmp(name, "demand")) rc = parse_demand(X, n);
     else if (!strcmp(name, "group")) rc = parse_group(X, n);
     else if (!strcmp(name, "priority") || !strcmp(name, "migration-cost") ||
-             !strcmp(name, "pinned") || !strcmp(name, "allowed-host"))
+             !strcmp(name, "pinned") || !strcmp(name, "live-migration") ||
+             !strcmp(name, "allowed-host"))
       rc = parse_simple(X, n);
     else
       rc = bad(X, name, "unknown element");

@@ -68,10 +68,11 @@ typedef struct vmp__domxml {
   size_t nallowed;
   vmp__group_ref *groups;
   size_t ngroups;
-  int has_priority, has_migration_cost, has_pinned;
+  int has_priority, has_migration_cost, has_pinned, has_live_migration;
   int32_t priority;
   double migration_cost;
   int pinned;
+  int live_migration;     /* <live-migration>false: it moves only cold */
 } vmp__domxml;
 
 /* Parses a domain's XML.  Messages start with `where` ("h1: domain web-1").

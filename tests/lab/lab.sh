@@ -16,12 +16,16 @@
 #                                  with the reason on stderr)
 #   lab.sh up DIR N                start hosts h1..hN under DIR
 #   lab.sh guest DIR HOST NAME [--memory MIB] [--vcpus N] [--meta XML]
-#                  [--disk MIB] [--fill MIB] [--no-start] [--transient]
+#                  [--disk MIB] [--fill MIB] [--acpi] [--no-start] [--transient]
 #                                  define (and start) a guest on a host;
 #                                  --disk gives it a qcow2 disk of that
 #                                  size, --fill loads that much random
 #                                  data into its memory (so that a
-#                                  migration has something to copy)
+#                                  migration has something to copy),
+#                                  --acpi boots it from a one-sector disk
+#                                  whose program powers off when the ACPI
+#                                  power button is pressed (virsh shutdown;
+#                                  a guest sitting in SeaBIOS ignores it)
 #   lab.sh inventory DIR [--memory MIB] [--cpu N] [--migration MODE]
 #                                  print the vmplace inventory of the hosts;
 #                                  MODE: direct (default), tunnelled, none
@@ -137,10 +141,17 @@ make_cgroups() {
       echo 1 > "$dir/cgroup.clone_children"
     fi
     if [ "$opts" = - ]; then
-      # v2: hand the controllers down so that libvirt can use them.
+      case " $(cat "$mnt${cur%/}/cgroup.subtree_control" 2>/dev/null) " in
+        *" cpu "*) ;;
+        *) [ "$host" = h1 ] && echo "lab: warning: cgroup v2: cpu is not in $mnt${cur%/}/cgroup.subtree_control:" \
+             "guests get no CPU shares or quotas (docs/libvirt.md, \"cgroup v1 and v2\")" >&2 ;;
+      esac
+      # v2: hand the controllers down so that libvirt can use them (those
+      # that the cgroup this runs in has; the host's own cgroup gets them
+      # from inside its namespace, once the daemon has left it: a v2 cgroup
+      # that hands controllers down holds no processes).
       for c in $(cat "$mnt${cur%/}/cgroup.controllers" 2>/dev/null); do
         echo "+$c" > "$base/cgroup.subtree_control" 2>/dev/null
-        echo "+$c" > "$dir/cgroup.subtree_control" 2>/dev/null
       done
     fi
     echo "$mnt $opts $dir" >> "$d/cgroups"
@@ -205,6 +216,13 @@ inner() {
     mkdir -p "$mnt"
     if [ "$opts" = - ]; then
       mount -t cgroup2 cgroup2 "$mnt" || exit 1
+      # v2: the daemon moves to a leaf of its own, so that the namespace's
+      # root (the host's cgroup) can hand its controllers down to the
+      # guests' cgroups libvirt makes beside it.
+      mkdir -p "$mnt/libvirtd" && echo $$ > "$mnt/libvirtd/cgroup.procs" || exit 1
+      for c in $(cat "$mnt/cgroup.controllers"); do
+        echo "+$c" > "$mnt/cgroup.subtree_control" 2>/dev/null
+      done
     else
       mount -t cgroup -o "$opts" cgroup "$mnt" || exit 1
     fi
@@ -358,8 +376,21 @@ cmd_down() {
 
 # ---- guests ---------------------------------------------------------------------
 
+# The boot sector of --acpi guests, assembled from tests/lab/acpi_guest.S
+# (as --32; ld -m elf_i386 -Ttext 0x7c00 --oformat binary): it reads the
+# PIIX4 power management base from PCI configuration space, enables the
+# power button event, halts until the timer wakes it, and when the button's
+# status bit is set writes "soft off" to PM1 control.
+ACPI_BOOT='\xfa\x31\xc0\x8e\xd8\x8e\xd0\xbc\x00\x7c\xba\xf8\x0c\x66\xb8\x40\x0b\x00\x80\x66\xef\xba\xfc\x0c\x66\xed\x83\xe0\xc0\x89\xc3\x8d\x57\x02\xb8\x00\x01\xef\xfb\xf4\x89\xda\xed\xa9\x00\x01\x74\xf7\x8d\x57\x04\xb8\x00\x20\xef\xf4\xeb\xfd'
+
+# Writes the 512-byte boot disk of an --acpi guest.
+write_acpi_disk() {
+  { printf "$ACPI_BOOT"; head -c 452 /dev/zero; printf '\x55\xaa'; } > "$1"
+}
+
 cmd_guest() {
-  local dir=$1 host=$2 name=$3 mem=64 vcpus=1 meta="" disk="" fill="" start=1 transient=0 xml uri blob
+  local dir=$1 host=$2 name=$3 mem=64 vcpus=1 meta="" disk="" fill="" acpi=0 start=1 transient=0
+  local xml uri blob
   shift 3
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -368,6 +399,7 @@ cmd_guest() {
       --meta) meta=$2; shift 2 ;;
       --disk) disk=$2; shift 2 ;;
       --fill) fill=$2; shift 2 ;;
+      --acpi) acpi=1; shift ;;
       --no-start) start=0; shift ;;
       --transient) transient=1; shift ;;
       *) die "guest: unknown option $1" ;;
@@ -389,6 +421,7 @@ cmd_guest() {
     echo "  <memory unit='MiB'>$mem</memory>"
     echo "  <vcpu>$vcpus</vcpu>"
     echo "  <os><type arch='x86_64' machine='pc'>hvm</type></os>"
+    [ "$acpi" = 1 ] && echo "  <features><acpi/></features>"
     echo "  <cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model></cpu>"
     echo "  <on_poweroff>destroy</on_poweroff><on_crash>destroy</on_crash>"
     if [ -n "$meta" ]; then
@@ -403,6 +436,14 @@ cmd_guest() {
       qemu-img create -q -f qcow2 "$img" "${disk}M" || die "cannot create $img"
       echo "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
       echo "      <source file='$img'/><target dev='vda' bus='virtio'/></disk>"
+    fi
+    if [ "$acpi" = 1 ]; then
+      local boot
+      boot=$(readlink -f "$dir")/disks/$name.boot
+      mkdir -p "$(dirname "$boot")"
+      write_acpi_disk "$boot" || die "cannot write $boot"
+      echo "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+      echo "      <source file='$boot'/><target dev='hda' bus='ide'/><boot order='1'/></disk>"
     fi
     echo "    <memballoon model='none'/>"
     echo "  </devices>"

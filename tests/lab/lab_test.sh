@@ -2,8 +2,10 @@
 # vmplace against real libvirt+QEMU hosts: the lab (tests/lab/lab.sh).
 #   lab_test.sh SECTION path/to/vmplace
 # SECTION: migrate (snapshot, plan, live moves, start steps, migration
-# settings, entitlements in the cgroup files), faults (destination daemon
-# stopped, destination QEMU killed mid-migration, a migration timeout),
+# settings, entitlements in the cgroup files; one plan with a stop step, a
+# cold move and a live move), faults
+# (destination daemon stopped before the run, between steps and during a
+# migration; destination QEMU killed mid-migration; a migration timeout),
 # crash (kill -9 of `vmplace apply` at random moments, then resume).
 # Exits 77 (ctest's SKIP_RETURN_CODE) with the reason where the lab cannot
 # run (not root, no namespaces, libvirt or QEMU missing).
@@ -23,12 +25,14 @@ WORK=$LAB/work
 lab() { "$LAB_SH" "$@"; }
 lvirsh() { lab virsh "$LAB" "$@"; }
 
-# check_state TARGET.json MESSAGE: every VM once, running, on its target.
+# check_state TARGET.json MESSAGE [VM=HOST...]: every VM once, running,
+# persistent, on its target (or on the HOST given here).
 check_state() {
-  local out
+  local out target=$1 what=$2
+  shift 2
   count=$((count + 1))
-  if ! out=$(python3 "$STATE" "$LAB" --check "$1" 2>&1); then
-    echo "FAIL: $2"
+  if ! out=$(python3 "$STATE" "$LAB" --check "$target" "$@" 2>&1); then
+    echo "FAIL: $what"
     echo "$out" | sed 's/^/    /'
     fails=$((fails + 1))
   fi
@@ -135,15 +139,58 @@ PY
   out=$(python3 "$STATE" "$LAB" --cgroup "$WORK/sched.json" 2>&1) ||
     { fail "entitlements in the cgroup files"; echo "$out" | sed 's/^/    /'; }
   echo "$out"
+
+  # one plan with a stop step, a cold move and a live move: stop1 (the
+  # target leaves it unplaced) and cold1 (its metadata says it cannot move
+  # live) boot from a sector that powers off on the ACPI power button, as
+  # a guest sitting in SeaBIOS does not
+  lab guest "$LAB" h3 cold1 --acpi \
+    --meta '<vmplace:live-migration>false</vmplace:live-migration>' &&
+    lab guest "$LAB" h1 stop1 --acpi || exit 1
+  "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc5.json" > /dev/null
+  python3 - "$WORK/dc5.json" > "$WORK/t5.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+a = {v["name"]: v["host"] for v in p["vms"]}
+a.update(cold1="h2", stop1=None, idle1="h3")
+print(json.dumps({"assignments": a}))
+PY
+  expect 1 "stop1 h1 -> (unplaced): the target leaves it unplaced, and a running VM is never stopped" -- \
+    "$VMPLACE" plan "$WORK/dc5.json" "$WORK/t5.json"
+  expect 0 "plan:       complete, 3 steps in 1 wave," -- \
+    "$VMPLACE" plan --allow-stop -o "$WORK/p5.json" "$WORK/dc5.json" "$WORK/t5.json"
+  expect 0 "stop1                stop on h1" -- "$VMPLACE" plan --allow-stop "$WORK/dc5.json" "$WORK/t5.json"
+  # without --allow-cold-move the cold-only VM stays; the rest of the wave runs
+  expect 1 "(cold1 h3 -> h2): h3: the metadata of cold1 says it cannot move live" -- \
+    "$VMPLACE" apply --shutdown-timeout 30 "$WORK/p5.json"
+  check_state "$WORK/t5.json" "cold-only VM without --allow-cold-move: it stays, the rest ran" \
+    cold1=h3 stop1=h1:off
+  expect 0 "1 done, 2 already done, 0 failed" -- \
+    "$VMPLACE" apply --allow-cold-move --shutdown-timeout 30 "$WORK/p5.json"
+  check_state "$WORK/t5.json" "after a stop, a cold move and a live move" stop1=h1:off
+  py "journal: each step's begin and done, with its method" "$WORK/p5.json.journal" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+ev = {}
+for r in lines[1:]:
+    ev.setdefault(r["vm"], []).append((r["event"], r["method"]))
+assert ev["stop1"] == [("begin", "stop"), ("done", "stop"), ("already", "stop")], ev
+assert ev["idle1"] == [("begin", "live"), ("done", "live"), ("already", "")], ev
+# refused before it changed anything: no record of the first run
+assert ev["cold1"] == [("begin", "cold"), ("done", "cold")], ev
+PY
+  expect 0 "running (booted)" -- lvirsh h2 domstate --reason cold1
+  expect 0 "shut off (shutdown)" -- lvirsh h1 domstate --reason stop1
+  expect 0 "0 done, 3 already done" -- "$VMPLACE" apply --allow-cold-move "$WORK/p5.json"
 }
 
 # ---- faults: the plan stops safely, nothing is lost, the report says why -----------------
 section_faults() {
   local pid qpid i
-  lab up "$LAB" 3 > /dev/null || exit 1
+  lab up "$LAB" 4 > /dev/null || exit 1
   mkdir -p "$WORK"
   lab guest "$LAB" h1 f1 && lab guest "$LAB" h1 f2 --memory 64 --fill 40 &&
-    lab guest "$LAB" h2 f3 || exit 1
+    lab guest "$LAB" h2 f3 --memory 64 --fill 40 || exit 1
   lab inventory "$LAB" --migration "${LAB_MIGRATION:-direct}" > "$WORK/inv.json"
   "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc.json" > /dev/null
   echo '{"assignments": {"f1": "h3", "f2": "h1", "f3": "h2"}}' > "$WORK/t1.json"
@@ -195,6 +242,61 @@ section_faults() {
   check_state "$WORK/t2.json" "migration timeout: f2 still runs on h2 alone"
   expect 0 "1 done" -- "$VMPLACE" apply "$WORK/p3.json"
   check_state "$WORK/t3.json" "migration timeout: the re-run without a limit moved f2"
+
+  # a destination's daemon stopped while the plan runs, between its steps:
+  # h1's goes while step 1 (f3, 40 MiB at 4 MiB/s) copies to h4, so step 2
+  # (f2 to h1) meets a dead connection
+  echo '{"assignments": {"f1": "h3", "f2": "h1", "f3": "h4"}}' > "$WORK/t4.json"
+  "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc4.json" > /dev/null
+  expect 0 "f3                   h2 -> h4  (64 MiB)
+      f2                   h3 -> h1  (64 MiB)" -- \
+    "$VMPLACE" plan -o "$WORK/p4.json" "$WORK/dc4.json" "$WORK/t4.json"
+  "$VMPLACE" apply --bandwidth 4 "$WORK/p4.json" > "$WORK/p4.out" 2>&1 &
+  pid=$!
+  incoming h4 f3 && lab stop-host "$LAB" h1
+  wait "$pid"
+  status=$?
+  count=$((count + 1))
+  [ $status = 1 ] || fail "apply with h1's daemon stopped between steps exited $status, expected 1"
+  expect 0 "1 done, 0 already done, 1 failed, 0 not run" -- cat "$WORK/p4.out"
+  expect 0 "step 2 (f2 h3 -> h1): h1: cannot" -- cat "$WORK/p4.out"
+  grep "^vmplace: " "$WORK/p4.out"
+  lab start-host "$LAB" h1 || exit 1
+  check_state "$WORK/t3.json" "daemon stopped between steps: f3 moved, f2 stays on h3" f3=h4
+  expect 0 "1 done, 1 already done, 0 failed" -- "$VMPLACE" apply "$WORK/p4.json"
+  check_state "$WORK/t4.json" "daemon stopped between steps: the re-run moved f2"
+
+  # the destination's daemon stopped during a migration
+  echo '{"assignments": {"f1": "h3", "f2": "h3", "f3": "h4"}}' > "$WORK/t5.json"
+  "$VMPLACE" snapshot --inventory "$WORK/inv.json" -o "$WORK/dc5.json" > /dev/null
+  "$VMPLACE" plan -o "$WORK/p5.json" "$WORK/dc5.json" "$WORK/t5.json" > /dev/null
+  "$VMPLACE" apply --bandwidth 4 "$WORK/p5.json" > "$WORK/p5.out" 2>&1 &
+  pid=$!
+  incoming h3 f2 && sleep 1 && lab stop-host "$LAB" h3
+  wait "$pid"
+  status=$?
+  count=$((count + 1))
+  [ $status = 1 ] || fail "apply with h3's daemon stopped mid-migration exited $status, expected 1"
+  expect 0 "step 1 (f2 h1 -> h3): live migration of f2 from h1 to h3" -- cat "$WORK/p5.out"
+  grep "^vmplace: " "$WORK/p5.out"
+  lab start-host "$LAB" h3 || exit 1
+  check_state "$WORK/t4.json" "daemon stopped mid-migration: f2 runs on h1 alone"
+  expect 0 "1 done, 0 already done, 0 failed" -- "$VMPLACE" apply "$WORK/p5.json"
+  check_state "$WORK/t5.json" "daemon stopped mid-migration: the re-run moved f2"
+}
+
+# incoming HOST VM: waits (up to 10 s) until HOST's QEMU for an incoming
+# migration of VM runs; its pid in qpid.
+incoming() {
+  local i
+  qpid=""
+  for i in $(seq 1 200); do
+    qpid=$(cat "$LAB/$1/run/qemu/$2.pid" 2>/dev/null) &&
+      grep -q incoming "/proc/$qpid/cmdline" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  fail "no incoming QEMU for $2 on $1"
+  return 1
 }
 
 # ---- crash: kill -9 at random moments, resume from the journal -------------------------

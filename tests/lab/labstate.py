@@ -2,8 +2,11 @@
 """What the lab's hosts hold, asked of libvirt (never of vmplace).
 
     labstate.py DIR                      print {vm: [[host, state, persistent]]}
-    labstate.py DIR --check TARGET.json  exit 0 when every VM of TARGET's
-                                         "assignments" exists exactly once,
+    labstate.py DIR --check TARGET.json [VM=HOST[:off]...]
+                                         exit 0 when every VM of TARGET's
+                                         "assignments" (and VM, on HOST;
+                                         with :off shut off there) exists
+                                         exactly once,
                                          runs, is persistent and is on its
                                          target host, and no host holds any
                                          other domain; else print why, exit 1
@@ -47,8 +50,11 @@ def state(lab):
     return where
 
 
-def check(lab, target):
-    want = json.load(open(target))["assignments"]
+def check(lab, target, extra=()):
+    want = dict(json.load(open(target))["assignments"])
+    for e in extra:
+        vm, host = e.split("=", 1)
+        want[vm] = host
     where = state(lab)
     problems = []
     for vm, host in sorted(want.items()):
@@ -57,9 +63,12 @@ def check(lab, target):
             problems.append("%s: %d copies %s" % (vm, len(copies), copies))
             continue
         h, st, persistent = copies[0]
-        if h != host or st != "running" or not persistent:
-            problems.append("%s: on %s (%s, %s), expected running and persistent on %s"
-                            % (vm, h, st, "persistent" if persistent else "transient", host))
+        host, _, off = (host or "").partition(":")
+        expected = "shut off" if off == "off" else "running"
+        if h != host or st != expected or not persistent:
+            problems.append("%s: on %s (%s, %s), expected %s and persistent on %s"
+                            % (vm, h, st, "persistent" if persistent else "transient",
+                               expected, host))
     for vm in sorted(set(where) - set(want)):
         problems.append("%s: unexpected domain %s" % (vm, where[vm]))
     for p in problems:
@@ -139,7 +148,7 @@ def main(argv):
         print(json.dumps(state(lab), indent=1, sort_keys=True))
         return 0
     if argv[2] == "--check":
-        return check(lab, argv[3])
+        return check(lab, argv[3], argv[4:])
     if argv[2] == "--cgroup":
         return cgroup(lab, argv[3])
     if argv[2] == "--target":

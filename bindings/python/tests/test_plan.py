@@ -148,6 +148,21 @@ def test_plan__new_vms_start_and_running_vms_are_never_stopped(cycle):
             "the target leaves it unplaced, and a running VM is never stopped")]
 
 
+def test_plan__allow_stop_stops_what_the_target_leaves_unplaced(cycle):
+    # a must go to h2, where b runs, and the target leaves b unplaced:
+    # without stops both are blocked; stopping b first makes room for a
+    with cycle.plan({"a": "h2"}) as pl:
+        assert [b.vm for b in pl.blocked] == ["b", "a"] and pl.steps == []
+    with cycle.plan({"a": "h2"}, allow_stop=True) as pl:
+        assert pl.status == "complete" and pl.blocked == []
+        assert pl.steps == [
+            vmplace.Step("b", vmplace.Action.STOP, "h2", None, 0, False, 4096.0),
+            vmplace.Step("a", vmplace.Action.MIGRATE, "h1", "h2", 1, False, 8192.0)]
+        again = vmplace.Plan.parse(pl.to_json())
+        assert again.steps == pl.steps
+        assert json.loads(pl.to_json())["steps"][0]["to"] is None
+
+
 def test_plan__targets_in_every_form_give_the_same_plan(datacenter, tmp_path):
     with datacenter.solve(solver="greedy", seed=1) as target:
         target.write(tmp_path / "target.json")

@@ -160,11 +160,11 @@ class SolveOpts(Structure):
 
 
 class PlanOpts(Structure):
-    """``vmp_plan_opts``, version 1.  Filled by ``vmp_plan_opts_init``."""
+    """``vmp_plan_opts``, version 2.  Filled by ``vmp_plan_opts_init``."""
 
     #: ``VMP_PLAN_OPTS_VERSION`` of the header these fields mirror: the
     #: library reads and writes no field beyond it.
-    VERSION = 1
+    VERSION = 2
     INIT = "vmp_plan_opts_init"
 
     _fields_ = [
@@ -172,6 +172,7 @@ class PlanOpts(Structure):
         ("max_concurrent", c_uint32),
         ("bandwidth_mibps", c_double),
         ("staging", c_int32),
+        ("allow_stop", c_int32),
     ]
 
 

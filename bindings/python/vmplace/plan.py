@@ -57,6 +57,9 @@ class Action(str, Enum):
     MIGRATE = "migrate"
     #: Define and start a VM that runs nowhere now.
     START = "start"
+    #: Shut down a VM that the target leaves unplaced; it stays defined
+    #: where it ran.
+    STOP = "stop"
 
     def __str__(self) -> str:
         return self.value
@@ -71,13 +74,14 @@ class PlanHost(NamedTuple):
 
 class Step(NamedTuple):
     """One step.  ``source`` and ``target`` are the ``from`` and ``to`` of
-    plan JSON (``source`` is None for a start step); ``wave`` counts from 0
+    plan JSON (``source`` is None for a start step, ``target`` for a stop
+    step); ``wave`` counts from 0
     (plan JSON and the command line count from 1)."""
 
     vm: str
     action: Action
     source: Optional[str]
-    target: str
+    target: Optional[str]
     wave: int
     #: The step moves the VM to a staging host; a later step moves it on.
     staging: bool
@@ -246,7 +250,7 @@ class Plan(Owned):
                 vm=text(lib.vmp_plan_step_vm(pl, k)),
                 action=_enum(Action, action),
                 source=opt_text(lib.vmp_plan_step_from(pl, k)),
-                target=text(lib.vmp_plan_step_to(pl, k)),
+                target=opt_text(lib.vmp_plan_step_to(pl, k)),
                 wave=int(lib.vmp_plan_step_wave(pl, k)),
                 staging=bool(lib.vmp_plan_step_staging(pl, k)),
                 memory_mib=float(lib.vmp_plan_step_memory(pl, k))))
@@ -363,7 +367,8 @@ def _check_problem(problem: object) -> None:
 def plan(problem: Problem, target: Target, *,
          max_concurrent: Optional[int] = None,
          bandwidth_mibps: Optional[float] = None,
-         staging: Optional[bool] = None) -> Plan:
+         staging: Optional[bool] = None,
+         allow_stop: Optional[bool] = None) -> Plan:
     """Plans the moves from the problem's current placement (each VM's
     ``host``) to a target placement, in waves of steps that may run
     together.
@@ -373,7 +378,8 @@ def plan(problem: Problem, target: Target, *,
     safe order is reported in :attr:`Plan.blocked` with its reason, and the
     plan's status is ``blocked`` — an answer, not an error.  A VM without a
     current host gets a start step; a running VM the target leaves
-    unplaced is blocked (a plan never stops a VM).  Options left at None
+    unplaced is blocked, or with ``allow_stop`` gets a stop step (shut down
+    where it runs, its definition kept there).  Options left at None
     take the library's defaults, which are ``vmplace plan``'s (2 steps per
     host and wave, 1000 MiB/s, staging on).
 
@@ -391,6 +397,8 @@ def plan(problem: Problem, target: Target, *,
             the duration estimate (> 0).
         staging: whether cycles may go through a staging host; False
             reports them as blocked.
+        allow_stop: whether running VMs the target leaves unplaced are
+            stopped (stop steps) rather than reported as blocked.
 
     Returns:
         The :class:`Plan`, already replayed by the checker.
@@ -410,6 +418,8 @@ def plan(problem: Problem, target: Target, *,
         opts.bandwidth_mibps = to_float(bandwidth_mibps, "bandwidth_mibps")
     if staging is not None:
         opts.staging = int(to_bool(staging, "staging"))
+    if allow_stop is not None:
+        opts.allow_stop = int(to_bool(allow_stop, "allow_stop"))
     out = PlanP()
     with ExitStack() as stack:
         p = stack.enter_context(problem._use())

@@ -1157,12 +1157,14 @@ class Problem(Owned):
 
     def plan(self, target: Any, *, max_concurrent: Optional[int] = None,
              bandwidth_mibps: Optional[float] = None,
-             staging: Optional[bool] = None) -> "Plan":
+             staging: Optional[bool] = None,
+             allow_stop: Optional[bool] = None) -> "Plan":
         """The moves from the current placement to ``target``:
         :func:`vmplace.plan` with this problem."""
         from .plan import plan
         return plan(self, target, max_concurrent=max_concurrent,
-                    bandwidth_mibps=bandwidth_mibps, staging=staging)
+                    bandwidth_mibps=bandwidth_mibps, staging=staging,
+                    allow_stop=allow_stop)
 
     def prune_moves(self, target: Any, max_moves: Optional[int] = None
                     ) -> "Solution":
