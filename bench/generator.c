@@ -13,8 +13,10 @@
  * `current`, VMs are given current hosts by a random fit, as a running
  * datacenter would have them.
  *
- * Only the public API is used, and only a private random generator, so a
- * seed gives the same problem on every machine.
+ * Only the public API builds the problem, and the random numbers come from
+ * the library's own generator (vmp__rng, xoshiro256** seeded through
+ * splitmix64, which src/util/util.c keeps stable), so a seed gives the same
+ * problem on every machine.
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,40 +24,16 @@
 #include <string.h>
 
 #include "generator.h"
+#include "internal.h" /* vmp__rng: the library's xoshiro256** */
 
-/* ---- random numbers (splitmix64 seeding xoshiro256**) ------------------- */
+/* ---- random numbers ---------------------------------------------------------- */
 
-typedef struct rng {
-  uint64_t s[4];
-} rng;
-
-static uint64_t splitmix(uint64_t *x) {
-  uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
+/* A draw below n scales a unit draw (not vmp__rng_below's rejection): the
+ * generator has always drawn so, and a seed must keep giving the same
+ * problem. */
+static size_t draw_below(vmp__rng *r, size_t n) {
+  return (size_t)(vmp__rng_unit(r) * (double)n);
 }
-
-static void rng_seed(rng *r, uint64_t seed) {
-  for (int k = 0; k < 4; k++) r->s[k] = splitmix(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t rng_next(rng *r) {
-  uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return out;
-}
-
-static double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
-
-static size_t rng_below(rng *r, size_t n) { return (size_t)(rng_unit(r) * (double)n); }
 
 /* ---- the catalogues -------------------------------------------------------- */
 
@@ -133,6 +111,20 @@ static int check(int rc, vmp_problem *p) {
   return rc;
 }
 
+/* An empty problem with the generators' three resources in *out. */
+static int new_problem(vmp_problem **out) {
+  vmp_problem *p = NULL;
+  int rc;
+  *out = NULL;
+  if ((rc = vmp_problem_new(&p))) return rc;
+  if ((rc = vmp_problem_add_resource(p, "cpu", NULL)) ||
+      (rc = vmp_problem_add_resource(p, "memory_mib", NULL)) ||
+      (rc = vmp_problem_add_resource(p, "disk_gb", NULL)))
+    return check(rc, p);
+  *out = p;
+  return 0;
+}
+
 /* ---- hosts, VMs, groups, rules ---------------------------------------------- */
 
 static size_t zones_for(size_t hosts) {
@@ -140,12 +132,12 @@ static size_t zones_for(size_t hosts) {
   return z < 2 ? 2 : z > 16 ? 16 : z;
 }
 
-static int add_hosts(const vmpb_gen_opts *o, rng *r, vmp_problem *p, double *cap) {
+static int add_hosts(const vmpb_gen_opts *o, vmp__rng *r, vmp_problem *p, double *cap) {
   char name[32], val[32];
   size_t zones = zones_for(o->hosts);
   int rc = 0;
   for (size_t h = 0; h < o->hosts && !rc; h++) {
-    double u = rng_unit(r), acc = 0.0, c[3];
+    double u = vmp__rng_unit(r), acc = 0.0, c[3];
     size_t t = 0;
     for (t = 0; t + 1 < NHT; t++) {
       acc += host_types[t].share;
@@ -165,8 +157,8 @@ static int add_hosts(const vmpb_gen_opts *o, rng *r, vmp_problem *p, double *cap
     if (!rc && o->rules) {
       /* One host in ten is certified for card payments; half the hosts
        * have SSD storage. */
-      if (rng_below(r, 10) == 0) rc = vmp_problem_set_host_label(p, h, "compliance", "pci");
-      if (!rc && rng_below(r, 2) == 0) rc = vmp_problem_set_host_label(p, h, "storage", "ssd");
+      if (draw_below(r, 10) == 0) rc = vmp_problem_set_host_label(p, h, "compliance", "pci");
+      if (!rc && draw_below(r, 2) == 0) rc = vmp_problem_set_host_label(p, h, "storage", "ssd");
     }
     cap[0] += c[0] * CPU_OVERCOMMIT;
     cap[1] += c[1] - MEM_RESERVED_MIB;
@@ -175,7 +167,7 @@ static int add_hosts(const vmpb_gen_opts *o, rng *r, vmp_problem *p, double *cap
   return rc;
 }
 
-static int add_vms(const vmpb_gen_opts *o, rng *r, vmp_problem *p, const double *cap) {
+static int add_vms(const vmpb_gen_opts *o, vmp__rng *r, vmp_problem *p, const double *cap) {
   double lo = 0.05, hi = 20.0, prob[NVS], cdf[NVS];
   char name[32];
   int rc = 0;
@@ -191,7 +183,7 @@ static int add_vms(const vmpb_gen_opts *o, rng *r, vmp_problem *p, const double 
   size_probs(lo, prob);
   for (size_t k = 0; k < NVS; k++) cdf[k] = prob[k] + (k ? cdf[k - 1] : 0.0);
   for (size_t v = 0; v < o->vms && !rc; v++) {
-    double u = rng_unit(r), d[3];
+    double u = vmp__rng_unit(r), d[3];
     size_t k = 0;
     while (k + 1 < NVS && u >= cdf[k]) k++;
     d[0] = vm_sizes[k].cpu;
@@ -200,8 +192,8 @@ static int add_vms(const vmpb_gen_opts *o, rng *r, vmp_problem *p, const double 
     snprintf(name, sizeof name, "vm-%07zu", v + 1);
     if ((rc = vmp_problem_add_vm(p, name, d, NULL))) break;
     if (o->rules) {
-      if (rng_below(r, 50) == 0) rc = vmp_problem_set_vm_label(p, v, "pci", "true");
-      if (!rc && rng_below(r, 4) == 0) rc = vmp_problem_set_vm_label(p, v, "disk", "ssd");
+      if (draw_below(r, 50) == 0) rc = vmp_problem_set_vm_label(p, v, "pci", "true");
+      if (!rc && draw_below(r, 4) == 0) rc = vmp_problem_set_vm_label(p, v, "disk", "ssd");
     }
   }
   return rc;
@@ -248,7 +240,7 @@ static int add_rules(vmp_problem *p) {
 
 /* A running datacenter: each VM on a random host with room (a few tries),
  * capacity only; a VM that finds none stays new. */
-static int add_current(size_t hosts, size_t vms, rng *r, vmp_problem *p) {
+static int add_current(size_t hosts, size_t vms, vmp__rng *r, vmp_problem *p) {
   double *left = malloc((hosts * 3 + 1) * sizeof *left);
   int rc = 0;
   if (!left) return VMP_ENOMEM;
@@ -257,7 +249,7 @@ static int add_current(size_t hosts, size_t vms, rng *r, vmp_problem *p) {
       left[h * 3 + q] = vmp_problem_host_effective_capacity(p, h, q);
   for (size_t v = 0; v < vms && !rc && hosts; v++) {
     for (int tries = 0; tries < 8; tries++) {
-      size_t h = rng_below(r, hosts), q;
+      size_t h = draw_below(r, hosts), q;
       for (q = 0; q < 3 && vmp_problem_vm_demand(p, v, q) <= left[h * 3 + q]; q++) {}
       if (q < 3) continue;
       for (q = 0; q < 3; q++) left[h * 3 + q] -= vmp_problem_vm_demand(p, v, q);
@@ -272,18 +264,14 @@ static int add_current(size_t hosts, size_t vms, rng *r, vmp_problem *p) {
 int vmpb_generate(const vmpb_gen_opts *o, vmp_problem **out) {
   vmp_problem *p = NULL;
   double cap[3] = {0, 0, 0};
-  rng r;
+  vmp__rng r;
   int rc;
   if (!out) return VMP_EINVAL;
   *out = NULL;
   if (!o || !(o->load > 0.0) || !(o->anti_affinity >= 0.0) || o->anti_affinity > 1.0)
     return VMP_EINVAL;
-  if ((rc = vmp_problem_new(&p))) return rc;
-  rng_seed(&r, o->seed);
-  if ((rc = vmp_problem_add_resource(p, "cpu", NULL)) ||
-      (rc = vmp_problem_add_resource(p, "memory_mib", NULL)) ||
-      (rc = vmp_problem_add_resource(p, "disk_gb", NULL)))
-    return check(rc, p);
+  if ((rc = new_problem(&p))) return rc;
+  vmp__rng_seed(&r, o->seed);
   rc = add_hosts(o, &r, p, cap);
   if (!rc && o->vms) rc = add_vms(o, &r, p, cap);
   if (!rc) rc = add_groups(o, p);
@@ -359,7 +347,7 @@ typedef struct zone {
   double total[3], used[3];
 } zone;
 
-static int real_hosts(const vmpb_real_opts *o, rng *r, vmp_problem *p, double *cap,
+static int real_hosts(const vmpb_real_opts *o, vmp__rng *r, vmp_problem *p, double *cap,
                       zone *z) {
   double total = 0.0;
   size_t nsec = (size_t)(o->secure_share * (double)o->hosts + 0.5);
@@ -372,7 +360,7 @@ static int real_hosts(const vmpb_real_opts *o, rng *r, vmp_problem *p, double *c
   }
   if (nsec == 0 && o->secure_share > 0.0 && o->pci_share > 0.0) nsec = 1;
   for (size_t k = 0; k < nsec;) {
-    size_t h = rng_below(r, o->hosts);
+    size_t h = draw_below(r, o->hosts);
     if (!secure[h]) {
       secure[h] = 1;
       k++;
@@ -381,7 +369,7 @@ static int real_hosts(const vmpb_real_opts *o, rng *r, vmp_problem *p, double *c
   for (size_t t = 0; t < o->ntypes; t++) total += o->types[t].share;
   for (size_t h = 0; h < o->hosts && !rc; h++) {
     const vmpb_host_type *ty = &o->types[o->ntypes - 1];
-    double u = rng_unit(r) * total, acc = 0.0, c[3], oc = 1.0;
+    double u = vmp__rng_unit(r) * total, acc = 0.0, c[3], oc = 1.0;
     for (size_t t = 0; t < o->ntypes; t++) {
       acc += o->types[t].share;
       if (u < acc) {
@@ -392,7 +380,7 @@ static int real_hosts(const vmpb_real_opts *o, rng *r, vmp_problem *p, double *c
     c[0] = ty->cpu;
     c[1] = ty->mem_gib * 1024.0;
     c[2] = ty->disk_gb;
-    if (ty->general && rng_unit(r) < o->overcommit_share) oc = o->overcommit;
+    if (ty->general && vmp__rng_unit(r) < o->overcommit_share) oc = o->overcommit;
     snprintf(name, sizeof name, "h%03zu", h + 1);
     if ((rc = vmp_problem_add_host(p, name, c, NULL))) break;
     if (oc > 1.0) rc = vmp_problem_set_host_overcommit(p, h, 0, oc);
@@ -451,7 +439,7 @@ static int zone_takes(zone *z, const double *d, size_t n, double load) {
   return 1;
 }
 
-static int real_vms(const vmpb_real_opts *o, rng *r, vmp_problem *p, const double *cap,
+static int real_vms(const vmpb_real_opts *o, vmp__rng *r, vmp_problem *p, const double *cap,
                     zone *z) {
   size_t nsecure = z->n;
   double lo = 0.01, hi = 100.0, prob[64], cdf[64];
@@ -469,15 +457,15 @@ static int real_vms(const vmpb_real_opts *o, rng *r, vmp_problem *p, const doubl
   real_probs(o, lo, prob);
   for (size_t k = 0; k < o->nvcpus; k++) cdf[k] = prob[k] + (k ? cdf[k - 1] : 0.0);
   while (v < o->vms && !rc) {
-    double u = rng_unit(r), d[3];
+    double u = vmp__rng_unit(r), d[3];
     size_t k = 0, n = 1;
-    int pci = nsecure > 0 && rng_unit(r) < o->pci_share;
+    int pci = nsecure > 0 && vmp__rng_unit(r) < o->pci_share;
     while (k + 1 < o->nvcpus && u >= cdf[k]) k++;
     d[0] = o->vcpus[k];
-    d[1] = d[0] * o->gib_per_vcpu[rng_below(r, o->ngib)] * 1024.0;
-    d[2] = o->disks_gb[rng_below(r, o->ndisks)];
-    if (rng_unit(r) < o->replica_share / (double)((o->replica_min + o->replica_max) / 2)) {
-      n = o->replica_min + rng_below(r, o->replica_max - o->replica_min + 1);
+    d[1] = d[0] * o->gib_per_vcpu[draw_below(r, o->ngib)] * 1024.0;
+    d[2] = o->disks_gb[draw_below(r, o->ndisks)];
+    if (vmp__rng_unit(r) < o->replica_share / (double)((o->replica_min + o->replica_max) / 2)) {
+      n = o->replica_min + draw_below(r, o->replica_max - o->replica_min + 1);
       if (n > o->vms - v) n = o->vms - v;
       /* pci sets fit the secure zone */
       if (pci && n > nsecure) n = nsecure;
@@ -506,17 +494,13 @@ int vmpb_generate_realistic(const vmpb_real_opts *o, vmp_problem **out) {
   vmp_problem *p = NULL;
   double cap[3] = {0, 0, 0};
   zone z;
-  rng r;
+  vmp__rng r;
   int rc;
   if (!out) return VMP_EINVAL;
   *out = NULL;
   if (!o || !real_check(o) || o->nvcpus > 64) return VMP_EINVAL;
-  if ((rc = vmp_problem_new(&p))) return rc;
-  rng_seed(&r, o->seed ^ UINT64_C(0x5eed15));
-  if ((rc = vmp_problem_add_resource(p, "cpu", NULL)) ||
-      (rc = vmp_problem_add_resource(p, "memory_mib", NULL)) ||
-      (rc = vmp_problem_add_resource(p, "disk_gb", NULL)))
-    return check(rc, p);
+  if ((rc = new_problem(&p))) return rc;
+  vmp__rng_seed(&r, o->seed ^ UINT64_C(0x5eed15));
   memset(&z, 0, sizeof z);
   rc = real_hosts(o, &r, p, cap, &z);
   if (!rc && o->vms) rc = real_vms(o, &r, p, cap, &z);

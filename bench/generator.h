@@ -32,7 +32,7 @@ void vmpb_gen_opts_init(vmpb_gen_opts *o, size_t hosts, size_t vms,
 /* Generates a problem (caller owns).  VMP_OK, VMP_EINVAL, VMP_ENOMEM. */
 int vmpb_generate(const vmpb_gen_opts *o, vmp_problem **out);
 
-/* ---- the realistic family (issue 15) ------------------------------------------
+/* ---- the realistic family --------------------------------------------------------
 
    A datacenter an operator pays for: host types with prices (larger
    types cheaper per core), CPU overcommit on a share of the

@@ -801,7 +801,7 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
         /* Converged: the Lagrangian at these duals is the LP value, but
          * computed by us, so it holds whatever GLPK's tolerances did to
          * the LP (coefficients spanning many orders of magnitude); the LP
-         * value itself is not taken as a bound (issue 18). */
+         * value itself is not taken as a bound. */
         *converged = 1;
       }
       return 0;
@@ -1427,15 +1427,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
         rc = vmp__enomem();
         goto end;
       }
-      if (!(c->g = vmp__glpk_open_opts("colgen", ctx->opts))) {
-        rc = VMP_ENOMEM;
-        goto end;
-      }
-      if (setjmp(c->g->jb)) {
-        rc = vmp__glpk_failed(c->g);
-        c->g = NULL;
-        goto end;
-      }
+      VMP__GLPK_OPEN_OR_GOTO(c->g, "colgen", ctx->opts, rc, end);
       rc = run(c, c->ind, c->val, &c->stopped);
       vmp__glpk_close(c->g);
       c->g = NULL;

@@ -574,7 +574,7 @@ static int host_rows(ilp *b, const size_t *hstart, const uint32_t *hx) {
       /* (A2) divided by the capacity: demands as fractions of it, so
        * that GLPK's tolerances and its cuts see coefficients near 1
        * whatever the units (capacities near 1e14 made a knapsack cut cut
-       * off the optimum; issue 18). */
+       * off the optimum). */
       {
         double scale = cx > 0.0 ? cx : 1.0;
         NEWROW(row, GLP_UP, 0.0, 0.0);
@@ -1391,7 +1391,7 @@ static int run_glpk(ilp *b, outcome *out) {
      * orders of magnitude it can call a root LP optimal that is not (an
      * over-full problem with costs near 1e13 read 32 for an optimum of 17).
      * Its duals then bound far less than its value; such a run proves
-     * nothing (issue 18). */
+     * nothing. */
     {
       double safe = vmp__glpk_safe_bound(b->lp), z = b->root_lp;
       if (safe < z - 1e-6 * (fabs(z) > 1.0 ? fabs(z) : 1.0)) {
@@ -1641,15 +1641,7 @@ static int ilp_solve(vmp__ctx *ctx, vmp__result *res) {
   } else if (vmp__ctx_should_stop(ctx)) {
     out.stop_reason = vmp__ctx_stop_reason(ctx);
   } else {
-    if (!(b->g = vmp__glpk_open_opts("ilp", ctx->opts))) {
-      rc = VMP_ENOMEM;
-      goto end;
-    }
-    if (setjmp(b->g->jb)) {
-      rc = vmp__glpk_failed(b->g);
-      b->g = NULL;
-      goto end;
-    }
+    VMP__GLPK_OPEN_OR_GOTO(b->g, "ilp", ctx->opts, rc, end);
     rc = run_glpk(b, &out);
     vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: GLPK ended at %.3f s", vmp__now() - ctx->t_start);
     vmp__glpk_close(b->g);
@@ -1714,15 +1706,7 @@ int vmp__ilp_write(vmp__ctx *ctx, const char *path, int format) {
   if (!b) return vmp__enomem();
   b->names = 1;
   if ((rc = prepare(b, ctx, 1, &done))) goto end;
-  if (!(b->g = vmp__glpk_open_opts("ilp", ctx->opts))) {
-    rc = VMP_ENOMEM;
-    goto end;
-  }
-  if (setjmp(b->g->jb)) {
-    rc = vmp__glpk_failed(b->g);
-    b->g = NULL;
-    goto end;
-  }
+  VMP__GLPK_OPEN_OR_GOTO(b->g, "ilp", ctx->opts, rc, end);
   load(b);
   if (b->obj_const != 0.0) {
     /* Solvers read an objective constant differently from MPS files (or

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The operator's contract of the command line (issue 16): minimal
+# The operator's contract of the command line: minimal
 # disruption, interrupts that keep the best, fail fast, clean streams, one
 # truth for statuses and exit codes, file kinds, short messages, and the
 # generated help, completion and man page.  One block per problem.  Usage:

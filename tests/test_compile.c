@@ -49,7 +49,7 @@ static void test_compile__affinity_merges_items(void **state) {
 }
 
 /* A plain hard affinity group lets members stay out: its VMs stay items
- * of their own and the group a hard group of the model (issue 18). */
+ * of their own and the group a hard group of the model. */
 static void test_compile__plain_affinity_is_a_group(void **state) {
   vmp_problem *p = tu_problem_json(
       "{\"version\":1,\"resources\":[\"cpu\"],"

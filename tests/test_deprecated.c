@@ -78,12 +78,48 @@ static void test_deprecated__usage_names(void **state) {
   vmp_problem_free(p);
 }
 
+/* 0.1's one-argument vmp_<object>_opts_init(&opts) initialises the struct
+ * exactly as the call with the header's VMP_<OBJECT>_OPTS_VERSION does:
+ * same code, same bytes (both start from the same junk so that a field
+ * left unwritten would show), and the header's version in `version`. */
+#define TD_ONE_ARG_INIT(type, init, ver)                                       \
+  do {                                                                         \
+    type one_arg, two_args;                                                    \
+    memset(&one_arg, 0xa5, sizeof one_arg);                                    \
+    memset(&two_args, 0xa5, sizeof two_args);                                  \
+    assert_int_equal(init(&one_arg), VMP_OK);                                  \
+    assert_int_equal(init(&two_args, ver), VMP_OK);                            \
+    assert_int_equal(one_arg.version, ver);                                    \
+    assert_memory_equal(&one_arg, &two_args, sizeof one_arg);                  \
+  } while (0)
+
+static void test_deprecated__one_argument_opts_init(void **state) {
+  vmp_solve_opts solve;
+  vmp_forecast_opts forecast;
+  (void)state;
+  TD_ONE_ARG_INIT(vmp_solve_opts, vmp_solve_opts_init, VMP_SOLVE_OPTS_VERSION);
+  TD_ONE_ARG_INIT(vmp_plan_opts, vmp_plan_opts_init, VMP_PLAN_OPTS_VERSION);
+  TD_ONE_ARG_INIT(vmp_entitlements_opts, vmp_entitlements_opts_init,
+                  VMP_ENTITLEMENTS_OPTS_VERSION);
+  TD_ONE_ARG_INIT(vmp_forecast_opts, vmp_forecast_opts_init,
+                  VMP_FORECAST_OPTS_VERSION);
+  TD_ONE_ARG_INIT(vmp_alert_opts, vmp_alert_opts_init, VMP_ALERT_OPTS_VERSION);
+  TD_ONE_ARG_INIT(vmp_virt_opts, vmp_virt_opts_init, VMP_VIRT_OPTS_VERSION);
+  TD_ONE_ARG_INIT(vmp_apply_opts, vmp_apply_opts_init, VMP_APPLY_OPTS_VERSION);
+  /* and the values are the documented defaults (VMP_*_OPTS_INIT) */
+  assert_int_equal(vmp_solve_opts_init(&solve), VMP_OK);
+  assert_true(solve.time_limit == 10.0);
+  assert_int_equal(vmp_forecast_opts_init(&forecast), VMP_OK);
+  assert_true(forecast.horizon == 86400.0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_deprecated__registry_names),
       cmocka_unit_test(test_deprecated__solution_and_explanation_names),
       cmocka_unit_test(test_deprecated__plan_state_type),
       cmocka_unit_test(test_deprecated__usage_names),
+      cmocka_unit_test(test_deprecated__one_argument_opts_init),
   };
   return cmocka_run_group_tests_name("deprecated", tests, NULL, NULL);
 }

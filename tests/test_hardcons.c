@@ -1,11 +1,10 @@
 /*
  * Every solver that says it handles the hard rebalancing constraints
- * (transient resources, spread minimums, dependencies; issue 14, Deliver
- * 3) respects them on its own: on small problems whose unconstrained
- * optimum breaks the rule, the constrained optimum (worked out by hand in
- * each comment, and checked by enumeration through the evaluator) is what
- * the exact solver proves, and no solver returns a placement the evaluator
- * rejects.
+ * (transient resources, spread minimums, dependencies) respects them on
+ * its own: on small problems whose unconstrained optimum breaks the rule,
+ * the constrained optimum (worked out by hand in each comment, and checked
+ * by enumeration through the evaluator) is what the exact solver proves,
+ * and no solver returns a placement the evaluator rejects.
  */
 #include <math.h>
 #include <stdio.h>

@@ -378,7 +378,7 @@ static void test_ilp__classes_apart_by_label_and_cover_rows(void **state) {
   vmp_problem_free(p);
 }
 
-/* Realistic 10x30 instances (bench generator, issue 15) whose optima CBC
+/* Realistic 10x30 instances (bench generator) whose optima CBC
  * 2.10 proved on the exported model without the new rows: the MIP with
  * the covering rows and host-first branching proves the same optimum,
  * and so does host-first branching alone. */

@@ -68,9 +68,7 @@ static void test_plan__single_move_and_duration(void **state) {
   assert_true(fabs(vmp_plan_duration(pl) - 8.192) < 1e-12);
   assert_int_equal(vmp_plan_num_hosts(pl), 2);
   assert_int_equal(vmp_plan_num_blocked(pl), 0);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__nothing_to_do_is_an_empty_complete_plan(void **state) {
@@ -82,9 +80,7 @@ static void test_plan__nothing_to_do_is_an_empty_complete_plan(void **state) {
   assert_int_equal(vmp_plan_num_steps(pl), 0);
   assert_int_equal(vmp_plan_num_waves(pl), 0);
   assert_true(vmp_plan_duration(pl) == 0.0);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 /* A VM leaving a full host still counts there while it migrates, so the VM
@@ -98,9 +94,7 @@ static void test_plan__vm_in_flight_counts_on_both_hosts(void **state) {
   (void)state;
   assert_string_equal(steps(pl), "1:v2:h2>h3 2:v1:h1>h2");
   assert_int_equal(vmp_plan_num_waves(pl), 2);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__per_host_cap_makes_waves(void **state) {
@@ -124,9 +118,7 @@ static void test_plan__per_host_cap_makes_waves(void **state) {
   pl = plan(p, t, 0, 1); /* no cap */
   assert_int_equal(vmp_plan_num_waves(pl), 1);
   assert_int_equal(vmp_plan_num_steps(pl), 5);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__cap_counts_the_target_too(void **state) {
@@ -139,9 +131,7 @@ static void test_plan__cap_counts_the_target_too(void **state) {
   vmp_plan *pl = plan(p, t, 2, 1);
   (void)state;
   assert_string_equal(steps(pl), "1:a:h1>h5 1:b:h2>h5 2:c:h3>h5 2:d:h4>h5");
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__swap_without_room_is_blocked_with_reasons(void **state) {
@@ -163,9 +153,7 @@ static void test_plan__swap_without_room_is_blocked_with_reasons(void **state) {
   vmp_plan_free(pl);
   pl = plan(p, t, 2, 0);
   assert_non_null(strstr(vmp_plan_blocked_reason(pl, 1), "; staging is off"));
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__swap_goes_through_a_staging_host(void **state) {
@@ -179,9 +167,7 @@ static void test_plan__swap_goes_through_a_staging_host(void **state) {
    * still in flight from there */
   assert_string_equal(steps(pl), "1:b:h2>h3* 2:a:h1>h2 3:b:h3>h1");
   assert_int_equal(vmp_plan_step_staging(pl, 0), 1);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__staging_host_must_be_allowed(void **state) {
@@ -202,9 +188,7 @@ static void test_plan__staging_host_must_be_allowed(void **state) {
   vmp_problem_set_host_maintenance(p, 2, 1);
   pl = plan(p, t, 2, 1);
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__three_cycle_is_broken_once(void **state) {
@@ -217,9 +201,7 @@ static void test_plan__three_cycle_is_broken_once(void **state) {
   (void)state;
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
   assert_string_equal(steps(pl), "1:b:h2>spare* 2:a:h1>h2 3:c:h3>h1 4:b:spare>h3");
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__new_vm_is_started_and_running_vm_never_stopped(void **state) {
@@ -238,9 +220,7 @@ static void test_plan__new_vm_is_started_and_running_vm_never_stopped(void **sta
   assert_null(vmp_plan_blocked_to(pl, 0));
   assert_string_equal(vmp_plan_blocked_reason(pl, 0),
                       "the target leaves it unplaced, and a running VM is never stopped");
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 /* With allow_stop, a running VM the target leaves unplaced is stopped: in

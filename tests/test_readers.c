@@ -83,6 +83,21 @@ static char *slurp(const char *path, size_t *len) {
   return data;
 }
 
+/* Reads the sample FORMATS/name with a format's reader; fails the test on
+ * an error. */
+static vmp_problem *read_sample(int (*read)(const char *, size_t, const char *, vmp_problem **),
+                                const char *name) {
+  char path[1024];
+  size_t len;
+  char *data;
+  vmp_problem *p = NULL;
+  snprintf(path, sizeof path, "%s%s", FORMATS, name);
+  data = slurp(path, &len);
+  assert_int_equal(read(data, len, name, &p), VMP_OK);
+  free(data);
+  return p;
+}
+
 static void expect_host(const vmp_problem *p, size_t h, const char *name,
                         const double *cap, double cost) {
   assert_string_equal(vmp_problem_host_name(p, h), name);
@@ -209,26 +224,17 @@ static void check_vbp_sample(const vmp_problem *p) {
 }
 
 static void test_readers__vbp_sample(void **state) {
-  vmp_problem *p;
-  size_t len;
-  char *data;
+  vmp_problem *p = read_sample(vmp__read_vbp, "tiny.vbp");
   (void)state;
-  data = slurp(FORMATS "tiny.vbp", &len);
-  assert_int_equal(vmp__read_vbp(data, len, "tiny.vbp", &p), VMP_OK);
   check_vbp_sample(p);
   vmp_problem_free(p);
-  free(data);
 }
 
 static void test_readers__mvp_sample(void **state) {
   static const double small[] = {10, 10}, big[] = {20, 15};
   static const double i1[] = {4, 5}, i2[] = {6, 7};
-  vmp_problem *p;
-  size_t len;
-  char *data;
+  vmp_problem *p = read_sample(vmp__read_mvp, "tiny.mvp");
   (void)state;
-  data = slurp(FORMATS "tiny.mvp", &len);
-  assert_int_equal(vmp__read_mvp(data, len, "tiny.mvp", &p), VMP_OK);
   assert_int_equal(vmp_problem_num_resources(p), 2);
   assert_string_equal(vmp_problem_resource_name(p, 1), "d2");
   /* Two bins of type 1; type 2 is unlimited: one per item copy (3). */
@@ -244,19 +250,14 @@ static void test_readers__mvp_sample(void **state) {
   expect_vm(p, 1, "i2_1", i2, VMP_NONE);
   expect_vm(p, 2, "i2_2", i2, VMP_NONE);
   vmp_problem_free(p);
-  free(data);
 }
 
 static void test_readers__bpplib_sample(void **state) {
   static const double cap[] = {10};
   static const double w[] = {4, 6, 5};
   static const char *const names[] = {"i1", "i2", "i3"};
-  vmp_problem *p;
-  size_t len;
-  char *data;
+  vmp_problem *p = read_sample(vmp__read_bpplib, "tiny_bpplib.txt");
   (void)state;
-  data = slurp(FORMATS "tiny_bpplib.txt", &len);
-  assert_int_equal(vmp__read_bpplib(data, len, "tiny_bpplib.txt", &p), VMP_OK);
   assert_int_equal(vmp_problem_num_resources(p), 1);
   assert_string_equal(vmp_problem_resource_name(p, 0), "size");
   assert_int_equal(vmp_problem_num_hosts(p), 3);
@@ -265,18 +266,13 @@ static void test_readers__bpplib_sample(void **state) {
   assert_int_equal(vmp_problem_num_vms(p), 3);
   for (size_t v = 0; v < 3; v++) expect_vm(p, v, names[v], &w[v], VMP_NONE);
   vmp_problem_free(p);
-  free(data);
 }
 
 static void test_readers__cloud_sample(void **state) {
   static const double c0[] = {24, 96, 16}, c7[] = {6, 4, 6};
   static const double p0[] = {1, 2, 3}, p1[] = {3, 6, 1}, p2[] = {1, 1, 5};
-  vmp_problem *p;
-  size_t len;
-  char *data;
+  vmp_problem *p = read_sample(vmp__read_cloud, "tiny_cloud.json");
   (void)state;
-  data = slurp(FORMATS "tiny_cloud.json", &len);
-  assert_int_equal(vmp__read_cloud(data, len, "tiny_cloud.json", &p), VMP_OK);
   assert_int_equal(vmp_problem_num_resources(p), 3);
   assert_string_equal(vmp_problem_resource_name(p, 0), "cpu");
   assert_string_equal(vmp_problem_resource_name(p, 1), "memory");
@@ -291,7 +287,6 @@ static void test_readers__cloud_sample(void **state) {
   /* The default migration cost is the memory demand. */
   assert_true(vmp_problem_vm_migration_cost(p, 1) == 6);
   vmp_problem_free(p);
-  free(data);
 }
 
 static void check_roadef_sample(const vmp_problem *p, int with_assignment) {

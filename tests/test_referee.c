@@ -1,4 +1,4 @@
-/* referee: a brute-force property test of every solver (issue 18).
+/* referee: a brute-force property test of every solver.
  *
  * A seeded generator draws small problems with every feature of the model
  * (overcommit, reserved capacity, costs, hard and soft groups with host and
@@ -837,7 +837,7 @@ static int is_json(const char *name) {
   return n > 5 && !strcmp(name + n - 5, ".json");
 }
 
-/* Every kept problem (issue 18's examples and minimised failures). */
+/* Every kept problem (the soundness examples of test_soundness.c and minimised failures). */
 static void test_referee__kept_problems(void **state) {
   run r = default_run();
   const char *dir = VMPLACE_TEST_DATA "/referee";

@@ -1,4 +1,4 @@
-/* soundness (issue 18): the examples of the issue as exact regression
+/* soundness: the unsound answers once found, as exact regression
  * tests, the one meaning of hard affinity and of all-or-nothing groups,
  * the accepted range of every number, escaped user strings in messages.
  * The random property test is test_referee. */
@@ -52,7 +52,7 @@ static void check_all(const vmp_problem *p, double optimum, const char *file) {
   }
 }
 
-/* Issue 18, example 1: only one host is allowed and not every VM fits;
+/* Example 1: only one host is allowed and not every VM fits;
  * colgen and auto claimed 32 = bound 32, but v4 and v5 together cost 22. */
 static void test_soundness__overfull_bound(void **state) {
   vmp_problem *p = kept("issue18_overfull_bound.json");
@@ -69,7 +69,7 @@ static void test_soundness__overfull_bound(void **state) {
   vmp_problem_free(p);
 }
 
-/* Issue 18, example 2: leaving v3 (on a host in maintenance) out costs
+/* Example 2: leaving v3 (on a host in maintenance) out costs
  * 2 + host 1 = 3; moving it costs a migration of 5.  colgen and auto said
  * `optimal` 6. */
 static void test_soundness__leaving_a_vm_out(void **state) {
@@ -85,7 +85,7 @@ static void test_soundness__leaving_a_vm_out(void **state) {
   vmp_problem_free(p);
 }
 
-/* Issue 18, example 3: a hard affinity group keeps its placed members
+/* Example 3: a hard affinity group keeps its placed members
  * together and lets the others out: two of three on the host, 10 + 1. */
 static void test_soundness__hard_affinity_places_what_fits(void **state) {
   vmp_problem *p = kept("issue18_hard_affinity_partial.json");
@@ -209,7 +209,7 @@ static void test_soundness__number_ranges_c_api(void **state) {
   vmp_problem_free(p);
 }
 
-/* Issue 18, example 4: cost 1e308 made the automatic unplaced weight
+/* Example 4: cost 1e308 made the automatic unplaced weight
  * infinite (objective inf, gap -nan%, GLPK assertion).  Every reader now
  * refuses it, naming the file and the field. */
 static void test_soundness__number_ranges_readers(void **state) {
@@ -279,7 +279,7 @@ static void test_soundness__extreme_numbers_solve(void **state) {
   vmp_problem_free(p);
 }
 
-/* Issue 18, example 6: a label value with a newline was printed raw in
+/* Example 6: a label value with a newline was printed raw in
  * the anti-affinity message of `check`. */
 static void test_soundness__label_values_escaped(void **state) {
   vmp_problem *p = tu_problem_json(

@@ -151,6 +151,12 @@ static void assert_at_target(vmp_virt *v, const vmp_problem *p, const vmp_soluti
   }
 }
 
+/* Frees what a test made, in reverse order of making (each may be NULL). */
+static void release(vmp_virt *v, vmp_problem *p, vmp_solution *t, vmp_plan *pl) {
+  tu_release(p, t, pl);
+  vmp_virt_free(v);
+}
+
 /* ---- snapshot ----------------------------------------------------------------------- */
 
 static void test_virt__snapshot_reads_the_datacenter(void **state) {
@@ -345,10 +351,7 @@ static void test_virt__cold_moves_reach_the_target(void **state) {
   assert_int_equal(apply(v, pl, journal_path("cold"), 1, &rep), VMP_OK);
   assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_ALREADY), 5);
   vmp_apply_report_free(rep);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 static void test_virt__dry_run_changes_nothing(void **state) {
@@ -368,10 +371,7 @@ static void test_virt__dry_run_changes_nothing(void **state) {
   assert_int_equal(access(j, F_OK), -1);
   assert_string_equal(where(v, "app-1").active_on, "h4");
   vmp_apply_report_free(rep);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 /* ---- faults and crashes ------------------------------------------------------------- */
@@ -385,10 +385,7 @@ static int tour_calls(void) {
   int n;
   assert_int_equal(apply(v, pl, NULL, 1, NULL), VMP_OK);
   n = vw.calls;
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
   return n;
 }
 
@@ -420,10 +417,7 @@ static void fault_run(int call, int crash) {
                    5);
   assert_at_target(v, p, t);
   vmp_apply_report_free(rep);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 static void test_virt__each_call_failed_in_turn_is_undone(void **state) {
@@ -470,10 +464,7 @@ static void test_virt__a_stop_between_steps_resumes_from_the_journal(void **stat
   assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_DONE), 2);
   assert_at_target(v, p, t);
   vmp_apply_report_free(rep);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 /* A copy on the target that no journal shows vmplace made is left alone. */
@@ -496,10 +487,7 @@ static void test_virt__a_copy_vmplace_did_not_make_is_left_alone(void **state) {
   virDomainFree(copy);
   virDomainFree(d);
   free(xml);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 static void test_virt__journal_of_another_plan_is_refused(void **state) {
@@ -537,7 +525,7 @@ static void test_virt__journal_of_another_plan_is_refused(void **state) {
 }
 
 /* A crash while the journal was created can tear its header line: that is
- * an empty journal (issue 18), like a torn last line; a file that does not
+ * an empty journal, like a torn last line; a file that does not
  * start like a header is still refused, never cut. */
 static void test_virt__torn_journal_header_is_an_empty_journal(void **state) {
   vmp_virt *v = session();
@@ -565,10 +553,7 @@ static void test_virt__torn_journal_header_is_an_empty_journal(void **state) {
   fclose(f);
   tu_assert_error(apply(v, pl, path, 1, &rep), VMP_EPARSE, "not a vmplace journal");
   assert_null(rep);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 static void test_virt__transient_domain_only_moves_live(void **state) {
@@ -589,10 +574,7 @@ static void test_virt__transient_domain_only_moves_live(void **state) {
                   "tmp-1 is transient on h2: shutting it down would lose it");
   assert_string_equal(where(v, "tmp-1").active_on, "h2");
   virDomainFree(tr);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 /* Sets a domain's vmplace metadata, live and in its definition. */
@@ -795,10 +777,7 @@ static void test_virt__start_step_from_a_domain_xml_file(void **state) {
   assert_int_equal(vmp_apply_report_num_in_state(rep, VMP_STEP_DONE), 1);
   assert_string_equal(where(v, "fresh-1").active_on, "h2");
   vmp_apply_report_free(rep);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 /* ---- live migration (wrapped virDomainMigrateToURI3) ----------------------------------- */
@@ -828,10 +807,7 @@ static void test_virt__live_migration(void **state) {
   assert_non_null(strstr(json, "\"method\": \"live\""));
   free(json);
   vmp_apply_report_free(rep);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 /* The inventory's migration network reaches virDomainMigrateToURI3, via
@@ -881,10 +857,7 @@ static void test_virt__migration_network(void **state) {
   assert_at_target(v, p, t);
   vmp_free(json);
   vmp_plan_free(made);
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 static void test_virt__failed_live_migration_removes_the_half_made_target(void **state) {
@@ -910,10 +883,7 @@ static void test_virt__failed_live_migration_removes_the_half_made_target(void *
   vw.fail_at = vw.calls + 1;
   tu_assert_error(apply(v, pl, NULL, 1, NULL), VMP_EVIRT, "live migration of app-1");
   assert_string_equal(where(v, "app-1").active_on, "h4");
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 /* ---- CPU scheduler parameters ---------------------------------------------------------- */
@@ -959,10 +929,7 @@ static void test_virt__cpu_scheduler_values(void **state) {
   tu_assert_error(vmp_virt_set_cpu_sched(v, p, e, 1), VMP_EVIRT,
                   "h1: app-1: cannot set CPU scheduler parameters: argument unsupported: "
                   "parameter 'cpu_shares' not supported");
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
-  vmp_virt_free(v);
+  release(v, p, t, pl);
 }
 
 /* ---- rebalance end to end ---------------------------------------------------------------- */

@@ -35,6 +35,12 @@ char *tu_slurp(const char *path) {
   return buf;
 }
 
+void tu_release(vmp_problem *p, vmp_solution *t, vmp_plan *pl) {
+  vmp_plan_free(pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
 vmp_solution *tu_target(const vmp_problem *p, const char *spec) {
   size_t n = vmp_problem_num_vms(p), *hv = malloc((n + 1) * sizeof *hv);
   char *copy = strdup(spec), *save = NULL;

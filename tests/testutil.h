@@ -22,6 +22,9 @@ char *tu_slurp(const char *path);
  * spec moves, as "vm=host,vm=host,..." ("vm=": unplaced).  Fails the test
  * when spec names an unknown VM or host. */
 vmp_solution *tu_target(const vmp_problem *p, const char *spec);
+/* Frees a plan, the target it was made for and its problem (each may be
+ * NULL), in that order. */
+void tu_release(vmp_problem *p, vmp_solution *t, vmp_plan *pl);
 /* Builds a problem from a JSON text, failing the test on error. */
 vmp_problem *tu_problem_json(const char *json);
 /* Bin packing: items of sizes 6, 5, 4, 3, 2 and three bins of 10; two

@@ -150,14 +150,9 @@ static void run_in_child(const vmpb_runner *rn, const vmpb_job *j) {
     }
     _exit(vmpb_online_write_result(VMPB_RESULT_FD, &r) ? 3 : 0);
   } else {
-    vmpb_work w;
+    vmpb_work w = {.inst = j->inst, .solver = j->solver, .time_limit = rn->time_limit,
+                   .seed = rn->seed, .threads = rn->threads, .tmpdir = rn->tmpdir};
     vmpb_outcome o;
-    w.inst = j->inst;
-    w.solver = j->solver;
-    w.time_limit = rn->time_limit;
-    w.seed = rn->seed;
-    w.threads = rn->threads;
-    w.tmpdir = rn->tmpdir;
     vmpb_work_run(&w, &o);
     _exit(vmpb_outcome_write(VMPB_RESULT_FD, &o) ? 3 : 0);
   }

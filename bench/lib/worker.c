@@ -128,7 +128,7 @@ static int instance_file(const vmpb_work *w, const vmp_problem *p, char *buf,
 
 static void run_cbc(const vmpb_work *w, const vmp_problem *p,
                     vmpb_outcome *o) {
-  char input[4096], mps[4096], errpath[4096], *argv[12], *text;
+  char input[4096], mps[4096], errpath[4096], *text;
   char tl[32], line[300];
   int st, made;
   if ((made = instance_file(w, p, input, sizeof input, o)) < 0) return;
@@ -137,17 +137,8 @@ static void run_cbc(const vmpb_work *w, const vmp_problem *p,
   /* The exporter builds the exact engine's model; a short limit keeps the
    * solve it may run after writing the model from costing time. */
   snprintf(tl, sizeof tl, "1");
-  argv[0] = (char *)vmpb_vmplace_cli();
-  argv[1] = "solve";
-  argv[2] = "--solver";
-  argv[3] = "ilp";
-  argv[4] = "--time-limit";
-  argv[5] = tl;
-  argv[6] = "--write-model";
-  argv[7] = mps;
-  argv[8] = "-q";
-  argv[9] = input;
-  argv[10] = NULL;
+  char *argv[] = {(char *)vmpb_vmplace_cli(), "solve", "--solver", "ilp", "--time-limit", tl,
+                  "--write-model", mps, "-q", input, NULL};
   remove(mps);
   if (vmpb_spawn_wait(argv, NULL, errpath, &st, NULL, NULL) ||
       !WIFEXITED(st) || WEXITSTATUS(st) > 1 || access(mps, R_OK)) {
@@ -210,7 +201,7 @@ static int evaluate_assignments(const vmp_problem *p, json_t *asg,
 static void run_cpsat(const vmpb_work *w, const vmp_problem *p,
                       vmpb_outcome *o) {
   char in[4096], out[4096], errpath[4096], script[4096], tl[32], seed[32],
-      threads[32], *argv[16];
+      threads[32];
   json_t *root = NULL;
   json_error_t jerr;
   vmp_solution *s = NULL;
@@ -226,18 +217,9 @@ static void run_cpsat(const vmpb_work *w, const vmp_problem *p,
   snprintf(tl, sizeof tl, "%g", w->time_limit);
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)w->seed);
   snprintf(threads, sizeof threads, "%u", w->threads ? w->threads : 1);
-  argv[0] = (char *)vmpb_python();
   vmpb_cpsat_script(script, sizeof script);
-  argv[1] = script;
-  argv[2] = "--time-limit";
-  argv[3] = tl;
-  argv[4] = "--seed";
-  argv[5] = seed;
-  argv[6] = "--threads";
-  argv[7] = threads;
-  argv[8] = in;
-  argv[9] = out;
-  argv[10] = NULL;
+  char *argv[] = {(char *)vmpb_python(), script, "--time-limit", tl, "--seed", seed,
+                  "--threads", threads, in, out, NULL};
   remove(out);
   if (vmpb_spawn_wait(argv, NULL, errpath, &st, &wall, &peak)) {
     fail(o, "error", "cannot start %s", argv[0]);

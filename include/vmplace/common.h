@@ -53,4 +53,22 @@
 #  define VMP__NEXT_FIELD
 #endif
 
+/* The one-argument vmp_<object>_opts_init(&opts) of 0.1, deprecated: it goes
+ * in 0.3.  Each header's "names of 0.1" block defines its init functions as
+ * macros over VMP__OPTS_INIT_COMPAT, which gives a one-argument call the
+ * header's current VMP_<OBJECT>_OPTS_VERSION, i.e. exactly
+ * vmp_<object>_opts_init(&opts, VMP_<OBJECT>_OPTS_VERSION), and passes any
+ * other call on unchanged (so a wrong number of arguments is still a compile
+ * error).  Macros only: the exported functions and the ABI are those of the
+ * two-argument form.  VMP__EXPAND keeps preprocessors that pass __VA_ARGS__
+ * on as one argument (MSVC's traditional one) picking the right call. */
+#define VMP__EXPAND(x) x
+#define VMP__OPTS_INIT_PICK(a1, a2, a3, a4, a5, a6, a7, a8, call, ...) call
+#define VMP__OPTS_INIT_COMPAT(fn, version, ...)                               \
+  VMP__EXPAND(VMP__OPTS_INIT_PICK(__VA_ARGS__, fn(__VA_ARGS__),              \
+                                  fn(__VA_ARGS__), fn(__VA_ARGS__),          \
+                                  fn(__VA_ARGS__), fn(__VA_ARGS__),          \
+                                  fn(__VA_ARGS__), fn(__VA_ARGS__),          \
+                                  fn(__VA_ARGS__, version), unused))
+
 #endif /* VMPLACE_COMMON_H */

@@ -142,6 +142,16 @@ VMP_API double vmp_entitlements_host_demand(const vmp_entitlements *e,
 VMP_API int vmp_entitlements_host_overcommitted(const vmp_entitlements *e,
                                                 size_t h);
 
+/* ---- names of 0.1, deprecated: they go in 0.3 -------------------------------
+ * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
+#ifndef VMP_NO_DEPRECATED
+/* vmp_entitlements_opts_init(&opts), 0.1's one-argument call: (&opts,
+ * VMP_ENTITLEMENTS_OPTS_VERSION). */
+#  define vmp_entitlements_opts_init(...) \
+    VMP__OPTS_INIT_COMPAT(vmp_entitlements_opts_init,             \
+                          VMP_ENTITLEMENTS_OPTS_VERSION, __VA_ARGS__)
+#endif /* VMP_NO_DEPRECATED */
+
 VMP_END_DECLS
 
 #endif /* VMPLACE_ENTITLEMENTS_H */

@@ -225,6 +225,11 @@ VMP_API int vmp_forecast_rightsize(const vmp_forecast *f,
 #  define vmp_forecast_series_term vmp_forecast_series_term_at
 /* Histories, utilisation and alerts were declared here in 0.1. */
 #  include "utilization.h"
+/* vmp_forecast_opts_init(&opts), 0.1's one-argument call: (&opts,
+ * VMP_FORECAST_OPTS_VERSION). */
+#  define vmp_forecast_opts_init(...) \
+    VMP__OPTS_INIT_COMPAT(vmp_forecast_opts_init, VMP_FORECAST_OPTS_VERSION, \
+                          __VA_ARGS__)
 #endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS

@@ -291,6 +291,11 @@ VMP_API int vmp_plan_parse(const char *data, size_t len, const char *origin,
  * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
 #ifndef VMP_NO_DEPRECATED
 #  define vmp_plan_state vmp_plan_status_code
+/* vmp_plan_opts_init(&opts), 0.1's one-argument call: (&opts,
+ * VMP_PLAN_OPTS_VERSION). */
+#  define vmp_plan_opts_init(...) \
+    VMP__OPTS_INIT_COMPAT(vmp_plan_opts_init, VMP_PLAN_OPTS_VERSION, \
+                          __VA_ARGS__)
 #endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS

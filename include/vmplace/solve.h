@@ -209,6 +209,11 @@ VMP_API int vmp_write_model(const vmp_problem *p, const vmp_solve_opts *opts,
 #  define vmp_param_count vmp_num_params
 #  define vmp_solver_count vmp_num_solvers
 #  define vmp_param_info vmp_param_at
+/* vmp_solve_opts_init(&opts), 0.1's one-argument call: (&opts,
+ * VMP_SOLVE_OPTS_VERSION). */
+#  define vmp_solve_opts_init(...) \
+    VMP__OPTS_INIT_COMPAT(vmp_solve_opts_init, VMP_SOLVE_OPTS_VERSION, \
+                          __VA_ARGS__)
 #endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS

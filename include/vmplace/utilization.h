@@ -267,6 +267,11 @@ VMP_API int vmp_utilization_to_prometheus(const vmp_utilization *u,
 #ifndef VMP_NO_DEPRECATED
 #  define vmp_alerts_count vmp_alerts_num_alerts
 #  define vmp_alerts_get vmp_alerts_alert_at
+/* vmp_alert_opts_init(&opts), 0.1's one-argument call: (&opts,
+ * VMP_ALERT_OPTS_VERSION). */
+#  define vmp_alert_opts_init(...) \
+    VMP__OPTS_INIT_COMPAT(vmp_alert_opts_init, VMP_ALERT_OPTS_VERSION, \
+                          __VA_ARGS__)
 #endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS

@@ -321,6 +321,16 @@ VMP_API int vmp_apply_report_to_json(const vmp_apply_report *r, char **out);
  * Define VMP_NO_DEPRECATED to check that a program uses none of them. */
 #ifndef VMP_NO_DEPRECATED
 #  define vmp_apply_report_count vmp_apply_report_num_in_state
+/* vmp_virt_opts_init(&opts), 0.1's one-argument call: (&opts,
+ * VMP_VIRT_OPTS_VERSION). */
+#  define vmp_virt_opts_init(...) \
+    VMP__OPTS_INIT_COMPAT(vmp_virt_opts_init, VMP_VIRT_OPTS_VERSION, \
+                          __VA_ARGS__)
+/* vmp_apply_opts_init(&opts), 0.1's one-argument call: (&opts,
+ * VMP_APPLY_OPTS_VERSION). */
+#  define vmp_apply_opts_init(...) \
+    VMP__OPTS_INIT_COMPAT(vmp_apply_opts_init, VMP_APPLY_OPTS_VERSION, \
+                          __VA_ARGS__)
 #endif /* VMP_NO_DEPRECATED */
 
 VMP_END_DECLS

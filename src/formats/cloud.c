@@ -160,13 +160,10 @@ static int read_process(cr *r, json_t *pr, const char *path) {
 
 static int read_list(cr *r, json_t *root, const char *key,
                      int (*fn)(cr *, json_t *, const char *)) {
-  json_t *arr = json_object_get(root, key), *e;
+  json_t *arr, *e;
   size_t k;
   int rc;
-  if (!arr) return fail(r, VMP_EPARSE, key, "missing (expected an array)");
-  if (!json_is_array(arr))
-    return fail(r, VMP_EPARSE, key, "expected an array, got %s",
-                type_name(arr));
+  if ((rc = vmp__json_get_array(r->origin, root, key, 1, &arr))) return rc;
   json_array_foreach(arr, k, e) {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s[%zu]", key, k);

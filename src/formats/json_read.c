@@ -485,16 +485,10 @@ typedef int (*item_fn)(jr *, const json_t *, const char *);
 
 static int read_list(jr *r, const json_t *root, const char *key, int required,
                      item_fn fn) {
-  json_t *arr = json_object_get(root, key), *e;
+  json_t *arr, *e;
   size_t k;
   int rc;
-  if (!arr) {
-    if (required) return jfail(r, VMP_EPARSE, key, "missing (expected an array)");
-    return 0;
-  }
-  if (!json_is_array(arr))
-    return jfail(r, VMP_EPARSE, key, "expected an array, got %s",
-                 json_type_name(arr));
+  if ((rc = vmp__json_get_array(r->origin, root, key, required, &arr))) return rc;
   json_array_foreach(arr, k, e) {
     char path[PATH_MAX_LEN];
     snprintf(path, sizeof path, "%s[%zu]", key, k);

@@ -195,7 +195,7 @@ static double cover_lp(const vmp__model *m, const double *vol) {
   glp_scale_prob(lp, GLP_SF_AUTO);
   /* The bound is what the duals prove (vmp__glpk_safe_bound), never
    * GLPK's value itself: on problems whose capacities span many orders of
-   * magnitude it read 3 where 2 hosts held everything (issue 18).  An
+   * magnitude it read 3 where 2 hosts held everything.  An
    * infeasible cover is no news: cover() finds a resource whose hosts
    * together are too small before this runs, and nothing else makes this
    * LP infeasible. */

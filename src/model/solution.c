@@ -54,6 +54,20 @@ void vmp_solution_free(vmp_solution *s) {
   free(s);
 }
 
+/* Copies the n names name(p, k) into block at *off and points out[k] at
+ * them. */
+static void copy_name_run(char *block, size_t *off, const char **out, size_t n,
+                          const vmp_problem *p,
+                          const char *(*name)(const vmp_problem *, size_t)) {
+  for (size_t k = 0; k < n; k++) {
+    const char *src = name(p, k);
+    size_t l = strlen(src) + 1;
+    memcpy(block + *off, src, l);
+    out[k] = block + *off;
+    *off += l;
+  }
+}
+
 /* Copies every name into one block so the solution outlives the problem. */
 static int copy_names(vmp_solution *s, const vmp_problem *p) {
   size_t total = 0, off = 0;
@@ -64,20 +78,8 @@ static int copy_names(vmp_solution *s, const vmp_problem *p) {
   s->vm_name = malloc((p->nvms + 1) * sizeof *s->vm_name);
   s->host_name = malloc((p->nhosts + 1) * sizeof *s->host_name);
   if (!s->names || !s->vm_name || !s->host_name) return vmp__enomem();
-  for (size_t v = 0; v < p->nvms; v++) {
-    const char *n = vmp_problem_vm_name(p, v);
-    size_t l = strlen(n) + 1;
-    memcpy(s->names + off, n, l);
-    s->vm_name[v] = s->names + off;
-    off += l;
-  }
-  for (size_t h = 0; h < p->nhosts; h++) {
-    const char *n = vmp_problem_host_name(p, h);
-    size_t l = strlen(n) + 1;
-    memcpy(s->names + off, n, l);
-    s->host_name[h] = s->names + off;
-    off += l;
-  }
+  copy_name_run(s->names, &off, s->vm_name, p->nvms, p, vmp_problem_vm_name);
+  copy_name_run(s->names, &off, s->host_name, p->nhosts, p, vmp_problem_host_name);
   return 0;
 }
 

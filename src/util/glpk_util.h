@@ -71,6 +71,25 @@ int vmp__glpk_failed(vmp__glpk *g);
  * leaves the thread's error message alone. */
 void vmp__glpk_abandon(vmp__glpk *g);
 
+/* The opening of the shape above for a solver that keeps its guard in a
+ * struct field (slot, e.g. b->g) and leaves through a cleanup label: opens
+ * the guard with the log of solve options and sets its error trap in the
+ * caller's own frame (where setjmp must run); when GLPK cannot start, or
+ * later fails and jumps back here, sets rc, clears slot (the guard is
+ * freed) and goes to label. */
+#define VMP__GLPK_OPEN_OR_GOTO(slot, what, opts, rc, label)                  \
+  do {                                                                       \
+    if (!((slot) = vmp__glpk_open_opts((what), (opts)))) {                   \
+      (rc) = VMP_ENOMEM;                                                     \
+      goto label;                                                            \
+    }                                                                        \
+    if (setjmp((slot)->jb)) {                                                \
+      (rc) = vmp__glpk_failed(slot);                                         \
+      (slot) = NULL;                                                         \
+      goto label;                                                            \
+    }                                                                        \
+  } while (0)
+
 /* The message level for GLPK's control structures: normal output when
  * the log would show debug lines, else errors only. */
 int vmp__glpk_msg_lev(const vmp__glpk *g);

@@ -88,3 +88,18 @@ int vmp__json_check_kind(const char *origin, const json_t *root, const char *wan
                       want);
   return VMP_OK;
 }
+
+int vmp__json_get_array(const char *origin, const json_t *root, const char *key,
+                        int required, json_t **arr) {
+  json_t *v = json_object_get(root, key);
+  *arr = NULL;
+  if (!v) {
+    if (required) return vmp__json_fail(origin, VMP_EPARSE, key, "missing (expected an array)");
+    return VMP_OK;
+  }
+  if (!json_is_array(v))
+    return vmp__json_fail(origin, VMP_EPARSE, key, "expected an array, got %s",
+                          vmp__json_type_name(v));
+  *arr = v;
+  return VMP_OK;
+}

@@ -45,5 +45,11 @@ int vmp__json_add(json_t *obj, const char *key, json_t *v);
  * VMP_EPARSE when root has a "kind" other than want: "origin: is a plan
  * file, not a solution". */
 int vmp__json_check_kind(const char *origin, const json_t *root, const char *want);
+/* root[key] as an array in *arr: NULL (and VMP_OK) when it is missing and
+ * not required; VMP_EPARSE "origin: key: missing (expected an array)" when
+ * it is required, "origin: key: expected an array, got a string" when it is
+ * something else. */
+int vmp__json_get_array(const char *origin, const json_t *root, const char *key,
+                        int required, json_t **arr);
 
 #endif /* VMP_JSON_UTIL_H */

@@ -225,6 +225,9 @@ uint64_t vmp__hash_str(const char *s) {
 
 /* ---- random numbers ---------------------------------------------------------------- */
 
+/* The sequence is part of the project's reproducibility: solvers' seeds and
+ * every problem bench/generator.c draws depend on it, so it never changes. */
+
 static uint64_t splitmix64(uint64_t *x) {
   uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;

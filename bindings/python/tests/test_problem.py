@@ -342,7 +342,7 @@ def test_problem__bad_files_raise_the_right_class():
 
 def test_problem__numbers_have_ranges():
     """docs/formats.md, "Numbers": the ends are accepted, beyond is a
-    RangeError naming the field, and nothing is added (issue 18)."""
+    RangeError naming the field, and nothing is added."""
     with vmplace.Problem(["cpu"]) as p:
         with pytest.raises(vmplace.RangeError,
                            match=r'^host "h1": cost: expected a number <= 1e9, got 1e\+308$'):
@@ -367,7 +367,7 @@ def test_problem__numbers_have_ranges():
 
 def test_problem__all_or_nothing_groups():
     """Hard affinity lets members stay out; all_or_nothing is the opt-in
-    for "together or not at all" (docs/formats.md, issue 18)."""
+    for "together or not at all" (docs/formats.md)."""
     with vmplace.Problem(["cpu"]) as p:
         p.add_host("h1", {"cpu": 2})
         for name in "abc":

@@ -837,6 +837,16 @@ def to_data(data: object) -> bytes:
     raise TypeError(f"data: expected str or bytes, got {type(data).__name__}")
 
 
+def check_instance(value: object, cls: type, what: str,
+                   optional: bool = False) -> None:
+    """Raises TypeError "what: expected a vmplace.Problem, got int" unless
+    value is a cls (or None, when optional)."""
+    if (value is None and optional) or isinstance(value, cls):
+        return
+    raise TypeError(f"{what}: expected a vmplace.{cls.__name__}, got "
+                    f"{type(value).__name__}")
+
+
 def to_bytes(value: object, what: str) -> bytes:
     """A str argument as UTF-8 bytes for C.
 

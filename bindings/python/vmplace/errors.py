@@ -54,6 +54,11 @@ ESTATE = -11
 ECANCELED = -12
 EINTERNAL = -13
 
+# Each code's symbolic name: "VMP_" and the constant's name.
+_NAMES: Dict[int, str] = {
+    code: "VMP_" + name for name, code in list(globals().items())
+    if name.startswith("E") and isinstance(code, int)}
+
 
 class VmplaceError(Exception):
     """Base class of every error libvmplace reports.
@@ -65,9 +70,17 @@ class VmplaceError(Exception):
         message: the detail message, naming the input where there is one.
     """
 
-    #: The code this class stands for; subclasses override it.
+    #: The code this class stands for and its name; a subclass sets both
+    #: with ``class XError(VmplaceError, code=EX)``.
     default_code: Optional[int] = None
     default_name: str = "VMP_UNKNOWN"
+
+    def __init_subclass__(cls, code: Optional[int] = None,
+                          **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.default_code = code
+            cls.default_name = _NAMES[code]
 
     def __init__(self, message: str, code: Optional[int] = None,
                  name: Optional[str] = None) -> None:
@@ -84,85 +97,52 @@ class VmplaceError(Exception):
         return (type(self), (self.message, self.code, self.name))
 
 
-class InvalidArgumentError(VmplaceError, ValueError):
+class InvalidArgumentError(VmplaceError, ValueError, code=EINVAL):
     """``VMP_EINVAL``: an argument the call cannot accept."""
 
-    default_code = EINVAL
-    default_name = "VMP_EINVAL"
 
-
-class OutOfMemoryError(VmplaceError, MemoryError):
+class OutOfMemoryError(VmplaceError, MemoryError, code=ENOMEM):
     """``VMP_ENOMEM``: the library ran out of memory."""
 
-    default_code = ENOMEM
-    default_name = "VMP_ENOMEM"
 
-
-class ParseError(VmplaceError, ValueError):
+class ParseError(VmplaceError, ValueError, code=EPARSE):
     """``VMP_EPARSE``: malformed input (a file, JSON text, a rule)."""
 
-    default_code = EPARSE
-    default_name = "VMP_EPARSE"
 
-
-class InputOutputError(VmplaceError, OSError):
+class InputOutputError(VmplaceError, OSError, code=EIO):
     """``VMP_EIO``: a file could not be read or written."""
 
-    default_code = EIO
-    default_name = "VMP_EIO"
 
-
-class NotFoundError(VmplaceError, KeyError):
+class NotFoundError(VmplaceError, KeyError, code=ENOTFOUND):
     """``VMP_ENOTFOUND``: no VM, host, resource, solver or parameter of that
     name."""
 
-    default_code = ENOTFOUND
-    default_name = "VMP_ENOTFOUND"
 
-
-class AlreadyExistsError(VmplaceError, ValueError):
+class AlreadyExistsError(VmplaceError, ValueError, code=EEXIST):
     """``VMP_EEXIST``: the name is already in use."""
 
-    default_code = EEXIST
-    default_name = "VMP_EEXIST"
 
-
-class RangeError(VmplaceError, ValueError):
+class RangeError(VmplaceError, ValueError, code=ERANGE):
     """``VMP_ERANGE``: a number out of its allowed range (negative, NaN,
     infinite, too large)."""
 
-    default_code = ERANGE
-    default_name = "VMP_ERANGE"
 
-
-class NotSupportedError(VmplaceError, NotImplementedError):
+class NotSupportedError(VmplaceError, NotImplementedError, code=ENOTSUP):
     """``VMP_ENOTSUP``: this build of the library lacks the feature."""
 
-    default_code = ENOTSUP
-    default_name = "VMP_ENOTSUP"
 
-
-class SolverError(VmplaceError, RuntimeError):
+class SolverError(VmplaceError, RuntimeError, code=ESOLVER):
     """``VMP_ESOLVER``: a solver backend (GLPK) failed."""
 
-    default_code = ESOLVER
-    default_name = "VMP_ESOLVER"
 
-
-class VirtError(VmplaceError, RuntimeError):
+class VirtError(VmplaceError, RuntimeError, code=EVIRT):
     """``VMP_EVIRT``: a libvirt call failed."""
 
-    default_code = EVIRT
-    default_name = "VMP_EVIRT"
 
-
-class StateError(VmplaceError, RuntimeError):
+class StateError(VmplaceError, RuntimeError, code=ESTATE):
     """``VMP_ESTATE``: the object is in the wrong state for this call (for
     example, adding a resource after the first host, or changing a problem
     while it is being solved)."""
-
-    default_code = ESTATE
-    default_name = "VMP_ESTATE"
 
 
 class ClosedError(StateError):
@@ -170,18 +150,12 @@ class ClosedError(StateError):
     block); it cannot be used any more."""
 
 
-class CanceledError(VmplaceError):
+class CanceledError(VmplaceError, code=ECANCELED):
     """``VMP_ECANCELED``: the operation was canceled."""
 
-    default_code = ECANCELED
-    default_name = "VMP_ECANCELED"
 
-
-class InternalError(VmplaceError, RuntimeError):
+class InternalError(VmplaceError, RuntimeError, code=EINTERNAL):
     """``VMP_EINTERNAL``: a bug in libvmplace (please report it)."""
-
-    default_code = EINTERNAL
-    default_name = "VMP_EINTERNAL"
 
 
 class LibraryError(ImportError):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ._lib import ExplanationP, error, lib, take_string, text
+from ._lib import check_instance
 from .problem import Problem
 from .solution import Solution, _matching
 
@@ -99,12 +100,8 @@ def explain(problem: Problem, vm: str,
         NotFoundError: no such VM (or a name of the solution the problem
             does not have).
     """
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem: expected a vmplace.Problem, got "
-                        f"{type(problem).__name__}")
-    if solution is not None and not isinstance(solution, Solution):
-        raise TypeError(f"solution: expected a vmplace.Solution, got "
-                        f"{type(solution).__name__}")
+    check_instance(problem, Problem, "problem")
+    check_instance(solution, Solution, "solution", optional=True)
     out = ExplanationP()
     with ExitStack() as stack:
         p = stack.enter_context(problem._use())

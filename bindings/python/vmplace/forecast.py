@@ -39,6 +39,7 @@ from ._lib import (AlertOpts, AlertThreshold, ForecastOpts, ForecastP,
                    HistoryP, ProblemP, UtilizationP, AlertsP, error, lib,
                    new_opts, take_string, text, to_bool, to_bytes, to_data,
                    to_float, to_int, to_path, to_seconds, to_timestamp)
+from ._lib import check_instance
 from .errors import InvalidArgumentError, NotFoundError, NotSupportedError
 from .problem import Problem
 from .solution import _enum, _placement
@@ -75,6 +76,19 @@ def _not_picklable(kind: str) -> Any:
 
 
 # ==== usage history ==========================================================
+
+
+def _find_series(owner: Any, find: Any, what: str, vm: str,
+                 resource: str) -> Any:
+    """owner's series (a History's or a Forecast's) of a VM and resource,
+    looked up by the C function find; NotFoundError when there is none."""
+    vm_b, resource_b = to_bytes(vm, "vm"), to_bytes(resource, "resource")
+    k = c_size_t()
+    with owner._use() as h:
+        if find(h, vm_b, resource_b, byref(k)) < 0:
+            raise NotFoundError(f"no {what} for VM \"{vm}\" and resource "
+                                f"\"{resource}\"")
+        return owner._series(h, k.value)
 
 
 class Sample(NamedTuple):
@@ -223,13 +237,7 @@ class History(Owned):
     def find(self, vm: str, resource: str) -> Series:
         """The series of a VM and resource.  Raises NotFoundError (a
         KeyError)."""
-        vm_b, resource_b = to_bytes(vm, "vm"), to_bytes(resource, "resource")
-        k = c_size_t()
-        with self._use() as h:
-            if lib.vmp_history_find(h, vm_b, resource_b, byref(k)) < 0:
-                raise NotFoundError(f"no series for VM \"{vm}\" and resource "
-                                    f"\"{resource}\"")
-            return self._series(h, k.value)
+        return _find_series(self, lib.vmp_history_find, "series", vm, resource)
 
     def forecast(self, **options: Any) -> "Forecast":
         """Forecasts every series: :func:`vmplace.forecast` with this
@@ -365,13 +373,8 @@ class Forecast(Owned):
     def find(self, vm: str, resource: str) -> SeriesForecast:
         """The forecast of a VM and resource.  Raises NotFoundError (a
         KeyError)."""
-        vm_b, resource_b = to_bytes(vm, "vm"), to_bytes(resource, "resource")
-        k = c_size_t()
-        with self._use() as f:
-            if lib.vmp_forecast_find(f, vm_b, resource_b, byref(k)) < 0:
-                raise NotFoundError(f"no forecast for VM \"{vm}\" and resource "
-                                    f"\"{resource}\"")
-            return self._series(f, k.value)
+        return _find_series(self, lib.vmp_forecast_find, "forecast", vm,
+                            resource)
 
     def to_json(self) -> str:
         """The forecasts as JSON, the text of ``vmplace forecast --json``
@@ -399,9 +402,7 @@ class Forecast(Owned):
             NotFoundError: a forecast names a VM or resource the problem
                 lacks (the message names it).
         """
-        if not isinstance(problem, Problem):
-            raise TypeError(f"problem: expected a vmplace.Problem, got "
-                            f"{type(problem).__name__}")
+        check_instance(problem, Problem, "problem")
         flags = 1 if to_bool(ignore_unknown, "ignore_unknown") else 0
         out = ProblemP()
         with self._use() as f, problem._use() as p:
@@ -466,9 +467,7 @@ def forecast(history: History, *, horizon: Optional[Seconds] = None,
         RangeError: the horizon needs more than 10^6 steps of some series.
         NotSupportedError: this libvmplace was built without forecasting.
     """
-    if not isinstance(history, History):
-        raise TypeError(f"history: expected a vmplace.History, got "
-                        f"{type(history).__name__}")
+    check_instance(history, History, "history")
     history._check_open()
     lib.require("forecast.h", "forecasting")
     if not lib.vmp_has_feature(b"forecast"):
@@ -791,18 +790,12 @@ def utilization(problem: Problem, solution: Any = None, *,
         RangeError: hosts x resources x buckets above 5 x 10^7 (use a larger
             step).
     """
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem: expected a vmplace.Problem, got "
-                        f"{type(problem).__name__}")
+    check_instance(problem, Problem, "problem")
     if history is not None and forecast is not None:
         raise InvalidArgumentError("utilization: give history or forecast, "
                                    "not both")
-    if history is not None and not isinstance(history, History):
-        raise TypeError(f"history: expected a vmplace.History, got "
-                        f"{type(history).__name__}")
-    if forecast is not None and not isinstance(forecast, Forecast):
-        raise TypeError(f"forecast: expected a vmplace.Forecast, got "
-                        f"{type(forecast).__name__}")
+    check_instance(history, History, "history", optional=True)
+    check_instance(forecast, Forecast, "forecast", optional=True)
     lib.require("utilization.h", "utilisation")
     width = 0
     if step is not None:

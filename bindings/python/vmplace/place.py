@@ -28,6 +28,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 from ._handle import Owned
 from ._lib import (NONE, PlacerP, SolutionP, SolveOpts, error, lib, new_opts,
                    text, to_bytes)
+from ._lib import check_instance
 from .errors import NotFoundError, RangeError
 from .problem import Problem
 from .solution import Solution
@@ -114,9 +115,7 @@ class Placer(Owned):
                 beyond the compile budget (docs/formats.md).
             NotSupportedError: the library predates online placement.
         """
-        if not isinstance(problem, Problem):
-            raise TypeError(f"problem: expected a vmplace.Problem, got "
-                            f"{type(problem).__name__}")
+        check_instance(problem, Problem, "problem")
         lib.require(_PART, _FEATURE)
         opts = new_opts(SolveOpts)
         ps = _make_params(params) if params is not None else None

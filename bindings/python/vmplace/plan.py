@@ -23,6 +23,7 @@ from ._handle import Owned
 from ._lib import (NONE, SIZE_MAX, PlanOpts, PlanP, SolutionP, error, lib,
                    new_opts, opt_text, text, to_bool, to_bytes, to_data,
                    to_float, to_int, to_path)
+from ._lib import check_instance
 from .problem import Problem
 from .solution import Solution, _enum, _placement
 
@@ -309,9 +310,7 @@ class Plan(Owned):
                 the first failure (``wave 2: h3 memory_mib 70000 > 65536
                 with web-1, db-2 in flight``).
         """
-        if problem is not None and not isinstance(problem, Problem):
-            raise TypeError(f"problem: expected a vmplace.Problem, got "
-                            f"{type(problem).__name__}")
+        check_instance(problem, Problem, "problem", optional=True)
         if target is not None and problem is None and not isinstance(target, Solution):
             raise TypeError("target: without a problem, expected a "
                             f"vmplace.Solution, got {type(target).__name__}")
@@ -362,9 +361,7 @@ class Plan(Owned):
 
 
 def _check_problem(problem: object) -> None:
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem: expected a vmplace.Problem, got "
-                        f"{type(problem).__name__}")
+    check_instance(problem, Problem, "problem")
 
 
 def plan(problem: Problem, target: Target, *,

@@ -17,6 +17,7 @@ from typing import (Any, Dict, List, Mapping, NamedTuple, Optional, Tuple,
 
 from ._handle import Owned
 from ._lib import NONE, SolutionP, error, lib, text, to_bytes, to_path
+from ._lib import check_instance
 from ._lib import check as _check_rc
 from .errors import NotFoundError
 from .problem import Problem
@@ -412,9 +413,7 @@ def check(problem: Problem,
         NotFoundError: a VM or host the problem does not have.
         ParseError, InputOutputError: a malformed or unreadable file.
     """
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem: expected a vmplace.Problem, got "
-                        f"{type(problem).__name__}")
+    check_instance(problem, Problem, "problem")
     out = SolutionP()
     if placement is None:
         with problem._use() as p:

@@ -32,6 +32,7 @@ from typing import (Any, Callable, Iterator, List, Mapping, Optional, Union)
 from ._lib import (LOG_FN, PROGRESS_FN, ParamsP, SolutionP, SolveOpts, check,
                    error, lib, new_opts, text, to_bytes, to_float, to_int,
                    to_path)
+from ._lib import check_instance
 from .errors import InvalidArgumentError
 from .problem import Problem
 from .solution import Solution
@@ -276,12 +277,8 @@ def solve(problem: Problem, *, solver: Optional[str] = None,
         SolverError: a solver backend failed.
         Any exception a callback raised, and KeyboardInterrupt on Ctrl-C.
     """
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem: expected a vmplace.Problem, got "
-                        f"{type(problem).__name__}")
-    if incumbent is not None and not isinstance(incumbent, Solution):
-        raise TypeError(f"incumbent: expected a vmplace.Solution, got "
-                        f"{type(incumbent).__name__}")
+    check_instance(problem, Problem, "problem")
+    check_instance(incumbent, Solution, "incumbent", optional=True)
     if progress is not None and not callable(progress):
         raise TypeError("progress: expected a callable")
     if log is not None and not callable(log):
@@ -368,9 +365,7 @@ def write_model(problem: Problem, path: Any, *, format: Optional[str] = None,
         InputOutputError: the file cannot be written.
         NotSupportedError: the library predates model export.
     """
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem: expected a vmplace.Problem, got "
-                        f"{type(problem).__name__}")
+    check_instance(problem, Problem, "problem")
     if format not in _MODEL_FORMATS:
         raise InvalidArgumentError(f"format: expected 'lp', 'mps' or None, "
                                    f"got {format!r}")
