@@ -70,6 +70,9 @@ static const vmp__param_spec ilp_params[] = {
      "and adds those its solution breaks until none is broken (the same "
      "LP optimum, a faster root); then 1: every other linking row is added "
      "before the branch and bound, 2: only those added stay, 0: off"},
+    {"ilp.lazy_linking_min", VMP_PARAM_INT, 0, 1e9, "4000",
+     "ilp.lazy_linking applies to models with at least this many x columns "
+     "(smaller roots are fast with every row)"},
     {"ilp.max_columns", VMP_PARAM_INT, 1, 1e8, "2000000",
      "refuse (VMP_ERANGE) models with more columns than this"},
     {"ilp.max_memory_mb", VMP_PARAM_INT, 1, 1e7, "1024",
@@ -1385,6 +1388,11 @@ static size_t add_links(ilp *b, int all) {
     row = glp_add_rows(b->lp, 1);
     glp_set_row_bnds(b->lp, row, GLP_UP, 0.0, 0.0);
     glp_set_mat_row(b->lp, row, 2, ind, val);
+    /* The problem was scaled before the row existed: give it the scale
+     * GLPK's geometric mean would (unscaled, a row over columns of very
+     * different scales made its dual simplex report a feasible LP
+     * infeasible). */
+    glp_set_rii(b->lp, row, 1.0 / sqrt(glp_get_sjj(b->lp, ind[1]) * glp_get_sjj(b->lp, ind[2])));
     b->lzin[l] = 1;
     b->lz_rows++;
     n++;
@@ -1403,7 +1411,7 @@ static size_t add_links(ilp *b, int all) {
  * set), or an error. */
 static int root_lp(ilp *b, glp_smcp *smcp, outcome *out) {
   vmp__ctx *ctx = b->ctx;
-  int rc, st, last = 0;
+  int rc, st, last = 0, retried = 0;
   if (b->nlz && !(b->lzin = calloc(b->nlz, 1))) return vmp__enomem();
   for (;;) {
     size_t n;
@@ -1420,6 +1428,20 @@ static int root_lp(ilp *b, glp_smcp *smcp, outcome *out) {
       return vmp__error(VMP_ESOLVER, "ilp: the root LP failed: glp_simplex returned %s",
                         glpk_rc_name(rc));
     st = glp_get_status(b->lp);
+    if (st != GLP_OPT && b->lz_rows && !retried) {
+      /* Not seen since the rows are scaled; should GLPK stumble on an
+       * added row again, the whole model, scaled anew, from the
+       * standard basis. */
+      vmp__ctx_log(ctx, VMP_LOG_WARN,
+                   "ilp: the root LP with %zu linking rows added has status %d; "
+                   "solving it again with every row",
+                   b->lz_rows, st);
+      add_links(b, 1);
+      glp_scale_prob(b->lp, GLP_SF_AUTO);
+      glp_std_basis(b->lp);
+      retried = last = 1;
+      continue;
+    }
     if (st != GLP_OPT)
       return vmp__error(VMP_EINTERNAL,
                         "ilp: the root LP has status %d; the model always has a "
@@ -1687,6 +1709,7 @@ static int prepare(ilp *b, vmp__ctx *ctx, int export_only, int *done) {
   if ((rc = make_order(b)) || (rc = plan_hosts(b)) || (rc = plan_x(b)) ||
       (rc = count_memberships(b)) || (rc = check_memory(b)))
     return rc;
+  if ((double)b->nx < vmp__param_num(ctx, "ilp.lazy_linking_min", 4000)) b->lazy = 0;
   /* Building and loading cannot be interrupted: not started when the
    * time left would not cover them. */
   if (!export_only && vmp__ctx_remaining(ctx) < LOAD_SECONDS_PER_NONZERO * b->nnz_est) {
@@ -1711,7 +1734,7 @@ static void report(const ilp *b, vmp__result *res, double t0) {
   vmp__stats_set(st, "ilp.columns", b->ncols);
   vmp__stats_set(st, "ilp.rows", (double)(b->a.nrows + b->lz_rows));
   vmp__stats_set(st, "ilp.linking_lazy", (double)b->lz_added);
-  vmp__stats_set(st, "ilp.nonzeros", (double)b->a.nnz);
+  vmp__stats_set(st, "ilp.nonzeros", (double)(b->a.nnz + 2 * b->lz_rows));
   vmp__stats_set(st, "ilp.hosts_kept", (double)b->nkept);
   vmp__stats_set(st, "ilp.cover_rows", (double)b->ncover);
   vmp__stats_set(st, "ilp.memory_estimate_mb", b->memory_mb);

@@ -412,8 +412,8 @@ static void test_ilp__realistic_optima_with_cover_rows_and_host_branching(void *
  * Mode 1 ends with every row, mode 2 with only those the rounds added. */
 static void test_ilp__lazy_linking_same_root_and_optimum(void **state) {
   static const char *const off[] = {"ilp.lazy_linking=0", NULL};
-  static const char *const all[] = {"ilp.lazy_linking=1", NULL};
-  static const char *const few[] = {"ilp.lazy_linking=2", NULL};
+  static const char *const all[] = {"ilp.lazy_linking=1", "ilp.lazy_linking_min=0", NULL};
+  static const char *const few[] = {"ilp.lazy_linking=2", "ilp.lazy_linking_min=0", NULL};
   const char *const *runs[] = {off, all, few};
   double root[3], rows[3], added[3];
   vmpb_real_opts o;
@@ -443,6 +443,34 @@ static void test_ilp__lazy_linking_same_root_and_optimum(void **state) {
   vmp_problem_free(p);
 }
 
+/* A linking row added to a problem GLPK has already scaled, over columns
+ * of very different scales (capacities near 1e14: the referee's seed
+ * 16): unscaled, GLPK's dual simplex called the root LP infeasible and
+ * ilp failed.  The optimum buys h1 (cost 2) for both VMs (h3 has no
+ * capacity); the model is too badly scaled for GLPK's duals to back a
+ * proof, so every mode answers as the whole model does: that placement,
+ * a bound of at most 2 (that of the volume), no proof. */
+static void test_ilp__lazy_linking_badly_scaled(void **state) {
+  static const char *const off[] = {"ilp.lazy_linking=0", NULL};
+  static const char *const all[] = {"ilp.lazy_linking=1", "ilp.lazy_linking_min=0", NULL};
+  static const char *const few[] = {"ilp.lazy_linking=2", "ilp.lazy_linking_min=0", NULL};
+  const char *const *runs[] = {off, all, few};
+  vmp_problem *p = load("exact/lazy_scaling.json");
+  double bound0 = NAN;
+  (void)state;
+  assert_true(tu_brute_force(p) == 2.0);
+  for (size_t k = 0; k < 3; k++) {
+    vmp_solution *s = tu_solve_params(p, "ilp", 30, runs[k]);
+    assert_true(vmp_solution_objective(s) == 2.0);
+    assert_true(vmp_solution_bound(s) <= 2.0);
+    assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
+    if (k == 0) bound0 = vmp_solution_bound(s);
+    assert_true(vmp_solution_bound(s) == bound0);
+    vmp_solution_free(s);
+  }
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ilp__capacity_and_host_costs),
@@ -466,6 +494,7 @@ int main(void) {
       cmocka_unit_test(test_ilp__classes_apart_by_label_and_cover_rows),
       cmocka_unit_test(test_ilp__realistic_optima_with_cover_rows_and_host_branching),
       cmocka_unit_test(test_ilp__lazy_linking_same_root_and_optimum),
+      cmocka_unit_test(test_ilp__lazy_linking_badly_scaled),
   };
   return cmocka_run_group_tests_name("ilp", tests, NULL, NULL);
 }
