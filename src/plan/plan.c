@@ -348,6 +348,10 @@ typedef struct planner {
   uint32_t *plan_vm;    /* [v] index in the plan's VM table */
   uint32_t *vm_of;      /* [plan VM] problem VM */
   uint32_t *npos;       /* [v] position once the wave being built is done */
+  size_t *vg_start;     /* [v..v+1): v's hard spread groups in vg */
+  uint32_t *vg;
+  size_t *vd_start;     /* [v..v+1): the hard dependencies v is in (either side) */
+  uint32_t *vd;
   vmp_plan *pl;
 } planner;
 
@@ -367,13 +371,23 @@ static void release(planner *P, uint32_t h, uint32_t v) {
  * now. */
 static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
   const vmp_problem *p = P->p;
-  for (size_t g = 0; g < p->ngroups; g++) {
-    const vmp__group *gr = &p->groups[g];
+  uint32_t s = P->npos[v];
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1]; j++) {
+    const vmp__group *gr = &p->groups[P->vg[j]];
     size_t placed = 0, before, after, need;
-    int member = 0;
-    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2) continue;
-    for (uint32_t k = 0; k < gr->nvms && !member; k++) member = gr->vms[k] == v;
-    if (!member) continue;
+    uint64_t d0;
+    int alone = 1;
+    /* The cover only falls when v leaves a domain no other member is in
+     * for another domain: most moves are settled without counting it. */
+    if (s == t || s == VMP__NO_HOST) continue;
+    d0 = vmp__host_domain(p, gr->scope, s);
+    if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) continue;
+    for (uint32_t k = 0; k < gr->nvms && alone; k++) {
+      uint32_t w = gr->vms[k];
+      alone = w == v || P->npos[w] == VMP__NO_HOST ||
+              vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
+    }
+    if (!alone) continue;
     before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
     after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
     need = gr->min_domains < placed ? gr->min_domains : placed;
@@ -382,10 +396,45 @@ static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
   return 1;
 }
 
-static int in_group(const vmp__group *gr, uint32_t v) {
-  for (uint32_t k = 0; k < gr->nvms; k++)
-    if (gr->vms[k] == v) return 1;
-  return 0;
+/* Whether moving v to t leaves more VMs of dp's dependent group A in a
+ * domain without a VM of B than now (positions: npos).  Only the domain v
+ * leaves (d0) and the one it enters (d1) can change, so only they are
+ * counted: O(|A| + |B|), and nothing when v stays in its domain. */
+static int dep_worse(const planner *P, const vmp__dep *dp, uint32_t v, uint32_t t) {
+  const vmp_problem *p = P->p;
+  const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
+  uint32_t s = P->npos[v];
+  uint64_t dom[2];
+  size_t na[2][2] = {{0, 0}, {0, 0}}, nb[2][2] = {{0, 0}, {0, 0}}; /* [domain][after] */
+  size_t before = 0, after = 0;
+  int has[2];
+  if (s == t) return 0;
+  has[0] = s != VMP__NO_HOST;
+  has[1] = t != VMP__NO_HOST;
+  dom[0] = has[0] ? vmp__host_domain(p, dp->scope, s) : 0;
+  dom[1] = has[1] ? vmp__host_domain(p, dp->scope, t) : 0;
+  if (has[0] && has[1] && dom[0] == dom[1]) return 0;
+  for (int side = 0; side < 2; side++) {
+    const vmp__group *gr = side ? b : a;
+    size_t(*n)[2] = side ? nb : na;
+    for (uint32_t k = 0; k < gr->nvms; k++) {
+      uint32_t w = gr->vms[k];
+      for (int when = 0; when < 2; when++) {
+        uint32_t h = w == v ? (when ? t : s) : P->npos[w];
+        uint64_t x;
+        if (h == VMP__NO_HOST) continue;
+        x = vmp__host_domain(p, dp->scope, h);
+        for (int d = 0; d < 2; d++)
+          if (has[d] && x == dom[d]) n[d][when]++;
+      }
+    }
+  }
+  for (int d = 0; d < 2; d++) {
+    if (!has[d]) continue;
+    if (!nb[d][0]) before += na[d][0];
+    if (!nb[d][1]) after += na[d][1];
+  }
+  return after > before;
 }
 
 /* Whether v's hard dependencies stay met with v on t and the rest where
@@ -393,20 +442,11 @@ static int in_group(const vmp__group *gr, uint32_t v) {
  * group they depend on than now (none, from a valid start).  *which (may
  * be NULL) receives the dependency that refuses. */
 static int dep_ok(const planner *P, uint32_t v, uint32_t t, size_t *which) {
-  const vmp_problem *p = P->p;
-  for (size_t d = 0; d < p->ndeps; d++) {
-    const vmp__dep *dp = &p->deps[d];
-    size_t before, after;
-    if (!dp->hard ||
-        (!in_group(&p->groups[dp->group], v) && !in_group(&p->groups[dp->on], v)))
-      continue;
-    before = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
-    after = vmp__dep_broken(p, dp, P->npos, v, t, NULL);
-    if (after == (size_t)-1 || before == (size_t)-1 || after > before) {
-      if (which) *which = d;
+  for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1]; j++)
+    if (dep_worse(P, &P->p->deps[P->vd[j]], v, t)) {
+      if (which) *which = P->vd[j];
       return 0;
     }
-  }
   return 1;
 }
 
@@ -468,15 +508,25 @@ static int take_stops(planner *P, uint32_t wave, size_t *taken) {
 /* Whether v on t and w on tw, together, keep every hard spread group and
  * dependency of either as spread_ok and dep_ok keep them for one move:
  * compared with where npos has them now. */
+static int listed(const uint32_t *list, size_t n, uint32_t x) {
+  for (size_t k = 0; k < n; k++)
+    if (list[k] == x) return 1;
+  return 0;
+}
+
 static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) {
   const vmp_problem *p = P->p;
   uint32_t saved = P->npos[v];
+  const uint32_t *vg = &P->vg[P->vg_start[v]], *vd = &P->vd[P->vd_start[v]];
+  size_t nvg = P->vg_start[v + 1] - P->vg_start[v], nvd = P->vd_start[v + 1] - P->vd_start[v];
+  size_t nwg = P->vg_start[w + 1] - P->vg_start[w], nwd = P->vd_start[w + 1] - P->vd_start[w];
   int ok = 1;
-  for (size_t g = 0; g < p->ngroups && ok; g++) {
+  /* The groups and dependencies of v, then those of w that v is not in. */
+  for (size_t j = 0; j < nvg + nwg && ok; j++) {
+    uint32_t g = j < nvg ? vg[j] : P->vg[P->vg_start[w] + j - nvg];
     const vmp__group *gr = &p->groups[g];
     size_t placed = 0, before, after, need;
-    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2) continue;
-    if (!in_group(gr, v) && !in_group(gr, w)) continue;
+    if (j >= nvg && listed(vg, nvg, g)) continue;
     before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
     P->npos[v] = t;
     after = vmp__spread_cover(p, gr, P->npos, w, tw, &placed);
@@ -484,13 +534,11 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
     need = gr->min_domains < placed ? gr->min_domains : placed;
     if (after < need && after < before) ok = 0;
   }
-  for (size_t d = 0; d < p->ndeps && ok; d++) {
+  for (size_t j = 0; j < nvd + nwd && ok; j++) {
+    uint32_t d = j < nvd ? vd[j] : P->vd[P->vd_start[w] + j - nvd];
     const vmp__dep *dp = &p->deps[d];
     size_t before, after;
-    if (!dp->hard) continue;
-    if (!in_group(&p->groups[dp->group], v) && !in_group(&p->groups[dp->on], v) &&
-        !in_group(&p->groups[dp->group], w) && !in_group(&p->groups[dp->on], w))
-      continue;
+    if (j >= nvd && listed(vd, nvd, d)) continue;
     before = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
     P->npos[v] = t;
     after = vmp__dep_broken(p, dp, P->npos, w, tw, NULL);
@@ -542,17 +590,14 @@ static int pair_with(planner *P, uint32_t v, uint32_t t, uint32_t w, int *tries)
 static uint32_t partner(planner *P, uint32_t v, uint32_t t) {
   const vmp_problem *p = P->p;
   int tries = 0;
-  for (size_t g = 0; g < p->ngroups && tries < PAIR_TRIES; g++) {
-    const vmp__group *gr = &p->groups[g];
-    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2 || !in_group(gr, v))
-      continue;
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && tries < PAIR_TRIES; j++) {
+    const vmp__group *gr = &p->groups[P->vg[j]];
     for (uint32_t k = 0; k < gr->nvms && tries < PAIR_TRIES; k++)
       if (pair_with(P, v, t, gr->vms[k], &tries)) return gr->vms[k];
   }
-  for (size_t d = 0; d < p->ndeps && tries < PAIR_TRIES; d++) {
-    const vmp__dep *dp = &p->deps[d];
+  for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && tries < PAIR_TRIES; j++) {
+    const vmp__dep *dp = &p->deps[P->vd[j]];
     const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
-    if (!dp->hard || (!in_group(a, v) && !in_group(b, v))) continue;
     for (int side = 0; side < 2; side++) {
       const vmp__group *gr = side ? a : b;
       for (uint32_t k = 0; k < gr->nvms && tries < PAIR_TRIES; k++)
@@ -845,6 +890,86 @@ static int plan_tables(planner *P, const double *load0) {
   return VMP_OK;
 }
 
+static int hard_spread(const vmp__group *gr) {
+  return gr->policy == VMP_SPREAD && gr->hard && gr->min_domains >= 2;
+}
+
+/* Appends x to v's list (CSR being filled: fill[v] is the next slot),
+ * unless it was the last one put (a VM on both sides of a dependency: a
+ * dependency puts all its VMs before the next one starts). */
+static void index_put(size_t *start, size_t *fill, uint32_t *list, uint32_t v, uint32_t x) {
+  if (fill[v] > start[v] && list[fill[v] - 1] == x) return;
+  list[fill[v]++] = x;
+}
+
+/* Closes the gaps index_put left (start[v+1] becomes fill[v]'s end). */
+static void compact(size_t *start, const size_t *fill, uint32_t *list, size_t nv) {
+  size_t at = 0;
+  for (size_t v = 0; v < nv; v++) {
+    size_t from = start[v], n = fill[v] - from;
+    memmove(&list[at], &list[from], n * sizeof *list);
+    start[v] = at;
+    at += n;
+  }
+  start[nv] = at;
+}
+
+/* For every VM, its hard spread groups and hard dependencies (CSR), so
+ * that a move looks only at the constraints it can change. */
+static int build_index(planner *P) {
+  const vmp_problem *p = P->p;
+  size_t nv = p->nvms, ng = 0, nd = 0, *gfill, *dfill;
+  int rc = VMP_OK;
+  P->vg_start = calloc(nv + 2, sizeof *P->vg_start);
+  P->vd_start = calloc(nv + 2, sizeof *P->vd_start);
+  gfill = calloc(nv + 1, sizeof *gfill);
+  dfill = calloc(nv + 1, sizeof *dfill);
+  if (!P->vg_start || !P->vd_start || !gfill || !dfill) goto nomem;
+  for (size_t g = 0; g < p->ngroups; g++)
+    if (hard_spread(&p->groups[g]))
+      for (uint32_t k = 0; k < p->groups[g].nvms; k++) P->vg_start[p->groups[g].vms[k] + 1]++;
+  for (size_t d = 0; d < p->ndeps; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    if (!dp->hard) continue;
+    for (uint32_t k = 0; k < p->groups[dp->group].nvms; k++)
+      P->vd_start[p->groups[dp->group].vms[k] + 1]++;
+    for (uint32_t k = 0; k < p->groups[dp->on].nvms; k++)
+      P->vd_start[p->groups[dp->on].vms[k] + 1]++;
+  }
+  for (size_t v = 0; v < nv; v++) {
+    P->vg_start[v + 1] += P->vg_start[v];
+    P->vd_start[v + 1] += P->vd_start[v];
+  }
+  ng = P->vg_start[nv];
+  nd = P->vd_start[nv];
+  P->vg = malloc((ng + 1) * sizeof *P->vg);
+  P->vd = malloc((nd + 1) * sizeof *P->vd);
+  if (!P->vg || !P->vd) goto nomem;
+  memcpy(gfill, P->vg_start, nv * sizeof *gfill);
+  memcpy(dfill, P->vd_start, nv * sizeof *dfill);
+  for (size_t g = 0; g < p->ngroups; g++)
+    if (hard_spread(&p->groups[g]))
+      for (uint32_t k = 0; k < p->groups[g].nvms; k++)
+        index_put(P->vg_start, gfill, P->vg, p->groups[g].vms[k], (uint32_t)g);
+  for (size_t d = 0; d < p->ndeps; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    if (!dp->hard) continue;
+    for (uint32_t k = 0; k < p->groups[dp->group].nvms; k++)
+      index_put(P->vd_start, dfill, P->vd, p->groups[dp->group].vms[k], (uint32_t)d);
+    for (uint32_t k = 0; k < p->groups[dp->on].nvms; k++)
+      index_put(P->vd_start, dfill, P->vd, p->groups[dp->on].vms[k], (uint32_t)d);
+  }
+  compact(P->vg_start, gfill, P->vg, nv);
+  compact(P->vd_start, dfill, P->vd, nv);
+  goto out;
+nomem:
+  rc = vmp__enomem();
+out:
+  free(gfill);
+  free(dfill);
+  return rc;
+}
+
 static void planner_free(planner *P) {
   free(P->capx);
   free(P->load);
@@ -857,11 +982,16 @@ static void planner_free(planner *P) {
   free(P->plan_vm);
   free(P->vm_of);
   free(P->npos);
+  free(P->vg_start);
+  free(P->vg);
+  free(P->vd_start);
+  free(P->vd);
 }
 
 static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
                         const vmp__model *m, const vmp_plan_opts *opts, size_t *nmoving) {
   size_t nh = p->nhosts, nr = p->nres, hr = vmp__mul(nh, nr);
+  int rc;
   memset(P, 0, sizeof *P);
   P->p = p;
   P->m = m;
@@ -887,6 +1017,7 @@ static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
       double c = vmp_problem_host_effective_capacity(p, h, r);
       P->capx[h * nr + r] = c * (1 + VMP__REL_EPS) + VMP__ABS_EPS;
     }
+  if ((rc = build_index(P))) return rc;
   *nmoving = 0;
   for (uint32_t v = 0; v < p->nvms; v++) {
     uint32_t cur = p->vm_host[v];
