@@ -352,6 +352,8 @@ typedef struct planner {
   uint32_t *vg;
   size_t *vd_start;     /* [v..v+1): the hard dependencies v is in (either side) */
   uint32_t *vd;
+  const uint8_t *urgent; /* [v] blocked in an earlier pass (may be NULL) */
+  size_t ncold;         /* VMs stopped to be started on their target */
   vmp_plan *pl;
 } planner;
 
@@ -369,30 +371,32 @@ static void release(planner *P, uint32_t h, uint32_t v) {
 /* Whether v's hard spread groups stay covered enough with v on t and the
  * rest where npos has them: at least their minimum, or no worse than
  * now. */
-static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
+static int spread_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
   const vmp_problem *p = P->p;
   uint32_t s = P->npos[v];
-  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1]; j++) {
-    const vmp__group *gr = &p->groups[P->vg[j]];
-    size_t placed = 0, before, after, need;
-    uint64_t d0;
-    int alone = 1;
-    /* The cover only falls when v leaves a domain no other member is in
-     * for another domain: most moves are settled without counting it. */
-    if (s == t || s == VMP__NO_HOST) continue;
-    d0 = vmp__host_domain(p, gr->scope, s);
-    if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) continue;
-    for (uint32_t k = 0; k < gr->nvms && alone; k++) {
-      uint32_t w = gr->vms[k];
-      alone = w == v || P->npos[w] == VMP__NO_HOST ||
-              vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
-    }
-    if (!alone) continue;
-    before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
-    after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
-    need = gr->min_domains < placed ? gr->min_domains : placed;
-    if (after < need && after < before) return 0;
+  size_t placed = 0, before, after, need;
+  uint64_t d0;
+  int alone = 1;
+  /* The cover only falls when v leaves a domain no other member is in
+   * for another domain: most moves are settled without counting it. */
+  if (s == t || s == VMP__NO_HOST) return 0;
+  d0 = vmp__host_domain(p, gr->scope, s);
+  if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) return 0;
+  for (uint32_t k = 0; k < gr->nvms && alone; k++) {
+    uint32_t w = gr->vms[k];
+    alone = w == v || P->npos[w] == VMP__NO_HOST ||
+            vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
   }
+  if (!alone) return 0;
+  before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+  after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
+  need = gr->min_domains < placed ? gr->min_domains : placed;
+  return after < need && after < before;
+}
+
+static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1]; j++)
+    if (spread_worse(P, &P->p->groups[P->vg[j]], v, t)) return 0;
   return 1;
 }
 
@@ -607,6 +611,93 @@ static uint32_t partner(planner *P, uint32_t v, uint32_t t) {
   return VMP__NO_HOST;
 }
 
+/* Longest chain() tries. */
+#define CHAIN_MAX 16
+
+/* Whether the moves of chain (VMs cv, already in the wave: npos has them on
+ * their targets) keep every hard spread group and dependency any of them
+ * is in, compared with the positions without them. */
+static int chain_ok(planner *P, const uint32_t *cv, size_t n) {
+  const vmp_problem *p = P->p;
+  uint32_t saved[CHAIN_MAX];
+  int ok = 1;
+  for (size_t i = 0; i < n && ok; i++) {
+    uint32_t v = cv[i];
+    for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && ok; j++) {
+      const vmp__group *gr = &p->groups[P->vg[j]];
+      size_t placed = 0, before, after, need;
+      after = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+      need = gr->min_domains < placed ? gr->min_domains : placed;
+      for (size_t c = 0; c < n; c++) saved[c] = P->npos[cv[c]], P->npos[cv[c]] = P->pos[cv[c]];
+      before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+      for (size_t c = 0; c < n; c++) P->npos[cv[c]] = saved[c];
+      if (after < need && after < before) ok = 0;
+    }
+    for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && ok; j++) {
+      const vmp__dep *dp = &p->deps[P->vd[j]];
+      size_t before, after = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
+      for (size_t c = 0; c < n; c++) saved[c] = P->npos[cv[c]], P->npos[cv[c]] = P->pos[cv[c]];
+      before = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
+      for (size_t c = 0; c < n; c++) P->npos[cv[c]] = saved[c];
+      if (after == (size_t)-1 || before == (size_t)-1 || after > before) ok = 0;
+    }
+  }
+  return ok;
+}
+
+/* A cycle of domains: v's move to t leaves a domain without what a hard
+ * dependency (its group B) or spread group needs, another pending member
+ * of that group must come into that domain, and its own departure leaves
+ * a hole in turn, ... until a domain that loses a member gets one back
+ * (the services of a rotation, one per neighborhood, each moving to the
+ * next).  The chain is built greedily, the first fitting member into each
+ * hole, at most CHAIN_MAX moves, and taken into the wave only when all of
+ * them together keep every constraint they touch (chain_ok).  Returns the
+ * number of moves taken (0: none), their VMs in cv (CHAIN_MAX). */
+static size_t chain(planner *P, uint32_t v, uint32_t t, uint32_t *cv) {
+  const vmp_problem *p = P->p;
+  const vmp__group *members = NULL;
+  uint32_t scope = 0;
+  size_t n = 0;
+  uint64_t hole;
+  for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && !members; j++) {
+    const vmp__dep *dp = &p->deps[P->vd[j]];
+    if (dep_worse(P, dp, v, t)) {
+      members = &p->groups[dp->on];
+      scope = dp->scope;
+    }
+  }
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && !members; j++)
+    if (spread_worse(P, &p->groups[P->vg[j]], v, t)) {
+      members = &p->groups[P->vg[j]];
+      scope = members->scope;
+    }
+  if (!members || P->pos[v] == VMP__NO_HOST) return 0;
+  hole = vmp__host_domain(p, scope, P->pos[v]);
+  take(P, v, P->pos[v], t, 1);
+  cv[n++] = v;
+  while (n < CHAIN_MAX) {
+    uint32_t w = VMP__NO_HOST;
+    for (uint32_t k = 0; k < members->nvms && w == VMP__NO_HOST; k++) {
+      uint32_t x = members->vms[k], sx = P->pos[x], tx = P->tgt[x];
+      if (tx == VMP__NO_HOST || sx == VMP__NO_HOST || sx == tx || P->npos[x] != sx) continue;
+      if (vmp__host_domain(p, scope, tx) != hole ||
+          vmp__host_domain(p, scope, sx) == hole)
+        continue;
+      if (!conc_ok(P, sx) || !conc_ok(P, tx) || !fits(P, P->peak, tx, dem_of(P, x), NULL))
+        continue;
+      w = x;
+    }
+    if (w == VMP__NO_HOST) break;
+    take(P, w, P->pos[w], P->tgt[w], 1);
+    cv[n++] = w;
+    if (chain_ok(P, cv, n)) return n;
+    hole = vmp__host_domain(p, scope, P->pos[w]);
+  }
+  while (n--) take(P, cv[n], P->pos[cv[n]], P->tgt[cv[n]], -1);
+  return 0;
+}
+
 /* Takes pending moves into the wave while they fit, one at a time in VM
  * order, each against the positions the wave's earlier moves leave.  Then
  * the moves that a hard spread group or dependency still refuses on their
@@ -633,7 +724,13 @@ static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
       if (!pairs || alone) continue;
       take(P, v, s, t, 1);
       if ((w = partner(P, v, t)) == VMP__NO_HOST) {
+        uint32_t cv[CHAIN_MAX];
+        size_t n;
         take(P, v, s, t, -1);
+        if (!(n = chain(P, v, t, cv))) continue;
+        for (size_t j = 0; j < n; j++)
+          if ((rc = emit(P, cv[j], P->pos[cv[j]], P->tgt[cv[j]], wave, 0))) return rc;
+        *taken += n;
         continue;
       }
       take(P, w, P->pos[w], P->tgt[w], 1);
@@ -720,6 +817,86 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
   free(start);
   free(at);
   return rc;
+}
+
+/* A retry pass, at the start of every wave: an urgent VM (blocked in an
+ * earlier pass) whose own move does not fit yet, and that sits on the
+ * target of another urgent VM whose move does not fit either, goes to a
+ * staging host now, while hosts still have room: the cycles of full hosts
+ * that blocked the earlier pass are broken before the other moves fill
+ * the hosts a VM could have gone through.  The roomiest allowed host takes
+ * it; each VM is staged at most once. */
+static int stage_urgent(planner *P, uint32_t wave, size_t *taken) {
+  const vmp_problem *p = P->p;
+  uint8_t *wanted = calloc(p->nhosts + 1, 1);
+  int rc = VMP_OK;
+  if (!wanted) return vmp__enomem();
+  for (size_t k = 0; k < P->npending; k++) {
+    uint32_t u = P->pending[k], t = P->tgt[u];
+    if (P->urgent[u] && !fits(P, P->peak, t, dem_of(P, u), NULL)) wanted[t] = 1;
+  }
+  for (size_t k = 0; k < P->npending; k++) {
+    uint32_t v = P->pending[k], s = P->pos[v], best_x = VMP__NO_HOST;
+    double best_room = -HUGE_VAL;
+    if (!P->urgent[v] || P->staged[v] || s == VMP__NO_HOST || !wanted[s] ||
+        P->npos[v] != s || !conc_ok(P, s))
+      continue;
+    if (fits(P, P->peak, P->tgt[v], dem_of(P, v), NULL)) continue;
+    for (uint32_t x = 0; x < p->nhosts; x++) {
+      double room;
+      if (x == s || x == P->tgt[v] || !conc_ok(P, x)) continue;
+      if (!vmp__model_allowed(P->m, P->m->vm_item[v], x)) continue;
+      if (!fits(P, P->peak, x, dem_of(P, v), NULL)) continue;
+      if (!spread_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
+      room = spare(P, x, dem_of(P, v));
+      if (room > best_room) {
+        best_room = room;
+        best_x = x;
+      }
+    }
+    if (best_x == VMP__NO_HOST) continue;
+    take(P, v, s, best_x, 1);
+    P->staged[v] = 1;
+    if ((rc = emit(P, v, s, best_x, wave, 1))) break;
+    (*taken)++;
+  }
+  free(wanted);
+  return rc;
+}
+
+/* The last resort, with allow_stop, when neither a move nor a staging
+ * fits: a running VM that sits on the target of a stuck move, and whose
+ * departure alone makes that move fit, is shut down where it runs (a stop
+ * step) and stays pending: a later wave starts it on its target (a start
+ * step), a cold move through no third host.  It holds its room until its
+ * wave is over; a stop that would leave a hard spread group below its
+ * minimum or break a hard dependency is not taken.  The VM with the least
+ * memory is stopped, one per wave: the next wave may need no other. */
+static int cold_stop(planner *P, uint32_t wave, size_t *taken) {
+  for (size_t k = 0; k < P->npending; k++) {
+    uint32_t u = P->pending[k], s = P->tgt[u], best = VMP__NO_HOST;
+    double best_mem = HUGE_VAL;
+    if (P->conc[s]) continue;
+    for (size_t j = 0; j < P->npending; j++) {
+      uint32_t v = P->pending[j];
+      double mem = vmp__plan_vm_mib(P->pl, P->plan_vm[v]);
+      if (v == u || P->pos[v] != s || P->npos[v] != s) continue;
+      if (!fits(P, P->load, s, dem_of(P, u), dem_of(P, v))) continue;
+      if (!spread_ok(P, v, VMP__NO_HOST) || !dep_ok(P, v, VMP__NO_HOST, NULL)) continue;
+      if (mem < best_mem) {
+        best_mem = mem;
+        best = v;
+      }
+    }
+    if (best == VMP__NO_HOST) continue;
+    P->npos[best] = VMP__NO_HOST;
+    P->conc[s]++;
+    P->ncold++;
+    (*taken)++;
+    /* one per wave: the next wave may not need another */
+    return emit(P, best, s, VMP__NO_HOST, wave, 0);
+  }
+  return VMP_OK;
 }
 
 /* Moves the wave's steps into the loads and positions, and drops finished
@@ -826,8 +1003,13 @@ static int run_waves(planner *P) {
     memset(P->conc, 0, P->p->nhosts * sizeof *P->conc);
     memcpy(P->npos, P->pos, P->p->nvms * sizeof *P->npos);
     if ((rc = take_stops(P, wave, &stopped))) return rc;
+    size_t early = 0;
+    if (P->urgent && P->opts->staging && (rc = stage_urgent(P, wave, &early))) return rc;
     if ((rc = fill_wave(P, wave, &taken))) return rc;
+    taken += early;
     if (!taken && !stopped && P->opts->staging && (rc = stage(P, wave, &taken))) return rc;
+    if (!taken && !stopped && P->opts->allow_stop && (rc = cold_stop(P, wave, &taken)))
+      return rc;
     if (!taken && !stopped) break;
     commit_wave(P, first);
     wave++;
@@ -1046,12 +1228,67 @@ static int report_unplaced(planner *P) {
   return rc;
 }
 
+/* One pass of the planner; urgent (may be NULL) marks the VMs to move
+ * first and stage early.  On success *out is the plan and left[v] (when
+ * not NULL) is set for every VM it leaves blocked. */
+static int plan_pass(const vmp_problem *p, const vmp_solution *target, const vmp__model *m,
+                     const vmp_plan_opts *opts, const uint8_t *urgent, uint8_t *left,
+                     vmp_plan **out, size_t *ncold) {
+  planner P;
+  size_t nmoving = 0;
+  int rc = planner_init(&P, p, target, m, opts, &nmoving);
+  *out = NULL;
+  P.urgent = urgent;
+  if (!rc && urgent) {
+    /* urgent VMs first, each part in VM order */
+    size_t n = 0;
+    uint32_t *order = malloc((P.npending + 1) * sizeof *order);
+    if (!order) rc = vmp__enomem();
+    for (int pass = 0; !rc && pass < 2; pass++)
+      for (size_t k = 0; k < P.npending; k++)
+        if ((urgent[P.pending[k]] ? 0 : 1) == pass) order[n++] = P.pending[k];
+    if (!rc) memcpy(P.pending, order, P.npending * sizeof *order);
+    free(order);
+  }
+  if (!rc) rc = vmp__plan_alloc(p->nres, p->nhosts, nmoving, &P.pl);
+  if (!rc) {
+    P.pl->max_concurrent = opts->max_concurrent;
+    P.pl->bandwidth = opts->bandwidth_mibps;
+    rc = plan_tables(&P, P.load);
+  }
+  if (!rc) rc = vmp__plan_finish(P.pl); /* the memory resource, for staging choices */
+  if (!rc) rc = report_unplaced(&P);
+  if (!rc) rc = run_waves(&P);
+  if (!rc) {
+    P.pl->status = P.pl->nblocked ? VMP_PLAN_BLOCKED : VMP_PLAN_COMPLETE;
+    rc = vmp__plan_finish(P.pl);
+  }
+  if (!rc && left) {
+    for (size_t k = 0; k < P.npending; k++) left[P.pending[k]] = 1;
+    for (size_t k = 0; k < P.nstops; k++) left[P.stops[k]] = 1;
+    /* a VM stopped for a cold move counts as blocked for the next pass */
+    for (size_t k = 0; k < P.pl->nsteps; k++)
+      if (P.pl->steps[k].to == VMP__PLAN_NONE && target->vm_host[P.vm_of[P.pl->steps[k].vm]] !=
+                                                     VMP__NO_HOST)
+        left[P.vm_of[P.pl->steps[k].vm]] = 1;
+  }
+  *ncold = P.ncold;
+  if (rc) vmp_plan_free(P.pl);
+  else *out = P.pl;
+  planner_free(&P);
+  return rc;
+}
+
+/* Passes after the first, when it leaves moves blocked. */
+#define PLAN_RETRIES 3
+
 int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
                  const vmp_plan_opts *opts_in, vmp_plan **out) {
   vmp_plan_opts loaded, *opts = &loaded;
   vmp__model *m = NULL;
-  planner P;
-  size_t nmoving = 0;
+  vmp_plan *best = NULL, *pl = NULL;
+  uint8_t *urgent = NULL;
+  size_t best_cold = 0, cold = 0;
   int rc;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
@@ -1062,30 +1299,35 @@ int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
                       opts->bandwidth_mibps);
   if ((rc = vmp__plan_check_target(p, target))) return rc;
   if ((rc = vmp__model_compile(p, &m))) return rc;
-  rc = planner_init(&P, p, target, m, opts, &nmoving);
-  if (!rc) rc = vmp__plan_alloc(p->nres, p->nhosts, nmoving, &P.pl);
-  if (!rc) {
-    double *load0 = P.load;
-    P.pl->max_concurrent = opts->max_concurrent;
-    P.pl->bandwidth = opts->bandwidth_mibps;
-    rc = plan_tables(&P, load0);
+  if (!(urgent = calloc(p->nvms + 1, 1))) rc = vmp__enomem();
+  /* A plan that leaves moves blocked (or moves VMs cold) is made again
+   * with the VMs blocked so far moved first and staged early
+   * (stage_urgent); the pass that blocks fewest VMs, then stops fewest
+   * for a cold move, then takes fewest steps, wins. */
+  if (!rc) rc = plan_pass(p, target, m, opts, NULL, urgent, &best, &best_cold);
+  for (int pass = 0; !rc && pass < PLAN_RETRIES && (best->nblocked || best_cold) &&
+                     opts->staging;
+       pass++) {
+    if ((rc = plan_pass(p, target, m, opts, urgent, urgent, &pl, &cold))) break;
+    if (pl->nblocked < best->nblocked ||
+        (pl->nblocked == best->nblocked &&
+         (cold < best_cold || (cold == best_cold && pl->nsteps < best->nsteps)))) {
+      vmp_plan_free(best);
+      best = pl;
+      best_cold = cold;
+    } else {
+      vmp_plan_free(pl);
+    }
+    pl = NULL;
   }
-  if (!rc) rc = vmp__plan_finish(P.pl); /* the memory resource, for staging choices */
-  if (!rc) rc = report_unplaced(&P);
-  if (!rc) rc = run_waves(&P);
-  if (!rc) {
-    P.pl->status = P.pl->nblocked ? VMP_PLAN_BLOCKED : VMP_PLAN_COMPLETE;
-    rc = vmp__plan_finish(P.pl);
-  }
-  if (!rc && (rc = vmp_plan_verify(P.pl, p, target)) && rc != VMP_ENOMEM)
+  free(urgent);
+  if (!rc && (rc = vmp_plan_verify(best, p, target)) && rc != VMP_ENOMEM)
     rc = vmp__error_prefix(VMP_EINTERNAL, "planner bug: the plan checker refused the plan");
   vmp__model_free(m);
   if (rc) {
-    vmp_plan_free(P.pl);
-    planner_free(&P);
+    vmp_plan_free(best);
     return rc;
   }
-  *out = P.pl;
-  planner_free(&P);
+  *out = best;
   return VMP_OK;
 }
