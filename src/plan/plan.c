@@ -5,8 +5,9 @@
  * previous one and takes pending moves in VM order while they fit: the
  * target must hold the VM on top of everything already on it and of every
  * VM the wave is sending there (VMs in flight count on both hosts; the
- * source needs no check because it only ever loses load), no host may
- * be touched by more than max_concurrent steps, no hard spread group may
+ * source needs no check because it only ever loses load, and a transient
+ * resource stays held on a VM's initial host for good), no host may be
+ * touched by more than max_concurrent steps, no hard spread group may
  * fall below its minimum and no VM of a group with a hard dependency may
  * be left, after the wave, in a domain without the group it depends on
  * (moves are taken in order, each against the positions the wave's earlier
@@ -15,13 +16,34 @@
  * still refuses on its own once the wave's single moves are in is taken
  * together with one other pending move of the same group or dependency
  * when the two, in one wave, keep it (two spread members exchanging
- * zones, the last VM of B and a VM of A moving to the same zone): the
- * checker, like the constraints, looks at the positions between waves.  A wave in which nothing
- * fits is a deadlock (a cycle of full hosts, or a host waiting for VMs that
- * cannot leave): the planner then moves a VM that sits on the target of a
- * stuck move, and whose departure alone makes that move fit, to a staging
- * host that is allowed for it and has room.  Each VM is staged at most
- * once, so planning ends; what still does not fit is reported as blocked.
+ * zones, the last VM of B and a VM of A moving to the same zone), or else
+ * with the chain of members that fill, one after the other, the domain the
+ * previous one leaves (a rotation of B among neighborhoods, up to
+ * CHAIN_MAX moves): the checker, like the constraints, looks at the
+ * positions between waves.  A wave in which nothing fits is a deadlock (a
+ * cycle of full hosts, or a host waiting for VMs that cannot leave): the
+ * planner then moves a VM that sits on the target of a stuck move, and
+ * whose departure alone makes that move fit, to a staging host that is
+ * allowed for it and has room.  Each VM is staged at most once, so a pass
+ * ends.  With allow_stop, when no staging host is left either, one such
+ * VM is stopped and started on its target later (a cold move).  A pass
+ * that leaves moves blocked, or moves a VM cold, is followed by up to
+ * PLAN_RETRIES more with the VMs blocked so far moved first and staged
+ * at once (stage_urgent), while hosts still have the room that later
+ * moves take; the pass with fewest blocked VMs, then fewest cold moves,
+ * then fewest steps is the plan.  What still does not fit is reported as
+ * blocked.
+ *
+ * Cost.  Each VM lists its hard spread groups and dependencies (built once,
+ * O(sum of their sizes)), so a candidate move looks only at those: a move
+ * within one domain costs nothing, a spread group is counted only when v
+ * leaves a domain no other member is in, and a dependency counts its two
+ * groups' VMs in the two domains the move touches, O(|A| + |B|).  A wave
+ * costs O(pending x (R + the sizes of the moving VMs' groups)); a deadlock
+ * O(pending x hosts) to pick staging hosts.  The checker rechecks after a
+ * wave only the groups and dependencies of the VMs that moved in it.  On
+ * ROADEF b_9 (50,000 VMs, 5,000 hosts, 2,007 moves) the whole command takes
+ * about 2.5 s, 0.5 s of it reading the instance.
  *
  * Every plan is replayed by the independent checker (check.c) before
  * it is returned, as every solver result passes through the evaluator.
