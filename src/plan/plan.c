@@ -886,6 +886,14 @@ static int stage_urgent(planner *P, uint32_t wave, size_t *taken) {
   return rc;
 }
 
+/* What v's departure from h frees: its demand, but for the transient
+ * resources when h is its initial host (they stay held there). */
+static const double *freed_by(const planner *P, uint32_t v, uint32_t h, double *out) {
+  for (uint32_t r = 0; r < P->nres; r++)
+    out[r] = h == P->p->vm_host[v] && ((P->p->res_transient >> r) & 1u) ? 0.0 : dem_of(P, v)[r];
+  return out;
+}
+
 /* The last resort, with allow_stop, when neither a move nor a staging
  * fits: a running VM that sits on the target of a stuck move, and whose
  * departure alone makes that move fit, is shut down where it runs (a stop
@@ -894,7 +902,7 @@ static int stage_urgent(planner *P, uint32_t wave, size_t *taken) {
  * wave is over; a stop that would leave a hard spread group below its
  * minimum or break a hard dependency is not taken.  The VM with the least
  * memory is stopped, one per wave: the next wave may need no other. */
-static int cold_stop(planner *P, uint32_t wave, size_t *taken) {
+static int cold_stop_with(planner *P, uint32_t wave, size_t *taken, double *freed) {
   for (size_t k = 0; k < P->npending; k++) {
     uint32_t u = P->pending[k], s = P->tgt[u], best = VMP__NO_HOST;
     double best_mem = HUGE_VAL;
@@ -903,7 +911,7 @@ static int cold_stop(planner *P, uint32_t wave, size_t *taken) {
       uint32_t v = P->pending[j];
       double mem = vmp__plan_vm_mib(P->pl, P->plan_vm[v]);
       if (v == u || P->pos[v] != s || P->npos[v] != s) continue;
-      if (!fits(P, P->load, s, dem_of(P, u), dem_of(P, v))) continue;
+      if (!fits(P, P->load, s, dem_of(P, u), freed_by(P, v, s, freed))) continue;
       if (!spread_ok(P, v, VMP__NO_HOST) || !dep_ok(P, v, VMP__NO_HOST, NULL)) continue;
       if (mem < best_mem) {
         best_mem = mem;
@@ -919,6 +927,15 @@ static int cold_stop(planner *P, uint32_t wave, size_t *taken) {
     return emit(P, best, s, VMP__NO_HOST, wave, 0);
   }
   return VMP_OK;
+}
+
+static int cold_stop(planner *P, uint32_t wave, size_t *taken) {
+  double freed[64], *big = P->nres > 64 ? malloc(P->nres * sizeof *big) : NULL;
+  int rc;
+  if (P->nres > 64 && !big) return vmp__enomem();
+  rc = cold_stop_with(P, wave, taken, big ? big : freed);
+  free(big);
+  return rc;
 }
 
 /* Moves the wave's steps into the loads and positions, and drops finished
