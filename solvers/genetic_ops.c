@@ -193,16 +193,8 @@ int vmp__gga_init(vmp__gga *g, const vmp__model *m, const vmp__gga_opts *o) {
 }
 
 void vmp__gga_free(vmp__gga *g) {
-  free(g->size);
-  free(g->hw);
-  free(g->capm);
-  free(g->avginv);
-  free(g->order);
-  free(g->open_order);
-  free(g->ekey);
-  free(g->dhead);
-  free(g->dkey);
-  free(g->dnext);
+  VMP__FREE_ALL(g->size, g->hw, g->capm, g->avginv, g->order, g->open_order, g->ekey, g->dhead,
+                g->dkey, g->dnext);
   memset(g, 0, sizeof *g);
 }
 

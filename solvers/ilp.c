@@ -88,12 +88,7 @@ typedef struct mat {
 } mat;
 
 static void mat_free(mat *a) {
-  free(a->ia);
-  free(a->ja);
-  free(a->ar);
-  free(a->rtype);
-  free(a->rlo);
-  free(a->rhi);
+  VMP__FREE_ALL(a->ia, a->ja, a->ar, a->rtype, a->rlo, a->rhi);
   memset(a, 0, sizeof *a);
 }
 

@@ -72,14 +72,7 @@ double vmp__kp_dp_cells(const vmp__kp *kp, const double *box, double *bits) {
 
 void vmp__kp_dp_free(vmp__kp_dp *dp) {
   if (!dp) return;
-  free(dp->f);
-  free(dp->bits);
-  free(dp->pitem);
-  free(dp->pcopies);
-  free(dp->poff);
-  free(dp->p);
-  free(dp->free_copies);
-  free(dp);
+  VMP__FREE_ALL(dp->f, dp->bits, dp->pitem, dp->pcopies, dp->poff, dp->p, dp->free_copies, dp);
 }
 
 /* One piece (copies of one item) over every cell, largest cells first so

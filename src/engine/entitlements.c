@@ -33,13 +33,7 @@ int vmp_entitlements_opts_init(vmp_entitlements_opts *opts, uint32_t version) {
 
 void vmp_entitlements_free(vmp_entitlements *e) {
   if (!e) return;
-  free(e->host);
-  free(e->demand);
-  free(e->ent);
-  free(e->hcap);
-  free(e->hdem);
-  free(e->hover);
-  free(e);
+  VMP__FREE_ALL(e->host, e->demand, e->ent, e->hcap, e->hdem, e->hover, e);
 }
 
 /* ---- checks (before any GLPK call) ------------------------------------------- */
