@@ -523,15 +523,6 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     *upper = s.best;
   rc = !s.aborted;
 out:
-  free(s.cand);
-  free(s.cub);
-  free(s.ord);
-  free(s.cur);
-  free(s.setuse);
-  free(s.ns);
-  free(s.psize);
-  free(s.pprof);
-  free(s.byprofit);
-  free(k);
+  VMP__FREE_ALL(s.cand, s.cub, s.ord, s.cur, s.setuse, s.ns, s.psize, s.pprof, s.byprofit, k);
   return rc;
 }

@@ -54,10 +54,7 @@ oom:
 }
 
 void vmp__explainer_free(vmp__explainer *ex) {
-  free(ex->load);
-  free(ex->vg_start);
-  free(ex->vg);
-  free(ex->held);
+  VMP__FREE_ALL(ex->load, ex->vg_start, ex->vg, ex->held);
   memset(ex, 0, sizeof *ex);
 }
 

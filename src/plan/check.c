@@ -158,19 +158,8 @@ static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
 }
 
 static void replay_free(replay *R) {
-  free(R->host_p);
-  free(R->vm_p);
-  free(R->cap);
-  free(R->load);
-  free(R->peak);
-  free(R->conc);
-  free(R->receives);
-  free(R->pos);
-  free(R->seen_wave);
-  free(R->init);
-  free(R->ppos);
-  free(R->cover);
-  free(R->depbad);
+  VMP__FREE_ALL(R->host_p, R->vm_p, R->cap, R->load, R->peak, R->conc, R->receives, R->pos,
+                R->seen_wave, R->init, R->ppos, R->cover, R->depbad);
 }
 
 static int hard_spread(const vmp__group *g) {
