@@ -218,22 +218,9 @@ static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
 }
 
 static void replay_free(replay *R) {
-  free(R->host_p);
-  free(R->vm_p);
-  free(R->cap);
-  free(R->load);
-  free(R->peak);
-  free(R->conc);
-  free(R->receives);
-  free(R->pos);
-  free(R->seen_wave);
-  free(R->init);
-  free(R->ppos);
-  free(R->cover);
-  free(R->depbad);
-  free(R->in_start);
-  free(R->in_list);
-  free(R->seen);
+  VMP__FREE_ALL(R->host_p, R->vm_p, R->cap, R->load, R->peak, R->conc, R->receives, R->pos,
+                R->seen_wave, R->init, R->ppos, R->cover, R->depbad, R->in_start, R->in_list,
+                R->seen);
 }
 
 /* After a wave hard spread group g covers its minimum of domains, or at

@@ -99,20 +99,9 @@ void vmp_plan_free(vmp_plan *pl) {
   for (size_t h = 0; pl->host_mig_listen && h < pl->nhosts; h++) free(pl->host_mig_listen[h]);
   for (size_t v = 0; pl->vm_name && v < pl->nvms; v++) free(pl->vm_name[v]);
   for (size_t k = 0; k < pl->nblocked; k++) free(pl->blocked[k].reason);
-  free(pl->res_name);
-  free(pl->host_name);
-  free(pl->host_uri);
-  free(pl->host_mig_uri);
-  free(pl->host_mig_listen);
-  free(pl->host_mig_tunnelled);
-  free(pl->cap);
-  free(pl->load);
-  free(pl->vm_name);
-  free(pl->dem);
-  free(pl->steps);
-  free(pl->wave_duration);
-  free(pl->blocked);
-  free(pl);
+  VMP__FREE_ALL(pl->res_name, pl->host_name, pl->host_uri, pl->host_mig_uri, pl->host_mig_listen,
+                pl->host_mig_tunnelled, pl->cap, pl->load, pl->vm_name, pl->dem, pl->steps,
+                pl->wave_duration, pl->blocked, pl);
 }
 
 int vmp__plan_add_step(vmp_plan *pl, uint32_t vm, uint32_t from, uint32_t to,
@@ -1192,21 +1181,8 @@ out:
 }
 
 static void planner_free(planner *P) {
-  free(P->capx);
-  free(P->load);
-  free(P->peak);
-  free(P->conc);
-  free(P->pos);
-  free(P->staged);
-  free(P->pending);
-  free(P->stops);
-  free(P->plan_vm);
-  free(P->vm_of);
-  free(P->npos);
-  free(P->vg_start);
-  free(P->vg);
-  free(P->vd_start);
-  free(P->vd);
+  VMP__FREE_ALL(P->capx, P->load, P->peak, P->conc, P->pos, P->staged, P->pending, P->stops,
+                P->plan_vm, P->vm_of, P->npos, P->vg_start, P->vg, P->vd_start, P->vd);
 }
 
 static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
