@@ -405,6 +405,72 @@ static void test_ilp__realistic_optima_with_cover_rows_and_host_branching(void *
   }
 }
 
+/* ilp.lazy_linking: the root LP starts without the linking rows (A3) of
+ * VMs with a demand and adds the broken ones until none is: its optimum
+ * is the whole model's (the same ilp.root_lp to 1e-9), and every mode
+ * proves the optimum CBC 2.10 proved for realistic 10x30 seed 4 (133).
+ * Mode 1 ends with every row, mode 2 with only those the rounds added. */
+static void test_ilp__lazy_linking_same_root_and_optimum(void **state) {
+  static const char *const off[] = {"ilp.lazy_linking=0", NULL};
+  static const char *const all[] = {"ilp.lazy_linking=1", "ilp.lazy_linking_min=0", NULL};
+  static const char *const few[] = {"ilp.lazy_linking=2", "ilp.lazy_linking_min=0", NULL};
+  const char *const *runs[] = {off, all, few};
+  double root[3], rows[3], added[3];
+  vmpb_real_opts o;
+  vmp_problem *p = NULL;
+  (void)state;
+  vmpb_real_opts_init(&o, 10, 30, 4);
+  assert_int_equal(vmpb_generate_realistic(&o, &p), VMP_OK);
+  for (size_t k = 0; k < 3; k++) {
+    vmp_solution *s = tu_solve_params(p, "ilp", 120, runs[k]);
+    if (vmp_solution_objective(s) != 133.0 || vmp_solution_bound(s) != 133.0)
+      fail_msg("%s: objective %g bound %g, optimum 133", runs[k][0], vmp_solution_objective(s),
+               vmp_solution_bound(s));
+    assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+    root[k] = stat(s, "ilp.root_lp");
+    rows[k] = stat(s, "ilp.rows");
+    added[k] = stat(s, "ilp.linking_lazy");
+    vmp_solution_free(s);
+  }
+  print_message("root LP %.6f; rows %.0f / %.0f / %.0f; linking rows added %.0f\n", root[0],
+                rows[0], rows[1], rows[2], added[1]);
+  assert_true(root[0] > 100.0);   /* the MIP ran: the warm start was not proven by a bound */
+  assert_true(fabs(root[1] - root[0]) <= 1e-9 * root[0]);
+  assert_true(fabs(root[2] - root[0]) <= 1e-9 * root[0]);
+  assert_true(added[0] == 0.0 && added[1] > 0.0 && added[2] == added[1]);
+  assert_true(rows[1] == rows[0]);
+  assert_true(rows[2] < rows[0]);
+  vmp_problem_free(p);
+}
+
+/* A linking row added to a problem GLPK has already scaled, over columns
+ * of very different scales (capacities near 1e14: the referee's seed
+ * 16): unscaled, GLPK's dual simplex called the root LP infeasible and
+ * ilp failed.  The optimum buys h1 (cost 2) for both VMs (h3 has no
+ * capacity); the model is too badly scaled for GLPK's duals to back a
+ * proof, so every mode answers as the whole model does: that placement,
+ * a bound of at most 2 (that of the volume), no proof. */
+static void test_ilp__lazy_linking_badly_scaled(void **state) {
+  static const char *const off[] = {"ilp.lazy_linking=0", NULL};
+  static const char *const all[] = {"ilp.lazy_linking=1", "ilp.lazy_linking_min=0", NULL};
+  static const char *const few[] = {"ilp.lazy_linking=2", "ilp.lazy_linking_min=0", NULL};
+  const char *const *runs[] = {off, all, few};
+  vmp_problem *p = load("exact/lazy_scaling.json");
+  double bound0 = NAN;
+  (void)state;
+  assert_true(tu_brute_force(p) == 2.0);
+  for (size_t k = 0; k < 3; k++) {
+    vmp_solution *s = tu_solve_params(p, "ilp", 30, runs[k]);
+    assert_true(vmp_solution_objective(s) == 2.0);
+    assert_true(vmp_solution_bound(s) <= 2.0);
+    assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
+    if (k == 0) bound0 = vmp_solution_bound(s);
+    assert_true(vmp_solution_bound(s) == bound0);
+    vmp_solution_free(s);
+  }
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ilp__capacity_and_host_costs),
@@ -427,6 +493,8 @@ int main(void) {
       cmocka_unit_test(test_ilp__model_export),
       cmocka_unit_test(test_ilp__classes_apart_by_label_and_cover_rows),
       cmocka_unit_test(test_ilp__realistic_optima_with_cover_rows_and_host_branching),
+      cmocka_unit_test(test_ilp__lazy_linking_same_root_and_optimum),
+      cmocka_unit_test(test_ilp__lazy_linking_badly_scaled),
   };
   return cmocka_run_group_tests_name("ilp", tests, NULL, NULL);
 }

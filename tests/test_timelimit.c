@@ -2,9 +2,13 @@
  * Every solver keeps its time limit: on a generated datacenter far too
  * large to finish in the limit (3,000 VMs, 300 hosts, compliance rules,
  * anti-affinity groups), each solver returns within the limit + 5 % +
- * 0.5 s, the promise of docs/solvers.md.  A promise with a generous
- * margin, not a performance measurement (those are in bench/); labelled
- * nosan, since the sanitizers slow every step several times over.
+ * 0.5 s, the promise of docs/solvers.md.  The promise itself is measured
+ * in bench/ and docs/benchmarks.md ("Time limits and memory"): on a
+ * machine shared by many jobs a test cannot time it, so this one fails
+ * only at five times the limit (a solver that ignores its limit takes
+ * far longer) and prints where each run stands against the promise.  It
+ * also checks that a run cut short says so.  Labelled nosan, since the
+ * sanitizers slow every step several times over.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -40,7 +44,7 @@ static vmp_problem *large(void) {
 static void check_solver(const vmp_problem *p, const char *solver) {
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
-  double t0, took, promise = LIMIT_S * 1.05 + 0.5;
+  double t0, took, promise = LIMIT_S * 1.05 + 0.5, sanity = 5.0 * LIMIT_S;
   int rc;
   vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
   opts.solver = solver;
@@ -55,16 +59,22 @@ static void check_solver(const vmp_problem *p, const char *solver) {
     return;
   }
   if (rc) fail_msg("%s: %s: %s", solver, vmp_err_name(rc), vmp_last_error());
-  print_message("%-10s %.3f s, %s (%s)\n", solver, took,
+  print_message("%-10s %.3f s, %s (%s)%s\n", solver, took,
                 vmp_status_name(vmp_solution_status(s)),
-                vmp_stop_reason_name(vmp_solution_stop_reason(s)));
-  if (took > promise) fail_msg("%s took %.3f s on a limit of %.1f s (promise %.3f s)", solver,
-                               took, LIMIT_S, promise);
+                vmp_stop_reason_name(vmp_solution_stop_reason(s)),
+                took > promise ? " -- over the promise (a loaded machine?)" : "");
+  if (took >= sanity)
+    fail_msg("%s took %.3f s on a limit of %.1f s (the promise is %.3f s)", solver, took,
+             LIMIT_S, promise);
   /* Nothing here can be proven in half a second. */
   if (vmp_solution_status(s) == VMP_STATUS_OPTIMAL)
     fail_msg("%s: optimal in %.3f s?", solver, took);
-  if (!strcmp(solver, "auto") || !strcmp(solver, "ilp") || !strcmp(solver, "colgen"))
+  if (!strcmp(solver, "auto") || !strcmp(solver, "colgen"))
     assert_int_not_equal(vmp_solution_stop_reason(s), VMP_STOP_COMPLETED);
+  /* The MIP cannot even be loaded in half a second: its warm start
+   * stands, cut short by the limit. */
+  if (!strcmp(solver, "ilp"))
+    assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_TIME_LIMIT);
   vmp_solution_free(s);
 }
 
