@@ -141,6 +141,11 @@ typedef struct cg {
   int *ind;             /* GLPK index scratch */
   double *val;
   int stopped;
+  double root_seconds;   /* time to the end of the root (from the start) */
+  double price_seconds;  /* time spent in pricing */
+  double lp_seconds;     /* time spent in the master LP */
+  int root_converged;    /* pricing proved the root LP optimal */
+  double t_start;
   double phase_deadline; /* end of the current phase (root, dive, master) */
   int time_cut;          /* some phase was cut short by its deadline */
   uint32_t *take;       /* [nt] cursor into each type's items */
@@ -580,7 +585,11 @@ static int lp_solve(cg *c) {
     smcp.tm_lim = vmp__glpk_ms(phase < left ? phase : left);
   }
   c->lp_solves++;
-  rc = glp_simplex(c->lp, &smcp);
+  {
+    double t0 = vmp__now();
+    rc = glp_simplex(c->lp, &smcp);
+    c->lp_seconds += vmp__now() - t0;
+  }
   if (rc == GLP_ETMLIM || rc == GLP_EITLIM) {
     c->time_cut = 1;
     return 1;
@@ -751,6 +760,13 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
   return rc;
 }
 
+static int timed_price(cg *c, int *ind, double *val, int *added, double *lagr, int *exact) {
+  double t0 = vmp__now();
+  int rc = price(c, ind, val, added, lagr, exact);
+  c->price_seconds += vmp__now() - t0;
+  return rc;
+}
+
 /* Column generation at the current node until pricing finds nothing, a
  * limit, or the bound shows the node cannot beat the best placement.
  * *lb receives the node's bound (with fixed cost and p0; -HUGE_VAL when
@@ -777,7 +793,7 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
      * price at the LP's duals themselves. */
     for (double alpha = c->has_centre ? 0.5 : 0.0;; alpha = 0.0) {
       smooth(c, alpha);
-      if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
+      if ((rc = timed_price(c, ind, val, &added, &lagr, &exact))) return rc;
       if (lagr > *lb) *lb = lagr;
       if (exact && lagr > c->lag_c) {
         memcpy(c->pi_c, c->pi, c->nt * sizeof *c->pi);
@@ -793,7 +809,7 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
     while (!added && !exact && c->bb_nodes < c->bb_nodes_max && !vmp__ctx_should_stop(c->ctx) &&
            !past(c, deadline) && round_up(c, z) > global_bound(c) + tolerance(z)) {
       c->bb_nodes *= 8;
-      if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
+      if ((rc = timed_price(c, ind, val, &added, &lagr, &exact))) return rc;
     }
     if (lagr > *lb) *lb = lagr;
     if (!added) {
@@ -1374,6 +1390,8 @@ static int run(cg *c, int *ind, double *val, int *stopped) {
   rc = optimize(c, ind, val, left < HUGE_VAL ? t0 + 0.6 * left : HUGE_VAL, &lb, &conv);
   if (rc < 0) return rc;
   if (lb > -HUGE_VAL) c->root_lb = round_up(c, lb);
+  c->root_converged = conv;
+  c->root_seconds = vmp__now() - c->t_start;
   vmp__ctx_log(ctx, VMP_LOG_INFO, "colgen: root %s, LP %.10g, bound %.10g, %zu columns",
                conv ? "converged" : "stopped", c->lp_value, c->root_lb, c->np);
   if (!proven(c) && !vmp__ctx_should_stop(ctx) && vmp__param_num(ctx, "colgen.dive", 1) != 0.0) {
@@ -1397,6 +1415,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   cg *c = calloc(1, sizeof *c);
   int rc = 0, stopped = 0;
   if (!c) return vmp__enomem();
+  c->t_start = t0;
   c->ctx = ctx;
   c->m = m;
   c->nres = m->nres;
@@ -1458,6 +1477,10 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   vmp__stats_set(&res->stats, "colgen.root_bound", c->root_lb > -HUGE_VAL ? c->root_lb : 0.0);
   vmp__stats_set(&res->stats, "colgen.backtracks", (double)c->backtracks);
   vmp__stats_set(&res->stats, "colgen.integer_master", c->master_used);
+  vmp__stats_set(&res->stats, "colgen.root_converged", c->root_converged);
+  vmp__stats_set(&res->stats, "colgen.root_seconds", c->root_seconds);
+  vmp__stats_set(&res->stats, "colgen.pricing_seconds", c->price_seconds);
+  vmp__stats_set(&res->stats, "colgen.lp_seconds", c->lp_seconds);
   vmp__stats_set(&res->stats, "colgen.seconds", vmp__now() - t0);
 end:
   cg_free(c);
