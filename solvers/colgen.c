@@ -80,6 +80,7 @@ typedef struct cg {
   uint32_t *tstart, *titems;   /* CSR: the items */
   uint32_t *itype;      /* [nitems] type of each item (UINT32_MAX: none) */
   uint32_t *cstart, *cset;     /* CSR: conflict sets of each type */
+  uint8_t *tone;        /* [t] at most one unit per pattern (anti-affinity) */
   uint32_t nsets;
 
   /* host classes with usable hosts */
@@ -180,6 +181,7 @@ static void cg_free(cg *c) {
   free(c->itype);
   free(c->cstart);
   free(c->cset);
+  free(c->tone);
   free(c->kclass);
   free(c->kn);
   free(c->kcost);
@@ -218,6 +220,22 @@ static void cg_free(cg *c) {
 
 /* ---- types and classes (no GLPK) ---------------------------------------------- */
 
+/* Whether item i is in a hard anti-affinity group with host scope (the
+ * only groups a pattern can respect). */
+static int conflict_group(const vmp__model *m, uint32_t g) {
+  const vmp__mgroup *mg = &m->groups[g];
+  return mg->hard && mg->policy == VMP_ANTI_AFFINITY && m->scopes[mg->scope].dom == NULL;
+}
+
+/* The group of item i when it belongs to exactly one group and that is a
+ * conflict group; UINT32_MAX otherwise. */
+static uint32_t sole_conflict_group(const vmp__model *m, uint32_t i) {
+  uint32_t s = m->item_groups_start[i];
+  if (m->item_groups_start[i + 1] - s != 1 || !conflict_group(m, m->item_groups[s]))
+    return UINT32_MAX;
+  return m->item_groups[s];
+}
+
 /* Items the master cannot tell apart compare equal. */
 static int cmp_key(const vmp__model *m, uint32_t i, uint32_t j) {
   int ci = m->item_groups_start[i] != m->item_groups_start[i + 1];
@@ -231,8 +249,19 @@ static int cmp_key(const vmp__model *m, uint32_t i, uint32_t j) {
     if (m->item_cur[i] != m->item_cur[j]) return m->item_cur[i] < m->item_cur[j] ? -1 : 1;
     if (m->item_mig[i] != m->item_mig[j]) return m->item_mig[i] < m->item_mig[j] ? -1 : 1;
   }
-  /* Members of hard groups stay types of their own (conflict sets). */
-  if (ci || cj) return (i > j) - (i < j);
+  /* Members of groups stay types of their own, except the members of
+   * one hard host anti-affinity group that belong to no other group:
+   * identical replicas are one type of which a pattern holds at most one
+   * unit (kmax), the same LP and the same placements without a conflict
+   * set in pricing. */
+  {
+    /* (0) no group, (1, g) only conflict group g, (2, i) its own */
+    uint32_t gi = ci ? sole_conflict_group(m, i) : 0, gj = cj ? sole_conflict_group(m, j) : 0;
+    int ki = !ci ? 0 : gi != UINT32_MAX ? 1 : 2, kj = !cj ? 0 : gj != UINT32_MAX ? 1 : 2;
+    if (ki != kj) return ki < kj ? -1 : 1;
+    if (ki == 2) return (i > j) - (i < j);
+    if (gi != gj) return gi < gj ? -1 : 1;
+  }
   return 0;
 }
 
@@ -248,12 +277,6 @@ static int cmp_items(const void *a, const void *b) {
   return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
-/* Whether item i is in a hard anti-affinity group with host scope (the
- * only groups a pattern can respect). */
-static int conflict_group(const vmp__model *m, uint32_t g) {
-  const vmp__mgroup *mg = &m->groups[g];
-  return mg->hard && mg->policy == VMP_ANTI_AFFINITY && m->scopes[mg->scope].dom == NULL;
-}
 
 static int build_types(cg *c) {
   const vmp__model *m = c->m;
@@ -308,9 +331,30 @@ static int build_types(cg *c) {
   for (size_t i = 0; i < m->nitems; i++) c->itype[i] = UINT32_MAX;
   for (uint32_t t = 0; t < c->nt; t++)
     for (uint32_t k = c->tstart[t]; k < c->tstart[t + 1]; k++) c->itype[idx[k]] = t;
-  /* Conflict sets: hard host anti-affinity groups, renumbered. */
+  /* Conflict sets: hard host anti-affinity groups over two types or
+   * more, renumbered; a type in one holds at most one unit per pattern
+   * (tone), which alone expresses a group of one type. */
+  c->tone = calloc(c->nt + 1, sizeof *c->tone);
+  if (!c->tone) {
+    free(setid);
+    return vmp__enomem();
+  }
+  for (uint32_t g = 0; g < m->ngroups; g++) setid[g] = UINT32_MAX;
+  for (uint32_t t = 0; t < c->nt; t++) {
+    uint32_t i = idx[c->tstart[t]];
+    for (uint32_t k = m->item_groups_start[i]; k < m->item_groups_start[i + 1]; k++) {
+      uint32_t g = m->item_groups[k];
+      if (!conflict_group(m, g)) continue;
+      c->tone[t] = 1;
+      /* UINT32_MAX: not seen; t: seen in type t only; UINT32_MAX - 1: two */
+      if (setid[g] == UINT32_MAX)
+        setid[g] = t;
+      else if (setid[g] != t)
+        setid[g] = UINT32_MAX - 1;
+    }
+  }
   for (uint32_t g = 0; g < m->ngroups; g++)
-    setid[g] = conflict_group(m, g) ? c->nsets++ : UINT32_MAX;
+    setid[g] = setid[g] == UINT32_MAX - 1 ? c->nsets++ : UINT32_MAX;
   for (uint32_t t = 0; t < c->nt; t++) {
     uint32_t i = idx[c->tstart[t]];
     c->cstart[t + 1] = c->cstart[t];
@@ -657,11 +701,15 @@ static int pricing_stop(void *arg) {
 
 /* Prices every class; adds improving columns.  *lagr receives the
  * Lagrangian (C5) or Farley (C6) bound of the current node, *exact
- * whether every class was priced exactly. */
+ * whether every class was priced exactly.  The Lagrangian bound holds at
+ * any duals with any upper bound on each class's best pattern value, so
+ * a round that prices inexactly (greedy columns, a search cut by its
+ * node limit) still bounds with the relaxations' upper bounds; only a
+ * class left unpriced (the clock) leaves *lagr at -HUGE_VAL. */
 static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *exact) {
   vmp__kp kp;
   double sum_pi = 0.0, lag = 0.0, theta = 1.0;
-  int rc = 0, farley = c->pure;
+  int rc = 0, farley = c->pure, bounded = 1;
   *added = 0;
   *exact = 1;
   for (uint32_t t = 0; t < c->nt; t++) sum_pi += c->pi[t] * c->rb[t];
@@ -691,7 +739,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
     for (uint32_t t = 0; t < c->nt; t++) {
       double v = c->tkc[(size_t)t * c->nk + s];
       c->prof[t] = isnan(v) ? 0.0 : c->pi[t] - v;
-      c->kub[t] = isnan(v) ? 0 : c->rb[t];
+      c->kub[t] = isnan(v) ? 0 : c->tone[t] && c->rb[t] > 1 ? 1 : c->rb[t];
     }
     /* One table serves `any` classes, branch and bound prices each: the
      * table pays when its work per class is small (and it fits in
@@ -703,6 +751,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
         rc = 0;
         *exact = 0;
       }
+      bounded = 0;
       break;
     }
     for (uint32_t k = s; k < c->nk && !rc; k++) {
@@ -721,14 +770,16 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
         vmp__kp_greedy(&kp, c->kcap + (size_t)k * c->nres, &c->sols[0]);
         if (c->sols[0].value > floor_value) {
           *exact = 0;
-          c->vbar[k] = HUGE_VAL;
+          c->vbar[k] = upper = vmp__kp_upper(&kp, c->kcap + (size_t)k * c->nres);
           rc = new_column(c, k, c->sols[0].a, ind, val, added, 1);
+          lag += c->rn[k] * (c->kcost[k] - upper < 0.0 ? c->kcost[k] - upper : 0.0);
           continue;
         }
         done = vmp__kp_bb(&kp, c->kcap + (size_t)k * c->nres, floor_value,
                           c->bb_nodes, c->sols, NSOLS, &nsols, &upper);
         if (done < 0) {
           rc = done;
+          bounded = 0;
           break;
         }
         if (!done) *exact = 0;
@@ -744,6 +795,9 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
     vmp__kp_dp_free(dp);
     if (pricing_stop(c)) {
       *exact = 0;
+      /* the classes after this signature are not priced */
+      for (uint32_t k = s + 1; k < c->nk; k++)
+        if (c->ksig[k] > s && c->rn[k]) bounded = 0;
       break;
     }
   }
@@ -756,7 +810,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
     double f = c->fixed_cost + c->p0 + theta * sum_pi + unplaced_term(c, theta);
     if (f > *lagr) *lagr = f;
   }
-  if (!*exact) *lagr = -HUGE_VAL;
+  if (!bounded) *lagr = -HUGE_VAL;
   return rc;
 }
 

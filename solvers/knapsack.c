@@ -260,6 +260,49 @@ void vmp__kp_greedy(const vmp__kp *kp, const double *cap, vmp__kp_sol *sol) {
   free(used);
 }
 
+/* ---- a quick upper bound ------------------------------------------------------------ */
+
+double vmp__kp_upper(const vmp__kp *kp, const double *cap) {
+  vmp__keyed *k = malloc((kp->n + 1) * sizeof *k);
+  double best = HUGE_VAL, all = 0.0;
+  uint32_t n = 0;
+  if (!k) {
+    /* Without memory: every candidate at its copies that fit alone. */
+    for (uint32_t t = 0; t < kp->n; t++)
+      if (candidate(kp, t)) all += fit_copies(kp, t, cap) * kp->p[t];
+    return all;
+  }
+  for (uint32_t t = 0; t < kp->n; t++)
+    if (candidate(kp, t) && fit_copies(kp, t, cap)) {
+      all += fit_copies(kp, t, cap) * kp->p[t];
+      k[n++].i = t;
+    }
+  for (uint32_t r = 0; r < kp->nres; r++) {
+    double room = cap[r], v = 0.0;
+    for (uint32_t j = 0; j < n; j++) {
+      double w = kp->w[(size_t)k[j].i * kp->nres + r];
+      k[j].key = w > 0.0 ? kp->p[k[j].i] / w : HUGE_VAL;
+    }
+    qsort(k, n, sizeof *k, vmp__keyed_desc);
+    for (uint32_t j = 0; j < n; j++) {
+      uint32_t t = k[j].i;
+      double w = kp->w[(size_t)t * kp->nres + r], c = fit_copies(kp, t, cap);
+      if (w <= 0.0) {
+        v += c * kp->p[t];
+      } else if (c * w <= room) {
+        v += c * kp->p[t];
+        room -= c * w;
+      } else {
+        v += kp->p[t] * (room > 0.0 ? room : 0.0) / w;
+        room = 0.0;
+      }
+    }
+    if (v < best) best = v;
+  }
+  free(k);
+  return best < all ? best : all;
+}
+
 /* ---- branch and bound ------------------------------------------------------------ */
 
 typedef struct bb {

@@ -64,6 +64,11 @@ void vmp__kp_dp_free(vmp__kp_dp *dp);
  * hold kp->n entries. */
 void vmp__kp_greedy(const vmp__kp *kp, const double *cap, vmp__kp_sol *sol);
 
+/* A proven upper bound on the optimum within cap, fast: the smallest
+ * over resources of the fractional knapsack of that resource alone
+ * (conflicts relaxed). */
+double vmp__kp_upper(const vmp__kp *kp, const double *cap);
+
 /* ---- branch and bound ------------------------------------------------------ */
 
 /* Finds the best solution of value above `floor_value` within cap,
