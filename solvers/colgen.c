@@ -81,6 +81,13 @@ typedef struct cg {
   uint32_t *itype;      /* [nitems] type of each item (UINT32_MAX: none) */
   uint32_t *cstart, *cset;     /* CSR: conflict sets of each type */
   uint8_t *tone;        /* [t] at most one unit per pattern (anti-affinity) */
+  glp_prob *kplp;       /* LP relaxation of the pricing knapsack */
+  double *kplub;        /* [nt] its column bounds */
+  double *kplz;         /* [nsets] its conflict rows' duals */
+  uint32_t *kub2, *kfill;  /* [nt] scratch of round_lp */
+  uint8_t *kset;           /* [nsets] scratch of round_lp */
+  double ky[VMP__MAX_RESOURCES];  /* the relaxation's capacity duals */
+  int ky_ok;               /* ky is from the last quick_upper */
   uint32_t nsets;
 
   /* host classes with usable hosts */
@@ -182,6 +189,11 @@ static void cg_free(cg *c) {
   free(c->cstart);
   free(c->cset);
   free(c->tone);
+  free(c->kplub);
+  free(c->kplz);
+  free(c->kub2);
+  free(c->kfill);
+  free(c->kset);
   free(c->kclass);
   free(c->kn);
   free(c->kcost);
@@ -699,6 +711,151 @@ static int pricing_stop(void *arg) {
   return vmp__ctx_should_stop(c->ctx) || past(c, c->phase_deadline);
 }
 
+/* An upper bound on the best pattern value of class k at the profits
+ * and limits in kp: the smaller of the per-resource fractional bound and
+ * the LP relaxation (every resource and conflict set at once).  The LP's
+ * value is not trusted as such: its duals y (capacity rows) and z
+ * (conflict rows), clamped at 0, give the bound sum_r y_r cap_r + sum_s
+ * z_s + sum_t ub_t max(0, p_t - sum_r y_r w_tr - sum_{s of t} z_s),
+ * valid for any y, z >= 0 whatever GLPK's tolerances did. */
+static double quick_upper(cg *c, const vmp__kp *kp, uint32_t k) {
+  const double *cap = c->kcap + (size_t)k * c->nres;
+  double best = vmp__kp_upper(kp, cap), y[VMP__MAX_RESOURCES], v = 0.0;
+  glp_smcp smcp;
+  int rc;
+  c->ky_ok = 0;
+  if (!c->kplp) {
+    int nrow = (int)(c->nres + c->nsets);
+    uint32_t most = 0;
+    int *ind;
+    double *val;
+    for (uint32_t t = 0; c->cstart && t < c->nt; t++)
+      if (c->cstart[t + 1] - c->cstart[t] > most) most = c->cstart[t + 1] - c->cstart[t];
+    ind = malloc((c->nres + most + 2) * sizeof *ind);
+    val = malloc((c->nres + most + 2) * sizeof *val);
+    if (!ind || !val) {
+      free(ind);
+      free(val);
+      return best;
+    }
+    c->kplp = glp_create_prob();
+    glp_set_obj_dir(c->kplp, GLP_MAX);
+    glp_add_rows(c->kplp, nrow);
+    glp_add_cols(c->kplp, (int)c->nt);
+    for (uint32_t s = 0; s < c->nsets; s++)
+      glp_set_row_bnds(c->kplp, (int)(c->nres + s) + 1, GLP_UP, 0.0, 1.0);
+    for (uint32_t t = 0; t < c->nt; t++) {
+      int n = 0;
+      for (uint32_t r = 0; r < c->nres; r++)
+        if (c->tw[(size_t)t * c->nres + r] != 0.0) {
+          ind[n + 1] = (int)r + 1;
+          val[n + 1] = c->tw[(size_t)t * c->nres + r];
+          n++;
+        }
+      if (c->cstart)
+        for (uint32_t q = c->cstart[t]; q < c->cstart[t + 1]; q++) {
+          ind[n + 1] = (int)(c->nres + c->cset[q]) + 1;
+          val[n + 1] = 1.0;
+          n++;
+        }
+      glp_set_mat_col(c->kplp, (int)t + 1, n, ind, val);
+    }
+    free(ind);
+    free(val);
+  }
+  for (uint32_t r = 0; r < c->nres; r++)
+    glp_set_row_bnds(c->kplp, (int)r + 1, GLP_UP, 0.0, cap[r]);
+  for (uint32_t t = 0; t < c->nt; t++) {
+    double most = kp->p[t] > 1e-9 ? (double)kp->ub[t] : 0.0;
+    for (uint32_t r = 0; r < c->nres && most > 0.0; r++) {
+      double w = c->tw[(size_t)t * c->nres + r];
+      if (w > 0.0 && floor((cap[r] + 1e-9) / w) < most) most = floor((cap[r] + 1e-9) / w);
+    }
+    c->kplub[t] = most > 0.0 ? most : 0.0;
+    glp_set_obj_coef(c->kplp, (int)t + 1, most > 0.0 ? kp->p[t] : 0.0);
+    if (most > 0.0)
+      glp_set_col_bnds(c->kplp, (int)t + 1, GLP_DB, 0.0, most);
+    else
+      glp_set_col_bnds(c->kplp, (int)t + 1, GLP_FX, 0.0, 0.0);
+  }
+  glp_init_smcp(&smcp);
+  smcp.msg_lev = GLP_MSG_OFF;
+  smcp.meth = GLP_DUALP;
+  rc = glp_simplex(c->kplp, &smcp);
+  if (rc || glp_get_status(c->kplp) != GLP_OPT) {
+    glp_adv_basis(c->kplp, 0);
+    return best;
+  }
+  for (uint32_t r = 0; r < c->nres; r++) {
+    double d = glp_get_row_dual(c->kplp, (int)r + 1);
+    y[r] = d > 0.0 ? d : 0.0;
+    v += y[r] * cap[r];
+  }
+  memcpy(c->ky, y, c->nres * sizeof *y);
+  c->ky_ok = 1;
+  for (uint32_t s = 0; s < c->nsets; s++) {
+    double d = glp_get_row_dual(c->kplp, (int)(c->nres + s) + 1);
+    c->kplz[s] = d > 0.0 ? d : 0.0;
+    v += c->kplz[s];
+  }
+  for (uint32_t t = 0; t < c->nt; t++) {
+    double red = kp->p[t];
+    if (c->kplub[t] <= 0.0) continue;
+    for (uint32_t r = 0; r < c->nres; r++) red -= y[r] * c->tw[(size_t)t * c->nres + r];
+    if (c->cstart)
+      for (uint32_t q = c->cstart[t]; q < c->cstart[t + 1]; q++) red -= c->kplz[c->cset[q]];
+    if (red > 0.0) v += c->kplub[t] * red;
+  }
+  return v < best ? v : best;
+}
+
+/* A pattern from the relaxation quick_upper just solved: its solution
+ * rounded down, then filled greedily with what still fits (types in
+ * conflict sets only from the rounding).  sol->a must hold nt entries;
+ * returns its value at kp's profits. */
+static double round_lp(cg *c, const vmp__kp *kp, uint32_t k, vmp__kp_sol *sol) {
+  const double *cap = c->kcap + (size_t)k * c->nres;
+  double rem[VMP__MAX_RESOURCES], v = 0.0;
+  vmp__kp fill = *kp;
+  vmp__kp_sol more;
+  uint32_t *ub = c->kub2, *a = c->kfill;
+  memcpy(rem, cap, c->nres * sizeof *rem);
+  if (c->nsets) memset(c->kset, 0, c->nsets);
+  for (uint32_t t = 0; t < c->nt; t++) {
+    double x = c->kplub[t] > 0.0 ? glp_get_col_prim(c->kplp, (int)t + 1) : 0.0;
+    uint32_t n = x > 0.0 ? (uint32_t)floor(x + 1e-9) : 0;
+    if (n > kp->ub[t]) n = kp->ub[t];
+    if (n && c->cstart) {
+      /* one item per conflict set, whatever the LP's rounding did */
+      for (uint32_t q = c->cstart[t]; q < c->cstart[t + 1]; q++)
+        if (c->kset[c->cset[q]]) n = 0;
+      if (n > 1 && c->cstart[t] != c->cstart[t + 1]) n = 1;
+      for (uint32_t q = c->cstart[t]; q < c->cstart[t + 1] && n; q++) c->kset[c->cset[q]] = 1;
+    }
+    for (uint32_t r = 0; r < c->nres && n; r++) {
+      double w = c->tw[(size_t)t * c->nres + r];
+      if (w > 0.0 && n * w > rem[r] + 1e-9) n = (uint32_t)floor((rem[r] + 1e-9) / w);
+    }
+    sol->a[t] = n;
+    for (uint32_t r = 0; r < c->nres; r++) rem[r] -= n * c->tw[(size_t)t * c->nres + r];
+    ub[t] = c->cstart && c->cstart[t] != c->cstart[t + 1] ? 0 : kp->ub[t] - n;
+  }
+  /* sets used by the rounding stay closed: their types got ub 0 above */
+  fill.ub = ub;
+  fill.cstart = fill.cset = NULL;
+  fill.nsets = 0;
+  more.a = a;
+  for (uint32_t r = 0; r < c->nres; r++)
+    if (rem[r] < 0.0) rem[r] = 0.0;
+  vmp__kp_greedy(&fill, rem, &more);
+  for (uint32_t t = 0; t < c->nt; t++) {
+    sol->a[t] += a[t];
+    v += sol->a[t] * kp->p[t];
+  }
+  sol->value = v;
+  return v;
+}
+
 /* Prices every class; adds improving columns.  *lagr receives the
  * Lagrangian (C5) or Farley (C6) bound of the current node, *exact
  * whether every class was priced exactly.  The Lagrangian bound holds at
@@ -770,19 +927,33 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
         vmp__kp_greedy(&kp, c->kcap + (size_t)k * c->nres, &c->sols[0]);
         if (c->sols[0].value > floor_value) {
           *exact = 0;
-          c->vbar[k] = upper = vmp__kp_upper(&kp, c->kcap + (size_t)k * c->nres);
-          rc = new_column(c, k, c->sols[0].a, ind, val, added, 1);
-          lag += c->rn[k] * (c->kcost[k] - upper < 0.0 ? c->kcost[k] - upper : 0.0);
-          continue;
+          nsols = 1;
+          upper = quick_upper(c, &kp, k);
+        } else if ((upper = quick_upper(c, &kp, k)) <= floor_value) {
+          /* The relaxation proves that no pattern prices in. */
+          nsols = 0;
+        } else if (round_lp(c, &kp, k, &c->sols[0]) > floor_value) {
+          *exact = 0;
+          nsols = 1;
+        } else {
+          double lp_upper = upper;
+          kp.sw = c->ky_ok ? c->ky : NULL;
+          done = vmp__kp_bb(&kp, c->kcap + (size_t)k * c->nres, floor_value,
+                            c->bb_nodes, c->sols, NSOLS, &nsols, &upper);
+          kp.sw = NULL;
+          if (done >= 0 && lp_upper < upper) upper = lp_upper;
+          if (done < 0) {
+            rc = done;
+            bounded = 0;
+            break;
+          }
+          if (!done) {
+            double u = upper;
+            *exact = 0;
+            upper = vmp__kp_upper(&kp, c->kcap + (size_t)k * c->nres);
+            if (u < upper) upper = u;
+          }
         }
-        done = vmp__kp_bb(&kp, c->kcap + (size_t)k * c->nres, floor_value,
-                          c->bb_nodes, c->sols, NSOLS, &nsols, &upper);
-        if (done < 0) {
-          rc = done;
-          bounded = 0;
-          break;
-        }
-        if (!done) *exact = 0;
       }
       c->vbar[k] = upper;
       for (size_t q = 0; q < nsols && !rc; q++)
@@ -806,7 +977,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
    * unplaced at its penalty (the term b_t min(0, pen_t - pi_t) of (C5)),
    * and so does Farley's bound at the scaled duals. */
   *lagr = c->fixed_cost + c->p0 + sum_pi + lag + unplaced_term(c, 1.0);
-  if (farley && *exact) {
+  if (farley) {
     double f = c->fixed_cost + c->p0 + theta * sum_pi + unplaced_term(c, theta);
     if (f > *lagr) *lagr = f;
   }
@@ -826,6 +997,8 @@ static int timed_price(cg *c, int *ind, double *val, int *added, double *lagr, i
  * *lb receives the node's bound (with fixed cost and p0; -HUGE_VAL when
  * none was proven); returns 1 when stopped by time. */
 static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, int *converged) {
+  /* *converged: 1 pricing proved the LP optimal, 2 the bound reached the
+   * LP value (rounded up when costs are integers) first */
   int rc;
   *lb = -HUGE_VAL;
   *converged = 0;
@@ -856,6 +1029,16 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
         c->has_centre = 1;
       }
       if (added || alpha == 0.0) break;
+    }
+    vmp__ctx_log(c->ctx, VMP_LOG_DEBUG, "colgen: round %llu LP %.10g bound %.10g added %d exact %d",
+                 (unsigned long long)c->rounds, z, *lb, added, exact);
+    /* The bound already meets the LP value rounded up: more columns
+     * cannot raise it (the LP value only falls towards the master's
+     * optimum, which the bound stays below), so the node's bound is the
+     * master's LP bound, proven by the Lagrangian (converged 2). */
+    if (*lb > -HUGE_VAL && round_up(c, *lb) >= round_up(c, z) - tolerance(z)) {
+      *converged = !added && exact ? 1 : 2;
+      return 0;
     }
     /* Branch and bound ran out of nodes without a column: the LP may
      * already be optimal, but only a complete search proves it -- worth
@@ -1413,6 +1596,12 @@ static int setup(cg *c) {
   c->scratch = malloc((m->nitems + 1) * sizeof *c->scratch);
   c->take = calloc(c->nt + 1, sizeof *c->take);
   c->hnext = calloc(c->nk + 1, sizeof *c->hnext);
+  c->kplub = calloc(c->nt + 1, sizeof *c->kplub);
+  c->kplz = calloc(c->nsets + 1, sizeof *c->kplz);
+  c->kub2 = calloc(c->nt + 1, sizeof *c->kub2);
+  c->kfill = calloc(c->nt + 1, sizeof *c->kfill);
+  c->kset = calloc(c->nsets + 1, 1);
+  if (!c->kplub || !c->kplz || !c->kub2 || !c->kfill || !c->kset) return vmp__enomem();
   if ((m->needs & VMP__NEED_HARD) && !c->hard) {
     if ((rc = vmp__state_init(&c->hst, m))) return rc;
     if ((rc = vmp__hardcons_init(&c->hd, m))) {

@@ -320,6 +320,7 @@ typedef struct bb {
                                       some candidate has size 0 there */
   double rem[VMP__MAX_RESOURCES];
   double cap[VMP__MAX_RESOURCES];
+  double mult[VMP__MAX_RESOURCES];  /* surrogate multipliers */
   uint32_t *cur;           /* [n] copies chosen */
   uint32_t *setuse;        /* [nsets] */
   double val, best;
@@ -390,7 +391,7 @@ static double surrogate_from(const bb *s, uint32_t j) {
   double room = 0.0, base = s->psize[j];
   uint32_t lo = j, hi = s->nc;
   for (uint32_t r = 0; r < kp->nres; r++)
-    if (s->cap[r] > 0.0) room += s->rem[r] / s->cap[r];
+    room += s->rem[r] * s->mult[r];
   /* the last m with psize[m] - base <= room */
   while (lo < hi) {
     uint32_t mid = (lo + hi + 1) / 2;
@@ -510,13 +511,22 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     rc = vmp__enomem();
     goto out;
   }
-  /* Candidates by decreasing profit per unit of (relative) size. */
+  /* The surrogate multipliers: the caller's (the LP relaxation's duals
+   * make the surrogate bound the LP bound at the root), else every
+   * resource relative to its capacity. */
+  {
+    int any = 0;
+    for (uint32_t r = 0; kp->sw && r < kp->nres; r++) any |= kp->sw[r] > 0.0;
+    for (uint32_t r = 0; r < kp->nres; r++)
+      s.mult[r] = any ? (kp->sw[r] > 0.0 ? kp->sw[r] : 0.0) : cap[r] > 0.0 ? 1.0 / cap[r] : 0.0;
+  }
+  /* Candidates by decreasing profit per unit of (surrogate) size. */
   for (uint32_t t = 0; t < kp->n; t++) {
     double size = 0.0;
     uint32_t c;
     if (!candidate(kp, t) || !(c = fit_copies(kp, t, cap))) continue;
     for (uint32_t r = 0; r < kp->nres; r++)
-      if (cap[r] > 0.0) size += kp->w[(size_t)t * kp->nres + r] / cap[r];
+      size += kp->w[(size_t)t * kp->nres + r] * s.mult[r];
     k[s.nc].key = size > 0.0 ? kp->p[t] / size : HUGE_VAL;
     k[s.nc++].i = t;
   }
@@ -528,7 +538,7 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     s.cand[j] = k[j].i;
     s.cub[j] = fit_copies(kp, k[j].i, cap);
     for (uint32_t r = 0; r < kp->nres; r++)
-      if (cap[r] > 0.0) size += kp->w[(size_t)k[j].i * kp->nres + r] / cap[r];
+      size += kp->w[(size_t)k[j].i * kp->nres + r] * s.mult[r];
     s.ns[j] = size;
     s.psize[j + 1] = s.psize[j] + size * s.cub[j];
     s.pprof[j + 1] = s.pprof[j] + kp->p[k[j].i] * s.cub[j];

@@ -34,6 +34,11 @@ typedef struct vmp__kp {
    * reports itself incomplete.  NULL: never stops early. */
   int (*stop)(void *arg);
   void *stop_arg;
+  /* Optional [nres]: multipliers of the surrogate constraint branch and
+   * bound prunes with (any >= 0 is valid; the duals of the LP
+   * relaxation make it as strong as the LP at the root).  NULL, or all
+   * zero: each resource divided by its capacity. */
+  const double *sw;
 } vmp__kp;
 
 /* A solution: copies per item. */

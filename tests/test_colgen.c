@@ -254,6 +254,20 @@ static void test_colgen__knapsacks_match_enumeration(void **state) {
     /* The quick bound is a bound. */
     assert_true(vmp__kp_upper(&kp, caps[c]) >= want - 1e-9);
   }
+  /* Any surrogate multipliers keep branch and bound exact. */
+  {
+    static const double sws[3][2] = {{1.0, 0.0}, {0.0, 2.5}, {0.3, 0.7}};
+    for (int m = 0; m < 3; m++)
+      for (int c = 0; c < 3; c++) {
+        double want = knap_enum(&kp, caps[c]), upper;
+        size_t n = 0;
+        kp.sw = sws[m];
+        assert_int_equal(vmp__kp_bb(&kp, caps[c], 0.0, 1000000, sols, 4, &n, &upper), 1);
+        assert_true(fabs(sols[0].value - want) < 1e-9);
+        assert_true(fabs(upper - want) < 1e-9);
+      }
+    kp.sw = NULL;
+  }
   /* Fractional knapsacks at 10 x 10: resource 0 gives 6.5 + 2 x 3.5 +
    * 5/3 x 4.5 = 21, resource 1 gives 2 x 4.5 + 5 + 2 x 3.5 + 2/4 x 6.5 =
    * 24.25; the smaller. */
