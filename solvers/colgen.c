@@ -180,50 +180,13 @@ static double global_bound(const cg *c) {
 }
 
 static void cg_free(cg *c) {
-  free(c->tw);
-  free(c->tb);
-  free(c->tpen);
-  free(c->tstart);
-  free(c->titems);
-  free(c->itype);
-  free(c->cstart);
-  free(c->cset);
-  free(c->tone);
-  free(c->kplub);
-  free(c->kplz);
-  free(c->kub2);
-  free(c->kfill);
-  free(c->kset);
-  free(c->kclass);
-  free(c->kn);
-  free(c->kcost);
-  free(c->kcap);
-  free(c->tkc);
-  free(c->ksig);
-  free(c->pclass);
-  free(c->pstart);
-  free(c->ptype);
-  free(c->pcnt);
-  free(c->pcost);
-  free(c->hash.slot);
-  free(c->pi);
-  free(c->pi_lp);
-  free(c->pi_c);
-  free(c->mu);
-  free(c->mu_lp);
-  free(c->mu_c);
-  free(c->rb);
-  free(c->rn);
-  free(c->prof);
-  free(c->kub);
-  free(c->vbar);
+  VMP__FREE_ALL(c->tw, c->tb, c->tpen, c->tstart, c->titems, c->itype, c->cstart, c->cset,
+                c->kclass, c->kn, c->kcost, c->kcap, c->tkc, c->ksig, c->pclass, c->pstart,
+                c->ptype, c->pcnt, c->pcost, c->hash.slot, c->pi, c->pi_lp, c->pi_c, c->mu,
+                c->mu_lp, c->mu_c, c->rb, c->rn, c->prof, c->kub, c->vbar);
+  VMP__FREE_ALL(c->tone, c->kplub, c->kplz, c->kub2, c->kfill, c->kset);
   for (int k = 0; k < NSOLS; k++) free(c->sols[k].a);
-  free(c->best);
-  free(c->scratch);
-  free(c->ind);
-  free(c->val);
-  free(c->take);
-  free(c->hnext);
+  VMP__FREE_ALL(c->best, c->scratch, c->ind, c->val, c->take, c->hnext);
   if (c->hard) {
     vmp__state_free(&c->hst);
     vmp__hardcons_free(&c->hd);
@@ -1174,12 +1137,7 @@ typedef struct dive {
 } dive;
 
 static void dive_free(dive *d) {
-  free(d->fix);
-  free(d->level);
-  free(d->rank);
-  free(d->undo);
-  free(d->pat);
-  free(d->cnt);
+  VMP__FREE_ALL(d->fix, d->level, d->rank, d->undo, d->pat, d->cnt);
 }
 
 /* Fixes `copies` of pattern p (or of the unplaced units of type t when

@@ -648,10 +648,7 @@ static int genetic_solve(vmp__ctx *ctx, vmp__result *res) {
     vmp__gga_ind_free(&R->emig[k]);
   pthread_mutex_destroy(&R->lock);
 out:
-  free(R->isl);
-  free(R->emig);
-  free(R->current);
-  free(w);
+  VMP__FREE_ALL(R->isl, R->emig, R->current, w);
   vmp__gga_free(&R->g);
   free(R);
   return rc;

@@ -364,15 +364,8 @@ typedef struct xc {
 } xc;
 
 static void xc_free(xc *x) {
-  free(x->set);
-  free(x->start);
-  free(x->of);
-  free(x->cnt);
-  free(x->alive);
-  free(x->covered);
-  free(x->trail);
-  free(x->cand);
-  free(x->chosen);
+  VMP__FREE_ALL(x->set, x->start, x->of, x->cnt, x->alive, x->covered, x->trail, x->cand,
+                x->chosen);
 }
 
 #define XC_MAX_SETS 400000 /* more sets than this: give up (memory) */

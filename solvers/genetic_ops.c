@@ -193,16 +193,8 @@ int vmp__gga_init(vmp__gga *g, const vmp__model *m, const vmp__gga_opts *o) {
 }
 
 void vmp__gga_free(vmp__gga *g) {
-  free(g->size);
-  free(g->hw);
-  free(g->capm);
-  free(g->avginv);
-  free(g->order);
-  free(g->open_order);
-  free(g->ekey);
-  free(g->dhead);
-  free(g->dkey);
-  free(g->dnext);
+  VMP__FREE_ALL(g->size, g->hw, g->capm, g->avginv, g->order, g->open_order, g->ekey, g->dhead,
+                g->dkey, g->dnext);
   memset(g, 0, sizeof *g);
 }
 
@@ -239,18 +231,8 @@ int vmp__gga_ws_init(vmp__gga_ws *ws, const vmp__gga *g) {
 
 void vmp__gga_ws_free(vmp__gga_ws *ws) {
   vmp__state_free(&ws->st);
-  free(ws->head);
-  free(ws->next);
-  free(ws->prev);
-  free(ws->used);
-  free(ws->upos);
-  free(ws->cused);
-  free(ws->pool);
-  free(ws->tmp);
-  free(ws->ikeys);
-  free(ws->psize);
-  free(ws->hkeys);
-  free(ws->gsum);
+  VMP__FREE_ALL(ws->head, ws->next, ws->prev, ws->used, ws->upos, ws->cused, ws->pool, ws->tmp,
+                ws->ikeys, ws->psize, ws->hkeys, ws->gsum);
   for (int k = 0; k < 2; k++) {
     free(ws->cstart[k]);
     free(ws->citems[k]);

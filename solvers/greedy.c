@@ -155,13 +155,7 @@ typedef struct iter_ctx {
 } iter_ctx;
 
 static void iter_free(iter_ctx *c) {
-  free(c->cur);
-  free(c->load);
-  free(c->hkey);
-  free(c->hosts);
-  free(c->rank);
-  free(c->count);
-  free(c->order);
+  VMP__FREE_ALL(c->cur, c->load, c->hkey, c->hosts, c->rank, c->count, c->order);
 }
 
 static int iter_init(iter_ctx *c, const vmp__greedy *g, const vmp__model *m) {
@@ -464,10 +458,7 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
   }
 done:
   for (int k = 0; k < 4 * VMP__GREEDY_NW; k++) free(sorted[k]);
-  free(from.host);
-  free(all);
-  free(best);
-  free(tmp);
+  VMP__FREE_ALL(from.host, all, best, tmp);
   vmp__hardcons_free(&hd);
   vmp__greedy_free(g);
   vmp__state_free(&st);

@@ -82,16 +82,8 @@ void vmp__hardcons_free(vmp__hardcons *hd) {
     for (uint32_t d = 0; d < m->ndeps; d++) free(hd->da[d]);
   if (m && hd->db)
     for (uint32_t d = 0; d < m->ndeps; d++) free(hd->db[d]);
-  free(hd->tload);
-  free(hd->tover);
-  free(hd->scnt);
-  free(hd->scover);
-  free(hd->splaced);
-  free(hd->sviol);
-  free(hd->da);
-  free(hd->db);
-  free(hd->vm_start);
-  free(hd->vm_refs);
+  VMP__FREE_ALL(hd->tload, hd->tover, hd->scnt, hd->scover, hd->splaced, hd->sviol, hd->da, hd->db,
+                hd->vm_start, hd->vm_refs);
   memset(hd, 0, sizeof *hd);
 }
 

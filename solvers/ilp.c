@@ -88,12 +88,7 @@ typedef struct mat {
 } mat;
 
 static void mat_free(mat *a) {
-  free(a->ia);
-  free(a->ja);
-  free(a->ar);
-  free(a->rtype);
-  free(a->rlo);
-  free(a->rhi);
+  VMP__FREE_ALL(a->ia, a->ja, a->ar, a->rtype, a->rlo, a->rhi);
   memset(a, 0, sizeof *a);
 }
 
@@ -202,20 +197,8 @@ typedef struct ilp {
 } ilp;
 
 static void ilp_free(ilp *b) {
-  free(b->kept);
-  free(b->kidx);
-  free(b->kstart);
-  free(b->order);
-  free(b->opos);
-  free(b->xstart);
-  free(b->xk);
-  free(b->xitem);
-  free(b->ucol);
-  free(b->aux);
-  free(b->memb);
-  free(b->obj);
-  free(b->ub);
-  free(b->ckind);
+  VMP__FREE_ALL(b->kept, b->kidx, b->kstart, b->order, b->opos, b->xstart, b->xk, b->xitem, b->ucol,
+                b->aux, b->memb, b->obj, b->ub, b->ckind);
   mat_free(&b->a);
   free(b->inc);
   free(b->xinc);
@@ -985,11 +968,7 @@ static int build(ilp *b) {
   for (int j = 1; j <= b->ncols && b->int_obj; j++)
     if (b->obj[j] != floor(b->obj[j]) || !isfinite(b->obj[j])) b->int_obj = 0;
 out:
-  free(hstart);
-  free(hx);
-  free(fill);
-  free(gs.e);
-  free(gs.mult);
+  VMP__FREE_ALL(hstart, hx, fill, gs.e, gs.mult);
   return rc;
 }
 

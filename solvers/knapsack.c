@@ -72,14 +72,7 @@ double vmp__kp_dp_cells(const vmp__kp *kp, const double *box, double *bits) {
 
 void vmp__kp_dp_free(vmp__kp_dp *dp) {
   if (!dp) return;
-  free(dp->f);
-  free(dp->bits);
-  free(dp->pitem);
-  free(dp->pcopies);
-  free(dp->poff);
-  free(dp->p);
-  free(dp->free_copies);
-  free(dp);
+  VMP__FREE_ALL(dp->f, dp->bits, dp->pitem, dp->pcopies, dp->poff, dp->p, dp->free_copies, dp);
 }
 
 /* One piece (copies of one item) over every cell, largest cells first so
@@ -583,15 +576,6 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     *upper = s.best;
   rc = !s.aborted;
 out:
-  free(s.cand);
-  free(s.cub);
-  free(s.ord);
-  free(s.cur);
-  free(s.setuse);
-  free(s.ns);
-  free(s.psize);
-  free(s.pprof);
-  free(s.byprofit);
-  free(k);
+  VMP__FREE_ALL(s.cand, s.cub, s.ord, s.cur, s.setuse, s.ns, s.psize, s.pprof, s.byprofit, k);
   return rc;
 }

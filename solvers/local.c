@@ -538,21 +538,8 @@ static void ls_free(ls *L) {
   vmp__hardcons_free(&L->hd);
   vmp__state_free(&L->st);
   vmp__greedy_free(L->g);
-  free(L->head);
-  free(L->next);
-  free(L->prev);
-  free(L->used);
-  free(L->used_pos);
-  free(L->gviol);
-  free(L->util);
-  free(L->umax);
-  free(L->gbuf_dom);
-  free(L->gbuf_n);
-  free(L->size);
-  free(L->jr);
-  free(L->buf[0]);
-  free(L->buf[1]);
-  free(L->tabu);
+  VMP__FREE_ALL(L->head, L->next, L->prev, L->used, L->used_pos, L->gviol, L->util, L->umax,
+                L->gbuf_dom, L->gbuf_n, L->size, L->jr, L->buf[0], L->buf[1], L->tabu);
 }
 
 static int ls_init(ls *L, vmp__ctx *ctx, const int32_t *start) {

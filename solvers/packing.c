@@ -259,19 +259,10 @@ void vmp__greedy_free(vmp__greedy *g) {
     free(g->alist[w]);
     free(g->alist_n[w]);
   }
-  free(g->alist_done);
-  free(g->tier);
-  free(g->has_soft);
-  free(g->hidden);
-  free(g->where);
+  VMP__FREE_ALL(g->alist_done, g->tier, g->has_soft, g->hidden, g->where);
   tree_free(&g->used);
   tree_free(&g->empty);
-  free(g->rem);
-  free(g->ffc);
-  free(g->k1);
-  free(g->k2);
-  free(g->v2);
-  free(g);
+  VMP__FREE_ALL(g->rem, g->ffc, g->k1, g->k2, g->v2, g);
 }
 
 int vmp__greedy_new(const vmp__model *m, vmp__greedy **out) {

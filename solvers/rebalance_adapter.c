@@ -23,25 +23,9 @@
 
 void vmp__rebalance_input_free(vmp__rebalance_input *c) {
   if (!c) return;
-  free(c->init);
-  free(c->gstart);
-  free(c->gvms);
-  free(c->hcls);
-  free(c->cstart);
-  free(c->cvms);
-  free(c->ndom);
-  free(c->label);
-  free(c->astart);
-  free(c->ahosts);
-  free(c->svms);
-  free(c->da);
-  free(c->db);
-  free(c->transient);
-  free(c->closed);
-  free(c->bal);
-  free(c->spread);
-  free(c->dep);
-  free(c->hmc);
+  VMP__FREE_ALL(c->init, c->gstart, c->gvms, c->hcls, c->cstart, c->cvms, c->ndom, c->label,
+                c->astart, c->ahosts, c->svms, c->da, c->db, c->transient, c->closed, c->bal,
+                c->spread, c->dep, c->hmc);
   memset(c, 0, sizeof *c);
 }
 

@@ -102,14 +102,21 @@ hard_problem >"$TMP/hard.json"
 # solver must leave all six VMs where they are.
 STAY=$DATA/cli/stay.json
 for s in $("$VMPLACE" solve --list-solvers | awk '{print $1}'); do
-  "$VMPLACE" solve -q -s "$s" -t 5 -o "$TMP/stay_$s.json" "$STAY" >/dev/null 2>&1
+  # each solver stops on its own here (0.1 s when idle; rebalance, which
+  # would run to its clock, after a budget of moves); the generous limit
+  # only keeps a loaded machine from cutting one short
+  stop=()
+  [ "$s" = rebalance ] && stop=(-p rebalance.max_moves=20000)
+  "$VMPLACE" solve -q -s "$s" -t 600 "${stop[@]}" -o "$TMP/stay_$s.json" "$STAY" >/dev/null 2>&1
   count=$((count + 1))
   n=$(moves "$STAY" "$TMP/stay_$s.json")
   [ "$n" = 0 ] || fail "solve -s $s stay.json moves $n VMs of an optimal placement, expected 0"
 done
-expect 0 "moves:      0 of 6 running VMs (migration cost 0)" -- "$VMPLACE" solve "$STAY"
+expect 0 "moves:      0 of 6 running VMs (migration cost 0)" -- "$VMPLACE" solve -t 600 "$STAY"
 # the 20 running VMs of the example: never more than --max-moves move
-expect 0 "" -- "$VMPLACE" solve -q --max-moves 3 -o "$TMP/dc3.json" "$DC"
+# (auto's optimum, below, is what lets three moves do; -t 600 lets it get
+# there on a loaded machine)
+expect 0 "" -- "$VMPLACE" solve -q -t 600 --max-moves 3 -o "$TMP/dc3.json" "$DC"
 count=$((count + 1))
 n=$(moves "$DC" "$TMP/dc3.json")
 [ -n "$n" ] && [ "$n" -le 3 ] || fail "solve --max-moves 3 moved '$n' VMs"
@@ -175,7 +182,8 @@ expect 1 "" -- "$VMPLACE" check -q --metrics - --underload off "$DC"
 count=$((count + 1))
 bad=$(grep -Ev '^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (-?[0-9.e+-]+|[+-]Inf|NaN)$' "$TMP/stdout.prom")
 [ -z "$bad" ] && [ -s "$TMP/stdout.prom" ] || fail "check --metrics - puts other lines on stdout: $(head -2 <<<"$bad")"
-json_ok 0 "d['status'] == 'optimal'" -- sh -c "\"$VMPLACE\" solve --json - <\"$DC\""
+# (-t 600 where the proof is checked: it ends there, loaded or not)
+json_ok 0 "d['status'] == 'optimal'" -- sh -c "\"$VMPLACE\" solve -t 600 --json - <\"$DC\""
 json_ok 0 "d['kind'] == 'solution'" -- sh -c "\"$VMPLACE\" solve -q -o - \"$DC\" >/dev/null; \"$VMPLACE\" solve -q -o - \"$DC\""
 json_ok 0 "d['kind'] == 'plan'" -- sh -c "\"$VMPLACE\" solve -q -o - \"$DC\" | \"$VMPLACE\" plan --json \"$DC\" -"
 json_ok 1 "d['status'] == 'partial'" -- "$VMPLACE" check --json "$DC"
@@ -203,7 +211,7 @@ for cmd in solve check explain plan forecast entitlements apply rebalance snapsh
 done
 
 # ---- 6. file kinds -------------------------------------------------------------------------------
-expect 0 "" -- "$VMPLACE" solve -q -o "$TMP/sol.json" "$DC"
+expect 0 "" -- "$VMPLACE" solve -q -t 600 -o "$TMP/sol.json" "$DC"
 expect 0 "" -- grep -qF '"kind": "solution"' "$TMP/sol.json"
 expect 0 "" -- "$VMPLACE" plan -q -o "$TMP/plan.json" "$DC" "$TMP/sol.json"
 expect 0 "" -- grep -qF '"kind": "plan"' "$TMP/plan.json"
@@ -217,7 +225,7 @@ fi
 grep -v '"kind"' "$TMP/sol.json" >"$TMP/sol_nokind.json"
 expect 0 "no hard violations" -- "$VMPLACE" check "$DC" "$TMP/sol_nokind.json"
 sed 's/"version": 1,/"version": 1, "kind": "problem",/' "$DC" >"$TMP/dc_kind.json"
-json_ok 0 "d['status'] == 'optimal'" -- "$VMPLACE" solve --json "$TMP/dc_kind.json"
+json_ok 0 "d['status'] == 'optimal'" -- "$VMPLACE" solve -t 600 --json "$TMP/dc_kind.json"
 
 # ---- 7. messages ---------------------------------------------------------------------------------
 # one line and a hint, not the whole help
@@ -240,7 +248,7 @@ count=$((count + 1))
 [ "$(grep -c '^h0' <<<"$out")" = 2 ] && grep -qF "(6 more hosts; --limit 0 shows all)" <<<"$out" ||
   fail "explain --limit 2 does not show exactly 2 hosts and the rest counted"
 # raw values with units; the weighted value where it differs
-expect 0 "score:      unplaced 0 VMs, cost 3, soft 0, migrations 0, balance 100% (weighted 0)" -- "$VMPLACE" solve "$STAY"
+expect 0 "score:      unplaced 0 VMs, cost 3, soft 0, migrations 0, balance 100% (weighted 0)" -- "$VMPLACE" solve -t 600 "$STAY"
 expect 1 "score:      unplaced 20 VMs (weighted 6000), cost 11, soft 0, migrations 0, balance 22% (weighted 0)" -- "$VMPLACE" check "$DC"
 # violations in JSON: the message and the record it says
 json_ok 1 "{'kind': 'anti-affinity', 'hard': True, 'vms': ['web-1', 'web-2'], 'host': 'h1', 'group': 'web', 'message': 'anti-affinity web: web-1, web-2 share host h1'} in d['violations'] and {'kind': 'capacity', 'hard': True, 'host': 'h1', 'resource': 'cpu', 'amount': 4, 'message': 'h1: cpu 12 > 8 (capacity 8 x 1 - reserved 0)'} in d['violations']" -- "$VMPLACE" check --json "$DATA/violations.json"

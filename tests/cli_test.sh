@@ -27,7 +27,10 @@ expect 2 "greedy.online_rule: unknown rule \"all\" (expected one rule name" -- "
 # --- the example -----------------------------------------------------------
 expect 0 "status:     " -- "$VMPLACE" solve "$SRC/examples/datacenter.json"
 expect 0 "\"assignments\"" -- "$VMPLACE" solve --json "$SRC/examples/datacenter.json"
-expect 0 "" -- "$VMPLACE" solve -q -o "$TMP/sol.json" "$SRC/examples/datacenter.json"
+# The solves whose outputs are checked exactly get a generous time limit:
+# they end at the proof (well under a second on an idle machine), and the
+# limit only keeps a loaded machine or a sanitizer build from cutting them.
+expect 0 "" -- "$VMPLACE" solve -q -t 600 -o "$TMP/sol.json" "$SRC/examples/datacenter.json"
 expect 0 "no hard violations" -- "$VMPLACE" check "$SRC/examples/datacenter.json" "$TMP/sol.json"
 expect 1 "[soft] anti-affinity payments-spread" -- "$VMPLACE" check --strict "$SRC/examples/datacenter.json" "$TMP/sol.json"
 # entitlements: h1 (8 CPUs) holds 13 CPUs of demand; c gets its 1, then a
@@ -80,9 +83,14 @@ expect 1 "it waits for b to leave h2" -- "$VMPLACE" plan "$DATA/plan/swap.json" 
 expect 2 "expected PROBLEM and SOLUTION" -- "$VMPLACE" plan "$DATA/plan/swap.json"
 expect 2 "--bandwidth: expected a number > 0, got '0'" -- "$VMPLACE" plan --bandwidth 0 "$DATA/plan/swap.json" "$DATA/plan/swap_target.json"
 expect 0 "usage: vmplace plan" -- "$VMPLACE" plan --help
+# --check replays a plan through the checker against a problem and a target
+expect 0 "plan:       complete, 2 steps in 1 wave" -- "$VMPLACE" plan -o "$TMP/spec_plan.json" "$RD/model_spec_example.txt" "$TMP/spec.sol"
+expect 0 "spec_plan.json: safe: complete, 2 steps in 1 wave, 0 blocked" -- "$VMPLACE" plan --check "$TMP/spec_plan.json" "$RD/model_spec_example.txt" "$TMP/spec.sol"
+expect 1 "spec_plan.json: unsafe plan: p2 ends on m1, but the target puts it on m0" -- "$VMPLACE" plan --check "$TMP/spec_plan.json" "$RD/model_spec_example.txt" "$RD/new_spec_3510.sol"
+expect 2 "plan: --check replays a plan; it takes no -o, --json or --max-moves" -- "$VMPLACE" plan --check "$TMP/spec_plan.json" --json "$RD/model_spec_example.txt" "$TMP/spec.sol"
 
 # --- the exact engine ---------------------------------------------------------------
-expect 0 "status:     optimal" -- "$VMPLACE" solve -s ilp "$SRC/examples/datacenter.json"
+expect 0 "status:     optimal" -- "$VMPLACE" solve -s ilp -t 600 "$SRC/examples/datacenter.json"
 expect 0 "solver colgen" -- "$VMPLACE" solve -s colgen "$SRC/examples/datacenter.json"
 expect 0 "wrote $TMP/dc.mps" -- "$VMPLACE" solve --write-model "$TMP/dc.mps" "$SRC/examples/datacenter.json"
 expect 0 "" -- grep -q "^ROWS" "$TMP/dc.mps"

@@ -430,8 +430,8 @@ static void test_genetic__auto_improves_on_greedy(void **state) {
   }
   g = tu_solve(p, "greedy", 10);
   /* auto stops as soon as it proves the optimum (well under a second
-   * here); the generous limit is for sanitizer builds on a loaded machine */
-  s = tu_solve(p, NULL, 120);
+   * here) */
+  s = tu_solve(p, NULL, TU_PROOF_LIMIT);
   assert_true(vmp_solution_objective(g) > 80.0);
   assert_string_equal(vmp_solution_solver(s), "auto");
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
@@ -470,9 +470,11 @@ static void test_genetic__auto_runs_the_ga_where_exact_cannot(void **state) {
   }
   assert_int_equal(vmp_problem_set_objective(p, "cost", 0), VMP_OK);
   assert_int_equal(vmp_problem_set_objective(p, "balance", 100), VMP_OK);
-  l = tu_solve(p, "local", 60);
-  /* a generation limit ends the GA (and the test) whatever the machine */
-  s = tu_solve_params(p, NULL, 60, gens);
+  /* local search ends by its patience, and a generation limit ends the
+   * GA (and the test) whatever the machine: neither may meet the clock,
+   * or auto would hand the GA less than its three generations */
+  l = tu_solve(p, "local", TU_PROOF_LIMIT);
+  s = tu_solve_params(p, NULL, TU_PROOF_LIMIT, gens);
   assert_string_equal(vmp_solution_solver(s), "auto");
   assert_int_equal(vmp_solution_stat(s, "genetic.generations", &v), VMP_OK);
   assert_true(v == 3.0);

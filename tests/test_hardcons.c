@@ -126,7 +126,7 @@ static void expect_free_optimum(const char *json, double want) {
  * bound proves it. */
 static void expect_solved(const char *json, const char *solver, double want_cost, int exact) {
   vmp_problem *p = tu_problem_json(json);
-  vmp_solution *s = tu_solve(p, solver, 10);
+  vmp_solution *s = tu_solve(p, solver, TU_PROOF_LIMIT);
   double best = tu_brute_force(p);
   assert_int_equal(vmp_solution_num_violations(s), 0);
   assert_true(vmp_solution_status(s) != VMP_STATUS_INVALID);
@@ -260,7 +260,7 @@ static void test_hardcons__colgen(void **state) {
   expect_solved(DEP_JSON(DEP_ON), "colgen", DEP_OPT, 0);
   expect_solved(SPREAD_UNIT_JSON, "colgen", SPREAD_OPT, 0);
   p = tu_problem_json(SPREAD_JSON("2"));
-  s = tu_solve(p, "colgen", 10);
+  s = tu_solve(p, "colgen", TU_PROOF_LIMIT);
   assert_true(vmp_solution_objective(s) == SPREAD_OPT);
   assert_true(vmp_solution_bound(s) == SPREAD_FREE_OPT);
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
@@ -302,12 +302,12 @@ static vmp_problem *triplet_problem(void) {
 
 static void test_hardcons__colgen_triplets(void **state) {
   vmp_problem *p = triplet_problem();
-  vmp_solution *s = tu_solve(p, "ilp", 60);
+  vmp_solution *s = tu_solve(p, "ilp", TU_PROOF_LIMIT);
   (void)state;
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
   assert_true(vmp_solution_objective(s) == 5);
   vmp_solution_free(s);
-  s = tu_solve(p, "colgen", 60);
+  s = tu_solve(p, "colgen", TU_PROOF_LIMIT);
   assert_int_equal(vmp_solution_num_violations(s), 0);
   assert_true(vmp_solution_objective(s) == 5);
   assert_true(cost_term(s) == 5);
@@ -715,7 +715,7 @@ static void test_hardcons__random_vs_enumeration(void **state) {
       continue;
     }
     solved++;
-    s = tu_solve(p, "ilp", 20);
+    s = tu_solve(p, "ilp", TU_PROOF_LIMIT);
     assert_int_equal(vmp_solution_num_violations(s), 0);
     if (vmp_solution_objective(s) != best)
       fail_msg("problem %d: ilp %.17g, enumeration %.17g", k, vmp_solution_objective(s), best);

@@ -204,6 +204,99 @@ static void test_plan__three_cycle_is_broken_once(void **state) {
   tu_release(p, t, pl);
 }
 
+/* A swap of two full hosts (a: hA -> hB, b: hB -> hA) that only hC can
+ * break, while c (hD -> hC) fills hC.  The first pass takes c in wave 1
+ * and is then stuck with no host left to stage through (a and b blocked).
+ * The planner plans again with a and b urgent: a is staged on hC at once,
+ * before c takes the room; b then moves into hA, a from hC into hB, and c
+ * into hC last:
+ *   wave 1: a hA -> hC (staging)   wave 2: b hB -> hA
+ *   wave 3: a hC -> hB             wave 4: c hD -> hC */
+static void test_plan__blocked_swap_is_staged_early_on_a_second_pass(void **state) {
+  vmp_problem *p = dc(HOST("hA", 4, 8192) "," HOST("hB", 4, 8192) "," HOST("hC", 4, 8192) ","
+                      HOST("hD", 2, 4096),
+                      VM("a", 4, 8192, "hA") "," VM("b", 4, 8192, "hB") "," VM("c", 2, 4096, "hD"),
+                      NULL);
+  vmp_solution *t = tu_target(p, "a=hB,b=hA,c=hC");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_blocked(pl), 0);
+  assert_int_equal(vmp_plan_num_waves(pl), 4);
+  assert_string_equal(steps(pl), "1:a:hA>hC* 2:b:hB>hA 3:a:hC>hB 4:c:hD>hC");
+  vmp_plan_free(pl);
+  /* without staging there is no second pass: c moves, a and b are blocked */
+  pl = plan(p, t, 2, 0);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  assert_string_equal(steps(pl), "1:c:hD>hC");
+  assert_int_equal(vmp_plan_num_blocked(pl), 2);
+  tu_release(p, t, pl);
+}
+
+/* A hard dependency A -> B within zones, one VM of each in each of three
+ * zones, and the target rotates B (b1: z1 -> z2, b2: z2 -> z3, b3: z3 ->
+ * z1).  Any one move, or any two, leaves a zone with its A VM and no B VM
+ * after the wave; the three together in one wave keep every zone served:
+ *   wave 1: b1 h1 -> h2, b3 h3 -> h1, b2 h2 -> h3
+ * (the chain: b1 leaves z1, b3 fills it and leaves z3, b2 fills that).
+ * The checker refuses the same moves spread over two waves. */
+#define ZHOST(n, z) \
+  "{\"name\":\"" n "\",\"capacity\":{\"cpu\":8,\"memory_mib\":16384},\"labels\":{\"zone\":\"" z "\"}}"
+static void test_plan__dependency_rotation_moves_in_one_wave(void **state) {
+  vmp_problem *p = dc(ZHOST("h1", "z1") "," ZHOST("h2", "z2") "," ZHOST("h3", "z3"),
+                      VM("a1", 1, 1024, "h1") "," VM("a2", 1, 1024, "h2") ","
+                      VM("a3", 1, 1024, "h3") "," VM("b1", 1, 1024, "h1") ","
+                      VM("b2", 1, 1024, "h2") "," VM("b3", 1, 1024, "h3"),
+                      ",\"groups\":[{\"name\":\"A\",\"policy\":\"spread\",\"min_domains\":1,"
+                      "\"vms\":[\"a1\",\"a2\",\"a3\"]},{\"name\":\"B\",\"policy\":\"spread\","
+                      "\"min_domains\":1,\"vms\":[\"b1\",\"b2\",\"b3\"]}],"
+                      "\"dependencies\":[{\"group\":\"A\",\"on\":\"B\",\"scope\":\"zone\"}]");
+  vmp_solution *t = tu_target(p, "b1=h2,b2=h3,b3=h1");
+  vmp_plan *pl = plan(p, t, 2, 1), *bad = NULL;
+  char *json = NULL, *x;
+  (void)state;
+  assert_int_equal(vmp_solution_num_violations(t), 0);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_int_equal(vmp_plan_num_waves(pl), 1);
+  assert_string_equal(steps(pl), "1:b1:h1>h2 1:b3:h3>h1 1:b2:h2>h3");
+  /* b2 a wave later: zone z3 is left without B after wave 1 */
+  assert_int_equal(vmp_plan_to_json(pl, &json), VMP_OK);
+  x = strstr(json, "\"wave\": 1,\n      \"action\": \"migrate\",\n      \"vm\": \"b2\"");
+  assert_non_null(x);
+  x[strlen("\"wave\": ")] = '2';
+  assert_int_equal(vmp_plan_parse(json, strlen(json), "plan.json", &bad), VMP_OK);
+  tu_assert_error(vmp_plan_verify(bad, p, t), VMP_EINVAL,
+                  "wave 1: dependency A -> B: a3 runs on h3 after the wave, and B has no VM in "
+                  "zone z3");
+  vmp_plan_free(bad);
+  vmp_free(json);
+  tu_release(p, t, pl);
+}
+
+/* With allow_stop, a swap of two full hosts that no third host can break
+ * becomes a cold move of one VM, the last resort: b is shut down on hB
+ * (wave 1), a moves into hB once b's room is free (wave 2), and b is
+ * started on hA once a has left (wave 3).  Without it both are blocked. */
+static void test_plan__allow_stop_moves_a_stuck_swap_cold(void **state) {
+  vmp_problem *p = dc(HOST("hA", 4, 8192) "," HOST("hB", 4, 8192),
+                      VM("a", 4, 8192, "hA") "," VM("b", 4, 8192, "hB"), NULL);
+  vmp_solution *t = tu_target(p, "a=hB,b=hA");
+  vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  assert_int_equal(vmp_plan_num_blocked(pl), 2);
+  vmp_plan_free(pl);
+  o.allow_stop = 1;
+  assert_int_equal(vmp_plan_new(p, t, &o, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_verify(pl, p, t), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(steps(pl), "1:b:hB>- 2:a:hA>hB 3:b:->hA");
+  assert_int_equal(vmp_plan_step_action(pl, 0), VMP_ACTION_STOP);
+  assert_int_equal(vmp_plan_step_action(pl, 2), VMP_ACTION_START);
+  tu_release(p, t, pl);
+}
+
 static void test_plan__new_vm_is_started_and_running_vm_never_stopped(void **state) {
   vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384),
                       VM("a", 2, 8192, "h1") "," NEWVM("fresh", 2, 2048), NULL);
@@ -596,6 +689,9 @@ int main(void) {
       cmocka_unit_test(test_plan__swap_goes_through_a_staging_host),
       cmocka_unit_test(test_plan__staging_host_must_be_allowed),
       cmocka_unit_test(test_plan__three_cycle_is_broken_once),
+      cmocka_unit_test(test_plan__blocked_swap_is_staged_early_on_a_second_pass),
+      cmocka_unit_test(test_plan__dependency_rotation_moves_in_one_wave),
+      cmocka_unit_test(test_plan__allow_stop_moves_a_stuck_swap_cold),
       cmocka_unit_test(test_plan__new_vm_is_started_and_running_vm_never_stopped),
       cmocka_unit_test(test_plan__allow_stop_stops_unplaced_vms_first),
       cmocka_unit_test(test_plan__bad_input),

@@ -17,7 +17,7 @@ static const char *const SOLVERS[] = {"greedy", "local",      "genetic", "ilp",
  * themselves on these small problems). */
 static vmp_solution *solve(const vmp_problem *p, const char *solver) {
   static const char *const params[] = {"genetic.generations=60", NULL};
-  return tu_solve_params(p, solver, 20, params);
+  return tu_solve_params(p, solver, TU_PROOF_LIMIT, params);
 }
 
 static vmp_problem *kept(const char *name) {

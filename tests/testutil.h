@@ -30,6 +30,11 @@ vmp_problem *tu_problem_json(const char *json);
 /* Bin packing: items of sizes 6, 5, 4, 3, 2 and three bins of 10; two
  * bins (6+4, 5+3+2) are optimal. */
 extern const char *const TU_BINS;
+/* The time limit of a solve that ends by itself (at its proof, or by a
+ * generation or patience limit) and whose answer a test checks exactly:
+ * generous, so that a loaded machine or a sanitizer build never cuts it
+ * short.  Idle, such solves take well under a second. */
+#define TU_PROOF_LIMIT 600.0
 /* Solves with a solver name and seed, failing the test on error. */
 vmp_solution *tu_solve(const vmp_problem *p, const char *solver,
                        double time_limit);

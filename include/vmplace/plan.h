@@ -18,7 +18,10 @@
  * on its target).  A VM that the target leaves unplaced but that runs now is
  * reported as blocked, unless the options allow stopping it (allow_stop):
  * it then becomes a "stop" step (shut it down where it runs; its definition
- * stays there).
+ * stays there).  allow_stop also allows the last resort for a cycle that no
+ * staging host can break (two VMs that must swap hosts and that no other
+ * host can hold): one VM of it is stopped, and started on its target once
+ * there is room (a cold move, with downtime).
  *
  * Plans are self-contained (host names, URIs, capacities and loads, VM
  * demands are copied) and serialise to JSON, which is what `vmplace apply`
@@ -78,8 +81,10 @@ typedef struct vmp_plan_opts {
   int32_t allow_stop;         /**< nonzero: a running VM that the target
                                    leaves unplaced becomes a stop step, in
                                    the first wave its host has room for
-                                   under the per-host cap; 0 (default): it is
-                                   reported as blocked */
+                                   under the per-host cap, and a cycle no
+                                   staging host can break moves one VM cold
+                                   (stop, then start on its target); 0
+                                   (default): they are reported as blocked */
   VMP__NEXT_FIELD
 } vmp_plan_opts;
 

@@ -28,7 +28,9 @@ static void plan_usage(FILE *f) {
           "      --no-staging        report cycles as blocked instead of staging\n"
           "      --allow-stop        shut down running VMs that SOLUTION leaves\n"
           "                          unplaced (stop steps; they stay defined where\n"
-          "                          they ran) instead of reporting them as blocked\n"
+          "                          they ran) instead of reporting them as blocked;\n"
+          "                          and, as the last resort, move a VM of a cycle\n"
+          "                          no host can break cold (stop, then start)\n"
           "      --max-moves N       move at most N of the running VMs (needless\n"
           "                          moves, then those that gain least, go first)\n"
           "      --format FMT        problem format (default auto)\n"
@@ -36,6 +38,9 @@ static void plan_usage(FILE *f) {
           "  -o, --output FILE       also write the plan JSON to FILE (for\n"
           "                          'vmplace apply'; - is stdout)\n"
           "  -q, --quiet             no report: the exit status says it all\n"
+          "      --check PLAN        plan nothing: replay PLAN (plan JSON) through\n"
+          "                          the independent plan checker against PROBLEM\n"
+          "                          and SOLUTION (exit 0 safe, 1 refused)\n"
           "  -h, --help              this help\n"
           "\n"
           "With --max-moves, the moves of SOLUTION that gain nothing are left out\n"
@@ -121,13 +126,14 @@ int cmd_plan(int argc, char **argv) {
       {"json", no_argument, NULL, 'J'},
       {"output", required_argument, NULL, 'o'},
       {"quiet", no_argument, NULL, 'q'},
+      {"check", required_argument, NULL, 'K'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   vmp_plan_opts opts;
   vmp_problem *p = NULL;
   vmp_solution *s = NULL, *pruned = NULL;
   vmp_plan *pl = NULL;
-  const char *output = NULL;
+  const char *output = NULL, *check = NULL;
   int json = 0, quiet = 0, format = VMP_FORMAT_AUTO, c, rc;
   size_t max_moves = VMP_NONE;
   uint64_t u;
@@ -153,6 +159,7 @@ int cmd_plan(int argc, char **argv) {
       case 'J': json = 1; break;
       case 'o': output = optarg; break;
       case 'q': quiet = 1; break;
+      case 'K': check = optarg; break;
       case 'h': plan_usage(stdout); return EXIT_OK;
       default: cli_bad_option(c, argv); goto usage;
     }
@@ -169,10 +176,38 @@ int cmd_plan(int argc, char **argv) {
     cli_error("plan: PROBLEM and SOLUTION cannot both be standard input");
     goto usage;
   }
+  if (check && (output || json || max_moves != VMP_NONE)) {
+    cli_error("plan: --check replays a plan; it takes no -o, --json or --max-moves");
+    goto usage;
+  }
+  if (check && (!strcmp(check, "-") || !strcmp(argv[optind], "-") ||
+                !strcmp(argv[optind + 1], "-"))) {
+    cli_error("plan: with --check, PLAN, PROBLEM and SOLUTION must be files");
+    goto usage;
+  }
   if (output && cli_check_output("--output", output)) return EXIT_USAGE;
   if ((rc = cli_load_problem(argv[optind], format, &p)) ||
       (rc = cli_load_solution(p, argv[optind + 1], &s)))
     goto out;
+  if (check) {
+    if ((rc = cli_load_plan(check, &pl))) goto out;
+    if ((rc = vmp_plan_verify(pl, p, s))) {
+      if (rc == VMP_ENOMEM) {
+        rc = cli_fail(rc);
+        goto out;
+      }
+      cli_error("%s: unsafe plan: %s", check, vmp_last_error());
+      rc = EXIT_NEGATIVE;
+      goto out;
+    }
+    if (!quiet)
+      printf("%s: safe: %s, %zu step%s in %zu wave%s, %zu blocked\n", check,
+             vmp_plan_status_name(vmp_plan_status(pl)), vmp_plan_num_steps(pl),
+             vmp_plan_num_steps(pl) == 1 ? "" : "s", vmp_plan_num_waves(pl),
+             vmp_plan_num_waves(pl) == 1 ? "" : "s", vmp_plan_num_blocked(pl));
+    rc = EXIT_OK;
+    goto out;
+  }
   /* solve already leaves needless moves out; --max-moves caps the rest */
   if ((max_moves != VMP_NONE && (rc = vmp_solution_prune_moves(p, s, max_moves, &pruned))) ||
       (rc = vmp_plan_new(p, pruned ? pruned : s, &opts, &pl))) {

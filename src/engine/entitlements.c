@@ -33,13 +33,7 @@ int vmp_entitlements_opts_init(vmp_entitlements_opts *opts, uint32_t version) {
 
 void vmp_entitlements_free(vmp_entitlements *e) {
   if (!e) return;
-  free(e->host);
-  free(e->demand);
-  free(e->ent);
-  free(e->hcap);
-  free(e->hdem);
-  free(e->hover);
-  free(e);
+  VMP__FREE_ALL(e->host, e->demand, e->ent, e->hcap, e->hdem, e->hover, e);
 }
 
 /* ---- checks (before any GLPK call) ------------------------------------------- */
@@ -183,16 +177,8 @@ typedef struct work {
 } work;
 
 static void work_free(work *w) {
-  free(w->s.vm);
-  free(w->s.g);
-  free(w->s.d);
-  free(w->s.w);
-  free(w->s.e);
-  free(w->s.frozen);
-  free(w->s.ind);
-  free(w->s.val);
-  free(w->start);
-  free(w->list);
+  VMP__FREE_ALL(w->s.vm, w->s.g, w->s.d, w->s.w, w->s.e, w->s.frozen, w->s.ind, w->s.val, w->start,
+                w->list);
 }
 
 static int work_alloc(work *w, const vmp_problem *p) {

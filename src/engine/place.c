@@ -76,17 +76,10 @@ void vmp_placer_free(vmp_placer *pl) {
   vmp__state_free(&pl->st);
   vmp__model_free(pl->m);
   vmp_problem_free(pl->q);
-  free(pl->vm_host);
-  free(pl->flags);
-  free(pl->vm_aclass);
-  free(pl->parts);
-  free(pl->maint);
+  VMP__FREE_ALL(pl->vm_host, pl->flags, pl->vm_aclass, pl->parts, pl->maint);
   vmp__refs_free(&pl->refs);
   vmp__pool_free(&pl->keys);
-  free(pl->key_class);
-  free(pl->held);
-  free(pl->tvec);
-  free(pl);
+  VMP__FREE_ALL(pl->key_class, pl->held, pl->tvec, pl);
 }
 
 static size_t num_slots(const vmp_placer *pl) { return pl->nvms0 + pl->q->nvms; }

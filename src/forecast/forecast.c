@@ -257,10 +257,7 @@ static int fit_model(const spec *sp, const int64_t *t, const double *y, size_t n
   out->q_level = quantile_sorted(res, m, q);
   out->q_median = quantile_sorted(res, m, 0.5);
 out:
-  free(rows);
-  free(a);
-  free(b);
-  free(res);
+  VMP__FREE_ALL(rows, a, b, res);
   return rc;
 }
 
@@ -644,11 +641,7 @@ int vmp_history_forecast(const vmp_history *h, const vmp_forecast_opts *opts,
 void vmp_forecast_free(vmp_forecast *f) {
   if (!f) return;
   for (size_t k = 0; f->s && k < f->n; k++) {
-    free(f->s[k].reason);
-    free(f->s[k].pt);
-    free(f->s[k].pv);
-    free(f->s[k].term);
-    free(f->s[k].coef);
+    VMP__FREE_ALL(f->s[k].reason, f->s[k].pt, f->s[k].pv, f->s[k].term, f->s[k].coef);
   }
   free(f->s);
   vmp__strmap_free(&f->index);

@@ -84,9 +84,6 @@ int vmp__lstsq(double *a, size_t m, size_t n, double *b, double rcond,
   for (size_t j = 0; j < n; j++) b[j] /= scale[j];
   *rank = (size_t)rk;
 out:
-  free(scale);
-  free(s);
-  free(work);
-  free(iwork);
+  VMP__FREE_ALL(scale, s, work, iwork);
   return rc;
 }

@@ -42,13 +42,7 @@ typedef struct mvp {
 } mvp;
 
 static void mvp_free(mvp *f) {
-  free(f->cap);
-  free(f->cost);
-  free(f->count);
-  free(f->bin_line);
-  free(f->size);
-  free(f->copies);
-  free(f->item_line);
+  VMP__FREE_ALL(f->cap, f->cost, f->count, f->bin_line, f->size, f->copies, f->item_line);
 }
 
 static int parse_bins(vmp__tok *t, mvp *f) {

@@ -100,26 +100,10 @@ typedef struct roadef {
 } roadef;
 
 static void roadef_free(roadef *f) {
-  free(f->transient);
-  free(f->load_weight);
-  free(f->cap);
-  free(f->safety);
-  free(f->nbh);
-  free(f->loc);
-  free(f->machine_line);
+  VMP__FREE_ALL(f->transient, f->load_weight, f->cap, f->safety, f->nbh, f->loc, f->machine_line);
   vmp__hmc_builder_free(f->mmc);
-  free(f->row);
-  free(f->spread_min);
-  free(f->dep_start);
-  free(f->dep);
-  free(f->service_line);
-  free(f->service);
-  free(f->req);
-  free(f->move_cost);
-  free(f->process_line);
-  free(f->bal);
-  free(f->bal_line);
-  free(f->machine);
+  VMP__FREE_ALL(f->row, f->spread_min, f->dep_start, f->dep, f->service_line, f->service, f->req,
+                f->move_cost, f->process_line, f->bal, f->bal_line, f->machine);
 }
 
 static int parse_resources(vmp__tok *t, roadef *f) {
@@ -435,11 +419,7 @@ static int build_groups(const roadef *f, const char *origin, vmp_problem *p) {
     }
   }
 done:
-  free(start);
-  free(member);
-  free(fill);
-  free(gid);
-  free(listed);
+  VMP__FREE_ALL(start, member, fill, gid, listed);
   return rc;
 }
 

@@ -900,13 +900,8 @@ static void cctx_free(cctx *c) {
     if (c->rclass_bits) free(c->rclass_bits[k]);
     if (c->rclass_soft) free(c->rclass_soft[k]);
   }
-  free(c->rclass_bits);
-  free(c->rclass_soft);
-  free(c->vm_rclass);
-  free(c->host_sig);
-  free(c->hsig_rep);
-  free(c->rclass_rep);
-  free(c->vm_aclass);
+  VMP__FREE_ALL(c->rclass_bits, c->rclass_soft, c->vm_rclass, c->host_sig, c->hsig_rep,
+                c->rclass_rep, c->vm_aclass);
   tuples_free(&c->aclass_keys);
 }
 
@@ -960,30 +955,10 @@ int vmp__model_compile_units(const vmp_problem *p, vmp__model **out) {
 void vmp__model_free(vmp__model *m) {
   if (!m) return;
   vmp__model_free_reassign(m);
-  free(m->cap);
-  free(m->capx);
-  free(m->cost);
-  free(m->usable);
-  free(m->hclass);
-  free(m->hclass_start);
-  free(m->hclass_hosts);
-  free(m->dem);
-  free(m->cur);
-  free(m->mig);
-  free(m->pen);
-  free(m->vm_item);
-  free(m->idem);
-  free(m->item_start);
-  free(m->item_vms);
-  free(m->item_aclass);
-  free(m->item_pen);
-  free(m->item_cur);
-  free(m->item_mig);
-  free(m->item_unplaceable);
-  free(m->item_groups_start);
-  free(m->item_groups);
-  free(m->item_sgroups_start);
-  free(m->item_sgroups);
+  VMP__FREE_ALL(m->cap, m->capx, m->cost, m->usable, m->hclass, m->hclass_start, m->hclass_hosts,
+                m->dem, m->cur, m->mig, m->pen, m->vm_item, m->idem, m->item_start, m->item_vms,
+                m->item_aclass, m->item_pen, m->item_cur, m->item_mig, m->item_unplaceable,
+                m->item_groups_start, m->item_groups, m->item_sgroups_start, m->item_sgroups);
   for (uint32_t a = 0; a < m->naclasses; a++) {
     free(m->aclasses[a].allowed.bits);
     free(m->aclasses[a].soft);

@@ -60,10 +60,7 @@ static void set_detail(vmp__eval *e, vmp__violation *v, uint32_t vm, uint32_t ho
 }
 
 void vmp__violation_free(vmp__violation *v) {
-  free(v->message);
-  free(v->vms);
-  free(v->name);
-  free(v->resource);
+  VMP__FREE_ALL(v->message, v->vms, v->name, v->resource);
 }
 
 void vmp__eval_free(vmp__eval *e) {

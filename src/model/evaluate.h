@@ -74,6 +74,10 @@ vmp__violation *vmp__eval_violation(vmp__eval *e, int detail, const char *kind,
  * VMP_ENOMEM. */
 int vmp__evaluate_reassign(const vmp_problem *p, const uint32_t *vm_host,
                            const double *load, int detail, vmp__eval *e);
+/* [h*nres+r]: the transient resources that VMs moving away from their
+ * current host h still hold there under vm_host (zeros when the problem
+ * has none); NULL when out of memory.  The caller frees it. */
+double *vmp__eval_transient_held(const vmp_problem *p, const uint32_t *vm_host);
 
 struct vmp__group;
 /* Distinct scope domains covered by the placed members of spread group gr

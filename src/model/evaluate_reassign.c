@@ -71,15 +71,9 @@ static void move_costs(const vmp_problem *p, const uint32_t *vm_host,
   e->raw[VMP__TERM_GROUP_MOVES] = gm;
 }
 
-/* Transient: a VM with a current host holds its transient resources there
- * whatever happens to it; a moved VM holds them on its new host too. */
-static int check_transient(const vmp_problem *p, const uint32_t *vm_host,
-                           const double *load, int detail, vmp__eval *e) {
-  vmp__violation *vi;
-  double *held;
-  if (!p->res_transient) return 0;
-  held = calloc(p->nhosts * p->nres + 1, sizeof *held);
-  if (!held) return vmp__enomem();
+double *vmp__eval_transient_held(const vmp_problem *p, const uint32_t *vm_host) {
+  double *held = calloc(p->nhosts * p->nres + 1, sizeof *held);
+  if (!held || !p->res_transient) return held;
   for (size_t v = 0; v < p->nvms; v++) {
     uint32_t c = p->vm_host[v];
     if (c == VMP__NO_HOST || vm_host[v] == c) continue;
@@ -87,6 +81,17 @@ static int check_transient(const vmp_problem *p, const uint32_t *vm_host,
       if ((p->res_transient >> r) & 1u)
         held[c * p->nres + r] += p->vm_demand[v * p->nres + r];
   }
+  return held;
+}
+
+/* Transient: a VM with a current host holds its transient resources there
+ * whatever happens to it; a moved VM holds them on its new host too. */
+static int check_transient(const vmp_problem *p, const uint32_t *vm_host,
+                           const double *load, int detail, vmp__eval *e) {
+  vmp__violation *vi;
+  double *held;
+  if (!p->res_transient) return 0;
+  if (!(held = vmp__eval_transient_held(p, vm_host))) return vmp__enomem();
   for (size_t h = 0; h < p->nhosts; h++)
     for (uint32_t r = 0; r < p->nres; r++) {
       double cap, l, x;

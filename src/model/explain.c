@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "evaluate.h"
 #include "explain.h"
 #include "model.h"
 #include "rule.h"
@@ -23,7 +24,7 @@ int vmp__explainer_init(vmp__explainer *ex, const vmp_problem *p,
   ex->vm_host = vm_host;
   ex->load = calloc(p->nhosts * p->nres + 1, sizeof *ex->load);
   ex->vg_start = calloc(p->nvms + 2, sizeof *ex->vg_start);
-  ex->held = vmp__explain_held(p, vm_host);
+  ex->held = vmp__eval_transient_held(p, vm_host);
   if (!ex->load || !ex->vg_start || !ex->held) goto oom;
   for (size_t v = 0; v < p->nvms; v++) {
     uint32_t h = vm_host[v];
@@ -54,10 +55,7 @@ oom:
 }
 
 void vmp__explainer_free(vmp__explainer *ex) {
-  free(ex->load);
-  free(ex->vg_start);
-  free(ex->vg);
-  free(ex->held);
+  VMP__FREE_ALL(ex->load, ex->vg_start, ex->vg, ex->held);
   memset(ex, 0, sizeof *ex);
 }
 

@@ -38,9 +38,6 @@ void vmp__reasons_add(vmp__reasons *r, const char *key, const char *fmt, ...)
  * spread minimums, dependencies (with the cycle that keeps groups empty). */
 void vmp__explain_reassign(const vmp__explainer *ex, uint32_t v, uint32_t h,
                            vmp__reasons *r);
-/* [h*nres+r] transient resources held by VMs moving away; NULL when out
- * of memory. */
-double *vmp__explain_held(const vmp_problem *p, const uint32_t *vm_host);
 void vmp__reasons_free(vmp__reasons *r);
 
 /* Appends to r every constraint that keeps VM v off host h (v's own load

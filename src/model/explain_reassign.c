@@ -14,19 +14,6 @@
 #define VN(v) vmp_problem_vm_name(p, (v))
 #define HN(h) vmp_problem_host_name(p, (h))
 
-double *vmp__explain_held(const vmp_problem *p, const uint32_t *vm_host) {
-  double *held = calloc(p->nhosts * p->nres + 1, sizeof *held);
-  if (!held || !p->res_transient) return held;
-  for (size_t v = 0; v < p->nvms; v++) {
-    uint32_t c = p->vm_host[v];
-    if (c == VMP__NO_HOST || vm_host[v] == c) continue;
-    for (uint32_t r = 0; r < p->nres; r++)
-      if ((p->res_transient >> r) & 1u)
-        held[c * p->nres + r] += p->vm_demand[v * p->nres + r];
-  }
-  return held;
-}
-
 static void dom_text(const vmp_problem *p, uint32_t scope, uint32_t h,
                      char *buf, size_t n) {
   uint32_t val = scope ? vmp__labels_get(&p->host_labels[h], scope) : 0;

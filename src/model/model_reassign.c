@@ -193,13 +193,7 @@ int vmp__model_compile_reassign(const vmp_problem *p, vmp__model *m) {
 }
 
 void vmp__model_free_reassign(vmp__model *m) {
-  free(m->safety);
-  free(m->tbase);
-  free(m->ratios);
-  free(m->hmc_class);
-  free(m->hmc);
-  free(m->gm_start);
-  free(m->gm_vms);
+  VMP__FREE_ALL(m->safety, m->tbase, m->ratios, m->hmc_class, m->hmc, m->gm_start, m->gm_vms);
   for (uint32_t k = 0; k < m->nspreads; k++) free(m->spreads[k].vms);
   free(m->spreads);
   for (uint32_t k = 0; k < m->ndeps; k++) {

@@ -210,29 +210,11 @@ void vmp_problem_free(vmp_problem *p) {
     free(p->vm_labels[v].v);
     free(p->vm_allowed[v].h);
   }
-  free(p->host_name);
-  free(p->host_capacity);
-  free(p->host_overcommit);
-  free(p->host_reserved);
-  free(p->host_cost);
-  free(p->host_uri);
-  free(p->host_migration);
-  free(p->host_maintenance);
-  free(p->host_labels);
-  free(p->host_safety);
-  free(p->host_safety_frac);
-  free(p->hmc_class);
-  free(p->hmc);
-  free(p->ratios);
-  free(p->deps);
-  free(p->vm_name);
-  free(p->vm_demand);
-  free(p->vm_host);
-  free(p->vm_priority);
-  free(p->vm_migration_cost);
-  free(p->vm_pinned);
-  free(p->vm_labels);
-  free(p->vm_allowed);
+  VMP__FREE_ALL(p->host_name, p->host_capacity, p->host_overcommit, p->host_reserved, p->host_cost,
+                p->host_uri, p->host_migration, p->host_maintenance, p->host_labels, p->host_safety,
+                p->host_safety_frac, p->hmc_class, p->hmc, p->ratios, p->deps, p->vm_name,
+                p->vm_demand, p->vm_host, p->vm_priority, p->vm_migration_cost, p->vm_pinned,
+                p->vm_labels, p->vm_allowed);
   for (size_t g = 0; g < p->ngroups; g++) free(p->groups[g].vms);
   free(p->groups);
   for (size_t r = 0; r < p->nrules; r++) {

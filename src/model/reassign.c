@@ -472,10 +472,7 @@ int vmp__hmc_builder_finish(vmp__hmc_builder *b, vmp_problem *p) {
   cost = NULL;
 done:
   rowset_free(&sig);
-  free(key);
-  free(cls);
-  free(rep);
-  free(cost);
+  VMP__FREE_ALL(key, cls, rep, cost);
   return rc;
 }
 
@@ -577,11 +574,7 @@ int vmp_problem_set_host_move_costs(vmp_problem *p, const size_t *host_class,
       }
     }
     rowset_free(&sig);
-    free(key);
-    free(ccls);
-    free(rep);
-    free(hcls);
-    free(merged);
+    VMP__FREE_ALL(key, ccls, rep, hcls, merged);
   }
   vmp__hmc_builder_free(b);
   return rc;

@@ -792,11 +792,7 @@ int vmp__expr_parse(vmp_problem *p, const char *text, vmp__expr **out,
   }
   if (!rc && p && out && !(rc = bind(&ps))) rc = pack(&ps, root, out);
   if (rc && column && ps.errpos != SIZE_MAX) *column = ps.errpos + 1;
-  free(ps.ops);
-  free(ps.nodes);
-  free(ps.kids);
-  free(ps.stack);
-  free(ps.arena);
+  VMP__FREE_ALL(ps.ops, ps.nodes, ps.kids, ps.stack, ps.arena);
   return rc;
 }
 

@@ -38,12 +38,7 @@ const char *vmp_stop_reason_name(int reason) {
 
 void vmp_solution_free(vmp_solution *s) {
   if (!s) return;
-  free(s->solver);
-  free(s->names);
-  free(s->vm_name);
-  free(s->host_name);
-  free(s->vm_host);
-  free(s->unplaced);
+  VMP__FREE_ALL(s->solver, s->names, s->vm_name, s->host_name, s->vm_host, s->unplaced);
   for (size_t k = 0; k < s->nunplaced && s->unplaced_reason; k++)
     free(s->unplaced_reason[k]);
   free(s->unplaced_reason);

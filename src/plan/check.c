@@ -34,6 +34,10 @@ typedef struct replay {
   size_t *depbad;            /* [problem dependency] VMs of the dependent
                                 group in a domain without the other group,
                                 before a wave */
+  size_t *in_start;          /* [problem VM] start of its entries in in_list */
+  uint32_t *in_list;         /* hard spread groups g (as g) and hard
+                                dependencies d (as ngroups + d) of each VM */
+  uint32_t *seen;            /* [ngroups + ndeps] last wave it was checked, +1 */
 } replay;
 
 #define UNKNOWN (VMP__PLAN_NONE - 1)
@@ -100,6 +104,62 @@ static int map_problem(replay *R) {
   return VMP_OK;
 }
 
+static int hard_spread(const vmp__group *g) {
+  return g->policy == VMP_SPREAD && g->hard && g->min_domains >= 2;
+}
+
+/* Calls f(R, x, v) for every member v of hard spread group x (x <
+ * ngroups) and of either side of hard dependency x - ngroups. */
+static void each_member(replay *R, void (*f)(replay *, uint32_t, uint32_t)) {
+  const vmp_problem *p = R->p;
+  for (size_t g = 0; g < p->ngroups; g++)
+    for (uint32_t k = 0; hard_spread(&p->groups[g]) && k < p->groups[g].nvms; k++)
+      f(R, (uint32_t)g, p->groups[g].vms[k]);
+  for (size_t d = 0; d < p->ndeps; d++) {
+    const vmp__group *a = &p->groups[p->deps[d].group], *b = &p->groups[p->deps[d].on];
+    if (!p->deps[d].hard) continue;
+    for (uint32_t k = 0; k < a->nvms; k++) f(R, (uint32_t)(p->ngroups + d), a->vms[k]);
+    for (uint32_t k = 0; k < b->nvms; k++) f(R, (uint32_t)(p->ngroups + d), b->vms[k]);
+  }
+}
+
+static void count_member(replay *R, uint32_t x, uint32_t v) {
+  (void)x;
+  R->in_start[v + 1]++;
+}
+
+static void list_member(replay *R, uint32_t x, uint32_t v) {
+  R->in_list[R->in_start[v]++] = x;
+}
+
+/* Which hard spread groups and dependencies each VM is in, and what they
+ * count at the start: a wave then rechecks only those its VMs are in. */
+static int index_rules(replay *R) {
+  const vmp_problem *p = R->p;
+  size_t n;
+  R->in_start = calloc(p->nvms + 2, sizeof *R->in_start);
+  R->seen = calloc(p->ngroups + p->ndeps + 1, sizeof *R->seen);
+  if (!R->in_start || !R->seen) return vmp__enomem();
+  each_member(R, count_member);
+  for (size_t v = 0; v < p->nvms; v++) R->in_start[v + 1] += R->in_start[v];
+  n = R->in_start[p->nvms];
+  if (!(R->in_list = malloc((n + 1) * sizeof *R->in_list))) return vmp__enomem();
+  each_member(R, list_member); /* leaves in_start[v] at v's end */
+  memmove(&R->in_start[1], &R->in_start[0], p->nvms * sizeof *R->in_start);
+  R->in_start[0] = 0;
+  for (size_t g = 0; g < p->ngroups; g++) {
+    size_t placed;
+    if (hard_spread(&p->groups[g]))
+      R->cover[g] = vmp__spread_cover(p, &p->groups[g], R->ppos, VMP__NO_HOST, 0, &placed);
+  }
+  for (size_t d = 0; d < p->ndeps; d++)
+    if (p->deps[d].hard &&
+        (R->depbad[d] = vmp__dep_broken(p, &p->deps[d], R->ppos, VMP__NO_HOST, 0, NULL)) ==
+            (size_t)-1)
+      return vmp__enomem();
+  return VMP_OK;
+}
+
 static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
   size_t hr = vmp__mul(pl->nhosts, pl->nres);
   int rc;
@@ -154,37 +214,22 @@ static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
   R->depbad = calloc(p->ndeps + 1, sizeof *R->depbad);
   if (!R->ppos || !R->cover || !R->depbad) return vmp__enomem();
   memcpy(R->ppos, p->vm_host, p->nvms * sizeof *R->ppos);
-  return VMP_OK;
+  return index_rules(R);
 }
 
 static void replay_free(replay *R) {
-  free(R->host_p);
-  free(R->vm_p);
-  free(R->cap);
-  free(R->load);
-  free(R->peak);
-  free(R->conc);
-  free(R->receives);
-  free(R->pos);
-  free(R->seen_wave);
-  free(R->init);
-  free(R->ppos);
-  free(R->cover);
-  free(R->depbad);
+  VMP__FREE_ALL(R->host_p, R->vm_p, R->cap, R->load, R->peak, R->conc, R->receives, R->pos,
+                R->seen_wave, R->init, R->ppos, R->cover, R->depbad, R->in_start, R->in_list,
+                R->seen);
 }
 
-static int hard_spread(const vmp__group *g) {
-  return g->policy == VMP_SPREAD && g->hard && g->min_domains >= 2;
-}
-
-/* After a wave every hard spread group covers its minimum of domains, or
- * at least as many as before the wave. */
-static int check_spread(const replay *R, uint32_t wave) {
+/* After a wave hard spread group g covers its minimum of domains, or at
+ * least as many as before the wave. */
+static int check_spread(replay *R, size_t g, uint32_t wave) {
   const vmp_problem *p = R->p;
-  for (size_t g = 0; g < p->ngroups; g++) {
+  {
     const vmp__group *gr = &p->groups[g];
     size_t placed, cov, need;
-    if (!hard_spread(gr)) continue;
     cov = vmp__spread_cover(p, gr, R->ppos, VMP__NO_HOST, 0, &placed);
     need = gr->min_domains < placed ? gr->min_domains : placed;
     if (cov < need && cov < R->cover[g])
@@ -194,24 +239,27 @@ static int check_spread(const replay *R, uint32_t wave) {
                         cov == 1 ? "" : "s",
                         gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host",
                         need);
+    R->cover[g] = cov;
   }
   return VMP_OK;
 }
 
-/* After a wave no hard dependency has more VMs of its dependent group in
+/* After a wave hard dependency d has no more VMs of its dependent group in
  * a domain without the group it depends on than before the wave (none,
  * from a valid start). */
-static int check_deps(const replay *R, uint32_t wave) {
+static int check_dep(replay *R, size_t d, uint32_t wave) {
   const vmp_problem *p = R->p;
-  for (size_t d = 0; d < p->ndeps; d++) {
+  {
     const vmp__dep *dp = &p->deps[d];
     uint32_t v, h, val;
     size_t bad;
     char where[600];
-    if (!dp->hard) continue;
     bad = vmp__dep_broken(p, dp, R->ppos, VMP__NO_HOST, 0, &v);
     if (bad == (size_t)-1) return vmp__enomem();
-    if (bad <= R->depbad[d]) continue;
+    if (bad <= R->depbad[d]) {
+      R->depbad[d] = bad;
+      return VMP_OK;
+    }
     h = R->ppos[v];
     val = dp->scope ? vmp__labels_get(&p->host_labels[h], dp->scope) : 0;
     if (val)
@@ -296,19 +344,6 @@ static int check_wave(replay *R, size_t first, size_t end, uint32_t wave) {
       return rc;
     }
   }
-  if (R->p) {
-    for (size_t g = 0; g < R->p->ngroups; g++) {
-      size_t placed;
-      if (hard_spread(&R->p->groups[g]))
-        R->cover[g] = vmp__spread_cover(R->p, &R->p->groups[g], R->ppos,
-                                        VMP__NO_HOST, 0, &placed);
-    }
-    for (size_t d = 0; d < R->p->ndeps; d++)
-      if (R->p->deps[d].hard &&
-          (R->depbad[d] = vmp__dep_broken(R->p, &R->p->deps[d], R->ppos, VMP__NO_HOST, 0,
-                                          NULL)) == (size_t)-1)
-        return vmp__enomem();
-  }
   for (size_t k = first; k < end; k++) {
     const vmp__pstep *s = &pl->steps[k];
     for (uint32_t r = 0; r < R->nres; r++) {
@@ -323,8 +358,19 @@ static int check_wave(replay *R, size_t first, size_t end, uint32_t wave) {
     if (R->p)
       R->ppos[R->vm_p[s->vm]] = s->to == VMP__PLAN_NONE ? VMP__NO_HOST : R->host_p[s->to];
   }
-  if (R->p && (rc = check_spread(R, wave))) return rc;
-  return R->p ? check_deps(R, wave) : VMP_OK;
+  if (!R->p) return VMP_OK;
+  /* Only the groups and dependencies of the wave's VMs can have changed. */
+  for (size_t k = first; k < end; k++) {
+    uint32_t pv = R->vm_p[pl->steps[k].vm];
+    for (size_t j = R->in_start[pv]; j < R->in_start[pv + 1]; j++) {
+      uint32_t x = R->in_list[j];
+      if (R->seen[x] == wave + 1) continue;
+      R->seen[x] = wave + 1;
+      rc = x < R->p->ngroups ? check_spread(R, x, wave) : check_dep(R, x - R->p->ngroups, wave);
+      if (rc) return rc;
+    }
+  }
+  return VMP_OK;
 }
 
 /* Where each VM must end: its target, or where its blocked entry says. */

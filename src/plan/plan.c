@@ -5,8 +5,9 @@
  * previous one and takes pending moves in VM order while they fit: the
  * target must hold the VM on top of everything already on it and of every
  * VM the wave is sending there (VMs in flight count on both hosts; the
- * source needs no check because it only ever loses load), no host may
- * be touched by more than max_concurrent steps, no hard spread group may
+ * source needs no check because it only ever loses load, and a transient
+ * resource stays held on a VM's initial host for good), no host may be
+ * touched by more than max_concurrent steps, no hard spread group may
  * fall below its minimum and no VM of a group with a hard dependency may
  * be left, after the wave, in a domain without the group it depends on
  * (moves are taken in order, each against the positions the wave's earlier
@@ -15,13 +16,34 @@
  * still refuses on its own once the wave's single moves are in is taken
  * together with one other pending move of the same group or dependency
  * when the two, in one wave, keep it (two spread members exchanging
- * zones, the last VM of B and a VM of A moving to the same zone): the
- * checker, like the constraints, looks at the positions between waves.  A wave in which nothing
- * fits is a deadlock (a cycle of full hosts, or a host waiting for VMs that
- * cannot leave): the planner then moves a VM that sits on the target of a
- * stuck move, and whose departure alone makes that move fit, to a staging
- * host that is allowed for it and has room.  Each VM is staged at most
- * once, so planning ends; what still does not fit is reported as blocked.
+ * zones, the last VM of B and a VM of A moving to the same zone), or else
+ * with the chain of members that fill, one after the other, the domain the
+ * previous one leaves (a rotation of B among neighborhoods, up to
+ * CHAIN_MAX moves): the checker, like the constraints, looks at the
+ * positions between waves.  A wave in which nothing fits is a deadlock (a
+ * cycle of full hosts, or a host waiting for VMs that cannot leave): the
+ * planner then moves a VM that sits on the target of a stuck move, and
+ * whose departure alone makes that move fit, to a staging host that is
+ * allowed for it and has room.  Each VM is staged at most once, so a pass
+ * ends.  With allow_stop, when no staging host is left either, one such
+ * VM is stopped and started on its target later (a cold move).  A pass
+ * that leaves moves blocked, or moves a VM cold, is followed by up to
+ * PLAN_RETRIES more with the VMs blocked so far moved first and staged
+ * at once (stage_urgent), while hosts still have the room that later
+ * moves take; the pass with fewest blocked VMs, then fewest cold moves,
+ * then fewest steps is the plan.  What still does not fit is reported as
+ * blocked.
+ *
+ * Cost.  Each VM lists its hard spread groups and dependencies (built once,
+ * O(sum of their sizes)), so a candidate move looks only at those: a move
+ * within one domain costs nothing, a spread group is counted only when v
+ * leaves a domain no other member is in, and a dependency counts its two
+ * groups' VMs in the two domains the move touches, O(|A| + |B|).  A wave
+ * costs O(pending x (R + the sizes of the moving VMs' groups)); a deadlock
+ * O(pending x hosts) to pick staging hosts.  The checker rechecks after a
+ * wave only the groups and dependencies of the VMs that moved in it.  On
+ * ROADEF b_9 (50,000 VMs, 5,000 hosts, 2,007 moves) the whole command takes
+ * 2 to 3 s on the shared 2-core machine, 0.5 s of it reading the instance.
  *
  * Every plan is replayed by the independent checker (check.c) before
  * it is returned, as every solver result passes through the evaluator.
@@ -77,20 +99,9 @@ void vmp_plan_free(vmp_plan *pl) {
   for (size_t h = 0; pl->host_mig_listen && h < pl->nhosts; h++) free(pl->host_mig_listen[h]);
   for (size_t v = 0; pl->vm_name && v < pl->nvms; v++) free(pl->vm_name[v]);
   for (size_t k = 0; k < pl->nblocked; k++) free(pl->blocked[k].reason);
-  free(pl->res_name);
-  free(pl->host_name);
-  free(pl->host_uri);
-  free(pl->host_mig_uri);
-  free(pl->host_mig_listen);
-  free(pl->host_mig_tunnelled);
-  free(pl->cap);
-  free(pl->load);
-  free(pl->vm_name);
-  free(pl->dem);
-  free(pl->steps);
-  free(pl->wave_duration);
-  free(pl->blocked);
-  free(pl);
+  VMP__FREE_ALL(pl->res_name, pl->host_name, pl->host_uri, pl->host_mig_uri, pl->host_mig_listen,
+                pl->host_mig_tunnelled, pl->cap, pl->load, pl->vm_name, pl->dem, pl->steps,
+                pl->wave_duration, pl->blocked, pl);
 }
 
 int vmp__plan_add_step(vmp_plan *pl, uint32_t vm, uint32_t from, uint32_t to,
@@ -348,6 +359,12 @@ typedef struct planner {
   uint32_t *plan_vm;    /* [v] index in the plan's VM table */
   uint32_t *vm_of;      /* [plan VM] problem VM */
   uint32_t *npos;       /* [v] position once the wave being built is done */
+  size_t *vg_start;     /* [v..v+1): v's hard spread groups in vg */
+  uint32_t *vg;
+  size_t *vd_start;     /* [v..v+1): the hard dependencies v is in (either side) */
+  uint32_t *vd;
+  const uint8_t *urgent; /* [v] blocked in an earlier pass (may be NULL) */
+  size_t ncold;         /* VMs stopped to be started on their target */
   vmp_plan *pl;
 } planner;
 
@@ -365,27 +382,74 @@ static void release(planner *P, uint32_t h, uint32_t v) {
 /* Whether v's hard spread groups stay covered enough with v on t and the
  * rest where npos has them: at least their minimum, or no worse than
  * now. */
-static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
+static int spread_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
   const vmp_problem *p = P->p;
-  for (size_t g = 0; g < p->ngroups; g++) {
-    const vmp__group *gr = &p->groups[g];
-    size_t placed = 0, before, after, need;
-    int member = 0;
-    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2) continue;
-    for (uint32_t k = 0; k < gr->nvms && !member; k++) member = gr->vms[k] == v;
-    if (!member) continue;
-    before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
-    after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
-    need = gr->min_domains < placed ? gr->min_domains : placed;
-    if (after < need && after < before) return 0;
+  uint32_t s = P->npos[v];
+  size_t placed = 0, before, after, need;
+  uint64_t d0;
+  int alone = 1;
+  /* The cover only falls when v leaves a domain no other member is in
+   * for another domain: most moves are settled without counting it. */
+  if (s == t || s == VMP__NO_HOST) return 0;
+  d0 = vmp__host_domain(p, gr->scope, s);
+  if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) return 0;
+  for (uint32_t k = 0; k < gr->nvms && alone; k++) {
+    uint32_t w = gr->vms[k];
+    alone = w == v || P->npos[w] == VMP__NO_HOST ||
+            vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
   }
+  if (!alone) return 0;
+  before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+  after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
+  need = gr->min_domains < placed ? gr->min_domains : placed;
+  return after < need && after < before;
+}
+
+static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1]; j++)
+    if (spread_worse(P, &P->p->groups[P->vg[j]], v, t)) return 0;
   return 1;
 }
 
-static int in_group(const vmp__group *gr, uint32_t v) {
-  for (uint32_t k = 0; k < gr->nvms; k++)
-    if (gr->vms[k] == v) return 1;
-  return 0;
+/* Whether moving v to t leaves more VMs of dp's dependent group A in a
+ * domain without a VM of B than now (positions: npos).  Only the domain v
+ * leaves (d0) and the one it enters (d1) can change, so only they are
+ * counted: O(|A| + |B|), and nothing when v stays in its domain. */
+static int dep_worse(const planner *P, const vmp__dep *dp, uint32_t v, uint32_t t) {
+  const vmp_problem *p = P->p;
+  const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
+  uint32_t s = P->npos[v];
+  uint64_t dom[2];
+  size_t na[2][2] = {{0, 0}, {0, 0}}, nb[2][2] = {{0, 0}, {0, 0}}; /* [domain][after] */
+  size_t before = 0, after = 0;
+  int has[2];
+  if (s == t) return 0;
+  has[0] = s != VMP__NO_HOST;
+  has[1] = t != VMP__NO_HOST;
+  dom[0] = has[0] ? vmp__host_domain(p, dp->scope, s) : 0;
+  dom[1] = has[1] ? vmp__host_domain(p, dp->scope, t) : 0;
+  if (has[0] && has[1] && dom[0] == dom[1]) return 0;
+  for (int side = 0; side < 2; side++) {
+    const vmp__group *gr = side ? b : a;
+    size_t(*n)[2] = side ? nb : na;
+    for (uint32_t k = 0; k < gr->nvms; k++) {
+      uint32_t w = gr->vms[k];
+      for (int when = 0; when < 2; when++) {
+        uint32_t h = w == v ? (when ? t : s) : P->npos[w];
+        uint64_t x;
+        if (h == VMP__NO_HOST) continue;
+        x = vmp__host_domain(p, dp->scope, h);
+        for (int d = 0; d < 2; d++)
+          if (has[d] && x == dom[d]) n[d][when]++;
+      }
+    }
+  }
+  for (int d = 0; d < 2; d++) {
+    if (!has[d]) continue;
+    if (!nb[d][0]) before += na[d][0];
+    if (!nb[d][1]) after += na[d][1];
+  }
+  return after > before;
 }
 
 /* Whether v's hard dependencies stay met with v on t and the rest where
@@ -393,20 +457,11 @@ static int in_group(const vmp__group *gr, uint32_t v) {
  * group they depend on than now (none, from a valid start).  *which (may
  * be NULL) receives the dependency that refuses. */
 static int dep_ok(const planner *P, uint32_t v, uint32_t t, size_t *which) {
-  const vmp_problem *p = P->p;
-  for (size_t d = 0; d < p->ndeps; d++) {
-    const vmp__dep *dp = &p->deps[d];
-    size_t before, after;
-    if (!dp->hard ||
-        (!in_group(&p->groups[dp->group], v) && !in_group(&p->groups[dp->on], v)))
-      continue;
-    before = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
-    after = vmp__dep_broken(p, dp, P->npos, v, t, NULL);
-    if (after == (size_t)-1 || before == (size_t)-1 || after > before) {
-      if (which) *which = d;
+  for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1]; j++)
+    if (dep_worse(P, &P->p->deps[P->vd[j]], v, t)) {
+      if (which) *which = P->vd[j];
       return 0;
     }
-  }
   return 1;
 }
 
@@ -468,15 +523,25 @@ static int take_stops(planner *P, uint32_t wave, size_t *taken) {
 /* Whether v on t and w on tw, together, keep every hard spread group and
  * dependency of either as spread_ok and dep_ok keep them for one move:
  * compared with where npos has them now. */
+static int listed(const uint32_t *list, size_t n, uint32_t x) {
+  for (size_t k = 0; k < n; k++)
+    if (list[k] == x) return 1;
+  return 0;
+}
+
 static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) {
   const vmp_problem *p = P->p;
   uint32_t saved = P->npos[v];
+  const uint32_t *vg = &P->vg[P->vg_start[v]], *vd = &P->vd[P->vd_start[v]];
+  size_t nvg = P->vg_start[v + 1] - P->vg_start[v], nvd = P->vd_start[v + 1] - P->vd_start[v];
+  size_t nwg = P->vg_start[w + 1] - P->vg_start[w], nwd = P->vd_start[w + 1] - P->vd_start[w];
   int ok = 1;
-  for (size_t g = 0; g < p->ngroups && ok; g++) {
+  /* The groups and dependencies of v, then those of w that v is not in. */
+  for (size_t j = 0; j < nvg + nwg && ok; j++) {
+    uint32_t g = j < nvg ? vg[j] : P->vg[P->vg_start[w] + j - nvg];
     const vmp__group *gr = &p->groups[g];
     size_t placed = 0, before, after, need;
-    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2) continue;
-    if (!in_group(gr, v) && !in_group(gr, w)) continue;
+    if (j >= nvg && listed(vg, nvg, g)) continue;
     before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
     P->npos[v] = t;
     after = vmp__spread_cover(p, gr, P->npos, w, tw, &placed);
@@ -484,13 +549,11 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
     need = gr->min_domains < placed ? gr->min_domains : placed;
     if (after < need && after < before) ok = 0;
   }
-  for (size_t d = 0; d < p->ndeps && ok; d++) {
+  for (size_t j = 0; j < nvd + nwd && ok; j++) {
+    uint32_t d = j < nvd ? vd[j] : P->vd[P->vd_start[w] + j - nvd];
     const vmp__dep *dp = &p->deps[d];
     size_t before, after;
-    if (!dp->hard) continue;
-    if (!in_group(&p->groups[dp->group], v) && !in_group(&p->groups[dp->on], v) &&
-        !in_group(&p->groups[dp->group], w) && !in_group(&p->groups[dp->on], w))
-      continue;
+    if (j >= nvd && listed(vd, nvd, d)) continue;
     before = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
     P->npos[v] = t;
     after = vmp__dep_broken(p, dp, P->npos, w, tw, NULL);
@@ -542,17 +605,14 @@ static int pair_with(planner *P, uint32_t v, uint32_t t, uint32_t w, int *tries)
 static uint32_t partner(planner *P, uint32_t v, uint32_t t) {
   const vmp_problem *p = P->p;
   int tries = 0;
-  for (size_t g = 0; g < p->ngroups && tries < PAIR_TRIES; g++) {
-    const vmp__group *gr = &p->groups[g];
-    if (gr->policy != VMP_SPREAD || !gr->hard || gr->min_domains < 2 || !in_group(gr, v))
-      continue;
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && tries < PAIR_TRIES; j++) {
+    const vmp__group *gr = &p->groups[P->vg[j]];
     for (uint32_t k = 0; k < gr->nvms && tries < PAIR_TRIES; k++)
       if (pair_with(P, v, t, gr->vms[k], &tries)) return gr->vms[k];
   }
-  for (size_t d = 0; d < p->ndeps && tries < PAIR_TRIES; d++) {
-    const vmp__dep *dp = &p->deps[d];
+  for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && tries < PAIR_TRIES; j++) {
+    const vmp__dep *dp = &p->deps[P->vd[j]];
     const vmp__group *a = &p->groups[dp->group], *b = &p->groups[dp->on];
-    if (!dp->hard || (!in_group(a, v) && !in_group(b, v))) continue;
     for (int side = 0; side < 2; side++) {
       const vmp__group *gr = side ? a : b;
       for (uint32_t k = 0; k < gr->nvms && tries < PAIR_TRIES; k++)
@@ -560,6 +620,93 @@ static uint32_t partner(planner *P, uint32_t v, uint32_t t) {
     }
   }
   return VMP__NO_HOST;
+}
+
+/* Longest chain() tries. */
+#define CHAIN_MAX 16
+
+/* Whether the moves of chain (VMs cv, already in the wave: npos has them on
+ * their targets) keep every hard spread group and dependency any of them
+ * is in, compared with the positions without them. */
+static int chain_ok(planner *P, const uint32_t *cv, size_t n) {
+  const vmp_problem *p = P->p;
+  uint32_t saved[CHAIN_MAX];
+  int ok = 1;
+  for (size_t i = 0; i < n && ok; i++) {
+    uint32_t v = cv[i];
+    for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && ok; j++) {
+      const vmp__group *gr = &p->groups[P->vg[j]];
+      size_t placed = 0, before, after, need;
+      after = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+      need = gr->min_domains < placed ? gr->min_domains : placed;
+      for (size_t c = 0; c < n; c++) saved[c] = P->npos[cv[c]], P->npos[cv[c]] = P->pos[cv[c]];
+      before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+      for (size_t c = 0; c < n; c++) P->npos[cv[c]] = saved[c];
+      if (after < need && after < before) ok = 0;
+    }
+    for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && ok; j++) {
+      const vmp__dep *dp = &p->deps[P->vd[j]];
+      size_t before, after = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
+      for (size_t c = 0; c < n; c++) saved[c] = P->npos[cv[c]], P->npos[cv[c]] = P->pos[cv[c]];
+      before = vmp__dep_broken(p, dp, P->npos, VMP__NO_HOST, 0, NULL);
+      for (size_t c = 0; c < n; c++) P->npos[cv[c]] = saved[c];
+      if (after == (size_t)-1 || before == (size_t)-1 || after > before) ok = 0;
+    }
+  }
+  return ok;
+}
+
+/* A cycle of domains: v's move to t leaves a domain without what a hard
+ * dependency (its group B) or spread group needs, another pending member
+ * of that group must come into that domain, and its own departure leaves
+ * a hole in turn, ... until a domain that loses a member gets one back
+ * (the services of a rotation, one per neighborhood, each moving to the
+ * next).  The chain is built greedily, the first fitting member into each
+ * hole, at most CHAIN_MAX moves, and taken into the wave only when all of
+ * them together keep every constraint they touch (chain_ok).  Returns the
+ * number of moves taken (0: none), their VMs in cv (CHAIN_MAX). */
+static size_t chain(planner *P, uint32_t v, uint32_t t, uint32_t *cv) {
+  const vmp_problem *p = P->p;
+  const vmp__group *members = NULL;
+  uint32_t scope = 0;
+  size_t n = 0;
+  uint64_t hole;
+  for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && !members; j++) {
+    const vmp__dep *dp = &p->deps[P->vd[j]];
+    if (dep_worse(P, dp, v, t)) {
+      members = &p->groups[dp->on];
+      scope = dp->scope;
+    }
+  }
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && !members; j++)
+    if (spread_worse(P, &p->groups[P->vg[j]], v, t)) {
+      members = &p->groups[P->vg[j]];
+      scope = members->scope;
+    }
+  if (!members || P->pos[v] == VMP__NO_HOST) return 0;
+  hole = vmp__host_domain(p, scope, P->pos[v]);
+  take(P, v, P->pos[v], t, 1);
+  cv[n++] = v;
+  while (n < CHAIN_MAX) {
+    uint32_t w = VMP__NO_HOST;
+    for (uint32_t k = 0; k < members->nvms && w == VMP__NO_HOST; k++) {
+      uint32_t x = members->vms[k], sx = P->pos[x], tx = P->tgt[x];
+      if (tx == VMP__NO_HOST || sx == VMP__NO_HOST || sx == tx || P->npos[x] != sx) continue;
+      if (vmp__host_domain(p, scope, tx) != hole ||
+          vmp__host_domain(p, scope, sx) == hole)
+        continue;
+      if (!conc_ok(P, sx) || !conc_ok(P, tx) || !fits(P, P->peak, tx, dem_of(P, x), NULL))
+        continue;
+      w = x;
+    }
+    if (w == VMP__NO_HOST) break;
+    take(P, w, P->pos[w], P->tgt[w], 1);
+    cv[n++] = w;
+    if (chain_ok(P, cv, n)) return n;
+    hole = vmp__host_domain(p, scope, P->pos[w]);
+  }
+  while (n--) take(P, cv[n], P->pos[cv[n]], P->tgt[cv[n]], -1);
+  return 0;
 }
 
 /* Takes pending moves into the wave while they fit, one at a time in VM
@@ -588,7 +735,13 @@ static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
       if (!pairs || alone) continue;
       take(P, v, s, t, 1);
       if ((w = partner(P, v, t)) == VMP__NO_HOST) {
+        uint32_t cv[CHAIN_MAX];
+        size_t n;
         take(P, v, s, t, -1);
+        if (!(n = chain(P, v, t, cv))) continue;
+        for (size_t j = 0; j < n; j++)
+          if ((rc = emit(P, cv[j], P->pos[cv[j]], P->tgt[cv[j]], wave, 0))) return rc;
+        *taken += n;
         continue;
       }
       take(P, w, P->pos[w], P->tgt[w], 1);
@@ -674,6 +827,103 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
   free(src_used);
   free(start);
   free(at);
+  return rc;
+}
+
+/* A retry pass, at the start of every wave: an urgent VM (blocked in an
+ * earlier pass) whose own move does not fit yet, and that sits on the
+ * target of another urgent VM whose move does not fit either, goes to a
+ * staging host now, while hosts still have room: the cycles of full hosts
+ * that blocked the earlier pass are broken before the other moves fill
+ * the hosts a VM could have gone through.  The roomiest allowed host takes
+ * it; each VM is staged at most once. */
+static int stage_urgent(planner *P, uint32_t wave, size_t *taken) {
+  const vmp_problem *p = P->p;
+  uint8_t *wanted = calloc(p->nhosts + 1, 1);
+  int rc = VMP_OK;
+  if (!wanted) return vmp__enomem();
+  for (size_t k = 0; k < P->npending; k++) {
+    uint32_t u = P->pending[k], t = P->tgt[u];
+    if (P->urgent[u] && !fits(P, P->peak, t, dem_of(P, u), NULL)) wanted[t] = 1;
+  }
+  for (size_t k = 0; k < P->npending; k++) {
+    uint32_t v = P->pending[k], s = P->pos[v], best_x = VMP__NO_HOST;
+    double best_room = -HUGE_VAL;
+    if (!P->urgent[v] || P->staged[v] || s == VMP__NO_HOST || !wanted[s] ||
+        P->npos[v] != s || !conc_ok(P, s))
+      continue;
+    if (fits(P, P->peak, P->tgt[v], dem_of(P, v), NULL)) continue;
+    for (uint32_t x = 0; x < p->nhosts; x++) {
+      double room;
+      if (x == s || x == P->tgt[v] || !conc_ok(P, x)) continue;
+      if (!vmp__model_allowed(P->m, P->m->vm_item[v], x)) continue;
+      if (!fits(P, P->peak, x, dem_of(P, v), NULL)) continue;
+      if (!spread_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
+      room = spare(P, x, dem_of(P, v));
+      if (room > best_room) {
+        best_room = room;
+        best_x = x;
+      }
+    }
+    if (best_x == VMP__NO_HOST) continue;
+    take(P, v, s, best_x, 1);
+    P->staged[v] = 1;
+    if ((rc = emit(P, v, s, best_x, wave, 1))) break;
+    (*taken)++;
+  }
+  free(wanted);
+  return rc;
+}
+
+/* What v's departure from h frees: its demand, but for the transient
+ * resources when h is its initial host (they stay held there). */
+static const double *freed_by(const planner *P, uint32_t v, uint32_t h, double *out) {
+  for (uint32_t r = 0; r < P->nres; r++)
+    out[r] = h == P->p->vm_host[v] && ((P->p->res_transient >> r) & 1u) ? 0.0 : dem_of(P, v)[r];
+  return out;
+}
+
+/* The last resort, with allow_stop, when neither a move nor a staging
+ * fits: a running VM that sits on the target of a stuck move, and whose
+ * departure alone makes that move fit, is shut down where it runs (a stop
+ * step) and stays pending: a later wave starts it on its target (a start
+ * step), a cold move through no third host.  It holds its room until its
+ * wave is over; a stop that would leave a hard spread group below its
+ * minimum or break a hard dependency is not taken.  The VM with the least
+ * memory is stopped, one per wave: the next wave may need no other. */
+static int cold_stop_with(planner *P, uint32_t wave, size_t *taken, double *freed) {
+  for (size_t k = 0; k < P->npending; k++) {
+    uint32_t u = P->pending[k], s = P->tgt[u], best = VMP__NO_HOST;
+    double best_mem = HUGE_VAL;
+    if (P->conc[s]) continue;
+    for (size_t j = 0; j < P->npending; j++) {
+      uint32_t v = P->pending[j];
+      double mem = vmp__plan_vm_mib(P->pl, P->plan_vm[v]);
+      if (v == u || P->pos[v] != s || P->npos[v] != s) continue;
+      if (!fits(P, P->load, s, dem_of(P, u), freed_by(P, v, s, freed))) continue;
+      if (!spread_ok(P, v, VMP__NO_HOST) || !dep_ok(P, v, VMP__NO_HOST, NULL)) continue;
+      if (mem < best_mem) {
+        best_mem = mem;
+        best = v;
+      }
+    }
+    if (best == VMP__NO_HOST) continue;
+    P->npos[best] = VMP__NO_HOST;
+    P->conc[s]++;
+    P->ncold++;
+    (*taken)++;
+    /* one per wave: the next wave may not need another */
+    return emit(P, best, s, VMP__NO_HOST, wave, 0);
+  }
+  return VMP_OK;
+}
+
+static int cold_stop(planner *P, uint32_t wave, size_t *taken) {
+  double freed[64], *big = P->nres > 64 ? malloc(P->nres * sizeof *big) : NULL;
+  int rc;
+  if (P->nres > 64 && !big) return vmp__enomem();
+  rc = cold_stop_with(P, wave, taken, big ? big : freed);
+  free(big);
   return rc;
 }
 
@@ -781,8 +1031,13 @@ static int run_waves(planner *P) {
     memset(P->conc, 0, P->p->nhosts * sizeof *P->conc);
     memcpy(P->npos, P->pos, P->p->nvms * sizeof *P->npos);
     if ((rc = take_stops(P, wave, &stopped))) return rc;
+    size_t early = 0;
+    if (P->urgent && P->opts->staging && (rc = stage_urgent(P, wave, &early))) return rc;
     if ((rc = fill_wave(P, wave, &taken))) return rc;
+    taken += early;
     if (!taken && !stopped && P->opts->staging && (rc = stage(P, wave, &taken))) return rc;
+    if (!taken && !stopped && P->opts->allow_stop && (rc = cold_stop(P, wave, &taken)))
+      return rc;
     if (!taken && !stopped) break;
     commit_wave(P, first);
     wave++;
@@ -845,23 +1100,95 @@ static int plan_tables(planner *P, const double *load0) {
   return VMP_OK;
 }
 
+static int hard_spread(const vmp__group *gr) {
+  return gr->policy == VMP_SPREAD && gr->hard && gr->min_domains >= 2;
+}
+
+/* Appends x to v's list (CSR being filled: fill[v] is the next slot),
+ * unless it was the last one put (a VM on both sides of a dependency: a
+ * dependency puts all its VMs before the next one starts). */
+static void index_put(size_t *start, size_t *fill, uint32_t *list, uint32_t v, uint32_t x) {
+  if (fill[v] > start[v] && list[fill[v] - 1] == x) return;
+  list[fill[v]++] = x;
+}
+
+/* Closes the gaps index_put left (start[v+1] becomes fill[v]'s end). */
+static void compact(size_t *start, const size_t *fill, uint32_t *list, size_t nv) {
+  size_t at = 0;
+  for (size_t v = 0; v < nv; v++) {
+    size_t from = start[v], n = fill[v] - from;
+    memmove(&list[at], &list[from], n * sizeof *list);
+    start[v] = at;
+    at += n;
+  }
+  start[nv] = at;
+}
+
+/* For every VM, its hard spread groups and hard dependencies (CSR), so
+ * that a move looks only at the constraints it can change. */
+static int build_index(planner *P) {
+  const vmp_problem *p = P->p;
+  size_t nv = p->nvms, ng = 0, nd = 0, *gfill, *dfill;
+  int rc = VMP_OK;
+  P->vg_start = calloc(nv + 2, sizeof *P->vg_start);
+  P->vd_start = calloc(nv + 2, sizeof *P->vd_start);
+  gfill = calloc(nv + 1, sizeof *gfill);
+  dfill = calloc(nv + 1, sizeof *dfill);
+  if (!P->vg_start || !P->vd_start || !gfill || !dfill) goto nomem;
+  for (size_t g = 0; g < p->ngroups; g++)
+    if (hard_spread(&p->groups[g]))
+      for (uint32_t k = 0; k < p->groups[g].nvms; k++) P->vg_start[p->groups[g].vms[k] + 1]++;
+  for (size_t d = 0; d < p->ndeps; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    if (!dp->hard) continue;
+    for (uint32_t k = 0; k < p->groups[dp->group].nvms; k++)
+      P->vd_start[p->groups[dp->group].vms[k] + 1]++;
+    for (uint32_t k = 0; k < p->groups[dp->on].nvms; k++)
+      P->vd_start[p->groups[dp->on].vms[k] + 1]++;
+  }
+  for (size_t v = 0; v < nv; v++) {
+    P->vg_start[v + 1] += P->vg_start[v];
+    P->vd_start[v + 1] += P->vd_start[v];
+  }
+  ng = P->vg_start[nv];
+  nd = P->vd_start[nv];
+  P->vg = malloc((ng + 1) * sizeof *P->vg);
+  P->vd = malloc((nd + 1) * sizeof *P->vd);
+  if (!P->vg || !P->vd) goto nomem;
+  memcpy(gfill, P->vg_start, nv * sizeof *gfill);
+  memcpy(dfill, P->vd_start, nv * sizeof *dfill);
+  for (size_t g = 0; g < p->ngroups; g++)
+    if (hard_spread(&p->groups[g]))
+      for (uint32_t k = 0; k < p->groups[g].nvms; k++)
+        index_put(P->vg_start, gfill, P->vg, p->groups[g].vms[k], (uint32_t)g);
+  for (size_t d = 0; d < p->ndeps; d++) {
+    const vmp__dep *dp = &p->deps[d];
+    if (!dp->hard) continue;
+    for (uint32_t k = 0; k < p->groups[dp->group].nvms; k++)
+      index_put(P->vd_start, dfill, P->vd, p->groups[dp->group].vms[k], (uint32_t)d);
+    for (uint32_t k = 0; k < p->groups[dp->on].nvms; k++)
+      index_put(P->vd_start, dfill, P->vd, p->groups[dp->on].vms[k], (uint32_t)d);
+  }
+  compact(P->vg_start, gfill, P->vg, nv);
+  compact(P->vd_start, dfill, P->vd, nv);
+  goto out;
+nomem:
+  rc = vmp__enomem();
+out:
+  free(gfill);
+  free(dfill);
+  return rc;
+}
+
 static void planner_free(planner *P) {
-  free(P->capx);
-  free(P->load);
-  free(P->peak);
-  free(P->conc);
-  free(P->pos);
-  free(P->staged);
-  free(P->pending);
-  free(P->stops);
-  free(P->plan_vm);
-  free(P->vm_of);
-  free(P->npos);
+  VMP__FREE_ALL(P->capx, P->load, P->peak, P->conc, P->pos, P->staged, P->pending, P->stops,
+                P->plan_vm, P->vm_of, P->npos, P->vg_start, P->vg, P->vd_start, P->vd);
 }
 
 static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
                         const vmp__model *m, const vmp_plan_opts *opts, size_t *nmoving) {
   size_t nh = p->nhosts, nr = p->nres, hr = vmp__mul(nh, nr);
+  int rc;
   memset(P, 0, sizeof *P);
   P->p = p;
   P->m = m;
@@ -887,6 +1214,7 @@ static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
       double c = vmp_problem_host_effective_capacity(p, h, r);
       P->capx[h * nr + r] = c * (1 + VMP__REL_EPS) + VMP__ABS_EPS;
     }
+  if ((rc = build_index(P))) return rc;
   *nmoving = 0;
   for (uint32_t v = 0; v < p->nvms; v++) {
     uint32_t cur = p->vm_host[v];
@@ -915,12 +1243,67 @@ static int report_unplaced(planner *P) {
   return rc;
 }
 
+/* One pass of the planner; urgent (may be NULL) marks the VMs to move
+ * first and stage early.  On success *out is the plan and left[v] (when
+ * not NULL) is set for every VM it leaves blocked. */
+static int plan_pass(const vmp_problem *p, const vmp_solution *target, const vmp__model *m,
+                     const vmp_plan_opts *opts, const uint8_t *urgent, uint8_t *left,
+                     vmp_plan **out, size_t *ncold) {
+  planner P;
+  size_t nmoving = 0;
+  int rc = planner_init(&P, p, target, m, opts, &nmoving);
+  *out = NULL;
+  P.urgent = urgent;
+  if (!rc && urgent) {
+    /* urgent VMs first, each part in VM order */
+    size_t n = 0;
+    uint32_t *order = malloc((P.npending + 1) * sizeof *order);
+    if (!order) rc = vmp__enomem();
+    for (int pass = 0; !rc && pass < 2; pass++)
+      for (size_t k = 0; k < P.npending; k++)
+        if ((urgent[P.pending[k]] ? 0 : 1) == pass) order[n++] = P.pending[k];
+    if (!rc) memcpy(P.pending, order, P.npending * sizeof *order);
+    free(order);
+  }
+  if (!rc) rc = vmp__plan_alloc(p->nres, p->nhosts, nmoving, &P.pl);
+  if (!rc) {
+    P.pl->max_concurrent = opts->max_concurrent;
+    P.pl->bandwidth = opts->bandwidth_mibps;
+    rc = plan_tables(&P, P.load);
+  }
+  if (!rc) rc = vmp__plan_finish(P.pl); /* the memory resource, for staging choices */
+  if (!rc) rc = report_unplaced(&P);
+  if (!rc) rc = run_waves(&P);
+  if (!rc) {
+    P.pl->status = P.pl->nblocked ? VMP_PLAN_BLOCKED : VMP_PLAN_COMPLETE;
+    rc = vmp__plan_finish(P.pl);
+  }
+  if (!rc && left) {
+    for (size_t k = 0; k < P.npending; k++) left[P.pending[k]] = 1;
+    for (size_t k = 0; k < P.nstops; k++) left[P.stops[k]] = 1;
+    /* a VM stopped for a cold move counts as blocked for the next pass */
+    for (size_t k = 0; k < P.pl->nsteps; k++)
+      if (P.pl->steps[k].to == VMP__PLAN_NONE && target->vm_host[P.vm_of[P.pl->steps[k].vm]] !=
+                                                     VMP__NO_HOST)
+        left[P.vm_of[P.pl->steps[k].vm]] = 1;
+  }
+  *ncold = P.ncold;
+  if (rc) vmp_plan_free(P.pl);
+  else *out = P.pl;
+  planner_free(&P);
+  return rc;
+}
+
+/* Passes after the first, when it leaves moves blocked. */
+#define PLAN_RETRIES 3
+
 int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
                  const vmp_plan_opts *opts_in, vmp_plan **out) {
   vmp_plan_opts loaded, *opts = &loaded;
   vmp__model *m = NULL;
-  planner P;
-  size_t nmoving = 0;
+  vmp_plan *best = NULL, *pl = NULL;
+  uint8_t *urgent = NULL;
+  size_t best_cold = 0, cold = 0;
   int rc;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
@@ -931,30 +1314,35 @@ int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
                       opts->bandwidth_mibps);
   if ((rc = vmp__plan_check_target(p, target))) return rc;
   if ((rc = vmp__model_compile(p, &m))) return rc;
-  rc = planner_init(&P, p, target, m, opts, &nmoving);
-  if (!rc) rc = vmp__plan_alloc(p->nres, p->nhosts, nmoving, &P.pl);
-  if (!rc) {
-    double *load0 = P.load;
-    P.pl->max_concurrent = opts->max_concurrent;
-    P.pl->bandwidth = opts->bandwidth_mibps;
-    rc = plan_tables(&P, load0);
+  if (!(urgent = calloc(p->nvms + 1, 1))) rc = vmp__enomem();
+  /* A plan that leaves moves blocked (or moves VMs cold) is made again
+   * with the VMs blocked so far moved first and staged early
+   * (stage_urgent); the pass that blocks fewest VMs, then stops fewest
+   * for a cold move, then takes fewest steps, wins. */
+  if (!rc) rc = plan_pass(p, target, m, opts, NULL, urgent, &best, &best_cold);
+  for (int pass = 0; !rc && pass < PLAN_RETRIES && (best->nblocked || best_cold) &&
+                     opts->staging;
+       pass++) {
+    if ((rc = plan_pass(p, target, m, opts, urgent, urgent, &pl, &cold))) break;
+    if (pl->nblocked < best->nblocked ||
+        (pl->nblocked == best->nblocked &&
+         (cold < best_cold || (cold == best_cold && pl->nsteps < best->nsteps)))) {
+      vmp_plan_free(best);
+      best = pl;
+      best_cold = cold;
+    } else {
+      vmp_plan_free(pl);
+    }
+    pl = NULL;
   }
-  if (!rc) rc = vmp__plan_finish(P.pl); /* the memory resource, for staging choices */
-  if (!rc) rc = report_unplaced(&P);
-  if (!rc) rc = run_waves(&P);
-  if (!rc) {
-    P.pl->status = P.pl->nblocked ? VMP_PLAN_BLOCKED : VMP_PLAN_COMPLETE;
-    rc = vmp__plan_finish(P.pl);
-  }
-  if (!rc && (rc = vmp_plan_verify(P.pl, p, target)) && rc != VMP_ENOMEM)
+  free(urgent);
+  if (!rc && (rc = vmp_plan_verify(best, p, target)) && rc != VMP_ENOMEM)
     rc = vmp__error_prefix(VMP_EINTERNAL, "planner bug: the plan checker refused the plan");
   vmp__model_free(m);
   if (rc) {
-    vmp_plan_free(P.pl);
-    planner_free(&P);
+    vmp_plan_free(best);
     return rc;
   }
-  *out = P.pl;
-  planner_free(&P);
+  *out = best;
   return VMP_OK;
 }

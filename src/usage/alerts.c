@@ -35,11 +35,7 @@ int vmp_alert_opts_init(vmp_alert_opts *opts, uint32_t version) {
 
 void vmp_alerts_free(vmp_alerts *a) {
   if (!a) return;
-  free(a->list);
-  free(a->names);
-  free(a->thr);
-  free(a->active);
-  free(a);
+  VMP__FREE_ALL(a->list, a->names, a->thr, a->active, a);
 }
 
 /* ---- thresholds ------------------------------------------------------------------ */

@@ -23,15 +23,7 @@
 
 void vmp_utilization_free(vmp_utilization *u) {
   if (!u) return;
-  free(u->names);
-  free(u->host);
-  free(u->res);
-  free(u->cap);
-  free(u->load);
-  free(u->time);
-  free(u->nvms);
-  free(u->maintenance);
-  free(u);
+  VMP__FREE_ALL(u->names, u->host, u->res, u->cap, u->load, u->time, u->nvms, u->maintenance, u);
 }
 
 /* Allocates u for p with nt times; copies names and capacities. */

@@ -47,6 +47,13 @@ void *vmp__realloc(void *p, size_t size);
  * *cap is the current capacity.  0 or VMP_ENOMEM. */
 int vmp__grow(void *arr, size_t *cap, size_t need, size_t elem);
 char *vmp__strdup(const char *s);
+/* Frees the n pointers of ptrs (any may be NULL). */
+void vmp__free_n(void *const *ptrs, size_t n);
+/* VMP__FREE_ALL(a, b, ...) frees each argument, for the release functions
+ * of structs that own many arrays. */
+#define VMP__FREE_ALL(...)                                                    \
+  vmp__free_n((void *const[]){__VA_ARGS__},                                   \
+              sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 
 /* ---- time ----------------------------------------------------------------- */
 

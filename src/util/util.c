@@ -47,6 +47,10 @@ int vmp__grow(void *arr, size_t *cap, size_t need, size_t elem) {
   return 0;
 }
 
+void vmp__free_n(void *const *ptrs, size_t n) {
+  for (size_t k = 0; k < n; k++) free(ptrs[k]);
+}
+
 char *vmp__strdup(const char *s) {
   size_t n = strlen(s) + 1;
   char *d = malloc(n);

@@ -1167,10 +1167,7 @@ int vmp_virt_apply(vmp_virt *v, const vmp_plan *pl, const vmp_apply_opts *opts,
 out:
   vmp__journal_close(&R.j);
   vmp_apply_report_free(R.rep);
-  free(R.conn);
-  free(R.ours);
-  free(R.logged);
-  free(R.sim);
+  VMP__FREE_ALL(R.conn, R.ours, R.logged, R.sim);
   pthread_mutex_destroy(&R.mu);
   return rc;
 }

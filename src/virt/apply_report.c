@@ -47,10 +47,7 @@ const char *vmp_step_state_name(int state) {
 void vmp_apply_report_free(vmp_apply_report *r) {
   if (!r) return;
   for (size_t k = 0; k < r->nsteps; k++) {
-    free(r->steps[k].message);
-    free(r->steps[k].vm);
-    free(r->steps[k].from);
-    free(r->steps[k].to);
+    VMP__FREE_ALL(r->steps[k].message, r->steps[k].vm, r->steps[k].from, r->steps[k].to);
   }
   free(r->steps);
   free(r);

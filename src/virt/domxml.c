@@ -377,10 +377,6 @@ void vmp__domxml_free(vmp__domxml *d) {
     free(d->groups[k].name);
     free(d->groups[k].scope);
   }
-  free(d->disks);
-  free(d->labels);
-  free(d->demands);
-  free(d->allowed);
-  free(d->groups);
+  VMP__FREE_ALL(d->disks, d->labels, d->demands, d->allowed, d->groups);
   memset(d, 0, sizeof *d);
 }

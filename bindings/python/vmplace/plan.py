@@ -379,7 +379,9 @@ def plan(problem: Problem, target: Target, *,
     plan's status is ``blocked`` — an answer, not an error.  A VM without a
     current host gets a start step; a running VM the target leaves
     unplaced is blocked, or with ``allow_stop`` gets a stop step (shut down
-    where it runs, its definition kept there).  Options left at None
+    where it runs, its definition kept there); ``allow_stop`` also lets a
+    stuck cycle move one VM cold (a stop step, then a start step on its
+    target).  Options left at None
     take the library's defaults, which are ``vmplace plan``'s (2 steps per
     host and wave, 1000 MiB/s, staging on).
 
@@ -398,7 +400,9 @@ def plan(problem: Problem, target: Target, *,
         staging: whether cycles may go through a staging host; False
             reports them as blocked.
         allow_stop: whether running VMs the target leaves unplaced are
-            stopped (stop steps) rather than reported as blocked.
+            stopped (stop steps) rather than reported as blocked; also, as
+            the last resort, a VM of a cycle no host can break is moved
+            cold (stopped, then started on its target).
 
     Returns:
         The :class:`Plan`, already replayed by the checker.
