@@ -80,6 +80,14 @@ typedef struct cg {
   uint32_t *tstart, *titems;   /* CSR: the items */
   uint32_t *itype;      /* [nitems] type of each item (UINT32_MAX: none) */
   uint32_t *cstart, *cset;     /* CSR: conflict sets of each type */
+  uint8_t *tone;        /* [t] at most one unit per pattern (anti-affinity) */
+  glp_prob *kplp;       /* LP relaxation of the pricing knapsack */
+  double *kplub;        /* [nt] its column bounds */
+  double *kplz;         /* [nsets] its conflict rows' duals */
+  uint32_t *kub2, *kfill;  /* [nt] scratch of round_lp */
+  uint8_t *kset;           /* [nsets] scratch of round_lp */
+  double ky[VMP__MAX_RESOURCES];  /* the relaxation's capacity duals */
+  int ky_ok;               /* ky is from the last quick_upper */
   uint32_t nsets;
 
   /* host classes with usable hosts */
@@ -141,6 +149,11 @@ typedef struct cg {
   int *ind;             /* GLPK index scratch */
   double *val;
   int stopped;
+  double root_seconds;   /* time to the end of the root (from the start) */
+  double price_seconds;  /* time spent in pricing */
+  double lp_seconds;     /* time spent in the master LP */
+  int root_converged;    /* pricing proved the root LP optimal */
+  double t_start;
   double phase_deadline; /* end of the current phase (root, dive, master) */
   int time_cut;          /* some phase was cut short by its deadline */
   uint32_t *take;       /* [nt] cursor into each type's items */
@@ -171,6 +184,7 @@ static void cg_free(cg *c) {
                 c->kclass, c->kn, c->kcost, c->kcap, c->tkc, c->ksig, c->pclass, c->pstart,
                 c->ptype, c->pcnt, c->pcost, c->hash.slot, c->pi, c->pi_lp, c->pi_c, c->mu,
                 c->mu_lp, c->mu_c, c->rb, c->rn, c->prof, c->kub, c->vbar);
+  VMP__FREE_ALL(c->tone, c->kplub, c->kplz, c->kub2, c->kfill, c->kset);
   for (int k = 0; k < NSOLS; k++) free(c->sols[k].a);
   VMP__FREE_ALL(c->best, c->scratch, c->ind, c->val, c->take, c->hnext);
   if (c->hard) {
@@ -180,6 +194,22 @@ static void cg_free(cg *c) {
 }
 
 /* ---- types and classes (no GLPK) ---------------------------------------------- */
+
+/* Whether item i is in a hard anti-affinity group with host scope (the
+ * only groups a pattern can respect). */
+static int conflict_group(const vmp__model *m, uint32_t g) {
+  const vmp__mgroup *mg = &m->groups[g];
+  return mg->hard && mg->policy == VMP_ANTI_AFFINITY && m->scopes[mg->scope].dom == NULL;
+}
+
+/* The group of item i when it belongs to exactly one group and that is a
+ * conflict group; UINT32_MAX otherwise. */
+static uint32_t sole_conflict_group(const vmp__model *m, uint32_t i) {
+  uint32_t s = m->item_groups_start[i];
+  if (m->item_groups_start[i + 1] - s != 1 || !conflict_group(m, m->item_groups[s]))
+    return UINT32_MAX;
+  return m->item_groups[s];
+}
 
 /* Items the master cannot tell apart compare equal. */
 static int cmp_key(const vmp__model *m, uint32_t i, uint32_t j) {
@@ -194,8 +224,19 @@ static int cmp_key(const vmp__model *m, uint32_t i, uint32_t j) {
     if (m->item_cur[i] != m->item_cur[j]) return m->item_cur[i] < m->item_cur[j] ? -1 : 1;
     if (m->item_mig[i] != m->item_mig[j]) return m->item_mig[i] < m->item_mig[j] ? -1 : 1;
   }
-  /* Members of hard groups stay types of their own (conflict sets). */
-  if (ci || cj) return (i > j) - (i < j);
+  /* Members of groups stay types of their own, except the members of
+   * one hard host anti-affinity group that belong to no other group:
+   * identical replicas are one type of which a pattern holds at most one
+   * unit (kmax), the same LP and the same placements without a conflict
+   * set in pricing. */
+  {
+    /* (0) no group, (1, g) only conflict group g, (2, i) its own */
+    uint32_t gi = ci ? sole_conflict_group(m, i) : 0, gj = cj ? sole_conflict_group(m, j) : 0;
+    int ki = !ci ? 0 : gi != UINT32_MAX ? 1 : 2, kj = !cj ? 0 : gj != UINT32_MAX ? 1 : 2;
+    if (ki != kj) return ki < kj ? -1 : 1;
+    if (ki == 2) return (i > j) - (i < j);
+    if (gi != gj) return gi < gj ? -1 : 1;
+  }
   return 0;
 }
 
@@ -211,12 +252,6 @@ static int cmp_items(const void *a, const void *b) {
   return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
-/* Whether item i is in a hard anti-affinity group with host scope (the
- * only groups a pattern can respect). */
-static int conflict_group(const vmp__model *m, uint32_t g) {
-  const vmp__mgroup *mg = &m->groups[g];
-  return mg->hard && mg->policy == VMP_ANTI_AFFINITY && m->scopes[mg->scope].dom == NULL;
-}
 
 static int build_types(cg *c) {
   const vmp__model *m = c->m;
@@ -271,9 +306,30 @@ static int build_types(cg *c) {
   for (size_t i = 0; i < m->nitems; i++) c->itype[i] = UINT32_MAX;
   for (uint32_t t = 0; t < c->nt; t++)
     for (uint32_t k = c->tstart[t]; k < c->tstart[t + 1]; k++) c->itype[idx[k]] = t;
-  /* Conflict sets: hard host anti-affinity groups, renumbered. */
+  /* Conflict sets: hard host anti-affinity groups over two types or
+   * more, renumbered; a type in one holds at most one unit per pattern
+   * (tone), which alone expresses a group of one type. */
+  c->tone = calloc(c->nt + 1, sizeof *c->tone);
+  if (!c->tone) {
+    free(setid);
+    return vmp__enomem();
+  }
+  for (uint32_t g = 0; g < m->ngroups; g++) setid[g] = UINT32_MAX;
+  for (uint32_t t = 0; t < c->nt; t++) {
+    uint32_t i = idx[c->tstart[t]];
+    for (uint32_t k = m->item_groups_start[i]; k < m->item_groups_start[i + 1]; k++) {
+      uint32_t g = m->item_groups[k];
+      if (!conflict_group(m, g)) continue;
+      c->tone[t] = 1;
+      /* UINT32_MAX: not seen; t: seen in type t only; UINT32_MAX - 1: two */
+      if (setid[g] == UINT32_MAX)
+        setid[g] = t;
+      else if (setid[g] != t)
+        setid[g] = UINT32_MAX - 1;
+    }
+  }
   for (uint32_t g = 0; g < m->ngroups; g++)
-    setid[g] = conflict_group(m, g) ? c->nsets++ : UINT32_MAX;
+    setid[g] = setid[g] == UINT32_MAX - 1 ? c->nsets++ : UINT32_MAX;
   for (uint32_t t = 0; t < c->nt; t++) {
     uint32_t i = idx[c->tstart[t]];
     c->cstart[t + 1] = c->cstart[t];
@@ -548,7 +604,11 @@ static int lp_solve(cg *c) {
     smcp.tm_lim = vmp__glpk_ms(phase < left ? phase : left);
   }
   c->lp_solves++;
-  rc = glp_simplex(c->lp, &smcp);
+  {
+    double t0 = vmp__now();
+    rc = glp_simplex(c->lp, &smcp);
+    c->lp_seconds += vmp__now() - t0;
+  }
   if (rc == GLP_ETMLIM || rc == GLP_EITLIM) {
     c->time_cut = 1;
     return 1;
@@ -614,13 +674,162 @@ static int pricing_stop(void *arg) {
   return vmp__ctx_should_stop(c->ctx) || past(c, c->phase_deadline);
 }
 
+/* An upper bound on the best pattern value of class k at the profits
+ * and limits in kp: the smaller of the per-resource fractional bound and
+ * the LP relaxation (every resource and conflict set at once).  The LP's
+ * value is not trusted as such: its duals y (capacity rows) and z
+ * (conflict rows), clamped at 0, give the bound sum_r y_r cap_r + sum_s
+ * z_s + sum_t ub_t max(0, p_t - sum_r y_r w_tr - sum_{s of t} z_s),
+ * valid for any y, z >= 0 whatever GLPK's tolerances did. */
+static double quick_upper(cg *c, const vmp__kp *kp, uint32_t k) {
+  const double *cap = c->kcap + (size_t)k * c->nres;
+  double best = vmp__kp_upper(kp, cap), y[VMP__MAX_RESOURCES], v = 0.0;
+  glp_smcp smcp;
+  int rc;
+  c->ky_ok = 0;
+  if (!c->kplp) {
+    int nrow = (int)(c->nres + c->nsets);
+    uint32_t most = 0;
+    int *ind;
+    double *val;
+    for (uint32_t t = 0; c->cstart && t < c->nt; t++)
+      if (c->cstart[t + 1] - c->cstart[t] > most) most = c->cstart[t + 1] - c->cstart[t];
+    ind = malloc((c->nres + most + 2) * sizeof *ind);
+    val = malloc((c->nres + most + 2) * sizeof *val);
+    if (!ind || !val) {
+      free(ind);
+      free(val);
+      return best;
+    }
+    c->kplp = glp_create_prob();
+    glp_set_obj_dir(c->kplp, GLP_MAX);
+    glp_add_rows(c->kplp, nrow);
+    glp_add_cols(c->kplp, (int)c->nt);
+    for (uint32_t s = 0; s < c->nsets; s++)
+      glp_set_row_bnds(c->kplp, (int)(c->nres + s) + 1, GLP_UP, 0.0, 1.0);
+    for (uint32_t t = 0; t < c->nt; t++) {
+      int n = 0;
+      for (uint32_t r = 0; r < c->nres; r++)
+        if (c->tw[(size_t)t * c->nres + r] != 0.0) {
+          ind[n + 1] = (int)r + 1;
+          val[n + 1] = c->tw[(size_t)t * c->nres + r];
+          n++;
+        }
+      if (c->cstart)
+        for (uint32_t q = c->cstart[t]; q < c->cstart[t + 1]; q++) {
+          ind[n + 1] = (int)(c->nres + c->cset[q]) + 1;
+          val[n + 1] = 1.0;
+          n++;
+        }
+      glp_set_mat_col(c->kplp, (int)t + 1, n, ind, val);
+    }
+    free(ind);
+    free(val);
+  }
+  for (uint32_t r = 0; r < c->nres; r++)
+    glp_set_row_bnds(c->kplp, (int)r + 1, GLP_UP, 0.0, cap[r]);
+  for (uint32_t t = 0; t < c->nt; t++) {
+    double most = kp->p[t] > 1e-9 ? (double)kp->ub[t] : 0.0;
+    for (uint32_t r = 0; r < c->nres && most > 0.0; r++) {
+      double w = c->tw[(size_t)t * c->nres + r];
+      if (w > 0.0 && floor((cap[r] + 1e-9) / w) < most) most = floor((cap[r] + 1e-9) / w);
+    }
+    c->kplub[t] = most > 0.0 ? most : 0.0;
+    glp_set_obj_coef(c->kplp, (int)t + 1, most > 0.0 ? kp->p[t] : 0.0);
+    if (most > 0.0)
+      glp_set_col_bnds(c->kplp, (int)t + 1, GLP_DB, 0.0, most);
+    else
+      glp_set_col_bnds(c->kplp, (int)t + 1, GLP_FX, 0.0, 0.0);
+  }
+  glp_init_smcp(&smcp);
+  smcp.msg_lev = GLP_MSG_OFF;
+  smcp.meth = GLP_DUALP;
+  rc = glp_simplex(c->kplp, &smcp);
+  if (rc || glp_get_status(c->kplp) != GLP_OPT) {
+    glp_adv_basis(c->kplp, 0);
+    return best;
+  }
+  for (uint32_t r = 0; r < c->nres; r++) {
+    double d = glp_get_row_dual(c->kplp, (int)r + 1);
+    y[r] = d > 0.0 ? d : 0.0;
+    v += y[r] * cap[r];
+  }
+  memcpy(c->ky, y, c->nres * sizeof *y);
+  c->ky_ok = 1;
+  for (uint32_t s = 0; s < c->nsets; s++) {
+    double d = glp_get_row_dual(c->kplp, (int)(c->nres + s) + 1);
+    c->kplz[s] = d > 0.0 ? d : 0.0;
+    v += c->kplz[s];
+  }
+  for (uint32_t t = 0; t < c->nt; t++) {
+    double red = kp->p[t];
+    if (c->kplub[t] <= 0.0) continue;
+    for (uint32_t r = 0; r < c->nres; r++) red -= y[r] * c->tw[(size_t)t * c->nres + r];
+    if (c->cstart)
+      for (uint32_t q = c->cstart[t]; q < c->cstart[t + 1]; q++) red -= c->kplz[c->cset[q]];
+    if (red > 0.0) v += c->kplub[t] * red;
+  }
+  return v < best ? v : best;
+}
+
+/* A pattern from the relaxation quick_upper just solved: its solution
+ * rounded down, then filled greedily with what still fits (types in
+ * conflict sets only from the rounding).  sol->a must hold nt entries;
+ * returns its value at kp's profits. */
+static double round_lp(cg *c, const vmp__kp *kp, uint32_t k, vmp__kp_sol *sol) {
+  const double *cap = c->kcap + (size_t)k * c->nres;
+  double rem[VMP__MAX_RESOURCES], v = 0.0;
+  vmp__kp fill = *kp;
+  vmp__kp_sol more;
+  uint32_t *ub = c->kub2, *a = c->kfill;
+  memcpy(rem, cap, c->nres * sizeof *rem);
+  if (c->nsets) memset(c->kset, 0, c->nsets);
+  for (uint32_t t = 0; t < c->nt; t++) {
+    double x = c->kplub[t] > 0.0 ? glp_get_col_prim(c->kplp, (int)t + 1) : 0.0;
+    uint32_t n = x > 0.0 ? (uint32_t)floor(x + 1e-9) : 0;
+    if (n > kp->ub[t]) n = kp->ub[t];
+    if (n && c->cstart) {
+      /* one item per conflict set, whatever the LP's rounding did */
+      for (uint32_t q = c->cstart[t]; q < c->cstart[t + 1]; q++)
+        if (c->kset[c->cset[q]]) n = 0;
+      if (n > 1 && c->cstart[t] != c->cstart[t + 1]) n = 1;
+      for (uint32_t q = c->cstart[t]; q < c->cstart[t + 1] && n; q++) c->kset[c->cset[q]] = 1;
+    }
+    for (uint32_t r = 0; r < c->nres && n; r++) {
+      double w = c->tw[(size_t)t * c->nres + r];
+      if (w > 0.0 && n * w > rem[r] + 1e-9) n = (uint32_t)floor((rem[r] + 1e-9) / w);
+    }
+    sol->a[t] = n;
+    for (uint32_t r = 0; r < c->nres; r++) rem[r] -= n * c->tw[(size_t)t * c->nres + r];
+    ub[t] = c->cstart && c->cstart[t] != c->cstart[t + 1] ? 0 : kp->ub[t] - n;
+  }
+  /* sets used by the rounding stay closed: their types got ub 0 above */
+  fill.ub = ub;
+  fill.cstart = fill.cset = NULL;
+  fill.nsets = 0;
+  more.a = a;
+  for (uint32_t r = 0; r < c->nres; r++)
+    if (rem[r] < 0.0) rem[r] = 0.0;
+  vmp__kp_greedy(&fill, rem, &more);
+  for (uint32_t t = 0; t < c->nt; t++) {
+    sol->a[t] += a[t];
+    v += sol->a[t] * kp->p[t];
+  }
+  sol->value = v;
+  return v;
+}
+
 /* Prices every class; adds improving columns.  *lagr receives the
  * Lagrangian (C5) or Farley (C6) bound of the current node, *exact
- * whether every class was priced exactly. */
+ * whether every class was priced exactly.  The Lagrangian bound holds at
+ * any duals with any upper bound on each class's best pattern value, so
+ * a round that prices inexactly (greedy columns, a search cut by its
+ * node limit) still bounds with the relaxations' upper bounds; only a
+ * class left unpriced (the clock) leaves *lagr at -HUGE_VAL. */
 static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *exact) {
   vmp__kp kp;
   double sum_pi = 0.0, lag = 0.0, theta = 1.0;
-  int rc = 0, farley = c->pure;
+  int rc = 0, farley = c->pure, bounded = 1;
   *added = 0;
   *exact = 1;
   for (uint32_t t = 0; t < c->nt; t++) sum_pi += c->pi[t] * c->rb[t];
@@ -650,7 +859,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
     for (uint32_t t = 0; t < c->nt; t++) {
       double v = c->tkc[(size_t)t * c->nk + s];
       c->prof[t] = isnan(v) ? 0.0 : c->pi[t] - v;
-      c->kub[t] = isnan(v) ? 0 : c->rb[t];
+      c->kub[t] = isnan(v) ? 0 : c->tone[t] && c->rb[t] > 1 ? 1 : c->rb[t];
     }
     /* One table serves `any` classes, branch and bound prices each: the
      * table pays when its work per class is small (and it fits in
@@ -662,6 +871,7 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
         rc = 0;
         *exact = 0;
       }
+      bounded = 0;
       break;
     }
     for (uint32_t k = s; k < c->nk && !rc; k++) {
@@ -680,17 +890,33 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
         vmp__kp_greedy(&kp, c->kcap + (size_t)k * c->nres, &c->sols[0]);
         if (c->sols[0].value > floor_value) {
           *exact = 0;
-          c->vbar[k] = HUGE_VAL;
-          rc = new_column(c, k, c->sols[0].a, ind, val, added, 1);
-          continue;
+          nsols = 1;
+          upper = quick_upper(c, &kp, k);
+        } else if ((upper = quick_upper(c, &kp, k)) <= floor_value) {
+          /* The relaxation proves that no pattern prices in. */
+          nsols = 0;
+        } else if (round_lp(c, &kp, k, &c->sols[0]) > floor_value) {
+          *exact = 0;
+          nsols = 1;
+        } else {
+          double lp_upper = upper;
+          kp.sw = c->ky_ok ? c->ky : NULL;
+          done = vmp__kp_bb(&kp, c->kcap + (size_t)k * c->nres, floor_value,
+                            c->bb_nodes, c->sols, NSOLS, &nsols, &upper);
+          kp.sw = NULL;
+          if (done >= 0 && lp_upper < upper) upper = lp_upper;
+          if (done < 0) {
+            rc = done;
+            bounded = 0;
+            break;
+          }
+          if (!done) {
+            double u = upper;
+            *exact = 0;
+            upper = vmp__kp_upper(&kp, c->kcap + (size_t)k * c->nres);
+            if (u < upper) upper = u;
+          }
         }
-        done = vmp__kp_bb(&kp, c->kcap + (size_t)k * c->nres, floor_value,
-                          c->bb_nodes, c->sols, NSOLS, &nsols, &upper);
-        if (done < 0) {
-          rc = done;
-          break;
-        }
-        if (!done) *exact = 0;
       }
       c->vbar[k] = upper;
       for (size_t q = 0; q < nsols && !rc; q++)
@@ -703,6 +929,9 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
     vmp__kp_dp_free(dp);
     if (pricing_stop(c)) {
       *exact = 0;
+      /* the classes after this signature are not priced */
+      for (uint32_t k = s + 1; k < c->nk; k++)
+        if (c->ksig[k] > s && c->rn[k]) bounded = 0;
       break;
     }
   }
@@ -711,11 +940,18 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
    * unplaced at its penalty (the term b_t min(0, pen_t - pi_t) of (C5)),
    * and so does Farley's bound at the scaled duals. */
   *lagr = c->fixed_cost + c->p0 + sum_pi + lag + unplaced_term(c, 1.0);
-  if (farley && *exact) {
+  if (farley) {
     double f = c->fixed_cost + c->p0 + theta * sum_pi + unplaced_term(c, theta);
     if (f > *lagr) *lagr = f;
   }
-  if (!*exact) *lagr = -HUGE_VAL;
+  if (!bounded) *lagr = -HUGE_VAL;
+  return rc;
+}
+
+static int timed_price(cg *c, int *ind, double *val, int *added, double *lagr, int *exact) {
+  double t0 = vmp__now();
+  int rc = price(c, ind, val, added, lagr, exact);
+  c->price_seconds += vmp__now() - t0;
   return rc;
 }
 
@@ -724,6 +960,8 @@ static int price(cg *c, int *ind, double *val, int *added, double *lagr, int *ex
  * *lb receives the node's bound (with fixed cost and p0; -HUGE_VAL when
  * none was proven); returns 1 when stopped by time. */
 static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, int *converged) {
+  /* *converged: 1 pricing proved the LP optimal, 2 the bound reached the
+   * LP value (rounded up when costs are integers) first */
   int rc;
   *lb = -HUGE_VAL;
   *converged = 0;
@@ -745,7 +983,7 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
      * price at the LP's duals themselves. */
     for (double alpha = c->has_centre ? 0.5 : 0.0;; alpha = 0.0) {
       smooth(c, alpha);
-      if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
+      if ((rc = timed_price(c, ind, val, &added, &lagr, &exact))) return rc;
       if (lagr > *lb) *lb = lagr;
       if (exact && lagr > c->lag_c) {
         memcpy(c->pi_c, c->pi, c->nt * sizeof *c->pi);
@@ -755,13 +993,23 @@ static int optimize(cg *c, int *ind, double *val, double deadline, double *lb, i
       }
       if (added || alpha == 0.0) break;
     }
+    vmp__ctx_log(c->ctx, VMP_LOG_DEBUG, "colgen: round %llu LP %.10g bound %.10g added %d exact %d",
+                 (unsigned long long)c->rounds, z, *lb, added, exact);
+    /* The bound already meets the LP value rounded up: more columns
+     * cannot raise it (the LP value only falls towards the master's
+     * optimum, which the bound stays below), so the node's bound is the
+     * master's LP bound, proven by the Lagrangian (converged 2). */
+    if (*lb > -HUGE_VAL && round_up(c, *lb) >= round_up(c, z) - tolerance(z)) {
+      *converged = !added && exact ? 1 : 2;
+      return 0;
+    }
     /* Branch and bound ran out of nodes without a column: the LP may
      * already be optimal, but only a complete search proves it -- worth
      * it only when the LP value could beat the bound known already. */
     while (!added && !exact && c->bb_nodes < c->bb_nodes_max && !vmp__ctx_should_stop(c->ctx) &&
            !past(c, deadline) && round_up(c, z) > global_bound(c) + tolerance(z)) {
       c->bb_nodes *= 8;
-      if ((rc = price(c, ind, val, &added, &lagr, &exact))) return rc;
+      if ((rc = timed_price(c, ind, val, &added, &lagr, &exact))) return rc;
     }
     if (lagr > *lb) *lb = lagr;
     if (!added) {
@@ -1306,6 +1554,12 @@ static int setup(cg *c) {
   c->scratch = malloc((m->nitems + 1) * sizeof *c->scratch);
   c->take = calloc(c->nt + 1, sizeof *c->take);
   c->hnext = calloc(c->nk + 1, sizeof *c->hnext);
+  c->kplub = calloc(c->nt + 1, sizeof *c->kplub);
+  c->kplz = calloc(c->nsets + 1, sizeof *c->kplz);
+  c->kub2 = calloc(c->nt + 1, sizeof *c->kub2);
+  c->kfill = calloc(c->nt + 1, sizeof *c->kfill);
+  c->kset = calloc(c->nsets + 1, 1);
+  if (!c->kplub || !c->kplz || !c->kub2 || !c->kfill || !c->kset) return vmp__enomem();
   if ((m->needs & VMP__NEED_HARD) && !c->hard) {
     if ((rc = vmp__state_init(&c->hst, m))) return rc;
     if ((rc = vmp__hardcons_init(&c->hd, m))) {
@@ -1337,6 +1591,8 @@ static int run(cg *c, int *ind, double *val, int *stopped) {
   rc = optimize(c, ind, val, left < HUGE_VAL ? t0 + 0.6 * left : HUGE_VAL, &lb, &conv);
   if (rc < 0) return rc;
   if (lb > -HUGE_VAL) c->root_lb = round_up(c, lb);
+  c->root_converged = conv;
+  c->root_seconds = vmp__now() - c->t_start;
   vmp__ctx_log(ctx, VMP_LOG_INFO, "colgen: root %s, LP %.10g, bound %.10g, %zu columns",
                conv ? "converged" : "stopped", c->lp_value, c->root_lb, c->np);
   if (!proven(c) && !vmp__ctx_should_stop(ctx) && vmp__param_num(ctx, "colgen.dive", 1) != 0.0) {
@@ -1360,6 +1616,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   cg *c = calloc(1, sizeof *c);
   int rc = 0, stopped = 0;
   if (!c) return vmp__enomem();
+  c->t_start = t0;
   c->ctx = ctx;
   c->m = m;
   c->nres = m->nres;
@@ -1421,6 +1678,10 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   vmp__stats_set(&res->stats, "colgen.root_bound", c->root_lb > -HUGE_VAL ? c->root_lb : 0.0);
   vmp__stats_set(&res->stats, "colgen.backtracks", (double)c->backtracks);
   vmp__stats_set(&res->stats, "colgen.integer_master", c->master_used);
+  vmp__stats_set(&res->stats, "colgen.root_converged", c->root_converged);
+  vmp__stats_set(&res->stats, "colgen.root_seconds", c->root_seconds);
+  vmp__stats_set(&res->stats, "colgen.pricing_seconds", c->price_seconds);
+  vmp__stats_set(&res->stats, "colgen.lp_seconds", c->lp_seconds);
   vmp__stats_set(&res->stats, "colgen.seconds", vmp__now() - t0);
 end:
   cg_free(c);

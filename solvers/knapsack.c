@@ -253,6 +253,49 @@ void vmp__kp_greedy(const vmp__kp *kp, const double *cap, vmp__kp_sol *sol) {
   free(used);
 }
 
+/* ---- a quick upper bound ------------------------------------------------------------ */
+
+double vmp__kp_upper(const vmp__kp *kp, const double *cap) {
+  vmp__keyed *k = malloc((kp->n + 1) * sizeof *k);
+  double best = HUGE_VAL, all = 0.0;
+  uint32_t n = 0;
+  if (!k) {
+    /* Without memory: every candidate at its copies that fit alone. */
+    for (uint32_t t = 0; t < kp->n; t++)
+      if (candidate(kp, t)) all += fit_copies(kp, t, cap) * kp->p[t];
+    return all;
+  }
+  for (uint32_t t = 0; t < kp->n; t++)
+    if (candidate(kp, t) && fit_copies(kp, t, cap)) {
+      all += fit_copies(kp, t, cap) * kp->p[t];
+      k[n++].i = t;
+    }
+  for (uint32_t r = 0; r < kp->nres; r++) {
+    double room = cap[r], v = 0.0;
+    for (uint32_t j = 0; j < n; j++) {
+      double w = kp->w[(size_t)k[j].i * kp->nres + r];
+      k[j].key = w > 0.0 ? kp->p[k[j].i] / w : HUGE_VAL;
+    }
+    qsort(k, n, sizeof *k, vmp__keyed_desc);
+    for (uint32_t j = 0; j < n; j++) {
+      uint32_t t = k[j].i;
+      double w = kp->w[(size_t)t * kp->nres + r], c = fit_copies(kp, t, cap);
+      if (w <= 0.0) {
+        v += c * kp->p[t];
+      } else if (c * w <= room) {
+        v += c * kp->p[t];
+        room -= c * w;
+      } else {
+        v += kp->p[t] * (room > 0.0 ? room : 0.0) / w;
+        room = 0.0;
+      }
+    }
+    if (v < best) best = v;
+  }
+  free(k);
+  return best < all ? best : all;
+}
+
 /* ---- branch and bound ------------------------------------------------------------ */
 
 typedef struct bb {
@@ -270,6 +313,7 @@ typedef struct bb {
                                       some candidate has size 0 there */
   double rem[VMP__MAX_RESOURCES];
   double cap[VMP__MAX_RESOURCES];
+  double mult[VMP__MAX_RESOURCES];  /* surrogate multipliers */
   uint32_t *cur;           /* [n] copies chosen */
   uint32_t *setuse;        /* [nsets] */
   double val, best;
@@ -340,7 +384,7 @@ static double surrogate_from(const bb *s, uint32_t j) {
   double room = 0.0, base = s->psize[j];
   uint32_t lo = j, hi = s->nc;
   for (uint32_t r = 0; r < kp->nres; r++)
-    if (s->cap[r] > 0.0) room += s->rem[r] / s->cap[r];
+    room += s->rem[r] * s->mult[r];
   /* the last m with psize[m] - base <= room */
   while (lo < hi) {
     uint32_t mid = (lo + hi + 1) / 2;
@@ -460,13 +504,22 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     rc = vmp__enomem();
     goto out;
   }
-  /* Candidates by decreasing profit per unit of (relative) size. */
+  /* The surrogate multipliers: the caller's (the LP relaxation's duals
+   * make the surrogate bound the LP bound at the root), else every
+   * resource relative to its capacity. */
+  {
+    int any = 0;
+    for (uint32_t r = 0; kp->sw && r < kp->nres; r++) any |= kp->sw[r] > 0.0;
+    for (uint32_t r = 0; r < kp->nres; r++)
+      s.mult[r] = any ? (kp->sw[r] > 0.0 ? kp->sw[r] : 0.0) : cap[r] > 0.0 ? 1.0 / cap[r] : 0.0;
+  }
+  /* Candidates by decreasing profit per unit of (surrogate) size. */
   for (uint32_t t = 0; t < kp->n; t++) {
     double size = 0.0;
     uint32_t c;
     if (!candidate(kp, t) || !(c = fit_copies(kp, t, cap))) continue;
     for (uint32_t r = 0; r < kp->nres; r++)
-      if (cap[r] > 0.0) size += kp->w[(size_t)t * kp->nres + r] / cap[r];
+      size += kp->w[(size_t)t * kp->nres + r] * s.mult[r];
     k[s.nc].key = size > 0.0 ? kp->p[t] / size : HUGE_VAL;
     k[s.nc++].i = t;
   }
@@ -478,7 +531,7 @@ int vmp__kp_bb(const vmp__kp *kp, const double *cap, double floor_value,
     s.cand[j] = k[j].i;
     s.cub[j] = fit_copies(kp, k[j].i, cap);
     for (uint32_t r = 0; r < kp->nres; r++)
-      if (cap[r] > 0.0) size += kp->w[(size_t)k[j].i * kp->nres + r] / cap[r];
+      size += kp->w[(size_t)k[j].i * kp->nres + r] * s.mult[r];
     s.ns[j] = size;
     s.psize[j + 1] = s.psize[j] + size * s.cub[j];
     s.pprof[j + 1] = s.pprof[j] + kp->p[k[j].i] * s.cub[j];

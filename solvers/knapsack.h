@@ -34,6 +34,11 @@ typedef struct vmp__kp {
    * reports itself incomplete.  NULL: never stops early. */
   int (*stop)(void *arg);
   void *stop_arg;
+  /* Optional [nres]: multipliers of the surrogate constraint branch and
+   * bound prunes with (any >= 0 is valid; the duals of the LP
+   * relaxation make it as strong as the LP at the root).  NULL, or all
+   * zero: each resource divided by its capacity. */
+  const double *sw;
 } vmp__kp;
 
 /* A solution: copies per item. */
@@ -63,6 +68,11 @@ void vmp__kp_dp_free(vmp__kp_dp *dp);
  * largest relative size they need, as many copies as fit.  sol->a must
  * hold kp->n entries. */
 void vmp__kp_greedy(const vmp__kp *kp, const double *cap, vmp__kp_sol *sol);
+
+/* A proven upper bound on the optimum within cap, fast: the smallest
+ * over resources of the fractional knapsack of that resource alone
+ * (conflicts relaxed). */
+double vmp__kp_upper(const vmp__kp *kp, const double *cap);
 
 /* ---- branch and bound ------------------------------------------------------ */
 

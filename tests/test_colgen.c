@@ -88,6 +88,38 @@ static void test_colgen__conflicts_in_pricing(void **state) {
   vmp_problem_free(p);
 }
 
+static void test_colgen__replica_sets_are_one_type(void **state) {
+  /* Four identical replicas in hard anti-affinity need four hosts; the
+   * cheapest are three small ones and a big one (13; two big and two
+   * small cost 14, and without the group two big and one small, 11,
+   * would do).  The replicas are one type of which a pattern holds at
+   * most one (3 types: r, f1, f2 = f3). */
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\"],"
+      "\"hosts\":[{\"name\":\"b1\",\"capacity\":{\"cpu\":8},\"cost\":4},"
+      "{\"name\":\"b2\",\"capacity\":{\"cpu\":8},\"cost\":4},"
+      "{\"name\":\"s1\",\"capacity\":{\"cpu\":4},\"cost\":3},"
+      "{\"name\":\"s2\",\"capacity\":{\"cpu\":4},\"cost\":3},"
+      "{\"name\":\"s3\",\"capacity\":{\"cpu\":4},\"cost\":3}],"
+      "\"vms\":[{\"name\":\"r1\",\"demand\":{\"cpu\":3}},{\"name\":\"r2\",\"demand\":{\"cpu\":3}},"
+      "{\"name\":\"r3\",\"demand\":{\"cpu\":3}},{\"name\":\"r4\",\"demand\":{\"cpu\":3}},"
+      "{\"name\":\"f1\",\"demand\":{\"cpu\":5}},{\"name\":\"f2\",\"demand\":{\"cpu\":1}},"
+      "{\"name\":\"f3\",\"demand\":{\"cpu\":1}}],"
+      "\"groups\":[{\"name\":\"r\",\"policy\":\"anti-affinity\",\"vms\":[\"r1\",\"r2\",\"r3\",\"r4\"]}]}");
+  vmp_solution *s = tu_solve(p, "colgen", 30);
+  double v;
+  (void)state;
+  assert_true(tu_brute_force(p) == 13.0);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_true(vmp_solution_objective(s) == 13.0);
+  assert_true(vmp_solution_bound(s) == 13.0);
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_int_equal(vmp_solution_stat(s, "colgen.types", &v), VMP_OK);
+  assert_true(v == 3.0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 static void test_colgen__relaxed_terms_keep_a_valid_bound(void **state) {
   static const char *const files[] = {"exact/balance.json", "exact/soft.json",
                                       "exact/affinity.json", "exact/anti_affinity.json"};
@@ -219,7 +251,27 @@ static void test_colgen__knapsacks_match_enumeration(void **state) {
     vmp__kp_dp_query(dp, caps[c], &sols[0]);
     assert_true(fabs(sols[0].value - want) < 1e-9);
     vmp__kp_dp_free(dp);
+    /* The quick bound is a bound. */
+    assert_true(vmp__kp_upper(&kp, caps[c]) >= want - 1e-9);
   }
+  /* Any surrogate multipliers keep branch and bound exact. */
+  {
+    static const double sws[3][2] = {{1.0, 0.0}, {0.0, 2.5}, {0.3, 0.7}};
+    for (int m = 0; m < 3; m++)
+      for (int c = 0; c < 3; c++) {
+        double want = knap_enum(&kp, caps[c]), upper;
+        size_t n = 0;
+        kp.sw = sws[m];
+        assert_int_equal(vmp__kp_bb(&kp, caps[c], 0.0, 1000000, sols, 4, &n, &upper), 1);
+        assert_true(fabs(sols[0].value - want) < 1e-9);
+        assert_true(fabs(upper - want) < 1e-9);
+      }
+    kp.sw = NULL;
+  }
+  /* Fractional knapsacks at 10 x 10: resource 0 gives 6.5 + 2 x 3.5 +
+   * 5/3 x 4.5 = 21, resource 1 gives 2 x 4.5 + 5 + 2 x 3.5 + 2/4 x 6.5 =
+   * 24.25; the smaller. */
+  assert_true(fabs(vmp__kp_upper(&kp, caps[0]) - 21.0) < 1e-9);
   /* With conflicts (items 0, 1, 3 exclude each other): B&B only. */
   kp.cstart = cstart;
   kp.cset = cset;
@@ -343,6 +395,7 @@ int main(void) {
       cmocka_unit_test(test_colgen__migrations_priced_per_class),
       cmocka_unit_test(test_colgen__unplaced_units_at_their_penalty),
       cmocka_unit_test(test_colgen__conflicts_in_pricing),
+      cmocka_unit_test(test_colgen__replica_sets_are_one_type),
       cmocka_unit_test(test_colgen__relaxed_terms_keep_a_valid_bound),
       cmocka_unit_test(test_colgen__infeasible_is_proven),
       cmocka_unit_test(test_colgen__auto_uses_the_exact_stage),

@@ -85,9 +85,34 @@ static void test_timelimit__every_solver_keeps_it(void **state) {
   vmp_problem_free(p);
 }
 
+/* Column generation cut short by the clock on a realistic datacenter
+ * (host prices, a compliance zone, replica sets in anti-affinity) says
+ * so: a placement, status feasible, stop reason time_limit -- never
+ * completed, and a bound no higher than its objective. */
+static void test_timelimit__colgen_cut_short_says_time_limit(void **state) {
+  vmpb_real_opts o;
+  vmp_problem *p = NULL;
+  vmp_solve_opts opts;
+  vmp_solution *s = NULL;
+  (void)state;
+  vmpb_real_opts_init(&o, 50, 200, 1);
+  assert_int_equal(vmpb_generate_realistic(&o, &p), VMP_OK);
+  vmp_solve_opts_init(&opts, VMP_SOLVE_OPTS_VERSION);
+  opts.solver = "colgen";
+  opts.time_limit = 0.3;
+  assert_int_equal(vmp_solve(p, &opts, &s), VMP_OK);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_FEASIBLE);
+  assert_int_equal(vmp_solution_stop_reason(s), VMP_STOP_TIME_LIMIT);
+  assert_int_equal(vmp_solution_num_unplaced(s), 0);
+  assert_true(vmp_solution_bound(s) < vmp_solution_objective(s));
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_timelimit__every_solver_keeps_it),
+      cmocka_unit_test(test_timelimit__colgen_cut_short_says_time_limit),
   };
   return cmocka_run_group_tests_name("timelimit", tests, NULL, NULL);
 }
