@@ -18,9 +18,11 @@
  *   5. move items off the most utilised host (balance).
  * Rounds repeat until `local.patience` rounds in a row improve nothing, the
  * objective meets the best lower bound known (the model's volume and L2
- * bounds, or a better one a stage before found), `local.budget` iterations
- * per item are spent, or time runs out.  The budget is what auto gives the
- * stage: effort in proportion to the problem, not to the clock.
+ * bounds, or a better one a stage before found), `local.budget` hosts per
+ * item have been examined without a gain (plus three times what was spent
+ * up to the last gain), or time runs out.  The budget is what auto gives
+ * the stage: effort in proportion to the problem and to what pays, not to
+ * the clock.
  *
  * Every change goes through a journal, so a failed attempt is undone
  * exactly; the objective's terms are kept up to date incrementally (the
@@ -67,7 +69,10 @@ typedef struct ls {
                                the lists) */
   size_t bufcap[2];
   uint64_t iterations;
-  uint64_t budget;         /* iterations allowed; UINT64_MAX: no budget */
+  uint64_t budget;         /* iterations allowed without a gain; UINT64_MAX:
+                              no budget */
+  uint64_t paid;           /* iterations at the end of the last round that
+                              gained */
   uint64_t *tabu;          /* [i] clock until which i stays on its host */
   uint64_t clock;
   size_t effort;           /* pool steps per pool item when emptying */
@@ -149,8 +154,15 @@ static int better(const ls *L, double before, size_t vbefore) {
   return objective(L) < before - 1e-9;
 }
 
-/* The iteration budget is spent: every neighbourhood gives up. */
-static int spent(const ls *L) { return L->iterations >= L->budget; }
+/* The iteration budget is spent: every neighbourhood gives up.  What a
+ * search may spend without a gain is the budget plus LOCAL_PAID_FACTOR
+ * times what it spent until its last gain: a search that keeps paying off
+ * goes on, one that never does stops at the budget. */
+#define LOCAL_PAID_FACTOR 3
+static int spent(const ls *L) {
+  if (L->budget == UINT64_MAX) return 0;
+  return L->iterations - L->paid >= L->budget + LOCAL_PAID_FACTOR * L->paid;
+}
 
 /* The objective meets the lower bound and no hard constraint is broken:
  * nothing better exists. */
@@ -628,8 +640,8 @@ static const vmp__param_spec local_params[] = {
     {"local.effort", VMP_PARAM_INT, 1, 1e9, "200",
      "pool steps per displaced item when trying to empty a host"},
     {"local.budget", VMP_PARAM_DOUBLE, 0, 1e12, "0",
-     "iterations (hosts examined) per item the search may spend; 0: no budget "
-     "(auto sets one for its local stage)"},
+     "hosts examined per item the search may spend without a gain, plus three "
+     "times what it spent up to its last gain; 0: no budget (auto uses 5000)"},
 };
 
 static int local_solve(vmp__ctx *ctx, vmp__result *res) {
@@ -672,8 +684,10 @@ static int local_solve(vmp__ctx *ctx, vmp__result *res) {
     L.njr = 0;
     rounds++;
     if (vmp__ctx_progress(ctx, objective(&L), -HUGE_VAL, L.iterations, L.st.placed, 0)) break;
-    if (objective(&L) < before - 1e-9)
+    if (objective(&L) < before - 1e-9) {
       idle = 0;
+      L.paid = L.iterations;
+    }
     else if (++idle >= patience)
       break;
   }
