@@ -639,7 +639,7 @@ static const vmp__param_spec local_params[] = {
      "used hosts examined per move or swap search"},
     {"local.effort", VMP_PARAM_INT, 1, 1e9, "200",
      "pool steps per displaced item when trying to empty a host"},
-    {"local.budget", VMP_PARAM_DOUBLE, 0, 1e12, "0",
+    {"local.budget", VMP_PARAM_DOUBLE, 0, 1e9, "0",
      "hosts examined per item the search may spend without a gain, plus three "
      "times what it spent up to its last gain; 0: no budget (auto uses 5000)"},
 };
