@@ -72,6 +72,10 @@ void cli_print_plan(FILE *f, const vmp_plan *pl) {
     }
     if (vmp_plan_step_action(pl, k) == VMP_ACTION_STOP)
       fprintf(f, "  %-20s stop on %s\n", vmp_plan_step_vm(pl, k), from);
+    else if (vmp_plan_step_makes_room_for(pl, k))
+      fprintf(f, "  %-20s %s -> %s (away for a while: makes room for %s)  (%.0f MiB)\n",
+              vmp_plan_step_vm(pl, k), from, vmp_plan_step_to(pl, k),
+              vmp_plan_step_makes_room_for(pl, k), vmp_plan_step_memory(pl, k));
     else if (from)
       fprintf(f, "  %-20s %s -> %s%s  (%.0f MiB)\n", vmp_plan_step_vm(pl, k), from,
               vmp_plan_step_to(pl, k), vmp_plan_step_staging(pl, k) ? " (staging)" : "",
