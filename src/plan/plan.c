@@ -1339,7 +1339,9 @@ static char *blocked_reason(const planner *P, uint32_t v) {
   if (waiting)
     vmp__buf_printf(&b, " to leave %s, which %s blocked too", vmp_problem_host_name(p, t),
                     waiting == 1 ? "is" : "are");
-  vmp__buf_puts(&b, P->opts->staging ? "; no allowed host has room to stage a VM through"
+  vmp__buf_puts(&b, P->opts->staging ? "; no allowed host has room to stage a VM through, "
+                                       "nor can one be freed by moving a few of its VMs "
+                                       "away for a while"
                                      : "; staging is off");
   return vmp__buf_take(&b);
 }
