@@ -79,7 +79,8 @@ typedef struct vmp_plan_opts {
                                    MiB/s, for the duration estimate
                                    (> 0; default 1000) */
   int32_t staging;            /**< nonzero: break cycles through hosts with
-                                   spare room (default 1) */
+                                   spare room, or freed by moving some of
+                                   their VMs away for a while (default 1) */
   /* version 2 */
   int32_t allow_stop;         /**< nonzero: a running VM that the target
                                    leaves unplaced becomes a stop step, in
