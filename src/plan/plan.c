@@ -404,7 +404,7 @@ typedef struct planner {
   size_t ncold;         /* VMs stopped to be started on their target */
   size_t nrooms;        /* hosts freed for a VM by temporary evictions */
   uint8_t *mark;        /* [v] set for the VMs of a deadlock that make_room
-                           broke, for the next pass (may be NULL) */
+                           broke, for the next pass */
   /* Temporary evictions (make_room). */
   uint32_t *held;       /* [h] VMs moved away from h that come back to it */
   uint32_t *room_for;   /* [h] the VM h is being freed for, until it has
@@ -1239,7 +1239,7 @@ static int make_room(planner *P, uint32_t wave, size_t *taken) {
         P->room_host = h;
         P->room_for[h] = v;
         P->nrooms++;
-        if (P->mark) P->mark[u] = P->mark[v] = 1;
+        P->mark[u] = P->mark[v] = 1;
         rc = room_step(P, wave, taken);
         goto out;
       }
@@ -1538,7 +1538,7 @@ out:
 static void planner_free(planner *P) {
   VMP__FREE_ALL(P->capx, P->load, P->peak, P->conc, P->pos, P->staged, P->pending, P->stops,
                 P->plan_vm, P->vm_of, P->npos, P->vg_start, P->vg, P->vd_start, P->vd, P->held,
-                P->room_for, P->away, P->dbuf);
+                P->room_for, P->away, P->dbuf, P->mark);
 }
 
 static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
@@ -1565,11 +1565,12 @@ static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
   P->held = calloc(nh + 1, sizeof *P->held);
   P->room_for = malloc((nh + 1) * sizeof *P->room_for);
   P->away = calloc(p->nvms + 1, 1);
+  P->mark = calloc(p->nvms + 1, 1);
   P->dbuf = malloc((nr + 1) * sizeof *P->dbuf);
   P->room_vm = P->room_host = VMP__NO_HOST;
   if (!P->capx || !P->load || !P->peak || !P->conc || !P->pos || !P->staged ||
       !P->pending || !P->stops || !P->plan_vm || !P->vm_of || !P->npos || !P->held ||
-      !P->room_for || !P->away || !P->dbuf)
+      !P->room_for || !P->away || !P->dbuf || !P->mark)
     return vmp__enomem();
   for (size_t h = 0; h < nh; h++) P->room_for[h] = VMP__NO_HOST;
   for (size_t h = 0; h < nh; h++)
@@ -1619,7 +1620,6 @@ static int plan_pass(const vmp_problem *p, const vmp_solution *target, const vmp
   int rc = planner_init(&P, p, target, m, opts, &nmoving);
   *out = NULL;
   P.urgent = urgent;
-  P.mark = left;
   if (!rc && urgent) {
     /* urgent VMs first, each part in VM order */
     size_t n = 0;
@@ -1645,6 +1645,7 @@ static int plan_pass(const vmp_problem *p, const vmp_solution *target, const vmp
     rc = vmp__plan_finish(P.pl);
   }
   if (!rc && left) {
+    for (size_t v = 0; v < p->nvms; v++) left[v] |= P.mark[v];
     for (size_t k = 0; k < P.npending; k++) left[P.pending[k]] = 1;
     for (size_t k = 0; k < P.nstops; k++) left[P.stops[k]] = 1;
     /* a VM stopped for a cold move counts as blocked for the next pass */
