@@ -402,7 +402,7 @@ typedef struct planner {
   uint32_t *vd;
   const uint8_t *urgent; /* [v] blocked in an earlier pass (may be NULL) */
   size_t ncold;         /* VMs stopped to be started on their target */
-  size_t nrooms;        /* hosts freed for a VM by temporary evictions */
+  int evict;            /* temporary evictions allowed in this pass */
   uint8_t *mark;        /* [v] set for the VMs of a deadlock that make_room
                            broke, for the next pass */
   /* Temporary evictions (make_room). */
@@ -1238,7 +1238,6 @@ static int make_room(planner *P, uint32_t wave, size_t *taken) {
         P->room_vm = v;
         P->room_host = h;
         P->room_for[h] = v;
-        P->nrooms++;
         P->mark[u] = P->mark[v] = 1;
         rc = room_step(P, wave, taken);
         goto out;
@@ -1389,7 +1388,7 @@ static int run_waves(planner *P) {
     if ((rc = fill_wave(P, wave, &taken))) return rc;
     taken += early + room;
     if (!taken && !stopped && P->opts->staging && (rc = stage(P, wave, &taken))) return rc;
-    if (!taken && !stopped && P->opts->staging && (rc = make_room(P, wave, &taken))) return rc;
+    if (!taken && !stopped && P->evict && (rc = make_room(P, wave, &taken))) return rc;
     if (!taken && !stopped && open_all(P)) continue; /* the same wave, every host open */
     if (!taken && !stopped && P->opts->allow_stop && (rc = cold_stop(P, wave, &taken)))
       return rc;
@@ -1607,19 +1606,20 @@ static int report_unplaced(planner *P) {
   return rc;
 }
 
-/* One pass of the planner; urgent (may be NULL) marks the VMs to move
- * first and stage early.  On success *out is the plan, *ncold its cold
- * moves, *nrooms the hosts it freed by temporary evictions, and left[v]
+/* One pass of the planner, with temporary evictions when evict is set;
+ * urgent (may be NULL) marks the VMs to move first and stage early.  On
+ * success *out is the plan, *ncold its cold moves, and left[v]
  * (when not NULL) is set for every VM it leaves blocked or moves cold and
  * for those of the deadlocks it broke by evictions. */
 static int plan_pass(const vmp_problem *p, const vmp_solution *target, const vmp__model *m,
-                     const vmp_plan_opts *opts, const uint8_t *urgent, uint8_t *left,
-                     vmp_plan **out, size_t *ncold, size_t *nrooms) {
+                     const vmp_plan_opts *opts, int evict, const uint8_t *urgent, uint8_t *left,
+                     vmp_plan **out, size_t *ncold) {
   planner P;
   size_t nmoving = 0;
   int rc = planner_init(&P, p, target, m, opts, &nmoving);
   *out = NULL;
   P.urgent = urgent;
+  P.evict = evict;
   if (!rc && urgent) {
     /* urgent VMs first, each part in VM order */
     size_t n = 0;
@@ -1655,7 +1655,6 @@ static int plan_pass(const vmp_problem *p, const vmp_solution *target, const vmp
         left[P.vm_of[P.pl->steps[k].vm]] = 1;
   }
   *ncold = P.ncold;
-  *nrooms = P.nrooms;
   if (rc) vmp_plan_free(P.pl);
   else *out = P.pl;
   planner_free(&P);
@@ -1671,7 +1670,7 @@ int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
   vmp__model *m = NULL;
   vmp_plan *best = NULL, *pl = NULL;
   uint8_t *urgent = NULL;
-  size_t best_cold = 0, cold = 0, best_rooms = 0, rooms = 0;
+  size_t best_cold = 0, cold = 0;
   int rc;
   if (!out) return vmp__error(VMP_EINVAL, "out is NULL");
   *out = NULL;
@@ -1683,28 +1682,31 @@ int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
   if ((rc = vmp__plan_check_target(p, target))) return rc;
   if ((rc = vmp__model_compile(p, &m))) return rc;
   if (!(urgent = calloc(p->nvms + 1, 1))) rc = vmp__enomem();
-  /* A plan that leaves moves blocked (or moves VMs cold, or moves VMs
-   * away for a while) is made again with the VMs blocked so far moved
-   * first and staged early (stage_urgent): staged while hosts still have
-   * room, they may need no eviction; the pass that blocks fewest VMs,
-   * then stops fewest for a cold move, then takes fewest steps, wins. */
-  if (!rc) rc = plan_pass(p, target, m, opts, NULL, urgent, &best, &best_cold, &best_rooms);
-  for (int pass = 0; !rc && pass < PLAN_RETRIES && (best->nblocked || best_cold || best_rooms) &&
-                     opts->staging;
-       pass++) {
-    if ((rc = plan_pass(p, target, m, opts, urgent, urgent, &pl, &cold, &rooms))) break;
-    if (pl->nblocked < best->nblocked ||
-        (pl->nblocked == best->nblocked &&
-         (cold < best_cold || (cold == best_cold && pl->nsteps < best->nsteps)))) {
-      vmp_plan_free(best);
-      best = pl;
-      best_cold = cold;
-      best_rooms = rooms;
-    } else {
-      vmp_plan_free(pl);
+  /* A plan that leaves moves blocked (or moves VMs cold) is made again
+   * with the VMs blocked so far moved first and staged early
+   * (stage_urgent), up to PLAN_RETRIES times; if every such pass still
+   * blocks or stops VMs, the same passes again with temporary evictions
+   * (make_room), the VMs of the deadlocks they break marked too.  The
+   * pass that blocks fewest VMs, then stops fewest for a cold move, then
+   * takes fewest steps, wins: a plan that needs no eviction is never
+   * changed by them, and a live one beats one with cold moves. */
+  for (int evict = 0; !rc && evict < 2; evict++)
+    for (int pass = 0; !rc && pass <= PLAN_RETRIES; pass++) {
+      if ((pass || evict) && (!opts->staging || (!best->nblocked && !best_cold))) break;
+      if ((rc = plan_pass(p, target, m, opts, evict, pass ? urgent : NULL, urgent,
+                          &pl, &cold)))
+        break;
+      if (!best || pl->nblocked < best->nblocked ||
+          (pl->nblocked == best->nblocked &&
+           (cold < best_cold || (cold == best_cold && pl->nsteps < best->nsteps)))) {
+        vmp_plan_free(best);
+        best = pl;
+        best_cold = cold;
+      } else {
+        vmp_plan_free(pl);
+      }
+      pl = NULL;
     }
-    pl = NULL;
-  }
   free(urgent);
   if (!rc && (rc = vmp_plan_verify(best, p, target)) && rc != VMP_ENOMEM)
     rc = vmp__error_prefix(VMP_EINTERNAL, "planner bug: the plan checker refused the plan");
