@@ -32,12 +32,13 @@
  * Each VM is moved away at most once and each eviction moves one, so a
  * pass ends.  With allow_stop, when no host can be freed either, one such
  * VM is stopped and started on its target later (a cold move).  A pass
- * that leaves moves blocked, moves a VM cold or away, is followed by up to
+ * that leaves moves blocked, or moves a VM cold, is followed by up to
  * PLAN_RETRIES more with the VMs blocked so far moved first and staged
  * at once (stage_urgent), while hosts still have the room that later
- * moves take; the pass with fewest blocked VMs, then fewest cold moves,
- * then fewest steps is the plan.  What still does not fit is reported as
- * blocked.
+ * moves take; evictions are only allowed in a second round of such
+ * passes, when the first still blocks or stops VMs.  The pass with fewest
+ * blocked VMs, then fewest cold moves, then fewest steps is the plan.
+ * What still does not fit is reported as blocked.
  *
  * Cost.  Each VM lists its hard spread groups and dependencies (built once,
  * O(sum of their sizes)), so a candidate move looks only at those: a move
