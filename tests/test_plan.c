@@ -518,6 +518,65 @@ static void test_plan__eviction_keeps_transient_resources_held(void **state) {
   tu_release(p, t, pl);
 }
 
+/* The checker: a transient resource stays held on a VM's initial host
+ * while the VM is away (f cannot take e's disk on h1 in the wave after e
+ * left), and a VM that comes back takes it there only once (e back on h1,
+ * full again, is fine). */
+static void test_plan__checker_holds_transient_resources_while_away(void **state) {
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\",\"disk\"],\"transient\":[\"disk\"],\"hosts\":["
+      "{\"name\":\"h1\",\"capacity\":{\"cpu\":8,\"disk\":10}},"
+      "{\"name\":\"h2\",\"capacity\":{\"cpu\":8,\"disk\":100}}],\"vms\":["
+      "{\"name\":\"e\",\"demand\":{\"cpu\":1,\"disk\":10},\"host\":\"h1\"},"
+      "{\"name\":\"f\",\"demand\":{\"cpu\":1,\"disk\":1},\"host\":\"h2\"}]}");
+  vmp_solution *stay = tu_target(p, "");
+  const char *head =
+      "{\"version\":1,\"kind\":\"plan\",\"status\":\"complete\",\"max_concurrent\":2,"
+      "\"bandwidth_mibps\":1000,\"resources\":[\"cpu\",\"disk\"],\"hosts\":["
+      "{\"name\":\"h1\",\"capacity\":{\"cpu\":8,\"disk\":10},\"load\":{\"cpu\":1,\"disk\":10}},"
+      "{\"name\":\"h2\",\"capacity\":{\"cpu\":8,\"disk\":100},\"load\":{\"cpu\":1,\"disk\":1}}],"
+      "\"vms\":[{\"name\":\"e\",\"demand\":{\"cpu\":1,\"disk\":10}},"
+      "{\"name\":\"f\",\"demand\":{\"cpu\":1,\"disk\":1}}],\"steps\":[";
+  char buf[2048];
+  vmp_plan *pl = NULL;
+  (void)state;
+  /* e away to h2 and back to h1: h1 holds e's disk once throughout */
+  snprintf(buf, sizeof buf, "%s%s", head,
+           "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h1\",\"to\":\"h2\","
+           "\"staging\":true,\"makes_room_for\":\"f\"},"
+           "{\"wave\":2,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h2\",\"to\":\"h1\"}],"
+           "\"blocked\":[]}");
+  assert_int_equal(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), VMP_OK);
+  assert_string_equal(vmp_plan_step_makes_room_for(pl, 0), "f");
+  assert_int_equal(vmp_plan_verify(pl, p, stay), VMP_OK);
+  vmp_plan_free(pl);
+  pl = NULL;
+  /* f into h1 once e has left: e's disk is still held there */
+  snprintf(buf, sizeof buf, "%s%s", head,
+           "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h1\",\"to\":\"h2\"},"
+           "{\"wave\":2,\"action\":\"migrate\",\"vm\":\"f\",\"from\":\"h2\",\"to\":\"h1\"}],"
+           "\"blocked\":[]}");
+  assert_int_equal(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), VMP_OK);
+  tu_assert_error(vmp_plan_verify(pl, p, NULL), VMP_EINVAL,
+                  "wave 2: h1 disk 11 > 10 with f in flight");
+  vmp_plan_free(pl);
+  pl = NULL;
+  /* makes_room_for only on a staging step, naming a VM of the plan */
+  snprintf(buf, sizeof buf, "%s%s", head,
+           "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h1\",\"to\":\"h2\","
+           "\"makes_room_for\":\"f\"}],\"blocked\":[]}");
+  tu_assert_error(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), VMP_EPARSE,
+                  "plan.json: steps[0]: makes_room_for: only a staging step makes room for "
+                  "another VM");
+  snprintf(buf, sizeof buf, "%s%s", head,
+           "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h1\",\"to\":\"h2\","
+           "\"staging\":true,\"makes_room_for\":\"g\"}],\"blocked\":[]}");
+  tu_assert_error(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), VMP_ENOTFOUND,
+                  "plan.json: steps[0]: makes_room_for: unknown VM \"g\" (not in \"vms\")");
+  assert_null(pl);
+  tu_release(p, stay, NULL);
+}
+
 static void test_plan__json_round_trip(void **state) {
   vmp_problem *p = dc(
       HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) ","
@@ -827,6 +886,7 @@ int main(void) {
       cmocka_unit_test(test_plan__temporary_eviction_frees_a_third_host),
       cmocka_unit_test(test_plan__no_eviction_leaves_the_swap_blocked),
       cmocka_unit_test(test_plan__eviction_keeps_transient_resources_held),
+      cmocka_unit_test(test_plan__checker_holds_transient_resources_while_away),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
