@@ -51,7 +51,7 @@
  * wave only the groups and dependencies of the VMs that moved in it.  On
  * ROADEF b_9 (50,000 VMs, 5,000 hosts, 2,007 moves) the whole command takes
  * 2 to 3 s on the shared 2-core machine, 0.5 s of it reading the instance;
- * a2_1 and a2_5, whose last swaps need evictions, 0.06 and 0.1 to 0.15 s.
+ * a2_1 and a2_5, whose last swaps need evictions, under 0.1 and 0.4 s.
  *
  * Every plan is replayed by the independent checker (check.c) before
  * it is returned, as every solver result passes through the evaluator.
