@@ -271,6 +271,14 @@ static void starts_keep(starts *s, size_t nitems, const int32_t *host, double ob
   memcpy(s->host + (size_t)j * nitems, host, nitems * sizeof *s->host);
 }
 
+/* The best objective meets the best lower bound known (the model's, or a
+ * better one found before): no rule or pass can do better, so the
+ * portfolio stops there. */
+static int at_bound(const vmp__ctx *ctx, double best_obj) {
+  double tol = 1e-9 * (fabs(best_obj) > 1.0 ? fabs(best_obj) : 1.0);
+  return best_obj <= ctx->best_bound + tol;
+}
+
 /* Iterated-greedy passes for a problem of m's size (greedy.restarts). */
 static long iterate_passes(const vmp__ctx *ctx) {
   const vmp__model *m = ctx->m;
@@ -343,7 +351,7 @@ static int iterate(vmp__ctx *ctx, vmp__greedy *g, vmp__state *st, const int *ids
       memcpy(best, st->host, m->nitems * sizeof *best);
     }
     if (vmp__ctx_progress(ctx, *best_obj, -HUGE_VAL, *runs, st->placed, 0) ||
-        vmp__ctx_should_stop(ctx))
+        vmp__ctx_should_stop(ctx) || at_bound(ctx, *best_obj))
       break;
   }
   iter_free(&c);
@@ -441,11 +449,11 @@ static int greedy_solve(vmp__ctx *ctx, vmp__result *res) {
       }
       if (vmp__ctx_progress(ctx, best_obj, -HUGE_VAL, runs, st.placed, 0)) break;
     }
-    if (vmp__ctx_should_stop(ctx)) break;
+    if (vmp__ctx_should_stop(ctx) || at_bound(ctx, best_obj)) break;
   }
   /* (The iterated passes re-pack without the hard rebalancing
    * constraints: not run when the model has them.) */
-  if (!rc && !hd.on && !vmp__ctx_should_stop(ctx))
+  if (!rc && !hd.on && !vmp__ctx_should_stop(ctx) && !at_bound(ctx, best_obj))
     rc = iterate(ctx, g, &st, ids, objs, nrules, sorted, stay, &from, best, &best_obj, &runs);
   if (!rc) {
     memcpy(res->host, best, m->nitems * sizeof *best);

@@ -17,7 +17,12 @@
  *   4. move items back to their current host (migrations);
  *   5. move items off the most utilised host (balance).
  * Rounds repeat until `local.patience` rounds in a row improve nothing, the
- * objective meets the model's lower bound, or time runs out.
+ * objective meets the best lower bound known (the model's volume and L2
+ * bounds, or a better one a stage before found), `local.budget` hosts per
+ * item have been examined without a gain (plus three times what was spent
+ * up to the last gain), or time runs out.  The budget is what auto gives
+ * the stage: effort in proportion to the problem and to what pays, not to
+ * the clock.
  *
  * Every change goes through a journal, so a failed attempt is undone
  * exactly; the objective's terms are kept up to date incrementally (the
@@ -64,6 +69,10 @@ typedef struct ls {
                                the lists) */
   size_t bufcap[2];
   uint64_t iterations;
+  uint64_t budget;         /* iterations allowed without a gain; UINT64_MAX:
+                              no budget */
+  uint64_t paid;           /* iterations at the end of the last round that
+                              gained */
   uint64_t *tabu;          /* [i] clock until which i stays on its host */
   uint64_t clock;
   size_t effort;           /* pool steps per pool item when emptying */
@@ -143,6 +152,22 @@ static double objective(const ls *L) {
 static int better(const ls *L, double before, size_t vbefore) {
   if (L->hd.nviol != vbefore) return L->hd.nviol < vbefore;
   return objective(L) < before - 1e-9;
+}
+
+/* The iteration budget is spent: every neighbourhood gives up.  What a
+ * search may spend without a gain is the budget plus LOCAL_PAID_FACTOR
+ * times what it spent until its last gain: a search that keeps paying off
+ * goes on, one that never does stops at the budget. */
+#define LOCAL_PAID_FACTOR 3
+static int spent(const ls *L) {
+  if (L->budget == UINT64_MAX) return 0;
+  return L->iterations - L->paid >= L->budget + LOCAL_PAID_FACTOR * L->paid;
+}
+
+/* The objective meets the lower bound and no hard constraint is broken:
+ * nothing better exists. */
+static int at_bound(const ls *L) {
+  return objective(L) <= L->bound + 1e-9 && !L->hd.nviol;
 }
 
 /* ---- moves ------------------------------------------------------------------------- */
@@ -335,7 +360,7 @@ static int try_empty(ls *L, size_t h, int *improved) {
     rc = mv_unplace(L, i);
   }
   limit = L->effort * (np + 1);
-  while (np && !rc && steps++ < limit) {
+  while (np && !rc && steps++ < limit && !spent(L)) {
     uint32_t p;
     size_t pick;
     int32_t t, q, q2;
@@ -394,8 +419,7 @@ static int empty_hosts(ls *L, int *improved) {
     if (m->cost[k[j].i] <= 0.0) continue;
     rc = try_empty(L, k[j].i, &ok);
     if (ok) *improved = 1;
-    if (vmp__ctx_should_stop(L->ctx) || (objective(L) <= L->bound + 1e-9 && !L->hd.nviol))
-      break;
+    if (vmp__ctx_should_stop(L->ctx) || at_bound(L) || spent(L)) break;
     if ((j & 15) == 0 && vmp__ctx_progress(L->ctx, objective(L), -HUGE_VAL, L->iterations,
                                            L->st.placed, 0))
       break;
@@ -459,7 +483,7 @@ static int improve_item(ls *L, size_t i, int swaps, int *improved) {
   int rc = 0;
   if (!n) return 0;
   k0 = (size_t)vmp__rng_below(&L->rng, n);
-  for (size_t k = 0; k < tries && !rc; k++) {
+  for (size_t k = 0; k < tries && !rc && !spent(L); k++) {
     uint32_t t = L->used[(k0 + k) % n];
     int ok = 0;
     L->iterations++;
@@ -491,7 +515,7 @@ static int soft_moves(ls *L, int *improved) {
     if (h < 0) continue;
     if (vmp__greedy_soft_delta(&L->st, i, (size_t)h) <= 0.0) continue;
     rc = improve_item(L, i, 1, improved);
-    if ((i & 255) == 0 && vmp__ctx_should_stop(L->ctx)) break;
+    if (spent(L) || ((i & 255) == 0 && vmp__ctx_should_stop(L->ctx))) break;
   }
   return rc;
 }
@@ -547,6 +571,7 @@ static int ls_init(ls *L, vmp__ctx *ctx, const int32_t *start) {
   size_t maxg = 1;
   double avg[VMP__MAX_RESOURCES] = {0};
   size_t nus = 0;
+  double per_item;
   int rc;
   memset(L, 0, sizeof *L);
   L->ctx = ctx;
@@ -600,6 +625,10 @@ static int ls_init(ls *L, vmp__ctx *ctx, const int32_t *start) {
     raw_place(L, i, (size_t)h);
   }
   L->bound = vmp__model_bound(m);
+  if (ctx->best_bound > L->bound && ctx->best_bound < HUGE_VAL) L->bound = ctx->best_bound;
+  per_item = vmp__param_num(ctx, "local.budget", 0);
+  L->budget = per_item > 0 ? (uint64_t)(per_item * (double)(m->nitems ? m->nitems : 1))
+                           : UINT64_MAX;
   return 0;
 }
 
@@ -610,6 +639,9 @@ static const vmp__param_spec local_params[] = {
      "used hosts examined per move or swap search"},
     {"local.effort", VMP_PARAM_INT, 1, 1e9, "200",
      "pool steps per displaced item when trying to empty a host"},
+    {"local.budget", VMP_PARAM_DOUBLE, 0, 1e9, "0",
+     "hosts examined per item the search may spend without a gain, plus three "
+     "times what it spent up to its last gain; 0: no budget (auto uses 5000)"},
 };
 
 static int local_solve(vmp__ctx *ctx, vmp__result *res) {
@@ -639,7 +671,7 @@ static int local_solve(vmp__ctx *ctx, vmp__result *res) {
   while (!rc && !vmp__ctx_should_stop(ctx)) {
     int improved = 0;
     double before = objective(&L);
-    if (before <= L.bound + 1e-9 && !L.hd.nviol) break;
+    if (at_bound(&L) || spent(&L)) break;
     L.njr = 0;
     rc = insert_unplaced(&L, &improved);
     if (!rc) rc = empty_hosts(&L, &improved);
@@ -652,8 +684,10 @@ static int local_solve(vmp__ctx *ctx, vmp__result *res) {
     L.njr = 0;
     rounds++;
     if (vmp__ctx_progress(ctx, objective(&L), -HUGE_VAL, L.iterations, L.st.placed, 0)) break;
-    if (objective(&L) < before - 1e-9)
+    if (objective(&L) < before - 1e-9) {
       idle = 0;
+      L.paid = L.iterations;
+    }
     else if (++idle >= patience)
       break;
   }
@@ -665,6 +699,7 @@ static int local_solve(vmp__ctx *ctx, vmp__result *res) {
     res->stop_reason = vmp__ctx_should_stop(ctx) ? vmp__ctx_stop_reason(ctx) : VMP_STOP_COMPLETED;
     vmp__stats_set(&res->stats, "local.rounds", (double)rounds);
     vmp__stats_set(&res->stats, "local.iterations", (double)L.iterations);
+    vmp__stats_set(&res->stats, "local.budget_spent", spent(&L));
   }
   ls_free(&L);
   return rc;

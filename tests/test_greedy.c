@@ -169,6 +169,28 @@ static void test_greedy__iterated_passes_empty_a_host(void **state) {
   vmp_problem_free(p);
 }
 
+/* Six VMs of 3 on hosts of 10: the first rule packs them in 2 hosts, the
+ * volume bound (18 / 10, rounded up); no other rule or pass can do
+ * better, so the portfolio stops after that one. */
+static void test_greedy__stops_at_the_bound(void **state) {
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"size\"],"
+      "\"hosts\":[{\"name\":\"h1\",\"capacity\":{\"size\":10}},"
+      "{\"name\":\"h2\",\"capacity\":{\"size\":10}},{\"name\":\"h3\",\"capacity\":{\"size\":10}}],"
+      "\"vms\":[{\"name\":\"a\",\"demand\":{\"size\":3}},{\"name\":\"b\",\"demand\":{\"size\":3}},"
+      "{\"name\":\"c\",\"demand\":{\"size\":3}},{\"name\":\"d\",\"demand\":{\"size\":3}},"
+      "{\"name\":\"e\",\"demand\":{\"size\":3}},{\"name\":\"f\",\"demand\":{\"size\":3}}]}");
+  vmp_solution *s = tu_solve(p, "greedy", 5);
+  double runs = 0.0;
+  (void)state;
+  assert_int_equal(vmp_solution_hosts_used(s), 2);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_int_equal(vmp_solution_stat(s, "greedy.rules_run", &runs), VMP_OK);
+  assert_true(runs == 1.0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 static void test_greedy__iterated_passes_are_reproducible(void **state) {
   vmp_problem *p = random_problem(11, 0.7);
   (void)state;
@@ -312,6 +334,7 @@ int main(void) {
       cmocka_unit_test(test_greedy__packing_per_rule),
       cmocka_unit_test(test_greedy__iterated_passes_empty_a_host),
       cmocka_unit_test(test_greedy__iterated_passes_are_reproducible),
+      cmocka_unit_test(test_greedy__stops_at_the_bound),
       cmocka_unit_test(test_greedy__cheap_capacity_opens_first),
       cmocka_unit_test(test_greedy__soft_terms_break_ties),
       cmocka_unit_test(test_greedy__rules_parameter_is_checked),

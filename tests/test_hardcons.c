@@ -495,7 +495,7 @@ static void test_hardcons__online_transient(void **state) {
 static void test_hardcons__plan_dependency(void **state) {
   vmp_problem *p = tu_problem_json(PLAN_DEP_JSON("\"db1\", \"db2\""));
   vmp_solution *s = tu_target(p, "app=h2,db2=h1");
-  vmp_plan *pl = NULL, *bad = NULL;
+  vmp_plan *pl = NULL;
   char *json = NULL;
   (void)state;
   assert_int_equal(vmp_solution_num_violations(s), 0);
@@ -521,11 +521,9 @@ static void test_hardcons__plan_dependency(void **state) {
     memcpy(x, app, sizeof app - 1);
     memcpy(y, db2, sizeof db2 - 1);
   }
-  assert_int_equal(vmp_plan_parse(json, strlen(json), "plan.json", &bad), VMP_OK);
-  tu_assert_error(vmp_plan_verify(bad, p, s), VMP_EINVAL,
-                  "wave 1: dependency A -> DB: app runs on h2 after the wave, and "
-                  "DB has no VM in zone b");
-  vmp_plan_free(bad);
+  tu_assert_plan_refused(json, p, s,
+                         "wave 1: dependency A -> DB: app runs on h2 after the wave, and "
+                         "DB has no VM in zone b");
   free(json);
   vmp_plan_free(pl);
   vmp_solution_free(s);
@@ -543,9 +541,7 @@ static void test_hardcons__plan_dependency(void **state) {
   assert_string_equal(vmp_plan_step_vm(pl, 2), "db2");
   assert_int_equal(vmp_plan_step_wave(pl, 2), 1);
   assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
-  vmp_plan_free(pl);
-  vmp_solution_free(s);
-  vmp_problem_free(p);
+  tu_release(p, s, pl);
   /* With db2 outside DB, db1 is the only VM app can depend on: neither
    * app nor db1 can move first (app would be in zone b without DB, or
    * left in zone a without it).  Both go in one wave: after it, app and
@@ -564,12 +560,7 @@ static void test_hardcons__plan_dependency(void **state) {
   vmp_plan_free(pl);
   /* With at most one step touching a host per wave the two cannot share
    * one (both leave h0): blocked, and the plan says why. */
-  {
-    vmp_plan_opts o;
-    vmp_plan_opts_init(&o, VMP_PLAN_OPTS_VERSION);
-    o.max_concurrent = 1;
-    assert_int_equal(vmp_plan_new(p, s, &o, &pl), VMP_OK);
-  }
+  tu_plan_new(p, s, 1, &pl);
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
   assert_string_equal(vmp_plan_blocked_vm(pl, 0), "app");
   assert_string_equal(vmp_plan_blocked_reason(pl, 0),
@@ -577,9 +568,7 @@ static void test_hardcons__plan_dependency(void **state) {
                       "VM of DB (a hard dependency), alone or in one wave with any other "
                       "pending move");
   assert_int_equal(vmp_plan_verify(pl, p, NULL), VMP_OK);
-  vmp_plan_free(pl);
-  vmp_solution_free(s);
-  vmp_problem_free(p);
+  tu_release(p, s, pl);
 }
 
 /* x (zone a) and y (zone b) must cover both zones and exchange them:
@@ -600,7 +589,7 @@ static void test_hardcons__plan_dependency(void **state) {
 static void test_hardcons__plan_spread_exchange(void **state) {
   vmp_problem *p = tu_problem_json(PLAN_EXCHANGE_JSON);
   vmp_solution *s = tu_target(p, "x=h3,y=h1");
-  vmp_plan *pl = NULL, *bad = NULL;
+  vmp_plan *pl = NULL;
   char *json = NULL, *w;
   (void)state;
   assert_int_equal(vmp_solution_num_violations(s), 0);
@@ -622,16 +611,11 @@ static void test_hardcons__plan_spread_exchange(void **state) {
   for (int k = 0; k < 2 && w; k++) w = strstr(w + 1, "\"wave\": 1");
   assert_non_null(w);
   w[8] = '2';
-  if (vmp_plan_parse(json, strlen(json), "plan.json", &bad))
-    fail_msg("%s\n%s", vmp_last_error(), json);
-  tu_assert_error(vmp_plan_verify(bad, p, s), VMP_EINVAL,
-                  "wave 1: spread S: its VMs cover 1 domain of zone after the wave, at "
-                  "least 2 needed");
-  vmp_plan_free(bad);
+  tu_assert_plan_refused(json, p, s,
+                         "wave 1: spread S: its VMs cover 1 domain of zone after the wave, at "
+                         "least 2 needed");
   free(json);
-  vmp_plan_free(pl);
-  vmp_solution_free(s);
-  vmp_problem_free(p);
+  tu_release(p, s, pl);
 }
 
 /* ---- random small problems against enumeration ------------------------------------------ */

@@ -1,5 +1,6 @@
 /* Local search: it improves a poor start, never returns a worse one, and
- * stops when the progress callback says so. */
+ * stops when the progress callback says so and when its iteration budget
+ * is spent (auto gives its local stage one). */
 #include <string.h>
 
 #include "testutil.h"
@@ -82,11 +83,76 @@ static void test_local__soft_penalties_are_repaired(void **state) {
   vmp_problem_free(p);
 }
 
+/* Three VMs that pairwise do not fit together (6 + 6 > 10 in one of three
+ * resources) on three hosts: the optimum uses 3 hosts, but the model's
+ * bounds (volume 19/10, L2) say 2, so local search can never stop at the
+ * bound and must stop by its patience or its budget. */
+static const char *TRIANGLE =
+    "{\"version\":1,\"resources\":[\"a\",\"b\",\"c\"],"
+    "\"hosts\":[{\"name\":\"h1\",\"capacity\":{\"a\":10,\"b\":10,\"c\":10}},"
+    "{\"name\":\"h2\",\"capacity\":{\"a\":10,\"b\":10,\"c\":10}},"
+    "{\"name\":\"h3\",\"capacity\":{\"a\":10,\"b\":10,\"c\":10}}],"
+    "\"vms\":[{\"name\":\"x\",\"demand\":{\"a\":6,\"b\":6,\"c\":1}},"
+    "{\"name\":\"y\",\"demand\":{\"a\":6,\"b\":1,\"c\":6}},"
+    "{\"name\":\"z\",\"demand\":{\"a\":1,\"b\":6,\"c\":6}}]}";
+
+static double stat(const vmp_solution *s, const char *name) {
+  double v = -1.0;
+  assert_int_equal(vmp_solution_stat(s, name, &v), VMP_OK);
+  return v;
+}
+
+static void test_local__budget_ends_the_search(void **state) {
+  static const char *const budget[] = {"local.budget=10", NULL};
+  vmp_problem *p = tu_problem_json(TRIANGLE);
+  vmp_solution *all = tu_solve(p, "local", 5);
+  vmp_solution *cut = tu_solve_params(p, "local", 5, budget);
+  (void)state;
+  /* Without a budget: the default patience, three rounds that gain
+   * nothing. */
+  assert_true(vmp_solution_objective(all) == 3.0);
+  assert_true(stat(all, "local.rounds") == 3.0);
+  assert_true(stat(all, "local.budget_spent") == 0.0);
+  /* 10 hosts examined per VM: 30 in all; the first round stops there. */
+  assert_true(vmp_solution_objective(cut) == 3.0);
+  assert_true(stat(cut, "local.rounds") == 1.0);
+  assert_true(stat(cut, "local.iterations") == 30.0);
+  assert_true(stat(cut, "local.budget_spent") == 1.0);
+  assert_int_equal(vmp_solution_stop_reason(cut), VMP_STOP_COMPLETED);
+  vmp_solution_free(all);
+  vmp_solution_free(cut);
+  vmp_problem_free(p);
+}
+
+/* auto's local stage examines at most 5,000 hosts per VM without a gain:
+ * 15,000 here, where ten rounds without a budget examine 24,000 (2,400 a
+ * round: 3 hosts to empty, 400 pool steps each, 2 hosts per step). */
+static void test_local__auto_stage_has_a_budget(void **state) {
+  static const char *const ten[] = {"local.patience=10", NULL};
+  vmp_problem *p = tu_problem_json(TRIANGLE);
+  vmp_solution *alone = tu_solve_params(p, "local", 30, ten);
+  vmp_solution *chained = tu_solve_params(p, "auto", 30, ten);
+  (void)state;
+  assert_true(stat(alone, "local.rounds") == 10.0);
+  assert_true(stat(alone, "local.iterations") == 24000.0);
+  assert_true(stat(alone, "local.budget_spent") == 0.0);
+  assert_true(stat(chained, "local.iterations") == 15000.0);
+  assert_true(stat(chained, "local.budget_spent") == 1.0);
+  /* the exact stage then proves the optimum */
+  assert_int_equal(vmp_solution_status(chained), VMP_STATUS_OPTIMAL);
+  assert_true(vmp_solution_objective(chained) == 3.0);
+  vmp_solution_free(alone);
+  vmp_solution_free(chained);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_local__empties_hosts_from_an_incumbent),
       cmocka_unit_test(test_local__progress_callback_interrupts),
       cmocka_unit_test(test_local__soft_penalties_are_repaired),
+      cmocka_unit_test(test_local__budget_ends_the_search),
+      cmocka_unit_test(test_local__auto_stage_has_a_budget),
   };
   return cmocka_run_group_tests_name("local", tests, NULL, NULL);
 }

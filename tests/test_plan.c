@@ -253,7 +253,7 @@ static void test_plan__dependency_rotation_moves_in_one_wave(void **state) {
                       "\"min_domains\":1,\"vms\":[\"b1\",\"b2\",\"b3\"]}],"
                       "\"dependencies\":[{\"group\":\"A\",\"on\":\"B\",\"scope\":\"zone\"}]");
   vmp_solution *t = tu_target(p, "b1=h2,b2=h3,b3=h1");
-  vmp_plan *pl = plan(p, t, 2, 1), *bad = NULL;
+  vmp_plan *pl = plan(p, t, 2, 1);
   char *json = NULL, *x;
   (void)state;
   assert_int_equal(vmp_solution_num_violations(t), 0);
@@ -265,11 +265,9 @@ static void test_plan__dependency_rotation_moves_in_one_wave(void **state) {
   x = strstr(json, "\"wave\": 1,\n      \"action\": \"migrate\",\n      \"vm\": \"b2\"");
   assert_non_null(x);
   x[strlen("\"wave\": ")] = '2';
-  assert_int_equal(vmp_plan_parse(json, strlen(json), "plan.json", &bad), VMP_OK);
-  tu_assert_error(vmp_plan_verify(bad, p, t), VMP_EINVAL,
-                  "wave 1: dependency A -> B: a3 runs on h3 after the wave, and B has no VM in "
-                  "zone z3");
-  vmp_plan_free(bad);
+  tu_assert_plan_refused(json, p, t,
+                         "wave 1: dependency A -> B: a3 runs on h3 after the wave, and B has "
+                         "no VM in zone z3");
   vmp_free(json);
   tu_release(p, t, pl);
 }
@@ -363,9 +361,7 @@ static void test_plan__allow_stop_stops_unplaced_vms_first(void **state) {
   o.max_concurrent = 2;
   assert_int_equal(vmp_plan_new(p, t, &o, &pl), VMP_OK);
   assert_string_equal(steps(pl), "1:b:h2>- 1:c:h2>- 2:a:h1>h2");
-  vmp_plan_free(pl);
-  vmp_solution_free(t);
-  vmp_problem_free(p);
+  tu_release(p, t, pl);
 }
 
 static void test_plan__bad_input(void **state) {
@@ -850,9 +846,7 @@ static void test_plan__random_plans_pass_the_checker(void **state) {
     }
     pl = plan(p, t, 1 + round % 3, round % 2);
     if (vmp_plan_status(pl) == VMP_PLAN_BLOCKED) assert_true(vmp_plan_num_blocked(pl) > 0);
-    vmp_plan_free(pl);
-    vmp_solution_free(t);
-    vmp_problem_free(p);
+    tu_release(p, t, pl);
     free(cur);
     free(tg);
   }

@@ -529,9 +529,7 @@ static void test_reassign__plan(void **state) {
   assert_int_equal(vmp_plan_new(p, s, NULL, &pl), VMP_OK);
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
   assert_int_equal(vmp_plan_verify(pl, p, s), VMP_OK);
-  vmp_plan_free(pl);
-  vmp_solution_free(s);
-  vmp_problem_free(p);
+  tu_release(p, s, pl);
   /* Spread: x and y swap zones; either move alone would leave both in one
    * zone, so the planner moves them together, in one wave (after which
    * they cover both zones again: the checker looks between waves). */
@@ -551,12 +549,7 @@ static void test_reassign__plan(void **state) {
   vmp_plan_free(pl);
   /* One step per host and wave: the two both touch h0, so they cannot
    * share a wave, and neither can go first. */
-  {
-    vmp_plan_opts o;
-    vmp_plan_opts_init(&o, VMP_PLAN_OPTS_VERSION);
-    o.max_concurrent = 1;
-    assert_int_equal(vmp_plan_new(p, s, &o, &pl), VMP_OK);
-  }
+  tu_plan_new(p, s, 1, &pl);
   assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
   assert_string_equal(vmp_plan_blocked_vm(pl, 0), "x");
   assert_string_equal(vmp_plan_blocked_reason(pl, 0),
@@ -564,9 +557,7 @@ static void test_reassign__plan(void **state) {
                       "minimum of domains, alone or in one wave with any other "
                       "pending move");
   assert_int_equal(vmp_plan_verify(pl, p, NULL), VMP_OK);
-  vmp_plan_free(pl);
-  vmp_solution_free(s);
-  vmp_problem_free(p);
+  tu_release(p, s, pl);
 }
 
 /* The rebalancer moves a VM out of a maintenance host, to the one host its

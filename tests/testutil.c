@@ -41,6 +41,25 @@ void tu_release(vmp_problem *p, vmp_solution *t, vmp_plan *pl) {
   vmp_problem_free(p);
 }
 
+void tu_plan_new(const vmp_problem *p, const vmp_solution *t, uint32_t max_concurrent,
+                 vmp_plan **out) {
+  vmp_plan_opts o;
+  int rc;
+  vmp_plan_opts_init(&o, VMP_PLAN_OPTS_VERSION);
+  o.max_concurrent = max_concurrent;
+  rc = vmp_plan_new(p, t, &o, out);
+  if (rc) fail_msg("plan failed: %s: %s", vmp_err_name(rc), vmp_last_error());
+}
+
+void tu_assert_plan_refused(const char *json, const vmp_problem *p, const vmp_solution *t,
+                            const char *needle) {
+  vmp_plan *pl = NULL;
+  if (vmp_plan_parse(json, strlen(json), "plan.json", &pl))
+    fail_msg("%s\n%s", vmp_last_error(), json);
+  tu_assert_error(vmp_plan_verify(pl, p, t), VMP_EINVAL, needle);
+  vmp_plan_free(pl);
+}
+
 vmp_solution *tu_target(const vmp_problem *p, const char *spec) {
   size_t n = vmp_problem_num_vms(p), *hv = malloc((n + 1) * sizeof *hv);
   char *copy = strdup(spec), *save = NULL;

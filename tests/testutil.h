@@ -25,6 +25,16 @@ vmp_solution *tu_target(const vmp_problem *p, const char *spec);
 /* Frees a plan, the target it was made for and its problem (each may be
  * NULL), in that order. */
 void tu_release(vmp_problem *p, vmp_solution *t, vmp_plan *pl);
+/* A migration plan from p's placement to t with the default options
+ * except max_concurrent (steps touching one host per wave; 0: no cap).
+ * Fails the test on error. */
+void tu_plan_new(const vmp_problem *p, const vmp_solution *t, uint32_t max_concurrent,
+                 vmp_plan **out);
+/* Asserts that the plan in JSON text `json` reads back, and that the
+ * independent checker refuses it against p and t with VMP_EINVAL and a
+ * message containing `needle` (a plan edited to break a rule). */
+void tu_assert_plan_refused(const char *json, const vmp_problem *p, const vmp_solution *t,
+                            const char *needle);
 /* Builds a problem from a JSON text, failing the test on error. */
 vmp_problem *tu_problem_json(const char *json);
 /* Bin packing: items of sizes 6, 5, 4, 3, 2 and three bins of 10; two
