@@ -212,6 +212,7 @@ typedef struct ilp {
   double root_lp;
   int unreliable;        /* GLPK's root LP failed the dual check: no proof */
   int injected, accepted, proved, stopped;
+  int cheap_tree;        /* ilp.node_cuts_max_columns applied */
   int nodes;
   size_t placed;
   int32_t *sol;          /* [nitems] GLPK's placement */
@@ -1544,7 +1545,10 @@ static int run_glpk(ilp *b, outcome *out) {
    * computes a tableau row per fractional column at every node; on large
    * models the most fractional column is cheaper (the hosts' columns are
    * branched on first anyway, branch_hosts). */
-  if (b->ncols >= node_cuts_max) iocp.br_tech = GLP_BR_MFV;
+  if (b->ncols >= node_cuts_max) {
+    iocp.br_tech = GLP_BR_MFV;
+    b->cheap_tree = 1;
+  }
   iocp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
   iocp.cb_func = on_tree;
   iocp.cb_info = b;
@@ -1751,6 +1755,7 @@ static void report(const ilp *b, vmp__result *res, double t0) {
   vmp__stats_set(st, "ilp.memory_estimate_mb", b->memory_mb);
   vmp__stats_set(st, "ilp.linking_dropped", b->linking_dropped);
   vmp__stats_set(st, "ilp.nodes", b->nodes);
+  vmp__stats_set(st, "ilp.cheap_tree", b->cheap_tree);
   vmp__stats_set(st, "ilp.root_lp", b->root_lp);
   vmp__stats_set(st, "ilp.warm_start_objective", b->warm_obj < HUGE_VAL ? b->warm_obj : -1.0);
   vmp__stats_set(st, "ilp.warm_start_injected", b->accepted);
