@@ -381,24 +381,29 @@ static void test_ilp__classes_apart_by_label_and_cover_rows(void **state) {
 /* Realistic 10x30 instances (bench generator) whose optima CBC
  * 2.10 proved on the exported model without the new rows: the MIP with
  * the covering rows and host-first branching proves the same optimum,
- * and so does host-first branching alone. */
+ * and so does host-first branching alone, and so does the tree without
+ * Gomory cuts and with most-fractional branching that large rule-laden
+ * models get (ilp.node_cuts_max_columns=0 applies it to these). */
 static void test_ilp__realistic_optima_with_cover_rows_and_host_branching(void **state) {
   static const struct { uint64_t seed; double opt; } cases[] = {{3, 168}, {4, 133}, {6, 128}};
   static const char *const none[] = {NULL};
   static const char *const branch_only[] = {"ilp.cover_rows=false", NULL};
+  static const char *const cheap[] = {"ilp.node_cuts_max_columns=0", NULL};
+  const char *const *runs[] = {none, branch_only, cheap};
   (void)state;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     vmpb_real_opts o;
     vmp_problem *p = NULL;
     vmpb_real_opts_init(&o, 10, 30, cases[c].seed);
     assert_int_equal(vmpb_generate_realistic(&o, &p), VMP_OK);
-    for (int run = 0; run < 2; run++) {
-      vmp_solution *s = tu_solve_params(p, "ilp", 120, run ? branch_only : none);
+    for (int run = 0; run < 3; run++) {
+      vmp_solution *s = tu_solve_params(p, "ilp", 120, runs[run]);
       if (vmp_solution_objective(s) != cases[c].opt || vmp_solution_bound(s) != cases[c].opt)
         fail_msg("seed %u run %d: objective %g bound %g, optimum %g", (unsigned)cases[c].seed,
                  run, vmp_solution_objective(s), vmp_solution_bound(s), cases[c].opt);
       assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
-      assert_true(run ? stat(s, "ilp.cover_rows") == 0.0 : stat(s, "ilp.cover_rows") >= 6.0);
+      assert_true(run == 1 ? stat(s, "ilp.cover_rows") == 0.0 : stat(s, "ilp.cover_rows") >= 6.0);
+      assert_true(stat(s, "ilp.cheap_tree") == (run == 2 ? 1.0 : 0.0));
       vmp_solution_free(s);
     }
     vmp_problem_free(p);
