@@ -213,9 +213,9 @@ int vmp__rmodel_check(const vmp__rmodel *m);
 int vmp__rmodel_eval(const vmp__rmodel *m, const int *a, vmp__rcost *out);
 
 /* A lower bound on the objective of every feasible assignment (pooled
- * hosts: the load and balance terms on the totals, plus forced moves off
- * closed hosts).  Never above the optimum.  Model must pass
- * vmp__rmodel_check. */
+ * hosts: the load and balance terms on the totals, the load term raised
+ * by VMs that cannot leave their host, plus forced moves off closed
+ * hosts).  Never above the optimum.  Model must pass vmp__rmodel_check. */
 double vmp__rmodel_bound(const vmp__rmodel *m);
 
 /* Runs the rebalancer from `start` (nv hosts; feasible except possibly

@@ -10,6 +10,7 @@
  * The instances come from ../shared/instances beside the repository (or
  * $VMPLACE_INSTANCES); tests that need them skip when they are absent.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -397,6 +398,125 @@ static void test_rebalance__closed_and_pinned(void **state)
   roadef_free(&rd);
 }
 
+/* Stuck VMs raise the bound.  Three hosts of capacity 10; host 0 has no
+ * safety capacity, hosts 1 and 2 keep all 10.  v0 (6) is on host 0, v1
+ * and v2 (5 each) on hosts 1 and 2.  With the resource transient, every
+ * host holds its own initial load whatever leaves, so v0 would need 6 + 5
+ * > 10 on either other host: it stays, and its 6 units above host 0's
+ * safety cost 6 in every feasible assignment.  The pooled figure is 0
+ * (demand 16 against 20 of safety).  The optimum is 6 (nothing moves), so
+ * the bound proves it.  Without the transient flag v0 can go (v2 to host
+ * 1, v0 to host 2, or the mirror image) and both the bound and the
+ * optimum are 0. */
+static void test_rebalance__stuck_vms_bound(void **state)
+{
+  (void)state;
+  double demand[3] = {6, 5, 5}, cap[3] = {10, 10, 10}, safety[3] = {0, 10, 10};
+  double weight[1] = {1};
+  unsigned char transient[1] = {1};
+  int init[3] = {0, 1, 2}, a[3];
+  vmp__rmodel m = {0};
+  m.nv = 3;
+  m.nh = 3;
+  m.nr = 1;
+  m.demand = demand;
+  m.cap = cap;
+  m.safety = safety;
+  m.safety_weight = weight;
+  m.transient = transient;
+  m.init = init;
+  assert_int_equal(vmp__rmodel_check(&m), 0);
+  assert_true(vmp__rmodel_bound(&m) == 6);
+  double obj, bound;
+  vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  o.max_moves = 20000;
+  assert_int_equal(vmp__rebalance_run(&m, init, &o, a, &obj, &bound, NULL), 0);
+  assert_true(obj == 6 && bound == 6);
+
+  m.transient = NULL;
+  assert_true(vmp__rmodel_bound(&m) == 0);
+  assert_int_equal(vmp__rebalance_run(&m, init, &o, a, &obj, &bound, NULL), 0);
+  assert_true(obj == 0 && bound == 0);
+  assert_int_not_equal(a[0], 0);  /* v0 left host 0 (to 1 or 2: both optimal) */
+
+  /* pinned, v0 stays whatever the resource: the bound is 6 again */
+  unsigned char pinned[3] = {1, 0, 0};
+  m.pinned = pinned;
+  assert_true(vmp__rmodel_bound(&m) == 6);
+}
+
+/* The bound against brute force: small random models with transient
+ * resources, zero and partial safety, pins, hosts in maintenance and move
+ * costs; every assignment is evaluated from scratch and the bound must
+ * not exceed the cheapest feasible one.  Fixed seed: the same 400 models
+ * every run. */
+static void test_rebalance__bound_below_brute_force(void **state)
+{
+  (void)state;
+  uint64_t seed = 0x5eed0b0d;
+  int checked = 0, stuck_raised = 0;
+  for (int it = 0; it < 400; it++) {
+#define RND(n) ((int)((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % (n))
+    int nh = 2 + RND(3), nv = 2 + RND(5), nr = 1 + RND(2);
+    double demand[6 * 2], cap[4 * 2], safety[4 * 2], weight[2], pmc[6];
+    unsigned char transient[2], pinned[6], closed[4];
+    int init[6], a[6];
+    for (int r = 0; r < nr; r++) {
+      weight[r] = 1 + RND(3);
+      transient[r] = (unsigned char)(RND(2));
+    }
+    for (int h = 0; h < nh; h++) {
+      closed[h] = (unsigned char)(RND(8) == 0);
+      for (int r = 0; r < nr; r++) {
+        cap[h * nr + r] = 6 + RND(8);
+        safety[h * nr + r] = RND(3) == 0 ? 0 : RND((int)cap[h * nr + r] + 1);
+      }
+    }
+    for (int v = 0; v < nv; v++) {
+      init[v] = RND(nh);
+      pinned[v] = (unsigned char)(RND(6) == 0);
+      pmc[v] = RND(3);
+      for (int r = 0; r < nr; r++) demand[v * nr + r] = 1 + RND(6);
+    }
+#undef RND
+    vmp__rmodel m = {0};
+    m.nv = nv;
+    m.nh = nh;
+    m.nr = nr;
+    m.demand = demand;
+    m.cap = cap;
+    m.safety = safety;
+    m.safety_weight = weight;
+    m.transient = transient;
+    m.init = init;
+    m.pmc = pmc;
+    m.w_pmc = 1;
+    m.pinned = pinned;
+    m.closed = closed;
+    assert_int_equal(vmp__rmodel_check(&m), 0);
+    double best = INFINITY;
+    int total = 1;
+    for (int v = 0; v < nv; v++) total *= nh;
+    for (int k = 0; k < total; k++) {
+      for (int v = 0, x = k; v < nv; v++, x /= nh) a[v] = x % nh;
+      vmp__rcost c;
+      assert_int_equal(vmp__rmodel_eval(&m, a, &c), 0);
+      if (c.feasible && c.total < best) best = c.total;
+    }
+    if (best == INFINITY) continue;
+    double lb = vmp__rmodel_bound(&m);
+    if (!(lb <= best + 1e-9)) fail_msg("model %d: bound %.17g above the optimum %.17g", it, lb, best);
+    m.pinned = NULL;
+    m.transient = NULL;
+    if (vmp__rmodel_bound(&m) < lb) stuck_raised++;
+    checked++;
+  }
+  /* the property is not empty: most models have a feasible assignment,
+   * and on some the stuck VMs raise the bound */
+  print_message("%d models checked, bound raised by stuck VMs on %d\n", checked, stuck_raised);
+  assert_true(checked >= 200 && stuck_raised >= 10);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -409,6 +529,8 @@ int main(void)
     cmocka_unit_test(test_rebalance__same_answer_at_1_and_2_threads),
     cmocka_unit_test(test_rebalance__check_errors),
     cmocka_unit_test(test_rebalance__closed_and_pinned),
+    cmocka_unit_test(test_rebalance__stuck_vms_bound),
+    cmocka_unit_test(test_rebalance__bound_below_brute_force),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
