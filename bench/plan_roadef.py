@@ -13,7 +13,9 @@ For every model_X.txt in the instances directory that has SOLDIR/X.sol:
   vmplace plan --check OUT/X.plan.json DIR/model_X.txt SOLDIR/X.sol
 (the independent checker: capacity on both ends, transient resources,
 spread and dependency between waves, where each VM ends).  Prints a
-markdown table: status, steps, waves, staging steps, cold moves (a stop
+markdown table: status, steps, waves, staging steps, how many of them are
+temporary evictions (a VM moved away for a while to make room for
+another, "makes_room_for" in the plan), cold moves (a stop
 and a later start of the same VM, --allow-stop only), blocked VMs, moves
 in the answer, planning time (the whole command, reading included), max
 RSS and the checker's verdict.
@@ -71,9 +73,9 @@ def main(argv):
     names = [n for n in ORDER if os.path.exists(os.path.join(soldir, n + ".sol"))]
     if only:
         names = [n for n in names if n in only]
-    print("| instance | status | steps | waves | staging steps | cold moves | blocked "
-          "| moves in the answer | time | max RSS | checker |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| instance | status | steps | waves | staging steps | of them evictions | cold moves "
+          "| blocked | moves in the answer | time | max RSS | checker |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     worst = 0
     for n in names:
         model = os.path.join(inst, "model_%s.txt" % n)
@@ -81,13 +83,14 @@ def main(argv):
         plan = os.path.join(out, n + ".plan.json")
         rc, wall, rss, err = run_timed([vmplace, "plan", "-q", "-o", plan] + extra + [model, sol])
         if rc not in (0, 1):
-            print("| %s | error %d: %s | | | | | | | %.2f s | | |" % (n, rc, err, wall))
+            print("| %s | error %d: %s | | | | | | | | %.2f s | | |" % (n, rc, err, wall))
             worst = max(worst, rc)
             continue
         with open(plan) as f:
             pl = json.load(f)
         steps = pl["steps"]
         staged = sum(1 for s in steps if s.get("staging"))
+        evicted = sum(1 for s in steps if s.get("makes_room_for"))
         started = {s["vm"] for s in steps if s["action"] == "start"}
         cold = sum(1 for s in steps if s["action"] == "stop" and s["vm"] in started)
         waves = max((s["wave"] for s in steps), default=0)
@@ -100,9 +103,9 @@ def main(argv):
                              capture_output=True, text=True)
         verdict = "safe" if chk.returncode == 0 else "REFUSED: " + chk.stderr.strip()
         worst = max(worst, 0 if chk.returncode == 0 else 1)
-        print("| %s | %s | %d | %d | %d | %d | %d | %d | %.2f s | %.0f MiB | %s |" %
-              (n, pl["status"], len(steps), waves, staged, cold, len(pl.get("blocked", [])), moves,
-               wall, rss / 1024.0, verdict))
+        print("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %.2f s | %.0f MiB | %s |" %
+              (n, pl["status"], len(steps), waves, staged, evicted, cold,
+               len(pl.get("blocked", [])), moves, wall, rss / 1024.0, verdict))
         sys.stdout.flush()
     return worst
 

@@ -149,7 +149,8 @@ static void test_plan__swap_without_room_is_blocked_with_reasons(void **state) {
   assert_string_equal(vmp_plan_blocked_reason(pl, 0),
                       "h2 has no room for it (cpu: needs 4, free 0 of 4, memory_mib: needs "
                       "8192, free 0 of 8192); it waits for b to leave h2, which is blocked "
-                      "too; no allowed host has room to stage a VM through");
+                      "too; no allowed host has room to stage a VM through, nor can one "
+                      "be freed by moving a few of its VMs away for a while");
   vmp_plan_free(pl);
   pl = plan(p, t, 2, 0);
   assert_non_null(strstr(vmp_plan_blocked_reason(pl, 1), "; staging is off"));
@@ -395,6 +396,185 @@ static char *to_json(const vmp_plan *pl) {
   char *text = NULL;
   assert_int_equal(vmp_plan_to_json(pl, &text), VMP_OK);
   return text;
+}
+
+/* "wave:vm:from>to" as steps(), with "[for X]" after a temporary eviction
+ * that makes room for X. */
+static const char *room_steps(const vmp_plan *pl) {
+  static char buf[4096];
+  size_t len = 0;
+  buf[0] = '\0';
+  for (size_t k = 0; k < vmp_plan_num_steps(pl); k++) {
+    const char *from = vmp_plan_step_from(pl, k), *to = vmp_plan_step_to(pl, k);
+    const char *room = vmp_plan_step_makes_room_for(pl, k);
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu:%s:%s>%s%s%s%s%s", k ? " " : "",
+                            vmp_plan_step_wave(pl, k) + 1, vmp_plan_step_vm(pl, k),
+                            from ? from : "-", to ? to : "-",
+                            vmp_plan_step_staging(pl, k) ? "*" : "", room ? "[for " : "",
+                            room ? room : "", room ? "]" : "");
+  }
+  return buf;
+}
+
+/* a and b swap two full hosts; neither fits on h3 (c, which stays, takes
+ * half of it) nor on h4 (half a host, empty).  The planner moves c away to
+ * h4 for a while (wave 1), b goes onto h3 (2), a into h2 (3), b on to h1
+ * (4) once a has left, and c comes back to h3 (5) once b has left: h3
+ * takes no other VM meanwhile.  All live: no --allow-stop. */
+static void test_plan__temporary_eviction_frees_a_third_host(void **state) {
+  vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) "," HOST("h3", 4, 8192)
+                      "," HOST("h4", 2, 4096),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2") "," VM("c", 2, 4096, "h3"),
+                      NULL);
+  vmp_solution *t = tu_target(p, "a=h2,b=h1");
+  vmp_plan *pl = plan(p, t, 2, 1), *back = NULL;
+  char *a, *b;
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(room_steps(pl),
+                      "1:c:h3>h4*[for b] 2:b:h2>h3* 3:a:h1>h2 4:b:h3>h1 5:c:h4>h3");
+  assert_int_equal(vmp_plan_num_blocked(pl), 0);
+  assert_null(vmp_plan_step_makes_room_for(pl, 1));
+  assert_null(vmp_plan_step_makes_room_for(pl, 99));
+  /* JSON keeps it, and the checker replays the parsed plan */
+  a = to_json(pl);
+  assert_non_null(strstr(a, "\"makes_room_for\": \"b\""));
+  assert_int_equal(vmp_plan_parse(a, strlen(a), "plan.json", &back), VMP_OK);
+  b = to_json(back);
+  assert_string_equal(a, b);
+  assert_string_equal(vmp_plan_step_makes_room_for(back, 0), "b");
+  assert_int_equal(vmp_plan_verify(back, p, t), VMP_OK);
+  free(a);
+  free(b);
+  vmp_plan_free(back);
+  /* with one step per host and wave the same plan (each wave touches h3
+   * or a host of the swap once) */
+  vmp_plan_free(pl);
+  pl = plan(p, t, 1, 1);
+  assert_string_equal(room_steps(pl),
+                      "1:c:h3>h4*[for b] 2:b:h2>h3* 3:a:h1>h2 4:b:h3>h1 5:c:h4>h3");
+  tu_release(p, t, pl);
+}
+
+/* The same swap where c has nowhere to go (no h4): no host can be freed,
+ * both moves stay blocked with the documented reason, c does not move;
+ * with allow_stop the swap is moved cold instead (the last resort). */
+static void test_plan__no_eviction_leaves_the_swap_blocked(void **state) {
+  vmp_problem *p = dc(HOST("h1", 4, 8192) "," HOST("h2", 4, 8192) "," HOST("h3", 4, 8192),
+                      VM("a", 4, 8192, "h1") "," VM("b", 4, 8192, "h2") "," VM("c", 2, 4096, "h3"),
+                      NULL);
+  vmp_solution *t = tu_target(p, "a=h2,b=h1");
+  vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_BLOCKED);
+  assert_int_equal(vmp_plan_num_steps(pl), 0);
+  assert_int_equal(vmp_plan_num_blocked(pl), 2);
+  assert_string_equal(vmp_plan_blocked_vm(pl, 1), "b");
+  assert_string_equal(vmp_plan_blocked_reason(pl, 1),
+                      "h1 has no room for it (cpu: needs 4, free 0 of 4, memory_mib: needs "
+                      "8192, free 0 of 8192); it waits for a to leave h1, which is blocked "
+                      "too; no allowed host has room to stage a VM through, nor can one be "
+                      "freed by moving a few of its VMs away for a while");
+  vmp_plan_free(pl);
+  o.max_concurrent = 2;
+  o.allow_stop = 1;
+  assert_int_equal(vmp_plan_new(p, t, &o, &pl), VMP_OK);
+  assert_int_equal(vmp_plan_verify(pl, p, t), VMP_OK);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(room_steps(pl), "1:b:h2>- 2:a:h1>h2 3:b:->h1");
+  tu_release(p, t, pl);
+}
+
+/* Transient disk: a VM that leaves its initial host keeps its disk there.
+ * b (disk 5) must go through a third host.  h3 lacks only disk (4 free):
+ * moving c away would free none (its disk stays held on h3), so h3 cannot
+ * be freed; h5 lacks cpu and memory, which moving e away frees.  e's disk
+ * counts in full on h4 while it is there, and when e comes back to h5 it
+ * takes its disk, still held there, only once: h5 (disk 15) holds e's 10
+ * and b's 5 while b passes, and e's return would not fit if its disk
+ * counted twice. */
+static void test_plan__eviction_keeps_transient_resources_held(void **state) {
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\",\"memory_mib\",\"disk\"],"
+      "\"transient\":[\"disk\"],\"hosts\":["
+      "{\"name\":\"h1\",\"capacity\":{\"cpu\":4,\"memory_mib\":8,\"disk\":100}},"
+      "{\"name\":\"h2\",\"capacity\":{\"cpu\":4,\"memory_mib\":8,\"disk\":100}},"
+      "{\"name\":\"h3\",\"capacity\":{\"cpu\":8,\"memory_mib\":16,\"disk\":20}},"
+      "{\"name\":\"h4\",\"capacity\":{\"cpu\":2,\"memory_mib\":4,\"disk\":10}},"
+      "{\"name\":\"h5\",\"capacity\":{\"cpu\":4,\"memory_mib\":8,\"disk\":15}}],"
+      "\"vms\":["
+      "{\"name\":\"a\",\"demand\":{\"cpu\":4,\"memory_mib\":8,\"disk\":5},\"host\":\"h1\"},"
+      "{\"name\":\"b\",\"demand\":{\"cpu\":4,\"memory_mib\":8,\"disk\":5},\"host\":\"h2\"},"
+      "{\"name\":\"c\",\"demand\":{\"cpu\":1,\"memory_mib\":1,\"disk\":16},\"host\":\"h3\"},"
+      "{\"name\":\"e\",\"demand\":{\"cpu\":2,\"memory_mib\":4,\"disk\":10},\"host\":\"h5\"}]}");
+  vmp_solution *t = tu_target(p, "a=h2,b=h1");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_solution_num_violations(t), 0);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(room_steps(pl),
+                      "1:e:h5>h4*[for b] 2:b:h2>h5* 3:a:h1>h2 4:b:h5>h1 5:e:h4>h5");
+  tu_release(p, t, pl);
+}
+
+/* The checker: a transient resource stays held on a VM's initial host
+ * while the VM is away (f cannot take e's disk on h1 in the wave after e
+ * left), and a VM that comes back takes it there only once (e back on h1,
+ * full again, is fine). */
+static void test_plan__checker_holds_transient_resources_while_away(void **state) {
+  vmp_problem *p = tu_problem_json(
+      "{\"version\":1,\"resources\":[\"cpu\",\"disk\"],\"transient\":[\"disk\"],\"hosts\":["
+      "{\"name\":\"h1\",\"capacity\":{\"cpu\":8,\"disk\":10}},"
+      "{\"name\":\"h2\",\"capacity\":{\"cpu\":8,\"disk\":100}}],\"vms\":["
+      "{\"name\":\"e\",\"demand\":{\"cpu\":1,\"disk\":10},\"host\":\"h1\"},"
+      "{\"name\":\"f\",\"demand\":{\"cpu\":1,\"disk\":1},\"host\":\"h2\"}]}");
+  vmp_solution *stay = tu_target(p, "");
+  const char *head =
+      "{\"version\":1,\"kind\":\"plan\",\"status\":\"complete\",\"max_concurrent\":2,"
+      "\"bandwidth_mibps\":1000,\"resources\":[\"cpu\",\"disk\"],\"hosts\":["
+      "{\"name\":\"h1\",\"capacity\":{\"cpu\":8,\"disk\":10},\"load\":{\"cpu\":1,\"disk\":10}},"
+      "{\"name\":\"h2\",\"capacity\":{\"cpu\":8,\"disk\":100},\"load\":{\"cpu\":1,\"disk\":1}}],"
+      "\"vms\":[{\"name\":\"e\",\"demand\":{\"cpu\":1,\"disk\":10}},"
+      "{\"name\":\"f\",\"demand\":{\"cpu\":1,\"disk\":1}}],\"steps\":[";
+  char buf[2048];
+  vmp_plan *pl = NULL;
+  (void)state;
+  /* e away to h2 and back to h1: h1 holds e's disk once throughout */
+  snprintf(buf, sizeof buf, "%s%s", head,
+           "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h1\",\"to\":\"h2\","
+           "\"staging\":true,\"makes_room_for\":\"f\"},"
+           "{\"wave\":2,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h2\",\"to\":\"h1\"}],"
+           "\"blocked\":[]}");
+  assert_int_equal(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), VMP_OK);
+  assert_string_equal(vmp_plan_step_makes_room_for(pl, 0), "f");
+  assert_int_equal(vmp_plan_verify(pl, p, stay), VMP_OK);
+  vmp_plan_free(pl);
+  pl = NULL;
+  /* f into h1 once e has left: e's disk is still held there */
+  snprintf(buf, sizeof buf, "%s%s", head,
+           "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h1\",\"to\":\"h2\"},"
+           "{\"wave\":2,\"action\":\"migrate\",\"vm\":\"f\",\"from\":\"h2\",\"to\":\"h1\"}],"
+           "\"blocked\":[]}");
+  assert_int_equal(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), VMP_OK);
+  tu_assert_error(vmp_plan_verify(pl, p, NULL), VMP_EINVAL,
+                  "wave 2: h1 disk 11 > 10 with f in flight");
+  vmp_plan_free(pl);
+  pl = NULL;
+  /* makes_room_for only on a staging step, naming a VM of the plan */
+  snprintf(buf, sizeof buf, "%s%s", head,
+           "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h1\",\"to\":\"h2\","
+           "\"makes_room_for\":\"f\"}],\"blocked\":[]}");
+  tu_assert_error(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), VMP_EPARSE,
+                  "plan.json: steps[0]: makes_room_for: only a staging step makes room for "
+                  "another VM");
+  snprintf(buf, sizeof buf, "%s%s", head,
+           "{\"wave\":1,\"action\":\"migrate\",\"vm\":\"e\",\"from\":\"h1\",\"to\":\"h2\","
+           "\"staging\":true,\"makes_room_for\":\"g\"}],\"blocked\":[]}");
+  tu_assert_error(vmp_plan_parse(buf, strlen(buf), "plan.json", &pl), VMP_ENOTFOUND,
+                  "plan.json: steps[0]: makes_room_for: unknown VM \"g\" (not in \"vms\")");
+  assert_null(pl);
+  tu_release(p, stay, NULL);
 }
 
 static void test_plan__json_round_trip(void **state) {
@@ -703,6 +883,10 @@ int main(void) {
       cmocka_unit_test(test_plan__prune_with_balance_and_affinity_units),
       cmocka_unit_test(test_plan__prune_cannot_undo_needed_moves),
       cmocka_unit_test(test_plan__random_plans_pass_the_checker),
+      cmocka_unit_test(test_plan__temporary_eviction_frees_a_third_host),
+      cmocka_unit_test(test_plan__no_eviction_leaves_the_swap_blocked),
+      cmocka_unit_test(test_plan__eviction_keeps_transient_resources_held),
+      cmocka_unit_test(test_plan__checker_holds_transient_resources_while_away),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

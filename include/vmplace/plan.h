@@ -9,8 +9,11 @@
  * (capacity x overcommit - reserved) with every VM of the wave in flight.  At
  * most `max_concurrent` steps touch any one host in a wave.  Where no safe
  * order exists (a cycle of full hosts) the planner moves one VM of the cycle
- * through a host with spare room (a "staging" step); where that does not
- * help either, the moves are reported as blocked, each with its reason.  A
+ * through a host with spare room (a "staging" step); where no host has the
+ * room, it makes room on one by moving a few of its VMs away for a while
+ * (temporary evictions, vmp_plan_step_makes_room_for) and bringing them
+ * back once the cycle is through; where that does not help either, the
+ * moves are reported as blocked, each with its reason.  A
  * plan never contains an unsafe step: every plan is replayed by an
  * independent checker (vmp_plan_verify) before it is returned.
  *
@@ -76,7 +79,8 @@ typedef struct vmp_plan_opts {
                                    MiB/s, for the duration estimate
                                    (> 0; default 1000) */
   int32_t staging;            /**< nonzero: break cycles through hosts with
-                                   spare room (default 1) */
+                                   spare room, or freed by moving some of
+                                   their VMs away for a while (default 1) */
   /* version 2 */
   int32_t allow_stop;         /**< nonzero: a running VM that the target
                                    leaves unplaced becomes a stop step, in
@@ -188,6 +192,11 @@ VMP_API size_t vmp_plan_step_wave(const vmp_plan *plan, size_t k);
 VMP_API int vmp_plan_step_action(const vmp_plan *plan, size_t k);
 /** 1 when step k moves a VM to a staging host (it moves on later). */
 VMP_API int vmp_plan_step_staging(const vmp_plan *plan, size_t k);
+/** For a temporary eviction (a staging step that moves a VM off its host
+ * only to make room there for another VM, and brings it back or on to its
+ * target later): the name of the VM it makes room for; NULL for every
+ * other step.  Borrowed. */
+VMP_API const char *vmp_plan_step_makes_room_for(const vmp_plan *plan, size_t k);
 /** Memory of step k's VM in MiB (0 when the problem has no memory
  * resource). */
 VMP_API double vmp_plan_step_memory(const vmp_plan *plan, size_t k);

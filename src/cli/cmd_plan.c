@@ -17,8 +17,10 @@ static void plan_usage(FILE *f) {
           "\"host\") to the placement in SOLUTION (from 'vmplace solve -o'), in\n"
           "waves of steps that may run together.  While a VM migrates it counts\n"
           "on both hosts, and no host goes over capacity at any step.  Cycles of\n"
-          "full hosts go through a host with spare room (staging); moves with no\n"
-          "safe order are listed as blocked, with the reason.\n"
+          "full hosts go through a host with spare room (staging), or through\n"
+          "one freed by moving a few of its VMs away for a while (they come\n"
+          "back); moves with no safe order are listed as blocked, with the\n"
+          "reason.\n"
           "\n"
           "options:\n"
           "      --max-concurrent N  steps touching one host per wave (default 2;\n"
@@ -26,6 +28,7 @@ static void plan_usage(FILE *f) {
           "      --bandwidth MIBPS   migration bandwidth per host in MiB/s, for the\n"
           "                          duration estimate (default 1000)\n"
           "      --no-staging        report cycles as blocked instead of staging\n"
+          "                          (or moving VMs away for a while)\n"
           "      --allow-stop        shut down running VMs that SOLUTION leaves\n"
           "                          unplaced (stop steps; they stay defined where\n"
           "                          they ran) instead of reporting them as blocked;\n"
@@ -72,6 +75,10 @@ void cli_print_plan(FILE *f, const vmp_plan *pl) {
     }
     if (vmp_plan_step_action(pl, k) == VMP_ACTION_STOP)
       fprintf(f, "  %-20s stop on %s\n", vmp_plan_step_vm(pl, k), from);
+    else if (vmp_plan_step_makes_room_for(pl, k))
+      fprintf(f, "  %-20s %s -> %s (away for a while: makes room for %s)  (%.0f MiB)\n",
+              vmp_plan_step_vm(pl, k), from, vmp_plan_step_to(pl, k),
+              vmp_plan_step_makes_room_for(pl, k), vmp_plan_step_memory(pl, k));
     else if (from)
       fprintf(f, "  %-20s %s -> %s%s  (%.0f MiB)\n", vmp_plan_step_vm(pl, k), from,
               vmp_plan_step_to(pl, k), vmp_plan_step_staging(pl, k) ? " (staging)" : "",

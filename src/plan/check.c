@@ -47,6 +47,13 @@ static const double *dem(const replay *R, uint32_t v) {
   return &R->pl->dem[(size_t)v * R->nres];
 }
 
+/* Whether resource r of plan VM v is already held on host h: a transient
+ * resource stays held on the VM's initial host while the VM is away, so a
+ * VM that comes back does not take it again. */
+static int held_on(const replay *R, uint32_t v, uint32_t h, uint32_t r) {
+  return R->p && ((R->p->res_transient >> r) & 1u) && h == R->init[v];
+}
+
 static const char *hname(const replay *R, uint32_t h) {
   return h == VMP__PLAN_NONE ? "(nowhere)" : R->pl->host_name[h];
 }
@@ -310,7 +317,7 @@ static int check_step(replay *R, size_t k, uint32_t wave) {
   if (s->to == VMP__PLAN_NONE) return VMP_OK;
   if (R->p && (rc = check_allowed(R, k + 1, s->vm, s->to))) return rc;
   for (uint32_t r = 0; r < R->nres; r++)
-    R->peak[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
+    if (!held_on(R, s->vm, s->to, r)) R->peak[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
   R->conc[s->to]++;
   R->receives[s->to] = 1;
   return VMP_OK;
@@ -347,12 +354,12 @@ static int check_wave(replay *R, size_t first, size_t end, uint32_t wave) {
   for (size_t k = first; k < end; k++) {
     const vmp__pstep *s = &pl->steps[k];
     for (uint32_t r = 0; r < R->nres; r++) {
-      /* A transient resource stays held on the VM's initial host. */
-      int held = R->p && ((R->p->res_transient >> r) & 1u) &&
-                 s->from == R->init[s->vm];
-      if (s->from != VMP__PLAN_NONE && !held)
+      /* A transient resource stays held on the VM's initial host, also
+       * while the VM is away from it and when it comes back. */
+      if (s->from != VMP__PLAN_NONE && !held_on(R, s->vm, s->from, r))
         R->load[(size_t)s->from * R->nres + r] -= dem(R, s->vm)[r];
-      if (s->to != VMP__PLAN_NONE) R->load[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
+      if (s->to != VMP__PLAN_NONE && !held_on(R, s->vm, s->to, r))
+        R->load[(size_t)s->to * R->nres + r] += dem(R, s->vm)[r];
     }
     R->pos[s->vm] = s->to;
     if (R->p)

@@ -96,6 +96,8 @@ static int write_steps(const vmp_plan *pl, json_t *root) {
     bad |= json_object_set_new(o, "from", host_or_null(pl, s->from));
     bad |= json_object_set_new(o, "to", host_or_null(pl, s->to));
     if (s->staging) bad |= json_object_set_new(o, "staging", json_true());
+    if (s->room_for < pl->nvms)
+      bad |= json_object_set_new(o, "makes_room_for", json_string(pl->vm_name[s->room_for]));
     bad |= json_object_set_new(o, "memory_mib", vmp__json_num_or_null(mib));
     bad |= json_object_set_new(
         o, "duration_s",
@@ -341,7 +343,7 @@ static int vm_ref(const prd *R, const json_t *o, const char *path, uint32_t *out
 
 static int read_steps(prd *R, const json_t *steps) {
   static const char *const KEYS[] = {"wave", "action", "vm", "from", "to", "staging",
-                                     "memory_mib", "duration_s", NULL};
+                                     "makes_room_for", "memory_mib", "duration_s", NULL};
   json_int_t prev = 0;
   size_t k;
   json_t *o, *v;
@@ -349,7 +351,7 @@ static int read_steps(prd *R, const json_t *steps) {
   json_array_foreach(steps, k, o) {
     char path[64];
     const char *action;
-    uint32_t vm, from, to;
+    uint32_t vm, from, to, room_for;
     json_int_t wave;
     int staging = 0;
     snprintf(path, sizeof path, "steps[%zu]", k);
@@ -387,8 +389,23 @@ static int read_steps(prd *R, const json_t *steps) {
     }
     if (staging && to == VMP__PLAN_NONE)
       return pfail(R, VMP_EPARSE, path, "staging: a stop step is not a staging step");
+    room_for = VMP__PLAN_NONE;
+    if ((v = json_object_get(o, "makes_room_for"))) {
+      if (!json_is_string(v))
+        return pfail(R, VMP_EPARSE, path, "makes_room_for: expected a VM name");
+      if (!vmp__strmap_get(&R->vms, json_string_value(v), &room_for))
+        return pfail(R, VMP_ENOTFOUND, path,
+                     "makes_room_for: unknown VM \"%s\" (not in \"vms\")",
+                     json_string_value(v));
+      if (!staging)
+        return pfail(R, VMP_EPARSE, path,
+                     "makes_room_for: only a staging step makes room for another VM");
+      if (room_for == vm)
+        return pfail(R, VMP_EPARSE, path, "makes_room_for: a VM does not make room for itself");
+    }
     if ((rc = vmp__plan_add_step(R->pl, vm, from, to, (uint32_t)(wave - 1), staging)))
       return rc;
+    R->pl->steps[R->pl->nsteps - 1].room_for = room_for;
   }
   return VMP_OK;
 }

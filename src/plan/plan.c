@@ -24,15 +24,21 @@
  * cycle of full hosts, or a host waiting for VMs that cannot leave): the
  * planner then moves a VM that sits on the target of a stuck move, and
  * whose departure alone makes that move fit, to a staging host that is
- * allowed for it and has room.  Each VM is staged at most once, so a pass
- * ends.  With allow_stop, when no staging host is left either, one such
+ * allowed for it and has room.  Each VM is staged at most once.  When no
+ * host has room for any such VM, make_room frees one: a few of its VMs
+ * move away for a while (temporary evictions, over as many waves as the
+ * per-host cap needs), the stuck VM goes onto it, and they come back once
+ * it has left; the freed host takes no other VM meanwhile (open_to).
+ * Each VM is moved away at most once and each eviction moves one, so a
+ * pass ends.  With allow_stop, when no host can be freed either, one such
  * VM is stopped and started on its target later (a cold move).  A pass
  * that leaves moves blocked, or moves a VM cold, is followed by up to
  * PLAN_RETRIES more with the VMs blocked so far moved first and staged
  * at once (stage_urgent), while hosts still have the room that later
- * moves take; the pass with fewest blocked VMs, then fewest cold moves,
- * then fewest steps is the plan.  What still does not fit is reported as
- * blocked.
+ * moves take; evictions are only allowed in a second round of such
+ * passes, when the first still blocks or stops VMs.  The pass with fewest
+ * blocked VMs, then fewest cold moves, then fewest steps is the plan.
+ * What still does not fit is reported as blocked.
  *
  * Cost.  Each VM lists its hard spread groups and dependencies (built once,
  * O(sum of their sizes)), so a candidate move looks only at those: a move
@@ -40,10 +46,12 @@
  * leaves a domain no other member is in, and a dependency counts its two
  * groups' VMs in the two domains the move touches, O(|A| + |B|).  A wave
  * costs O(pending x (R + the sizes of the moving VMs' groups)); a deadlock
- * O(pending x hosts) to pick staging hosts.  The checker rechecks after a
+ * O(pending x hosts) to pick staging hosts, and, when none has room,
+ * make_room's search, bounded by ROOM_*.  The checker rechecks after a
  * wave only the groups and dependencies of the VMs that moved in it.  On
  * ROADEF b_9 (50,000 VMs, 5,000 hosts, 2,007 moves) the whole command takes
- * 2 to 3 s on the shared 2-core machine, 0.5 s of it reading the instance.
+ * 2 to 3 s on the shared 2-core machine, 0.5 s of it reading the instance;
+ * a2_1 and a2_5, whose last swaps need evictions, under 0.1 and 0.4 s.
  *
  * Every plan is replayed by the independent checker (check.c) before
  * it is returned, as every solver result passes through the evaluator.
@@ -115,6 +123,23 @@ int vmp__plan_add_step(vmp_plan *pl, uint32_t vm, uint32_t from, uint32_t to,
   s->to = to;
   s->wave = wave;
   s->staging = (uint8_t)(staging != 0);
+  s->room_for = VMP__PLAN_NONE;
+  return VMP_OK;
+}
+
+int vmp__plan_add_vm(vmp_plan *pl, const char *name, const double *dem, uint32_t *idx) {
+  size_t n = pl->nvms;
+  char **names = realloc(pl->vm_name, (n + 2) * sizeof *names);
+  double *d;
+  if (!names) return vmp__enomem();
+  pl->vm_name = names;
+  names[n] = names[n + 1] = NULL;
+  if (!(d = realloc(pl->dem, (vmp__mul(n + 1, pl->nres) + 1) * sizeof *d))) return vmp__enomem();
+  pl->dem = d;
+  if (!(names[n] = vmp__strdup(name))) return vmp__enomem();
+  memcpy(&d[n * pl->nres], dem, pl->nres * sizeof *d);
+  pl->nvms = n + 1;
+  *idx = (uint32_t)n;
   return VMP_OK;
 }
 
@@ -307,6 +332,11 @@ int vmp_plan_step_staging(const vmp_plan *pl, size_t k) {
   return s ? s->staging : 0;
 }
 
+const char *vmp_plan_step_makes_room_for(const vmp_plan *pl, size_t k) {
+  const vmp__pstep *s = step_at(pl, k);
+  return s && s->room_for < pl->nvms ? pl->vm_name[s->room_for] : NULL;
+}
+
 double vmp_plan_step_memory(const vmp_plan *pl, size_t k) {
   const vmp__pstep *s = step_at(pl, k);
   return s ? vmp__plan_vm_mib(pl, s->vm) : 0.0;
@@ -340,6 +370,14 @@ const char *vmp_plan_blocked_reason(const vmp_plan *pl, size_t k) {
 
 /* ---- the planner ------------------------------------------------------------------- */
 
+/* Bounds of make_room's search, so that a deadlock costs
+ * O(ROOM_VMS x (hosts x R + ROOM_HOSTS x ROOM_EVICT x (VMs on a host +
+ * ROOM_TRIES x hosts x R))) whatever the instance. */
+#define ROOM_VMS 8    /* stuck VMs tried, each for a host to go through */
+#define ROOM_HOSTS 16 /* hosts tried per VM, the smallest shortfall first */
+#define ROOM_EVICT 6  /* VMs moved away from one host */
+#define ROOM_TRIES 8  /* VMs of the host tried per eviction, best first */
+
 typedef struct planner {
   const vmp_problem *p;
   const vmp__model *m;
@@ -365,6 +403,19 @@ typedef struct planner {
   uint32_t *vd;
   const uint8_t *urgent; /* [v] blocked in an earlier pass (may be NULL) */
   size_t ncold;         /* VMs stopped to be started on their target */
+  int evict;            /* temporary evictions allowed in this pass */
+  uint8_t *mark;        /* [v] set for the VMs of a deadlock that make_room
+                           broke, for the next pass */
+  /* Temporary evictions (make_room). */
+  uint32_t *held;       /* [h] VMs moved away from h that come back to it */
+  uint32_t *room_for;   /* [h] the VM h is being freed for, until it has
+                           been there and left (VMP__NO_HOST: none) */
+  uint8_t *away;        /* [v] moved away from its target host, not back yet */
+  uint32_t ev[ROOM_EVICT], evx[ROOM_EVICT]; /* evictions still to take: */
+  size_t nev, evi;      /* ev[evi..nev) to evx[..], then room_vm */
+  uint32_t room_vm;     /* the VM to move onto room_host once they are out */
+  uint32_t room_host;   /* (VMP__NO_HOST: no eviction in progress) */
+  double *dbuf;         /* [nres] scratch of dem_to */
   vmp_plan *pl;
 } planner;
 
@@ -469,6 +520,27 @@ static const double *dem_of(const planner *P, uint32_t v) {
   return &P->p->vm_demand[(size_t)v * P->nres];
 }
 
+/* What v adds to host h when it arrives there: its demand, but for the
+ * transient resources when h is its initial host (they stayed held there
+ * while v was away: a VM moved away for a while and brought back).  The
+ * result lives until the next call. */
+static const double *dem_to(const planner *P, uint32_t v, uint32_t h) {
+  const double *d = dem_of(P, v);
+  if (!P->p->res_transient || h != P->p->vm_host[v]) return d;
+  for (uint32_t r = 0; r < P->nres; r++)
+    P->dbuf[r] = (P->p->res_transient >> r) & 1u ? 0.0 : d[r];
+  return P->dbuf;
+}
+
+/* Whether v may go to h: a host being freed for one VM takes only that
+ * VM until it has been there and left, and then only the VMs moved away
+ * from it until they all are back (make_room). */
+static int open_to(const planner *P, uint32_t v, uint32_t h) {
+  if (h == VMP__NO_HOST) return 1;
+  if (P->room_for[h] != VMP__NO_HOST) return P->room_for[h] == v;
+  return !P->held[h] || (P->away[v] && P->tgt[v] == h);
+}
+
 /* Would `extra` (plus `more`, may be NULL) fit on host h on top of load
  * (less `less`, may be NULL)? */
 static int fits(const planner *P, const double *load, uint32_t h, const double *extra,
@@ -567,7 +639,7 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
  * out again (-1). */
 static void take(planner *P, uint32_t v, uint32_t s, uint32_t t, int sign) {
   P->npos[v] = sign > 0 ? t : s;
-  add_load(P, P->peak, t, dem_of(P, v), sign);
+  add_load(P, P->peak, t, dem_to(P, v, t), sign);
   if (sign > 0) {
     if (s != VMP__NO_HOST) P->conc[s]++;
     P->conc[t]++;
@@ -587,8 +659,8 @@ static int pair_with(planner *P, uint32_t v, uint32_t t, uint32_t w, int *tries)
   uint32_t s = P->pos[v], sw = P->pos[w], tw = P->tgt[w];
   int ok;
   if (w == v || tw == VMP__NO_HOST || sw == tw || P->npos[w] != sw) return 0;
-  if (!conc_ok(P, sw) || !conc_ok(P, tw)) return 0;
-  if (!fits(P, P->peak, tw, dem_of(P, w), NULL)) return 0;
+  if (!conc_ok(P, sw) || !conc_ok(P, tw) || !open_to(P, w, tw)) return 0;
+  if (!fits(P, P->peak, tw, dem_to(P, w, tw), NULL)) return 0;
   (*tries)++;
   P->npos[v] = s;
   ok = pair_ok(P, v, t, w, tw);
@@ -695,7 +767,8 @@ static size_t chain(planner *P, uint32_t v, uint32_t t, uint32_t *cv) {
       if (vmp__host_domain(p, scope, tx) != hole ||
           vmp__host_domain(p, scope, sx) == hole)
         continue;
-      if (!conc_ok(P, sx) || !conc_ok(P, tx) || !fits(P, P->peak, tx, dem_of(P, x), NULL))
+      if (!conc_ok(P, sx) || !conc_ok(P, tx) || !open_to(P, x, tx) ||
+          !fits(P, P->peak, tx, dem_to(P, x, tx), NULL))
         continue;
       w = x;
     }
@@ -724,8 +797,8 @@ static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
       uint32_t v = P->pending[k], s = P->pos[v], t = P->tgt[v], w;
       int alone;
       if (P->npos[v] != s) continue; /* in the wave already */
-      if (!conc_ok(P, s) || !conc_ok(P, t)) continue;
-      if (!fits(P, P->peak, t, dem_of(P, v), NULL)) continue;
+      if (!conc_ok(P, s) || !conc_ok(P, t) || !open_to(P, v, t)) continue;
+      if (!fits(P, P->peak, t, dem_to(P, v, t), NULL)) continue;
       alone = spread_ok(P, v, t) && dep_ok(P, v, t, NULL);
       if (!pairs && alone) {
         take(P, v, s, t, 1);
@@ -800,9 +873,10 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
       if (!fits(P, P->load, s, dem_of(P, u), dem_of(P, v))) continue;
       for (uint32_t x = 0; x < p->nhosts; x++) {
         double room;
-        if (x == s || x == P->tgt[v] || P->conc[x] || src_used[x]) continue;
+        if (x == s || x == P->tgt[v] || P->conc[x] || src_used[x] || !open_to(P, v, x))
+          continue;
         if (!vmp__model_allowed(P->m, P->m->vm_item[v], x)) continue;
-        if (!fits(P, P->peak, x, dem_of(P, v), NULL)) continue;
+        if (!fits(P, P->peak, x, dem_to(P, v, x), NULL)) continue;
         if (!spread_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
         room = spare(P, x, dem_of(P, v));
         /* The cheapest VM to move, then the roomiest host. */
@@ -815,7 +889,7 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
       }
     }
     if (best_v == VMP__NO_HOST) continue;
-    add_load(P, P->peak, best_x, dem_of(P, best_v), 1.0);
+    add_load(P, P->peak, best_x, dem_to(P, best_v, best_x), 1.0);
     P->conc[s]++;
     P->conc[best_x]++;
     src_used[s] = src_used[best_x] = 1;
@@ -844,7 +918,7 @@ static int stage_urgent(planner *P, uint32_t wave, size_t *taken) {
   if (!wanted) return vmp__enomem();
   for (size_t k = 0; k < P->npending; k++) {
     uint32_t u = P->pending[k], t = P->tgt[u];
-    if (P->urgent[u] && !fits(P, P->peak, t, dem_of(P, u), NULL)) wanted[t] = 1;
+    if (P->urgent[u] && !fits(P, P->peak, t, dem_to(P, u, t), NULL)) wanted[t] = 1;
   }
   for (size_t k = 0; k < P->npending; k++) {
     uint32_t v = P->pending[k], s = P->pos[v], best_x = VMP__NO_HOST;
@@ -852,12 +926,12 @@ static int stage_urgent(planner *P, uint32_t wave, size_t *taken) {
     if (!P->urgent[v] || P->staged[v] || s == VMP__NO_HOST || !wanted[s] ||
         P->npos[v] != s || !conc_ok(P, s))
       continue;
-    if (fits(P, P->peak, P->tgt[v], dem_of(P, v), NULL)) continue;
+    if (fits(P, P->peak, P->tgt[v], dem_to(P, v, P->tgt[v]), NULL)) continue;
     for (uint32_t x = 0; x < p->nhosts; x++) {
       double room;
-      if (x == s || x == P->tgt[v] || !conc_ok(P, x)) continue;
+      if (x == s || x == P->tgt[v] || !conc_ok(P, x) || !open_to(P, v, x)) continue;
       if (!vmp__model_allowed(P->m, P->m->vm_item[v], x)) continue;
-      if (!fits(P, P->peak, x, dem_of(P, v), NULL)) continue;
+      if (!fits(P, P->peak, x, dem_to(P, v, x), NULL)) continue;
       if (!spread_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
       room = spare(P, x, dem_of(P, v));
       if (room > best_room) {
@@ -900,7 +974,7 @@ static int cold_stop_with(planner *P, uint32_t wave, size_t *taken, double *free
       uint32_t v = P->pending[j];
       double mem = vmp__plan_vm_mib(P->pl, P->plan_vm[v]);
       if (v == u || P->pos[v] != s || P->npos[v] != s) continue;
-      if (!fits(P, P->load, s, dem_of(P, u), freed_by(P, v, s, freed))) continue;
+      if (!fits(P, P->load, s, dem_to(P, u, s), freed_by(P, v, s, freed))) continue;
       if (!spread_ok(P, v, VMP__NO_HOST) || !dep_ok(P, v, VMP__NO_HOST, NULL)) continue;
       if (mem < best_mem) {
         best_mem = mem;
@@ -927,6 +1001,273 @@ static int cold_stop(planner *P, uint32_t wave, size_t *taken) {
   return rc;
 }
 
+/* ---- temporary evictions ------------------------------------------------------------ */
+
+/* Gives problem VM v a row in the plan's VM table if it has none (a VM
+ * the target leaves where it is, moved away for a while). */
+static int plan_vm_of(planner *P, uint32_t v) {
+  if (P->plan_vm[v] != VMP__PLAN_NONE) return VMP_OK;
+  if (vmp__plan_add_vm(P->pl, vmp_problem_vm_name(P->p, v), dem_of(P, v), &P->plan_vm[v]))
+    return vmp__enomem();
+  P->vm_of[P->plan_vm[v]] = v;
+  return VMP_OK;
+}
+
+/* The sum over resources of what host h lacks to take v after the wave,
+ * each as a fraction of h's capacity: 0 when v fits. */
+static double shortfall(const planner *P, uint32_t v, uint32_t h) {
+  const double *d = dem_to(P, v, h);
+  double s = 0.0;
+  for (uint32_t r = 0; r < P->nres; r++) {
+    size_t i = (size_t)h * P->nres + r;
+    double x = P->peak[i] + d[r] - P->capx[i];
+    if (x > 0.0) s += P->capx[i] > 0.0 ? x / P->capx[i] : HUGE_VAL;
+  }
+  return s;
+}
+
+/* Whether e may go from h to x in the wave being built: allowed, under
+ * the per-host cap on both ends, open, room with the wave's moves in
+ * flight, spread and dependency kept. */
+static int away_ok(const planner *P, uint32_t e, uint32_t h, uint32_t x) {
+  return conc_ok(P, h) && conc_ok(P, x) && open_to(P, e, x) &&
+         vmp__model_allowed(P->m, P->m->vm_item[e], x) &&
+         fits(P, P->peak, x, dem_to(P, e, x), NULL) && spread_ok(P, e, x) &&
+         dep_ok(P, e, x, NULL);
+}
+
+/* The roomiest host, other than h and the hosts in `not` (2), that e may
+ * go to (away_ok, but for the cap on h: free_host spreads the moves out
+ * of h over waves); VMP__NO_HOST when none. */
+static uint32_t away_host(const planner *P, uint32_t e, uint32_t h, const uint32_t *not) {
+  uint32_t best = VMP__NO_HOST;
+  double best_room = -HUGE_VAL;
+  for (uint32_t x = 0; x < P->p->nhosts; x++) {
+    double room;
+    if (x == h || x == not[0] || x == not[1] || !away_ok(P, e, VMP__NO_HOST, x)) continue;
+    room = spare(P, x, dem_to(P, e, x));
+    if (room > best_room) {
+      best_room = room;
+      best = x;
+    }
+  }
+  return best;
+}
+
+/* Finds VMs of h (at[lo..hi)) to move away so that v fits on h: one at a
+ * time, each the one that covers most of what h still lacks (the
+ * fraction of every short resource it frees, summed) among those with a
+ * host to go to, at most ROOM_EVICT.  The search takes the moves into the
+ * wave (take) as if they all went now, to see the room they use, and
+ * takes them out again; they are listed in ev / evx.  Returns their
+ * number, 0 when h cannot be freed. */
+static size_t free_host(planner *P, uint32_t v, uint32_t h, const uint32_t *at, size_t lo,
+                        size_t hi, double *lack, double *freed, uint32_t *ev, uint32_t *evx) {
+  const double *d = dem_to(P, v, h);
+  uint32_t not[2] = {P->pos[v], P->tgt[v]};
+  size_t n = 0, ok;
+  int short_of = 0;
+  for (uint32_t r = 0; r < P->nres; r++) {
+    size_t i = (size_t)h * P->nres + r;
+    lack[r] = P->peak[i] + d[r] - P->capx[i];
+    short_of |= lack[r] > 0.0;
+  }
+  while (short_of && n < ROOM_EVICT) {
+    uint32_t cand[ROOM_TRIES], x = VMP__NO_HOST;
+    double gain[ROOM_TRIES];
+    size_t nc = 0;
+    /* the ROOM_TRIES VMs of h that cover most, best first */
+    for (size_t j = lo; j < hi; j++) {
+      uint32_t e = at[j];
+      double g = 0.0;
+      size_t c;
+      if (e == v || P->staged[e] || P->npos[e] != h || P->tgt[e] == VMP__NO_HOST) continue;
+      freed_by(P, e, h, freed);
+      for (uint32_t r = 0; r < P->nres; r++)
+        if (lack[r] > 0.0) g += (freed[r] < lack[r] ? freed[r] : lack[r]) / lack[r];
+      if (g <= 0.0) continue;
+      if (nc == ROOM_TRIES && g <= gain[nc - 1]) continue;
+      if (nc < ROOM_TRIES) nc++;
+      for (c = nc - 1; c > 0 && gain[c - 1] < g; c--) {
+        gain[c] = gain[c - 1];
+        cand[c] = cand[c - 1];
+      }
+      gain[c] = g;
+      cand[c] = e;
+    }
+    for (size_t c = 0; c < nc && x == VMP__NO_HOST; c++)
+      if ((x = away_host(P, cand[c], h, not)) != VMP__NO_HOST) {
+        ev[n] = cand[c];
+        evx[n] = x;
+      }
+    if (x == VMP__NO_HOST) break;
+    take(P, ev[n], h, x, 1);
+    freed_by(P, ev[n], h, freed);
+    n++;
+    short_of = 0;
+    for (uint32_t r = 0; r < P->nres; r++) {
+      lack[r] -= freed[r];
+      short_of |= lack[r] > 0.0;
+    }
+  }
+  /* v goes once they are out, from where they leave everything */
+  ok = !short_of && n && spread_ok(P, v, h) && dep_ok(P, v, h, NULL) ? n : 0;
+  while (n--) take(P, ev[n], h, evx[n], -1);
+  return ok;
+}
+
+/* Gives up the eviction in progress: the VMs already away come back when
+ * they can. */
+static void room_drop(planner *P) {
+  if (P->room_host != VMP__NO_HOST) P->room_for[P->room_host] = VMP__NO_HOST;
+  P->room_vm = P->room_host = VMP__NO_HOST;
+  P->nev = P->evi = 0;
+}
+
+/* The steps of the eviction in progress that fit in this wave, first: the
+ * next moves away from room_host (as many as the per-host cap lets go in
+ * one wave), or, once they all are out, room_vm onto it.  A move that no
+ * longer fits where it was meant to go (other moves took the room) ends
+ * the eviction (room_drop). */
+static int room_step(planner *P, uint32_t wave, size_t *taken) {
+  uint32_t h = P->room_host, v = P->room_vm;
+  int rc;
+  if (h == VMP__NO_HOST) return VMP_OK;
+  if (P->evi < P->nev) {
+    while (P->evi < P->nev && conc_ok(P, h)) {
+      uint32_t e = P->ev[P->evi], x = P->evx[P->evi];
+      if (P->pos[e] != h || P->npos[e] != h || !away_ok(P, e, h, x)) {
+        room_drop(P);
+        return VMP_OK;
+      }
+      take(P, e, h, x, 1);
+      if ((rc = plan_vm_of(P, e)) || (rc = emit(P, e, h, x, wave, 1))) return rc;
+      P->pl->steps[P->pl->nsteps - 1].room_for = P->plan_vm[v];
+      P->staged[e] = 1;
+      if (P->tgt[e] == h) {
+        /* the target leaves it on h: it comes back once v has left */
+        P->away[e] = 1;
+        P->held[h]++;
+        P->pending[P->npending++] = e;
+      }
+      P->evi++;
+      (*taken)++;
+    }
+    return VMP_OK;
+  }
+  if (P->npos[v] != P->pos[v] || !conc_ok(P, P->pos[v]) || !conc_ok(P, h) ||
+      !fits(P, P->peak, h, dem_to(P, v, h), NULL) || !spread_ok(P, v, h) ||
+      !dep_ok(P, v, h, NULL)) {
+    room_drop(P);
+    return VMP_OK;
+  }
+  /* done; room_for[h] stays v until v has left h */
+  P->room_vm = P->room_host = VMP__NO_HOST;
+  P->nev = P->evi = 0;
+  P->staged[v] = 1;
+  (*taken)++;
+  rc = emit(P, v, P->pos[v], h, wave, 1);
+  take(P, v, P->pos[v], h, 1);
+  return rc;
+}
+
+/* A deadlock that no staging host can break (no host has room for any VM
+ * whose departure would let a stuck move in): makes room on one.  For a
+ * VM v that sits on the target of a stuck move, and whose departure alone
+ * makes that move fit, the third hosts v may go to are tried by how
+ * little they lack; on each, free_host looks for up to ROOM_EVICT of its
+ * VMs (the target leaves them there, or their own moves are waiting) to
+ * move to hosts with room.  The first that works is started (room_step):
+ * those VMs leave over as many waves as the per-host cap needs, v goes
+ * onto the host in the wave after, the move that was stuck follows, and
+ * the VMs moved away come back (or go on to their targets) once v has
+ * left.  Until then the host takes no other VM (open_to).  Each VM is
+ * moved away at most once.  *taken counts the steps taken in this wave. */
+static int make_room(planner *P, uint32_t wave, size_t *taken) {
+  const vmp_problem *p = P->p;
+  size_t nh = p->nhosts, nv = p->nvms, ntried = 0;
+  size_t *start = calloc(nh + 2, sizeof *start);
+  uint32_t *at = malloc((nv + 1) * sizeof *at), tried[ROOM_VMS];
+  double *lack = malloc((P->nres + 1) * sizeof *lack);
+  double *freed = malloc((P->nres + 1) * sizeof *freed);
+  int rc = VMP_OK;
+  *taken = 0;
+  if (!start || !at || !lack || !freed) {
+    rc = vmp__enomem();
+    goto out;
+  }
+  /* Every VM by the host it is on (CSR). */
+  for (uint32_t v = 0; v < nv; v++)
+    if (P->pos[v] != VMP__NO_HOST) start[P->pos[v] + 2]++;
+  for (size_t h = 0; h < nh; h++) start[h + 2] += start[h + 1];
+  for (uint32_t v = 0; v < nv; v++)
+    if (P->pos[v] != VMP__NO_HOST) at[start[P->pos[v] + 1]++] = v;
+  for (size_t k = 0; k < P->npending && ntried < ROOM_VMS; k++) {
+    uint32_t u = P->pending[k], s = P->tgt[u];
+    if (P->npos[u] != P->pos[u] || fits(P, P->peak, s, dem_to(P, u, s), NULL)) continue;
+    for (size_t j = start[s]; j < start[s + 1] && ntried < ROOM_VMS; j++) {
+      uint32_t v = at[j], hosts[ROOM_HOSTS];
+      double score[ROOM_HOSTS];
+      size_t nhosts = 0, n = 0;
+      if (v == u || P->npos[v] != s || P->tgt[v] == VMP__NO_HOST || P->tgt[v] == s ||
+          listed(tried, ntried, v))
+        continue;
+      if (!fits(P, P->load, s, dem_to(P, u, s), freed_by(P, v, s, freed))) continue;
+      tried[ntried++] = v;
+      /* the ROOM_HOSTS third hosts v may go to that lack least */
+      for (uint32_t h = 0; h < nh; h++) {
+        double sc;
+        size_t c;
+        if (h == s || h == P->tgt[v] || P->held[h] || P->room_for[h] != VMP__NO_HOST) continue;
+        if (!vmp__model_allowed(P->m, P->m->vm_item[v], h)) continue;
+        if (!((sc = shortfall(P, v, h)) > 0.0) || !isfinite(sc)) continue;
+        if (nhosts == ROOM_HOSTS && sc >= score[nhosts - 1]) continue;
+        if (nhosts < ROOM_HOSTS) nhosts++;
+        for (c = nhosts - 1; c > 0 && score[c - 1] > sc; c--) {
+          score[c] = score[c - 1];
+          hosts[c] = hosts[c - 1];
+        }
+        score[c] = sc;
+        hosts[c] = h;
+      }
+      for (size_t c = 0; c < nhosts && !n; c++) {
+        uint32_t h = hosts[c];
+        n = free_host(P, v, h, at, start[h], start[h + 1], lack, freed, P->ev, P->evx);
+        if (!n) continue;
+        P->nev = n;
+        P->evi = 0;
+        P->room_vm = v;
+        P->room_host = h;
+        P->room_for[h] = v;
+        P->mark[u] = P->mark[v] = 1;
+        rc = room_step(P, wave, taken);
+        goto out;
+      }
+    }
+  }
+out:
+  free(start);
+  free(at);
+  free(lack);
+  free(freed);
+  return rc;
+}
+
+/* A deadlock while hosts are held for VMs moved away: they open again (the
+ * VMs may come back later, or end blocked).  Returns whether any was
+ * held. */
+static int open_all(planner *P) {
+  int any = P->room_host != VMP__NO_HOST;
+  room_drop(P);
+  for (size_t h = 0; h < P->p->nhosts; h++) {
+    any |= P->held[h] || P->room_for[h] != VMP__NO_HOST;
+    P->held[h] = 0;
+    P->room_for[h] = VMP__NO_HOST;
+  }
+  memset(P->away, 0, P->p->nvms);
+  return any;
+}
+
 /* Moves the wave's steps into the loads and positions, and drops finished
  * VMs from the pending list. */
 static void commit_wave(planner *P, size_t first_step) {
@@ -934,13 +1275,22 @@ static void commit_wave(planner *P, size_t first_step) {
   for (size_t k = first_step; k < P->pl->nsteps; k++) {
     const vmp__pstep *st = &P->pl->steps[k];
     uint32_t v = P->vm_of[st->vm];
-    if (st->from != VMP__PLAN_NONE) release(P, st->from, v);
+    if (st->from != VMP__PLAN_NONE) {
+      release(P, st->from, v);
+      /* the VM a host was freed for has been there and left */
+      if (P->room_for[st->from] == v) P->room_for[st->from] = VMP__NO_HOST;
+    }
     if (st->to == VMP__PLAN_NONE) {
       P->pos[v] = VMP__NO_HOST;
       continue;
     }
-    add_load(P, P->load, st->to, dem_of(P, v), 1.0);
+    add_load(P, P->load, st->to, dem_to(P, v, st->to), 1.0);
     P->pos[v] = st->to;
+    if (P->away[v] && st->to == P->tgt[v]) {
+      /* back where the answer wants it: the host opens once all are */
+      P->away[v] = 0;
+      P->held[st->to]--;
+    }
   }
   for (size_t j = 0; j < P->npending; j++) {
     uint32_t v = P->pending[j];
@@ -996,7 +1346,9 @@ static char *blocked_reason(const planner *P, uint32_t v) {
   if (waiting)
     vmp__buf_printf(&b, " to leave %s, which %s blocked too", vmp_problem_host_name(p, t),
                     waiting == 1 ? "is" : "are");
-  vmp__buf_puts(&b, P->opts->staging ? "; no allowed host has room to stage a VM through"
+  vmp__buf_puts(&b, P->opts->staging ? "; no allowed host has room to stage a VM through, "
+                                       "nor can one be freed by moving a few of its VMs "
+                                       "away for a while"
                                      : "; staging is off");
   return vmp__buf_take(&b);
 }
@@ -1031,11 +1383,14 @@ static int run_waves(planner *P) {
     memset(P->conc, 0, P->p->nhosts * sizeof *P->conc);
     memcpy(P->npos, P->pos, P->p->nvms * sizeof *P->npos);
     if ((rc = take_stops(P, wave, &stopped))) return rc;
-    size_t early = 0;
+    size_t early = 0, room = 0;
+    if ((rc = room_step(P, wave, &room))) return rc;
     if (P->urgent && P->opts->staging && (rc = stage_urgent(P, wave, &early))) return rc;
     if ((rc = fill_wave(P, wave, &taken))) return rc;
-    taken += early;
+    taken += early + room;
     if (!taken && !stopped && P->opts->staging && (rc = stage(P, wave, &taken))) return rc;
+    if (!taken && !stopped && P->evict && (rc = make_room(P, wave, &taken))) return rc;
+    if (!taken && !stopped && open_all(P)) continue; /* the same wave, every host open */
     if (!taken && !stopped && P->opts->allow_stop && (rc = cold_stop(P, wave, &taken)))
       return rc;
     if (!taken && !stopped) break;
@@ -1182,7 +1537,8 @@ out:
 
 static void planner_free(planner *P) {
   VMP__FREE_ALL(P->capx, P->load, P->peak, P->conc, P->pos, P->staged, P->pending, P->stops,
-                P->plan_vm, P->vm_of, P->npos, P->vg_start, P->vg, P->vd_start, P->vd);
+                P->plan_vm, P->vm_of, P->npos, P->vg_start, P->vg, P->vd_start, P->vd, P->held,
+                P->room_for, P->away, P->dbuf, P->mark);
 }
 
 static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
@@ -1206,9 +1562,17 @@ static int planner_init(planner *P, const vmp_problem *p, const vmp_solution *s,
   P->plan_vm = malloc((p->nvms + 1) * sizeof *P->plan_vm);
   P->vm_of = malloc((p->nvms + 1) * sizeof *P->vm_of);
   P->npos = malloc((p->nvms + 1) * sizeof *P->npos);
+  P->held = calloc(nh + 1, sizeof *P->held);
+  P->room_for = malloc((nh + 1) * sizeof *P->room_for);
+  P->away = calloc(p->nvms + 1, 1);
+  P->mark = calloc(p->nvms + 1, 1);
+  P->dbuf = malloc((nr + 1) * sizeof *P->dbuf);
+  P->room_vm = P->room_host = VMP__NO_HOST;
   if (!P->capx || !P->load || !P->peak || !P->conc || !P->pos || !P->staged ||
-      !P->pending || !P->stops || !P->plan_vm || !P->vm_of || !P->npos)
+      !P->pending || !P->stops || !P->plan_vm || !P->vm_of || !P->npos || !P->held ||
+      !P->room_for || !P->away || !P->dbuf || !P->mark)
     return vmp__enomem();
+  for (size_t h = 0; h < nh; h++) P->room_for[h] = VMP__NO_HOST;
   for (size_t h = 0; h < nh; h++)
     for (size_t r = 0; r < nr; r++) {
       double c = vmp_problem_host_effective_capacity(p, h, r);
@@ -1243,17 +1607,20 @@ static int report_unplaced(planner *P) {
   return rc;
 }
 
-/* One pass of the planner; urgent (may be NULL) marks the VMs to move
- * first and stage early.  On success *out is the plan and left[v] (when
- * not NULL) is set for every VM it leaves blocked. */
+/* One pass of the planner, with temporary evictions when evict is set;
+ * urgent (may be NULL) marks the VMs to move first and stage early.  On
+ * success *out is the plan, *ncold its cold moves, and left[v]
+ * (when not NULL) is set for every VM it leaves blocked or moves cold and
+ * for those of the deadlocks it broke by evictions. */
 static int plan_pass(const vmp_problem *p, const vmp_solution *target, const vmp__model *m,
-                     const vmp_plan_opts *opts, const uint8_t *urgent, uint8_t *left,
+                     const vmp_plan_opts *opts, int evict, const uint8_t *urgent, uint8_t *left,
                      vmp_plan **out, size_t *ncold) {
   planner P;
   size_t nmoving = 0;
   int rc = planner_init(&P, p, target, m, opts, &nmoving);
   *out = NULL;
   P.urgent = urgent;
+  P.evict = evict;
   if (!rc && urgent) {
     /* urgent VMs first, each part in VM order */
     size_t n = 0;
@@ -1279,6 +1646,7 @@ static int plan_pass(const vmp_problem *p, const vmp_solution *target, const vmp
     rc = vmp__plan_finish(P.pl);
   }
   if (!rc && left) {
+    for (size_t v = 0; v < p->nvms; v++) left[v] |= P.mark[v];
     for (size_t k = 0; k < P.npending; k++) left[P.pending[k]] = 1;
     for (size_t k = 0; k < P.nstops; k++) left[P.stops[k]] = 1;
     /* a VM stopped for a cold move counts as blocked for the next pass */
@@ -1317,24 +1685,29 @@ int vmp_plan_new(const vmp_problem *p, const vmp_solution *target,
   if (!(urgent = calloc(p->nvms + 1, 1))) rc = vmp__enomem();
   /* A plan that leaves moves blocked (or moves VMs cold) is made again
    * with the VMs blocked so far moved first and staged early
-   * (stage_urgent); the pass that blocks fewest VMs, then stops fewest
-   * for a cold move, then takes fewest steps, wins. */
-  if (!rc) rc = plan_pass(p, target, m, opts, NULL, urgent, &best, &best_cold);
-  for (int pass = 0; !rc && pass < PLAN_RETRIES && (best->nblocked || best_cold) &&
-                     opts->staging;
-       pass++) {
-    if ((rc = plan_pass(p, target, m, opts, urgent, urgent, &pl, &cold))) break;
-    if (pl->nblocked < best->nblocked ||
-        (pl->nblocked == best->nblocked &&
-         (cold < best_cold || (cold == best_cold && pl->nsteps < best->nsteps)))) {
-      vmp_plan_free(best);
-      best = pl;
-      best_cold = cold;
-    } else {
-      vmp_plan_free(pl);
+   * (stage_urgent), up to PLAN_RETRIES times; if every such pass still
+   * blocks or stops VMs, the same passes again with temporary evictions
+   * (make_room), the VMs of the deadlocks they break marked too.  The
+   * pass that blocks fewest VMs, then stops fewest for a cold move, then
+   * takes fewest steps, wins: a plan that needs no eviction is never
+   * changed by them, and a live one beats one with cold moves. */
+  for (int evict = 0; !rc && evict < 2; evict++)
+    for (int pass = 0; !rc && pass <= PLAN_RETRIES; pass++) {
+      if ((pass || evict) && (!opts->staging || (!best->nblocked && !best_cold))) break;
+      if ((rc = plan_pass(p, target, m, opts, evict, pass ? urgent : NULL, urgent,
+                          &pl, &cold)))
+        break;
+      if (!best || pl->nblocked < best->nblocked ||
+          (pl->nblocked == best->nblocked &&
+           (cold < best_cold || (cold == best_cold && pl->nsteps < best->nsteps)))) {
+        vmp_plan_free(best);
+        best = pl;
+        best_cold = cold;
+      } else {
+        vmp_plan_free(pl);
+      }
+      pl = NULL;
     }
-    pl = NULL;
-  }
   free(urgent);
   if (!rc && (rc = vmp_plan_verify(best, p, target)) && rc != VMP_ENOMEM)
     rc = vmp__error_prefix(VMP_EINTERNAL, "planner bug: the plan checker refused the plan");

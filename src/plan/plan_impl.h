@@ -19,6 +19,8 @@ typedef struct vmp__pstep {
   uint32_t to;          /* host index; VMP__PLAN_NONE for a stop step */
   uint32_t wave;
   uint8_t staging;      /* the VM moves on from `to` later */
+  uint32_t room_for;    /* a temporary eviction: the plan VM it makes room
+                           for on `from`; VMP__PLAN_NONE otherwise */
 } vmp__pstep;
 
 typedef struct vmp__pblocked {
@@ -67,6 +69,9 @@ int vmp__plan_alloc(size_t nres, size_t nhosts, size_t nvms, vmp_plan **out);
 /* Appends a step / a blocked move (reason is copied).  0 or VMP_ENOMEM. */
 int vmp__plan_add_step(vmp_plan *pl, uint32_t vm, uint32_t from, uint32_t to,
                        uint32_t wave, int staging);
+/* Appends a VM to the plan's VM table (name copied, demands of nres
+ * values); its index in *idx.  0 or VMP_ENOMEM. */
+int vmp__plan_add_vm(vmp_plan *pl, const char *name, const double *dem, uint32_t *idx);
 int vmp__plan_add_blocked(vmp_plan *pl, uint32_t vm, uint32_t from,
                           uint32_t to, const char *reason);
 /* Finds the memory resource and computes the durations of steps, waves and

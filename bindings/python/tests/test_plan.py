@@ -109,12 +109,14 @@ def test_plan__a_cycle_of_full_hosts_is_blocked_with_reasons():
                             "h2 has no room for it (cpu: needs 4, free 0 of 4, "
                             "memory_mib: needs 8192, free 0 of 8192); it waits "
                             "for b to leave h2, which is blocked too; no allowed "
-                            "host has room to stage a VM through"),
+                            "host has room to stage a VM through, nor can one be "
+                            "freed by moving a few of its VMs away for a while"),
             vmplace.Blocked("b", "h2", "h1",
                             "h1 has no room for it (cpu: needs 4, free 0 of 4, "
                             "memory_mib: needs 8192, free 0 of 8192); it waits "
                             "for a to leave h1, which is blocked too; no allowed "
-                            "host has room to stage a VM through")]
+                            "host has room to stage a VM through, nor can one be "
+                            "freed by moving a few of its VMs away for a while")]
         done = run_cli("plan", "--json", str(SWAP), str(SWAP_TARGET))
         assert done.returncode == 1          # blocked, as the CLI says
         assert json.loads(done.stdout) == pl.to_dict()

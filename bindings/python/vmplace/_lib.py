@@ -499,6 +499,7 @@ _PARTS: Dict[str, Dict[str, Tuple[Any, Sequence[Any]]]] = {
         "vmp_plan_step_wave": (_sz, [_PL, _sz]),
         "vmp_plan_step_action": (c_int, [_PL, _sz]),
         "vmp_plan_step_staging": (c_int, [_PL, _sz]),
+        "vmp_plan_step_makes_room_for": (_s, [_PL, _sz]),
         "vmp_plan_step_memory": (_d, [_PL, _sz]),
         "vmp_plan_num_blocked": (_sz, [_PL]),
         "vmp_plan_blocked_vm": (_s, [_PL, _sz]),

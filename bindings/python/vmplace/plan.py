@@ -87,6 +87,10 @@ class Step(NamedTuple):
     staging: bool
     #: Memory of the VM in MiB (0 when the problem has no memory resource).
     memory_mib: float
+    #: For a temporary eviction (a staging step that moves the VM off its
+    #: host only to make room there for another VM; it comes back later):
+    #: that other VM.  None for every other step.
+    makes_room_for: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -253,7 +257,8 @@ class Plan(Owned):
                 target=opt_text(lib.vmp_plan_step_to(pl, k)),
                 wave=int(lib.vmp_plan_step_wave(pl, k)),
                 staging=bool(lib.vmp_plan_step_staging(pl, k)),
-                memory_mib=float(lib.vmp_plan_step_memory(pl, k))))
+                memory_mib=float(lib.vmp_plan_step_memory(pl, k)),
+                makes_room_for=opt_text(lib.vmp_plan_step_makes_room_for(pl, k))))
         return steps
 
     @property
