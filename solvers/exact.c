@@ -33,7 +33,7 @@ static int master_relaxes(const vmp__model *m) {
  * pattern master's pricing is slow: allowed sets that differ between VMs
  * (compliance zones) or hard host anti-affinity (conflicts in every
  * knapsack).  Bin packing has neither. */
-static int rule_laden(const vmp__model *m) {
+int vmp__exact_rule_laden(const vmp__model *m) {
   if (m->naclasses > 1) return 1;
   for (uint32_t g = 0; g < m->ngroups; g++)
     if (m->groups[g].hard && m->groups[g].policy == VMP_ANTI_AFFINITY &&
@@ -56,7 +56,7 @@ static void choose(const vmp__model *m, const char *out[3]) {
   int cg = m->w.cost > 0.0 && m->nitems <= 200000, ilp = pairs <= 200000.0, n = 0;
   int identical = (double)m->nhosts >= IDENTICAL_HOSTS_PER_CLASS * (double)m->nhclasses;
   if (cg && ilp) {
-    if (identical && !master_relaxes(m) && !rule_laden(m)) {
+    if (identical && !master_relaxes(m) && !vmp__exact_rule_laden(m)) {
       out[n++] = "colgen";
       out[n++] = "ilp";
     } else {

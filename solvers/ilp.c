@@ -1449,25 +1449,17 @@ static int root_lp(ilp *b, glp_smcp *smcp, outcome *out) {
 
 /* Inside the guard: load, root LP, branch and bound.  Returns 0 or
  * VMP_ESOLVER / VMP_EINTERNAL with a message; fills *out. */
-/* Allowed sets that differ between VMs (a compliance zone) or hard host
- * anti-affinity: the realistic datacenters where ilp.node_cuts_max_columns
- * was measured (bin packing has neither, and keeps GLPK's defaults). */
-static int rule_laden(const vmp__model *m) {
-  if (m->naclasses > 1) return 1;
-  for (uint32_t g = 0; g < m->ngroups; g++)
-    if (m->groups[g].hard && m->groups[g].policy == VMP_ANTI_AFFINITY &&
-        m->scopes[m->groups[g].scope].dom == NULL)
-      return 1;
-  return 0;
-}
-
 static int run_glpk(ilp *b, outcome *out) {
   vmp__ctx *ctx = b->ctx;
   glp_smcp smcp;
   glp_iocp iocp;
   int presolve = vmp__param_num(ctx, "ilp.presolve", 0) != 0.0;
-  double node_cuts_max = rule_laden(b->m) ? vmp__param_num(ctx, "ilp.node_cuts_max_columns", 4000)
-                                            : HUGE_VAL;
+  /* rule-laden models (a compliance zone or hard host anti-affinity) are
+   * the realistic datacenters where ilp.node_cuts_max_columns was measured;
+   * bin packing has neither and keeps GLPK's defaults */
+  double node_cuts_max = vmp__exact_rule_laden(b->m)
+                             ? vmp__param_num(ctx, "ilp.node_cuts_max_columns", 4000)
+                             : HUGE_VAL;
   int rc, st;
   double t_root = vmp__now();
   vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: model built at %.3f s", vmp__now() - ctx->t_start);

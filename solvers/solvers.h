@@ -42,6 +42,12 @@ const char *vmp__param_str(const vmp__ctx *ctx, const char *name,
  * better placement and bound in res. */
 int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res);
 
+/* 1 when the model has allowed sets that differ between VMs (a compliance
+ * zone) or hard host anti-affinity: rules under which the assignment
+ * MIP's relaxation is strong and the pattern master's pricing slow
+ * (solvers/exact.c; also picks ilp's cheaper tree). */
+int vmp__exact_rule_laden(const vmp__model *m);
+
 /* Writes the assignment MIP of the `ilp` solver (solvers/ilp.c) for
  * ctx->m to path in CPLEX LP (VMP_MODEL_LP) or free MPS (VMP_MODEL_MPS)
  * format.  0, VMP_EIO, VMP_ERANGE (too large), VMP_ENOMEM, VMP_ESOLVER. */
