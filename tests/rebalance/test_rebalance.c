@@ -398,6 +398,26 @@ static void test_rebalance__closed_and_pinned(void **state)
   roadef_free(&rd);
 }
 
+/* A model with the load term only: demand, capacity, safety and its
+ * weights, transient flags and the initial hosts (the arrays stay the
+ * caller's). */
+static vmp__rmodel load_model(int nv, int nh, int nr, const double *demand, const double *cap,
+                              const double *safety, const double *weight,
+                              const unsigned char *transient, const int *init)
+{
+  vmp__rmodel m = {0};
+  m.nv = nv;
+  m.nh = nh;
+  m.nr = nr;
+  m.demand = demand;
+  m.cap = cap;
+  m.safety = safety;
+  m.safety_weight = weight;
+  m.transient = transient;
+  m.init = init;
+  return m;
+}
+
 /* Stuck VMs raise the bound.  Three hosts of capacity 10; host 0 has no
  * safety capacity, hosts 1 and 2 keep all 10.  v0 (6) is on host 0, v1
  * and v2 (5 each) on hosts 1 and 2.  With the resource transient, every
@@ -415,16 +435,7 @@ static void test_rebalance__stuck_vms_bound(void **state)
   double weight[1] = {1};
   unsigned char transient[1] = {1};
   int init[3] = {0, 1, 2}, a[3];
-  vmp__rmodel m = {0};
-  m.nv = 3;
-  m.nh = 3;
-  m.nr = 1;
-  m.demand = demand;
-  m.cap = cap;
-  m.safety = safety;
-  m.safety_weight = weight;
-  m.transient = transient;
-  m.init = init;
+  vmp__rmodel m = load_model(3, 3, 1, demand, cap, safety, weight, transient, init);
   assert_int_equal(vmp__rmodel_check(&m), 0);
   assert_true(vmp__rmodel_bound(&m) == 6);
   double obj, bound;
@@ -479,16 +490,7 @@ static void test_rebalance__bound_below_brute_force(void **state)
       for (int r = 0; r < nr; r++) demand[v * nr + r] = 1 + RND(6);
     }
 #undef RND
-    vmp__rmodel m = {0};
-    m.nv = nv;
-    m.nh = nh;
-    m.nr = nr;
-    m.demand = demand;
-    m.cap = cap;
-    m.safety = safety;
-    m.safety_weight = weight;
-    m.transient = transient;
-    m.init = init;
+    vmp__rmodel m = load_model(nv, nh, nr, demand, cap, safety, weight, transient, init);
     m.pmc = pmc;
     m.w_pmc = 1;
     m.pinned = pinned;
