@@ -5,7 +5,7 @@
  * an exact re-split of two hosts' VMs by branch and bound), priced
  * incrementally (rstate.c).  Each lane draws the
  * neighbourhoods from a mix that adapts, at every meeting, to the
- * improvement each brought per unit of work (op_adapt).
+ * net improvement each brought per unit of work (op_adapt).
  *
  * Acceptance, per lane: an opening phase accepts only moves that gain at
  * least `need` (1% of the cost at first, halved whenever a window of
