@@ -5,7 +5,7 @@
  * an exact re-split of two hosts' VMs by branch and bound), priced
  * incrementally (rstate.c).  Each lane draws the
  * neighbourhoods from a mix that adapts, at every meeting, to the
- * net improvement each brought per unit of work (op_adapt).
+ * improvement each brought per unit of work (op_adapt).
  *
  * Acceptance, per lane: an opening phase accepts only moves that gain at
  * least `need` (1% of the cost at first, halved whenever a window of
@@ -63,9 +63,8 @@ typedef struct lane {
   double op_w[16];             /* neighbourhood weights (sum 1) */
   int64_t work;                /* elementary steps done (prices, moves, search
                                   nodes): the clock of the adaptive mix */
-  double gain[16], cost_w[16], tries[16]; /* per neighbourhood since the
-                                  last meeting (halved at each): net
-                                  improvement, work, attempts */
+  double gain[16], cost_w[16]; /* per neighbourhood since the last meeting
+                                  (halved at each): improvement, work */
   /* the lane's best assignment, and the moves made since it (replayed into
    * it when the current assignment becomes the new best) */
   int *best_a;
@@ -937,46 +936,35 @@ static void op_init(lane *ln, const vmp__ridx *x, int lane_index)
   for (int k = 0; k < N_OPS; k++) ln->op_w[k] = w[k];
 }
 
-/* Adapts a lane's mix at a meeting.  Each neighbourhood is credited with
- * the net change of the cost over its attempts (an uphill move accepted
- * by the annealing is charged to the neighbourhood that made it, so the
- * cheap moves are not paid for undoing each other's climbs), and its rate
- * is that net gain per unit of work since the last meetings (halved at
- * each, so the recent past counts most).  The rates set each
- * neighbourhood's share of the work, above a floor that keeps every one
- * tried, and a share of the work becomes a drawing weight through the
- * neighbourhood's mean work per attempt: an exact re-split can cost
- * 50,000 units and a shift one, and a weight set alone would hand most of
- * the time to whichever is dearest.  Each weight moves halfway towards
- * its target.  Work is counted in prices, moves and search nodes, not
- * time, so the mix stays reproducible. */
+/* Adapts a lane's mix at a meeting: each neighbourhood's weight moves
+ * halfway towards its share of the improvement per unit of work since the
+ * last meetings (halved at each, so the recent past counts most), above a
+ * floor that keeps every neighbourhood tried.  Work is counted in prices,
+ * moves and search nodes, not time, so the mix stays reproducible. */
 static void op_adapt(lane *ln)
 {
   double sc[N_OPS], tot = 0;
   for (int k = 0; k < N_OPS; k++) {
-    sc[k] = (ln->gain[k] > 0 ? ln->gain[k] : 0) / (ln->cost_w[k] + 1);
+    sc[k] = ln->gain[k] / (ln->cost_w[k] + 1);
     tot += sc[k];
   }
   if (tot > 0) {
-    const double floor_small = 0.01, floor_big = 0.02;
-    double fl = 0, f_of[N_OPS], p[N_OPS], ps = 0;
+    const double floor_small = 0.01, floor_big = 1.0 / 512;
+    double fl = 0;
+    double f_of[N_OPS];
     for (int k = 0; k < N_OPS; k++) {
       f_of[k] = k == OP_LNS || k == OP_EJECT || k == OP_RECLAIM ? floor_big : floor_small;
       if (k == OP_RECLAIM && !ln->s.x->init_tl) f_of[k] = 0;  /* nothing to win back */
       fl += f_of[k];
     }
     for (int k = 0; k < N_OPS; k++) {
-      double share = f_of[k] + (1 - fl) * sc[k] / tot;
-      double per = ln->tries[k] > 0 ? ln->cost_w[k] / ln->tries[k] : 1;
-      p[k] = share / per;
-      ps += p[k];
+      double f = f_of[k];
+      ln->op_w[k] = 0.5 * ln->op_w[k] + 0.5 * (f + (1 - fl) * sc[k] / tot);
     }
-    for (int k = 0; k < N_OPS; k++) ln->op_w[k] = 0.5 * ln->op_w[k] + 0.5 * p[k] / ps;
   }
   for (int k = 0; k < N_OPS; k++) {
     ln->gain[k] *= 0.5;
     ln->cost_w[k] *= 0.5;
-    ln->tries[k] *= 0.5;
   }
 }
 
@@ -995,8 +983,7 @@ static int attempt(lane *ln, double thr)
   int64_t w0 = ln->work;
   int ok = op_run(ln, op, thr);
   ln->cost_w[op] += (double)(ln->work - w0) + 1;
-  ln->tries[op] += 1;
-  ln->gain[op] += c0 - ln->cost;
+  if (ln->cost < c0) ln->gain[op] += c0 - ln->cost;
   return ok;
 }
 
