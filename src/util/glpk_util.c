@@ -102,10 +102,8 @@ int vmp__glpk_ms(double seconds) {
  * that itself, by tm_lim): after preprocessing, the node's LP. */
 static int step_has_lp(int reason) { return reason == GLP_IPREPRO; }
 
-int vmp__glpk_steps_enter(vmp__glpk_steps *s, glp_tree *T, double left) {
-  int r = glp_ios_reason(T);
+int vmp__glpk_steps_decide(vmp__glpk_steps *s, int r, double now, double left) {
   glp_iocp *p = s->iocp;
-  double now = vmp__now();
   if (s->out > 0.0 && now - s->out > s->longest[s->reason & 7])
     s->longest[s->reason & 7] = now - s->out;
   if (r == GLP_ICUTGEN) {
@@ -123,9 +121,17 @@ int vmp__glpk_steps_enter(vmp__glpk_steps *s, glp_tree *T, double left) {
   return VMP__GLPK_GO;
 }
 
+void vmp__glpk_steps_done(vmp__glpk_steps *s, int reason, double now) {
+  s->reason = reason;
+  s->out = now;
+}
+
+int vmp__glpk_steps_enter(vmp__glpk_steps *s, glp_tree *T, double left) {
+  return vmp__glpk_steps_decide(s, glp_ios_reason(T), vmp__now(), left);
+}
+
 void vmp__glpk_steps_leave(vmp__glpk_steps *s, glp_tree *T) {
-  s->reason = glp_ios_reason(T);
-  s->out = vmp__now();
+  vmp__glpk_steps_done(s, glp_ios_reason(T), vmp__now());
 }
 
 double vmp__glpk_steps_longest(const vmp__glpk_steps *s) {

@@ -141,6 +141,10 @@ enum { VMP__GLPK_GO = 0, VMP__GLPK_CUTS_OFF = 1, VMP__GLPK_STOP = 2 };
 int vmp__glpk_steps_enter(vmp__glpk_steps *s, glp_tree *T, double left);
 /* At the end of the callback. */
 void vmp__glpk_steps_leave(vmp__glpk_steps *s, glp_tree *T);
+/* The same two with the callback's reason and the time (vmp__now) given:
+ * what enter and leave do, for tests. */
+int vmp__glpk_steps_decide(vmp__glpk_steps *s, int reason, double now, double left);
+void vmp__glpk_steps_done(vmp__glpk_steps *s, int reason, double now);
 /* The longest step timed so far, in seconds. */
 double vmp__glpk_steps_longest(const vmp__glpk_steps *s);
 
