@@ -1963,7 +1963,7 @@ static void report(const ilp *b, vmp__result *res, double t0) {
   vmp__stats_set(st, "ilp.nodes", b->nodes);
   vmp__stats_set(st, "ilp.cheap_tree", b->cheap_tree);
   vmp__stats_set(st, "ilp.cuts_off_for_time", b->steps.cuts_off);
-  vmp__stats_set(st, "ilp.longest_step_s", vmp__glpk_steps_longest(&b->steps));
+  vmp__stats_set(st, "ilp.longest_step_seconds", vmp__glpk_steps_longest(&b->steps));
   vmp__stats_set(st, "ilp.root_lp", b->root_lp);
   vmp__stats_set(st, "ilp.warm_start_objective", b->warm_obj < HUGE_VAL ? b->warm_obj : -1.0);
   vmp__stats_set(st, "ilp.warm_start_injected", b->accepted);
