@@ -4,7 +4,11 @@
  * stage, and stops as soon as the placement is proven optimal (objective
  * equal to the best bound) or the time is up:
  *
- *   1. greedy: the portfolio of packing rules (milliseconds);
+ *   1. greedy: the portfolio of packing rules (milliseconds); on pure bin
+ *      packing (auto_packing) one rule, then the exact stage with at most
+ *      half of the time, and the portfolio only when that did not prove:
+ *      column generation settles such models in hundredths of a second,
+ *      less than the portfolio and local search would spend before it;
  *   2. local: moves, swaps and emptying hosts, until its rounds bring
  *      nothing or it has examined AUTO_LOCAL_BUDGET hosts per item without
  *      a gain (plus three times what it spent up to its last gain; never
@@ -36,6 +40,11 @@
  * patience of one round lost a host on five of those ten. */
 #define AUTO_LOCAL_BUDGET "5000"
 #define AUTO_EXACT_SHARE 0.5
+/* Pure bin packing (auto_packing()): the exact stage first, from this one
+ * greedy rule, with at most this share of the time; see auto_solve(). */
+#define AUTO_EARLY_RULE "ffd_max_avg"
+#define AUTO_EARLY_SHARE 0.5
+#define AUTO_EARLY_MAX_RES 2
 /* Without a time limit every other stage ends by itself, but a MIP may
  * not end for days: the exact stage then gets this many seconds. */
 #define AUTO_EXACT_UNLIMITED_S 60.0
@@ -100,18 +109,18 @@ static int stage(vmp__ctx *ctx, stage_fn fn, const char *name, double share,
   return rc;
 }
 
-/* The parameters of the local stage: the caller's, with the stage's
- * budget where the caller set none.  *out is the caller's to free. */
-static int local_params(const vmp__ctx *ctx, vmp_params **out) {
-  static const char *const lean[][2] = {{"local.budget", AUTO_LOCAL_BUDGET}};
+/* The caller's parameters, plus each of `extra` (name, value) the caller
+ * did not set.  *out is the caller's to free. */
+static int params_with(const vmp__ctx *ctx, const char *const (*extra)[2], size_t nextra,
+                       vmp_params **out) {
   const vmp_params *mine = ctx->params;
   vmp_params *ps;
   int rc = vmp_params_new(&ps);
   for (size_t k = 0; !rc && k < mine->n; k++)
     rc = vmp__params_put(ps, mine->v[k].spec, mine->v[k].text);
-  for (size_t k = 0; !rc && k < sizeof lean / sizeof lean[0]; k++) {
-    const vmp__param_spec *spec = vmp__param_spec_find(lean[k][0]);
-    if (spec && !vmp__params_find(mine, spec)) rc = vmp__params_put(ps, spec, lean[k][1]);
+  for (size_t k = 0; !rc && k < nextra; k++) {
+    const vmp__param_spec *spec = vmp__param_spec_find(extra[k][0]);
+    if (spec && !vmp__params_find(mine, spec)) rc = vmp__params_put(ps, spec, extra[k][1]);
   }
   if (rc) {
     vmp_params_free(ps);
@@ -121,10 +130,12 @@ static int local_params(const vmp__ctx *ctx, vmp_params **out) {
   return rc;
 }
 
-static int run_local(vmp__ctx *ctx, const char *name, vmp__result *res) {
+/* Runs solver `name` with the caller's parameters plus `extra`. */
+static int run_with(vmp__ctx *ctx, const char *name, const char *const (*extra)[2],
+                    size_t nextra, vmp__result *res) {
   const vmp_params *saved = ctx->params;
   vmp_params *ps;
-  int rc = local_params(ctx, &ps);
+  int rc = params_with(ctx, extra, nextra, &ps);
   if (rc) return rc;
   ctx->params = ps;
   rc = vmp__solver_run(ctx, name, res);
@@ -133,12 +144,41 @@ static int run_local(vmp__ctx *ctx, const char *name, vmp__result *res) {
   return rc;
 }
 
+/* local with the stage's budget where the caller set none. */
+static int run_local(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  static const char *const lean[][2] = {{"local.budget", AUTO_LOCAL_BUDGET}};
+  return run_with(ctx, name, lean, sizeof lean / sizeof lean[0], res);
+}
+
+/* greedy's first rule alone, without iterated passes, where the caller
+ * chose neither. */
+static int run_one_rule(vmp__ctx *ctx, vmp__result *res) {
+  static const char *const one[][2] = {{"greedy.rules", AUTO_EARLY_RULE},
+                                       {"greedy.restarts", "0"}};
+  return run_with(ctx, "greedy", one, sizeof one / sizeof one[0], res);
+}
 /* A running datacenter to rebalance: every VM has a current host and the
  * problem uses the rebalancing model (docs/rebalancing.md). */
 static int wants_rebalance(const vmp__model *m) {
   if (!m->needs) return 0;
   for (size_t v = 0; v < m->nvms; v++)
     if (m->cur[v] < 0) return (m->needs & VMP__NEED_HARD) != 0;
+  return 1;
+}
+
+/* Pure bin packing: identical hosts with a cost, one or two resources,
+ * every VM allowed everywhere, no groups, rules, current hosts or other
+ * terms.  Column generation settles such models from its root (its bound
+ * is the LP's, rounded up) and its dives, in hundredths of a second where
+ * the greedy portfolio and local search spend tenths before it
+ * (docs/solvers.md, auto). */
+static int auto_packing(const vmp__model *m) {
+  if (m->needs || m->nhclasses != 1 || m->naclasses != 1 || m->ngroups ||
+      m->nres > AUTO_EARLY_MAX_RES || m->has_soft_rules || m->has_soft_groups)
+    return 0;
+  if (m->w.cost <= 0.0 || m->w.balance > 0.0 || m->aclasses[0].allowed.bits) return 0;
+  for (size_t i = 0; i < m->nitems; i++)
+    if (m->item_cur[i] != -1) return 0;
   return 1;
 }
 
@@ -158,6 +198,16 @@ static void stop_reason(vmp__ctx *ctx, vmp__result *res, double objective, int c
     res->stop_reason = VMP_STOP_GAP_REACHED;
 }
 
+/* The exact stage before the others on pure bin packing: a share of the
+ * time, or of the exact stage's own minute when there is no limit. */
+static int early_exact(vmp__ctx *ctx, vmp__result *res, double *objective, int *cut) {
+  int unlimited = ctx->deadline == HUGE_VAL, rc;
+  if (unlimited) ctx->deadline = vmp__now() + AUTO_EXACT_UNLIMITED_S;
+  rc = stage(ctx, run_exact, "exact", AUTO_EARLY_SHARE, res, objective, cut);
+  if (unlimited) ctx->deadline = HUGE_VAL;
+  return rc;
+}
+
 static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
   int genetic = m->nitems >= AUTO_GENETIC_ITEMS, cut = 0;
@@ -172,11 +222,23 @@ static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
     vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: %s; the classic chain instead",
                  vmp_last_error());
   }
-  if ((rc = vmp__solver_run(ctx, "greedy", res))) return rc;
-  objective = vmp__model_objective(m, res->host);
 #define DONE()                                                               \
   (bound = res->bound > ctx->best_bound ? res->bound : ctx->best_bound,     \
    proven(res, objective, bound) || vmp__ctx_should_stop(ctx))
+  if (auto_packing(m)) {
+    /* One greedy rule, then the exact stage with a share of the time;
+     * the portfolio and local search only when that did not prove. */
+    vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: pure bin packing: the exact stage first");
+    if ((rc = run_one_rule(ctx, res))) return rc;
+    objective = vmp__model_objective(m, res->host);
+    if (DONE()) goto done;
+    if ((rc = early_exact(ctx, res, &objective, &cut))) return rc;
+    if (DONE()) goto done;
+    if ((rc = stage(ctx, run_solver, "greedy", 1.0, res, &objective, &cut))) return rc;
+  } else {
+    if ((rc = vmp__solver_run(ctx, "greedy", res))) return rc;
+    objective = vmp__model_objective(m, res->host);
+  }
   if (DONE()) goto done;
   if ((rc = stage(ctx, run_local, "local", AUTO_LOCAL_SHARE, res, &objective, &cut))) return rc;
   if (DONE()) goto done;
