@@ -4,11 +4,13 @@
  * stage, and stops as soon as the placement is proven optimal (objective
  * equal to the best bound) or the time is up:
  *
- *   1. greedy: the portfolio of packing rules (milliseconds); on pure bin
- *      packing (auto_packing) one rule, then the exact stage with at most
- *      half of the time, and the portfolio only when that did not prove:
- *      column generation settles such models in hundredths of a second,
- *      less than the portfolio and local search would spend before it;
+ *   0. on pure bin packing only (auto_packing): one greedy rule, then
+ *      column generation's root and one dive (at most half of the time);
+ *      they settle Falkenauer U in hundredths of a second, less than the
+ *      portfolio and local search would spend before them.  Short of a
+ *      proof, the chain below runs as on any other model, and the quick
+ *      attempt's placement is kept when the chain does no better;
+ *   1. greedy: the portfolio of packing rules (milliseconds);
  *   2. local: moves, swaps and emptying hosts, until its rounds bring
  *      nothing or it has examined AUTO_LOCAL_BUDGET hosts per item without
  *      a gain (plus three times what it spent up to its last gain; never
@@ -24,6 +26,7 @@
  * docs/solvers.md.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "solvers.h"
@@ -40,11 +43,14 @@
  * patience of one round lost a host on five of those ten. */
 #define AUTO_LOCAL_BUDGET "5000"
 #define AUTO_EXACT_SHARE 0.5
-/* Pure bin packing (auto_packing()): the exact stage first, from this one
- * greedy rule, with at most this share of the time; see auto_solve(). */
+/* Pure bin packing (auto_packing()): column generation's root and this
+ * many dives first, from this one greedy rule, with at most this share of
+ * the time; see auto_solve(). */
 #define AUTO_EARLY_RULE "ffd_max_avg"
 #define AUTO_EARLY_SHARE 0.5
 #define AUTO_EARLY_MAX_RES 2
+#define AUTO_EARLY_MAX_ITEMS 200000
+#define AUTO_EARLY_DIVES "1"
 /* Without a time limit every other stage ends by itself, but a MIP may
  * not end for days: the exact stage then gets this many seconds. */
 #define AUTO_EXACT_UNLIMITED_S 60.0
@@ -174,7 +180,8 @@ static int wants_rebalance(const vmp__model *m) {
  * (docs/solvers.md, auto). */
 static int auto_packing(const vmp__model *m) {
   if (m->needs || m->nhclasses != 1 || m->naclasses != 1 || m->ngroups ||
-      m->nres > AUTO_EARLY_MAX_RES || m->has_soft_rules || m->has_soft_groups)
+      m->nres > AUTO_EARLY_MAX_RES || m->nitems > AUTO_EARLY_MAX_ITEMS ||
+      m->has_soft_rules || m->has_soft_groups)
     return 0;
   if (m->w.cost <= 0.0 || m->w.balance > 0.0 || m->aclasses[0].allowed.bits) return 0;
   for (size_t i = 0; i < m->nitems; i++)
@@ -198,12 +205,25 @@ static void stop_reason(vmp__ctx *ctx, vmp__result *res, double objective, int c
     res->stop_reason = VMP_STOP_GAP_REACHED;
 }
 
-/* The exact stage before the others on pure bin packing: a share of the
- * time, or of the exact stage's own minute when there is no limit. */
+/* Column generation's root and one dive, from the placement at hand as it
+ * is (solvers/warmstart.h). */
+static int run_early(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  static const char *const quick[][2] = {{"colgen.max_dives", AUTO_EARLY_DIVES},
+                                         {"colgen.integer_master", "false"}};
+  int as_is = ctx->incumbent_as_is, rc;
+  ctx->incumbent_as_is = 1;
+  rc = run_with(ctx, name, quick, sizeof quick / sizeof quick[0], res);
+  ctx->incumbent_as_is = as_is;
+  return rc;
+}
+
+/* The quick exact attempt before the others on pure bin packing, with at
+ * most a share of the time (of the exact stage's minute when there is no
+ * limit). */
 static int early_exact(vmp__ctx *ctx, vmp__result *res, double *objective, int *cut) {
   int unlimited = ctx->deadline == HUGE_VAL, rc;
   if (unlimited) ctx->deadline = vmp__now() + AUTO_EXACT_UNLIMITED_S;
-  rc = stage(ctx, run_exact, "exact", AUTO_EARLY_SHARE, res, objective, cut);
+  rc = stage(ctx, run_early, "colgen", AUTO_EARLY_SHARE, res, objective, cut);
   if (unlimited) ctx->deadline = HUGE_VAL;
   return rc;
 }
@@ -211,7 +231,8 @@ static int early_exact(vmp__ctx *ctx, vmp__result *res, double *objective, int *
 static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
   int genetic = m->nitems >= AUTO_GENETIC_ITEMS, cut = 0;
-  double objective, bound;
+  double objective, bound, aside_obj = HUGE_VAL;
+  int32_t *aside = NULL;
   int rc;
   if (wants_rebalance(m)) {
     /* The rebalancer, or (when it declines a problem without hard
@@ -226,31 +247,45 @@ static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   (bound = res->bound > ctx->best_bound ? res->bound : ctx->best_bound,     \
    proven(res, objective, bound) || vmp__ctx_should_stop(ctx))
   if (auto_packing(m)) {
-    /* One greedy rule, then the exact stage with a share of the time;
-     * the portfolio and local search only when that did not prove. */
-    vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: pure bin packing: the exact stage first");
+    /* One greedy rule, then column generation's root and one dive; the
+     * chain below only when they did not prove. */
+    vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: pure bin packing: column generation first");
     if ((rc = run_one_rule(ctx, res))) return rc;
     objective = vmp__model_objective(m, res->host);
     if (DONE()) goto done;
     if ((rc = early_exact(ctx, res, &objective, &cut))) return rc;
     if (DONE()) goto done;
-    if ((rc = stage(ctx, run_solver, "greedy", 1.0, res, &objective, &cut))) return rc;
-  } else {
-    if ((rc = vmp__solver_run(ctx, "greedy", res))) return rc;
-    objective = vmp__model_objective(m, res->host);
+    /* The chain starts from the portfolio's placement, as on any other
+     * model; the quick attempt's placement waits aside.  The exact
+     * stage's dives depend on the columns of their start, and from the
+     * portfolio's and local search's placement they prove Falkenauer T
+     * in seconds where they took tens of seconds from the quick
+     * attempt's (docs/solvers.md). */
+    if (!(aside = malloc((m->nitems + 1) * sizeof *aside))) return vmp__enomem();
+    memcpy(aside, res->host, m->nitems * sizeof *aside);
+    aside_obj = objective;
   }
+  if ((rc = vmp__solver_run(ctx, "greedy", res))) goto fail;
+  objective = vmp__model_objective(m, res->host);
   if (DONE()) goto done;
-  if ((rc = stage(ctx, run_local, "local", AUTO_LOCAL_SHARE, res, &objective, &cut))) return rc;
+  if ((rc = stage(ctx, run_local, "local", AUTO_LOCAL_SHARE, res, &objective, &cut))) goto fail;
   if (DONE()) goto done;
   if ((rc = stage(ctx, run_exact, "exact", genetic ? AUTO_EXACT_SHARE : 1.0, res,
                   &objective, &cut)))
-    return rc;
+    goto fail;
   if (DONE() || !genetic) goto done;
-  if ((rc = stage(ctx, run_solver, "genetic", 1.0, res, &objective, &cut))) return rc;
+  if ((rc = stage(ctx, run_solver, "genetic", 1.0, res, &objective, &cut))) goto fail;
 #undef DONE
 done:
+  if (aside && aside_obj < objective) {
+    memcpy(res->host, aside, m->nitems * sizeof *aside);
+    objective = aside_obj;
+    res->proven_optimal = 0;
+  }
   stop_reason(ctx, res, objective, cut);
-  return 0;
+fail:
+  free(aside);
+  return rc;
 }
 
 const vmp__solver vmp__solver_auto = {

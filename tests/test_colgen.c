@@ -150,6 +150,8 @@ static void test_colgen__infeasible_is_proven(void **state) {
   vmp_problem_free(p);
 }
 
+/* Pure bin packing: auto runs one greedy rule, then column generation's
+ * root and one dive, which prove this one; nothing else runs. */
 static void test_colgen__auto_uses_the_exact_stage(void **state) {
   vmp_problem *p = load("falkenauer_t60_00.txt");
   vmp_solution *s = tu_solve(p, "auto", 60);
@@ -157,7 +159,13 @@ static void test_colgen__auto_uses_the_exact_stage(void **state) {
   (void)state;
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
   assert_int_equal(vmp_solution_hosts_used(s), 20);
-  assert_int_equal(vmp_solution_stat(s, "auto.exact_colgen", &v), VMP_OK);
+  assert_int_equal(vmp_solution_stat(s, "colgen.root_bound", &v), VMP_OK);
+  assert_true(v == 20.0);
+  assert_int_equal(vmp_solution_stat(s, "greedy.rules_run", &v), VMP_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(vmp_solution_stat(s, "auto.stages", &v), VMP_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(vmp_solution_stat(s, "local.rounds", &v), VMP_ENOTFOUND);
   vmp_solution_free(s);
   vmp_problem_free(p);
 }

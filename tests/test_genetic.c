@@ -405,9 +405,7 @@ static void test_genetic__generation_and_stall_limits(void **state) {
 
 /* 80 bins of Falkenauer-like triplets (240 items), where greedy misses
  * the optimum: auto's later stages (the exact stage proves this one; the
- * genetic scheduler follows when it cannot) reach the bound.  Pure bin
- * packing: one greedy rule, then the exact stage proves, and nothing
- * else runs (no portfolio, no local search). */
+ * genetic scheduler follows when it cannot) reach the bound. */
 static void test_genetic__auto_improves_on_greedy(void **state) {
   vmp_problem *p = NULL;
   vmp_solution *g, *s;
@@ -439,11 +437,7 @@ static void test_genetic__auto_improves_on_greedy(void **state) {
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
   assert_true(vmp_solution_objective(s) == 80.0);
   assert_int_equal(vmp_solution_stat(s, "auto.stages", &v), VMP_OK);
-  assert_true(v == 1.0);
-  assert_int_equal(vmp_solution_stat(s, "greedy.rules_run", &v), VMP_OK);
-  assert_true(v == 1.0);
-  assert_int_equal(vmp_solution_stat(s, "auto.exact_colgen", &v), VMP_OK);
-  assert_int_equal(vmp_solution_stat(s, "local.rounds", &v), VMP_ENOTFOUND);
+  assert_true(v >= 2.0);
   vmp_solution_free(g);
   vmp_solution_free(s);
   vmp_problem_free(p);
