@@ -747,6 +747,11 @@ static double quick_upper(cg *c, const vmp__kp *kp, uint32_t k) {
   glp_init_smcp(&smcp);
   smcp.msg_lev = GLP_MSG_OFF;
   smcp.meth = GLP_DUALP;
+  {
+    /* (the knapsack bound without the LP when the time runs out) */
+    double left = vmp__ctx_remaining(c->ctx), phase = c->phase_deadline - vmp__now();
+    smcp.tm_lim = vmp__glpk_ms(phase < left ? phase : left);
+  }
   rc = glp_simplex(c->kplp, &smcp);
   if (rc || glp_get_status(c->kplp) != GLP_OPT) {
     glp_adv_basis(c->kplp, 0);
@@ -1417,6 +1422,7 @@ typedef struct master_cb {
   double *xinc;
   int injected;
   double deadline;
+  vmp__glpk_steps steps;   /* glp_intopt's steps, timed (glpk_util.h) */
 } master_cb;
 
 static void on_master(glp_tree *T, void *info) {
@@ -1424,7 +1430,15 @@ static void on_master(glp_tree *T, void *info) {
   cg *c = mc->c;
   glp_prob *P = glp_ios_get_prob(T);
   double inc = HUGE_VAL, b = c->root_lb > c->ext_bound ? c->root_lb : c->ext_bound;
-  int a, n, t;
+  double left = mc->deadline - vmp__now(), ctx_left = vmp__ctx_remaining(c->ctx);
+  int a, n, t, act;
+  /* Separation and every other step that would not end by the deadline
+   * are not started. */
+  act = vmp__glpk_steps_enter(&mc->steps, T, left < ctx_left ? left : ctx_left);
+  if (act == VMP__GLPK_CUTS_OFF)
+    vmp__ctx_log(c->ctx, VMP_LOG_INFO, "colgen: integer master: %.2f s left: no more cuts",
+                 left < ctx_left ? left : ctx_left);
+  if (act == VMP__GLPK_STOP) c->time_cut = 1;
   if (glp_ios_reason(T) == GLP_IHEUR && mc->xinc && !mc->injected) {
     mc->injected = 1;
     glp_ios_heur_sol(T, mc->xinc);
@@ -1433,8 +1447,10 @@ static void on_master(glp_tree *T, void *info) {
   glp_ios_tree_size(T, &a, &n, &t);
   /* A master solution that meets the global bound cannot be beaten. */
   if ((inc < HUGE_VAL && inc - b <= tolerance(inc)) || past(c, mc->deadline) ||
-      vmp__ctx_progress(c->ctx, c->best_obj < inc ? c->best_obj : inc, b, (uint64_t)t, 0, 0))
+      vmp__ctx_progress(c->ctx, c->best_obj < inc ? c->best_obj : inc, b, (uint64_t)t, 0, 0) ||
+      act == VMP__GLPK_STOP)
     glp_ios_terminate(T);
+  vmp__glpk_steps_leave(&mc->steps, T);
 }
 
 /* Price-and-branch: the integer program over every generated column,
@@ -1495,9 +1511,15 @@ static int integer_master(cg *c, int *ind, double *val, double deadline) {
   }
   for (uint32_t t = 0; t < c->nt; t++) glp_set_col_kind(c->lp, (int)t + 1, GLP_IV);
   for (size_t p = 0; p < c->np; p++) glp_set_col_kind(c->lp, pcol(c, p), GLP_IV);
-  if ((rc = lp_solve(c)) != 0) {
-    free(mc.xinc);
-    return rc < 0 ? rc : 0;
+  {
+    double t_lp = vmp__now();
+    if ((rc = lp_solve(c)) != 0) {
+      free(mc.xinc);
+      return rc < 0 ? rc : 0;
+    }
+    /* a round of cuts is taken to need as long as this LP until one is
+     * timed */
+    mc.steps.cut_guess = vmp__now() - t_lp;
   }
   glp_init_iocp(&iocp);
   iocp.msg_lev = vmp__glpk_msg_lev(c->g);
@@ -1506,7 +1528,9 @@ static int integer_master(cg *c, int *ind, double *val, double deadline) {
   iocp.tm_lim = vmp__glpk_ms(deadline - vmp__now());
   iocp.cb_func = on_master;
   iocp.cb_info = &mc;
+  mc.steps.iocp = &iocp;
   rc = glp_intopt(c->lp, &iocp);
+  mc.steps.iocp = NULL;
   st = glp_mip_status(c->lp);
   if (rc == GLP_ETMLIM) c->time_cut = 1;
   if (rc && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {

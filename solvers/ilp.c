@@ -82,9 +82,10 @@ static const vmp__param_spec ilp_params[] = {
     {"ilp.max_columns", VMP_PARAM_INT, 1, 1e8, "2000000",
      "refuse (VMP_ERANGE) models with more columns than this"},
     {"ilp.max_memory_mb", VMP_PARAM_INT, 1, 1e7, "1024",
-     "memory budget of the model in GLPK, estimated before it is built: "
-     "over it the linking rows (A3) are dropped, and a model still over it "
-     "is refused (VMP_ERANGE)"},
+     "memory budget of the process with the model, estimated before it is "
+     "built: over it clique cuts, then cover and MIR cuts, then the linking "
+     "rows (A3) are dropped, and a model still over it is refused "
+     "(VMP_ERANGE); the search stops when GLPK's memory reaches its share"},
     {"ilp.test_glpk_error", VMP_PARAM_BOOL, 0, 1, "false",
      "tests only: make GLPK fail inside the guard, to check that the "
      "failure becomes VMP_ESOLVER"},
@@ -153,6 +154,47 @@ typedef struct aux {
   uint32_t k;            /* domain id, or item for AUX_SOFT_AFF_OUT */
 } aux;
 
+/* Bytes per nonzero and per row or column that the model costs in GLPK
+ * with its simplex (its matrix twice, the LU factors, per-row and
+ * per-column records and work arrays): the peak of GLPK's own count
+ * (glp_mem_usage) through the root LP, 47 MiB estimated 49 at 400 VMs x
+ * 100 hosts, 274 MiB estimated 283 at 1,500 x 150 (docs/formulations.md,
+ * "Memory"). */
+#define MEM_PER_NONZERO 110.0
+#define MEM_PER_ROWCOL 340.0
+/* The rest of the process: the program, its libraries, the problem and
+ * the warm start (vmplace solve -s greedy: 18 MiB at 400 VMs, 24 MiB at
+ * 3,000), and our own arrays of the model (22 bytes per nonzero). */
+#define MEM_BASE_MB 18.0
+#define MEM_PER_VM 2048.0
+#define MEM_OURS_PER_NONZERO 24.0
+/* GLPK's cut generators, set up at the root node (glp_mem_usage around
+ * glp_cfg_init, glp_cov_init and glp_mir_init on five models from 1,200
+ * to 880,000 columns, within 5 %): the conflict graph of the clique cuts,
+ * 32 bytes per clique member or edge and 48 per column; cover cuts 370
+ * per column; MIR cuts 84 per row or column. */
+#define MEM_CFG_PER_ENTRY 32.0
+#define MEM_CFG_PER_COLUMN 48.0
+#define MEM_COVER_PER_COLUMN 370.0
+#define MEM_MIR_PER_ROWCOL 84.0
+/* Of GLPK's share of the budget, what the search keeps free for the
+ * step after the callback looked (a node's LP, a round of cuts): this
+ * fraction of the model. */
+#define MEM_STEP_RESERVE 0.1
+/* Seconds that building the arrays and loading them into GLPK take per
+ * nonzero (measured: 3.5 million in 5 s on a busy 2-core machine). */
+#define LOAD_SECONDS_PER_NONZERO 2e-6
+
+/* The parts of the memory estimate, in MiB ("MB" in messages). */
+typedef struct mem_plan {
+  double base;           /* the process without the model */
+  double ours;           /* our arrays of the model */
+  double model;          /* GLPK's problem and simplex */
+  double clique;         /* the conflict graph of the clique cuts */
+  double cuts;           /* cover and MIR cut generators */
+  double nnz;
+} mem_plan;
+
 typedef struct ilp {
   const vmp__model *m;
   vmp__glpk *g;
@@ -162,7 +204,12 @@ typedef struct ilp {
   size_t ncover;         /* rows (A13) and (A14) added */
   double max_columns;
   double max_memory_mb;  /* the budget */
-  double memory_mb;      /* the estimate of the model built */
+  double memory_mb;      /* the estimate of the process with the model */
+  mem_plan mem;          /* its parts */
+  double mem_linking;    /* what the linking rows (A3) add to it */
+  int cuts;              /* ilp.cuts */
+  int no_clique, no_cuts;/* the budget switched clique cuts, or all cuts, off */
+  int mem_stopped;       /* the search stopped at GLPK's share of the budget */
   double nnz_est;        /* nonzeros, estimated before building */
   int linking_dropped;   /* the budget dropped the linking rows */
   int lazy;              /* ilp.lazy_linking (0 when exporting) */
@@ -216,6 +263,8 @@ typedef struct ilp {
   int nodes;
   size_t placed;
   int32_t *sol;          /* [nitems] GLPK's placement */
+
+  vmp__glpk_steps steps; /* glp_intopt's steps, timed (on_tree) */
 } ilp;
 
 static void ilp_free(ilp *b) {
@@ -1274,20 +1323,69 @@ static void branch_hosts(ilp *b, glp_tree *T) {
   if (best) glp_ios_branch_upon(T, best, GLP_UP_BRNCH);
 }
 
+static const char *reason_name(int r) {
+  switch (r) {
+    case GLP_ISELECT: return "node selection";
+    case GLP_IPREPRO: return "preprocessing";
+    case GLP_IROWGEN: return "row generation";
+    case GLP_IHEUR: return "heuristic";
+    case GLP_ICUTGEN: return "cut generation";
+    case GLP_IBRANCH: return "branching";
+    case GLP_IBINGO: return "new solution";
+    default: return "start";
+  }
+}
+
+/* Times GLPK's steps (vmp__glpk_steps) and keeps the next one from running
+ * past the limit; logs the long ones.  1 when the search must stop. */
+static int guard_step(ilp *b, glp_tree *T) {
+  vmp__glpk_steps *s = &b->steps;
+  double before = s->longest[s->reason & 7], step = s->out > 0.0 ? vmp__now() - s->out : 0.0;
+  double left = vmp__ctx_remaining(b->ctx);
+  int act = vmp__glpk_steps_enter(s, T, left);
+  if (step >= 1.0 || (step > before && step >= 0.25))
+    vmp__ctx_log(b->ctx, VMP_LOG_DEBUG, "ilp: GLPK took %.2f s from %s to %s, %.2f s left", step,
+                 reason_name(s->reason), reason_name(glp_ios_reason(T)), left);
+  if (act == VMP__GLPK_CUTS_OFF)
+    vmp__ctx_log(b->ctx, VMP_LOG_INFO,
+                 "ilp: %.2f s left, a round of cuts took up to %.2f s: no more cuts", left,
+                 s->longest[GLP_ICUTGEN] > 0.0 ? s->longest[GLP_ICUTGEN] : s->cut_guess);
+  if (act == VMP__GLPK_STOP)
+    vmp__ctx_log(b->ctx, VMP_LOG_INFO,
+                 "ilp: %.2f s left, the step after %s took up to %.2f s: search stopped", left,
+                 reason_name(glp_ios_reason(T)), s->longest[glp_ios_reason(T) & 7]);
+  return act == VMP__GLPK_STOP;
+}
+
+/* The tree grows with the nodes and cuts: the search stops when GLPK's
+ * own count (glp_mem_usage) reaches its share of ilp.max_memory_mb (the
+ * budget less the rest of the process, less a reserve for the next
+ * step). */
+static int over_budget(ilp *b) {
+  size_t total = 0;
+  double share = b->max_memory_mb - b->mem.base - b->mem.ours - MEM_STEP_RESERVE * b->mem.model;
+  glp_mem_usage(NULL, NULL, &total, NULL);
+  if ((double)total / (1024.0 * 1024.0) <= share) return 0;
+  vmp__ctx_log(b->ctx, VMP_LOG_INFO,
+               "ilp: GLPK holds %.0f MB, its share of ilp.max_memory_mb (%.0f) is %.0f MB: "
+               "search stopped",
+               (double)total / (1024.0 * 1024.0), b->max_memory_mb, share);
+  return 1;
+}
+
+/* GLPK's callback: bounds, the warm start, the proof by a bound, the
+ * clock, and the branching on hosts.  Every reason may stop the search. */
 static void on_tree(glp_tree *T, void *info) {
   ilp *b = info;
   glp_prob *P = glp_ios_get_prob(T);
-  int p = glp_ios_best_node(T), a, t;
+  int p = glp_ios_best_node(T), a, t, reason = glp_ios_reason(T);
   double inc = HUGE_VAL, bound;
+  int stop = guard_step(b, T);
   if (p && !b->unreliable) {
     double nb = round_bound(b, glp_ios_node_bound(T, p));
     if (nb > b->tree_bound) b->tree_bound = nb;
   }
-  if (glp_ios_reason(T) == GLP_IBRANCH && b->branch_hosts) {
-    branch_hosts(b, T);
-    return;
-  }
-  if (glp_ios_reason(T) == GLP_IHEUR && b->xinc && !b->injected) {
+  if (reason == GLP_IHEUR && b->xinc && !b->injected) {
     b->injected = 1;
     b->accepted = glp_ios_heur_sol(T, b->xinc) == 0;
   }
@@ -1295,17 +1393,22 @@ static void on_tree(glp_tree *T, void *info) {
   bound = b->tree_bound > b->ext_bound ? b->tree_bound : b->ext_bound;
   glp_ios_tree_size(T, &a, &b->nodes, &t);
   b->nodes = t;
-  if (b->proved || b->stopped) return;
-  if (inc < HUGE_VAL && inc - bound <= 1e-6 * (fabs(inc) > 1.0 ? fabs(inc) : 1.0)) {
-    /* The warm start or a solution meets a bound GLPK does not know. */
-    b->proved = 1;
-    glp_ios_terminate(T);
-    return;
+  if (!b->proved && !b->stopped) {
+    if (inc < HUGE_VAL && inc - bound <= 1e-6 * (fabs(inc) > 1.0 ? fabs(inc) : 1.0)) {
+      /* The warm start or a solution meets a bound GLPK does not know. */
+      b->proved = 1;
+    } else if (vmp__ctx_progress(b->ctx, inc, bound, (uint64_t)t, b->placed, 0) || stop) {
+      b->stopped = 1;
+    } else if (over_budget(b)) {
+      b->stopped = b->mem_stopped = 1;
+    }
   }
-  if (vmp__ctx_progress(b->ctx, inc, bound, (uint64_t)t, b->placed, 0)) {
-    b->stopped = 1;
+  if (b->proved || b->stopped) {
     glp_ios_terminate(T);
+  } else if (reason == GLP_IBRANCH && b->branch_hosts) {
+    branch_hosts(b, T);
   }
+  vmp__glpk_steps_leave(&b->steps, T);
 }
 
 /* Reads GLPK's integer solution into b->sol. */
@@ -1343,6 +1446,12 @@ static const char *glpk_rc_name(int rc) {
 static double glpk_seconds(const ilp *b) {
   return vmp__ctx_remaining(b->ctx) - GLPK_SECONDS_PER_NONZERO * (double)b->a.nnz;
 }
+
+/* Seconds a round of cuts is taken to need per nonzero before one is
+ * timed, without the root LP's time to go by (measured on 240,000
+ * nonzeros at load 6: 1.0 s with MIR cuts, under 0.25 s with cover and
+ * clique cuts alone). */
+#define CUT_SECONDS_PER_NONZERO 5e-6
 
 /* Above this many columns GLPK's Gomory cuts are off (run_glpk). */
 #define GOMORY_MAX_COLUMNS 20000
@@ -1461,7 +1570,7 @@ static int run_glpk(ilp *b, outcome *out) {
                              ? vmp__param_num(ctx, "ilp.node_cuts_max_columns", 4000)
                              : HUGE_VAL;
   int rc, st;
-  double t_root = vmp__now();
+  double t_root = 0.0, t0;
   vmp__ctx_log(ctx, VMP_LOG_DEBUG, "ilp: model built at %.3f s", vmp__now() - ctx->t_start);
   load(b);
   if (vmp__param_num(ctx, "ilp.test_glpk_error", 0) != 0.0)
@@ -1476,8 +1585,9 @@ static int run_glpk(ilp *b, outcome *out) {
     smcp.msg_lev = vmp__glpk_msg_lev(b->g);
     smcp.meth = GLP_DUALP;
     smcp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
+    t0 = vmp__now();
     rc = root_lp(b, &smcp, out);
-    t_root = vmp__now() - t_root;
+    t_root = vmp__now() - t0;
     if (rc) return rc < 0 ? rc : 0;
     b->root_lp = glp_get_obj_val(b->lp);
     b->tree_bound = round_bound(b, b->root_lp);
@@ -1501,8 +1611,10 @@ static int run_glpk(ilp *b, outcome *out) {
   glp_init_iocp(&iocp);
   iocp.msg_lev = vmp__glpk_msg_lev(b->g);
   iocp.presolve = presolve ? GLP_ON : GLP_OFF;
-  if (vmp__param_num(ctx, "ilp.cuts", 1) != 0.0) {
+  if (b->cuts && !b->no_cuts) {
     iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+    /* ilp.max_memory_mb: the conflict graph first (check_memory) */
+    if (b->no_clique) iocp.clq_cuts = GLP_OFF;
     /* GLPK does not look at the clock while it separates Gomory and MIR
      * cuts, which takes a few LP solves: with less time left than two
      * root LPs took they would overrun the limit (seen: 65.8 s on 60 s
@@ -1544,6 +1656,13 @@ static int run_glpk(ilp *b, outcome *out) {
   iocp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
   iocp.cb_func = on_tree;
   iocp.cb_info = b;
+  b->steps.iocp = &iocp;
+  /* Until a round of cuts is timed: with MIR or Gomory cuts as long as the
+   * root LP (a round took a third of it on 400 VMs x 100 hosts), else (or
+   * when the presolver solved the root) by the nonzeros. */
+  b->steps.cut_guess = CUT_SECONDS_PER_NONZERO * (double)b->a.nnz;
+  if ((iocp.mir_cuts == GLP_ON || iocp.gmi_cuts == GLP_ON) && t_root > b->steps.cut_guess)
+    b->steps.cut_guess = t_root;
   if (presolve && b->nlz) {
     /* GLPK's presolver solves the root itself: the whole model. */
     if (!(b->lzin = calloc(b->nlz, 1))) return vmp__enomem();
@@ -1554,6 +1673,7 @@ static int run_glpk(ilp *b, outcome *out) {
     b->xinc = NULL;
   }
   rc = glp_intopt(b->lp, &iocp);
+  b->steps.iocp = NULL;
   st = glp_mip_status(b->lp);
   if (st == GLP_FEAS || st == GLP_OPT) {
     read_solution(b);
@@ -1579,6 +1699,8 @@ static int run_glpk(ilp *b, outcome *out) {
        * deadline or the progress callback said so. */
       if (b->proved)
         out->optimal = 1;
+      else if (b->mem_stopped)
+        out->stop_reason = VMP_STOP_GAP_REACHED;
       else
         out->stop_reason = vmp__ctx_stop_reason(ctx);
       if (!b->proved && out->stop_reason == VMP_STOP_COMPLETED)
@@ -1600,25 +1722,84 @@ static void read_params(ilp *b, vmp__ctx *ctx) {
   b->branch_hosts = vmp__param_num(ctx, "ilp.branch_hosts", 1) != 0.0;
   b->max_columns = vmp__param_num(ctx, "ilp.max_columns", 2e6);
   b->max_memory_mb = vmp__param_num(ctx, "ilp.max_memory_mb", 1024);
+  b->cuts = vmp__param_num(ctx, "ilp.cuts", 1) != 0.0;
   b->lazy = (int)vmp__param_num(ctx, "ilp.lazy_linking", 1);
 }
 
-/* Bytes per nonzero and per row or column that the model costs in GLPK
- * with its simplex and search (its matrix twice, our triplets, the LU
- * factors, per-row and per-column records and work arrays), calibrated on
- * generated datacenters (docs/formulations.md, "Memory"). */
-#define MEM_PER_NONZERO 110.0
-#define MEM_PER_ROWCOL 340.0
-/* Seconds that building the arrays and loading them into GLPK take per
- * nonzero (measured: 3.5 million in 5 s on a busy 2-core machine). */
-#define LOAD_SECONDS_PER_NONZERO 2e-6
 
-/* The model's size in MB, estimated from the planned columns before a
- * row is built: assignment, capacity, linking (when on), symmetry and
- * group rows. */
-static double estimate_mb(const ilp *b, int linking, double *nnz_out) {
+
+static int cmp_desc(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x < y) - (x > y);
+}
+
+/* What GLPK's conflict graph (clique cuts) takes from the capacity rows
+ * (A2), the rows where it finds most of its edges: GLPK reads a row
+ * sum_i a_i x_i - y <= 0 (scaled to the capacity) as a knapsack over x
+ * and the complement of y, and adds (glpk/intopt/cfg1.c) a clique of the
+ * terms whose two largest coefficients already exceed the right-hand side
+ * and an edge for each pair of a clique member with a later term that
+ * together exceed it.  Counts those members and edges row by row (none
+ * when out of memory: the estimate then goes on without them). */
+static void capacity_conflicts(const ilp *b, double *members, double *edges) {
+  const vmp__model *m = b->m;
+  size_t *hstart = calloc(b->nkept + 2, sizeof *hstart), most = 0;
+  uint32_t *hx = malloc((b->nx + 1) * sizeof *hx), *fill = calloc(b->nkept + 1, sizeof *fill);
+  double *a = NULL;
+  *members = *edges = 0.0;
+  if (!hstart || !hx || !fill) goto out;
+  for (size_t x = 0; x < b->nx; x++) hstart[b->xk[x] + 1]++;
+  for (size_t k = 0; k < b->nkept; k++) {
+    if (hstart[k + 1] > most) most = hstart[k + 1];
+    hstart[k + 1] += hstart[k];
+  }
+  for (size_t x = 0; x < b->nx; x++) hx[hstart[b->xk[x]] + fill[b->xk[x]]++] = (uint32_t)x;
+  if (!(a = malloc((most + 2) * sizeof *a))) goto out;
+  for (size_t k = 0; k < b->nkept; k++) {
+    size_t h = b->kept[k];
+    for (uint32_t r = 0; r < m->nres; r++) {
+      double cx = m->capx[h * m->nres + r], rhs = 1.0 + 0.001 * 2.0;
+      size_t n = 0, p;
+      if (!(cx > 0.0)) continue;
+      a[n++] = 1.0;   /* the complement of y */
+      for (size_t j = hstart[k]; j < hstart[k + 1]; j++) {
+        double d = m->idem[(size_t)b->xitem[hx[j]] * m->nres + r];
+        if (d > 0.0) a[n++] = d / cx;
+      }
+      if (n < 2) continue;
+      qsort(a, n, sizeof *a, cmp_desc);
+      if (a[n - 1] + a[n - 2] > rhs) {
+        *members += (double)n;
+        continue;
+      }
+      if (a[0] + a[1] <= rhs) continue;
+      for (p = 1; p + 1 < n && a[p] + a[p + 1] > rhs; p++) {}
+      /* a[0..p] is a clique; then the pairs (k <= p, l >= p) above rhs */
+      *members += (double)(p + 1);
+      for (size_t i = 0; i <= p; i++) {
+        size_t lo = p, hi = n;   /* first l >= p with a[i] + a[l] <= rhs */
+        while (lo < hi) {
+          size_t mid = lo + (hi - lo) / 2;
+          if (a[i] + a[mid] > rhs) lo = mid + 1; else hi = mid;
+        }
+        *edges += (double)(lo - p) - (i >= p && i < lo ? 1.0 : 0.0);
+      }
+    }
+  }
+out:
+  free(hstart);
+  free(hx);
+  free(fill);
+  free(a);
+}
+
+/* The parts of the estimate for the planned columns, before a row is
+ * built: assignment, capacity, linking (when on), symmetry and group
+ * rows.  conflicts[] is capacity_conflicts' count. */
+static void estimate(const ilp *b, int linking, const double conflicts[2], mem_plan *e) {
   const vmp__model *m = b->m;
   double nnz = 0.0, rows = 0.0, cols = (double)b->nx + (double)b->nkept + (double)m->nitems;
+  const double mib = 1024.0 * 1024.0;
   for (size_t i = 0; i < m->nitems; i++) {
     double nxi = (double)(b->xstart[i + 1] - b->xstart[i]), nres_used = 0.0;
     double groups = (double)(m->item_groups_start[i + 1] - m->item_groups_start[i]);
@@ -1635,8 +1816,20 @@ static double estimate_mb(const ilp *b, int linking, double *nnz_out) {
   }
   rows += (double)b->nkept * (1.0 + m->nres) + (double)m->ngroups * (double)b->nkept;
   nnz += (double)m->nitems + 2.0 * (double)b->nkept;
-  *nnz_out = nnz;
-  return (MEM_PER_NONZERO * nnz + MEM_PER_ROWCOL * (rows + cols)) / (1024.0 * 1024.0);
+  e->nnz = nnz;
+  e->base = MEM_BASE_MB + MEM_PER_VM * (double)m->nvms / mib;
+  e->ours = MEM_OURS_PER_NONZERO * nnz / mib;
+  e->model = (MEM_PER_NONZERO * nnz + MEM_PER_ROWCOL * (rows + cols)) / mib;
+  /* the conflict graph: the capacity rows' cliques and edges, a clique per
+   * assignment row (A1), an edge per linking row (A3) */
+  e->clique = (MEM_CFG_PER_ENTRY * (conflicts[0] + conflicts[1] + (double)b->nx +
+                                    (linking ? (double)b->nx : 0.0)) +
+               MEM_CFG_PER_COLUMN * cols) / mib;
+  e->cuts = (MEM_COVER_PER_COLUMN * cols + MEM_MIR_PER_ROWCOL * (rows + cols)) / mib;
+}
+
+static double plan_total(const mem_plan *e, int clique, int cuts) {
+  return e->base + e->ours + e->model + (clique ? e->clique : 0.0) + (cuts ? e->cuts : 0.0);
 }
 
 /* b->memb: per item, how many hard spread groups and dependencies its VMs
@@ -1656,33 +1849,48 @@ static int count_memberships(ilp *b) {
   return 0;
 }
 
-/* Keeps the model within ilp.max_memory_mb: without the linking rows
- * when they are what breaks the budget, refused when even that does not
- * fit. */
+/* Keeps the process within ilp.max_memory_mb: what is optional goes
+ * first, in the order of what it costs for what it brings: the conflict
+ * graph of the clique cuts, then the cover and MIR cut generators, then
+ * the linking rows (A3); a model that does not fit even so is refused. */
 static int check_memory(ilp *b) {
-  double with = estimate_mb(b, b->linking, &b->nnz_est), nnz;
-  b->memory_mb = with;
-  if (with <= b->max_memory_mb) return 0;
-  if (b->linking) {
-    double without = estimate_mb(b, 0, &nnz);
-    if (without <= b->max_memory_mb) {
-      vmp__ctx_log(b->ctx, VMP_LOG_INFO,
-                   "ilp: the model would take about %.0f MB, more than ilp.max_memory_mb "
-                   "(%.0f); without the linking rows x <= y about %.0f MB",
-                   with, b->max_memory_mb, without);
-      b->linking = 0;
-      b->linking_dropped = 1;
-      b->memory_mb = without;
-      b->nnz_est = nnz;
-      return 0;
-    }
-    with = without;
+  static const char *const what[] = {
+      "", "without clique cuts", "without clique, cover and MIR cuts",
+      "without clique, cover and MIR cuts and the linking rows x <= y"};
+  double conf[2], budget = b->max_memory_mb, est[4];
+  mem_plan with, without;
+  int level, cuts = b->cuts;
+  capacity_conflicts(b, &conf[0], &conf[1]);
+  estimate(b, b->linking, conf, &with);
+  estimate(b, 0, conf, &without);
+  est[0] = plan_total(&with, cuts, cuts);
+  est[1] = plan_total(&with, 0, cuts);
+  est[2] = plan_total(&with, 0, 0);
+  est[3] = plan_total(&without, 0, 0);
+  for (level = 0; level < 4 && est[level] > budget; level++) {}
+  if (level == 4 || (level == 3 && !b->linking))
+    return vmp__error(VMP_ERANGE,
+                      "ilp: the assignment model (%zu items x %zu hosts, %zu x columns) "
+                      "would take about %.0f MB with the process, %s, more than "
+                      "ilp.max_memory_mb (%.0f); raise it or use colgen",
+                      b->m->nitems, b->nkept, b->nx, b->linking ? est[3] : est[2],
+                      b->linking ? what[3] : what[2], budget);
+  if (level > 0)
+    vmp__ctx_log(b->ctx, VMP_LOG_INFO,
+                 "ilp: the model would take about %.0f MB with the process, more than "
+                 "ilp.max_memory_mb (%.0f); %s about %.0f MB",
+                 est[0], budget, what[level], est[level]);
+  b->no_clique = cuts && level >= 1;
+  b->no_cuts = cuts && level >= 2;
+  if (level == 3) {
+    b->linking = 0;
+    b->linking_dropped = 1;
   }
-  return vmp__error(VMP_ERANGE,
-                    "ilp: the assignment model (%zu items x %zu hosts, %zu x columns) "
-                    "would take about %.0f MB, more than ilp.max_memory_mb (%.0f); raise "
-                    "it or use colgen",
-                    b->m->nitems, b->nkept, b->nx, with, b->max_memory_mb);
+  b->mem = level == 3 ? without : with;
+  b->mem_linking = b->linking || b->linking_dropped ? est[2] - est[3] : 0.0;
+  b->memory_mb = est[level];
+  b->nnz_est = b->mem.nnz;
+  return 0;
 }
 
 /* Warm start, host plan, columns and rows; no GLPK yet.  Sets *done when
@@ -1746,8 +1954,16 @@ static void report(const ilp *b, vmp__result *res, double t0) {
   vmp__stats_set(st, "ilp.cover_rows", (double)b->ncover);
   vmp__stats_set(st, "ilp.memory_estimate_mb", b->memory_mb);
   vmp__stats_set(st, "ilp.linking_dropped", b->linking_dropped);
+  vmp__stats_set(st, "ilp.memory_clique_mb", b->cuts ? b->mem.clique : 0.0);
+  vmp__stats_set(st, "ilp.memory_cuts_mb", b->cuts ? b->mem.cuts : 0.0);
+  vmp__stats_set(st, "ilp.memory_linking_mb", b->mem_linking);
+  vmp__stats_set(st, "ilp.clique_cuts_dropped", b->no_clique);
+  vmp__stats_set(st, "ilp.cuts_dropped", b->no_cuts);
+  vmp__stats_set(st, "ilp.memory_stopped", b->mem_stopped);
   vmp__stats_set(st, "ilp.nodes", b->nodes);
   vmp__stats_set(st, "ilp.cheap_tree", b->cheap_tree);
+  vmp__stats_set(st, "ilp.cuts_off_for_time", b->steps.cuts_off);
+  vmp__stats_set(st, "ilp.longest_step_seconds", vmp__glpk_steps_longest(&b->steps));
   vmp__stats_set(st, "ilp.root_lp", b->root_lp);
   vmp__stats_set(st, "ilp.warm_start_objective", b->warm_obj < HUGE_VAL ? b->warm_obj : -1.0);
   vmp__stats_set(st, "ilp.warm_start_injected", b->accepted);

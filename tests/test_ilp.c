@@ -268,14 +268,18 @@ static void test_ilp__too_large_is_refused(void **state) {
   vmp_problem_free(p);
 }
 
-/* ilp.max_memory_mb: a model estimated over the budget loses its linking
- * rows (A3) when that brings it under, and is refused otherwise. */
-static vmp_solution *solve_budget(const vmp_problem *p, const char *mb, int *rc) {
+/* ilp.max_memory_mb: a model estimated over the budget loses what is
+ * optional, in order (the conflict graph of clique cuts, then cover and
+ * MIR cuts, then the linking rows A3) until it fits, and is refused
+ * otherwise. */
+static vmp_solution *solve_budget(const vmp_problem *p, double mb, int *rc) {
   vmp_params *ps = NULL;
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
+  char text[32];
+  snprintf(text, sizeof text, "%.0f", mb);
   assert_int_equal(vmp_params_new(&ps), VMP_OK);
-  assert_int_equal(vmp_params_set(ps, "ilp.max_memory_mb", mb), VMP_OK);
+  assert_int_equal(vmp_params_set(ps, "ilp.max_memory_mb", text), VMP_OK);
   /* no time limit (the model is built whatever the machine's speed); the
    * first integer solution ends the search */
   assert_int_equal(vmp_params_set(ps, "ilp.mip_gap", "1"), VMP_OK);
@@ -288,36 +292,66 @@ static vmp_solution *solve_budget(const vmp_problem *p, const char *mb, int *rc)
   return s;
 }
 
+/* What the budget dropped: clique cuts, all cuts, linking rows. */
+static void assert_dropped(const vmp_solution *s, int clique, int cuts, int linking, double mb) {
+  assert_true(stat(s, "ilp.clique_cuts_dropped") == clique);
+  assert_true(stat(s, "ilp.cuts_dropped") == cuts);
+  assert_true(stat(s, "ilp.linking_dropped") == linking);
+  assert_true(stat(s, "ilp.memory_estimate_mb") <= mb);
+  assert_int_equal(vmp_solution_num_unplaced(s), 0);
+}
+
 static void test_ilp__memory_budget(void **state) {
-  vmpb_gen_opts o;
+  vmpb_real_opts o;
   vmp_problem *p = NULL;
   vmp_solution *s;
-  double full, rows;
-  char mb[32];
+  double full, clique, cuts, linking, rows, mb;
+  char want[256];
   int rc;
   (void)state;
-  vmpb_gen_opts_init(&o, 60, 60, 3);
-  o.rules = 1;
-  assert_int_equal(vmpb_generate(&o, &p), VMP_OK);
-  s = solve_budget(p, "100000", &rc);
+  vmpb_real_opts_init(&o, 50, 200, 1);
+  assert_int_equal(vmpb_generate_realistic(&o, &p), VMP_OK);
+  s = solve_budget(p, 100000, &rc);
   assert_int_equal(rc, VMP_OK);
-  assert_true(stat(s, "ilp.linking_dropped") == 0.0);
+  assert_dropped(s, 0, 0, 0, 100000);
   full = stat(s, "ilp.memory_estimate_mb");
+  clique = stat(s, "ilp.memory_clique_mb");
+  cuts = stat(s, "ilp.memory_cuts_mb");
+  linking = stat(s, "ilp.memory_linking_mb");
   rows = stat(s, "ilp.rows");
-  print_message("estimate %.1f MB, %.0f rows, %.0f columns\n", full, rows, stat(s, "ilp.columns"));
+  print_message("estimate %.2f MB: clique %.2f, cuts %.2f, linking %.2f; %.0f rows\n", full,
+                clique, cuts, linking, rows);
+  /* every part is worth a budget step of 1 MB at this size */
+  assert_true(clique > 1.0 && cuts > 1.0 && linking > 1.0);
   vmp_solution_free(s);
-  /* just under the estimate: the same model without the linking rows */
-  snprintf(mb, sizeof mb, "%.0f", floor(full) - 1.0);
+  /* under the whole, not under it without the conflict graph */
+  mb = ceil(full - clique);
   s = solve_budget(p, mb, &rc);
   assert_int_equal(rc, VMP_OK);
-  assert_true(stat(s, "ilp.linking_dropped") == 1.0);
-  assert_true(stat(s, "ilp.memory_estimate_mb") <= floor(full) - 1.0);
-  assert_true(stat(s, "ilp.rows") < rows);
-  assert_int_equal(vmp_solution_num_unplaced(s), 0);
+  assert_dropped(s, 1, 0, 0, mb);
   vmp_solution_free(s);
-  /* the smallest budget: refused, naming the knob */
-  s = solve_budget(p, "1", &rc);
-  tu_assert_error(rc, VMP_ERANGE, "more than ilp.max_memory_mb (1)");
+  /* then without the cut generators */
+  mb = ceil(full - clique - cuts);
+  s = solve_budget(p, mb, &rc);
+  assert_int_equal(rc, VMP_OK);
+  assert_dropped(s, 1, 1, 0, mb);
+  vmp_solution_free(s);
+  /* then without the linking rows: a smaller model, the same placements */
+  mb = ceil(full - clique - cuts - linking);
+  s = solve_budget(p, mb, &rc);
+  assert_int_equal(rc, VMP_OK);
+  assert_dropped(s, 1, 1, 1, mb);
+  assert_true(stat(s, "ilp.rows") < rows);
+  vmp_solution_free(s);
+  /* below that: refused, with what it would take and the knob */
+  mb = ceil(full - clique - cuts - linking) - 1.0;
+  s = solve_budget(p, mb, &rc);
+  snprintf(want, sizeof want,
+           "would take about %.0f MB with the process, without clique, cover and MIR cuts "
+           "and the linking rows x <= y, more than ilp.max_memory_mb (%.0f); raise it or "
+           "use colgen",
+           full - clique - cuts - linking, mb);
+  tu_assert_error(rc, VMP_ERANGE, want);
   assert_null(s);
   vmp_problem_free(p);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "generator.h"
+#include "glpk_util.h"
 #include "testutil.h"
 
 #define LIMIT_S 0.5
@@ -109,10 +110,55 @@ static void test_timelimit__colgen_cut_short_says_time_limit(void **state) {
   vmp_problem_free(p);
 }
 
+/* The guard on GLPK's uninterrupted steps (glpk_util.h), on a made-up
+ * clock: a round of cuts starts only when twice the longest round so far
+ * (the guess before one is timed) fits in the time left, else every
+ * separator is switched off; a step without an LP starts only when twice
+ * its longest fits, else the search stops; a node's LP (after
+ * preprocessing) is GLPK's own to bound. */
+static void test_timelimit__glpk_steps_guard(void **state) {
+  vmp__glpk_steps s;
+  glp_iocp iocp;
+  (void)state;
+  glp_init_iocp(&iocp);
+  memset(&s, 0, sizeof s);
+  s.iocp = &iocp;
+  s.cut_guess = 3.0;
+  iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+  /* the first round: the guess, 3 s; 7 s left */
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 100.0, 7.0), VMP__GLPK_GO);
+  vmp__glpk_steps_done(&s, GLP_ICUTGEN, 100.0);
+  /* it took 4 s; then a node's LP of 6 s, which never stops the search */
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IPREPRO, 104.0, 3.0), VMP__GLPK_GO);
+  vmp__glpk_steps_done(&s, GLP_IPREPRO, 104.0);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IROWGEN, 110.0, 0.5), VMP__GLPK_GO);
+  vmp__glpk_steps_done(&s, GLP_IROWGEN, 110.0);
+  assert_true(s.longest[GLP_ICUTGEN] == 4.0 && s.longest[GLP_IPREPRO] == 6.0);
+  /* the next round: 8 s fit, 7.9 s do not */
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 110.5, 8.0), VMP__GLPK_GO);
+  assert_int_equal(iocp.mir_cuts, GLP_ON);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 110.5, 7.9), VMP__GLPK_CUTS_OFF);
+  assert_int_equal(iocp.gmi_cuts, GLP_OFF);
+  assert_int_equal(iocp.mir_cuts, GLP_OFF);
+  assert_int_equal(iocp.cov_cuts, GLP_OFF);
+  assert_int_equal(iocp.clq_cuts, GLP_OFF);
+  assert_int_equal(s.cuts_off, 1);
+  /* with every separator off there is nothing more to switch off */
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 110.5, 0.1), VMP__GLPK_GO);
+  vmp__glpk_steps_done(&s, GLP_IBRANCH, 111.0);
+  /* branching took 2 s: the next branching needs 4 s left */
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ISELECT, 113.0, 50.0), VMP__GLPK_GO);
+  vmp__glpk_steps_done(&s, GLP_ISELECT, 113.0);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 113.0, 4.0), VMP__GLPK_GO);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 113.0, 3.9), VMP__GLPK_STOP);
+  assert_true(vmp__glpk_steps_longest(&s) == 6.0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_timelimit__every_solver_keeps_it),
       cmocka_unit_test(test_timelimit__colgen_cut_short_says_time_limit),
+      cmocka_unit_test(test_timelimit__glpk_steps_guard),
   };
   return cmocka_run_group_tests_name("timelimit", tests, NULL, NULL);
 }

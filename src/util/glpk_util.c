@@ -98,6 +98,49 @@ int vmp__glpk_ms(double seconds) {
   return (int)ceil(seconds * 1000.0);
 }
 
+/* Whether the step after a call for `reason` solves an LP (GLPK bounds
+ * that itself, by tm_lim): after preprocessing, the node's LP. */
+static int step_has_lp(int reason) { return reason == GLP_IPREPRO; }
+
+int vmp__glpk_steps_decide(vmp__glpk_steps *s, int r, double now, double left) {
+  glp_iocp *p = s->iocp;
+  if (s->out > 0.0 && now - s->out > s->longest[s->reason & 7])
+    s->longest[s->reason & 7] = now - s->out;
+  if (r == GLP_ICUTGEN) {
+    double round = s->longest[GLP_ICUTGEN] > 0.0 ? s->longest[GLP_ICUTGEN] : s->cut_guess;
+    int on = p->gmi_cuts == GLP_ON || p->mir_cuts == GLP_ON || p->cov_cuts == GLP_ON ||
+             p->clq_cuts == GLP_ON;
+    if (on && left < VMP__GLPK_STEP_MARGIN * round) {
+      p->gmi_cuts = p->mir_cuts = p->cov_cuts = p->clq_cuts = GLP_OFF;
+      s->cuts_off = 1;
+      return VMP__GLPK_CUTS_OFF;
+    }
+    return VMP__GLPK_GO;
+  }
+  if (!step_has_lp(r) && left < VMP__GLPK_STEP_MARGIN * s->longest[r & 7]) return VMP__GLPK_STOP;
+  return VMP__GLPK_GO;
+}
+
+void vmp__glpk_steps_done(vmp__glpk_steps *s, int reason, double now) {
+  s->reason = reason;
+  s->out = now;
+}
+
+int vmp__glpk_steps_enter(vmp__glpk_steps *s, glp_tree *T, double left) {
+  return vmp__glpk_steps_decide(s, glp_ios_reason(T), vmp__now(), left);
+}
+
+void vmp__glpk_steps_leave(vmp__glpk_steps *s, glp_tree *T) {
+  vmp__glpk_steps_done(s, glp_ios_reason(T), vmp__now());
+}
+
+double vmp__glpk_steps_longest(const vmp__glpk_steps *s) {
+  double m = 0.0;
+  for (int k = 0; k < 8; k++)
+    if (s->longest[k] > m) m = s->longest[k];
+  return m;
+}
+
 double vmp__glpk_safe_bound(glp_prob *lp) {
   int m = glp_get_num_rows(lp), n = glp_get_num_cols(lp);
   int *ind = malloc(((size_t)m + 1) * sizeof *ind);

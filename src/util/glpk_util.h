@@ -101,6 +101,53 @@ int vmp__glpk_msg_lev(const vmp__glpk *g);
  * given. */
 int vmp__glpk_ms(double seconds);
 
+/* ---- the steps of glp_intopt ------------------------------------------------
+ *
+ * glp_intopt looks at the clock only before it solves a node's LP and
+ * inside the simplex; what it does between two calls of its callback runs
+ * to its end.  Of those steps, cut separation (MIR above all, Gomory) grows
+ * with the model and not with the LP: on 400 VMs x 100 hosts a round of it
+ * took 1 s beside a root LP of 3 s, 8 s on a starved process, and one
+ * started near the limit ran past it.  A vmp__glpk_steps, called at the
+ * start and the end of the callback, times every step by the reason of the
+ * call before it and keeps the next one from starting when it would not
+ * end in the time left: separation is switched off before a round that
+ * twice the longest round so far would carry past the limit, and the search
+ * is stopped before any other step that twice the longest step of its kind
+ * would.  (glp_intopt reads its glp_iocp as it goes, so separators can be
+ * switched off during the search; they are never switched on.)
+ */
+typedef struct vmp__glpk_steps {
+  glp_iocp *iocp;         /* the struct given to glp_intopt */
+  double cut_guess;       /* seconds a separation round is taken to need
+                             before one is timed */
+  double out;             /* when the callback last returned (0: not yet) */
+  int reason;             /* the reason of that call */
+  double longest[8];      /* [reason & 7] the longest step after a call */
+  int cuts_off;           /* separation was switched off for the time */
+} vmp__glpk_steps;
+
+/* What the callback should do (vmp__glpk_steps_enter). */
+enum { VMP__GLPK_GO = 0, VMP__GLPK_CUTS_OFF = 1, VMP__GLPK_STOP = 2 };
+
+/* Margin of the steps' rule: a step starts only when twice its expected
+ * length fits in the time left. */
+#define VMP__GLPK_STEP_MARGIN 2.0
+
+/* At the start of the callback of glp_intopt, with `left` seconds until the
+ * caller's deadline: times the step that just ended and says what to do
+ * before the next: VMP__GLPK_CUTS_OFF (separators were just switched off
+ * in s->iocp), VMP__GLPK_STOP (call glp_ios_terminate) or VMP__GLPK_GO. */
+int vmp__glpk_steps_enter(vmp__glpk_steps *s, glp_tree *T, double left);
+/* At the end of the callback. */
+void vmp__glpk_steps_leave(vmp__glpk_steps *s, glp_tree *T);
+/* The same two with the callback's reason and the time (vmp__now) given:
+ * what enter and leave do, for tests. */
+int vmp__glpk_steps_decide(vmp__glpk_steps *s, int reason, double now, double left);
+void vmp__glpk_steps_done(vmp__glpk_steps *s, int reason, double now);
+/* The longest step timed so far, in seconds. */
+double vmp__glpk_steps_longest(const vmp__glpk_steps *s);
+
 /* A lower bound on a minimisation LP from the row duals of its last
  * simplex solution that holds whatever their quality (weak duality: for
  * any multipliers pi, the minimum over the column and row bounds of
