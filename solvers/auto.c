@@ -4,6 +4,12 @@
  * stage, and stops as soon as the placement is proven optimal (objective
  * equal to the best bound) or the time is up:
  *
+ *   0. on pure bin packing only (auto_packing): one greedy rule, then
+ *      column generation's root and one dive (at most half of the time);
+ *      they settle Falkenauer U in hundredths of a second, less than the
+ *      portfolio and local search would spend before them.  Short of a
+ *      proof, the chain below runs as on any other model, and the quick
+ *      attempt's placement is kept when the chain does no better;
  *   1. greedy: the portfolio of packing rules (milliseconds);
  *   2. local: moves, swaps and emptying hosts, until its rounds bring
  *      nothing or it has examined AUTO_LOCAL_BUDGET hosts per item without
@@ -20,6 +26,7 @@
  * docs/solvers.md.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "solvers.h"
@@ -36,6 +43,14 @@
  * patience of one round lost a host on five of those ten. */
 #define AUTO_LOCAL_BUDGET "5000"
 #define AUTO_EXACT_SHARE 0.5
+/* Pure bin packing (auto_packing()): column generation's root and this
+ * many dives first, from this one greedy rule, with at most this share of
+ * the time; see auto_solve(). */
+#define AUTO_EARLY_RULE "ffd_max_avg"
+#define AUTO_EARLY_SHARE 0.5
+#define AUTO_EARLY_MAX_RES 2
+#define AUTO_EARLY_MAX_ITEMS 200000
+#define AUTO_EARLY_DIVES "1"
 /* Without a time limit every other stage ends by itself, but a MIP may
  * not end for days: the exact stage then gets this many seconds. */
 #define AUTO_EXACT_UNLIMITED_S 60.0
@@ -100,18 +115,18 @@ static int stage(vmp__ctx *ctx, stage_fn fn, const char *name, double share,
   return rc;
 }
 
-/* The parameters of the local stage: the caller's, with the stage's
- * budget where the caller set none.  *out is the caller's to free. */
-static int local_params(const vmp__ctx *ctx, vmp_params **out) {
-  static const char *const lean[][2] = {{"local.budget", AUTO_LOCAL_BUDGET}};
+/* The caller's parameters, plus each of `extra` (name, value) the caller
+ * did not set.  *out is the caller's to free. */
+static int params_with(const vmp__ctx *ctx, const char *const (*extra)[2], size_t nextra,
+                       vmp_params **out) {
   const vmp_params *mine = ctx->params;
   vmp_params *ps;
   int rc = vmp_params_new(&ps);
   for (size_t k = 0; !rc && k < mine->n; k++)
     rc = vmp__params_put(ps, mine->v[k].spec, mine->v[k].text);
-  for (size_t k = 0; !rc && k < sizeof lean / sizeof lean[0]; k++) {
-    const vmp__param_spec *spec = vmp__param_spec_find(lean[k][0]);
-    if (spec && !vmp__params_find(mine, spec)) rc = vmp__params_put(ps, spec, lean[k][1]);
+  for (size_t k = 0; !rc && k < nextra; k++) {
+    const vmp__param_spec *spec = vmp__param_spec_find(extra[k][0]);
+    if (spec && !vmp__params_find(mine, spec)) rc = vmp__params_put(ps, spec, extra[k][1]);
   }
   if (rc) {
     vmp_params_free(ps);
@@ -121,10 +136,12 @@ static int local_params(const vmp__ctx *ctx, vmp_params **out) {
   return rc;
 }
 
-static int run_local(vmp__ctx *ctx, const char *name, vmp__result *res) {
+/* Runs solver `name` with the caller's parameters plus `extra`. */
+static int run_with(vmp__ctx *ctx, const char *name, const char *const (*extra)[2],
+                    size_t nextra, vmp__result *res) {
   const vmp_params *saved = ctx->params;
   vmp_params *ps;
-  int rc = local_params(ctx, &ps);
+  int rc = params_with(ctx, extra, nextra, &ps);
   if (rc) return rc;
   ctx->params = ps;
   rc = vmp__solver_run(ctx, name, res);
@@ -133,12 +150,42 @@ static int run_local(vmp__ctx *ctx, const char *name, vmp__result *res) {
   return rc;
 }
 
+/* local with the stage's budget where the caller set none. */
+static int run_local(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  static const char *const lean[][2] = {{"local.budget", AUTO_LOCAL_BUDGET}};
+  return run_with(ctx, name, lean, sizeof lean / sizeof lean[0], res);
+}
+
+/* greedy's first rule alone, without iterated passes, where the caller
+ * chose neither. */
+static int run_one_rule(vmp__ctx *ctx, vmp__result *res) {
+  static const char *const one[][2] = {{"greedy.rules", AUTO_EARLY_RULE},
+                                       {"greedy.restarts", "0"}};
+  return run_with(ctx, "greedy", one, sizeof one / sizeof one[0], res);
+}
 /* A running datacenter to rebalance: every VM has a current host and the
  * problem uses the rebalancing model (docs/rebalancing.md). */
 static int wants_rebalance(const vmp__model *m) {
   if (!m->needs) return 0;
   for (size_t v = 0; v < m->nvms; v++)
     if (m->cur[v] < 0) return (m->needs & VMP__NEED_HARD) != 0;
+  return 1;
+}
+
+/* Pure bin packing: identical hosts with a cost, one or two resources,
+ * every VM allowed everywhere, no groups, rules, current hosts or other
+ * terms.  Column generation settles such models from its root (its bound
+ * is the LP's, rounded up) and its dives, in hundredths of a second where
+ * the greedy portfolio and local search spend tenths before it
+ * (docs/solvers.md, auto). */
+static int auto_packing(const vmp__model *m) {
+  if (m->needs || m->nhclasses != 1 || m->naclasses != 1 || m->ngroups ||
+      m->nres > AUTO_EARLY_MAX_RES || m->nitems > AUTO_EARLY_MAX_ITEMS ||
+      m->has_soft_rules || m->has_soft_groups)
+    return 0;
+  if (m->w.cost <= 0.0 || m->w.balance > 0.0 || m->aclasses[0].allowed.bits) return 0;
+  for (size_t i = 0; i < m->nitems; i++)
+    if (m->item_cur[i] != -1) return 0;
   return 1;
 }
 
@@ -158,10 +205,34 @@ static void stop_reason(vmp__ctx *ctx, vmp__result *res, double objective, int c
     res->stop_reason = VMP_STOP_GAP_REACHED;
 }
 
+/* Column generation's root and one dive, from the placement at hand as it
+ * is (solvers/warmstart.h). */
+static int run_early(vmp__ctx *ctx, const char *name, vmp__result *res) {
+  static const char *const quick[][2] = {{"colgen.max_dives", AUTO_EARLY_DIVES},
+                                         {"colgen.integer_master", "false"}};
+  int as_is = ctx->incumbent_as_is, rc;
+  ctx->incumbent_as_is = 1;
+  rc = run_with(ctx, name, quick, sizeof quick / sizeof quick[0], res);
+  ctx->incumbent_as_is = as_is;
+  return rc;
+}
+
+/* The quick exact attempt before the others on pure bin packing, with at
+ * most a share of the time (of the exact stage's minute when there is no
+ * limit). */
+static int early_exact(vmp__ctx *ctx, vmp__result *res, double *objective, int *cut) {
+  int unlimited = ctx->deadline == HUGE_VAL, rc;
+  if (unlimited) ctx->deadline = vmp__now() + AUTO_EXACT_UNLIMITED_S;
+  rc = stage(ctx, run_early, "colgen", AUTO_EARLY_SHARE, res, objective, cut);
+  if (unlimited) ctx->deadline = HUGE_VAL;
+  return rc;
+}
+
 static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
   int genetic = m->nitems >= AUTO_GENETIC_ITEMS, cut = 0;
-  double objective, bound;
+  double objective, bound, aside_obj = HUGE_VAL;
+  int32_t *aside = NULL;
   int rc;
   if (wants_rebalance(m)) {
     /* The rebalancer, or (when it declines a problem without hard
@@ -172,23 +243,49 @@ static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
     vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: %s; the classic chain instead",
                  vmp_last_error());
   }
-  if ((rc = vmp__solver_run(ctx, "greedy", res))) return rc;
-  objective = vmp__model_objective(m, res->host);
 #define DONE()                                                               \
   (bound = res->bound > ctx->best_bound ? res->bound : ctx->best_bound,     \
    proven(res, objective, bound) || vmp__ctx_should_stop(ctx))
+  if (auto_packing(m)) {
+    /* One greedy rule, then column generation's root and one dive; the
+     * chain below only when they did not prove. */
+    vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: pure bin packing: column generation first");
+    if ((rc = run_one_rule(ctx, res))) return rc;
+    objective = vmp__model_objective(m, res->host);
+    if (DONE()) goto done;
+    if ((rc = early_exact(ctx, res, &objective, &cut))) return rc;
+    if (DONE()) goto done;
+    /* The chain starts from the portfolio's placement, as on any other
+     * model; the quick attempt's placement waits aside.  The exact
+     * stage's dives depend on the columns of their start, and from the
+     * portfolio's and local search's placement they prove Falkenauer T
+     * in seconds where they took tens of seconds from the quick
+     * attempt's (docs/solvers.md). */
+    if (!(aside = malloc((m->nitems + 1) * sizeof *aside))) return vmp__enomem();
+    memcpy(aside, res->host, m->nitems * sizeof *aside);
+    aside_obj = objective;
+  }
+  if ((rc = vmp__solver_run(ctx, "greedy", res))) goto fail;
+  objective = vmp__model_objective(m, res->host);
   if (DONE()) goto done;
-  if ((rc = stage(ctx, run_local, "local", AUTO_LOCAL_SHARE, res, &objective, &cut))) return rc;
+  if ((rc = stage(ctx, run_local, "local", AUTO_LOCAL_SHARE, res, &objective, &cut))) goto fail;
   if (DONE()) goto done;
   if ((rc = stage(ctx, run_exact, "exact", genetic ? AUTO_EXACT_SHARE : 1.0, res,
                   &objective, &cut)))
-    return rc;
+    goto fail;
   if (DONE() || !genetic) goto done;
-  if ((rc = stage(ctx, run_solver, "genetic", 1.0, res, &objective, &cut))) return rc;
+  if ((rc = stage(ctx, run_solver, "genetic", 1.0, res, &objective, &cut))) goto fail;
 #undef DONE
 done:
+  if (aside && aside_obj < objective) {
+    memcpy(res->host, aside, m->nitems * sizeof *aside);
+    objective = aside_obj;
+    res->proven_optimal = 0;
+  }
   stop_reason(ctx, res, objective, cut);
-  return 0;
+fail:
+  free(aside);
+  return rc;
 }
 
 const vmp__solver vmp__solver_auto = {

@@ -48,6 +48,9 @@ static const vmp__param_spec colgen_params[] = {
      "dive: fix the columns the LP prefers, re-price, repeat"},
     {"colgen.backtracks", VMP_PARAM_INT, 0, 1e6, "20",
      "how many times each dive may undo a choice that cannot improve"},
+    {"colgen.max_dives", VMP_PARAM_INT, 0, 1e6, "0",
+     "most dives after the root (each with its own backtracks); 0: as many "
+     "as may still find a better placement"},
     {"colgen.integer_master", VMP_PARAM_BOOL, 0, 1, "true",
      "solve the integer master over the generated columns in GLPK"},
 };
@@ -1398,14 +1401,17 @@ static int run_dive(cg *c, int *ind, double *val, double deadline, int aggressiv
  * takes any improvement. */
 static int dives(cg *c, int *ind, double *val, double deadline) {
   uint64_t per = (uint64_t)vmp__param_num(c->ctx, "colgen.backtracks", 20);
+  uint64_t most = (uint64_t)vmp__param_num(c->ctx, "colgen.max_dives", 0), done = 0;
   size_t reached = 0, deepest = 0;
   int rc;
+  if (!most) most = UINT64_MAX;
   for (long disc = -1; disc <= (long)deepest; disc++) {
-    if (proven(c) || vmp__ctx_should_stop(c->ctx) || past(c, deadline)) return 0;
+    if (proven(c) || vmp__ctx_should_stop(c->ctx) || past(c, deadline) || done++ >= most)
+      return 0;
     if ((rc = run_dive(c, ind, val, deadline, 1, disc, per, &reached))) return rc;
     if (reached > deepest) deepest = reached;
   }
-  if (proven(c) || vmp__ctx_should_stop(c->ctx) || past(c, deadline)) return 0;
+  if (proven(c) || vmp__ctx_should_stop(c->ctx) || past(c, deadline) || done >= most) return 0;
   return run_dive(c, ind, val, deadline, 0, -1, 10 * per, &reached);
 }
 
@@ -1701,6 +1707,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   vmp__stats_set(&res->stats, "colgen.rounds", (double)c->rounds);
   vmp__stats_set(&res->stats, "colgen.root_bound", c->root_lb > -HUGE_VAL ? c->root_lb : 0.0);
   vmp__stats_set(&res->stats, "colgen.backtracks", (double)c->backtracks);
+  vmp__stats_set(&res->stats, "colgen.dives", (double)c->dives);
   vmp__stats_set(&res->stats, "colgen.integer_master", c->master_used);
   vmp__stats_set(&res->stats, "colgen.root_converged", c->root_converged);
   vmp__stats_set(&res->stats, "colgen.root_seconds", c->root_seconds);

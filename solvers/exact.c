@@ -80,11 +80,17 @@ static int stage(vmp__ctx *ctx, const char *name, double seconds, vmp__result *r
   const int32_t *saved = ctx->incumbent;
   vmp__result ex;
   double obj;
-  int rc, ok;
+  int rc, ok, as_is = ctx->incumbent_as_is;
   if ((rc = vmp__result_init(&ex, m->nitems))) return rc;
-  if (*cur < HUGE_VAL) ctx->incumbent = res->host;
+  /* The fast stages of auto chose this start: the solver's warm start
+   * takes it as it is (solvers/warmstart.h). */
+  if (*cur < HUGE_VAL) {
+    ctx->incumbent = res->host;
+    ctx->incumbent_as_is = 1;
+  }
   rc = vmp__solver_run_budget(ctx, name, seconds, &ex);
   ctx->incumbent = saved;
+  ctx->incumbent_as_is = as_is;
   if (rc == VMP_ENOMEM || rc == VMP_EINTERNAL) {
     vmp__result_free(&ex);
     return rc;

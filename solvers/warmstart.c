@@ -82,11 +82,16 @@ int vmp__warmstart(vmp__ctx *ctx, int32_t *host, double *objective,
   for (size_t i = 0; i < m->nitems; i++) host[i] = -1;
   if (ctx->incumbent && (rc = consider(m, ctx->incumbent, host, objective)))
     return rc;
+  given_ok = *objective < HUGE_VAL;
   /* The current placement, when VMs have one: with transient resources,
    * spread minimums or dependencies it is often the one feasible start
    * at hand. */
-  given_ok = *objective < HUGE_VAL;
   if ((rc = consider_current(m, host, objective))) return rc;
+  /* auto's exact stage: its greedy stage ran the portfolio already (the
+   * same seed gives the same placement), or it chose one rule so as to
+   * reach the exact stage's proof sooner; running greedy again would cost
+   * as much as the proof on Falkenauer u1000 (docs/solvers.md, auto). */
+  if (given_ok && ctx->incumbent_as_is) return 0;
   if ((rc = vmp__result_init(&r, m->nitems))) return rc;
   rc = vmp__solver_run(ctx, "greedy", &r);
   if (rc == VMP_ENOTSUP) {

@@ -24,6 +24,8 @@ int vmp__solver_run_budget(vmp__ctx *ctx, const char *name, double seconds,
 /* The best verified placement to start from: ctx->incumbent, "greedy",
  * and "local" when this build has it (given a share of the time left;
  * not when ctx->incumbent verifies: it is taken as polished already).
+ * With ctx->incumbent_as_is and an incumbent that verifies, only the
+ * incumbent (auto ran greedy, or chose not to, before its exact stage).
  * host ([nitems]) receives it, *objective its evaluated objective
  * (HUGE_VAL and every item unplaced when none verifies), *bound the best
  * bound the fast solvers proved.  0 or a negative code. */

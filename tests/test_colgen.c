@@ -150,6 +150,8 @@ static void test_colgen__infeasible_is_proven(void **state) {
   vmp_problem_free(p);
 }
 
+/* Pure bin packing: auto runs one greedy rule, then column generation's
+ * root and one dive, which prove this one; nothing else runs. */
 static void test_colgen__auto_uses_the_exact_stage(void **state) {
   vmp_problem *p = load("falkenauer_t60_00.txt");
   vmp_solution *s = tu_solve(p, "auto", 60);
@@ -157,7 +159,13 @@ static void test_colgen__auto_uses_the_exact_stage(void **state) {
   (void)state;
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
   assert_int_equal(vmp_solution_hosts_used(s), 20);
-  assert_int_equal(vmp_solution_stat(s, "auto.exact_colgen", &v), VMP_OK);
+  assert_int_equal(vmp_solution_stat(s, "colgen.root_bound", &v), VMP_OK);
+  assert_true(v == 20.0);
+  assert_int_equal(vmp_solution_stat(s, "greedy.rules_run", &v), VMP_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(vmp_solution_stat(s, "auto.stages", &v), VMP_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(vmp_solution_stat(s, "local.rounds", &v), VMP_ENOTFOUND);
   vmp_solution_free(s);
   vmp_problem_free(p);
 }
@@ -178,6 +186,28 @@ static void test_colgen__short_of_a_proof_says_why(void **state) {
   vmp_problem_free(p);
 }
 
+/* colgen.max_dives caps the dives after the root: three on
+ * examples/datacenter.json by default, one with the cap; the gap stays
+ * open either way. */
+static void test_colgen__max_dives_caps_the_dives(void **state) {
+  static const char *const one[] = {"colgen.max_dives=1", NULL};
+  vmp_problem *p = NULL;
+  vmp_solution *all, *capped;
+  double v;
+  (void)state;
+  assert_int_equal(vmp_problem_read(tu_example("datacenter.json"), 0, &p), VMP_OK);
+  all = tu_solve(p, "colgen", 60);
+  capped = tu_solve_params(p, "colgen", 60, one);
+  assert_int_equal(vmp_solution_stat(all, "colgen.dives", &v), VMP_OK);
+  assert_true(v == 3.0);
+  assert_int_equal(vmp_solution_stat(capped, "colgen.dives", &v), VMP_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(vmp_solution_stop_reason(capped), VMP_STOP_GAP_REACHED);
+  vmp_solution_free(all);
+  vmp_solution_free(capped);
+  vmp_problem_free(p);
+}
+
 static void test_colgen__parameters_are_checked(void **state) {
   vmp_params *ps = NULL;
   (void)state;
@@ -187,6 +217,7 @@ static void test_colgen__parameters_are_checked(void **state) {
   tu_assert_error(vmp_params_set(ps, "colgen.dive", "sometimes"), VMP_EINVAL, "true or false");
   tu_assert_error(vmp_params_set(ps, "colgen.pricing_nodes", "-1"), VMP_ERANGE, "pricing_nodes");
   assert_int_equal(vmp_params_set(ps, "colgen.backtracks", "0"), VMP_OK);
+  tu_assert_error(vmp_params_set(ps, "colgen.max_dives", "-1"), VMP_ERANGE, "max_dives");
   vmp_params_free(ps);
 }
 
@@ -400,6 +431,7 @@ int main(void) {
       cmocka_unit_test(test_colgen__infeasible_is_proven),
       cmocka_unit_test(test_colgen__auto_uses_the_exact_stage),
       cmocka_unit_test(test_colgen__short_of_a_proof_says_why),
+      cmocka_unit_test(test_colgen__max_dives_caps_the_dives),
       cmocka_unit_test(test_colgen__parameters_are_checked),
       cmocka_unit_test(test_colgen__knapsack_stops_when_asked),
       cmocka_unit_test(test_colgen__knapsacks_match_enumeration),

@@ -59,6 +59,10 @@ typedef struct vmp__ctx {
   uint64_t seed;
   uint32_t threads;             /* >= 1 */
   const int32_t *incumbent;     /* [nitems] host or -1; NULL when none */
+  int incumbent_as_is;          /* auto's exact stage: the incumbent is what
+                                   the fast stages chose to hand over; warm
+                                   starts take it as it is, without running
+                                   greedy or local again */
   atomic_int stop;              /* set on interruption; workers poll it */
   int interrupted;              /* the progress callback said stop */
   double next_progress;
