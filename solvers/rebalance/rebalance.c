@@ -564,33 +564,17 @@ typedef struct split {
   uint32_t cf[LNS_MAX];          /* free VMs in a conflict set with it */
   uint32_t occ[LNS_HOSTS];       /* free VMs placed on each side so far */
   int side[LNS_MAX], best_side[LNS_MAX];
+  int nw, nt;                    /* resources with a safety weight, transient */
+  int wr[64], trr[64];           /* their indices */
+  double mc[LNS_MAX][LNS_HOSTS]; /* move cost of free VM i on side j */
+  double mlb[LNS_MAX + 1];       /* least move cost of the free VMs from i on */
+  const double *d[LNS_MAX];      /* demand rows of the free VMs */
   double L[LNS_HOSTS][64], T[LNS_HOSTS][64]; /* loads, transient loads so far */
   double suf[LNS_MAX + 1][64];   /* demand of the free VMs from i on */
   const double *C[LNS_HOSTS], *S[LNS_HOSTS];
   double best;                   /* cost of the best complete split */
   int64_t nodes;
 } split;
-
-/* A lower bound on the load cost of the hosts once the free VMs from i on
- * are placed too: per resource, what overflows now stays, and the
- * remaining demand beyond the hosts' unused safety capacity must overflow
- * somewhere. */
-static double split_bound(const split *sp, int i)
-{
-  const vmp__ridx *x = sp->ln->s.x;
-  double c = 0;
-  for (int r = 0; r < x->nr; r++) {
-    if (x->sw[r] == 0) continue;
-    double over = 0, room = 0;
-    for (int k = 0; k < sp->k; k++) {
-      double e = sp->L[k][r] - sp->S[k][r];
-      if (e > 0) over += e; else room -= e;
-    }
-    double rest = sp->suf[i][r] - room;
-    c += x->sw[r] * (over + (rest > 0 ? rest : 0));
-  }
-  return c;
-}
 
 /* Move-cost terms (without the group term) of v ending on host h. */
 static double vm_move_cost(const vmp__ridx *x, int v, int h)
@@ -605,40 +589,49 @@ static double vm_move_cost(const vmp__ridx *x, int v, int h)
   return c;
 }
 
-/* Whether v (free VM i) fits on side j now, transient holds included. */
-static int split_fits(const split *sp, int i, int j, const double *d)
+/* Whether free VM i fits on side j now, transient holds included. */
+static inline int split_fits(const split *sp, int i, int j)
 {
   const vmp__ridx *x = sp->ln->s.x;
+  const double *d = sp->d[i], *L = sp->L[j], *C = sp->C[j];
   int o = sp->home[i];
   if (!(sp->allow[i] >> j & 1) || (sp->occ[j] & sp->cf[i])) return 0;
-  for (int r = 0; r < x->nr; r++) {
-    if (sp->L[j][r] + d[r] > sp->C[j][r]) return 0;
-    if (x->tr[r] && (sp->T[j][r] + d[r] > sp->C[j][r] ||
-                     (o >= 0 && o != j && sp->T[o][r] + d[r] > sp->C[o][r])))
+  for (int r = 0; r < x->nr; r++)
+    if (L[r] + d[r] > C[r]) return 0;
+  for (int t = 0; t < sp->nt; t++) {
+    int r = sp->trr[t];
+    if (sp->T[j][r] + d[r] > C[r] || (o >= 0 && o != j && sp->T[o][r] + d[r] > sp->C[o][r]))
       return 0;
   }
   return 1;
 }
 
-static void split_put(split *sp, int i, int j, const double *d, double sign)
+/* Adds (sign 1) or removes (sign -1) free VM i on side j: loads, and
+ * transient loads (on its initial side too when it leaves it). */
+static inline void split_put(split *sp, int i, int j, double sign)
 {
   const vmp__ridx *x = sp->ln->s.x;
+  const double *d = sp->d[i];
+  double *L = sp->L[j];
   int o = sp->home[i];
-  for (int r = 0; r < x->nr; r++) {
-    sp->L[j][r] += sign * d[r];
+  for (int r = 0; r < x->nr; r++) L[r] += sign * d[r];
+  for (int t = 0; t < sp->nt; t++) {
+    int r = sp->trr[t];
     sp->T[j][r] += sign * d[r];
     if (o >= 0 && o != j) sp->T[o][r] += sign * d[r];
   }
   if (sign > 0) sp->occ[j] |= 1u << i; else sp->occ[j] &= ~(1u << i);
 }
 
-static void split_dfs(split *sp, int i, double moves)
+/* The branch and bound over the sides of free VMs i, i+1, ...: `over` is
+ * the weighted load above safety on all sides so far, room[r] their
+ * unused safety capacity of resource r.  A lower bound on a completion:
+ * what overflows stays, the demand of the VMs left beyond the room must
+ * overflow somewhere, and each of them pays at least its cheapest move.
+ * Each side a VM may take is bounded before it is entered. */
+static void split_dfs(split *sp, int i, double moves, double over, const double *room)
 {
   const vmp__ridx *x = sp->ln->s.x;
-  const vmp__rmodel *m = x->m;
-  if (++sp->nodes > LNS_NODES) return;
-  sp->ln->work++;
-  if (moves + split_bound(sp, i) >= sp->best) return;
   if (i == sp->n) {
     double c = moves;
     for (int k = 0; k < sp->k; k++) c += vmp__rstate_host_cost(x, sp->h[k], sp->L[k]);
@@ -648,18 +641,26 @@ static void split_dfs(split *sp, int i, double moves)
     }
     return;
   }
-  int v = sp->vm[i];
-  const double *d = m->demand + (size_t)v * (size_t)x->nr;
-  /* sides in order of the load cost they would add (cheapest first) */
+  const double *d = sp->d[i], *suf = sp->suf[i + 1];
+  /* sides in order of the load cost they would add (cheapest first),
+   * each with the bound and sums of the node it leads to */
   int ord[LNS_HOSTS], no = 0;
-  double key[LNS_HOSTS];
+  double key[LNS_HOSTS], bnd[LNS_HOSTS], ov[LNS_HOSTS];
+  double rm[LNS_HOSTS][64];
   for (int j = 0; j < sp->k; j++) {
-    if (!split_fits(sp, i, j, d)) continue;
-    double c = 0;
-    for (int r = 0; r < x->nr; r++) {
+    if (!split_fits(sp, i, j)) continue;
+    double c = 0, b = 0;
+    double *rj = rm[j];
+    for (int t = 0; t < sp->nw; t++) {
+      int r = sp->wr[t];
       double e0 = sp->L[j][r] - sp->S[j][r], e1 = e0 + d[r];
       c += x->sw[r] * ((e1 > 0 ? e1 : 0) - (e0 > 0 ? e0 : 0));
+      rj[r] = room[r] + (e1 < 0 ? -e1 : 0) - (e0 < 0 ? -e0 : 0);
+      double rest = suf[r] - rj[r];
+      if (rest > 0) b += x->sw[r] * rest;
     }
+    ov[j] = over + c;
+    bnd[j] = ov[j] + b + sp->mlb[i + 1] + sp->mc[i][j];
     int t = no++;
     while (t > 0 && key[t - 1] > c) { key[t] = key[t - 1]; ord[t] = ord[t - 1]; t--; }
     key[t] = c;
@@ -667,10 +668,13 @@ static void split_dfs(split *sp, int i, double moves)
   }
   for (int t = 0; t < no; t++) {
     int j = ord[t];
-    split_put(sp, i, j, d, 1);
+    if (++sp->nodes > LNS_NODES) return;
+    sp->ln->work++;
+    if (moves + bnd[j] >= sp->best) continue;
+    split_put(sp, i, j, 1);
     sp->side[i] = j;
-    split_dfs(sp, i + 1, moves + vm_move_cost(x, v, sp->h[j]));
-    split_put(sp, i, j, d, -1);
+    split_dfs(sp, i + 1, moves + sp->mc[i][j], ov[j], rm[j]);
+    split_put(sp, i, j, -1);
   }
 }
 
@@ -711,6 +715,11 @@ static int lns_hosts(lane *ln, const int *hs, int k, double thr)
   sp.ln = ln;
   sp.k = k;
   sp.nodes = 0;
+  sp.nw = sp.nt = 0;
+  for (int r = 0; r < nr; r++) {
+    if (x->sw[r] != 0) sp.wr[sp.nw++] = r;
+    if (x->tr[r]) sp.trr[sp.nt++] = r;
+  }
   for (int j = 0; j < k; j++) {
     sp.h[j] = hs[j];
     memcpy(sp.L[j], s->load + (size_t)hs[j] * (size_t)nr, (size_t)nr * sizeof(double));
@@ -758,8 +767,10 @@ static int lns_hosts(lane *ln, const int *hs, int k, double thr)
       if (vmp__ridx_allowed(x, v, hs[j])) sp.allow[i] |= 1u << j;
     }
     sp.side[i] = c;
-    split_put(&sp, i, c, m->demand + (size_t)v * (size_t)nr, -1);
-    cur += vm_move_cost(x, v, hs[c]);
+    sp.d[i] = m->demand + (size_t)v * (size_t)nr;
+    split_put(&sp, i, c, -1);
+    for (int j = 0; j < k; j++) sp.mc[i][j] = vm_move_cost(x, v, hs[j]);
+    cur += sp.mc[i][c];
   }
   for (int i = 0; i < sp.n; i++)
     for (int t = 0; t < i; t++)
@@ -774,6 +785,7 @@ static int lns_hosts(lane *ln, const int *hs, int k, double thr)
       for (int j = 0; j < k; j++) {
         if (!(sp.allow[i] >> j & 1)) continue;
         int left = vmp__rstate_conf_count(s, x->vc[a], hs[j]);
+        if (left == 0 || (left == 1 && sp.side[i] == j)) continue;
         for (int t = 0; t < sp.n; t++)
           if (sp.side[t] == j && vm_in_set(x, sp.vm[t], x->vc[a])) left--;
         if (left > 0) sp.allow[i] &= ~(1u << j);
@@ -782,14 +794,33 @@ static int lns_hosts(lane *ln, const int *hs, int k, double thr)
   for (int j = 0; j < k; j++) sp.occ[j] = 0;
   for (int j = 0; j < k; j++) cur += s->hc[hs[j]];
   for (int r = 0; r < nr; r++) sp.suf[sp.n][r] = 0;
+  sp.mlb[sp.n] = 0;
   for (int i = sp.n - 1; i >= 0; i--) {
-    const double *d = m->demand + (size_t)sp.vm[i] * (size_t)nr;
+    const double *d = sp.d[i];
     for (int r = 0; r < nr; r++) sp.suf[i][r] = sp.suf[i + 1][r] + d[r];
+    double lo = INFINITY;
+    for (int j = 0; j < k; j++)
+      if ((sp.allow[i] >> j & 1) && sp.mc[i][j] < lo) lo = sp.mc[i][j];
+    if (lo == INFINITY) lo = 0;
+    sp.mlb[i] = sp.mlb[i + 1] + lo;
   }
   sp.best = cur + (thr < 0 ? thr : 0);
   memcpy(sp.best_side, sp.side, sizeof sp.side);
   double target = sp.best;
-  split_dfs(&sp, 0, 0);
+  double over = 0, room[64], root = sp.mlb[0];
+  for (int t = 0; t < sp.nw; t++) {
+    int r = sp.wr[t];
+    room[r] = 0;
+    for (int j = 0; j < k; j++) {
+      double e = sp.L[j][r] - sp.S[j][r];
+      if (e > 0) over += x->sw[r] * e; else room[r] -= e;
+    }
+    double rest = sp.suf[0][r] - room[r];
+    if (rest > 0) root += x->sw[r] * rest;
+  }
+  sp.nodes = 1;
+  ln->work++;
+  if (over + root < sp.best) split_dfs(&sp, 0, 0, over, room);
   if (!(sp.best < target)) return 0;
   /* apply, check, keep or undo */
   double before = ln->cost;
