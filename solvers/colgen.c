@@ -1432,12 +1432,13 @@ static void on_master(glp_tree *T, void *info) {
   double inc = HUGE_VAL, b = c->root_lb > c->ext_bound ? c->root_lb : c->ext_bound;
   double left = mc->deadline - vmp__now(), ctx_left = vmp__ctx_remaining(c->ctx);
   int a, n, t, act;
+  if (ctx_left < left) left = ctx_left;
   /* Separation and every other step that would not end by the deadline
    * are not started. */
-  act = vmp__glpk_steps_enter(&mc->steps, T, left < ctx_left ? left : ctx_left);
+  act = vmp__glpk_steps_enter(&mc->steps, T, left);
   if (act == VMP__GLPK_CUTS_OFF)
     vmp__ctx_log(c->ctx, VMP_LOG_INFO, "colgen: integer master: %.2f s left: no more cuts",
-                 left < ctx_left ? left : ctx_left);
+                 left);
   if (act == VMP__GLPK_STOP) c->time_cut = 1;
   if (glp_ios_reason(T) == GLP_IHEUR && mc->xinc && !mc->injected) {
     mc->injected = 1;
