@@ -436,30 +436,40 @@ static void release(planner *P, uint32_t h, uint32_t v) {
   }
 }
 
-/* Whether v's hard spread groups stay covered enough with v on t and the
- * rest where npos has them: at least their minimum, or no worse than
- * now. */
+/* How many domains spread group gr lacks with v on t and the rest where
+ * pos has them (v = VMP__NO_HOST: as pos has them): min(its minimum,
+ * members placed) - domains covered, or 0. */
+static size_t spread_deficit(const vmp_problem *p, const vmp__group *gr, const uint32_t *pos,
+                             uint32_t v, uint32_t t) {
+  size_t placed = 0, cover = vmp__spread_cover(p, gr, pos, v, t, &placed);
+  size_t need = gr->min_domains < placed ? gr->min_domains : placed;
+  return need > cover ? need - cover : 0;
+}
+
+/* Whether v's hard spread groups lack more domains with v on t and the
+ * rest where npos has them than now.  A start counts too: one more member
+ * placed may need one more domain (min(minimum, placed)). */
 static int spread_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
   const vmp_problem *p = P->p;
   uint32_t s = P->npos[v];
-  size_t placed = 0, before, after, need;
   uint64_t d0;
   int alone = 1;
-  /* The cover only falls when v leaves a domain no other member is in
-   * for another domain: most moves are settled without counting it. */
-  if (s == t || s == VMP__NO_HOST) return 0;
-  d0 = vmp__host_domain(p, gr->scope, s);
-  if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) return 0;
-  for (uint32_t k = 0; k < gr->nvms && alone; k++) {
-    uint32_t w = gr->vms[k];
-    alone = w == v || P->npos[w] == VMP__NO_HOST ||
-            vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
+  if (s == t) return 0;
+  /* A move or a stop only lowers the cover when v leaves a domain no
+   * other member is in (and a stop lowers the need as much or more when
+   * it does not): most moves are settled without counting. */
+  if (s != VMP__NO_HOST) {
+    d0 = vmp__host_domain(p, gr->scope, s);
+    if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) return 0;
+    for (uint32_t k = 0; k < gr->nvms && alone; k++) {
+      uint32_t w = gr->vms[k];
+      alone = w == v || P->npos[w] == VMP__NO_HOST ||
+              vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
+    }
+    if (!alone) return 0;
   }
-  if (!alone) return 0;
-  before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
-  after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
-  need = gr->min_domains < placed ? gr->min_domains : placed;
-  return after < need && after < before;
+  return spread_deficit(p, gr, P->npos, v, t) >
+         spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
 }
 
 /* Members of hard anti-affinity group gr that share one of the domains
@@ -690,7 +700,7 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
   for (size_t j = 0; j < nvg + nwg && ok; j++) {
     uint32_t g = j < nvg ? vg[j] : P->vg[P->vg_start[w] + j - nvg];
     const vmp__group *gr = &p->groups[g];
-    size_t placed = 0, before, after, need;
+    size_t before, after;
     if (j >= nvg && listed(vg, nvg, g)) continue;
     if (gr->policy == VMP_ANTI_AFFINITY) {
       uint32_t two[2] = {v, w}, from[2] = {saved, P->npos[w]};
@@ -701,12 +711,11 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
       P->npos[v] = saved;
       continue;
     }
-    before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+    before = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
     P->npos[v] = t;
-    after = vmp__spread_cover(p, gr, P->npos, w, tw, &placed);
+    after = spread_deficit(p, gr, P->npos, w, tw);
     P->npos[v] = saved;
-    need = gr->min_domains < placed ? gr->min_domains : placed;
-    if (after < need && after < before) ok = 0;
+    if (after > before) ok = 0;
   }
   for (size_t j = 0; j < nvd + nwd && ok; j++) {
     uint32_t d = j < nvd ? vd[j] : P->vd[P->vd_start[w] + j - nvd];
@@ -793,19 +802,18 @@ static int chain_ok(planner *P, const uint32_t *cv, size_t n) {
     uint32_t v = cv[i];
     for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && ok; j++) {
       const vmp__group *gr = &p->groups[P->vg[j]];
-      size_t placed = 0, before, after, need;
+      size_t before, after;
       if (gr->policy == VMP_ANTI_AFFINITY) {
         uint32_t from[CHAIN_MAX];
         for (size_t c = 0; c < n; c++) from[c] = P->pos[cv[c]];
         ok = !anti_worse_moves(P, gr, cv, from, n);
         continue;
       }
-      after = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
-      need = gr->min_domains < placed ? gr->min_domains : placed;
+      after = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
       for (size_t c = 0; c < n; c++) saved[c] = P->npos[cv[c]], P->npos[cv[c]] = P->pos[cv[c]];
-      before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+      before = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
       for (size_t c = 0; c < n; c++) P->npos[cv[c]] = saved[c];
-      if (after < need && after < before) ok = 0;
+      if (after > before) ok = 0;
     }
     for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && ok; j++) {
       const vmp__dep *dp = &p->deps[P->vd[j]];
