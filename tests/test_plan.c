@@ -929,20 +929,15 @@ static void test_plan__random_plans_pass_the_checker(void **state) {
  * must break no hard constraint by the evaluator; a complete plan ends at
  * the target.  Plans are made with and without staging hosts, per-host
  * caps 1 to 3. */
-static int rand_below(uint64_t *x, int n) {
-  *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
-  return (int)((*x >> 33) % (uint64_t)n);
-}
-
 /* A random assignment the evaluator finds free of hard violations, or 0. */
 static int random_feasible(const vmp_problem *p, uint64_t *x, size_t *a) {
   size_t nv = vmp_problem_num_vms(p), nh = vmp_problem_num_hosts(p);
   for (int tries = 0; tries < 400; tries++) {
     vmp_solution *s = NULL;
     int ok;
-    for (size_t v = 0; v < nv; v++) a[v] = (size_t)rand_below(x, (int)nh);
+    for (size_t v = 0; v < nv; v++) a[v] = tu_rand(x, nh);
     assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
-    ok = vmp_solution_status(s) != VMP_STATUS_INVALID;
+    ok = tu_hard_violations(s, NULL, NULL) == 0;
     vmp_solution_free(s);
     if (ok) return 1;
   }
@@ -954,41 +949,18 @@ static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **
   int planned = 0, complete = 0, waves_checked = 0, started = 0, stopped = 0, staged = 0;
   (void)state;
   for (int round = 0; round < 240; round++) {
-    char buf[8192];
-    size_t len = 0, nh = 3 + (size_t)rand_below(&x, 4), nv = 7 + (size_t)rand_below(&x, 6);
     size_t cur[12], tgt[12], a[12], init[12];
     double d[12][2], cap[2];
-    int nz = 2 + rand_below(&x, 2), tight = round % 4 == 3, nnew = rand_below(&x, 3);
+    int tight = round % 4 == 3, nnew = (int)tu_rand(&x, 3);
     vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
     cap[0] = tight ? 10 : 16;
     cap[1] = tight ? 60 : 100;
-    len += (size_t)snprintf(buf + len, sizeof buf - len,
-                            "{\"version\":1,\"resources\":[\"cpu\",\"disk_gb\"],"
-                            "\"transient\":[\"disk_gb\"],\"hosts\":[");
-    for (size_t h = 0; h < nh; h++)
-      len += (size_t)snprintf(buf + len, sizeof buf - len,
-                              "%s{\"name\":\"h%zu\",\"capacity\":{\"cpu\":%g,\"disk_gb\":%g},"
-                              "\"labels\":{\"zone\":\"z%d\"}}",
-                              h ? "," : "", h, cap[0], cap[1], (int)(h % (size_t)nz));
-    len += (size_t)snprintf(buf + len, sizeof buf - len, "],\"vms\":[");
-    for (size_t v = 0; v < nv; v++) {
-      d[v][0] = 1 + rand_below(&x, 6);
-      d[v][1] = 5 + rand_below(&x, 36);
-      len += (size_t)snprintf(buf + len, sizeof buf - len,
-                              "%s{\"name\":\"v%zu\",\"demand\":{\"cpu\":%g,\"disk_gb\":%g}}",
-                              v ? "," : "", v, d[v][0], d[v][1]);
-    }
-    snprintf(buf + len, sizeof buf - len,
-             "],\"groups\":["
-             "{\"name\":\"app\",\"policy\":\"spread\",\"min_domains\":2,\"scope\":\"zone\","
-             "\"vms\":[\"v0\",\"v1\",\"v2\"]},"
-             "{\"name\":\"db\",\"policy\":\"spread\",\"min_domains\":1,\"scope\":\"zone\","
-             "\"vms\":[\"v3\",\"v4\"]},"
-             "{\"name\":\"pair\",\"policy\":\"anti-affinity\",\"vms\":[\"v5\",\"v6\"]}],"
-             "\"dependencies\":[{\"group\":\"app\",\"on\":\"db\",\"scope\":\"zone\"}]}");
-    vmp_problem *p = tu_problem_json(buf);
+    vmp_problem *p = tu_zoned_problem(&x, cap[0], cap[1]);
+    size_t nh = vmp_problem_num_hosts(p), nv = vmp_problem_num_vms(p);
     vmp_solution *t = NULL;
     vmp_plan *pl = NULL;
+    for (size_t v = 0; v < nv; v++)
+      for (size_t r = 0; r < 2; r++) d[v][r] = vmp_problem_vm_demand(p, v, r);
     if (!random_feasible(p, &x, cur)) {
       vmp_problem_free(p);
       continue;
@@ -1068,13 +1040,8 @@ static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **
       {
         vmp_solution *s = NULL;
         assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
-        if (vmp_solution_status(s) == VMP_STATUS_INVALID) {
-          const char *kind = NULL, *msg = NULL;
-          for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
-            int hard = 0;
-            vmp_solution_violation_at(s, k, &kind, &msg, &hard);
-            if (hard) break;
-          }
+        const char *kind = NULL, *msg = NULL;
+        if (tu_hard_violations(s, &kind, &msg)) {
           fail_msg("round %d: after wave %zu of \"%s\": %s: %s", round, w + 1, steps(pl),
                    kind, msg);
         }
