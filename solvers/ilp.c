@@ -1595,6 +1595,7 @@ static int run_glpk(ilp *b, outcome *out) {
     smcp.meth = GLP_DUALP;
     smcp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
     t0 = vmp__now();
+    vmp__glpk_steps_start(&b->steps);
     rc = root_lp(b, &smcp, out);
     t_root = vmp__now() - t0;
     if (rc) return rc < 0 ? rc : 0;

@@ -157,11 +157,12 @@ static void test_timelimit__glpk_steps_guard(void **state) {
 /* The steps that compute a tableau row per fractional column, priced
  * before they start (glpk_util.h): 300 fractional columns at 10 ms a row
  * make 3 s.  A round of cuts with Gomory's on needs twice that even when
- * the rounds timed so far were shorter, and without Gomory's the rows do
- * not count; before a branching by Driebeck and Tomlin's rule that would
- * not fit, the rule becomes the most fractional column (and the branchings
- * timed under the old rule no longer count), and nothing changes when it
- * fits or the rule is another. */
+ * the rounds timed so far were shorter (the first, four times that), and
+ * without Gomory's the rows do not count; before a branching by Driebeck
+ * and Tomlin's rule that would not fit (two rows a column), the rule
+ * becomes the most fractional column (and the branchings timed under the
+ * old rule no longer count), and nothing changes when it fits or the rule
+ * is another. */
 static void test_timelimit__glpk_steps_rows(void **state) {
   vmp__glpk_steps s;
   glp_iocp iocp;
@@ -174,11 +175,17 @@ static void test_timelimit__glpk_steps_rows(void **state) {
   iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
   vmp__glpk_steps_rows(&s, 300, 0.01);
   assert_true(fabs(s.rows_guess - 3.0) < 1e-12);
-  /* cuts: 6 s fit, 5.9 s do not (the guess of 1 s alone would) */
-  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 6.0), VMP__GLPK_GO);
-  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 5.9), VMP__GLPK_CUTS_OFF);
+  /* the first round: four times the rows, 24 s fit, 23.9 s do not (the
+   * guess of 1 s alone would) */
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 24.0), VMP__GLPK_GO);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 23.9), VMP__GLPK_CUTS_OFF);
   assert_int_equal(iocp.gmi_cuts, GLP_OFF);
   assert_int_equal(iocp.mir_cuts, GLP_OFF);
+  /* once a round of 2 s was timed: the rows themselves, 6 s */
+  iocp.gmi_cuts = iocp.mir_cuts = GLP_ON;
+  s.longest[GLP_ICUTGEN] = 2.0;
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 6.0), VMP__GLPK_GO);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 5.9), VMP__GLPK_CUTS_OFF);
   /* without Gomory's cuts the rows do not price the round */
   memset(&s, 0, sizeof s);
   s.iocp = &iocp;
@@ -187,16 +194,17 @@ static void test_timelimit__glpk_steps_rows(void **state) {
   vmp__glpk_steps_rows(&s, 300, 0.01);
   assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 2.0), VMP__GLPK_GO);
   assert_int_equal(iocp.mir_cuts, GLP_ON);
-  /* branching: a branching of 5 s was timed; 6 s fit the rows */
+  /* branching: a branching of 5 s was timed; the rule is taken to need
+   * two rows per column, 6 s: 12 s fit */
   vmp__glpk_steps_done(&s, GLP_IBRANCH, 10.0);
   assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ISELECT, 15.0, 20.0), VMP__GLPK_GO);
   vmp__glpk_steps_done(&s, GLP_ISELECT, 15.0);
   assert_true(s.longest[GLP_IBRANCH] == 5.0);
-  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 15.0, 10.0), VMP__GLPK_GO);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 15.0, 12.0), VMP__GLPK_GO);
   assert_int_equal(iocp.br_tech, GLP_BR_DTH);
-  /* 5.9 s do not: the most fractional column, the old rule's time gone,
+  /* 11.9 s do not: the most fractional column, the old rule's time gone,
    * and no stop for the time those branchings took */
-  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 15.0, 5.9), VMP__GLPK_CHEAP_BRANCH);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 15.0, 11.9), VMP__GLPK_CHEAP_BRANCH);
   assert_int_equal(iocp.br_tech, GLP_BR_MFV);
   assert_int_equal(s.cheap_branch, 1);
   assert_true(s.longest[GLP_IBRANCH] == 0.0);

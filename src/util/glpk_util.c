@@ -1,6 +1,7 @@
 /*
  * GLPK guard and output routing (glpk_util.h).
  */
+#define _POSIX_C_SOURCE 200809L
 #include "glpk_util.h"
 
 #include <limits.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void keep_line(vmp__glpk *g) {
   g->line[g->len] = '\0';
@@ -110,8 +112,12 @@ int vmp__glpk_steps_decide(vmp__glpk_steps *s, int r, double now, double left) {
     double round = s->longest[GLP_ICUTGEN] > 0.0 ? s->longest[GLP_ICUTGEN] : s->cut_guess;
     int on = p->gmi_cuts == GLP_ON || p->mir_cuts == GLP_ON || p->cov_cuts == GLP_ON ||
              p->clq_cuts == GLP_ON;
-    /* Gomory's separation takes a row per fractional column, at any node */
-    if (p->gmi_cuts == GLP_ON && s->rows_guess > round) round = s->rows_guess;
+    /* Gomory's separation takes a row per fractional column, at any node;
+     * the first round, into an empty pool, several */
+    if (p->gmi_cuts == GLP_ON) {
+      double rows = s->rows_guess * (s->longest[GLP_ICUTGEN] > 0.0 ? 1.0 : VMP__GLPK_FIRST_ROUND_ROWS);
+      if (rows > round) round = rows;
+    }
     if (on && left < VMP__GLPK_STEP_MARGIN * round) {
       p->gmi_cuts = p->mir_cuts = p->cov_cuts = p->clq_cuts = GLP_OFF;
       s->cuts_off = 1;
@@ -120,7 +126,7 @@ int vmp__glpk_steps_decide(vmp__glpk_steps *s, int r, double now, double left) {
     return VMP__GLPK_GO;
   }
   if (r == GLP_IBRANCH && p->br_tech == GLP_BR_DTH &&
-      left < VMP__GLPK_STEP_MARGIN * s->rows_guess) {
+      left < VMP__GLPK_STEP_MARGIN * VMP__GLPK_DTH_ROWS * s->rows_guess) {
     /* The rule's rows would not fit; what the branchings took so far was
      * mostly those rows, and says nothing of the cheap rule. */
     p->br_tech = GLP_BR_MFV;
@@ -144,13 +150,33 @@ void vmp__glpk_steps_rows(vmp__glpk_steps *s, int nfrac, double row_seconds) {
 /* Rows of the simplex table timed to price the node's: their median. */
 #define PRICE_SAMPLES 3
 
+double vmp__glpk_cpu_now(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)) return 0.0;
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void vmp__glpk_steps_start(vmp__glpk_steps *s) {
+  s->wall0 = vmp__now();
+  s->cpu0 = vmp__glpk_cpu_now();
+}
+
+/* Wall seconds per second of this thread's CPU since vmp__glpk_steps_start
+ * (at least 1; 1 before a tenth of a second of CPU). */
+static double stretch(const vmp__glpk_steps *s) {
+  double cpu = vmp__glpk_cpu_now() - s->cpu0, wall = vmp__now() - s->wall0;
+  return s->wall0 > 0.0 && cpu >= 0.1 && wall > cpu ? wall / cpu : 1.0;
+}
+
 /* Prices the node's tableau rows: counts the integer columns of its LP
  * solution off an integer by more than GLPK's tolerance (the rows Gomory's
  * separation and Driebeck and Tomlin's rule compute) and times a few such
- * rows (wall clock: a process starved of CPU takes longer for them, as for
- * the rest; the median, since one row takes milliseconds and the machine's
- * other jobs interrupt some).  No guess when the basis is not factorized
- * or memory runs out. */
+ * rows, in CPU time (their median), stretched by the wall time per CPU
+ * second so far: a row takes milliseconds and mostly runs within one slice
+ * of a crowded machine, a step of seconds waits like the rest of the
+ * process (a process starved to an eighth of a core priced a branching at
+ * 0.39 s that took 4.3 s).  No guess when the basis is not factorized or
+ * memory runs out. */
 static void price_rows(vmp__glpk_steps *s, glp_tree *T) {
   glp_prob *P = glp_ios_get_prob(T);
   int m = glp_get_num_rows(P), n = glp_get_num_cols(P), count = 0, k = 0;
@@ -174,14 +200,14 @@ static void price_rows(vmp__glpk_steps *s, glp_tree *T) {
   val = malloc(((size_t)n + 1) * sizeof *val);
   if (ind && val) {
     for (int q = 0; q < k; q++) {
-      double t0 = vmp__now();
+      double t0 = vmp__glpk_cpu_now();
       glp_eval_tab_row(P, m + pick[q], ind, val);
-      t[q] = vmp__now() - t0;
+      t[q] = vmp__glpk_cpu_now() - t0;
     }
     /* the median of three, else the larger */
     row = k < PRICE_SAMPLES ? (k == 2 && t[1] > t[0] ? t[1] : t[0])
                             : fmax(fmin(t[0], t[1]), fmin(fmax(t[0], t[1]), t[2]));
-    vmp__glpk_steps_rows(s, count, row);
+    vmp__glpk_steps_rows(s, count, row * stretch(s));
   }
   free(ind);
   free(val);

@@ -125,10 +125,13 @@ int vmp__glpk_ms(double seconds);
  * branching ran a 5 s limit to 5.77 s on a process starved to an eighth of
  * a core (docs/benchmarks.md, 2026-12-07, work/vbplimit).  So when asked
  * (price_rows), the callback prices those steps before they start: the
- * node's fractional columns times one tableau row, timed there and then.
- * A round of cuts with Gomory's on needs at least that, and before a
- * branching that would not fit, the rule becomes the most fractional
- * column (a pass over the columns), kept for the rest of the search.
+ * node's fractional columns times a tableau row, three timed there and
+ * then (their median CPU time, times the wall seconds per CPU second since
+ * the root LP).
+ * A round of cuts with Gomory's on needs at least that (the first several
+ * times that), and before a branching that would not fit, the rule becomes
+ * the most fractional column (a pass over the columns), kept for the rest
+ * of the search.
  */
 typedef struct vmp__glpk_steps {
   glp_iocp *iocp;         /* the struct given to glp_intopt */
@@ -144,6 +147,8 @@ typedef struct vmp__glpk_steps {
                              seconds (vmp__glpk_steps_rows) */
   int cheap_branch;       /* the branching rule was made the most fractional
                              column for the time */
+  double wall0, cpu0;     /* vmp__glpk_steps_start: the clocks the rows'
+                             wall time per CPU second is measured from */
 } vmp__glpk_steps;
 
 /* What the callback should do (vmp__glpk_steps_enter). */
@@ -174,10 +179,25 @@ void vmp__glpk_steps_done(vmp__glpk_steps *s, int reason, double now);
 /* The longest step timed so far, in seconds. */
 double vmp__glpk_steps_longest(const vmp__glpk_steps *s);
 
+/* What the steps cost in rows of the simplex table, measured on Panigrahy
+ * class1_120_10_0 (docs/benchmarks.md, 2026-12-07, work/vbplimit): the
+ * first round of cuts with Gomory's on, whose cuts are dense and selected
+ * against every other cut of an empty pool, took 2.9-3.5 times the rows of
+ * its fractional columns (later rounds 0.6-0.9 times); Driebeck and
+ * Tomlin's rule, a row and two ratio tests per column, up to 4 (most
+ * branchings 1-2). */
+#define VMP__GLPK_FIRST_ROUND_ROWS 4.0
+#define VMP__GLPK_DTH_ROWS 2.0
+
 /* The node's tableau-row steps cost `nfrac` rows of `row_seconds` each;
- * enter counts the fractional integer columns and times one row itself
+ * enter counts the fractional integer columns and times three rows itself
  * (glp_eval_tab_row) when s->price_rows is set. */
 void vmp__glpk_steps_rows(vmp__glpk_steps *s, int nfrac, double row_seconds);
+/* Starts the clocks of the rows' pricing (wall time per CPU second of the
+ * calling thread): before the root LP, so that its seconds count. */
+void vmp__glpk_steps_start(vmp__glpk_steps *s);
+/* CPU seconds of the calling thread (0 when the clock is missing). */
+double vmp__glpk_cpu_now(void);
 
 /* A lower bound on a minimisation LP from the row duals of its last
  * simplex solution that holds whatever their quality (weak duality: for
