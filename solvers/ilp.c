@@ -1352,8 +1352,8 @@ static int guard_step(ilp *b, glp_tree *T) {
                  s->rows_guess, reason_name(glp_ios_reason(T)));
   if (act == VMP__GLPK_CUTS_OFF)
     vmp__ctx_log(b->ctx, VMP_LOG_INFO,
-                 "ilp: %.2f s left, a round of cuts took up to %.2f s: no more cuts", left,
-                 s->longest[GLP_ICUTGEN] > 0.0 ? s->longest[GLP_ICUTGEN] : s->cut_guess);
+                 "ilp: %.2f s left, a round of cuts would take up to %.2f s: no more cuts",
+                 left, s->round);
   if (act == VMP__GLPK_STOP)
     vmp__ctx_log(b->ctx, VMP_LOG_INFO,
                  "ilp: %.2f s left, the step after %s took up to %.2f s: search stopped", left,

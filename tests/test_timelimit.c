@@ -124,7 +124,9 @@ static void test_timelimit__glpk_steps_guard(void **state) {
   memset(&s, 0, sizeof s);
   s.iocp = &iocp;
   s.cut_guess = 3.0;
-  iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+  /* Gomory's cuts off: their first round is priced apart (glpk_steps_rows) */
+  iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+  iocp.gmi_cuts = GLP_OFF;
   /* the first round: the guess, 3 s; 7 s left */
   assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 100.0, 7.0), VMP__GLPK_GO);
   vmp__glpk_steps_done(&s, GLP_ICUTGEN, 100.0);
@@ -157,7 +159,8 @@ static void test_timelimit__glpk_steps_guard(void **state) {
 /* The steps that compute a tableau row per fractional column, priced
  * before they start (glpk_util.h): 300 fractional columns at 10 ms a row
  * make 3 s.  A round of cuts with Gomory's on needs twice that even when
- * the rounds timed so far were shorter (the first, four times that), and
+ * the rounds timed so far were shorter (the first, four times that or the
+ * guess, whichever is larger), and
  * without Gomory's the rows do not count; before a branching by Driebeck
  * and Tomlin's rule that would not fit (two rows a column), the rule
  * becomes the most fractional column (and the branchings timed under the
@@ -175,12 +178,17 @@ static void test_timelimit__glpk_steps_rows(void **state) {
   iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
   vmp__glpk_steps_rows(&s, 300, 0.01);
   assert_true(fabs(s.rows_guess - 3.0) < 1e-12);
-  /* the first round: four times the rows, 24 s fit, 23.9 s do not (the
-   * guess of 1 s alone would) */
+  /* the first round: four times the rows (above the guess of 1 s), 24 s
+   * fit, 23.9 s do not */
   assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 24.0), VMP__GLPK_GO);
   assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 23.9), VMP__GLPK_CUTS_OFF);
   assert_int_equal(iocp.gmi_cuts, GLP_OFF);
   assert_int_equal(iocp.mir_cuts, GLP_OFF);
+  /* with a guess of 5 s above the rows: four times the guess */
+  iocp.gmi_cuts = iocp.mir_cuts = GLP_ON;
+  s.cut_guess = 5.0;
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 40.0), VMP__GLPK_GO);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 39.9), VMP__GLPK_CUTS_OFF);
   /* once a round of 2 s was timed: the rows themselves, 6 s */
   iocp.gmi_cuts = iocp.mir_cuts = GLP_ON;
   s.longest[GLP_ICUTGEN] = 2.0;

@@ -113,11 +113,16 @@ int vmp__glpk_steps_decide(vmp__glpk_steps *s, int r, double now, double left) {
     int on = p->gmi_cuts == GLP_ON || p->mir_cuts == GLP_ON || p->cov_cuts == GLP_ON ||
              p->clq_cuts == GLP_ON;
     /* Gomory's separation takes a row per fractional column, at any node;
-     * the first round, into an empty pool, several */
+     * the first round, into an empty pool, several times the larger of
+     * the rows and the guess */
     if (p->gmi_cuts == GLP_ON) {
-      double rows = s->rows_guess * (s->longest[GLP_ICUTGEN] > 0.0 ? 1.0 : VMP__GLPK_FIRST_ROUND_ROWS);
-      if (rows > round) round = rows;
+      if (s->longest[GLP_ICUTGEN] > 0.0) {
+        if (s->rows_guess > round) round = s->rows_guess;
+      } else {
+        round = VMP__GLPK_FIRST_ROUND * (s->rows_guess > round ? s->rows_guess : round);
+      }
     }
+    s->round = round;
     if (on && left < VMP__GLPK_STEP_MARGIN * round) {
       p->gmi_cuts = p->mir_cuts = p->cov_cuts = p->clq_cuts = GLP_OFF;
       s->cuts_off = 1;

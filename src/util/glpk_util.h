@@ -128,10 +128,10 @@ int vmp__glpk_ms(double seconds);
  * node's fractional columns times a tableau row, three timed there and
  * then (their median CPU time, times the wall seconds per CPU second since
  * the root LP).
- * A round of cuts with Gomory's on needs at least that (the first several
- * times that), and before a branching that would not fit, the rule becomes
- * the most fractional column (a pass over the columns), kept for the rest
- * of the search.
+ * A round of cuts with Gomory's on needs at least that (the first, several
+ * times that or the caller's guess), and before a branching that would not
+ * fit, the rule becomes the most fractional column (a pass over the
+ * columns), kept for the rest of the search.
  */
 typedef struct vmp__glpk_steps {
   glp_iocp *iocp;         /* the struct given to glp_intopt */
@@ -147,6 +147,8 @@ typedef struct vmp__glpk_steps {
                              seconds (vmp__glpk_steps_rows) */
   int cheap_branch;       /* the branching rule was made the most fractional
                              column for the time */
+  double round;           /* what the last round of cuts was expected to
+                             take (seconds) */
   double wall0, cpu0;     /* vmp__glpk_steps_start: the clocks the rows'
                              wall time per CPU second is measured from */
 } vmp__glpk_steps;
@@ -179,14 +181,14 @@ void vmp__glpk_steps_done(vmp__glpk_steps *s, int reason, double now);
 /* The longest step timed so far, in seconds. */
 double vmp__glpk_steps_longest(const vmp__glpk_steps *s);
 
-/* What the steps cost in rows of the simplex table, measured on Panigrahy
- * class1_120_10_0 (docs/benchmarks.md, 2026-12-07, work/vbplimit): the
+/* What the steps cost, measured on Panigrahy class1_120_10_0 and New
+ * class2_120_10_3 (docs/benchmarks.md, 2026-12-07, work/vbplimit): the
  * first round of cuts with Gomory's on, whose cuts are dense and selected
- * against every other cut of an empty pool, took 2.9-3.5 times the rows of
- * its fractional columns (later rounds 0.6-0.9 times); Driebeck and
- * Tomlin's rule, a row and two ratio tests per column, up to 4 (most
- * branchings 1-2). */
-#define VMP__GLPK_FIRST_ROUND_ROWS 4.0
+ * against every other cut of an empty pool, took 2.2-5.4 root LPs and
+ * 2.9-3.5 times the rows of its fractional columns (later rounds 0.6-0.9
+ * times their rows); Driebeck and Tomlin's rule, a row and two ratio tests
+ * per column, up to 4 rows (most branchings 1-2). */
+#define VMP__GLPK_FIRST_ROUND 4.0
 #define VMP__GLPK_DTH_ROWS 2.0
 
 /* The node's tableau-row steps cost `nfrac` rows of `row_seconds` each;
