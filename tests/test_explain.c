@@ -75,7 +75,7 @@ static void test_explain__fits_exactly_where_the_evaluator_agrees(void **state) 
   int fits = 0, blocked = 0;
   (void)state;
   for (int round = 0; round < 300; round++) {
-    vmp_problem *p = tu_zoned_problem(&x, 12, 80);
+    vmp_problem *p = tu_zoned_problem(&x, 12, 80, round % 2);
     size_t nh = vmp_problem_num_hosts(p), nv = vmp_problem_num_vms(p), a[12], b[12];
     vmp_solution *s = NULL;
     for (size_t v = 0; v < nv; v++) {

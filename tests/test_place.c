@@ -460,7 +460,7 @@ static void test_place__rebalancing_rules_hold_at_every_arrival(void **state) {
   int placed = 0, refused = 0;
   (void)state;
   for (int round = 0; round < 150; round++) {
-    vmp_problem *p = tu_zoned_problem(&x, 12, 80);
+    vmp_problem *p = tu_zoned_problem(&x, 12, 80, round % 2);
     size_t nh = vmp_problem_num_hosts(p), nv = vmp_problem_num_vms(p);
     vmp_placer *pl = NULL;
     /* a running placement free of hard violations for about half the VMs */
