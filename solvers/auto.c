@@ -8,8 +8,11 @@
  *      column generation's root and one dive (at most half of the time);
  *      they settle Falkenauer U in hundredths of a second, less than the
  *      portfolio and local search would spend before them.  Short of a
- *      proof, the chain below runs as on any other model, and the quick
- *      attempt's placement is kept when the chain does no better;
+ *      proof, with the root converged, the exact stage (3) follows at
+ *      once from the quick attempt's placement and columns (1 and 2 are
+ *      left out); with the root cut short, the chain below runs as on any
+ *      other model, and the quick attempt's placement is kept when the
+ *      chain does no better;
  *   1. greedy: the portfolio of packing rules (milliseconds);
  *   2. local: moves, swaps and emptying hosts, until its rounds bring
  *      nothing or it has examined AUTO_LOCAL_BUDGET hosts per item without
@@ -260,11 +263,13 @@ static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
      * placement and its columns (the pool), so that its colgen starts at
      * the optimum of the master LP instead of building it again; the
      * portfolio and local search, which on such models rarely come near
-     * the dives' placements, are left out.  Measured on Falkenauer T
-     * (docs/benchmarks.md, work/falk3): the T sets' summed time 0.72x
-     * what the full chain after the quick attempt took, at the median
-     * 0.5-0.75x per set; the pool alone, with the chain kept, saved the
-     * root but not the total (the dives depend on their start). */
+     * the dives' placements, are left out.  Falkenauer T, paired with
+     * the full chain after the quick attempt (docs/benchmarks.md,
+     * work/falk3): 0.69x its summed time, 0.52-0.76x its median per set
+     * from t120 to t501.  The pool alone, with the chain kept, spared
+     * the root (0.03 s instead of 0.56 s on t501_05) but not the total
+     * (141 s against 139 s over the 80): the dives that follow depend on
+     * their start, and the chain's did no better. */
     if (vmp__colgen_pool_converged(ctx->colgen_pool)) goto exact;
     /* A root cut short (a large model, half the time spent): the chain
      * from the portfolio's placement, as on any other model, with the
