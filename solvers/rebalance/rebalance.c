@@ -1106,27 +1106,76 @@ static void polish(run *R, int *best_a)
 
 /* ---- evacuation of closed hosts ------------------------------------------------- */
 
-static int evacuate(lane *ln)
+/* Every VM on a closed host moves to an open one before the search.  The
+ * cheapest direct shift first.  A VM that no open host can take as things
+ * stand gets rounds of: a shift to any open host, ejections (try_eject:
+ * up to EJECT_MAX VMs of a target host leave for other hosts first) on
+ * every open host, then a few random shifts and swaps among the open
+ * hosts whatever they cost (they keep every hard constraint), which
+ * unjam hosts where no single VM can move (the model in test_rebalance
+ * that needs two swaps before the VM fits).  The search that follows
+ * wins back what these moves cost.  It stops after EVACUATE_WORK units of
+ * work on the VM or at the deadline.  Giving up proves nothing, so the
+ * error says that no way was found, not that none exists. */
+#define EVACUATE_ROUNDS 256
+#define EVACUATE_KICKS 4
+#define EVACUATE_WORK 4000000
+
+static int random_open_vm(lane *ln)
+{
+  const vmp__ridx *x = ln->s.x;
+  int h = rnd_below(&ln->rng, x->nh);
+  return x->host_ok[h] ? pick_vm_on(ln, h) : -1;
+}
+
+static int evacuate_one(lane *ln, int v, double deadline)
+{
+  const vmp__ridx *x = ln->s.x;
+  double best = INFINITY;
+  int bh = -1, h1 = ln->s.a[v];
+  for (int h = 0; h < x->nh; h++) {
+    double c0 = ln->cost;
+    if (!try_shift(ln, v, h, INFINITY)) continue;
+    if (ln->cost - c0 < best) { best = ln->cost - c0; bh = h; }
+    vmp__rstate_move(&ln->s, v, h1);
+    ln->cost = c0;
+  }
+  if (bh >= 0) return try_shift(ln, v, bh, INFINITY);
+  int64_t w_end = ln->work + EVACUATE_WORK;
+  for (int round = 0; round < EVACUATE_ROUNDS && ln->work < w_end; round++) {
+    if (deadline > 0 && vmp__now() >= deadline) break;
+    if (round > 0 && best_shift(ln, v, INFINITY)) return 1;
+    int start = rnd_below(&ln->rng, x->nh);
+    for (int i = 0; i < x->nh && ln->work < w_end; i++) {
+      int h = start + i < x->nh ? start + i : start + i - x->nh;
+      if (x->host_ok[h] && try_eject(ln, v, h, INFINITY)) return 1;
+    }
+    for (int k = 0; k < EVACUATE_KICKS; k++) {
+      int w = random_open_vm(ln), w2;
+      if (w < 0) continue;
+      if (rnd_below(&ln->rng, 2)) {
+        int h = rnd_below(&ln->rng, x->nh);
+        if (x->host_ok[h]) try_shift(ln, w, h, INFINITY);
+      } else if ((w2 = random_open_vm(ln)) >= 0 && w2 != w) {
+        try_swap(ln, w, w2, INFINITY);
+      }
+    }
+  }
+  return 0;
+}
+
+static int evacuate(lane *ln, double deadline)
 {
   const vmp__ridx *x = ln->s.x;
   for (int v = 0; v < x->nv; v++) {
     if (x->host_ok[ln->s.a[v]]) continue;
-    int moved = 0;
-    /* cheapest feasible target first: try every host with thr = +inf and
-     * keep the best */
-    double best = INFINITY;
-    int bh = -1, h1 = ln->s.a[v];
-    for (int h = 0; h < x->nh; h++) {
-      double c0 = ln->cost;
-      if (!try_shift(ln, v, h, INFINITY)) continue;
-      if (ln->cost - c0 < best) { best = ln->cost - c0; bh = h; }
-      vmp__rstate_move(&ln->s, v, h1);
-      ln->cost = c0;
-    }
-    if (bh >= 0) moved = try_shift(ln, v, bh, INFINITY);
-    if (!moved)
-      return vmp__error(VMP_ESTATE, "VM %d cannot leave closed host %d without "
-                        "breaking a hard constraint", v, h1);
+    int h1 = ln->s.a[v];
+    if (!evacuate_one(ln, v, deadline))
+      return vmp__error(VMP_ESTATE, "VM %d on closed host %d: found no way to move it to "
+                        "an open host without breaking a hard constraint (direct moves, "
+                        "moves after up to %d VMs leave the target host, and random "
+                        "moves of the other VMs were tried; this does not prove that "
+                        "none exists)", v, h1, EJECT_MAX);
   }
   return 0;
 }
@@ -1218,7 +1267,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   vmp__rstate_load(&l0->s, start);
   l0->cost = vmp__rstate_cost(&l0->s);
   stats.start_cost = l0->cost;
-  if ((rc = evacuate(l0))) goto out;
+  if ((rc = evacuate(l0, o.deadline))) goto out;
   memcpy(best_a, l0->s.a, (size_t)m->nv * sizeof *best_a);
   R.best = l0->cost;
   for (int i = 0; i < nl; i++) {

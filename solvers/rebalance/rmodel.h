@@ -224,7 +224,8 @@ double vmp__rmodel_bound(const vmp__rmodel *m);
  * objective to *obj_out and the lower bound to *bound_out (each may be
  * NULL).  st may be NULL.  Returns 0; VMP_EINVAL / VMP_ENOTSUP as
  * vmp__rmodel_check; VMP_ESTATE if the start is infeasible (message says
- * which constraint) or closed hosts cannot be emptied; VMP_ENOMEM.
+ * which constraint) or no way was found to empty the closed hosts (that
+ * does not prove there is none); VMP_ENOMEM.
  * Honours opts->deadline to within a few milliseconds. */
 int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
                        const vmp__rebalance_opts *opts, int *best_out,

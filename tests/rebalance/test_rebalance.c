@@ -519,6 +519,197 @@ static void test_rebalance__bound_below_brute_force(void **state)
   assert_true(checked >= 200 && stuck_raised >= 10);
 }
 
+/* Every term and rule at once, against brute force: small random models
+ * with balance terms, host move-cost classes, group move costs, host
+ * costs, conflict sets, a spread minimum and a dependency over a two-way
+ * host label, allowed hosts, transient resources, pins and maintenance.
+ * The pooled bound must not exceed the cheapest feasible assignment, and
+ * the engine, started from a feasible assignment, must return one that is
+ * feasible, whose objective (as it reports it and as the evaluator scores
+ * it from scratch) is at least that optimum, with a bound at most it.
+ * Fixed seed: the same 300 models every run. */
+static void test_rebalance__every_term_against_brute_force(void **state)
+{
+  (void)state;
+  uint64_t seed = 0xb0a7d5eedULL;
+  int checked = 0, at_optimum = 0;
+  for (int it = 0; it < 300; it++) {
+#define RND(n) ((int)((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % (n))
+    int nh = 2 + RND(3), nv = 2 + RND(5), nr = 1 + RND(2);
+    double demand[6 * 2], cap[4 * 2], safety[4 * 2], weight[2], pmc[6], hcost[4];
+    double hmc[3 * 3];
+    unsigned char transient[2], pinned[6], closed[4];
+    int init[6], a[6], start[6], best_a[6], hmc_class[4], dom[4], ndom = 2;
+    int gstart[3], gvms[12], cstart[2], cvms[6], astart[7], ahosts[6 * 4];
+    int svms[6], da[6], db[6];
+    vmp__rbalance bal[2];
+    vmp__rspread sp;
+    vmp__rdepend dep;
+    for (int r = 0; r < nr; r++) {
+      weight[r] = 1 + RND(3);
+      transient[r] = (unsigned char)(RND(3) == 0);
+    }
+    for (int h = 0; h < nh; h++) {
+      closed[h] = (unsigned char)(RND(10) == 0);
+      hcost[h] = RND(4);
+      dom[h] = h % 2;
+      for (int r = 0; r < nr; r++) {
+        cap[h * nr + r] = 6 + RND(8);
+        safety[h * nr + r] = RND(3) == 0 ? 0 : RND((int)cap[h * nr + r] + 1);
+      }
+    }
+    int nc = 1 + RND(3);
+    for (int h = 0; h < nh; h++) hmc_class[h] = RND(nc);
+    for (int i = 0; i < nc; i++)
+      for (int j = 0; j < nc; j++) hmc[i * nc + j] = i == j ? 0 : RND(5);
+    for (int v = 0; v < nv; v++) {
+      init[v] = RND(nh);
+      pinned[v] = (unsigned char)(RND(8) == 0);
+      pmc[v] = RND(3);
+      for (int r = 0; r < nr; r++) demand[v * nr + r] = 1 + RND(6);
+    }
+    /* two move-cost groups over random VMs (a VM may be in both) */
+    int k = 0;
+    for (int g = 0; g < 2; g++) {
+      gstart[g] = k;
+      for (int v = 0; v < nv; v++)
+        if (RND(2)) gvms[k++] = v;
+    }
+    gstart[2] = k;
+    /* one conflict set of two or three VMs */
+    int ncf = 0;
+    if (RND(2)) {
+      int n = 0;
+      for (int v = 0; v < nv && n < 3; v++)
+        if (RND(2)) cvms[n++] = v;
+      cstart[0] = 0;
+      cstart[1] = n;
+      ncf = n >= 2;
+    }
+    /* allowed hosts: most VMs anywhere, some on a random non-empty subset */
+    k = 0;
+    astart[0] = 0;
+    for (int v = 0; v < nv; v++) {
+      int any = RND(3) != 0, first = k;
+      for (int h = 0; h < nh; h++)
+        if (any || RND(2)) ahosts[k++] = h;
+      if (k == first) ahosts[k++] = RND(nh);
+      astart[v + 1] = k;
+    }
+    /* the label splits the hosts in two domains; a spread minimum over
+     * some VMs and a dependency between two VM lists */
+    int nsp = 0, ndep = 0, ns = 0, na = 0, nb = 0;
+    for (int v = 0; v < nv; v++)
+      if (RND(2)) svms[ns++] = v;
+    if (ns >= 2 && RND(2)) {
+      sp.label = 0;
+      sp.min_domains = 1 + RND(2);
+      sp.n_vms = ns;
+      sp.vms = svms;
+      sp.weight = 0;
+      nsp = 1;
+    }
+    for (int v = 0; v < nv; v++) {
+      int x = RND(4);
+      if (x == 0) da[na++] = v;
+      else if (x == 1) db[nb++] = v;
+    }
+    if (na && nb && RND(2)) {
+      dep.label = 0;
+      dep.n_a = na;
+      dep.a = da;
+      dep.n_b = nb;
+      dep.b = db;
+      dep.weight = 0;
+      ndep = 1;
+    }
+    int nbal = RND(3) == 0 ? 0 : 1 + (nr == 2 && RND(2));
+    for (int b = 0; b < nbal; b++) {
+      bal[b].r1 = RND(nr);
+      bal[b].r2 = RND(nr);
+      bal[b].target = 1 + RND(3);
+      bal[b].weight = 1 + RND(2);
+    }
+#undef RND
+    vmp__rmodel m = load_model(nv, nh, nr, demand, cap, safety, weight, transient, init);
+    m.pmc = pmc;
+    m.w_pmc = 1;
+    m.n_groups = 2;
+    m.group_start = gstart;
+    m.group_vms = gvms;
+    m.w_smc = 2;
+    m.n_hmc_class = nc;
+    m.hmc_class = hmc_class;
+    m.hmc = hmc;
+    m.w_mmc = 1;
+    m.n_conflict = ncf;
+    m.conflict_start = cstart;
+    m.conflict_vms = cvms;
+    m.n_labels = 1;
+    m.n_domains = &ndom;
+    m.label = dom;
+    m.n_spread = nsp;
+    m.spread = &sp;
+    m.n_depend = ndep;
+    m.depend = &dep;
+    m.n_balance = nbal;
+    m.balance = bal;
+    m.allowed_start = astart;
+    m.allowed_hosts = ahosts;
+    m.pinned = pinned;
+    m.closed = closed;
+    m.host_cost = hcost;
+    m.w_host = 1;
+    assert_int_equal(vmp__rmodel_check(&m), 0);
+
+    /* the optimum, and a start the engine accepts: feasible with the
+     * maintenance flags ignored (the engine empties those hosts itself) */
+    vmp__rmodel open = m;
+    open.closed = NULL;
+    double best = INFINITY;
+    int total = 1, have_start = 0;
+    for (int v = 0; v < nv; v++) total *= nh;
+    for (int c = 0; c < total; c++) {
+      for (int v = 0, x = c; v < nv; v++, x /= nh) a[v] = x % nh;
+      vmp__rcost cc;
+      assert_int_equal(vmp__rmodel_eval(&m, a, &cc), 0);
+      if (cc.feasible && cc.total < best) best = cc.total;
+      if (!have_start) {
+        assert_int_equal(vmp__rmodel_eval(&open, a, &cc), 0);
+        int pins_kept = 1;
+        for (int v = 0; v < nv; v++)
+          if (pinned[v] && a[v] != init[v]) pins_kept = 0;
+        if (cc.feasible && pins_kept) {
+          memcpy(start, a, sizeof start);
+          have_start = 1;
+        }
+      }
+    }
+    if (best == INFINITY) continue;
+    double lb = vmp__rmodel_bound(&m);
+    if (!(lb <= best + 1e-9)) fail_msg("model %d: bound %.17g above the optimum %.17g", it, lb, best);
+    if (!have_start) fail_msg("model %d: feasible, yet no start with the pins kept", it);
+    double obj, bound;
+    vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+    o.max_moves = 3000;
+    o.seed = (uint64_t)it + 1;
+    int rc = vmp__rebalance_run(&m, start, &o, best_a, &obj, &bound, NULL);
+    if (rc) fail_msg("model %d: engine failed: %s", it, vmp_last_error());
+    vmp__rcost got;
+    assert_int_equal(vmp__rmodel_eval(&m, best_a, &got), 0);
+    if (!got.feasible) fail_msg("model %d: engine's answer infeasible: %s", it, got.why);
+    if (fabs(got.total - obj) > 1e-9)
+      fail_msg("model %d: engine reports %.17g, the evaluator %.17g", it, obj, got.total);
+    if (!(obj >= best - 1e-9 && bound <= best + 1e-9))
+      fail_msg("model %d: engine %.17g / bound %.17g against the optimum %.17g", it, obj,
+               bound, best);
+    at_optimum += obj <= best + 1e-9;
+    checked++;
+  }
+  print_message("%d models checked, the engine at the optimum on %d\n", checked, at_optimum);
+  assert_true(checked >= 100);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -533,6 +724,7 @@ int main(void)
     cmocka_unit_test(test_rebalance__closed_and_pinned),
     cmocka_unit_test(test_rebalance__stuck_vms_bound),
     cmocka_unit_test(test_rebalance__bound_below_brute_force),
+    cmocka_unit_test(test_rebalance__every_term_against_brute_force),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
