@@ -30,7 +30,9 @@ typedef struct replay {
   uint32_t *seen_wave;       /* [plan VM] last wave the VM moved in, +1 */
   uint32_t *init;            /* [plan VM] host at the start (p only) */
   uint32_t *ppos;            /* [problem VM] problem host now (p only) */
-  size_t *cover;             /* [problem group] spread cover before a wave */
+  size_t *cover;             /* [problem group] before a wave: domains a spread
+                                group lacks, members of an anti-affinity group
+                                sharing a domain */
   size_t *depbad;            /* [problem dependency] VMs of the dependent
                                 group in a domain without the other group,
                                 before a wave */
@@ -116,7 +118,19 @@ static int map_problem(replay *R) {
  * domains or more, and hard anti-affinity groups. */
 static int hard_spread(const vmp__group *g) {
   return g->hard && ((g->policy == VMP_SPREAD && g->min_domains >= 2) ||
-                     g->policy == VMP_ANTI_AFFINITY);
+                     g->policy == VMP_ANTI_AFFINITY || g->policy == VMP_AFFINITY);
+}
+
+/* Domains spread group gr lacks (positions ppos): min(its minimum,
+ * members placed) - domains covered, or 0; *placed and *cov receive the
+ * members placed and the domains covered. */
+static size_t spread_lacks(const vmp_problem *p, const vmp__group *gr, const uint32_t *ppos,
+                           size_t *placed, size_t *cov) {
+  size_t need;
+  *cov = vmp__spread_cover(p, gr, ppos, VMP__NO_HOST, 0, placed);
+  if (gr->policy == VMP_AFFINITY) return *cov > 1 ? *cov - 1 : 0;
+  need = gr->min_domains < *placed ? gr->min_domains : *placed;
+  return need > *cov ? need - *cov : 0;
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -186,12 +200,12 @@ static int index_rules(replay *R) {
     if (p->groups[g].nvms > n) n = p->groups[g].nvms;
   if (!(R->doms = malloc((n + 1) * sizeof *R->doms))) return vmp__enomem();
   for (size_t g = 0; g < p->ngroups; g++) {
-    size_t placed;
+    size_t placed, cov;
     uint64_t dup;
     if (!hard_spread(&p->groups[g])) continue;
     R->cover[g] = p->groups[g].policy == VMP_ANTI_AFFINITY
                       ? anti_shared(R, &p->groups[g], &dup)
-                      : vmp__spread_cover(p, &p->groups[g], R->ppos, VMP__NO_HOST, 0, &placed);
+                      : spread_lacks(p, &p->groups[g], R->ppos, &placed, &cov);
   }
   for (size_t d = 0; d < p->ndeps; d++)
     if (p->deps[d].hard &&
@@ -264,8 +278,9 @@ static void replay_free(replay *R) {
                 R->seen, R->doms);
 }
 
-/* After a wave hard spread group g covers its minimum of domains, or at
- * least as many as before the wave. */
+/* After a wave hard spread group g lacks no more domains than before it
+ * (none, from a valid start): it covers min(its minimum, members placed),
+ * so a member started in a domain already covered may break it. */
 static int check_spread(replay *R, size_t g, uint32_t wave) {
   const vmp_problem *p = R->p;
   if (p->groups[g].policy == VMP_ANTI_AFFINITY) {
@@ -291,17 +306,19 @@ static int check_spread(replay *R, size_t g, uint32_t wave) {
   }
   {
     const vmp__group *gr = &p->groups[g];
-    size_t placed, cov, need;
-    cov = vmp__spread_cover(p, gr, R->ppos, VMP__NO_HOST, 0, &placed);
-    need = gr->min_domains < placed ? gr->min_domains : placed;
-    if (cov < need && cov < R->cover[g])
+    size_t placed, cov, lacks = spread_lacks(p, gr, R->ppos, &placed, &cov);
+    if (lacks > R->cover[g] && gr->policy == VMP_AFFINITY)
+      return vmp__error(VMP_EINVAL, "wave %u: affinity %s: its VMs are in %zu domains of %s "
+                        "after the wave", wave + 1, vmp__pool_str(&p->pool, gr->name), cov,
+                        gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host");
+    if (lacks > R->cover[g])
       return vmp__error(VMP_EINVAL, "wave %u: spread %s: its VMs cover %zu "
                         "domain%s of %s after the wave, at least %zu needed",
                         wave + 1, vmp__pool_str(&p->pool, gr->name), cov,
                         cov == 1 ? "" : "s",
                         gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host",
-                        need);
-    R->cover[g] = cov;
+                        cov + lacks);
+    R->cover[g] = lacks;
   }
   return VMP_OK;
 }

@@ -11,7 +11,9 @@
  * fall below its minimum, no two members of a hard anti-affinity group
  * may share a domain after the wave (during it, a VM in flight to a host
  * its partner is leaving is fine: a swap of two members goes in one wave),
- * and no VM of a group with a hard dependency may
+ * the placed members of a hard affinity group may span no more domains
+ * than before the wave (members moving to a new domain go together:
+ * together()), and no VM of a group with a hard dependency may
  * be left, after the wave, in a domain without the group it depends on
  * (moves are taken in order, each against the positions the wave's earlier
  * moves leave: a dependent VM waits for a wave in which the group it
@@ -436,30 +438,43 @@ static void release(planner *P, uint32_t h, uint32_t v) {
   }
 }
 
-/* Whether v's hard spread groups stay covered enough with v on t and the
- * rest where npos has them: at least their minimum, or no worse than
- * now. */
+/* How far group gr is from its rule with v on t and the rest where pos
+ * has them (v = VMP__NO_HOST: as pos has them): for a spread group, the
+ * domains it lacks (min(its minimum, members placed) - domains covered);
+ * for a hard affinity group, the domains its placed members span beyond
+ * one. */
+static size_t spread_deficit(const vmp_problem *p, const vmp__group *gr, const uint32_t *pos,
+                             uint32_t v, uint32_t t) {
+  size_t placed = 0, cover = vmp__spread_cover(p, gr, pos, v, t, &placed), need;
+  if (gr->policy == VMP_AFFINITY) return cover > 1 ? cover - 1 : 0;
+  need = gr->min_domains < placed ? gr->min_domains : placed;
+  return need > cover ? need - cover : 0;
+}
+
+/* Whether v's hard spread groups lack more domains with v on t and the
+ * rest where npos has them than now.  A start counts too: one more member
+ * placed may need one more domain (min(minimum, placed)). */
 static int spread_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
   const vmp_problem *p = P->p;
   uint32_t s = P->npos[v];
-  size_t placed = 0, before, after, need;
   uint64_t d0;
   int alone = 1;
-  /* The cover only falls when v leaves a domain no other member is in
-   * for another domain: most moves are settled without counting it. */
-  if (s == t || s == VMP__NO_HOST) return 0;
-  d0 = vmp__host_domain(p, gr->scope, s);
-  if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) return 0;
-  for (uint32_t k = 0; k < gr->nvms && alone; k++) {
-    uint32_t w = gr->vms[k];
-    alone = w == v || P->npos[w] == VMP__NO_HOST ||
-            vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
+  if (s == t) return 0;
+  /* A move or a stop only lowers the cover when v leaves a domain no
+   * other member is in (and a stop lowers the need as much or more when
+   * it does not): most moves are settled without counting. */
+  if (s != VMP__NO_HOST) {
+    d0 = vmp__host_domain(p, gr->scope, s);
+    if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) return 0;
+    for (uint32_t k = 0; k < gr->nvms && alone; k++) {
+      uint32_t w = gr->vms[k];
+      alone = w == v || P->npos[w] == VMP__NO_HOST ||
+              vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
+    }
+    if (!alone) return 0;
   }
-  if (!alone) return 0;
-  before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
-  after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
-  need = gr->min_domains < placed ? gr->min_domains : placed;
-  return after < need && after < before;
+  return spread_deficit(p, gr, P->npos, v, t) >
+         spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
 }
 
 /* Members of hard anti-affinity group gr that share one of the domains
@@ -528,10 +543,15 @@ static int anti_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32
   return worse;
 }
 
-/* Hard spread groups stay covered, and hard anti-affinity groups get no
- * two more members together, with v on t (the rest where npos has them). */
+/* Hard spread groups stay covered, hard anti-affinity groups get no two
+ * more members together, and hard affinity groups spread over no more
+ * domains, with v on t (the rest where npos has them). */
 static int groups_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
-  return gr->policy == VMP_ANTI_AFFINITY ? anti_worse(P, gr, v, t) : spread_worse(P, gr, v, t);
+  if (gr->policy == VMP_ANTI_AFFINITY) return anti_worse(P, gr, v, t);
+  if (gr->policy == VMP_AFFINITY)
+    return P->npos[v] != t && spread_deficit(P->p, gr, P->npos, v, t) >
+                                  spread_deficit(P->p, gr, P->npos, VMP__NO_HOST, 0);
+  return spread_worse(P, gr, v, t);
 }
 
 static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
@@ -690,7 +710,7 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
   for (size_t j = 0; j < nvg + nwg && ok; j++) {
     uint32_t g = j < nvg ? vg[j] : P->vg[P->vg_start[w] + j - nvg];
     const vmp__group *gr = &p->groups[g];
-    size_t placed = 0, before, after, need;
+    size_t before, after;
     if (j >= nvg && listed(vg, nvg, g)) continue;
     if (gr->policy == VMP_ANTI_AFFINITY) {
       uint32_t two[2] = {v, w}, from[2] = {saved, P->npos[w]};
@@ -701,12 +721,11 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
       P->npos[v] = saved;
       continue;
     }
-    before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+    before = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
     P->npos[v] = t;
-    after = vmp__spread_cover(p, gr, P->npos, w, tw, &placed);
+    after = spread_deficit(p, gr, P->npos, w, tw);
     P->npos[v] = saved;
-    need = gr->min_domains < placed ? gr->min_domains : placed;
-    if (after < need && after < before) ok = 0;
+    if (after > before) ok = 0;
   }
   for (size_t j = 0; j < nvd + nwd && ok; j++) {
     uint32_t d = j < nvd ? vd[j] : P->vd[P->vd_start[w] + j - nvd];
@@ -793,19 +812,18 @@ static int chain_ok(planner *P, const uint32_t *cv, size_t n) {
     uint32_t v = cv[i];
     for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && ok; j++) {
       const vmp__group *gr = &p->groups[P->vg[j]];
-      size_t placed = 0, before, after, need;
+      size_t before, after;
       if (gr->policy == VMP_ANTI_AFFINITY) {
         uint32_t from[CHAIN_MAX];
         for (size_t c = 0; c < n; c++) from[c] = P->pos[cv[c]];
         ok = !anti_worse_moves(P, gr, cv, from, n);
         continue;
       }
-      after = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
-      need = gr->min_domains < placed ? gr->min_domains : placed;
+      after = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
       for (size_t c = 0; c < n; c++) saved[c] = P->npos[cv[c]], P->npos[cv[c]] = P->pos[cv[c]];
-      before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+      before = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
       for (size_t c = 0; c < n; c++) P->npos[cv[c]] = saved[c];
-      if (after < need && after < before) ok = 0;
+      if (after > before) ok = 0;
     }
     for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && ok; j++) {
       const vmp__dep *dp = &p->deps[P->vd[j]];
@@ -873,6 +891,40 @@ static size_t chain(planner *P, uint32_t v, uint32_t t, uint32_t *cv) {
   return 0;
 }
 
+/* The members of a hard affinity group moving to a new domain go in one
+ * wave: v (to t) and every pending member of v's group that the group
+ * refuses v for and whose target is in t's domain, at most CHAIN_MAX,
+ * each fitting, taken when all of them together keep every rule they
+ * touch (chain_ok).  Returns the number taken (0: none), their VMs in cv
+ * (CHAIN_MAX). */
+static size_t together(planner *P, uint32_t v, uint32_t t, uint32_t *cv) {
+  const vmp_problem *p = P->p;
+  const vmp__group *gr = NULL;
+  size_t n = 0;
+  uint64_t dom;
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && !gr; j++)
+    if (p->groups[P->vg[j]].policy == VMP_AFFINITY && groups_worse(P, &p->groups[P->vg[j]], v, t))
+      gr = &p->groups[P->vg[j]];
+  if (!gr) return 0;
+  dom = vmp__host_domain(p, gr->scope, t);
+  take(P, v, P->pos[v], t, 1);
+  cv[n++] = v;
+  for (uint32_t k = 0; k < gr->nvms && n < CHAIN_MAX; k++) {
+    uint32_t w = gr->vms[k], sw = P->pos[w], tw = P->tgt[w];
+    if (w == v || tw == VMP__NO_HOST || sw == tw || P->npos[w] != sw ||
+        vmp__host_domain(p, gr->scope, tw) != dom)
+      continue;
+    if (!conc_ok(P, sw) || !conc_ok(P, tw) || !open_to(P, w, tw) ||
+        !fits(P, P->peak, tw, dem_to(P, w, tw), NULL))
+      continue;
+    take(P, w, sw, tw, 1);
+    cv[n++] = w;
+  }
+  if (n > 1 && chain_ok(P, cv, n)) return n;
+  while (n--) take(P, cv[n], P->pos[cv[n]], P->tgt[cv[n]], -1);
+  return 0;
+}
+
 /* Takes pending moves into the wave while they fit, one at a time in VM
  * order, each against the positions the wave's earlier moves leave.  Then
  * the moves that a hard spread group or dependency still refuses on their
@@ -902,7 +954,7 @@ static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
         uint32_t cv[CHAIN_MAX];
         size_t n;
         take(P, v, s, t, -1);
-        if (!(n = chain(P, v, t, cv))) continue;
+        if (!(n = chain(P, v, t, cv)) && !(n = together(P, v, t, cv))) continue;
         for (size_t j = 0; j < n; j++)
           if ((rc = emit(P, cv[j], P->pos[cv[j]], P->tgt[cv[j]], wave, 0))) return rc;
         *taken += n;
@@ -1560,10 +1612,11 @@ static int plan_tables(planner *P, const double *load0) {
 }
 
 /* The groups a plan keeps between waves: hard spread groups with a
- * minimum of two domains or more, and hard anti-affinity groups. */
+ * minimum of two domains or more, hard anti-affinity and hard affinity
+ * groups. */
 static int hard_spread(const vmp__group *gr) {
   return gr->hard && ((gr->policy == VMP_SPREAD && gr->min_domains >= 2) ||
-                      gr->policy == VMP_ANTI_AFFINITY);
+                      gr->policy == VMP_ANTI_AFFINITY || gr->policy == VMP_AFFINITY);
 }
 
 /* Appends x to v's list (CSR being filled: fill[v] is the next slot),
