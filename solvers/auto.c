@@ -168,7 +168,7 @@ static int run_one_rule(vmp__ctx *ctx, vmp__result *res) {
 static int wants_rebalance(const vmp__model *m) {
   if (!m->needs) return 0;
   for (size_t v = 0; v < m->nvms; v++)
-    if (m->cur[v] < 0) return (m->needs & VMP__NEED_HARD) != 0;
+    if (m->cur[v] < 0) return 0;
   return 1;
 }
 
@@ -235,11 +235,12 @@ static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   int32_t *aside = NULL;
   int rc;
   if (wants_rebalance(m)) {
-    /* The rebalancer, or (when it declines a problem without hard
-     * rebalancing constraints) the classic chain below. */
+    /* The rebalancer, or, when it declines the problem or finds no way
+     * out of its start, the classic chain below: each of its stages
+     * respects the hard rebalancing constraints too (docs/solvers.md,
+     * "Who models what"). */
     rc = vmp__solver_run(ctx, "rebalance", res);
-    if (!rc || (m->needs & VMP__NEED_HARD) || (rc != VMP_ENOTSUP && rc != VMP_ESTATE))
-      return rc;
+    if (!rc || (rc != VMP_ENOTSUP && rc != VMP_ESTATE)) return rc;
     vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: %s; the classic chain instead",
                  vmp_last_error());
   }
