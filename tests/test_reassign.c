@@ -343,7 +343,7 @@ static void test_reassign__json_errors(void **state) {
                     "[-1, 0]]}}",
                     VMP_ERANGE,
                     "x.json: host_move_costs.matrix[1][0]: expected a number "
-                    ">= 0, got -1");
+                    "in 0..1e+09, got -1");
   expect_json_error(BASE ", \"hosts_extra\": 1}", VMP_EPARSE, NULL);
 }
 
