@@ -318,6 +318,17 @@ static int rebalance_solve(vmp__ctx *ctx, vmp__result *res) {
   memset(&st, 0, sizeof st);
   rc = vmp__rebalance_run(&c.r, start, &o, best, &obj, &bound, &st);
   if (rc) goto done;
+  if (!m->unplaced_auto) {
+    /* The engine's bound holds for placements of every VM.  With an
+     * explicit unplaced weight, leaving VMs out may cost less (a VM that
+     * costs more on any host than its penalty): such a placement costs
+     * at least the smallest penalty.  With the automatic weight it never
+     * pays, since a placement of every VM exists (this one). */
+    double least = HUGE_VAL;
+    for (size_t v = 0; v < m->nvms; v++)
+      if (m->pen[v] < least) least = m->pen[v];
+    if (least < bound) bound = least;
+  }
   for (size_t v = 0; v < m->nvms; v++) res->host[m->vm_item[v]] = best[v];
   res->bound = bound;
   /* `completed` only for a placement proven optimal (its objective at the
