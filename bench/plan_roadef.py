@@ -12,7 +12,7 @@ For every model_X.txt in the instances directory that has SOLDIR/X.sol:
 (timed, with its peak RSS, from /proc after the child ends), then
   vmplace plan --check OUT/X.plan.json DIR/model_X.txt SOLDIR/X.sol
 (the independent checker: capacity on both ends, transient resources,
-spread and dependency between waves, where each VM ends).  Prints a
+spread, dependency and anti-affinity between waves, where each VM ends).  Prints a
 markdown table: status, steps, waves, staging steps, how many of them are
 temporary evictions (a VM moved away for a while to make room for
 another, "makes_room_for" in the plan), cold moves (a stop

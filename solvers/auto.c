@@ -22,6 +22,14 @@
  *   4. genetic: the grouping GA for the rest of the time limit, on
  *      instances with enough items for it to pay.
  *
+ * A running datacenter with the rebalancing model (wants_rebalance) goes
+ * to the rebalancer instead.  When it declines (a VM without a current
+ * host, a maintenance host it finds no way to empty, a feature it does not
+ * model), the chain above runs with AUTO_REBALANCE_CHAIN_SHARE of the
+ * time (every solver of it keeps the hard constraints, and it may leave
+ * VMs unplaced, with their reasons), and then, when its placement holds
+ * every VM, the rebalancer starts from it for the rest.
+ *
  * A stage that is cut short never loses what the earlier ones found.  See
  * docs/solvers.md.
  */
@@ -54,6 +62,10 @@
 /* Without a time limit every other stage ends by itself, but a MIP may
  * not end for days: the exact stage then gets this many seconds. */
 #define AUTO_EXACT_UNLIMITED_S 60.0
+/* When the rebalancer declines a running datacenter, the classic chain
+ * gets this share of the time, and the rebalancer the rest from its
+ * placement. */
+#define AUTO_REBALANCE_CHAIN_SHARE 0.5
 
 typedef int (*stage_fn)(vmp__ctx *ctx, const char *name, vmp__result *res);
 
@@ -168,7 +180,7 @@ static int run_one_rule(vmp__ctx *ctx, vmp__result *res) {
 static int wants_rebalance(const vmp__model *m) {
   if (!m->needs) return 0;
   for (size_t v = 0; v < m->nvms; v++)
-    if (m->cur[v] < 0) return 0;
+    if (m->cur[v] < 0) return (m->needs & VMP__NEED_HARD) != 0;
   return 1;
 }
 
@@ -228,21 +240,49 @@ static int early_exact(vmp__ctx *ctx, vmp__result *res, double *objective, int *
   return rc;
 }
 
+/* After the classic chain on a running datacenter the rebalancer declined:
+ * the rest of the time (the caller's deadline `full`) to the rebalancer,
+ * from the chain's placement when it holds every VM.  Declining again is
+ * not an error: the chain's placement stands. */
+static int rebalance_from_chain(vmp__ctx *ctx, vmp__result *res, double full,
+                                double *objective, int *cut) {
+  const vmp__model *m = ctx->m;
+  int rc;
+  ctx->deadline = full;
+  if (!ctx->interrupted) atomic_store(&ctx->stop, 0);
+  for (size_t i = 0; i < m->nitems; i++)
+    if (res->host[i] < 0) return VMP_OK;
+  if (vmp__ctx_should_stop(ctx) ||
+      proven(res, *objective, res->bound > ctx->best_bound ? res->bound : ctx->best_bound))
+    return VMP_OK;
+  rc = stage(ctx, run_solver, "rebalance", 1.0, res, objective, cut);
+  if (rc == VMP_ENOTSUP || rc == VMP_ESTATE) {
+    vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: %s; the classic chain's placement stands",
+                 vmp_last_error());
+    rc = VMP_OK;
+  }
+  return rc;
+}
+
 static int auto_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
   int genetic = m->nitems >= AUTO_GENETIC_ITEMS, cut = 0;
   double objective, bound, aside_obj = HUGE_VAL;
   int32_t *aside = NULL;
+  double full = ctx->deadline;
+  int rebalance_after = 0;
   int rc;
   if (wants_rebalance(m)) {
-    /* The rebalancer, or, when it declines the problem or finds no way
-     * out of its start, the classic chain below: each of its stages
-     * respects the hard rebalancing constraints too (docs/solvers.md,
-     * "Who models what"). */
+    /* The rebalancer; when it declines, the classic chain below (which
+     * keeps every hard constraint and may leave VMs unplaced), then the
+     * rebalancer again from the chain's placement. */
     rc = vmp__solver_run(ctx, "rebalance", res);
     if (!rc || (rc != VMP_ENOTSUP && rc != VMP_ESTATE)) return rc;
-    vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: %s; the classic chain instead",
-                 vmp_last_error());
+    vmp__ctx_log(ctx, VMP_LOG_INFO, "auto: %s; the classic chain first, then the "
+                 "rebalancer from its placement", vmp_last_error());
+    rebalance_after = 1;
+    if (full < HUGE_VAL)
+      ctx->deadline = vmp__now() + AUTO_REBALANCE_CHAIN_SHARE * vmp__ctx_remaining(ctx);
   }
 #define DONE()                                                               \
   (bound = res->bound > ctx->best_bound ? res->bound : ctx->best_bound,     \
@@ -283,8 +323,11 @@ done:
     objective = aside_obj;
     res->proven_optimal = 0;
   }
+  if (rebalance_after && (rc = rebalance_from_chain(ctx, res, full, &objective, &cut)))
+    goto fail;
   stop_reason(ctx, res, objective, cut);
 fail:
+  ctx->deadline = full;
   free(aside);
   return rc;
 }

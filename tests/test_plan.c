@@ -272,6 +272,74 @@ static void test_plan__dependency_rotation_moves_in_one_wave(void **state) {
   tu_release(p, t, pl);
 }
 
+/* Hard anti-affinity holds between waves, as spread groups do: a VM that
+ * goes where its partner is waits for a wave in which the partner has
+ * left (b first, then a), and two partners exchanging hosts go in one
+ * wave (in flight together, apart after it).  The checker refuses the
+ * exchange split over two waves. */
+static void test_plan__anti_affinity_holds_between_waves(void **state) {
+  vmp_problem *p = dc(HOST("h1", 8, 16384) "," HOST("h2", 8, 16384) "," HOST("h3", 8, 16384),
+                      VM("a", 1, 1024, "h1") "," VM("b", 1, 1024, "h2"),
+                      ",\"groups\":[{\"name\":\"ab\",\"policy\":\"anti-affinity\","
+                      "\"vms\":[\"a\",\"b\"]}]");
+  vmp_solution *t1 = tu_target(p, "a=h2,b=h3"), *t2 = tu_target(p, "a=h2,b=h1");
+  vmp_plan *pl = plan(p, t1, 2, 1);
+  char *json = NULL, *x;
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(steps(pl), "1:b:h2>h3 2:a:h1>h2");
+  vmp_plan_free(pl);
+  pl = plan(p, t2, 2, 1);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(steps(pl), "1:a:h1>h2 1:b:h2>h1");
+  assert_int_equal(vmp_plan_to_json(pl, &json), VMP_OK);
+  x = strstr(json, "\"wave\": 1,\n      \"action\": \"migrate\",\n      \"vm\": \"b\"");
+  assert_non_null(x);
+  x[strlen("\"wave\": ")] = '2';
+  tu_assert_plan_refused(json, p, t2,
+                         "wave 1: anti-affinity ab: a and b share one host after the wave");
+  vmp_free(json);
+  vmp_plan_free(pl);
+  vmp_solution_free(t2);
+  tu_release(p, t1, NULL);
+}
+
+/* Starting a VM can break a spread group: the placed members must cover
+ * min(minimum, members placed) domains, so b started beside a in zone z1
+ * while c cannot start yet (h3 is full until d leaves) would leave two
+ * placed members in one zone.  b waits until c runs in z2; the checker
+ * refuses b's start in the first wave. */
+#define HOSTS_Z1Z1Z2Z3                                                                     \
+  ZHOST("h1", "z1") "," ZHOST("h2", "z1") ","                                              \
+  "{\"name\":\"h3\",\"capacity\":{\"cpu\":4,\"memory_mib\":16384},\"labels\":{\"zone\":\"z2\"}}," \
+  ZHOST("h4", "z3")
+#define VMS_ABCD \
+  VM("a", 1, 1024, "h1") "," NEWVM("b", 1, 1024) "," NEWVM("c", 3, 1024) "," VM("d", 3, 1024, "h3")
+static void test_plan__start_waits_for_the_spread_it_needs(void **state) {
+  vmp_problem *p = dc(HOSTS_Z1Z1Z2Z3, VMS_ABCD,
+                      ",\"groups\":[{\"name\":\"app\",\"policy\":\"spread\",\"min_domains\":2,"
+                      "\"scope\":\"zone\",\"vms\":[\"a\",\"b\",\"c\"]}]");
+  vmp_problem *q;
+  vmp_solution *t = tu_target(p, "b=h2,c=h3,d=h4"), *tq;
+  vmp_plan *pl = plan(p, t, 2, 1);
+  (void)state;
+  assert_int_equal(vmp_solution_num_violations(t), 0);
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(steps(pl), "1:d:h3>h4 2:c:->h3 3:b:->h2");
+  vmp_plan_free(pl);
+  /* the plan made without the group starts b in wave 1 */
+  q = dc(HOSTS_Z1Z1Z2Z3, VMS_ABCD, NULL);
+  tq = tu_target(q, "b=h2,c=h3,d=h4");
+  pl = plan(q, tq, 2, 1);
+  assert_string_equal(steps(pl), "1:b:->h2 1:d:h3>h4 2:c:->h3");
+  tu_assert_error(vmp_plan_verify(pl, p, t), VMP_EINVAL,
+                  "wave 1: spread app: its VMs cover 1 domain of zone after the wave, at "
+                  "least 2 needed");
+  tu_release(q, tq, pl);
+  vmp_solution_free(t);
+  vmp_problem_free(p);
+}
+
 /* With allow_stop, a swap of two full hosts that no third host can break
  * becomes a cold move of one VM, the last resort: b is shut down on hB
  * (wave 1), a moves into hB once b's room is free (wave 2), and b is
@@ -852,6 +920,185 @@ static void test_plan__random_plans_pass_the_checker(void **state) {
   }
 }
 
+/* Random rebalancing datacenters: zones, a transient resource (disk), a
+ * spread group with a minimum of two zones that depends on another group
+ * in its zone, and host anti-affinity.  The test keeps its own books while
+ * it replays each plan: during a wave every host must hold what stays on
+ * it, every VM in flight to it, and, for the transient resource, every VM
+ * it is the initial host of (each VM once); after each wave the placement
+ * must break no hard constraint by the evaluator; a complete plan ends at
+ * the target.  Plans are made with and without staging hosts, per-host
+ * caps 1 to 3. */
+static int rand_below(uint64_t *x, int n) {
+  *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (int)((*x >> 33) % (uint64_t)n);
+}
+
+/* A random assignment the evaluator finds free of hard violations, or 0. */
+static int random_feasible(const vmp_problem *p, uint64_t *x, size_t *a) {
+  size_t nv = vmp_problem_num_vms(p), nh = vmp_problem_num_hosts(p);
+  for (int tries = 0; tries < 400; tries++) {
+    vmp_solution *s = NULL;
+    int ok;
+    for (size_t v = 0; v < nv; v++) a[v] = (size_t)rand_below(x, (int)nh);
+    assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
+    ok = vmp_solution_status(s) != VMP_STATUS_INVALID;
+    vmp_solution_free(s);
+    if (ok) return 1;
+  }
+  return 0;
+}
+
+static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **state) {
+  uint64_t x = 20261207;
+  int planned = 0, complete = 0, waves_checked = 0, started = 0, stopped = 0, staged = 0;
+  (void)state;
+  for (int round = 0; round < 240; round++) {
+    char buf[8192];
+    size_t len = 0, nh = 3 + (size_t)rand_below(&x, 4), nv = 7 + (size_t)rand_below(&x, 6);
+    size_t cur[12], tgt[12], a[12], init[12];
+    double d[12][2], cap[2];
+    int nz = 2 + rand_below(&x, 2), tight = round % 4 == 3, nnew = rand_below(&x, 3);
+    vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
+    cap[0] = tight ? 10 : 16;
+    cap[1] = tight ? 60 : 100;
+    len += (size_t)snprintf(buf + len, sizeof buf - len,
+                            "{\"version\":1,\"resources\":[\"cpu\",\"disk_gb\"],"
+                            "\"transient\":[\"disk_gb\"],\"hosts\":[");
+    for (size_t h = 0; h < nh; h++)
+      len += (size_t)snprintf(buf + len, sizeof buf - len,
+                              "%s{\"name\":\"h%zu\",\"capacity\":{\"cpu\":%g,\"disk_gb\":%g},"
+                              "\"labels\":{\"zone\":\"z%d\"}}",
+                              h ? "," : "", h, cap[0], cap[1], (int)(h % (size_t)nz));
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "],\"vms\":[");
+    for (size_t v = 0; v < nv; v++) {
+      d[v][0] = 1 + rand_below(&x, 6);
+      d[v][1] = 5 + rand_below(&x, 36);
+      len += (size_t)snprintf(buf + len, sizeof buf - len,
+                              "%s{\"name\":\"v%zu\",\"demand\":{\"cpu\":%g,\"disk_gb\":%g}}",
+                              v ? "," : "", v, d[v][0], d[v][1]);
+    }
+    snprintf(buf + len, sizeof buf - len,
+             "],\"groups\":["
+             "{\"name\":\"app\",\"policy\":\"spread\",\"min_domains\":2,\"scope\":\"zone\","
+             "\"vms\":[\"v0\",\"v1\",\"v2\"]},"
+             "{\"name\":\"db\",\"policy\":\"spread\",\"min_domains\":1,\"scope\":\"zone\","
+             "\"vms\":[\"v3\",\"v4\"]},"
+             "{\"name\":\"pair\",\"policy\":\"anti-affinity\",\"vms\":[\"v5\",\"v6\"]}],"
+             "\"dependencies\":[{\"group\":\"app\",\"on\":\"db\",\"scope\":\"zone\"}]}");
+    vmp_problem *p = tu_problem_json(buf);
+    vmp_solution *t = NULL;
+    vmp_plan *pl = NULL;
+    if (!random_feasible(p, &x, cur)) {
+      vmp_problem_free(p);
+      continue;
+    }
+    /* the last nnew VMs are new (no current host) */
+    for (size_t v = 0; v < nv; v++) {
+      if (v >= nv - (size_t)nnew) cur[v] = VMP_NONE;
+      assert_int_equal(vmp_problem_set_vm_host(p, v, cur[v]), VMP_OK);
+    }
+    if (!random_feasible(p, &x, tgt)) { /* now with the transient holds */
+      vmp_problem_free(p);
+      continue;
+    }
+    o.allow_stop = round % 3 == 2;
+    if (o.allow_stop && tgt[7] != VMP_NONE && cur[7] != VMP_NONE) tgt[7] = VMP_NONE;
+    assert_int_equal(vmp_evaluate(p, tgt, &t), VMP_OK);
+    o.max_concurrent = (uint32_t)(round % 4); /* 0: no cap */
+    o.staging = round % 5 != 4;
+    int rc = vmp_plan_new(p, t, &o, &pl);
+    if (rc) fail_msg("round %d: plan failed: %s: %s", round, vmp_err_name(rc), vmp_last_error());
+    assert_int_equal(vmp_plan_verify(pl, p, t), VMP_OK);
+    planned++;
+    memcpy(a, cur, sizeof a);
+    memcpy(init, cur, sizeof init);
+    for (size_t w = 0; w < vmp_plan_num_waves(pl); w++) {
+      double use[6][2] = {{0}};
+      unsigned char counted[6][12] = {{0}};
+      size_t inflight_to[12];
+      unsigned char moving[12] = {0};
+      for (size_t v = 0; v < nv; v++) inflight_to[v] = VMP_NONE;
+      for (size_t k = 0; k < vmp_plan_num_steps(pl); k++) {
+        size_t v;
+        int act = vmp_plan_step_action(pl, k);
+        if (vmp_plan_step_wave(pl, k) != w) continue;
+        assert_int_equal(vmp_problem_find_vm(p, vmp_plan_step_vm(pl, k), &v), VMP_OK);
+        if (vmp_plan_step_from_host(pl, k) != a[v])
+          fail_msg("round %d, wave %zu: %s leaves %zu but is on %zu", round, w + 1,
+                   vmp_plan_step_vm(pl, k), vmp_plan_step_from_host(pl, k), a[v]);
+        assert_false(moving[v]); /* one step per VM and wave */
+        moving[v] = 1;
+        if (act == VMP_ACTION_STOP) {
+          assert_true(o.allow_stop && a[v] != VMP_NONE);
+          stopped++;
+        } else {
+          if (act == VMP_ACTION_START) started++;
+          else assert_true(a[v] != VMP_NONE);
+          inflight_to[v] = vmp_plan_step_to_host(pl, k);
+          assert_true(inflight_to[v] != VMP_NONE);
+        }
+        staged += vmp_plan_step_staging(pl, k);
+      }
+      /* each VM once per host it occupies: where it is (a stopping VM holds
+       * its room until the wave is over), where it goes, and (disk) its
+       * initial host */
+      for (size_t v = 0; v < nv; v++) {
+        size_t on[3] = {a[v], inflight_to[v], init[v]};
+        for (int j = 0; j < 3; j++) {
+          size_t h = on[j];
+          if (h == VMP_NONE) continue;
+          if (j < 2 && !(counted[h][v] & 1u)) {
+            counted[h][v] |= 1u;
+            use[h][0] += d[v][0];
+          }
+          if (!(counted[h][v] & 2u)) {
+            counted[h][v] |= 2u;
+            use[h][1] += d[v][1];
+          }
+        }
+      }
+      for (size_t h = 0; h < nh; h++)
+        for (int r = 0; r < 2; r++)
+          if (use[h][r] > cap[r] + 1e-9)
+            fail_msg("round %d, wave %zu of \"%s\": h%zu needs %g of %s, capacity %g", round,
+                     w + 1, steps(pl), h, use[h][r], r ? "disk_gb" : "cpu", cap[r]);
+      for (size_t v = 0; v < nv; v++)
+        if (moving[v]) a[v] = inflight_to[v];
+      {
+        vmp_solution *s = NULL;
+        assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
+        if (vmp_solution_status(s) == VMP_STATUS_INVALID) {
+          const char *kind = NULL, *msg = NULL;
+          for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
+            int hard = 0;
+            vmp_solution_violation_at(s, k, &kind, &msg, &hard);
+            if (hard) break;
+          }
+          fail_msg("round %d: after wave %zu of \"%s\": %s: %s", round, w + 1, steps(pl),
+                   kind, msg);
+        }
+        vmp_solution_free(s);
+      }
+      waves_checked++;
+    }
+    if (vmp_plan_status(pl) == VMP_PLAN_COMPLETE) {
+      complete++;
+      for (size_t v = 0; v < nv; v++)
+        if (a[v] != tgt[v])
+          fail_msg("round %d: complete plan leaves v%zu on %zu, target %zu", round, v, a[v],
+                   tgt[v]);
+    } else {
+      assert_true(vmp_plan_num_blocked(pl) > 0);
+    }
+    tu_release(p, t, pl);
+  }
+  print_message("%d plans, %d complete, %d waves replayed, %d starts, %d stops, %d staging\n",
+                planned, complete, waves_checked, started, stopped, staged);
+  assert_true(planned >= 120 && complete >= planned / 2 && started > 0 && stopped > 0 &&
+              staged > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plan__single_move_and_duration),
@@ -865,6 +1112,8 @@ int main(void) {
       cmocka_unit_test(test_plan__three_cycle_is_broken_once),
       cmocka_unit_test(test_plan__blocked_swap_is_staged_early_on_a_second_pass),
       cmocka_unit_test(test_plan__dependency_rotation_moves_in_one_wave),
+      cmocka_unit_test(test_plan__anti_affinity_holds_between_waves),
+      cmocka_unit_test(test_plan__start_waits_for_the_spread_it_needs),
       cmocka_unit_test(test_plan__allow_stop_moves_a_stuck_swap_cold),
       cmocka_unit_test(test_plan__new_vm_is_started_and_running_vm_never_stopped),
       cmocka_unit_test(test_plan__allow_stop_stops_unplaced_vms_first),
@@ -877,6 +1126,7 @@ int main(void) {
       cmocka_unit_test(test_plan__prune_with_balance_and_affinity_units),
       cmocka_unit_test(test_plan__prune_cannot_undo_needed_moves),
       cmocka_unit_test(test_plan__random_plans_pass_the_checker),
+      cmocka_unit_test(test_plan__random_rebalancing_plans_keep_every_wave_feasible),
       cmocka_unit_test(test_plan__temporary_eviction_frees_a_third_host),
       cmocka_unit_test(test_plan__no_eviction_leaves_the_swap_blocked),
       cmocka_unit_test(test_plan__eviction_keeps_transient_resources_held),

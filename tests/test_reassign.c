@@ -580,6 +580,53 @@ static void test_reassign__rebalance_maintenance(void **state) {
   vmp_problem_free(p);
 }
 
+/* auto on a running datacenter the rebalancer declines.  (1) A VM without
+ * a current host: the classic chain places it (every solver of it keeps
+ * the transient resource), then the rebalancer starts from that placement
+ * and ends at the enumerated optimum, 2 (two hosts; one host would carry
+ * 6 cpu against a safety of 4).  (2) A maintenance host no other host can
+ * take the VM of: the chain leaves it unplaced, with the reason, where
+ * auto used to fail with the rebalancer's error. */
+static void test_reassign__auto_when_rebalance_declines(void **state) {
+  static const char *const params[] = {"rebalance.max_moves=5000", NULL};
+  vmp_problem *p = tu_problem_json(TWO_ZONES
+      " \"safety\": {\"cpu\": {\"fraction\": 0.5, \"weight\": 1}},"
+      " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 2, \"disk\": 1}, \"host\": \"h0\"},"
+      " {\"name\": \"y\", \"demand\": {\"cpu\": 2, \"disk\": 1}, \"host\": \"h1\"},"
+      " {\"name\": \"z\", \"demand\": {\"cpu\": 2, \"disk\": 1}}]}");
+  vmp_solution *s;
+  vmp_solve_opts o;
+  double attempts = 0;
+  size_t v;
+  (void)state;
+  assert_true(tu_brute_force(p) == 2);
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
+  o.solver = "rebalance";
+  s = NULL;
+  tu_assert_error(vmp_solve(p, &o, &s), VMP_ENOTSUP, "rebalance: VM z has no current host");
+  s = tu_solve_params(p, "auto", 0, params);
+  assert_int_equal(vmp_solution_num_violations(s), 0);
+  assert_int_equal(vmp_solution_num_unplaced(s), 0);
+  assert_true(vmp_solution_objective(s) == 2);
+  assert_int_equal(vmp_solution_stat(s, "rebalance.attempts", &attempts), VMP_OK);
+  assert_true(attempts > 0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+
+  p = tu_problem_json(TWO_ZONES
+      " \"vms\": [{\"name\": \"x\", \"demand\": {\"cpu\": 6, \"disk\": 1}, \"host\": \"h0\"},"
+      " {\"name\": \"y\", \"demand\": {\"cpu\": 6, \"disk\": 1}, \"host\": \"h1\"},"
+      " {\"name\": \"z\", \"demand\": {\"cpu\": 6, \"disk\": 1}, \"host\": \"h2\"}]}");
+  assert_int_equal(vmp_problem_set_host_maintenance(p, 0, 1), VMP_OK);
+  s = tu_solve_params(p, "auto", 0, params);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_INFEASIBLE);
+  assert_int_equal(vmp_solution_num_unplaced(s), 1);
+  assert_int_equal(vmp_problem_find_vm(p, "x", &v), VMP_OK);
+  assert_int_equal(vmp_solution_vm_host(s, v), VMP_NONE);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reassign__spec_initial_4200),
@@ -598,6 +645,7 @@ int main(void) {
       cmocka_unit_test(test_reassign__explain),
       cmocka_unit_test(test_reassign__plan),
       cmocka_unit_test(test_reassign__rebalance_maintenance),
+      cmocka_unit_test(test_reassign__auto_when_rebalance_declines),
   };
   return cmocka_run_group_tests_name("reassign", tests, NULL, NULL);
 }

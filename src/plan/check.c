@@ -30,7 +30,9 @@ typedef struct replay {
   uint32_t *seen_wave;       /* [plan VM] last wave the VM moved in, +1 */
   uint32_t *init;            /* [plan VM] host at the start (p only) */
   uint32_t *ppos;            /* [problem VM] problem host now (p only) */
-  size_t *cover;             /* [problem group] spread cover before a wave */
+  size_t *cover;             /* [problem group] before a wave: domains a spread
+                                group lacks, members of an anti-affinity group
+                                sharing a domain */
   size_t *depbad;            /* [problem dependency] VMs of the dependent
                                 group in a domain without the other group,
                                 before a wave */
@@ -38,6 +40,7 @@ typedef struct replay {
   uint32_t *in_list;         /* hard spread groups g (as g) and hard
                                 dependencies d (as ngroups + d) of each VM */
   uint32_t *seen;            /* [ngroups + ndeps] last wave it was checked, +1 */
+  uint64_t *doms;            /* scratch: a group's members' domains (sorted) */
 } replay;
 
 #define UNKNOWN (VMP__PLAN_NONE - 1)
@@ -111,8 +114,45 @@ static int map_problem(replay *R) {
   return VMP_OK;
 }
 
+/* The groups kept between waves: hard spread groups with a minimum of two
+ * domains or more, and hard anti-affinity groups. */
 static int hard_spread(const vmp__group *g) {
-  return g->policy == VMP_SPREAD && g->hard && g->min_domains >= 2;
+  return g->hard && ((g->policy == VMP_SPREAD && g->min_domains >= 2) ||
+                     g->policy == VMP_ANTI_AFFINITY);
+}
+
+/* Domains spread group gr lacks (positions ppos): min(its minimum,
+ * members placed) - domains covered, or 0; *placed and *cov receive the
+ * members placed and the domains covered. */
+static size_t spread_lacks(const vmp_problem *p, const vmp__group *gr, const uint32_t *ppos,
+                           size_t *placed, size_t *cov) {
+  size_t need;
+  *cov = vmp__spread_cover(p, gr, ppos, VMP__NO_HOST, 0, placed);
+  need = gr->min_domains < *placed ? gr->min_domains : *placed;
+  return need > *cov ? need - *cov : 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Members of anti-affinity group gr that share a domain with another
+ * (the sum over domains of members - 1), placed where ppos has them; *dup
+ * receives the domain of one such pair (when the sum is not 0). */
+static size_t anti_shared(const replay *R, const vmp__group *gr, uint64_t *dup) {
+  size_t n = 0, shared = 0;
+  for (uint32_t k = 0; k < gr->nvms; k++) {
+    uint32_t h = R->ppos[gr->vms[k]];
+    if (h != VMP__NO_HOST) R->doms[n++] = vmp__host_domain(R->p, gr->scope, h);
+  }
+  qsort(R->doms, n, sizeof *R->doms, cmp_u64);
+  for (size_t i = 1; i < n; i++)
+    if (R->doms[i] == R->doms[i - 1]) {
+      if (!shared) *dup = R->doms[i];
+      shared++;
+    }
+  return shared;
 }
 
 /* Calls f(R, x, v) for every member v of hard spread group x (x <
@@ -154,10 +194,17 @@ static int index_rules(replay *R) {
   each_member(R, list_member); /* leaves in_start[v] at v's end */
   memmove(&R->in_start[1], &R->in_start[0], p->nvms * sizeof *R->in_start);
   R->in_start[0] = 0;
+  n = 0;
+  for (size_t g = 0; g < p->ngroups; g++)
+    if (p->groups[g].nvms > n) n = p->groups[g].nvms;
+  if (!(R->doms = malloc((n + 1) * sizeof *R->doms))) return vmp__enomem();
   for (size_t g = 0; g < p->ngroups; g++) {
-    size_t placed;
-    if (hard_spread(&p->groups[g]))
-      R->cover[g] = vmp__spread_cover(p, &p->groups[g], R->ppos, VMP__NO_HOST, 0, &placed);
+    size_t placed, cov;
+    uint64_t dup;
+    if (!hard_spread(&p->groups[g])) continue;
+    R->cover[g] = p->groups[g].policy == VMP_ANTI_AFFINITY
+                      ? anti_shared(R, &p->groups[g], &dup)
+                      : spread_lacks(p, &p->groups[g], R->ppos, &placed, &cov);
   }
   for (size_t d = 0; d < p->ndeps; d++)
     if (p->deps[d].hard &&
@@ -227,26 +274,46 @@ static int replay_init(replay *R, const vmp_plan *pl, const vmp_problem *p) {
 static void replay_free(replay *R) {
   VMP__FREE_ALL(R->host_p, R->vm_p, R->cap, R->load, R->peak, R->conc, R->receives, R->pos,
                 R->seen_wave, R->init, R->ppos, R->cover, R->depbad, R->in_start, R->in_list,
-                R->seen);
+                R->seen, R->doms);
 }
 
-/* After a wave hard spread group g covers its minimum of domains, or at
- * least as many as before the wave. */
+/* After a wave hard spread group g lacks no more domains than before it
+ * (none, from a valid start): it covers min(its minimum, members placed),
+ * so a member started in a domain already covered may break it. */
 static int check_spread(replay *R, size_t g, uint32_t wave) {
   const vmp_problem *p = R->p;
+  if (p->groups[g].policy == VMP_ANTI_AFFINITY) {
+    /* no more members together than before the wave (none, from a valid
+     * start) */
+    const vmp__group *gr = &p->groups[g];
+    uint64_t dup = 0;
+    size_t shared = anti_shared(R, gr, &dup), n = 0;
+    const char *who[2] = {NULL, NULL};
+    if (shared <= R->cover[g]) {
+      R->cover[g] = shared;
+      return VMP_OK;
+    }
+    for (uint32_t k = 0; k < gr->nvms && n < 2; k++) {
+      uint32_t v = gr->vms[k], h = R->ppos[v];
+      if (h != VMP__NO_HOST && vmp__host_domain(p, gr->scope, h) == dup)
+        who[n++] = vmp_problem_vm_name(p, v);
+    }
+    return vmp__error(VMP_EINVAL, "wave %u: anti-affinity %s: %s and %s share one %s "
+                      "after the wave", wave + 1, vmp__pool_str(&p->pool, gr->name),
+                      who[0] ? who[0] : "?", who[1] ? who[1] : "?",
+                      gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host");
+  }
   {
     const vmp__group *gr = &p->groups[g];
-    size_t placed, cov, need;
-    cov = vmp__spread_cover(p, gr, R->ppos, VMP__NO_HOST, 0, &placed);
-    need = gr->min_domains < placed ? gr->min_domains : placed;
-    if (cov < need && cov < R->cover[g])
+    size_t placed, cov, lacks = spread_lacks(p, gr, R->ppos, &placed, &cov);
+    if (lacks > R->cover[g])
       return vmp__error(VMP_EINVAL, "wave %u: spread %s: its VMs cover %zu "
                         "domain%s of %s after the wave, at least %zu needed",
                         wave + 1, vmp__pool_str(&p->pool, gr->name), cov,
                         cov == 1 ? "" : "s",
                         gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host",
-                        need);
-    R->cover[g] = cov;
+                        cov + lacks);
+    R->cover[g] = lacks;
   }
   return VMP_OK;
 }

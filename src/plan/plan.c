@@ -8,7 +8,10 @@
  * source needs no check because it only ever loses load, and a transient
  * resource stays held on a VM's initial host for good), no host may be
  * touched by more than max_concurrent steps, no hard spread group may
- * fall below its minimum and no VM of a group with a hard dependency may
+ * fall below its minimum, no two members of a hard anti-affinity group
+ * may share a domain after the wave (during it, a VM in flight to a host
+ * its partner is leaving is fine: a swap of two members goes in one wave),
+ * and no VM of a group with a hard dependency may
  * be left, after the wave, in a domain without the group it depends on
  * (moves are taken in order, each against the positions the wave's earlier
  * moves leave: a dependent VM waits for a wave in which the group it
@@ -419,6 +422,9 @@ typedef struct planner {
   vmp_plan *pl;
 } planner;
 
+/* Longest chain() tries. */
+#define CHAIN_MAX 16
+
 /* Releases v's load from h after a move; a transient resource stays held
  * on v's initial host (docs/rebalancing.md). */
 static void release(planner *P, uint32_t h, uint32_t v) {
@@ -430,35 +436,117 @@ static void release(planner *P, uint32_t h, uint32_t v) {
   }
 }
 
-/* Whether v's hard spread groups stay covered enough with v on t and the
- * rest where npos has them: at least their minimum, or no worse than
- * now. */
+/* How many domains spread group gr lacks with v on t and the rest where
+ * pos has them (v = VMP__NO_HOST: as pos has them): min(its minimum,
+ * members placed) - domains covered, or 0. */
+static size_t spread_deficit(const vmp_problem *p, const vmp__group *gr, const uint32_t *pos,
+                             uint32_t v, uint32_t t) {
+  size_t placed = 0, cover = vmp__spread_cover(p, gr, pos, v, t, &placed);
+  size_t need = gr->min_domains < placed ? gr->min_domains : placed;
+  return need > cover ? need - cover : 0;
+}
+
+/* Whether v's hard spread groups lack more domains with v on t and the
+ * rest where npos has them than now.  A start counts too: one more member
+ * placed may need one more domain (min(minimum, placed)). */
 static int spread_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
   const vmp_problem *p = P->p;
   uint32_t s = P->npos[v];
-  size_t placed = 0, before, after, need;
   uint64_t d0;
   int alone = 1;
-  /* The cover only falls when v leaves a domain no other member is in
-   * for another domain: most moves are settled without counting it. */
-  if (s == t || s == VMP__NO_HOST) return 0;
-  d0 = vmp__host_domain(p, gr->scope, s);
-  if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) return 0;
-  for (uint32_t k = 0; k < gr->nvms && alone; k++) {
-    uint32_t w = gr->vms[k];
-    alone = w == v || P->npos[w] == VMP__NO_HOST ||
-            vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
+  if (s == t) return 0;
+  /* A move or a stop only lowers the cover when v leaves a domain no
+   * other member is in (and a stop lowers the need as much or more when
+   * it does not): most moves are settled without counting. */
+  if (s != VMP__NO_HOST) {
+    d0 = vmp__host_domain(p, gr->scope, s);
+    if (t != VMP__NO_HOST && vmp__host_domain(p, gr->scope, t) == d0) return 0;
+    for (uint32_t k = 0; k < gr->nvms && alone; k++) {
+      uint32_t w = gr->vms[k];
+      alone = w == v || P->npos[w] == VMP__NO_HOST ||
+              vmp__host_domain(p, gr->scope, P->npos[w]) != d0;
+    }
+    if (!alone) return 0;
   }
-  if (!alone) return 0;
-  before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
-  after = vmp__spread_cover(p, gr, P->npos, v, t, &placed);
-  need = gr->min_domains < placed ? gr->min_domains : placed;
-  return after < need && after < before;
+  return spread_deficit(p, gr, P->npos, v, t) >
+         spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
+}
+
+/* Members of hard anti-affinity group gr that share one of the domains
+ * dom[0..nd) with another member (positions pos): the sum over those
+ * domains of (members there - 1).  Only the domains a set of moves leaves
+ * or enters can change, so comparing this sum over them before and after
+ * the moves tells whether they break the group more: O(members x nd). */
+static size_t anti_excess(const vmp_problem *p, const vmp__group *gr, const uint32_t *pos,
+                          const uint64_t *dom, size_t nd) {
+  size_t n[2 * CHAIN_MAX + 2] = {0}, ex = 0;
+  for (uint32_t k = 0; k < gr->nvms; k++) {
+    uint32_t h = pos[gr->vms[k]];
+    uint64_t x;
+    if (h == VMP__NO_HOST) continue;
+    x = vmp__host_domain(p, gr->scope, h);
+    for (size_t i = 0; i < nd; i++)
+      if (dom[i] == x) {
+        n[i]++;
+        break;
+      }
+  }
+  for (size_t i = 0; i < nd; i++) ex += n[i] ? n[i] - 1 : 0;
+  return ex;
+}
+
+/* Appends host h's domain under gr's scope to dom[] unless it is there
+ * (or h is no host). */
+static void add_domain(const vmp_problem *p, const vmp__group *gr, uint32_t h, uint64_t *dom,
+                       size_t *nd) {
+  uint64_t x;
+  if (h == VMP__NO_HOST) return;
+  x = vmp__host_domain(p, gr->scope, h);
+  for (size_t i = 0; i < *nd; i++)
+    if (dom[i] == x) return;
+  dom[(*nd)++] = x;
+}
+
+/* Whether moving the n VMs cv[] from where `from` has them to where npos
+ * has them puts more members of hard anti-affinity group gr together.
+ * npos is left as it was. */
+static int anti_worse_moves(planner *P, const vmp__group *gr, const uint32_t *cv,
+                            const uint32_t *from, size_t n) {
+  const vmp_problem *p = P->p;
+  uint64_t dom[2 * CHAIN_MAX + 2];
+  uint32_t saved[CHAIN_MAX + 1];
+  size_t nd = 0, before, after;
+  for (size_t i = 0; i < n; i++) {
+    add_domain(p, gr, from[i], dom, &nd);
+    add_domain(p, gr, P->npos[cv[i]], dom, &nd);
+  }
+  after = anti_excess(p, gr, P->npos, dom, nd);
+  for (size_t i = 0; i < n; i++) saved[i] = P->npos[cv[i]], P->npos[cv[i]] = from[i];
+  before = anti_excess(p, gr, P->npos, dom, nd);
+  for (size_t i = n; i-- > 0;) P->npos[cv[i]] = saved[i];
+  return after > before;
+}
+
+/* The same for v alone going to t from where npos has it. */
+static int anti_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
+  uint32_t s = P->npos[v];
+  int worse;
+  if (s == t || t == VMP__NO_HOST) return 0; /* leaving never puts two together */
+  ((planner *)P)->npos[v] = t;
+  worse = anti_worse_moves((planner *)P, gr, &v, &s, 1);
+  ((planner *)P)->npos[v] = s;
+  return worse;
+}
+
+/* Hard spread groups stay covered, and hard anti-affinity groups get no
+ * two more members together, with v on t (the rest where npos has them). */
+static int groups_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
+  return gr->policy == VMP_ANTI_AFFINITY ? anti_worse(P, gr, v, t) : spread_worse(P, gr, v, t);
 }
 
 static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
   for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1]; j++)
-    if (spread_worse(P, &P->p->groups[P->vg[j]], v, t)) return 0;
+    if (groups_worse(P, &P->p->groups[P->vg[j]], v, t)) return 0;
   return 1;
 }
 
@@ -612,14 +700,22 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
   for (size_t j = 0; j < nvg + nwg && ok; j++) {
     uint32_t g = j < nvg ? vg[j] : P->vg[P->vg_start[w] + j - nvg];
     const vmp__group *gr = &p->groups[g];
-    size_t placed = 0, before, after, need;
+    size_t before, after;
     if (j >= nvg && listed(vg, nvg, g)) continue;
-    before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+    if (gr->policy == VMP_ANTI_AFFINITY) {
+      uint32_t two[2] = {v, w}, from[2] = {saved, P->npos[w]};
+      P->npos[v] = t;
+      P->npos[w] = tw;
+      ok = !anti_worse_moves(P, gr, two, from, 2);
+      P->npos[w] = from[1];
+      P->npos[v] = saved;
+      continue;
+    }
+    before = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
     P->npos[v] = t;
-    after = vmp__spread_cover(p, gr, P->npos, w, tw, &placed);
+    after = spread_deficit(p, gr, P->npos, w, tw);
     P->npos[v] = saved;
-    need = gr->min_domains < placed ? gr->min_domains : placed;
-    if (after < need && after < before) ok = 0;
+    if (after > before) ok = 0;
   }
   for (size_t j = 0; j < nvd + nwd && ok; j++) {
     uint32_t d = j < nvd ? vd[j] : P->vd[P->vd_start[w] + j - nvd];
@@ -694,8 +790,6 @@ static uint32_t partner(planner *P, uint32_t v, uint32_t t) {
   return VMP__NO_HOST;
 }
 
-/* Longest chain() tries. */
-#define CHAIN_MAX 16
 
 /* Whether the moves of chain (VMs cv, already in the wave: npos has them on
  * their targets) keep every hard spread group and dependency any of them
@@ -708,13 +802,18 @@ static int chain_ok(planner *P, const uint32_t *cv, size_t n) {
     uint32_t v = cv[i];
     for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && ok; j++) {
       const vmp__group *gr = &p->groups[P->vg[j]];
-      size_t placed = 0, before, after, need;
-      after = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
-      need = gr->min_domains < placed ? gr->min_domains : placed;
+      size_t before, after;
+      if (gr->policy == VMP_ANTI_AFFINITY) {
+        uint32_t from[CHAIN_MAX];
+        for (size_t c = 0; c < n; c++) from[c] = P->pos[cv[c]];
+        ok = !anti_worse_moves(P, gr, cv, from, n);
+        continue;
+      }
+      after = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
       for (size_t c = 0; c < n; c++) saved[c] = P->npos[cv[c]], P->npos[cv[c]] = P->pos[cv[c]];
-      before = vmp__spread_cover(p, gr, P->npos, VMP__NO_HOST, 0, &placed);
+      before = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
       for (size_t c = 0; c < n; c++) P->npos[cv[c]] = saved[c];
-      if (after < need && after < before) ok = 0;
+      if (after > before) ok = 0;
     }
     for (size_t j = P->vd_start[v]; j < P->vd_start[v + 1] && ok; j++) {
       const vmp__dep *dp = &p->deps[P->vd[j]];
@@ -751,7 +850,7 @@ static size_t chain(planner *P, uint32_t v, uint32_t t, uint32_t *cv) {
     }
   }
   for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && !members; j++)
-    if (spread_worse(P, &p->groups[P->vg[j]], v, t)) {
+    if (p->groups[P->vg[j]].policy == VMP_SPREAD && spread_worse(P, &p->groups[P->vg[j]], v, t)) {
       members = &p->groups[P->vg[j]];
       scope = members->scope;
     }
@@ -1307,6 +1406,19 @@ static char *blocked_reason(const planner *P, uint32_t v) {
   vmp__buf b;
   size_t shown = 0, waiting = 0, dep = 0;
   vmp__buf_init(&b);
+  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1]; j++) {
+    const vmp__group *gr = &p->groups[P->vg[j]];
+    if (gr->policy != VMP_ANTI_AFFINITY || !fits(P, P->load, t, d, NULL) ||
+        !anti_worse(P, gr, v, t))
+      continue;
+    vmp__buf_printf(&b, "moving it to %s would put it in one %s with another VM of "
+                    "anti-affinity group %s, alone or in one wave with any other "
+                    "pending move",
+                    vmp_problem_host_name(p, t),
+                    gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host",
+                    vmp__pool_str(&p->pool, gr->name));
+    return vmp__buf_take(&b);
+  }
   if (fits(P, P->load, t, d, NULL) && !spread_ok(P, v, t)) {
     vmp__buf_printf(&b, "moving it to %s would leave a spread group below its "
                     "minimum of domains, alone or in one wave with any other "
@@ -1455,8 +1567,11 @@ static int plan_tables(planner *P, const double *load0) {
   return VMP_OK;
 }
 
+/* The groups a plan keeps between waves: hard spread groups with a
+ * minimum of two domains or more, and hard anti-affinity groups. */
 static int hard_spread(const vmp__group *gr) {
-  return gr->policy == VMP_SPREAD && gr->hard && gr->min_domains >= 2;
+  return gr->hard && ((gr->policy == VMP_SPREAD && gr->min_domains >= 2) ||
+                      gr->policy == VMP_ANTI_AFFINITY);
 }
 
 /* Appends x to v's list (CSR being filled: fill[v] is the next slot),
