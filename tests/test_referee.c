@@ -922,7 +922,7 @@ static int judge(const vmp_problem *p, const truth *t, const char *solver,
       goto done;
     }
     if (rc == VMP_ESTATE && !strcmp(solver, "rebalance") &&
-        strstr(msg, "start assignment infeasible")) {
+        strstr(msg, "placement it starts from") && strstr(msg, "breaks a hard constraint")) {
       /* The rebalancer starts from the running placement: true when that
        * breaks a hard constraint other than maintenance (it evacuates
        * those hosts). */
