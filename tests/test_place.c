@@ -447,20 +447,11 @@ static void test_place__random_changes_break_nothing(void **state) {
  * others arrive one at a time in random order, with random departures of
  * VMs outside the spread groups: after every placement and departure the
  * placer's solution breaks no hard constraint by the evaluator. */
-static uint64_t next_rand(uint64_t *x, uint64_t n) {
-  *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
-  return (*x >> 33) % n;
-}
-
 static void assert_no_hard_violation(const vmp_placer *pl, int round, int step) {
   vmp_solution *s = NULL;
+  const char *kind = NULL, *msg = NULL;
   assert_int_equal(vmp_placer_solution(pl, &s), VMP_OK);
-  for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
-    const char *kind, *msg;
-    int hard = 0;
-    vmp_solution_violation_at(s, k, &kind, &msg, &hard);
-    if (hard) fail_msg("round %d, step %d: %s: %s", round, step, kind, msg);
-  }
+  if (tu_hard_violations(s, &kind, &msg)) fail_msg("round %d, step %d: %s: %s", round, step, kind, msg);
   vmp_solution_free(s);
 }
 
@@ -469,47 +460,17 @@ static void test_place__rebalancing_rules_hold_at_every_arrival(void **state) {
   int placed = 0, refused = 0;
   (void)state;
   for (int round = 0; round < 150; round++) {
-    char buf[8192];
-    size_t len = 0, nh = 3 + next_rand(&x, 4), nv = 7 + next_rand(&x, 6);
-    int nz = 2 + (int)next_rand(&x, 2);
-    vmp_problem *p;
+    vmp_problem *p = tu_zoned_problem(&x, 12, 80, round % 2);
+    size_t nh = vmp_problem_num_hosts(p), nv = vmp_problem_num_vms(p);
     vmp_placer *pl = NULL;
-    len += (size_t)snprintf(buf + len, sizeof buf - len,
-                            "{\"version\":1,\"resources\":[\"cpu\",\"disk_gb\"],"
-                            "\"transient\":[\"disk_gb\"],\"hosts\":[");
-    for (size_t h = 0; h < nh; h++)
-      len += (size_t)snprintf(buf + len, sizeof buf - len,
-                              "%s{\"name\":\"h%zu\",\"capacity\":{\"cpu\":12,\"disk_gb\":80},"
-                              "\"labels\":{\"zone\":\"z%d\"}}",
-                              h ? "," : "", h, (int)(h % (size_t)nz));
-    len += (size_t)snprintf(buf + len, sizeof buf - len, "],\"vms\":[");
-    for (size_t v = 0; v < nv; v++)
-      len += (size_t)snprintf(buf + len, sizeof buf - len,
-                              "%s{\"name\":\"v%zu\",\"demand\":{\"cpu\":%d,\"disk_gb\":%d}}",
-                              v ? "," : "", v, 1 + (int)next_rand(&x, 6),
-                              5 + (int)next_rand(&x, 36));
-    snprintf(buf + len, sizeof buf - len,
-             "],\"groups\":["
-             "{\"name\":\"app\",\"policy\":\"spread\",\"min_domains\":2,\"scope\":\"zone\","
-             "\"vms\":[\"v0\",\"v1\",\"v2\"]},"
-             "{\"name\":\"db\",\"policy\":\"spread\",\"min_domains\":1,\"scope\":\"zone\","
-             "\"vms\":[\"v3\",\"v4\"]},"
-             "{\"name\":\"pair\",\"policy\":\"anti-affinity\",\"vms\":[\"v5\",\"v6\"]}],"
-             "\"dependencies\":[{\"group\":\"app\",\"on\":\"db\",\"scope\":\"zone\"}]}");
-    p = tu_problem_json(buf);
     /* a running placement free of hard violations for about half the VMs */
     for (int tries = 0; tries < 200; tries++) {
       size_t a[12];
       vmp_solution *s = NULL;
       int ok;
-      for (size_t v = 0; v < nv; v++) a[v] = next_rand(&x, 2) ? next_rand(&x, nh) : VMP_NONE;
+      for (size_t v = 0; v < nv; v++) a[v] = tu_rand(&x, 2) ? tu_rand(&x, nh) : VMP_NONE;
       assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
-      ok = vmp_solution_status(s) != VMP_STATUS_INVALID;
-      for (size_t k = 0; ok && k < vmp_solution_num_violations(s); k++) {
-        int hard = 0;
-        vmp_solution_violation_at(s, k, NULL, NULL, &hard);
-        ok = !hard;
-      }
+      ok = tu_hard_violations(s, NULL, NULL) == 0;
       vmp_solution_free(s);
       if (!ok) continue;
       for (size_t v = 0; v < nv; v++) assert_int_equal(vmp_problem_set_vm_host(p, v, a[v]), VMP_OK);
@@ -518,7 +479,7 @@ static void test_place__rebalancing_rules_hold_at_every_arrival(void **state) {
     assert_int_equal(vmp_placer_new(p, NULL, &pl), VMP_OK);
     assert_no_hard_violation(pl, round, -1);
     for (int step = 0; step < 20; step++) {
-      size_t v = next_rand(&x, nv), h;
+      size_t v = tu_rand(&x, nv), h;
       if (vmp_placer_vm_host(pl, v) == VMP_NONE) {
         assert_int_equal(vmp_place(pl, v, &h), VMP_OK);
         if (h == VMP_NONE) {
@@ -527,11 +488,10 @@ static void test_place__rebalancing_rules_hold_at_every_arrival(void **state) {
           for (size_t w = 0; w < nv; w++) a[w] = vmp_placer_vm_host(pl, w);
           for (size_t g = 0; g < nh; g++) {
             vmp_solution *s = NULL;
-            int clean = 1;
+            int clean;
             a[v] = g;
             assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
-            for (size_t k = 0; clean && k < vmp_solution_num_violations(s); k++)
-              vmp_solution_violation_at(s, k, NULL, NULL, &clean), clean = !clean;
+            clean = tu_hard_violations(s, NULL, NULL) == 0;
             vmp_solution_free(s);
             if (clean) fail_msg("round %d, step %d: v%zu refused, but h%zu takes it", round, step, v, g);
           }
@@ -539,7 +499,7 @@ static void test_place__rebalancing_rules_hold_at_every_arrival(void **state) {
         } else {
           placed++;
         }
-      } else if (v >= 5 && next_rand(&x, 4) == 0) {
+      } else if (v >= 5 && tu_rand(&x, 4) == 0) {
         /* a departure is a fact, not a choice: only VMs whose leaving
          * cannot break a group (not in app or db) leave */
         assert_int_equal(vmp_placer_remove(pl, v), VMP_OK);

@@ -340,6 +340,33 @@ static void test_plan__start_waits_for_the_spread_it_needs(void **state) {
   vmp_problem_free(p);
 }
 
+/* Hard affinity holds between waves too: a and b, in zone z1 under a
+ * zone-affinity group, both go to z2, but b's target h3 is full until c
+ * leaves it in wave 1.  a waits for b: both move in wave 2 (a alone in
+ * wave 1 would leave them in two zones), and the checker refuses them
+ * split over two waves. */
+static void test_plan__affinity_members_move_together(void **state) {
+  vmp_problem *p = dc(ZHOST("h1", "z1") "," ZHOST("h2", "z2") "," ZHOST("h3", "z2") ","
+                      ZHOST("h4", "z1") "," ZHOST("h5", "z3"),
+                      VM("a", 1, 1024, "h1") "," VM("b", 1, 1024, "h4") "," VM("c", 8, 1024, "h3"),
+                      ",\"groups\":[{\"name\":\"aff\",\"policy\":\"affinity\",\"scope\":\"zone\","
+                      "\"vms\":[\"a\",\"b\"]}]");
+  vmp_solution *t = tu_target(p, "a=h2,b=h3,c=h5");
+  vmp_plan *pl = plan(p, t, 2, 1);
+  char *json = NULL, *x;
+  (void)state;
+  assert_int_equal(vmp_plan_status(pl), VMP_PLAN_COMPLETE);
+  assert_string_equal(steps(pl), "1:c:h3>h5 2:a:h1>h2 2:b:h4>h3");
+  assert_int_equal(vmp_plan_to_json(pl, &json), VMP_OK);
+  x = strstr(json, "\"wave\": 2,\n      \"action\": \"migrate\",\n      \"vm\": \"b\"");
+  assert_non_null(x);
+  x[strlen("\"wave\": ")] = '3';
+  tu_assert_plan_refused(json, p, t,
+                         "wave 2: affinity aff: its VMs are in 2 domains of zone after the wave");
+  vmp_free(json);
+  tu_release(p, t, pl);
+}
+
 /* With allow_stop, a swap of two full hosts that no third host can break
  * becomes a cold move of one VM, the last resort: b is shut down on hB
  * (wave 1), a moves into hB once b's room is free (wave 2), and b is
@@ -929,20 +956,15 @@ static void test_plan__random_plans_pass_the_checker(void **state) {
  * must break no hard constraint by the evaluator; a complete plan ends at
  * the target.  Plans are made with and without staging hosts, per-host
  * caps 1 to 3. */
-static int rand_below(uint64_t *x, int n) {
-  *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
-  return (int)((*x >> 33) % (uint64_t)n);
-}
-
 /* A random assignment the evaluator finds free of hard violations, or 0. */
 static int random_feasible(const vmp_problem *p, uint64_t *x, size_t *a) {
   size_t nv = vmp_problem_num_vms(p), nh = vmp_problem_num_hosts(p);
   for (int tries = 0; tries < 400; tries++) {
     vmp_solution *s = NULL;
     int ok;
-    for (size_t v = 0; v < nv; v++) a[v] = (size_t)rand_below(x, (int)nh);
+    for (size_t v = 0; v < nv; v++) a[v] = tu_rand(x, nh);
     assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
-    ok = vmp_solution_status(s) != VMP_STATUS_INVALID;
+    ok = tu_hard_violations(s, NULL, NULL) == 0;
     vmp_solution_free(s);
     if (ok) return 1;
   }
@@ -953,42 +975,19 @@ static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **
   uint64_t x = 20261207;
   int planned = 0, complete = 0, waves_checked = 0, started = 0, stopped = 0, staged = 0;
   (void)state;
-  for (int round = 0; round < 240; round++) {
-    char buf[8192];
-    size_t len = 0, nh = 3 + (size_t)rand_below(&x, 4), nv = 7 + (size_t)rand_below(&x, 6);
+  for (int round = 0; round < 320; round++) {
     size_t cur[12], tgt[12], a[12], init[12];
     double d[12][2], cap[2];
-    int nz = 2 + rand_below(&x, 2), tight = round % 4 == 3, nnew = rand_below(&x, 3);
+    int tight = round % 4 == 3, nnew = (int)tu_rand(&x, 3);
     vmp_plan_opts o = VMP_PLAN_OPTS_INIT;
     cap[0] = tight ? 10 : 16;
     cap[1] = tight ? 60 : 100;
-    len += (size_t)snprintf(buf + len, sizeof buf - len,
-                            "{\"version\":1,\"resources\":[\"cpu\",\"disk_gb\"],"
-                            "\"transient\":[\"disk_gb\"],\"hosts\":[");
-    for (size_t h = 0; h < nh; h++)
-      len += (size_t)snprintf(buf + len, sizeof buf - len,
-                              "%s{\"name\":\"h%zu\",\"capacity\":{\"cpu\":%g,\"disk_gb\":%g},"
-                              "\"labels\":{\"zone\":\"z%d\"}}",
-                              h ? "," : "", h, cap[0], cap[1], (int)(h % (size_t)nz));
-    len += (size_t)snprintf(buf + len, sizeof buf - len, "],\"vms\":[");
-    for (size_t v = 0; v < nv; v++) {
-      d[v][0] = 1 + rand_below(&x, 6);
-      d[v][1] = 5 + rand_below(&x, 36);
-      len += (size_t)snprintf(buf + len, sizeof buf - len,
-                              "%s{\"name\":\"v%zu\",\"demand\":{\"cpu\":%g,\"disk_gb\":%g}}",
-                              v ? "," : "", v, d[v][0], d[v][1]);
-    }
-    snprintf(buf + len, sizeof buf - len,
-             "],\"groups\":["
-             "{\"name\":\"app\",\"policy\":\"spread\",\"min_domains\":2,\"scope\":\"zone\","
-             "\"vms\":[\"v0\",\"v1\",\"v2\"]},"
-             "{\"name\":\"db\",\"policy\":\"spread\",\"min_domains\":1,\"scope\":\"zone\","
-             "\"vms\":[\"v3\",\"v4\"]},"
-             "{\"name\":\"pair\",\"policy\":\"anti-affinity\",\"vms\":[\"v5\",\"v6\"]}],"
-             "\"dependencies\":[{\"group\":\"app\",\"on\":\"db\",\"scope\":\"zone\"}]}");
-    vmp_problem *p = tu_problem_json(buf);
+    vmp_problem *p = tu_zoned_problem(&x, cap[0], cap[1], round % 2);
+    size_t nh = vmp_problem_num_hosts(p), nv = vmp_problem_num_vms(p);
     vmp_solution *t = NULL;
     vmp_plan *pl = NULL;
+    for (size_t v = 0; v < nv; v++)
+      for (size_t r = 0; r < 2; r++) d[v][r] = vmp_problem_vm_demand(p, v, r);
     if (!random_feasible(p, &x, cur)) {
       vmp_problem_free(p);
       continue;
@@ -1060,21 +1059,17 @@ static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **
       }
       for (size_t h = 0; h < nh; h++)
         for (int r = 0; r < 2; r++)
-          if (use[h][r] > cap[r] + 1e-9)
+          if (use[h][r] > vmp_problem_host_effective_capacity(p, h, (size_t)r) + 1e-9)
             fail_msg("round %d, wave %zu of \"%s\": h%zu needs %g of %s, capacity %g", round,
-                     w + 1, steps(pl), h, use[h][r], r ? "disk_gb" : "cpu", cap[r]);
+                     w + 1, steps(pl), h, use[h][r], r ? "disk_gb" : "cpu",
+                     vmp_problem_host_effective_capacity(p, h, (size_t)r));
       for (size_t v = 0; v < nv; v++)
         if (moving[v]) a[v] = inflight_to[v];
       {
         vmp_solution *s = NULL;
         assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
-        if (vmp_solution_status(s) == VMP_STATUS_INVALID) {
-          const char *kind = NULL, *msg = NULL;
-          for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
-            int hard = 0;
-            vmp_solution_violation_at(s, k, &kind, &msg, &hard);
-            if (hard) break;
-          }
+        const char *kind = NULL, *msg = NULL;
+        if (tu_hard_violations(s, &kind, &msg)) {
           fail_msg("round %d: after wave %zu of \"%s\": %s: %s", round, w + 1, steps(pl),
                    kind, msg);
         }
@@ -1099,6 +1094,41 @@ static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **
               staged > 0);
 }
 
+/* Move pruning leaves a target of the rebalancing model as it is (its
+ * solver prices every move itself; undoing moves here could break a
+ * transient, spread or dependency constraint) and refuses a cap on moves
+ * with the reason, on the random zoned datacenters of the plan test. */
+static void test_plan__prune_leaves_rebalancing_targets_alone(void **state) {
+  uint64_t x = 99;
+  int pruned = 0;
+  (void)state;
+  for (int round = 0; round < 100; round++) {
+    vmp_problem *p = tu_zoned_problem(&x, 14, 90, round % 2);
+    size_t nv = vmp_problem_num_vms(p), cur[12], tgt[12];
+    vmp_solution *t = NULL, *r = NULL;
+    if (!random_feasible(p, &x, cur)) {
+      vmp_problem_free(p);
+      continue;
+    }
+    for (size_t v = 0; v < nv; v++) assert_int_equal(vmp_problem_set_vm_host(p, v, cur[v]), VMP_OK);
+    if (!random_feasible(p, &x, tgt)) {
+      vmp_problem_free(p);
+      continue;
+    }
+    assert_int_equal(vmp_evaluate(p, tgt, &t), VMP_OK);
+    tu_assert_error(vmp_solution_prune_moves(p, t, 1, &r), VMP_ENOTSUP,
+                    "max_moves: a cap on moves is not supported with the rebalancing model");
+    assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &r), VMP_OK);
+    for (size_t v = 0; v < nv; v++) assert_int_equal(vmp_solution_vm_host(r, v), tgt[v]);
+    assert_true(vmp_solution_objective(r) == vmp_solution_objective(t));
+    pruned++;
+    vmp_solution_free(r);
+    vmp_solution_free(t);
+    vmp_problem_free(p);
+  }
+  assert_true(pruned >= 30);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plan__single_move_and_duration),
@@ -1114,6 +1144,7 @@ int main(void) {
       cmocka_unit_test(test_plan__dependency_rotation_moves_in_one_wave),
       cmocka_unit_test(test_plan__anti_affinity_holds_between_waves),
       cmocka_unit_test(test_plan__start_waits_for_the_spread_it_needs),
+      cmocka_unit_test(test_plan__affinity_members_move_together),
       cmocka_unit_test(test_plan__allow_stop_moves_a_stuck_swap_cold),
       cmocka_unit_test(test_plan__new_vm_is_started_and_running_vm_never_stopped),
       cmocka_unit_test(test_plan__allow_stop_stops_unplaced_vms_first),
@@ -1127,6 +1158,7 @@ int main(void) {
       cmocka_unit_test(test_plan__prune_cannot_undo_needed_moves),
       cmocka_unit_test(test_plan__random_plans_pass_the_checker),
       cmocka_unit_test(test_plan__random_rebalancing_plans_keep_every_wave_feasible),
+      cmocka_unit_test(test_plan__prune_leaves_rebalancing_targets_alone),
       cmocka_unit_test(test_plan__temporary_eviction_frees_a_third_host),
       cmocka_unit_test(test_plan__no_eviction_leaves_the_swap_blocked),
       cmocka_unit_test(test_plan__eviction_keeps_transient_resources_held),

@@ -163,3 +163,67 @@ const char *const TU_BINS =
     "\"vms\":[{\"name\":\"a\",\"demand\":{\"size\":6}},{\"name\":\"b\",\"demand\":{\"size\":5}},"
     "{\"name\":\"c\",\"demand\":{\"size\":4}},{\"name\":\"d\",\"demand\":{\"size\":3}},"
     "{\"name\":\"e\",\"demand\":{\"size\":2}}]}";
+
+uint64_t tu_rand(uint64_t *x, uint64_t n) {
+  *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (*x >> 33) % n;
+}
+
+vmp_problem *tu_zoned_problem(uint64_t *x, double cpu, double disk, int classic) {
+  char buf[8192];
+  size_t len = 0, nh = 3 + tu_rand(x, 4), nv = 7 + tu_rand(x, 6);
+  int nz = 2 + (int)tu_rand(x, 2);
+  len += (size_t)snprintf(buf + len, sizeof buf - len,
+                          "{\"version\":1,\"resources\":[\"cpu\",\"disk_gb\"],"
+                          "\"transient\":[\"disk_gb\"],\"hosts\":[");
+  for (size_t h = 0; h < nh; h++)
+    len += (size_t)snprintf(buf + len, sizeof buf - len,
+                            "%s{\"name\":\"h%zu\",\"capacity\":{\"cpu\":%g,\"disk_gb\":%g},"
+                            "\"labels\":{\"zone\":\"z%d\"}%s}",
+                            h ? "," : "", h, cpu, disk, (int)(h % (size_t)nz),
+                            !classic        ? ""
+                            : h == 0        ? ",\"overcommit\":{\"cpu\":1.5}"
+                            : h == 1        ? ",\"reserved\":{\"disk_gb\":10}"
+                            : h == nh - 1   ? ",\"maintenance\":true"
+                                            : "");
+  len += (size_t)snprintf(buf + len, sizeof buf - len, "],\"vms\":[");
+  for (size_t v = 0; v < nv; v++) {
+    int c = 1 + (int)tu_rand(x, 6), d = 5 + (int)tu_rand(x, 36);
+    len += (size_t)snprintf(buf + len, sizeof buf - len,
+                            "%s{\"name\":\"v%zu\",\"demand\":{\"cpu\":%d,\"disk_gb\":%d}%s}",
+                            v ? "," : "", v, c, d,
+                            !classic  ? ""
+                            : v == 7  ? ",\"labels\":{\"pci\":\"true\"}"
+                            : v == 8  ? ",\"allowed_hosts\":[\"h0\",\"h1\"]"
+                                      : "");
+  }
+  if (classic)
+    len += (size_t)snprintf(buf + len, sizeof buf - len,
+                            "],\"rules\":[{\"name\":\"pci\",\"when\":\"vm.labels.pci == \\\"true\\\"\","
+                            "\"require\":\"host.labels.zone == \\\"z0\\\"\"}");
+  snprintf(buf + len, sizeof buf - len,
+           "],\"groups\":[%s"
+           "{\"name\":\"app\",\"policy\":\"spread\",\"min_domains\":2,\"scope\":\"zone\","
+           "\"vms\":[\"v0\",\"v1\",\"v2\"]},"
+           "{\"name\":\"db\",\"policy\":\"spread\",\"min_domains\":1,\"scope\":\"zone\","
+           "\"vms\":[\"v3\",\"v4\"]},"
+           "{\"name\":\"pair\",\"policy\":\"anti-affinity\",\"vms\":[\"v5\",\"v6\"]}],"
+           "\"dependencies\":[{\"group\":\"app\",\"on\":\"db\",\"scope\":\"zone\"}]}",
+           classic && nv > 10 ? "{\"name\":\"aff\",\"policy\":\"affinity\",\"scope\":\"zone\","
+                                "\"vms\":[\"v9\",\"v10\"]}," : "");
+  return tu_problem_json(buf);
+}
+
+size_t tu_hard_violations(const vmp_solution *s, const char **kind, const char **message) {
+  size_t n = 0;
+  for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
+    const char *kd, *msg;
+    int hard = 0;
+    vmp_solution_violation_at(s, k, &kd, &msg, &hard);
+    if (!hard) continue;
+    if (!n && kind) *kind = kd;
+    if (!n && message) *message = msg;
+    n++;
+  }
+  return n;
+}

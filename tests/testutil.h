@@ -35,6 +35,22 @@ void tu_plan_new(const vmp_problem *p, const vmp_solution *t, uint32_t max_concu
  * message containing `needle` (a plan edited to break a rule). */
 void tu_assert_plan_refused(const char *json, const vmp_problem *p, const vmp_solution *t,
                             const char *needle);
+/* A draw in [0, n) from the LCG state *x (the property tests' fixed
+ * random sequences). */
+uint64_t tu_rand(uint64_t *x, uint64_t n);
+/* A small random datacenter with the rebalancing rules, for property
+ * tests: 3-6 hosts of `cpu` and `disk` capacity in 2 or 3 zones ("zone"
+ * label), 7-12 VMs v0.. of 1-6 cpu and 5-40 disk_gb, disk_gb transient;
+ * spread group "app" (v0-v2, at least 2 zones) depending on spread group
+ * "db" (v3, v4) within a zone, anti-affinity pair "pair" (v5, v6).  With
+ * `classic`, also the classic features: cpu overcommit 1.5 on h0, memory
+ * of the transient kind reserved on h1, the last host in maintenance, a
+ * hard rule confining VMs labelled pci (v7) to zone z0, allowed hosts
+ * h0/h1 for v8, and a hard affinity group over zones (v9, v10, when
+ * present).  No VM has a current host. */
+vmp_problem *tu_zoned_problem(uint64_t *x, double cpu, double disk, int classic);
+/* The number of hard violations of solution s. */
+size_t tu_hard_violations(const vmp_solution *s, const char **kind, const char **message);
 /* Builds a problem from a JSON text, failing the test on error. */
 vmp_problem *tu_problem_json(const char *json);
 /* Bin packing: items of sizes 6, 5, 4, 3, 2 and three bins of 10; two

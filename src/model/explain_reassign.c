@@ -24,18 +24,25 @@ static void dom_text(const vmp_problem *p, uint32_t scope, uint32_t h,
     snprintf(buf, n, "host %s", HN(h));
 }
 
+/* A transient resource of host h holds the final load and what the VMs
+ * whose current host is h but that end elsewhere still hold there.  With
+ * v on h: the others' load and holds, and v's demand once (a VM coming
+ * back to its current host holds nothing more there).  This applies to
+ * every VM that goes to h, new ones and ones coming home included: the
+ * holds of the others take room whoever comes. */
 static void transient(const vmp__explainer *ex, uint32_t v, uint32_t h,
                       vmp__reasons *r) {
   const vmp_problem *p = ex->p;
   uint32_t c = p->vm_host[v];
-  if (!p->res_transient || c == VMP__NO_HOST || c == h || !ex->held) return;
+  if (!p->res_transient || !ex->held) return;
   for (uint32_t q = 0; q < p->nres; q++) {
     double cap, used, d = p->vm_demand[v * p->nres + q];
     char key[300], b1[32], b2[32], b3[32];
     if (!((p->res_transient >> q) & 1u)) continue;
     cap = vmp_problem_host_effective_capacity(p, h, q);
     used = ex->load[h * p->nres + q] + ex->held[h * p->nres + q];
-    if (ex->vm_host[v] == h) used -= d;
+    if (ex->vm_host[v] == h) used -= d;             /* v's own load there */
+    else if (c == h) used -= d;                     /* v's own hold there */
     if (used + d <= cap * (1 + VMP__REL_EPS) + VMP__ABS_EPS) continue;
     snprintf(key, sizeof key, "transient %s", vmp_problem_resource_name(p, q));
     vmp__reasons_add(r, key,
