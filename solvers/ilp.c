@@ -1268,7 +1268,7 @@ static void load(ilp *b) {
   glp_set_prob_name(lp, "vmplace_assignment");
   glp_set_obj_dir(lp, GLP_MIN);
   glp_set_obj_coef(lp, 0, b->obj_const);
-  glp_add_cols(lp, b->ncols);
+  if (b->ncols) glp_add_cols(lp, b->ncols);
   for (int j = 1; j <= b->ncols; j++) {
     if (b->ckind[j] == COL_BIN) {
       glp_set_col_kind(lp, j, GLP_BV);
@@ -1933,6 +1933,18 @@ static int prepare(ilp *b, vmp__ctx *ctx, int export_only, int *done) {
       b->inc_obj - b->ext_bound <= 1e-6 * (fabs(b->inc_obj) > 1.0 ? fabs(b->inc_obj) : 1.0)) {
     *done = 1;
     return 0;
+  }
+  if (!export_only) {
+    /* No item can be placed anywhere: the warm start (all of them out)
+     * is the only placement, so the optimum, whatever the rebalancing
+     * terms charge for the empty hosts -- and a MIP without one column
+     * is no model GLPK takes ("glp_add_cols: ncs = 0"). */
+    size_t placeable = 0;
+    for (size_t i = 0; i < m->nitems; i++) placeable += !m->item_unplaceable[i];
+    if (!placeable && b->inc_obj < HUGE_VAL) {
+      *done = 1;
+      return 0;
+    }
   }
   if ((rc = make_order(b)) || (rc = plan_hosts(b)) || (rc = plan_x(b)) ||
       (rc = count_memberships(b)) || (rc = check_memory(b)))
