@@ -556,6 +556,84 @@ static int new_column(cg *c, uint32_t k, const uint32_t *a, int *ind, double *va
   return 0;
 }
 
+/* ---- the pool one run leaves to the next (solvers.h) ----------------------------------- */
+
+/* Patterns as the pattern store keeps them (CSR over types), valid for the
+ * model whose types and classes they were built on: the same model gives
+ * the same types and classes (build_types, build_classes are
+ * deterministic). */
+struct vmp__colgen_pool {
+  const vmp__model *m;  /* NULL: empty */
+  uint32_t nt, nk;
+  size_t np;
+  uint32_t *pclass;     /* [np] */
+  size_t *pstart;       /* [np+1] */
+  uint32_t *ptype, *pcnt;
+  double root_lb;       /* the run's root bound (-HUGE_VAL: none) */
+  int root_converged;   /* as c->root_converged */
+};
+
+int vmp__colgen_pool_new(vmp__colgen_pool **out) {
+  if (!(*out = calloc(1, sizeof **out))) return vmp__enomem();
+  (*out)->root_lb = -HUGE_VAL;
+  return 0;
+}
+
+int vmp__colgen_pool_converged(const vmp__colgen_pool *pool) {
+  return pool && pool->m && pool->root_converged;
+}
+
+void vmp__colgen_pool_free(vmp__colgen_pool *pool) {
+  if (!pool) return;
+  VMP__FREE_ALL(pool->pclass, pool->pstart, pool->ptype, pool->pcnt, pool);
+}
+
+/* Adds the pool's patterns (those of this model) as columns. */
+static int pool_columns(cg *c, const vmp__colgen_pool *pool, int *ind, double *val) {
+  uint32_t *a = c->kub;
+  int added = 0, rc = 0;
+  if (!pool || pool->m != c->m || pool->nt != c->nt || pool->nk != c->nk) return 0;
+  for (size_t p = 0; p < pool->np && !rc; p++) {
+    memset(a, 0, c->nt * sizeof *a);
+    for (size_t e = pool->pstart[p]; e < pool->pstart[p + 1]; e++) a[pool->ptype[e]] = pool->pcnt[e];
+    rc = new_column(c, pool->pclass[p], a, ind, val, &added, 0);
+  }
+  vmp__ctx_log(c->ctx, VMP_LOG_DEBUG, "colgen: %d columns from the pool of an earlier run", added);
+  return rc;
+}
+
+/* Leaves this run's patterns in the pool (replacing what it held). */
+static int pool_keep(const cg *c, vmp__colgen_pool *pool) {
+  size_t ne = c->np ? c->pstart[c->np] : 0;
+  uint32_t *pclass = malloc((c->np + 1) * sizeof *pclass);
+  size_t *pstart = malloc((c->np + 1) * sizeof *pstart);
+  uint32_t *ptype = malloc((ne + 1) * sizeof *ptype), *pcnt = malloc((ne + 1) * sizeof *pcnt);
+  if (!pclass || !pstart || !ptype || !pcnt) {
+    VMP__FREE_ALL(pclass, pstart, ptype, pcnt);
+    return vmp__enomem();
+  }
+  if (c->np) {
+    memcpy(pclass, c->pclass, c->np * sizeof *pclass);
+    memcpy(pstart, c->pstart, (c->np + 1) * sizeof *pstart);
+    memcpy(ptype, c->ptype, ne * sizeof *ptype);
+    memcpy(pcnt, c->pcnt, ne * sizeof *pcnt);
+  } else {
+    pstart[0] = 0;
+  }
+  VMP__FREE_ALL(pool->pclass, pool->pstart, pool->ptype, pool->pcnt);
+  pool->m = c->m;
+  pool->nt = c->nt;
+  pool->nk = c->nk;
+  pool->np = c->np;
+  pool->pclass = pclass;
+  pool->pstart = pstart;
+  pool->ptype = ptype;
+  pool->pcnt = pcnt;
+  pool->root_lb = c->root_lb;
+  pool->root_converged = c->root_converged;
+  return 0;
+}
+
 /* ---- the master LP ------------------------------------------------------------------- */
 
 static void lp_create(cg *c) {
@@ -1617,6 +1695,7 @@ static int run(cg *c, int *ind, double *val, int *stopped) {
   *stopped = 0;
   lp_create(c);
   if ((rc = placement_columns(c, c->best, ind, val))) return rc;
+  if ((rc = pool_columns(c, ctx->colgen_pool, ind, val))) return rc;
   /* The root: most of the time if it needs it, but leave some for the
    * dive. */
   rc = optimize(c, ind, val, left < HUGE_VAL ? t0 + 0.6 * left : HUGE_VAL, &lb, &conv);
@@ -1668,6 +1747,9 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
   }
   if ((rc = vmp__warmstart(ctx, c->best, &c->best_obj, &wbound))) goto end;
   c->ext_bound = ctx->best_bound > wbound ? ctx->best_bound : wbound;
+  /* the root bound of the run that left the pool holds for this model */
+  if (ctx->colgen_pool && ctx->colgen_pool->m == m && ctx->colgen_pool->root_lb > c->ext_bound)
+    c->ext_bound = ctx->colgen_pool->root_lb;
   if (!proven(c) && !vmp__ctx_should_stop(ctx)) {
     if ((rc = setup(c))) goto end;
     if (c->nt && c->nk) {
@@ -1682,6 +1764,7 @@ static int colgen_solve(vmp__ctx *ctx, vmp__result *res) {
       rc = run(c, c->ind, c->val, &c->stopped);
       vmp__glpk_close(c->g);
       c->g = NULL;
+      if (!rc && ctx->colgen_pool) rc = pool_keep(c, ctx->colgen_pool);
       if (rc) goto end;
       stopped = c->stopped;
     }

@@ -308,6 +308,21 @@ static int shed_transient(vmp__state *st, vmp__hardcons *hd, size_t h) {
   return any;
 }
 
+/* Whether item i, on host h, has a VM of A of a hard dependency in a
+ * domain without a VM of B: one the dependency counts. */
+static int item_dep_violator(const vmp__hardcons *hd, size_t i, size_t h) {
+  const vmp__model *m = hd->m;
+  for (uint32_t k = m->item_start[i]; k < m->item_start[i + 1]; k++) {
+    uint32_t v = m->item_vms[k];
+    for (uint32_t x = hd->vm_start[v]; x < hd->vm_start[v + 1]; x++) {
+      uint32_t ref = hd->vm_refs[x], idx = ref >> 2;
+      if ((ref & 3u) == REF_DEP_A && !hd->db[idx][m->rdoms[m->deps[idx].doms].dom[h]])
+        return 1;
+    }
+  }
+  return 0;
+}
+
 void vmp__hardcons_shed(vmp__state *st, vmp__hardcons *hd) {
   const vmp__model *m = st->m;
   int progress = 1;
@@ -332,6 +347,22 @@ void vmp__hardcons_shed(vmp__state *st, vmp__hardcons *hd) {
         vmp__hardcons_place(hd, i, (size_t)h);
       }
     }
+    /* Stuck: no single item comes off with fewer violations, as in a
+     * chain of dependencies where the VM of A that breaks one is the VM
+     * of B another one needs (v2 needs v6 on its host, v3 needs v2 in its
+     * zone, v6 is out: taking v2 off mends one and breaks the other).
+     * Take off a VM that breaks a dependency anyway: every such step
+     * places one item fewer, so this ends, at worst with the dependent
+     * items out, and never with a hard violation left. */
+    if (!progress && hd->nviol)
+      for (size_t i = 0; i < m->nitems; i++) {
+        int32_t h = st->host[i];
+        if (h < 0 || !item_dep_violator(hd, i, (size_t)h)) continue;
+        vmp__hardcons_unplace(hd, i, (size_t)h);
+        vmp__state_unplace(st, i);
+        progress = 1;
+        break;
+      }
   }
 }
 

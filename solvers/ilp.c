@@ -1268,7 +1268,7 @@ static void load(ilp *b) {
   glp_set_prob_name(lp, "vmplace_assignment");
   glp_set_obj_dir(lp, GLP_MIN);
   glp_set_obj_coef(lp, 0, b->obj_const);
-  glp_add_cols(lp, b->ncols);
+  if (b->ncols) glp_add_cols(lp, b->ncols);
   for (int j = 1; j <= b->ncols; j++) {
     if (b->ckind[j] == COL_BIN) {
       glp_set_col_kind(lp, j, GLP_BV);
@@ -1346,14 +1346,23 @@ static int guard_step(ilp *b, glp_tree *T) {
   if (step >= 1.0 || (step > before && step >= 0.25))
     vmp__ctx_log(b->ctx, VMP_LOG_DEBUG, "ilp: GLPK took %.2f s from %s to %s, %.2f s left", step,
                  reason_name(s->reason), reason_name(glp_ios_reason(T)), left);
+  if (s->rows_guess >= 0.25 &&
+      (glp_ios_reason(T) == GLP_ICUTGEN || glp_ios_reason(T) == GLP_IBRANCH))
+    vmp__ctx_log(b->ctx, VMP_LOG_DEBUG, "ilp: the node's tableau rows priced at %.2f s before %s",
+                 s->rows_guess, reason_name(glp_ios_reason(T)));
   if (act == VMP__GLPK_CUTS_OFF)
     vmp__ctx_log(b->ctx, VMP_LOG_INFO,
-                 "ilp: %.2f s left, a round of cuts took up to %.2f s: no more cuts", left,
-                 s->longest[GLP_ICUTGEN] > 0.0 ? s->longest[GLP_ICUTGEN] : s->cut_guess);
+                 "ilp: %.2f s left, a round of cuts would take up to %.2f s: no more cuts",
+                 left, s->round);
   if (act == VMP__GLPK_STOP)
     vmp__ctx_log(b->ctx, VMP_LOG_INFO,
                  "ilp: %.2f s left, the step after %s took up to %.2f s: search stopped", left,
                  reason_name(glp_ios_reason(T)), s->longest[glp_ios_reason(T) & 7]);
+  if (act == VMP__GLPK_CHEAP_BRANCH)
+    vmp__ctx_log(b->ctx, VMP_LOG_INFO,
+                 "ilp: %.2f s left, GLPK's branching rule would take about %.2f s "
+                 "(a tableau row per fractional column): most fractional column instead",
+                 left, s->rows_guess);
   return act == VMP__GLPK_STOP;
 }
 
@@ -1586,6 +1595,7 @@ static int run_glpk(ilp *b, outcome *out) {
     smcp.meth = GLP_DUALP;
     smcp.tm_lim = vmp__glpk_ms(glpk_seconds(b));
     t0 = vmp__now();
+    vmp__glpk_steps_start(&b->steps);
     rc = root_lp(b, &smcp, out);
     t_root = vmp__now() - t0;
     if (rc) return rc < 0 ? rc : 0;
@@ -1663,6 +1673,9 @@ static int run_glpk(ilp *b, outcome *out) {
   b->steps.cut_guess = CUT_SECONDS_PER_NONZERO * (double)b->a.nnz;
   if ((iocp.mir_cuts == GLP_ON || iocp.gmi_cuts == GLP_ON) && t_root > b->steps.cut_guess)
     b->steps.cut_guess = t_root;
+  /* Gomory's rounds and GLPK's branching rule take a tableau row per
+   * fractional column (glpk_util.h) */
+  b->steps.price_rows = 1;
   if (presolve && b->nlz) {
     /* GLPK's presolver solves the root itself: the whole model. */
     if (!(b->lzin = calloc(b->nlz, 1))) return vmp__enomem();
@@ -1921,6 +1934,18 @@ static int prepare(ilp *b, vmp__ctx *ctx, int export_only, int *done) {
     *done = 1;
     return 0;
   }
+  if (!export_only) {
+    /* No item can be placed anywhere: the warm start (all of them out)
+     * is the only placement, so the optimum, whatever the rebalancing
+     * terms charge for the empty hosts -- and a MIP without one column
+     * is no model GLPK takes ("glp_add_cols: ncs = 0"). */
+    size_t placeable = 0;
+    for (size_t i = 0; i < m->nitems; i++) placeable += !m->item_unplaceable[i];
+    if (!placeable && b->inc_obj < HUGE_VAL) {
+      *done = 1;
+      return 0;
+    }
+  }
   if ((rc = make_order(b)) || (rc = plan_hosts(b)) || (rc = plan_x(b)) ||
       (rc = count_memberships(b)) || (rc = check_memory(b)))
     return rc;
@@ -1963,6 +1988,7 @@ static void report(const ilp *b, vmp__result *res, double t0) {
   vmp__stats_set(st, "ilp.nodes", b->nodes);
   vmp__stats_set(st, "ilp.cheap_tree", b->cheap_tree);
   vmp__stats_set(st, "ilp.cuts_off_for_time", b->steps.cuts_off);
+  vmp__stats_set(st, "ilp.cheap_branching_for_time", b->steps.cheap_branch);
   vmp__stats_set(st, "ilp.longest_step_seconds", vmp__glpk_steps_longest(&b->steps));
   vmp__stats_set(st, "ilp.root_lp", b->root_lp);
   vmp__stats_set(st, "ilp.warm_start_objective", b->warm_obj < HUGE_VAL ? b->warm_obj : -1.0);

@@ -288,6 +288,34 @@ static int start_of(const vmp__ctx *ctx, int *start) {
   return 0;
 }
 
+/* The engine refused its start, naming it in its own indices ("VM 0:
+ * host 0 not allowed"): the same refusal in the problem's names, from the
+ * evaluator (VMs on hosts in maintenance are moved out first, so that is
+ * not what is wrong). */
+static int start_error(const vmp__model *m, const int *start) {
+  size_t *host = malloc((m->nvms + 1) * sizeof *host);
+  vmp_solution *e = NULL;
+  char what[512];
+  what[0] = '\0';
+  if (!host) return vmp__enomem();
+  for (size_t v = 0; v < m->nvms; v++) host[v] = start[v] < 0 ? VMP_NONE : (size_t)start[v];
+  if (!vmp_evaluate(m->p, host, &e)) {
+    for (size_t k = 0; k < vmp_solution_num_violations(e) && !what[0]; k++) {
+      const char *kind, *msg;
+      int hard;
+      if (!vmp_solution_violation(e, k, &kind, &msg, &hard) && hard &&
+          strcmp(kind, "maintenance"))
+        snprintf(what, sizeof what, " (%s)", msg);
+    }
+    vmp_solution_free(e);
+  }
+  free(host);
+  return vmp__error(VMP_ESTATE, "rebalance: the placement it starts from (the incumbent, "
+                    "else the running one) breaks a hard constraint%s; the rebalancer "
+                    "starts from a placement that meets them (auto places with its "
+                    "classic chain first)", what);
+}
+
 static int rebalance_solve(vmp__ctx *ctx, vmp__result *res) {
   const vmp__model *m = ctx->m;
   vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
@@ -317,7 +345,20 @@ static int rebalance_solve(vmp__ctx *ctx, vmp__result *res) {
   o.progress_userdata = &x;
   memset(&st, 0, sizeof st);
   rc = vmp__rebalance_run(&c.r, start, &o, best, &obj, &bound, &st);
+  if (rc == VMP_ESTATE && !strncmp(vmp_last_error(), "start assignment infeasible", 27))
+    rc = start_error(m, start);
   if (rc) goto done;
+  if (!m->unplaced_auto) {
+    /* The engine's bound holds for placements of every VM.  With an
+     * explicit unplaced weight, leaving VMs out may cost less (a VM that
+     * costs more on any host than its penalty): such a placement costs
+     * at least the smallest penalty.  With the automatic weight it never
+     * pays, since a placement of every VM exists (this one). */
+    double least = HUGE_VAL;
+    for (size_t v = 0; v < m->nvms; v++)
+      if (m->pen[v] < least) least = m->pen[v];
+    if (least < bound) bound = least;
+  }
   for (size_t v = 0; v < m->nvms; v++) res->host[m->vm_item[v]] = best[v];
   res->bound = bound;
   /* `completed` only for a placement proven optimal (its objective at the

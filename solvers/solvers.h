@@ -48,6 +48,20 @@ int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res);
  * (solvers/exact.c; also picks ilp's cheaper tree). */
 int vmp__exact_rule_laden(const vmp__model *m);
 
+/* What one colgen run hands to the next on the same model
+ * (solvers/colgen.c): with ctx->colgen_pool set, colgen adds the pool's
+ * patterns to its master before the root and takes the pool's root bound,
+ * and when it ends leaves there its own patterns, root bound and root
+ * convergence; auto's quick attempt thus spares its exact stage the root
+ * it converged already.  new: 0 or VMP_ENOMEM (*out NULL).  converged: 1
+ * when the run that filled the pool converged its root (the pool holds
+ * the master LP's optimal columns), 0 otherwise or when empty.  free
+ * accepts NULL. */
+typedef struct vmp__colgen_pool vmp__colgen_pool;
+int vmp__colgen_pool_new(vmp__colgen_pool **out);
+int vmp__colgen_pool_converged(const vmp__colgen_pool *pool);
+void vmp__colgen_pool_free(vmp__colgen_pool *pool);
+
 /* Writes the assignment MIP of the `ilp` solver (solvers/ilp.c) for
  * ctx->m to path in CPLEX LP (VMP_MODEL_LP) or free MPS (VMP_MODEL_MPS)
  * format.  0, VMP_EIO, VMP_ERANGE (too large), VMP_ENOMEM, VMP_ESOLVER. */

@@ -170,6 +170,35 @@ static void test_colgen__auto_uses_the_exact_stage(void **state) {
   vmp_problem_free(p);
 }
 
+/* Without dives (colgen.dive=false) the quick attempt converges its root
+ * but stays at the one rule's placement; the exact stage goes on next,
+ * without the portfolio and local search, and its colgen starts from the
+ * quick attempt's columns: one round at the root (pricing finds nothing
+ * that lowers the LP below its bound), then the integer master finds the
+ * 20 bins. */
+static void test_colgen__auto_exact_stage_takes_the_quick_columns(void **state) {
+  static const char *const no_dive[] = {"colgen.dive=false", NULL};
+  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_solution *s = tu_solve_params(p, "auto", 60, no_dive);
+  double v;
+  (void)state;
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_int_equal(vmp_solution_hosts_used(s), 20);
+  assert_int_equal(vmp_solution_stat(s, "auto.stages", &v), VMP_OK);
+  assert_true(v == 2.0);
+  assert_int_equal(vmp_solution_stat(s, "auto.exact_colgen", &v), VMP_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(vmp_solution_stat(s, "greedy.rules_run", &v), VMP_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(vmp_solution_stat(s, "local.rounds", &v), VMP_ENOTFOUND);
+  assert_int_equal(vmp_solution_stat(s, "colgen.rounds", &v), VMP_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(vmp_solution_stat(s, "colgen.integer_master", &v), VMP_OK);
+  assert_true(v == 1.0);
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 /* examples/datacenter.json: soft groups the master relaxes; colgen ends
  * its methods at 7 with the bound at 5 (the optimum is 6, test_ilp), and
  * says it stopped with the gap open, not that it completed. */
@@ -431,6 +460,7 @@ int main(void) {
       cmocka_unit_test(test_colgen__infeasible_is_proven),
       cmocka_unit_test(test_colgen__auto_uses_the_exact_stage),
       cmocka_unit_test(test_colgen__short_of_a_proof_says_why),
+      cmocka_unit_test(test_colgen__auto_exact_stage_takes_the_quick_columns),
       cmocka_unit_test(test_colgen__max_dives_caps_the_dives),
       cmocka_unit_test(test_colgen__parameters_are_checked),
       cmocka_unit_test(test_colgen__knapsack_stops_when_asked),

@@ -1094,6 +1094,41 @@ static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **
               staged > 0);
 }
 
+/* Move pruning leaves a target of the rebalancing model as it is (its
+ * solver prices every move itself; undoing moves here could break a
+ * transient, spread or dependency constraint) and refuses a cap on moves
+ * with the reason, on the random zoned datacenters of the plan test. */
+static void test_plan__prune_leaves_rebalancing_targets_alone(void **state) {
+  uint64_t x = 99;
+  int pruned = 0;
+  (void)state;
+  for (int round = 0; round < 100; round++) {
+    vmp_problem *p = tu_zoned_problem(&x, 14, 90, round % 2);
+    size_t nv = vmp_problem_num_vms(p), cur[12], tgt[12];
+    vmp_solution *t = NULL, *r = NULL;
+    if (!random_feasible(p, &x, cur)) {
+      vmp_problem_free(p);
+      continue;
+    }
+    for (size_t v = 0; v < nv; v++) assert_int_equal(vmp_problem_set_vm_host(p, v, cur[v]), VMP_OK);
+    if (!random_feasible(p, &x, tgt)) {
+      vmp_problem_free(p);
+      continue;
+    }
+    assert_int_equal(vmp_evaluate(p, tgt, &t), VMP_OK);
+    tu_assert_error(vmp_solution_prune_moves(p, t, 1, &r), VMP_ENOTSUP,
+                    "max_moves: a cap on moves is not supported with the rebalancing model");
+    assert_int_equal(vmp_solution_prune_moves(p, t, VMP_NONE, &r), VMP_OK);
+    for (size_t v = 0; v < nv; v++) assert_int_equal(vmp_solution_vm_host(r, v), tgt[v]);
+    assert_true(vmp_solution_objective(r) == vmp_solution_objective(t));
+    pruned++;
+    vmp_solution_free(r);
+    vmp_solution_free(t);
+    vmp_problem_free(p);
+  }
+  assert_true(pruned >= 30);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plan__single_move_and_duration),
@@ -1123,6 +1158,7 @@ int main(void) {
       cmocka_unit_test(test_plan__prune_cannot_undo_needed_moves),
       cmocka_unit_test(test_plan__random_plans_pass_the_checker),
       cmocka_unit_test(test_plan__random_rebalancing_plans_keep_every_wave_feasible),
+      cmocka_unit_test(test_plan__prune_leaves_rebalancing_targets_alone),
       cmocka_unit_test(test_plan__temporary_eviction_frees_a_third_host),
       cmocka_unit_test(test_plan__no_eviction_leaves_the_swap_blocked),
       cmocka_unit_test(test_plan__eviction_keeps_transient_resources_held),

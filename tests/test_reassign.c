@@ -343,7 +343,7 @@ static void test_reassign__json_errors(void **state) {
                     "[-1, 0]]}}",
                     VMP_ERANGE,
                     "x.json: host_move_costs.matrix[1][0]: expected a number "
-                    ">= 0, got -1");
+                    "in 0..1e+09, got -1");
   expect_json_error(BASE ", \"hosts_extra\": 1}", VMP_EPARSE, NULL);
 }
 
@@ -580,6 +580,39 @@ static void test_reassign__rebalance_maintenance(void **state) {
   vmp_problem_free(p);
 }
 
+/* A running placement that breaks a hard constraint other than
+ * maintenance: the rebalancer refuses its start in the problem's names
+ * (it said "start assignment infeasible: VM 0: host 0 not allowed", the
+ * engine's indices), and auto places with its classic chain. */
+static void test_reassign__rebalance_start_breaks_a_rule(void **state) {
+  vmp_problem *p = tu_problem_json(
+      "{\"version\": 1, \"resources\": [\"cpu\"],"
+      " \"hosts\": [{\"name\": \"h0\", \"capacity\": {\"cpu\": 4}},"
+      " {\"name\": \"h1\", \"capacity\": {\"cpu\": 4}}],"
+      " \"vms\": [{\"name\": \"a\", \"demand\": {\"cpu\": 2}, \"host\": \"h0\","
+      " \"allowed_hosts\": [\"h1\"]},"
+      " {\"name\": \"b\", \"demand\": {\"cpu\": 2}, \"host\": \"h1\"}],"
+      " \"groups\": [{\"name\": \"pair\", \"policy\": \"spread\", \"min_domains\": 2,"
+      " \"vms\": [\"a\", \"b\"]}]}");
+  vmp_solve_opts o;
+  vmp_solution *s = NULL;
+  (void)state;
+  vmp_solve_opts_init(&o, VMP_SOLVE_OPTS_VERSION);
+  o.solver = "rebalance";
+  tu_assert_error(vmp_solve(p, &o, &s), VMP_ESTATE,
+                  "rebalance: the placement it starts from (the incumbent, else the running "
+                  "one) breaks a hard constraint (a is on h0, which is not among its "
+                  "allowed_hosts)");
+  assert_null(s);
+  s = tu_solve(p, "auto", 0);
+  assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);
+  assert_true(vmp_solution_objective(s) == 2);
+  assert_string_equal(vmp_solution_vm_host_name(s, 0), "h1");
+  assert_string_equal(vmp_solution_vm_host_name(s, 1), "h0");
+  vmp_solution_free(s);
+  vmp_problem_free(p);
+}
+
 /* auto on a running datacenter the rebalancer declines.  (1) A VM without
  * a current host: the classic chain places it (every solver of it keeps
  * the transient resource), then the rebalancer starts from that placement
@@ -645,6 +678,7 @@ int main(void) {
       cmocka_unit_test(test_reassign__explain),
       cmocka_unit_test(test_reassign__plan),
       cmocka_unit_test(test_reassign__rebalance_maintenance),
+      cmocka_unit_test(test_reassign__rebalance_start_breaks_a_rule),
       cmocka_unit_test(test_reassign__auto_when_rebalance_declines),
   };
   return cmocka_run_group_tests_name("reassign", tests, NULL, NULL);

@@ -242,6 +242,95 @@ static void test_soundness__number_ranges_readers(void **state) {
   }
 }
 
+/* The rebalancing model's numbers have ranges too: weights, ratio targets
+ * and move costs at most 1e9, absolute safety capacities at most 1e15.
+ * Before, any finite value was taken: a safety weight of 1e300 gave
+ * `check` an objective of inf called `optimal` with bound 2, and `solve`
+ * a gap of -nan%. */
+static void test_soundness__number_ranges_rebalancing(void **state) {
+  static const struct {
+    const char *field;
+    const char *msg;
+  } json[] = {
+      {"\"safety\":{\"cpu\":{\"fraction\":0.5,\"weight\":1e300}}",
+       "in: safety.cpu.weight: expected a number in 0..1e+09, got 1e+300"},
+      {"\"ratio_balance\":[{\"resources\":[\"cpu\",\"mem\"],\"target\":1e10}]",
+       "in: ratio_balance[0].target: expected a number in 0..1e+09, got 1e+10"},
+      {"\"ratio_balance\":[{\"resources\":[\"cpu\",\"mem\"],\"weight\":1e10}]",
+       "in: ratio_balance[0].weight: expected a number in 0..1e+09, got 1e+10"},
+      {"\"host_move_costs\":{\"matrix\":[[0,1e308],[1,0]]}",
+       "in: host_move_costs.matrix[0][1]: expected a number in 0..1e+09, got 1e+308"},
+      {"\"host_move_costs\":{\"label\":\"rack\",\"costs\":{},\"default\":2e9}",
+       "in: host_move_costs.default: expected a number in 0..1e+09, got 2e+09"},
+      {"\"groups\":[{\"name\":\"a\",\"policy\":\"spread\",\"min_domains\":1,\"vms\":[\"x\"]}],"
+       "\"dependencies\":[{\"group\":\"a\",\"on\":\"a\",\"hard\":false,\"weight\":1e200}]",
+       "in: dependencies[0].weight: expected a number in 0..1e+09, got 1e+200"},
+  };
+  vmp_problem *p = NULL;
+  size_t cls[2] = {0, 1}, g, d;
+  double cap[2] = {8, 8}, dem[2] = {1, 1}, ok_costs[4] = {0, 1e9, 1e9, 0};
+  double bad_costs[4] = {0, 1e10, 1, 0}, matrix[4] = {0, 1e300, 0, 0};
+  const char *from[1] = {"r1"}, *to[1] = {"r1"};
+  double huge[1] = {1e12};
+  (void)state;
+  for (size_t k = 0; k < sizeof json / sizeof *json; k++) {
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"version\":1,\"resources\":[\"cpu\",\"mem\"],"
+             "\"hosts\":[{\"name\":\"h\",\"capacity\":{\"cpu\":8,\"mem\":8},"
+             "\"labels\":{\"rack\":\"r1\"}},"
+             "{\"name\":\"i\",\"capacity\":{\"cpu\":8,\"mem\":8}}],"
+             "\"vms\":[{\"name\":\"x\",\"demand\":{\"cpu\":1},\"host\":\"h\"}],%s}",
+             json[k].field);
+    tu_assert_error(vmp_problem_parse(text, strlen(text), VMP_FORMAT_JSON, "in", &p), VMP_ERANGE,
+                    json[k].msg);
+    assert_null(p);
+  }
+  assert_int_equal(vmp_problem_new(&p), VMP_OK);
+  assert_int_equal(vmp_problem_add_resource(p, "cpu", NULL), VMP_OK);
+  assert_int_equal(vmp_problem_add_resource(p, "mem", NULL), VMP_OK);
+  assert_int_equal(vmp_problem_add_host(p, "h", cap, NULL), VMP_OK);
+  assert_int_equal(vmp_problem_add_host(p, "i", cap, NULL), VMP_OK);
+  assert_int_equal(vmp_problem_set_host_label(p, 0, "rack", "r1"), VMP_OK);
+  assert_int_equal(vmp_problem_add_vm(p, "x", dem, NULL), VMP_OK);
+  tu_assert_error(vmp_problem_set_safety_weight(p, 0, 1e300), VMP_ERANGE,
+                  "safety.cpu.weight: expected a number <= 1e9, got 1e+300");
+  assert_int_equal(vmp_problem_set_safety_weight(p, 0, VMP_MAX_WEIGHT), VMP_OK);
+  tu_assert_error(vmp_problem_set_host_safety(p, 0, 0, 1e16), VMP_ERANGE,
+                  "safety.cpu: expected a number <= 1e15, got 1e+16");
+  assert_int_equal(vmp_problem_set_host_safety(p, 0, 0, VMP_MAX_QUANTITY), VMP_OK);
+  tu_assert_error(vmp_problem_add_ratio_balance(p, 0, 1, 1e10, 1, NULL), VMP_ERANGE,
+                  "target: expected a number <= 1e9, got 10000000000");
+  tu_assert_error(vmp_problem_add_ratio_balance(p, 0, 1, 1, 1e10, NULL), VMP_ERANGE,
+                  "weight: expected a number <= 1e9, got 10000000000");
+  assert_int_equal(vmp_problem_add_ratio_balance(p, 0, 1, VMP_MAX_WEIGHT, VMP_MAX_WEIGHT, NULL),
+                   VMP_OK);
+  tu_assert_error(vmp_problem_set_host_move_costs(p, cls, 2, bad_costs), VMP_ERANGE,
+                  "host_move_costs.matrix[0][1]: expected a number <= 1e9, got 10000000000");
+  tu_assert_error(vmp_problem_set_host_move_matrix(p, matrix), VMP_ERANGE,
+                  "host_move_costs: row 0, column 1: expected a number <= 1e9, got 1e+300");
+  tu_assert_error(vmp_problem_set_host_move_costs_by_label(p, "rack", 0, NULL, NULL, NULL, 2e9),
+                  VMP_ERANGE, "host_move_costs.default: expected a number <= 1e9, got 2000000000");
+  tu_assert_error(vmp_problem_set_host_move_costs_by_label(p, "rack", 1, from, to, huge, 0),
+                  VMP_ERANGE, "host_move_costs[0]: expected a number <= 1e9, got 1000000000000");
+  assert_int_equal(vmp_problem_set_host_move_costs(p, cls, 2, ok_costs), VMP_OK);
+  assert_int_equal(vmp_problem_add_group(p, "a", VMP_SPREAD, 0, NULL, (size_t[]){0}, 1, &g),
+                   VMP_OK);
+  assert_int_equal(vmp_problem_add_dependency(p, g, g, NULL, &d), VMP_OK);
+  tu_assert_error(vmp_problem_set_dependency_weight(p, d, 1e200), VMP_ERANGE,
+                  "weight: expected a number <= 1e9, got 1e+200");
+  assert_int_equal(vmp_problem_set_dependency_weight(p, d, VMP_MAX_WEIGHT), VMP_OK);
+  {
+    /* At the ends, the objective of the worst placement is finite. */
+    size_t place[1] = {0};
+    vmp_solution *s = NULL;
+    assert_int_equal(vmp_evaluate(p, place, &s), VMP_OK);
+    assert_true(isfinite(vmp_solution_objective(s)));
+    vmp_solution_free(s);
+  }
+  vmp_problem_free(p);
+}
+
 /* At the ends of every range, every solver gives a finite objective that
  * the evaluator agrees with, and a bound at most the optimum. */
 static void test_soundness__extreme_numbers_solve(void **state) {
@@ -333,6 +422,7 @@ int main(void) {
       cmocka_unit_test(test_soundness__all_or_nothing),
       cmocka_unit_test(test_soundness__number_ranges_c_api),
       cmocka_unit_test(test_soundness__number_ranges_readers),
+      cmocka_unit_test(test_soundness__number_ranges_rebalancing),
       cmocka_unit_test(test_soundness__extreme_numbers_solve),
       cmocka_unit_test(test_soundness__label_values_escaped),
       cmocka_unit_test(test_soundness__ilp_group_without_columns),

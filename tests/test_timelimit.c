@@ -124,7 +124,9 @@ static void test_timelimit__glpk_steps_guard(void **state) {
   memset(&s, 0, sizeof s);
   s.iocp = &iocp;
   s.cut_guess = 3.0;
-  iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+  /* Gomory's cuts off: their first round is priced apart (glpk_steps_rows) */
+  iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+  iocp.gmi_cuts = GLP_OFF;
   /* the first round: the guess, 3 s; 7 s left */
   assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 100.0, 7.0), VMP__GLPK_GO);
   vmp__glpk_steps_done(&s, GLP_ICUTGEN, 100.0);
@@ -154,11 +156,81 @@ static void test_timelimit__glpk_steps_guard(void **state) {
   assert_true(vmp__glpk_steps_longest(&s) == 6.0);
 }
 
+/* The steps that compute a tableau row per fractional column, priced
+ * before they start (glpk_util.h): 300 fractional columns at 10 ms a row
+ * make 3 s.  A round of cuts with Gomory's on needs twice that even when
+ * the rounds timed so far were shorter (the first, four times that or the
+ * guess, whichever is larger), and
+ * without Gomory's the rows do not count; before a branching by Driebeck
+ * and Tomlin's rule that would not fit (two rows a column), the rule
+ * becomes the most fractional column (and the branchings timed under the
+ * old rule no longer count), and nothing changes when it fits or the rule
+ * is another. */
+static void test_timelimit__glpk_steps_rows(void **state) {
+  vmp__glpk_steps s;
+  glp_iocp iocp;
+  (void)state;
+  glp_init_iocp(&iocp);
+  assert_int_equal(iocp.br_tech, GLP_BR_DTH);
+  memset(&s, 0, sizeof s);
+  s.iocp = &iocp;
+  s.cut_guess = 1.0;
+  iocp.gmi_cuts = iocp.mir_cuts = iocp.cov_cuts = iocp.clq_cuts = GLP_ON;
+  vmp__glpk_steps_rows(&s, 300, 0.01);
+  assert_true(fabs(s.rows_guess - 3.0) < 1e-12);
+  /* the first round: four times the rows (above the guess of 1 s), 24 s
+   * fit, 23.9 s do not */
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 24.0), VMP__GLPK_GO);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 23.9), VMP__GLPK_CUTS_OFF);
+  assert_int_equal(iocp.gmi_cuts, GLP_OFF);
+  assert_int_equal(iocp.mir_cuts, GLP_OFF);
+  /* with a guess of 5 s above the rows: four times the guess */
+  iocp.gmi_cuts = iocp.mir_cuts = GLP_ON;
+  s.cut_guess = 5.0;
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 40.0), VMP__GLPK_GO);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 39.9), VMP__GLPK_CUTS_OFF);
+  /* once a round of 2 s was timed: the rows themselves, 6 s */
+  iocp.gmi_cuts = iocp.mir_cuts = GLP_ON;
+  s.longest[GLP_ICUTGEN] = 2.0;
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 6.0), VMP__GLPK_GO);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 5.9), VMP__GLPK_CUTS_OFF);
+  /* without Gomory's cuts the rows do not price the round */
+  memset(&s, 0, sizeof s);
+  s.iocp = &iocp;
+  s.cut_guess = 1.0;
+  iocp.mir_cuts = GLP_ON;
+  vmp__glpk_steps_rows(&s, 300, 0.01);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ICUTGEN, 10.0, 2.0), VMP__GLPK_GO);
+  assert_int_equal(iocp.mir_cuts, GLP_ON);
+  /* branching: a branching of 5 s was timed; the rule is taken to need
+   * two rows per column, 6 s: 12 s fit */
+  vmp__glpk_steps_done(&s, GLP_IBRANCH, 10.0);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_ISELECT, 15.0, 20.0), VMP__GLPK_GO);
+  vmp__glpk_steps_done(&s, GLP_ISELECT, 15.0);
+  assert_true(s.longest[GLP_IBRANCH] == 5.0);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 15.0, 12.0), VMP__GLPK_GO);
+  assert_int_equal(iocp.br_tech, GLP_BR_DTH);
+  /* 11.9 s do not: the most fractional column, the old rule's time gone,
+   * and no stop for the time those branchings took */
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 15.0, 11.9), VMP__GLPK_CHEAP_BRANCH);
+  assert_int_equal(iocp.br_tech, GLP_BR_MFV);
+  assert_int_equal(s.cheap_branch, 1);
+  assert_true(s.longest[GLP_IBRANCH] == 0.0);
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 15.0, 0.5), VMP__GLPK_GO);
+  /* the rows do not count for another rule */
+  iocp.br_tech = GLP_BR_PCH;
+  s.cheap_branch = 0;
+  assert_int_equal(vmp__glpk_steps_decide(&s, GLP_IBRANCH, 15.0, 0.5), VMP__GLPK_GO);
+  assert_int_equal(iocp.br_tech, GLP_BR_PCH);
+  assert_int_equal(s.cheap_branch, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_timelimit__every_solver_keeps_it),
       cmocka_unit_test(test_timelimit__colgen_cut_short_says_time_limit),
       cmocka_unit_test(test_timelimit__glpk_steps_guard),
+      cmocka_unit_test(test_timelimit__glpk_steps_rows),
   };
   return cmocka_run_group_tests_name("timelimit", tests, NULL, NULL);
 }

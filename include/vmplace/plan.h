@@ -257,6 +257,11 @@ VMP_API int vmp_plan_verify(const vmp_plan *plan, const vmp_problem *p,
  * undone, that one is returned: nothing moves without gain.  Hard
  * host-affinity groups move as one.  VMs without a current host are not
  * moves and keep their place.  The result is evaluated from scratch.
+ * A problem of the rebalancing model (transient resources, spread
+ * minimums, dependencies, or the safety, ratio and move-cost terms;
+ * docs/rebalancing.md) keeps its target as it is, since undoing a move
+ * there can break one of those constraints and its solver prices every
+ * move itself; a cap on moves is then refused (VMP_ENOTSUP).
  *
  * @param p          the problem (its current placement is the reference).
  * @param target     a placement of p.
@@ -266,7 +271,8 @@ VMP_API int vmp_plan_verify(const vmp_plan *plan, const vmp_problem *p,
  * @return VMP_OK; VMP_EINVAL (NULL arguments, a target for another
  *         problem or one that breaks hard constraints); VMP_ERANGE
  *         (max_moves cannot be honoured: every remaining move is needed to
- *         stay within the hard constraints); VMP_ENOMEM; VMP_EINTERNAL (the
+ *         stay within the hard constraints); VMP_ENOTSUP (max_moves with
+ *         the rebalancing model); VMP_ENOMEM; VMP_EINTERNAL (the
  *         evaluator refused the result: a bug).
  */
 VMP_API int vmp_solution_prune_moves(const vmp_problem *p,

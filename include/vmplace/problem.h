@@ -51,12 +51,15 @@ typedef enum vmp_group_policy {
  * "Numbers"); setters and readers refuse any other value with VMP_ERANGE
  * and a message naming the field.  Within them every objective the model
  * can express is finite. */
-#define VMP_MAX_QUANTITY 1e15   /**< capacity, reserved, demand, migration_cost */
+#define VMP_MAX_QUANTITY 1e15   /**< capacity, reserved, demand, migration_cost,
+                                     absolute safety capacity */
 #define VMP_MIN_CAPACITY 1e-6   /**< smallest capacity other than 0 */
 #define VMP_MIN_OVERCOMMIT 1e-3 /**< overcommit ratio, lowest */
 #define VMP_MAX_OVERCOMMIT 1e3  /**< overcommit ratio, highest */
 #define VMP_MAX_WEIGHT 1e9      /**< host cost, group and rule weights,
-                                     objective weights */
+                                     objective weights, safety, ratio
+                                     balance and dependency weights,
+                                     ratio targets, host move costs */
 
 /* ---- life cycle -------------------------------------------------------- */
 

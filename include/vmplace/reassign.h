@@ -50,7 +50,7 @@ VMP_API int vmp_problem_set_safety_fraction(vmp_problem *p, size_t r,
 VMP_API double vmp_problem_safety_fraction(const vmp_problem *p, size_t r);
 /**
  * Sets the cost per unit of load above the safety capacity in resource r
- * (>= 0, finite; default 1), summed over hosts into the "safety" term.
+ * (0..VMP_MAX_WEIGHT; default 1), summed over hosts into the "safety" term.
  * @return VMP_OK, VMP_EINVAL, VMP_ERANGE.
  */
 VMP_API int vmp_problem_set_safety_weight(vmp_problem *p, size_t r,
@@ -58,9 +58,9 @@ VMP_API int vmp_problem_set_safety_weight(vmp_problem *p, size_t r,
 /** The safety weight of resource r (0 when out of range). */
 VMP_API double vmp_problem_safety_weight(const vmp_problem *p, size_t r);
 /**
- * Sets host h's safety capacity in resource r, absolutely (>= 0, in the
- * resource's unit); a negative value removes it.
- * @return VMP_OK, VMP_EINVAL, VMP_ERANGE (not finite).
+ * Sets host h's safety capacity in resource r, absolutely (0..
+ * VMP_MAX_QUANTITY, in the resource's unit); a negative value removes it.
+ * @return VMP_OK, VMP_EINVAL, VMP_ERANGE (not finite, or too large).
  */
 VMP_API int vmp_problem_set_host_safety(vmp_problem *p, size_t h, size_t r,
                                         double value);
@@ -92,8 +92,8 @@ VMP_API double vmp_problem_host_safety_capacity(const vmp_problem *p,
  * free(h, r1) - free(h, r2)), free = effective capacity - load, summed
  * into the "ratio_balance" objective term.
  * @param r1, r2   distinct resources.
- * @param target   >= 0, finite.
- * @param weight   >= 0, finite.
+ * @param target   0..VMP_MAX_WEIGHT.
+ * @param weight   0..VMP_MAX_WEIGHT.
  * @param index    receives the term's index; may be NULL.
  * @return VMP_OK, VMP_EINVAL (bad index, r1 == r2), VMP_ERANGE, VMP_ENOMEM.
  */
@@ -143,7 +143,7 @@ VMP_API int vmp_problem_add_dependency(vmp_problem *p, size_t group,
 /** Makes dependency d hard (nonzero, the default) or soft. */
 VMP_API int vmp_problem_set_dependency_hard(vmp_problem *p, size_t d,
                                             int hard);
-/** Sets the weight of soft dependency d (>= 0, finite; default 1). */
+/** Sets the weight of soft dependency d (0..VMP_MAX_WEIGHT; default 1). */
 VMP_API int vmp_problem_set_dependency_weight(vmp_problem *p, size_t d,
                                               double weight);
 /** Number of dependencies. */
@@ -164,7 +164,7 @@ VMP_API int vmp_problem_dependency(const vmp_problem *p, size_t d,
  * Sets the cost of moving a VM from one host to another, summed over
  * moved VMs into the "host_moves" term, by classes: host h is in class
  * host_class[h] (< nclasses), and moving from a host of class i to a host
- * of class j costs cost[i * nclasses + j] (>= 0, finite).  Hosts added
+ * of class j costs cost[i * nclasses + j] (0..VMP_MAX_WEIGHT).  Hosts added
  * later are in no class: moves to or from them cost 0.  Equal classes
  * are merged.  host_class NULL (and nclasses 0) removes the costs.
  * @return VMP_OK, VMP_EINVAL, VMP_ERANGE, VMP_ENOMEM.
@@ -175,7 +175,7 @@ VMP_API int vmp_problem_set_host_move_costs(vmp_problem *p,
                                             const double *cost);
 /**
  * Sets the host-to-host move costs from a full matrix (matrix[a * nhosts
- * + b], >= 0, finite); stored compactly by merging hosts with equal rows
+ * + b], 0..VMP_MAX_WEIGHT); stored compactly by merging hosts with equal rows
  * and columns.
  * @return VMP_OK, VMP_EINVAL, VMP_ERANGE, VMP_ENOMEM.
  */

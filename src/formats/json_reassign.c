@@ -87,7 +87,7 @@ static int host_values(vmp_problem *p, size_t h, const json_t *obj,
     snprintf(sub, sizeof sub, "%s.%s", path, key);
     if (vmp_problem_find_resource(p, key, &r))
       return FAIL(VMP_ENOTFOUND, sub, "unknown resource \"%s\"", key);
-    if ((rc = number(origin, v, sub, 0.0, fraction ? 1.0 : HUGE_VAL, &d)))
+    if ((rc = number(origin, v, sub, 0.0, fraction ? 1.0 : VMP_MAX_QUANTITY, &d)))
       return rc;
     rc = fraction ? vmp_problem_set_host_safety_fraction(p, h, r, d)
                   : vmp_problem_set_host_safety(p, h, r, d);
@@ -192,8 +192,8 @@ static int read_safety(vmp_problem *p, const json_t *obj, const char *origin) {
     }
     if ((x = json_object_get(v, "weight"))) {
       snprintf(sub, sizeof sub, "%s.weight", path);
-      if ((rc = number(origin, x, sub, 0.0, HUGE_VAL, &d))) return rc;
-      vmp_problem_set_safety_weight(p, r, d);
+      if ((rc = number(origin, x, sub, 0.0, VMP_MAX_WEIGHT, &d))) return rc;
+      if ((rc = vmp_problem_set_safety_weight(p, r, d))) return wrap(origin, rc, sub);
     }
   }
   return 0;
@@ -227,11 +227,11 @@ static int read_ratio(vmp_problem *p, const json_t *obj, const char *path,
                 "\"%s\" twice", vmp_problem_resource_name(p, r[0]));
   if ((v = json_object_get(obj, "target"))) {
     snprintf(sub, sizeof sub, "%s.target", path);
-    if ((rc = number(origin, v, sub, 0.0, HUGE_VAL, &target))) return rc;
+    if ((rc = number(origin, v, sub, 0.0, VMP_MAX_WEIGHT, &target))) return rc;
   }
   if ((v = json_object_get(obj, "weight"))) {
     snprintf(sub, sizeof sub, "%s.weight", path);
-    if ((rc = number(origin, v, sub, 0.0, HUGE_VAL, &weight))) return rc;
+    if ((rc = number(origin, v, sub, 0.0, VMP_MAX_WEIGHT, &weight))) return rc;
   }
   if ((rc = vmp_problem_add_ratio_balance(p, r[0], r[1], target, weight,
                                           NULL)))
@@ -287,8 +287,8 @@ static int read_dependency(vmp_problem *p, const json_t *obj,
   if ((v = json_object_get(obj, "weight"))) {
     double w;
     snprintf(sub, sizeof sub, "%s.weight", path);
-    if ((rc = number(origin, v, sub, 0.0, HUGE_VAL, &w))) return rc;
-    vmp_problem_set_dependency_weight(p, d, w);
+    if ((rc = number(origin, v, sub, 0.0, VMP_MAX_WEIGHT, &w))) return rc;
+    if ((rc = vmp_problem_set_dependency_weight(p, d, w))) return wrap(origin, rc, sub);
   }
   return 0;
 }
@@ -333,7 +333,7 @@ static int read_matrix(const json_t *arr, size_t n, const char *path,
     for (size_t j = 0; j < n; j++) {
       char s2[PATHLEN];
       snprintf(s2, sizeof s2, "%s[%zu]", sub, j);
-      if ((rc = number(origin, json_array_get(row, j), s2, 0.0, HUGE_VAL,
+      if ((rc = number(origin, json_array_get(row, j), s2, 0.0, VMP_MAX_WEIGHT,
                        &m[i * n + j]))) {
         free(m);
         return rc;
@@ -364,7 +364,7 @@ static int hmc_by_label(vmp_problem *p, const json_t *obj,
                    "host_move_costs.label", &label)))
     return rc;
   if ((dv = json_object_get(obj, "default")) &&
-      (rc = number(origin, dv, "host_move_costs.default", 0.0, HUGE_VAL,
+      (rc = number(origin, dv, "host_move_costs.default", 0.0, VMP_MAX_WEIGHT,
                    &def)))
     return rc;
   if (costs && (rc = object(origin, costs, "host_move_costs.costs",
@@ -393,7 +393,7 @@ static int hmc_by_label(vmp_problem *p, const json_t *obj,
       }
       from[n] = ka;
       to[n] = kb;
-      if ((rc = number(origin, cv, sub, 0.0, HUGE_VAL, &c[n]))) goto done;
+      if ((rc = number(origin, cv, sub, 0.0, VMP_MAX_WEIGHT, &c[n]))) goto done;
       n++;
     }
   }

@@ -6,6 +6,7 @@
  * all times.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,23 @@ static int check_hr(const vmp_problem *p, size_t h, size_t r) {
 
 static const char *rname(const vmp_problem *p, size_t r) {
   return vmp__pool_str(&p->pool, p->res_name[r]);
+}
+
+/* The upper end of a number's accepted range (docs/formats.md, "Numbers"):
+ * weights, targets and move costs at most VMP_MAX_WEIGHT, absolute safety
+ * capacities at most VMP_MAX_QUANTITY, so that every objective the model
+ * can express stays finite (with the automatic unplaced weight above it). */
+static int too_big(double v, double max, const char *max_text, const char *fmt, ...)
+    VMP__PRINTF(4, 5);
+static int too_big(double v, double max, const char *max_text, const char *fmt, ...) {
+  char what[160], b[32];
+  va_list ap;
+  if (v <= max) return 0;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return vmp__error(VMP_ERANGE, "%s: expected a number <= %s, got %s", what, max_text,
+                    vmp__fmt_num(b, v));
 }
 
 static int check_fraction(double f, const char *what, const char *res) {
@@ -92,6 +110,8 @@ int vmp_problem_set_safety_weight(vmp_problem *p, size_t r, double weight) {
     return vmp__error(VMP_ERANGE,
                       "safety.%s.weight: expected a number >= 0, got %s",
                       rname(p, r), vmp__fmt_num(b, weight));
+  if ((rc = too_big(weight, VMP_MAX_WEIGHT, "1e9", "safety.%s.weight", rname(p, r))))
+    return rc;
   p->res_safety_weight[r] = weight;
   return 0;
 }
@@ -108,6 +128,7 @@ int vmp_problem_set_host_safety(vmp_problem *p, size_t h, size_t r,
   if (!isfinite(value))
     return vmp__error(VMP_ERANGE, "safety.%s: expected a finite number",
                       rname(p, r));
+  if ((rc = too_big(value, VMP_MAX_QUANTITY, "1e15", "safety.%s", rname(p, r)))) return rc;
   p->host_safety[h * p->nres + r] = value < 0.0 ? -1.0 : value;
   return 0;
 }
@@ -174,6 +195,9 @@ int vmp_problem_add_ratio_balance(vmp_problem *p, size_t r1, size_t r2,
   if (!isfinite(weight) || weight < 0.0)
     return vmp__error(VMP_ERANGE, "weight: expected a number >= 0, got %s",
                       vmp__fmt_num(b, weight));
+  if ((rc = too_big(target, VMP_MAX_WEIGHT, "1e9", "target")) ||
+      (rc = too_big(weight, VMP_MAX_WEIGHT, "1e9", "weight")))
+    return rc;
   if ((rc = vmp__grow(&p->ratios, &p->ratios_cap, p->nratios + 1,
                       sizeof *p->ratios)))
     return rc;
@@ -300,6 +324,7 @@ int vmp_problem_set_dependency_weight(vmp_problem *p, size_t d,
   if (!isfinite(weight) || weight < 0.0)
     return vmp__error(VMP_ERANGE, "weight: expected a number >= 0, got %s",
                       vmp__fmt_num(b, weight));
+  if ((rc = too_big(weight, VMP_MAX_WEIGHT, "1e9", "weight"))) return rc;
   p->deps[d].weight = weight;
   return 0;
 }
@@ -416,7 +441,7 @@ int vmp__hmc_builder_row(vmp__hmc_builder *b, const double *row) {
   int rc;
   if (b->added >= b->nh)
     return vmp__error(VMP_EINVAL, "more move-cost rows than hosts");
-  for (size_t k = 0; k < b->nh; k++)
+  for (size_t k = 0; k < b->nh; k++) {
     if (!isfinite(row[k]) || row[k] < 0.0) {
       char v[32];
       return vmp__error(VMP_ERANGE,
@@ -424,6 +449,10 @@ int vmp__hmc_builder_row(vmp__hmc_builder *b, const double *row) {
                         "number >= 0, got %s",
                         b->added, k, vmp__fmt_num(v, row[k]));
     }
+    if ((rc = too_big(row[k], VMP_MAX_WEIGHT, "1e9", "host_move_costs: row %zu, column %zu",
+                      b->added, k)))
+      return rc;
+  }
   if ((rc = rowset_add(&b->rows, row, &id))) return rc;
   b->rowcls[b->added++] = id;
   return 0;
@@ -526,7 +555,7 @@ int vmp_problem_set_host_move_costs(vmp_problem *p, const size_t *host_class,
                         "host_move_costs.classes[%zu]: expected a class in "
                         "0..%zu, got %zu",
                         h, nclasses - 1, host_class[h]);
-  for (size_t k = 0; k < nclasses * nclasses; k++)
+  for (size_t k = 0; k < nclasses * nclasses; k++) {
     if (!isfinite(cost[k]) || cost[k] < 0.0) {
       char v[32];
       return vmp__error(VMP_ERANGE,
@@ -534,6 +563,10 @@ int vmp_problem_set_host_move_costs(vmp_problem *p, const size_t *host_class,
                         ">= 0, got %s",
                         k / nclasses, k % nclasses, vmp__fmt_num(v, cost[k]));
     }
+    if ((rc = too_big(cost[k], VMP_MAX_WEIGHT, "1e9", "host_move_costs.matrix[%zu][%zu]",
+                      k / nclasses, k % nclasses)))
+      return rc;
+  }
   /* Merge equal classes through the builder on the class matrix: classes
    * are "hosts" of a small matrix. */
   if ((rc = vmp__hmc_builder_new(nclasses, &b))) return rc;
@@ -609,6 +642,8 @@ int vmp_problem_set_host_move_costs_by_label(vmp_problem *p, const char *label,
   if (!isfinite(default_cost) || default_cost < 0.0)
     return vmp__error(VMP_ERANGE, "host_move_costs.default: expected a number "
                       ">= 0, got %s", vmp__fmt_num(b, default_cost));
+  if ((rc = too_big(default_cost, VMP_MAX_WEIGHT, "1e9", "host_move_costs.default")))
+    return rc;
   if (!p->nhosts)
     return vmp__error(VMP_ESTATE, "host_move_costs: the problem has no hosts");
   nh = p->nhosts;
@@ -646,6 +681,7 @@ int vmp_problem_set_host_move_costs_by_label(vmp_problem *p, const char *label,
                       ">= 0, got %s", k, vmp__fmt_num(b, cost[k]));
       break;
     }
+    if ((rc = too_big(cost[k], VMP_MAX_WEIGHT, "1e9", "host_move_costs[%zu]", k))) break;
     m[a * nc + c] = cost[k];
   }
   if (!rc) rc = vmp_problem_set_host_move_costs(p, cls, nc, m);

@@ -63,6 +63,10 @@ typedef struct vmp__ctx {
                                    the fast stages chose to hand over; warm
                                    starts take it as it is, without running
                                    greedy or local again */
+  struct vmp__colgen_pool *colgen_pool; /* solvers/colgen.c: the columns one
+                                   colgen run leaves to the next on this
+                                   model (auto's quick attempt to its
+                                   exact stage); NULL: none kept */
   atomic_int stop;              /* set on interruption; workers poll it */
   int interrupted;              /* the progress callback said stop */
   double next_progress;

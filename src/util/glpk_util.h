@@ -116,6 +116,22 @@ int vmp__glpk_ms(double seconds);
  * is stopped before any other step that twice the longest step of its kind
  * would.  (glp_intopt reads its glp_iocp as it goes, so separators can be
  * switched off during the search; they are never switched on.)
+ *
+ * Two steps do their work one row of the simplex table at a time, a row per
+ * fractional integer column: Gomory's separation and the branching rule of
+ * Driebeck and Tomlin (GLPK's default).  Their first occurrence has no time
+ * of its own to go by, and on 120 VBP items x 120 bins of 10 resources
+ * (3,900 columns, 340 of them fractional) each took 3-4 root LPs: the first
+ * branching ran a 5 s limit to 5.77 s on a process starved to an eighth of
+ * a core (docs/benchmarks.md, 2026-12-07, work/vbplimit).  So when asked
+ * (price_rows), the callback prices those steps before they start: the
+ * node's fractional columns times a tableau row, three timed there and
+ * then (their median CPU time, times the wall seconds per CPU second since
+ * the root LP).
+ * A round of cuts with Gomory's on needs at least that (the first, several
+ * times that or the caller's guess), and before a branching that would not
+ * fit, the rule becomes the most fractional column (a pass over the
+ * columns), kept for the rest of the search.
  */
 typedef struct vmp__glpk_steps {
   glp_iocp *iocp;         /* the struct given to glp_intopt */
@@ -125,10 +141,25 @@ typedef struct vmp__glpk_steps {
   int reason;             /* the reason of that call */
   double longest[8];      /* [reason & 7] the longest step after a call */
   int cuts_off;           /* separation was switched off for the time */
+  int price_rows;         /* price the tableau-row steps (enter): the
+                             caller's choice */
+  double rows_guess;      /* the rows of the node's fractional columns, in
+                             seconds (vmp__glpk_steps_rows) */
+  int cheap_branch;       /* the branching rule was made the most fractional
+                             column for the time */
+  double round;           /* what the last round of cuts was expected to
+                             take (seconds) */
+  double wall0, cpu0;     /* vmp__glpk_steps_start: the clocks the rows'
+                             wall time per CPU second is measured from */
 } vmp__glpk_steps;
 
 /* What the callback should do (vmp__glpk_steps_enter). */
-enum { VMP__GLPK_GO = 0, VMP__GLPK_CUTS_OFF = 1, VMP__GLPK_STOP = 2 };
+enum {
+  VMP__GLPK_GO = 0,
+  VMP__GLPK_CUTS_OFF = 1,
+  VMP__GLPK_STOP = 2,
+  VMP__GLPK_CHEAP_BRANCH = 3   /* s->iocp->br_tech was just made GLP_BR_MFV */
+};
 
 /* Margin of the steps' rule: a step starts only when twice its expected
  * length fits in the time left. */
@@ -137,7 +168,9 @@ enum { VMP__GLPK_GO = 0, VMP__GLPK_CUTS_OFF = 1, VMP__GLPK_STOP = 2 };
 /* At the start of the callback of glp_intopt, with `left` seconds until the
  * caller's deadline: times the step that just ended and says what to do
  * before the next: VMP__GLPK_CUTS_OFF (separators were just switched off
- * in s->iocp), VMP__GLPK_STOP (call glp_ios_terminate) or VMP__GLPK_GO. */
+ * in s->iocp), VMP__GLPK_CHEAP_BRANCH (the branching rule was just made the
+ * most fractional column), VMP__GLPK_STOP (call glp_ios_terminate) or
+ * VMP__GLPK_GO. */
 int vmp__glpk_steps_enter(vmp__glpk_steps *s, glp_tree *T, double left);
 /* At the end of the callback. */
 void vmp__glpk_steps_leave(vmp__glpk_steps *s, glp_tree *T);
@@ -147,6 +180,26 @@ int vmp__glpk_steps_decide(vmp__glpk_steps *s, int reason, double now, double le
 void vmp__glpk_steps_done(vmp__glpk_steps *s, int reason, double now);
 /* The longest step timed so far, in seconds. */
 double vmp__glpk_steps_longest(const vmp__glpk_steps *s);
+
+/* What the steps cost, measured on Panigrahy class1_120_10_0 and New
+ * class2_120_10_3 (docs/benchmarks.md, 2026-12-07, work/vbplimit): the
+ * first round of cuts with Gomory's on, whose cuts are dense and selected
+ * against every other cut of an empty pool, took 2.2-5.4 root LPs and
+ * 2.9-3.5 times the rows of its fractional columns (later rounds 0.6-0.9
+ * times their rows); Driebeck and Tomlin's rule, a row and two ratio tests
+ * per column, up to 4 rows (most branchings 1-2). */
+#define VMP__GLPK_FIRST_ROUND 4.0
+#define VMP__GLPK_DTH_ROWS 2.0
+
+/* The node's tableau-row steps cost `nfrac` rows of `row_seconds` each;
+ * enter counts the fractional integer columns and times three rows itself
+ * (glp_eval_tab_row) when s->price_rows is set. */
+void vmp__glpk_steps_rows(vmp__glpk_steps *s, int nfrac, double row_seconds);
+/* Starts the clocks of the rows' pricing (wall time per CPU second of the
+ * calling thread): before the root LP, so that its seconds count. */
+void vmp__glpk_steps_start(vmp__glpk_steps *s);
+/* CPU seconds of the calling thread (0 when the clock is missing). */
+double vmp__glpk_cpu_now(void);
 
 /* A lower bound on a minimisation LP from the row duals of its last
  * simplex solution that holds whatever their quality (weak duality: for

@@ -527,13 +527,13 @@ static void test_rebalance__bound_below_brute_force(void **state)
  * the engine, started from a feasible assignment, must return one that is
  * feasible, whose objective (as it reports it and as the evaluator scores
  * it from scratch) is at least that optimum, with a bound at most it.
- * Fixed seed: the same 300 models every run. */
+ * Fixed seed: the same 300 models every run (60 under the sanitizers). */
 static void test_rebalance__every_term_against_brute_force(void **state)
 {
   (void)state;
   uint64_t seed = 0xb0a7d5eedULL;
-  int checked = 0, at_optimum = 0;
-  for (int it = 0; it < 300; it++) {
+  int checked = 0, at_optimum = 0, models = SANITIZED ? 60 : 300;
+  for (int it = 0; it < models; it++) {
 #define RND(n) ((int)((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % (n))
     int nh = 2 + RND(3), nv = 2 + RND(5), nr = 1 + RND(2);
     double demand[6 * 2], cap[4 * 2], safety[4 * 2], weight[2], pmc[6], hcost[4];
@@ -707,7 +707,7 @@ static void test_rebalance__every_term_against_brute_force(void **state)
     checked++;
   }
   print_message("%d models checked, the engine at the optimum on %d\n", checked, at_optimum);
-  assert_true(checked >= 100);
+  assert_true(checked >= models / 3);
 }
 
 int main(void)
