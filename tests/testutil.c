@@ -215,12 +215,17 @@ vmp_problem *tu_zoned_problem(uint64_t *x, double cpu, double disk, int classic)
 }
 
 size_t tu_hard_violations(const vmp_solution *s, const char **kind, const char **message) {
+  return tu_hard_violations_but(s, NULL, kind, message);
+}
+
+size_t tu_hard_violations_but(const vmp_solution *s, const char *skip, const char **kind,
+                              const char **message) {
   size_t n = 0;
   for (size_t k = 0; k < vmp_solution_num_violations(s); k++) {
     const char *kd, *msg;
     int hard = 0;
     vmp_solution_violation_at(s, k, &kd, &msg, &hard);
-    if (!hard) continue;
+    if (!hard || (skip && !strcmp(kd, skip))) continue;
     if (!n && kind) *kind = kd;
     if (!n && message) *message = msg;
     n++;

@@ -49,8 +49,12 @@ uint64_t tu_rand(uint64_t *x, uint64_t n);
  * h0/h1 for v8, and a hard affinity group over zones (v9, v10, when
  * present).  No VM has a current host. */
 vmp_problem *tu_zoned_problem(uint64_t *x, double cpu, double disk, int classic);
-/* The number of hard violations of solution s. */
+/* The number of hard violations of solution s; *kind and *message (may be
+ * NULL) receive the first one's. */
 size_t tu_hard_violations(const vmp_solution *s, const char **kind, const char **message);
+/* The same, leaving out the violations of kind `skip`. */
+size_t tu_hard_violations_but(const vmp_solution *s, const char *skip, const char **kind,
+                              const char **message);
 /* Builds a problem from a JSON text, failing the test on error. */
 vmp_problem *tu_problem_json(const char *json);
 /* Bin packing: items of sizes 6, 5, 4, 3, 2 and three bins of 10; two

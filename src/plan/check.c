@@ -118,7 +118,7 @@ static int map_problem(replay *R) {
  * domains or more, and hard anti-affinity groups. */
 static int hard_spread(const vmp__group *g) {
   return g->hard && ((g->policy == VMP_SPREAD && g->min_domains >= 2) ||
-                     g->policy == VMP_ANTI_AFFINITY || g->policy == VMP_AFFINITY);
+                     g->policy == VMP_ANTI_AFFINITY);
 }
 
 /* Domains spread group gr lacks (positions ppos): min(its minimum,
@@ -128,7 +128,6 @@ static size_t spread_lacks(const vmp_problem *p, const vmp__group *gr, const uin
                            size_t *placed, size_t *cov) {
   size_t need;
   *cov = vmp__spread_cover(p, gr, ppos, VMP__NO_HOST, 0, placed);
-  if (gr->policy == VMP_AFFINITY) return *cov > 1 ? *cov - 1 : 0;
   need = gr->min_domains < *placed ? gr->min_domains : *placed;
   return need > *cov ? need - *cov : 0;
 }
@@ -307,10 +306,6 @@ static int check_spread(replay *R, size_t g, uint32_t wave) {
   {
     const vmp__group *gr = &p->groups[g];
     size_t placed, cov, lacks = spread_lacks(p, gr, R->ppos, &placed, &cov);
-    if (lacks > R->cover[g] && gr->policy == VMP_AFFINITY)
-      return vmp__error(VMP_EINVAL, "wave %u: affinity %s: its VMs are in %zu domains of %s "
-                        "after the wave", wave + 1, vmp__pool_str(&p->pool, gr->name), cov,
-                        gr->scope ? vmp__pool_str(&p->pool, gr->scope) : "host");
     if (lacks > R->cover[g])
       return vmp__error(VMP_EINVAL, "wave %u: spread %s: its VMs cover %zu "
                         "domain%s of %s after the wave, at least %zu needed",

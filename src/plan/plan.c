@@ -11,9 +11,7 @@
  * fall below its minimum, no two members of a hard anti-affinity group
  * may share a domain after the wave (during it, a VM in flight to a host
  * its partner is leaving is fine: a swap of two members goes in one wave),
- * the placed members of a hard affinity group may span no more domains
- * than before the wave (members moving to a new domain go together:
- * together()), and no VM of a group with a hard dependency may
+ * and no VM of a group with a hard dependency may
  * be left, after the wave, in a domain without the group it depends on
  * (moves are taken in order, each against the positions the wave's earlier
  * moves leave: a dependent VM waits for a wave in which the group it
@@ -438,15 +436,12 @@ static void release(planner *P, uint32_t h, uint32_t v) {
   }
 }
 
-/* How far group gr is from its rule with v on t and the rest where pos
- * has them (v = VMP__NO_HOST: as pos has them): for a spread group, the
- * domains it lacks (min(its minimum, members placed) - domains covered);
- * for a hard affinity group, the domains its placed members span beyond
- * one. */
+/* How many domains spread group gr lacks with v on t and the rest where
+ * pos has them (v = VMP__NO_HOST: as pos has them): min(its minimum,
+ * members placed) - domains covered, or 0. */
 static size_t spread_deficit(const vmp_problem *p, const vmp__group *gr, const uint32_t *pos,
                              uint32_t v, uint32_t t) {
   size_t placed = 0, cover = vmp__spread_cover(p, gr, pos, v, t, &placed), need;
-  if (gr->policy == VMP_AFFINITY) return cover > 1 ? cover - 1 : 0;
   need = gr->min_domains < placed ? gr->min_domains : placed;
   return need > cover ? need - cover : 0;
 }
@@ -543,14 +538,10 @@ static int anti_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32
   return worse;
 }
 
-/* Hard spread groups stay covered, hard anti-affinity groups get no two
- * more members together, and hard affinity groups spread over no more
- * domains, with v on t (the rest where npos has them). */
+/* Hard spread groups stay covered, and hard anti-affinity groups get no
+ * two more members together, with v on t (the rest where npos has them). */
 static int groups_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
   if (gr->policy == VMP_ANTI_AFFINITY) return anti_worse(P, gr, v, t);
-  if (gr->policy == VMP_AFFINITY)
-    return P->npos[v] != t && spread_deficit(P->p, gr, P->npos, v, t) >
-                                  spread_deficit(P->p, gr, P->npos, VMP__NO_HOST, 0);
   return spread_worse(P, gr, v, t);
 }
 
@@ -891,40 +882,6 @@ static size_t chain(planner *P, uint32_t v, uint32_t t, uint32_t *cv) {
   return 0;
 }
 
-/* The members of a hard affinity group moving to a new domain go in one
- * wave: v (to t) and every pending member of v's group that the group
- * refuses v for and whose target is in t's domain, at most CHAIN_MAX,
- * each fitting, taken when all of them together keep every rule they
- * touch (chain_ok).  Returns the number taken (0: none), their VMs in cv
- * (CHAIN_MAX). */
-static size_t together(planner *P, uint32_t v, uint32_t t, uint32_t *cv) {
-  const vmp_problem *p = P->p;
-  const vmp__group *gr = NULL;
-  size_t n = 0;
-  uint64_t dom;
-  for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1] && !gr; j++)
-    if (p->groups[P->vg[j]].policy == VMP_AFFINITY && groups_worse(P, &p->groups[P->vg[j]], v, t))
-      gr = &p->groups[P->vg[j]];
-  if (!gr) return 0;
-  dom = vmp__host_domain(p, gr->scope, t);
-  take(P, v, P->pos[v], t, 1);
-  cv[n++] = v;
-  for (uint32_t k = 0; k < gr->nvms && n < CHAIN_MAX; k++) {
-    uint32_t w = gr->vms[k], sw = P->pos[w], tw = P->tgt[w];
-    if (w == v || tw == VMP__NO_HOST || sw == tw || P->npos[w] != sw ||
-        vmp__host_domain(p, gr->scope, tw) != dom)
-      continue;
-    if (!conc_ok(P, sw) || !conc_ok(P, tw) || !open_to(P, w, tw) ||
-        !fits(P, P->peak, tw, dem_to(P, w, tw), NULL))
-      continue;
-    take(P, w, sw, tw, 1);
-    cv[n++] = w;
-  }
-  if (n > 1 && chain_ok(P, cv, n)) return n;
-  while (n--) take(P, cv[n], P->pos[cv[n]], P->tgt[cv[n]], -1);
-  return 0;
-}
-
 /* Takes pending moves into the wave while they fit, one at a time in VM
  * order, each against the positions the wave's earlier moves leave.  Then
  * the moves that a hard spread group or dependency still refuses on their
@@ -954,7 +911,7 @@ static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
         uint32_t cv[CHAIN_MAX];
         size_t n;
         take(P, v, s, t, -1);
-        if (!(n = chain(P, v, t, cv)) && !(n = together(P, v, t, cv))) continue;
+        if (!(n = chain(P, v, t, cv))) continue;
         for (size_t j = 0; j < n; j++)
           if ((rc = emit(P, cv[j], P->pos[cv[j]], P->tgt[cv[j]], wave, 0))) return rc;
         *taken += n;
@@ -1612,11 +1569,12 @@ static int plan_tables(planner *P, const double *load0) {
 }
 
 /* The groups a plan keeps between waves: hard spread groups with a
- * minimum of two domains or more, hard anti-affinity and hard affinity
- * groups. */
+ * minimum of two domains or more, and hard anti-affinity groups.  Hard
+ * affinity is kept on the target only: a group larger than the per-host
+ * cap cannot move in one wave (docs/libvirt.md). */
 static int hard_spread(const vmp__group *gr) {
   return gr->hard && ((gr->policy == VMP_SPREAD && gr->min_domains >= 2) ||
-                      gr->policy == VMP_ANTI_AFFINITY || gr->policy == VMP_AFFINITY);
+                      gr->policy == VMP_ANTI_AFFINITY);
 }
 
 /* Appends x to v's list (CSR being filled: fill[v] is the next slot),
