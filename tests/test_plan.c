@@ -945,21 +945,6 @@ static void test_plan__random_plans_pass_the_checker(void **state) {
  * target.  Plans are made with and without staging hosts, per-host caps 0
  * (none) to 3. */
 
-/* A random assignment the evaluator finds free of hard violations, or 0. */
-static int random_feasible(const vmp_problem *p, uint64_t *x, size_t *a) {
-  size_t nv = vmp_problem_num_vms(p), nh = vmp_problem_num_hosts(p);
-  for (int tries = 0; tries < 400; tries++) {
-    vmp_solution *s = NULL;
-    int ok;
-    for (size_t v = 0; v < nv; v++) a[v] = tu_rand(x, nh);
-    assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
-    ok = tu_hard_violations(s, NULL, NULL) == 0;
-    vmp_solution_free(s);
-    if (ok) return 1;
-  }
-  return 0;
-}
-
 static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **state) {
   uint64_t x = 20261207;
   int planned = 0, complete = 0, waves_checked = 0, started = 0, stopped = 0, staged = 0;
@@ -977,7 +962,7 @@ static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **
     vmp_plan *pl = NULL;
     for (size_t v = 0; v < nv; v++)
       for (size_t r = 0; r < 2; r++) d[v][r] = vmp_problem_vm_demand(p, v, r);
-    if (!random_feasible(p, &x, cur)) {
+    if (!tu_random_clean(p, &x, 0, cur)) {
       vmp_problem_free(p);
       continue;
     }
@@ -986,7 +971,7 @@ static void test_plan__random_rebalancing_plans_keep_every_wave_feasible(void **
       if (v >= nv - (size_t)nnew) cur[v] = VMP_NONE;
       assert_int_equal(vmp_problem_set_vm_host(p, v, cur[v]), VMP_OK);
     }
-    if (!random_feasible(p, &x, tgt)) { /* now with the transient holds */
+    if (!tu_random_clean(p, &x, 0, tgt)) { /* now with the transient holds */
       vmp_problem_free(p);
       continue;
     }
@@ -1095,12 +1080,12 @@ static void test_plan__prune_leaves_rebalancing_targets_alone(void **state) {
     vmp_problem *p = tu_zoned_problem(&x, 14, 90, round % 2);
     size_t nv = vmp_problem_num_vms(p), cur[12], tgt[12];
     vmp_solution *t = NULL, *r = NULL;
-    if (!random_feasible(p, &x, cur)) {
+    if (!tu_random_clean(p, &x, 0, cur)) {
       vmp_problem_free(p);
       continue;
     }
     for (size_t v = 0; v < nv; v++) assert_int_equal(vmp_problem_set_vm_host(p, v, cur[v]), VMP_OK);
-    if (!random_feasible(p, &x, tgt)) {
+    if (!tu_random_clean(p, &x, 0, tgt)) {
       vmp_problem_free(p);
       continue;
     }

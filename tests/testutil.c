@@ -214,6 +214,21 @@ vmp_problem *tu_zoned_problem(uint64_t *x, double cpu, double disk, int classic)
   return tu_problem_json(buf);
 }
 
+int tu_random_clean(const vmp_problem *p, uint64_t *x, int unplaced_pct, size_t *a) {
+  size_t nv = vmp_problem_num_vms(p), nh = vmp_problem_num_hosts(p);
+  for (int tries = 0; tries < 400; tries++) {
+    vmp_solution *s = NULL;
+    int ok;
+    for (size_t v = 0; v < nv; v++)
+      a[v] = unplaced_pct && (int)tu_rand(x, 100) < unplaced_pct ? VMP_NONE : tu_rand(x, nh);
+    assert_int_equal(vmp_evaluate(p, a, &s), VMP_OK);
+    ok = tu_hard_violations(s, NULL, NULL) == 0;
+    vmp_solution_free(s);
+    if (ok) return 1;
+  }
+  return 0;
+}
+
 size_t tu_hard_violations(const vmp_solution *s, const char **kind, const char **message) {
   return tu_hard_violations_but(s, NULL, kind, message);
 }

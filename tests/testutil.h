@@ -49,6 +49,10 @@ uint64_t tu_rand(uint64_t *x, uint64_t n);
  * h0/h1 for v8, and a hard affinity group over zones (v9, v10, when
  * present).  No VM has a current host. */
 vmp_problem *tu_zoned_problem(uint64_t *x, double cpu, double disk, int classic);
+/* Draws placements a[] of p's VMs (each unplaced with probability
+ * `unplaced_pct` %, else on a random host) until the evaluator finds one
+ * with no hard violation, at most 400 tries; 1 when found, else 0. */
+int tu_random_clean(const vmp_problem *p, uint64_t *x, int unplaced_pct, size_t *a);
 /* The number of hard violations of solution s; *kind and *message (may be
  * NULL) receive the first one's. */
 size_t tu_hard_violations(const vmp_solution *s, const char **kind, const char **message);
