@@ -116,7 +116,7 @@ static int map_problem(replay *R) {
 
 /* The groups kept between waves: hard spread groups with a minimum of two
  * domains or more, and hard anti-affinity groups. */
-static int hard_spread(const vmp__group *g) {
+static int kept_group(const vmp__group *g) {
   return g->hard && ((g->policy == VMP_SPREAD && g->min_domains >= 2) ||
                      g->policy == VMP_ANTI_AFFINITY);
 }
@@ -160,7 +160,7 @@ static size_t anti_shared(const replay *R, const vmp__group *gr, uint64_t *dup) 
 static void each_member(replay *R, void (*f)(replay *, uint32_t, uint32_t)) {
   const vmp_problem *p = R->p;
   for (size_t g = 0; g < p->ngroups; g++)
-    for (uint32_t k = 0; hard_spread(&p->groups[g]) && k < p->groups[g].nvms; k++)
+    for (uint32_t k = 0; kept_group(&p->groups[g]) && k < p->groups[g].nvms; k++)
       f(R, (uint32_t)g, p->groups[g].vms[k]);
   for (size_t d = 0; d < p->ndeps; d++) {
     const vmp__group *a = &p->groups[p->deps[d].group], *b = &p->groups[p->deps[d].on];
@@ -201,7 +201,7 @@ static int index_rules(replay *R) {
   for (size_t g = 0; g < p->ngroups; g++) {
     size_t placed, cov;
     uint64_t dup;
-    if (!hard_spread(&p->groups[g])) continue;
+    if (!kept_group(&p->groups[g])) continue;
     R->cover[g] = p->groups[g].policy == VMP_ANTI_AFFINITY
                       ? anti_shared(R, &p->groups[g], &dup)
                       : spread_lacks(p, &p->groups[g], R->ppos, &placed, &cov);

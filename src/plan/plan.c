@@ -400,7 +400,7 @@ typedef struct planner {
   uint32_t *plan_vm;    /* [v] index in the plan's VM table */
   uint32_t *vm_of;      /* [plan VM] problem VM */
   uint32_t *npos;       /* [v] position once the wave being built is done */
-  size_t *vg_start;     /* [v..v+1): v's hard spread groups in vg */
+  size_t *vg_start;     /* [v..v+1): v's kept groups in vg (kept_group) */
   uint32_t *vg;
   size_t *vd_start;     /* [v..v+1): the hard dependencies v is in (either side) */
   uint32_t *vd;
@@ -545,7 +545,7 @@ static int groups_worse(const planner *P, const vmp__group *gr, uint32_t v, uint
   return spread_worse(P, gr, v, t);
 }
 
-static int spread_ok(const planner *P, uint32_t v, uint32_t t) {
+static int groups_ok(const planner *P, uint32_t v, uint32_t t) {
   for (size_t j = P->vg_start[v]; j < P->vg_start[v + 1]; j++)
     if (groups_worse(P, &P->p->groups[P->vg[j]], v, t)) return 0;
   return 1;
@@ -668,7 +668,7 @@ static int take_stops(planner *P, uint32_t wave, size_t *taken) {
   int rc = VMP_OK;
   for (size_t k = 0; k < P->nstops; k++) {
     uint32_t v = P->stops[k], s = P->pos[v];
-    if (rc || !conc_ok(P, s) || !spread_ok(P, v, VMP__NO_HOST) ||
+    if (rc || !conc_ok(P, s) || !groups_ok(P, v, VMP__NO_HOST) ||
         !dep_ok(P, v, VMP__NO_HOST, NULL)) {
       P->stops[kept++] = v;
       continue;
@@ -682,7 +682,7 @@ static int take_stops(planner *P, uint32_t wave, size_t *taken) {
 }
 
 /* Whether v on t and w on tw, together, keep every hard spread group and
- * dependency of either as spread_ok and dep_ok keep them for one move:
+ * dependency of either as groups_ok and dep_ok keep them for one move:
  * compared with where npos has them now. */
 static int listed(const uint32_t *list, size_t n, uint32_t x) {
   for (size_t k = 0; k < n; k++)
@@ -899,7 +899,7 @@ static int fill_wave(planner *P, uint32_t wave, size_t *taken) {
       if (P->npos[v] != s) continue; /* in the wave already */
       if (!conc_ok(P, s) || !conc_ok(P, t) || !open_to(P, v, t)) continue;
       if (!fits(P, P->peak, t, dem_to(P, v, t), NULL)) continue;
-      alone = spread_ok(P, v, t) && dep_ok(P, v, t, NULL);
+      alone = groups_ok(P, v, t) && dep_ok(P, v, t, NULL);
       if (!pairs && alone) {
         take(P, v, s, t, 1);
         if ((rc = emit(P, v, s, t, wave, 0))) return rc;
@@ -977,7 +977,7 @@ static int stage(planner *P, uint32_t wave, size_t *taken) {
           continue;
         if (!vmp__model_allowed(P->m, P->m->vm_item[v], x)) continue;
         if (!fits(P, P->peak, x, dem_to(P, v, x), NULL)) continue;
-        if (!spread_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
+        if (!groups_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
         room = spare(P, x, dem_of(P, v));
         /* The cheapest VM to move, then the roomiest host. */
         if (mem < best_mem || (mem == best_mem && room > best_room)) {
@@ -1032,7 +1032,7 @@ static int stage_urgent(planner *P, uint32_t wave, size_t *taken) {
       if (x == s || x == P->tgt[v] || !conc_ok(P, x) || !open_to(P, v, x)) continue;
       if (!vmp__model_allowed(P->m, P->m->vm_item[v], x)) continue;
       if (!fits(P, P->peak, x, dem_to(P, v, x), NULL)) continue;
-      if (!spread_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
+      if (!groups_ok(P, v, x) || !dep_ok(P, v, x, NULL)) continue;
       room = spare(P, x, dem_of(P, v));
       if (room > best_room) {
         best_room = room;
@@ -1075,7 +1075,7 @@ static int cold_stop_with(planner *P, uint32_t wave, size_t *taken, double *free
       double mem = vmp__plan_vm_mib(P->pl, P->plan_vm[v]);
       if (v == u || P->pos[v] != s || P->npos[v] != s) continue;
       if (!fits(P, P->load, s, dem_to(P, u, s), freed_by(P, v, s, freed))) continue;
-      if (!spread_ok(P, v, VMP__NO_HOST) || !dep_ok(P, v, VMP__NO_HOST, NULL)) continue;
+      if (!groups_ok(P, v, VMP__NO_HOST) || !dep_ok(P, v, VMP__NO_HOST, NULL)) continue;
       if (mem < best_mem) {
         best_mem = mem;
         best = v;
@@ -1132,7 +1132,7 @@ static double shortfall(const planner *P, uint32_t v, uint32_t h) {
 static int away_ok(const planner *P, uint32_t e, uint32_t h, uint32_t x) {
   return conc_ok(P, h) && conc_ok(P, x) && open_to(P, e, x) &&
          vmp__model_allowed(P->m, P->m->vm_item[e], x) &&
-         fits(P, P->peak, x, dem_to(P, e, x), NULL) && spread_ok(P, e, x) &&
+         fits(P, P->peak, x, dem_to(P, e, x), NULL) && groups_ok(P, e, x) &&
          dep_ok(P, e, x, NULL);
 }
 
@@ -1211,7 +1211,7 @@ static size_t free_host(planner *P, uint32_t v, uint32_t h, const uint32_t *at, 
     }
   }
   /* v goes once they are out, from where they leave everything */
-  ok = !short_of && n && spread_ok(P, v, h) && dep_ok(P, v, h, NULL) ? n : 0;
+  ok = !short_of && n && groups_ok(P, v, h) && dep_ok(P, v, h, NULL) ? n : 0;
   while (n--) take(P, ev[n], h, evx[n], -1);
   return ok;
 }
@@ -1256,7 +1256,7 @@ static int room_step(planner *P, uint32_t wave, size_t *taken) {
     return VMP_OK;
   }
   if (P->npos[v] != P->pos[v] || !conc_ok(P, P->pos[v]) || !conc_ok(P, h) ||
-      !fits(P, P->peak, h, dem_to(P, v, h), NULL) || !spread_ok(P, v, h) ||
+      !fits(P, P->peak, h, dem_to(P, v, h), NULL) || !groups_ok(P, v, h) ||
       !dep_ok(P, v, h, NULL)) {
     room_drop(P);
     return VMP_OK;
@@ -1420,7 +1420,7 @@ static char *blocked_reason(const planner *P, uint32_t v) {
                     vmp__pool_str(&p->pool, gr->name));
     return vmp__buf_take(&b);
   }
-  if (fits(P, P->load, t, d, NULL) && !spread_ok(P, v, t)) {
+  if (fits(P, P->load, t, d, NULL) && !groups_ok(P, v, t)) {
     vmp__buf_printf(&b, "moving it to %s would leave a spread group below its "
                     "minimum of domains, alone or in one wave with any other "
                     "pending move",
@@ -1572,7 +1572,7 @@ static int plan_tables(planner *P, const double *load0) {
  * minimum of two domains or more, and hard anti-affinity groups.  Hard
  * affinity is kept on the target only: a group larger than the per-host
  * cap cannot move in one wave (docs/libvirt.md). */
-static int hard_spread(const vmp__group *gr) {
+static int kept_group(const vmp__group *gr) {
   return gr->hard && ((gr->policy == VMP_SPREAD && gr->min_domains >= 2) ||
                       gr->policy == VMP_ANTI_AFFINITY);
 }
@@ -1609,7 +1609,7 @@ static int build_index(planner *P) {
   dfill = calloc(nv + 1, sizeof *dfill);
   if (!P->vg_start || !P->vd_start || !gfill || !dfill) goto nomem;
   for (size_t g = 0; g < p->ngroups; g++)
-    if (hard_spread(&p->groups[g]))
+    if (kept_group(&p->groups[g]))
       for (uint32_t k = 0; k < p->groups[g].nvms; k++) P->vg_start[p->groups[g].vms[k] + 1]++;
   for (size_t d = 0; d < p->ndeps; d++) {
     const vmp__dep *dp = &p->deps[d];
@@ -1631,7 +1631,7 @@ static int build_index(planner *P) {
   memcpy(gfill, P->vg_start, nv * sizeof *gfill);
   memcpy(dfill, P->vd_start, nv * sizeof *dfill);
   for (size_t g = 0; g < p->ngroups; g++)
-    if (hard_spread(&p->groups[g]))
+    if (kept_group(&p->groups[g]))
       for (uint32_t k = 0; k < p->groups[g].nvms; k++)
         index_put(P->vg_start, gfill, P->vg, p->groups[g].vms[k], (uint32_t)g);
   for (size_t d = 0; d < p->ndeps; d++) {
