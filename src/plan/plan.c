@@ -472,26 +472,36 @@ static int spread_worse(const planner *P, const vmp__group *gr, uint32_t v, uint
          spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
 }
 
+/* Where VM v is when the n VMs cv[] are at at[] and the rest at pos. */
+static uint32_t pos_with(const uint32_t *pos, uint32_t v, const uint32_t *cv, const uint32_t *at,
+                         size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (cv[i] == v) return at[i];
+  return pos[v];
+}
+
 /* Members of hard anti-affinity group gr that share one of the domains
- * dom[0..nd) with another member (positions pos): the sum over those
- * domains of (members there - 1).  Only the domains a set of moves leaves
- * or enters can change, so comparing this sum over them before and after
- * the moves tells whether they break the group more: O(members x nd). */
+ * dom[0..nd) with another member, the n VMs cv[] at at[] and the rest at
+ * pos: the sum over those domains of (members there - 1).  Only the
+ * domains a set of moves leaves or enters can change, so comparing this
+ * sum over them before and after the moves tells whether they break the
+ * group more: O(members x (nd + n)). */
 static size_t anti_excess(const vmp_problem *p, const vmp__group *gr, const uint32_t *pos,
-                          const uint64_t *dom, size_t nd) {
-  size_t n[2 * CHAIN_MAX + 2] = {0}, ex = 0;
+                          const uint32_t *cv, const uint32_t *at, size_t n, const uint64_t *dom,
+                          size_t nd) {
+  size_t cnt[2 * CHAIN_MAX + 2] = {0}, ex = 0;
   for (uint32_t k = 0; k < gr->nvms; k++) {
-    uint32_t h = pos[gr->vms[k]];
+    uint32_t h = pos_with(pos, gr->vms[k], cv, at, n);
     uint64_t x;
     if (h == VMP__NO_HOST) continue;
     x = vmp__host_domain(p, gr->scope, h);
     for (size_t i = 0; i < nd; i++)
       if (dom[i] == x) {
-        n[i]++;
+        cnt[i]++;
         break;
       }
   }
-  for (size_t i = 0; i < nd; i++) ex += n[i] ? n[i] - 1 : 0;
+  for (size_t i = 0; i < nd; i++) ex += cnt[i] ? cnt[i] - 1 : 0;
   return ex;
 }
 
@@ -507,35 +517,26 @@ static void add_domain(const vmp_problem *p, const vmp__group *gr, uint32_t h, u
   dom[(*nd)++] = x;
 }
 
-/* Whether moving the n VMs cv[] from where `from` has them to where npos
- * has them puts more members of hard anti-affinity group gr together.
- * npos is left as it was. */
-static int anti_worse_moves(planner *P, const vmp__group *gr, const uint32_t *cv,
-                            const uint32_t *from, size_t n) {
+/* Whether moving the n VMs cv[] from[] -> to[] (the rest where npos has
+ * them) puts more members of hard anti-affinity group gr together. */
+static int anti_worse_moves(const planner *P, const vmp__group *gr, const uint32_t *cv,
+                            const uint32_t *from, const uint32_t *to, size_t n) {
   const vmp_problem *p = P->p;
   uint64_t dom[2 * CHAIN_MAX + 2];
-  uint32_t saved[CHAIN_MAX + 1];
-  size_t nd = 0, before, after;
+  size_t nd = 0;
   for (size_t i = 0; i < n; i++) {
     add_domain(p, gr, from[i], dom, &nd);
-    add_domain(p, gr, P->npos[cv[i]], dom, &nd);
+    add_domain(p, gr, to[i], dom, &nd);
   }
-  after = anti_excess(p, gr, P->npos, dom, nd);
-  for (size_t i = 0; i < n; i++) saved[i] = P->npos[cv[i]], P->npos[cv[i]] = from[i];
-  before = anti_excess(p, gr, P->npos, dom, nd);
-  for (size_t i = n; i-- > 0;) P->npos[cv[i]] = saved[i];
-  return after > before;
+  return anti_excess(p, gr, P->npos, cv, to, n, dom, nd) >
+         anti_excess(p, gr, P->npos, cv, from, n, dom, nd);
 }
 
 /* The same for v alone going to t from where npos has it. */
 static int anti_worse(const planner *P, const vmp__group *gr, uint32_t v, uint32_t t) {
   uint32_t s = P->npos[v];
-  int worse;
   if (s == t || t == VMP__NO_HOST) return 0; /* leaving never puts two together */
-  ((planner *)P)->npos[v] = t;
-  worse = anti_worse_moves((planner *)P, gr, &v, &s, 1);
-  ((planner *)P)->npos[v] = s;
-  return worse;
+  return anti_worse_moves(P, gr, &v, &s, &t, 1);
 }
 
 /* Hard spread groups stay covered, and hard anti-affinity groups get no
@@ -704,12 +705,8 @@ static int pair_ok(planner *P, uint32_t v, uint32_t t, uint32_t w, uint32_t tw) 
     size_t before, after;
     if (j >= nvg && listed(vg, nvg, g)) continue;
     if (gr->policy == VMP_ANTI_AFFINITY) {
-      uint32_t two[2] = {v, w}, from[2] = {saved, P->npos[w]};
-      P->npos[v] = t;
-      P->npos[w] = tw;
-      ok = !anti_worse_moves(P, gr, two, from, 2);
-      P->npos[w] = from[1];
-      P->npos[v] = saved;
+      uint32_t two[2] = {v, w}, from[2] = {saved, P->npos[w]}, to[2] = {t, tw};
+      ok = !anti_worse_moves(P, gr, two, from, to, 2);
       continue;
     }
     before = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
@@ -805,9 +802,9 @@ static int chain_ok(planner *P, const uint32_t *cv, size_t n) {
       const vmp__group *gr = &p->groups[P->vg[j]];
       size_t before, after;
       if (gr->policy == VMP_ANTI_AFFINITY) {
-        uint32_t from[CHAIN_MAX];
-        for (size_t c = 0; c < n; c++) from[c] = P->pos[cv[c]];
-        ok = !anti_worse_moves(P, gr, cv, from, n);
+        uint32_t from[CHAIN_MAX], to[CHAIN_MAX];
+        for (size_t c = 0; c < n; c++) from[c] = P->pos[cv[c]], to[c] = P->npos[cv[c]];
+        ok = !anti_worse_moves(P, gr, cv, from, to, n);
         continue;
       }
       after = spread_deficit(p, gr, P->npos, VMP__NO_HOST, 0);
