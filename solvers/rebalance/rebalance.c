@@ -5,7 +5,9 @@
  * an exact re-split of two hosts' VMs by branch and bound), priced
  * incrementally (rstate.c).  Each lane draws the
  * neighbourhoods from a mix that adapts, at every meeting, to the
- * improvement each brought per unit of work (op_adapt).
+ * improvement each brought per unit of work (op_adapt): even lanes set
+ * drawing weights by it, odd lanes shares of the work (a portfolio, as
+ * neither rule suits every instance).
  *
  * Acceptance, per lane: an opening phase accepts only moves that gain at
  * least `need` (1% of the cost at first, halved whenever a window of
@@ -61,10 +63,14 @@ typedef struct lane {
   int jfull;                   /* the journal overflowed (stopped) */
   int win, win_acc;            /* attempts and acceptances in the window */
   double op_w[16];             /* neighbourhood weights (sum 1) */
+  int share;                   /* the mix follows shares of the work (odd
+                                  lanes of the portfolio), not draws */
   int64_t work;                /* elementary steps done (prices, moves, search
                                   nodes): the clock of the adaptive mix */
-  double gain[16], cost_w[16]; /* per neighbourhood since the last meeting
-                                  (halved at each): improvement, work */
+  double gain[16], cost_w[16], tries[16]; /* per neighbourhood since the
+                                  last meeting (halved at each): improvement
+                                  (net of climbs where `share`), work,
+                                  attempts */
   /* the lane's best assignment, and the moves made since it (replayed into
    * it when the current assignment becomes the new best) */
   int *best_a;
@@ -914,14 +920,34 @@ static int op_run(lane *ln, int op, double thr)
   }
 }
 
+/* Lowers every weight of w[n] (sum 1) above cap to it and hands the
+ * excess to the weights below it, in proportion to them, until none is
+ * above.  Needs n * cap >= 1 among the weights that are positive. */
+static void cap_weights(double *w, int n, double cap)
+{
+  for (int round = 0; round < n; round++) {
+    double excess = 0, below = 0;
+    for (int k = 0; k < n; k++) {
+      if (w[k] > cap) { excess += w[k] - cap; w[k] = cap; }
+      else if (w[k] < cap) below += w[k];
+    }
+    if (excess <= 0 || below <= 0) return;
+    for (int k = 0; k < n; k++)
+      if (w[k] < cap) w[k] += excess * w[k] / below;
+  }
+}
+
+#define SHARE_CAP 0.15         /* most a neighbourhood draws under `share` */
+
 /* The starting mix of neighbourhoods (op_adapt moves it).  The exact
  * re-split and the ejection pay off where hosts hold few VMs (A set, b_1,
  * b_4, b_9 of the ROADEF instances: <= 64 per host) and cost more than
  * they bring where hosts hold hundreds.  Where they pay, odd lanes start
  * with them four times as often: a portfolio, as the best rate differs
  * from instance to instance. */
-static void op_init(lane *ln, const vmp__ridx *x, int lane_index)
+static void op_init(lane *ln, const vmp__ridx *x, int lane_index, int mix)
 {
+  ln->share = mix == VMP__RB_MIX_WORK || (mix == VMP__RB_MIX_PORTFOLIO && (lane_index & 1));
   double big = x->nv <= 64.0 * x->nh ? (lane_index & 1 ? 1.0 / 16 : 1.0 / 64) : 1.0 / 1024;
   double w[N_OPS] = {0};
   w[OP_LNS] = big;
@@ -933,16 +959,75 @@ static void op_init(lane *ln, const vmp__ridx *x, int lane_index)
   w[OP_CHAIN] = 0.08;
   double rest = (1 - 2 * big - w[OP_RECLAIM] - 0.38) / 4;
   w[OP_SHIFT] = w[OP_SWAP] = w[OP_HOT_SHIFT] = w[OP_HOT_SWAP] = rest;
+  if (ln->share) cap_weights(w, N_OPS, SHARE_CAP);
   for (int k = 0; k < N_OPS; k++) ln->op_w[k] = w[k];
+}
+
+/* Forgets half of what the lane's mix learnt since the last meetings, so
+ * the recent past counts most. */
+static void op_decay(lane *ln)
+{
+  for (int k = 0; k < N_OPS; k++) {
+    ln->gain[k] *= 0.5;
+    ln->cost_w[k] *= 0.5;
+    ln->tries[k] *= 0.5;
+  }
+}
+
+/* The work-share rule (lanes with `share`).  Each neighbourhood is
+ * credited with the net change of the cost over its attempts (an uphill
+ * move accepted by the annealing is charged to the neighbourhood that
+ * made it, so the cheap moves are not paid for undoing each other's
+ * climbs), and its rate is that net gain per unit of work.  The rates set
+ * each neighbourhood's share of the work, above a floor that keeps every
+ * one tried, and a share becomes a drawing weight through the
+ * neighbourhood's mean work per attempt: an exact re-split can cost 50,000
+ * units and a shift one, and under drawing weights alone the dearest takes
+ * most of the time whatever its weight (82 % of it on b_2 at the floor
+ * weight).  No weight exceeds SHARE_CAP: a move that costs almost nothing
+ * (back home, two units) would otherwise buy nearly every draw after one
+ * good window and starve the others (a1_2).  Each weight moves halfway
+ * towards its target. */
+static void op_adapt_share(lane *ln)
+{
+  double sc[N_OPS], tot = 0;
+  for (int k = 0; k < N_OPS; k++) {
+    sc[k] = (ln->gain[k] > 0 ? ln->gain[k] : 0) / (ln->cost_w[k] + 1);
+    tot += sc[k];
+  }
+  if (tot > 0) {
+    const double floor_small = 0.01, floor_big = 0.02;
+    double fl = 0, f_of[N_OPS], p[N_OPS], ps = 0;
+    for (int k = 0; k < N_OPS; k++) {
+      f_of[k] = k == OP_LNS || k == OP_EJECT || k == OP_RECLAIM ? floor_big : floor_small;
+      if (k == OP_RECLAIM && !ln->s.x->init_tl) f_of[k] = 0;  /* nothing to win back */
+      fl += f_of[k];
+    }
+    for (int k = 0; k < N_OPS; k++) {
+      double share = f_of[k] + (1 - fl) * sc[k] / tot;
+      double per = ln->tries[k] > 0 ? ln->cost_w[k] / ln->tries[k] : 1;
+      p[k] = share / per;
+      ps += p[k];
+    }
+    for (int k = 0; k < N_OPS; k++) p[k] /= ps;
+    cap_weights(p, N_OPS, SHARE_CAP);
+    for (int k = 0; k < N_OPS; k++) ln->op_w[k] = 0.5 * ln->op_w[k] + 0.5 * p[k];
+  }
+  op_decay(ln);
 }
 
 /* Adapts a lane's mix at a meeting: each neighbourhood's weight moves
  * halfway towards its share of the improvement per unit of work since the
  * last meetings (halved at each, so the recent past counts most), above a
- * floor that keeps every neighbourhood tried.  Work is counted in prices,
- * moves and search nodes, not time, so the mix stays reproducible. */
+ * floor that keeps every neighbourhood tried (lanes with `share` take
+ * op_adapt_share instead).  Work is counted in prices, moves and search
+ * nodes, not time, so the mix stays reproducible. */
 static void op_adapt(lane *ln)
 {
+  if (ln->share) {
+    op_adapt_share(ln);
+    return;
+  }
   double sc[N_OPS], tot = 0;
   for (int k = 0; k < N_OPS; k++) {
     sc[k] = ln->gain[k] / (ln->cost_w[k] + 1);
@@ -962,10 +1047,7 @@ static void op_adapt(lane *ln)
       ln->op_w[k] = 0.5 * ln->op_w[k] + 0.5 * (f + (1 - fl) * sc[k] / tot);
     }
   }
-  for (int k = 0; k < N_OPS; k++) {
-    ln->gain[k] *= 0.5;
-    ln->cost_w[k] *= 0.5;
-  }
+  op_decay(ln);
 }
 
 /* One attempt of a neighbourhood drawn from the lane's mix. */
@@ -983,7 +1065,8 @@ static int attempt(lane *ln, double thr)
   int64_t w0 = ln->work;
   int ok = op_run(ln, op, thr);
   ln->cost_w[op] += (double)(ln->work - w0) + 1;
-  if (ln->cost < c0) ln->gain[op] += c0 - ln->cost;
+  ln->tries[op] += 1;
+  if (ln->share || ln->cost < c0) ln->gain[op] += c0 - ln->cost;
   return ok;
 }
 
@@ -1209,11 +1292,11 @@ static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
   o->log(VMP_LOG_INFO, buf, o->log_userdata);
 }
 
-static int lane_alloc(lane *ln, const vmp__ridx *x, int lane_index)
+static int lane_alloc(lane *ln, const vmp__ridx *x, int lane_index, int mix)
 {
   int rc;
   if ((rc = vmp__rstate_init(&ln->s, x))) return rc;
-  op_init(ln, x, lane_index);
+  op_init(ln, x, lane_index, mix);
   ln->jcap = (size_t)x->nv * 2 + 100000;
   ln->best_a = malloc(((size_t)x->nv + 1) * sizeof *ln->best_a);
   ln->jv = malloc(ln->jcap * sizeof *ln->jv);
@@ -1243,6 +1326,9 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   if (!start || !best_out) return vmp__error(VMP_EINVAL, "start/best_out: NULL");
   if (o.deadline <= 0 && o.max_moves <= 0 && !o.progress)
     return vmp__error(VMP_EINVAL, "opts: no deadline, move budget or callback to stop");
+  if (o.mix < VMP__RB_MIX_PORTFOLIO || o.mix > VMP__RB_MIX_WORK)
+    return vmp__error(VMP_EINVAL, "opts.mix: expected 0 (portfolio), 1 (draws) or 2 (work "
+                      "shares), got %d", o.mix);
   if ((rc = check_start(m, start))) return rc;
   int nl = o.lanes > 0 ? o.lanes : 2, nt = o.threads > 0 ? o.threads : 1;
   if (nl > 64) nl = 64;
@@ -1260,7 +1346,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   if (!R.lanes || !best_a) { rc = vmp__enomem(); goto out; }
   uint64_t sm = o.seed;
   for (int i = 0; i < nl; i++) {
-    if ((rc = lane_alloc(&R.lanes[i], &x, i))) goto out;
+    if ((rc = lane_alloc(&R.lanes[i], &x, i, o.mix))) goto out;
     R.lanes[i].rng = splitmix(&sm) | 1;
   }
   lane *l0 = &R.lanes[0];

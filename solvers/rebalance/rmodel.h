@@ -186,9 +186,19 @@ typedef struct vmp__rebalance_opts {
   void *progress_userdata;
   vmp__rebalance_log_fn log;
   void *log_userdata;
+  int mix;                      /* how lanes adapt their neighbourhood mix:
+                                   VMP__RB_MIX_PORTFOLIO (0, the default),
+                                   VMP__RB_MIX_DRAWS or VMP__RB_MIX_WORK on
+                                   every lane (for tests and measurements) */
 } vmp__rebalance_opts;
 
-#define VMP__REBALANCE_OPTS_INIT {0, 1, 1, 0, 0, NULL, NULL, NULL, NULL}
+/* Values of vmp__rebalance_opts.mix.  DRAWS: a neighbourhood's drawing
+ * weight follows its improvement per unit of work.  WORK: its share of
+ * the lane's work follows it (weights capped).  PORTFOLIO: even lanes
+ * DRAWS, odd lanes WORK (rebalance.c, op_adapt). */
+enum { VMP__RB_MIX_PORTFOLIO = 0, VMP__RB_MIX_DRAWS = 1, VMP__RB_MIX_WORK = 2 };
+
+#define VMP__REBALANCE_OPTS_INIT {0, 1, 1, 0, 0, NULL, NULL, NULL, NULL, 0}
 
 typedef struct vmp__rebalance_stats {
   int64_t attempts;             /* moves evaluated, all lanes */

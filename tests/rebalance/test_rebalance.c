@@ -364,6 +364,10 @@ static void test_rebalance__check_errors(void **state)
   assert_int_equal(vmp__rebalance_run(&rd.m, start, &o, out, NULL, NULL, NULL), VMP_ESTATE);
   assert_string_equal(vmp_last_error(),
                       "start assignment infeasible: conflict set 0: two VMs on host 0");
+  o.mix = 3;
+  assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, out, NULL, NULL, NULL), VMP_EINVAL);
+  assert_string_equal(vmp_last_error(),
+                      "opts.mix: expected 0 (portfolio), 1 (draws) or 2 (work shares), got 3");
   roadef_free(&rd);
 }
 

@@ -30,7 +30,7 @@ static void log_line(int level, const char *msg, void *ud)
 static int usage(void)
 {
   fprintf(stderr, "usage: vmplace-roadef MODEL ASSIGNMENT [--time S] [--seed N] "
-                  "[--threads T] [--lanes L] [--moves N] [--out FILE] "
+                  "[--threads T] [--lanes L] [--mix 0|1|2] [--moves N] [--out FILE] "
                   "[--best-known CSV] [--eval SOLUTION] [--verbose 1]\n");
   return 2;
 }
@@ -79,6 +79,7 @@ int main(int argc, char **argv)
     else if (!strcmp(a, "--seed")) o.seed = strtoull(v, NULL, 10);
     else if (!strcmp(a, "--threads")) o.threads = atoi(v);
     else if (!strcmp(a, "--lanes")) o.lanes = atoi(v);
+    else if (!strcmp(a, "--mix")) o.mix = atoi(v);
     else if (!strcmp(a, "--moves")) o.max_moves = atoll(v);
     else if (!strcmp(a, "--out")) out = v;
     else if (!strcmp(a, "--best-known")) csv = v;
