@@ -3,8 +3,7 @@
  * neighbourhoods (shift, swap, their targeted and best-of variants, back
  * home, ejection chains, the reclaim of a host's transient capacity, and
  * an exact re-split of two hosts' VMs by branch and bound), priced
- * incrementally (rstate.c), and a twelfth run by a share of the work
- * after the opening phase: a few hosts' VMs re-assigned by a MIP (rmip.c).  Each lane draws the
+ * incrementally (rstate.c).  Each lane draws the
  * neighbourhoods from a mix that adapts, at every meeting, to the
  * improvement each brought per unit of work (op_adapt): even lanes set
  * drawing weights by it, odd lanes shares of the work (a portfolio, as
@@ -34,7 +33,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "rmip.h"
 #include "rstate.h"
 
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
@@ -79,10 +77,6 @@ typedef struct lane {
   double best_cost;
   int *jv, *jh;
   size_t jn, jcap;
-  vmp__rmip_limits mip_lim;    /* the MIP neighbourhood's limits */
-  double mip_share;            /* its share of the work after the opening */
-  int64_t mip_work, mip_other; /* work of MIP steps, and of the other steps
-                                  after the opening phase */
 } lane;
 
 typedef struct run {
@@ -856,93 +850,6 @@ static int lns_hosts(lane *ln, const int *hs, int k, double thr)
   return 1;
 }
 
-/* ---- large neighbourhood: a few hosts re-optimised by a MIP (rmip.c) ------------- */
-
-#define MIP_HOSTS_MIN 4          /* hosts a MIP neighbourhood takes, drawn */
-#define MIP_HOSTS_MAX 8          /* between these two */
-#define MIP_VMS 64               /* free VMs at most (a random sample) */
-#define MIP_SHARE 0.1            /* the MIP's share of the work after the
-                                    opening phase */
-#define MIP_NODES 200            /* branch-and-bound nodes per MIP */
-
-/* Appends h to hs[0..*k) when it is an open host not yet there. */
-static void add_host(const vmp__ridx *x, int *hs, int *k, int h)
-{
-  if (h < 0 || !x->host_ok[h]) return;
-  for (int j = 0; j < *k; j++)
-    if (hs[j] == h) return;
-  hs[(*k)++] = h;
-}
-
-/* The initial host of a VM that moved onto h (a random one of a few
- * tries), -1 if none was found: sending it home frees h's transient
- * capacity. */
-static int linked_host(lane *ln, int h)
-{
-  const vmp__rstate *s = &ln->s;
-  for (int t = 0; t < 4 && h >= 0 && s->hn[h] > 0; t++) {
-    int v = s->hv[h][rnd_below(&ln->rng, s->hn[h])], h0 = s->x->init[v];
-    if (h0 >= 0 && h0 != h) return h0;
-  }
-  return -1;
-}
-
-/* A hot host, the initial hosts of VMs that moved onto it, roomy hosts
- * and random ones; their movable VMs (a random sample of MIP_VMS when
- * there are more) re-assigned among them by the MIP, kept when every
- * constraint holds and the cost changes by <= thr. */
-static int try_mip(lane *ln, double thr)
-{
-  vmp__rstate *s = &ln->s;
-  const vmp__ridx *x = s->x;
-  const unsigned char *pin = x->m->pinned;
-  int hs[MIP_HOSTS_MAX], k = 0;
-  int want = MIP_HOSTS_MIN + rnd_below(&ln->rng, MIP_HOSTS_MAX - MIP_HOSTS_MIN + 1);
-  if (want > x->nh) want = x->nh;
-  add_host(x, hs, &k, pick_host(ln, 3, 1));
-  if (k == 0) return 0;
-  for (int t = 0; t < 2 && k < want; t++) add_host(x, hs, &k, linked_host(ln, hs[0]));
-  for (int t = 0; t < 2 && k < want; t++) add_host(x, hs, &k, pick_roomy(ln, 3));
-  for (int t = 0; t < 4 * want && k < want; t++) add_host(x, hs, &k, rnd_below(&ln->rng, x->nh));
-  if (k < 2) return 0;
-  int cand[MIP_HOSTS_MAX * 256], nc = 0;
-  for (int j = 0; j < k; j++)
-    for (int t = 0; t < s->hn[hs[j]] && nc < (int)(sizeof cand / sizeof *cand); t++) {
-      int v = s->hv[hs[j]][t];
-      if (!(pin && pin[v])) cand[nc++] = v;
-    }
-  int n = nc < MIP_VMS ? nc : MIP_VMS;
-  for (int i = 0; i < n; i++) {
-    int j = i + rnd_below(&ln->rng, nc - i), t = cand[i];
-    cand[i] = cand[j];
-    cand[j] = t;
-  }
-  if (n < 2) return 0;
-  int dest[MIP_VMS];
-  int64_t work = 0;
-  int found = vmp__rmip_solve(s, hs, k, cand, n, &ln->mip_lim, dest, &work);
-  ln->work += work;
-  if (!found) return 0;
-  double before = ln->cost;
-  int moved[MIP_VMS], from[MIP_VMS], nm = 0;
-  for (int i = 0; i < n; i++) {
-    if (s->a[cand[i]] == dest[i]) continue;
-    moved[nm] = cand[i];
-    from[nm++] = s->a[cand[i]];
-    vmp__rstate_move(s, cand[i], dest[i]);
-  }
-  double after = vmp__rstate_cost(s);
-  int ok = after - before <= thr;
-  for (int i = 0; i < nm && ok; i++) ok = vmp__rstate_ok_after(s, moved[i], from[i]);
-  if (!ok) {
-    for (int i = nm - 1; i >= 0; i--) vmp__rstate_move(s, moved[i], from[i]);
-    return 0;
-  }
-  ln->cost = after;
-  for (int i = 0; i < nm; i++) journal(ln, moved[i], s->a[moved[i]]);
-  return 1;
-}
-
 /* The neighbourhoods; each attempt draws one from the lane's mix. */
 enum {
   OP_SHIFT,       /* random VM to a random host */
@@ -956,8 +863,6 @@ enum {
   OP_EJECT,       /* make room by moving up to EJECT_MAX VMs away */
   OP_RECLAIM,     /* a host's transient capacity won back for a big VM */
   OP_LNS,         /* two hosts re-split exactly */
-  OP_MIP,         /* a few hosts re-optimised by a MIP: never drawn, run
-                     by its share of the work (mip_step) */
   N_OPS
 };
 
@@ -1005,8 +910,6 @@ static int op_run(lane *ln, int op, double thr)
   case OP_RECLAIM:
     v = pick_vm_on(ln, pick_host(ln, 3, 1));
     return try_reclaim(ln, v, thr);
-  case OP_MIP:
-    return try_mip(ln, thr);
   default: {
     int hs[LNS_HOSTS], k = LNS_PAIR;
     hs[0] = pick_host(ln, 3, 1);
@@ -1089,7 +992,7 @@ static void op_adapt_share(lane *ln)
 {
   double sc[N_OPS], tot = 0;
   for (int k = 0; k < N_OPS; k++) {
-    sc[k] = k == OP_MIP || ln->gain[k] <= 0 ? 0 : ln->gain[k] / (ln->cost_w[k] + 1);
+    sc[k] = (ln->gain[k] > 0 ? ln->gain[k] : 0) / (ln->cost_w[k] + 1);
     tot += sc[k];
   }
   if (tot > 0) {
@@ -1097,7 +1000,6 @@ static void op_adapt_share(lane *ln)
     double fl = 0, f_of[N_OPS], p[N_OPS], ps = 0;
     for (int k = 0; k < N_OPS; k++) {
       f_of[k] = k == OP_LNS || k == OP_EJECT || k == OP_RECLAIM ? floor_big : floor_small;
-      if (k == OP_MIP) f_of[k] = 0;  /* run by its work share (mip_step) */
       if (k == OP_RECLAIM && !ln->s.x->init_tl) f_of[k] = 0;  /* nothing to win back */
       fl += f_of[k];
     }
@@ -1128,7 +1030,7 @@ static void op_adapt(lane *ln)
   }
   double sc[N_OPS], tot = 0;
   for (int k = 0; k < N_OPS; k++) {
-    sc[k] = k == OP_MIP ? 0 : ln->gain[k] / (ln->cost_w[k] + 1);
+    sc[k] = ln->gain[k] / (ln->cost_w[k] + 1);
     tot += sc[k];
   }
   if (tot > 0) {
@@ -1137,7 +1039,6 @@ static void op_adapt(lane *ln)
     double f_of[N_OPS];
     for (int k = 0; k < N_OPS; k++) {
       f_of[k] = k == OP_LNS || k == OP_EJECT || k == OP_RECLAIM ? floor_big : floor_small;
-      if (k == OP_MIP) f_of[k] = 0;  /* run by its work share (mip_step) */
       if (k == OP_RECLAIM && !ln->s.x->init_tl) f_of[k] = 0;  /* nothing to win back */
       fl += f_of[k];
     }
@@ -1155,7 +1056,7 @@ static int attempt(lane *ln, double thr)
   const vmp__ridx *x = ln->s.x;
   if (x->n_movable == 0) return 0;
   double u = (double)(rnd(&ln->rng) >> 11) * 0x1.0p-53, acc = 0;
-  int op = OP_LNS;  /* the last drawn one (OP_MIP is never drawn) */
+  int op = N_OPS - 1;
   for (int k = 0; k < N_OPS; k++) {
     acc += ln->op_w[k];
     if (u < acc) { op = k; break; }
@@ -1179,20 +1080,6 @@ static inline void step(lane *ln)
     thr += -ln->temp * log(u);
   }
   ln->accepted += attempt(ln, thr);
-  if (ln->cost < ln->best_cost) lane_new_best(ln);
-}
-
-/* A MIP step (after the opening phase, as often as the lane's MIP work
- * share asks): kept when it gains. */
-static void mip_step(lane *ln)
-{
-  double c0 = ln->cost;
-  int64_t w0 = ln->work;
-  ln->accepted += try_mip(ln, 0);
-  ln->mip_work += ln->work - w0 + 1;
-  ln->cost_w[OP_MIP] += (double)(ln->work - w0) + 1;
-  ln->tries[OP_MIP] += 1;
-  ln->gain[OP_MIP] += c0 - ln->cost;
   if (ln->cost < ln->best_cost) lane_new_best(ln);
 }
 
@@ -1222,16 +1109,7 @@ static void lane_epoch(run *R, lane *ln, int main_thread)
     }
     ln->attempts++;
     int64_t acc = ln->accepted;
-    /* after the opening phase, a MIP step whenever the MIP's share of
-     * the work since then falls below mip_share */
-    if (ln->need <= 0 && ln->mip_share > 0 &&
-        (double)ln->mip_work * (1 - ln->mip_share) < ln->mip_share * (double)ln->mip_other) {
-      mip_step(ln);
-      continue;
-    }
-    int64_t w0 = ln->work;
     step(ln);
-    if (ln->need <= 0) ln->mip_other += ln->work - w0 + 1;
     /* opening phase: when a window of attempts finds no move bringing the
      * required gain, halve it */
     if (ln->need > 0) {
@@ -1470,10 +1348,6 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   for (int i = 0; i < nl; i++) {
     if ((rc = lane_alloc(&R.lanes[i], &x, i, o.mix))) goto out;
     R.lanes[i].rng = splitmix(&sm) | 1;
-    R.lanes[i].mip_lim.nodes = MIP_NODES;
-    R.lanes[i].mip_lim.deadline = o.deadline;
-    R.lanes[i].mip_lim.stop = &R.stop;
-    R.lanes[i].mip_share = MIP_SHARE;
   }
   lane *l0 = &R.lanes[0];
   vmp__rstate_load(&l0->s, start);
