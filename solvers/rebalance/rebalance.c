@@ -974,6 +974,33 @@ static void op_decay(lane *ln)
   }
 }
 
+/* Each neighbourhood's improvement per unit of work since the last
+ * meetings, into sc[N_OPS]; returns their sum.  A net loss (possible
+ * under `share`, which charges climbs) rates 0. */
+static double op_rates(const lane *ln, double *sc)
+{
+  double tot = 0;
+  for (int k = 0; k < N_OPS; k++) {
+    sc[k] = (ln->gain[k] > 0 ? ln->gain[k] : 0) / (ln->cost_w[k] + 1);
+    tot += sc[k];
+  }
+  return tot;
+}
+
+/* The floor of each neighbourhood's share, into f_of[N_OPS] (floor_big
+ * for the dear ones, none for reclaim where nothing can be won back);
+ * returns their sum. */
+static double op_floors(const lane *ln, double floor_big, double *f_of)
+{
+  double fl = 0;
+  for (int k = 0; k < N_OPS; k++) {
+    f_of[k] = k == OP_LNS || k == OP_EJECT || k == OP_RECLAIM ? floor_big : 0.01;
+    if (k == OP_RECLAIM && !ln->s.x->init_tl) f_of[k] = 0;
+    fl += f_of[k];
+  }
+  return fl;
+}
+
 /* The work-share rule (lanes with `share`).  Each neighbourhood is
  * credited with the net change of the cost over its attempts (an uphill
  * move accepted by the annealing is charged to the neighbourhood that
@@ -990,19 +1017,10 @@ static void op_decay(lane *ln)
  * towards its target. */
 static void op_adapt_share(lane *ln)
 {
-  double sc[N_OPS], tot = 0;
-  for (int k = 0; k < N_OPS; k++) {
-    sc[k] = (ln->gain[k] > 0 ? ln->gain[k] : 0) / (ln->cost_w[k] + 1);
-    tot += sc[k];
-  }
+  double sc[N_OPS], tot = op_rates(ln, sc);
   if (tot > 0) {
-    const double floor_small = 0.01, floor_big = 0.02;
-    double fl = 0, f_of[N_OPS], p[N_OPS], ps = 0;
-    for (int k = 0; k < N_OPS; k++) {
-      f_of[k] = k == OP_LNS || k == OP_EJECT || k == OP_RECLAIM ? floor_big : floor_small;
-      if (k == OP_RECLAIM && !ln->s.x->init_tl) f_of[k] = 0;  /* nothing to win back */
-      fl += f_of[k];
-    }
+    double f_of[N_OPS], p[N_OPS], ps = 0;
+    double fl = op_floors(ln, 0.02, f_of);
     for (int k = 0; k < N_OPS; k++) {
       double share = f_of[k] + (1 - fl) * sc[k] / tot;
       double per = ln->tries[k] > 0 ? ln->cost_w[k] / ln->tries[k] : 1;
@@ -1028,20 +1046,10 @@ static void op_adapt(lane *ln)
     op_adapt_share(ln);
     return;
   }
-  double sc[N_OPS], tot = 0;
-  for (int k = 0; k < N_OPS; k++) {
-    sc[k] = ln->gain[k] / (ln->cost_w[k] + 1);
-    tot += sc[k];
-  }
+  double sc[N_OPS], tot = op_rates(ln, sc);
   if (tot > 0) {
-    const double floor_small = 0.01, floor_big = 1.0 / 512;
-    double fl = 0;
     double f_of[N_OPS];
-    for (int k = 0; k < N_OPS; k++) {
-      f_of[k] = k == OP_LNS || k == OP_EJECT || k == OP_RECLAIM ? floor_big : floor_small;
-      if (k == OP_RECLAIM && !ln->s.x->init_tl) f_of[k] = 0;  /* nothing to win back */
-      fl += f_of[k];
-    }
+    double fl = op_floors(ln, 1.0 / 512, f_of);
     for (int k = 0; k < N_OPS; k++) {
       double f = f_of[k];
       ln->op_w[k] = 0.5 * ln->op_w[k] + 0.5 * (f + (1 - fl) * sc[k] / tot);
