@@ -61,6 +61,11 @@ typedef struct vmp__colgen_pool vmp__colgen_pool;
 int vmp__colgen_pool_new(vmp__colgen_pool **out);
 int vmp__colgen_pool_converged(const vmp__colgen_pool *pool);
 void vmp__colgen_pool_free(vmp__colgen_pool *pool);
+/* The cover duals of the root of the last run on m that kept its pool
+ * ([nitems], borrowed, valid until the pool is freed or filled again), or
+ * NULL.  Not checked: a pattern may exceed its cost at them (pricing's
+ * tolerance), so a user scales them by the best pattern first. */
+const double *vmp__colgen_pool_duals(const vmp__colgen_pool *pool, const vmp__model *m);
 
 /* Writes the assignment MIP of the `ilp` solver (solvers/ilp.c) for
  * ctx->m to path in CPLEX LP (VMP_MODEL_LP) or free MPS (VMP_MODEL_MPS)
