@@ -186,14 +186,20 @@ static int prove_packing(vmp__ctx *ctx, vmp__result *res, double *cur, const dou
   for (;;) {
     double b = res->bound > ctx->best_bound ? res->bound : ctx->best_bound;
     uint32_t used = 0;
+    size_t unplaced = 0;
     memset(open, 0, m->nhosts);
     for (size_t i = 0; i < m->nitems; i++)
-      if (res->host[i] >= 0 && !open[res->host[i]]) {
+      if (res->host[i] < 0) {
+        unplaced++;
+      } else if (!open[res->host[i]]) {
         open[res->host[i]] = 1;
         used++;
       }
-    /* A host fewer than the bound allows cannot be. */
-    if (used == 0 || (double)(used - 1) * unit < b - 1e-6 * unit) break;
+    /* A host fewer than the bound allows cannot be.  With an item left
+     * out, a proof that all items need `used` hosts would not make this
+     * placement optimal (one with every item on `used` hosts costs less):
+     * the search is only run on complete placements. */
+    if (unplaced || used == 0 || (double)(used - 1) * unit < b - 1e-6 * unit) break;
     rc = vmp__binproof(ctx, used - 1, pi, budget - total, host, &nodes);
     total += nodes;
     vmp__ctx_log(ctx, VMP_LOG_DEBUG, "binproof: %u hosts%s: %d after %llu nodes", used - 1,
