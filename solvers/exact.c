@@ -41,6 +41,18 @@ static int master_relaxes(const vmp__model *m) {
  * search was not measured there, and Falkenauer's times stay as they
  * are. */
 #define BINPROOF_MIN_RES 3
+/* The searches before colgen's dives (the one on volume, colgen's root
+ * alone, the short one with its duals, and colgen's restart from the
+ * root's columns) only where they are cheap beside the dives: at most
+ * this many items (a small tree: the proofs measured took 800 to 1.2
+ * million nodes) or at most this many resources (cheap nodes, pruned
+ * hard by the duals).  Elsewhere (120 items on five or ten resources)
+ * the dives prove in 4-40 s and any work moved ahead of them changes
+ * their columns and their start: colgen runs there as it would without
+ * the search, which gets only the time the dives leave (the long search
+ * after them). */
+#define BINPROOF_EARLY_ITEMS 60
+#define BINPROOF_EARLY_RES 3
 /* Hosts per class from which a problem counts as one of identical hosts
  * (column generation's ground). */
 #define IDENTICAL_HOSTS_PER_CLASS 4.0
@@ -235,16 +247,17 @@ int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res) {
   const char *names[3];
   double cur;
   const double *pi;
-  int rc = 0, ok, cut = 0, packing, own_pool = 0;
+  int rc = 0, ok, cut = 0, packing, early, own_pool = 0;
   choose(m, names);
   if ((ok = vmp__verify_items(m, res->host, &cur)) < 0) return ok;
   if (!ok) cur = HUGE_VAL;
   packing = ok && m->nres >= BINPROOF_MIN_RES && vmp__binproof_applies(m);
-  if (packing && (rc = prove_packing(ctx, res, &cur, NULL, BINPROOF_QUICK_NODES, 1.0))) return rc;
+  early = packing && (m->nitems <= BINPROOF_EARLY_ITEMS || m->nres <= BINPROOF_EARLY_RES);
+  if (early && (rc = prove_packing(ctx, res, &cur, NULL, BINPROOF_QUICK_NODES, 1.0))) return rc;
   /* Column generation's root alone, then the search with its duals,
    * before the methods below (whose colgen starts from the root's
    * columns, kept in a pool for this stage). */
-  if (packing && names[0] && !strcmp(names[0], "colgen") && !ctx->colgen_pool &&
+  if (early && names[0] && !strcmp(names[0], "colgen") && !ctx->colgen_pool &&
       !proven(ctx, res, cur) && !res->proven_optimal && !vmp__ctx_should_stop(ctx)) {
     double left = vmp__ctx_remaining(ctx);
     if ((rc = vmp__colgen_pool_new(&ctx->colgen_pool))) return rc;
@@ -256,6 +269,12 @@ int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res) {
     if (pi && !proven(ctx, res, cur) && !res->proven_optimal &&
         (rc = prove_packing(ctx, res, &cur, pi, BINPROOF_SHORT_NODES, BINPROOF_SHARE)))
       goto out;
+  } else if (packing && names[0] && !strcmp(names[0], "colgen") && !ctx->colgen_pool) {
+    /* An empty pool, only for the root's duals: colgen adds no column
+     * from it and runs its root and dives as without it (it copies the
+     * duals after the root, its patterns at the end). */
+    if ((rc = vmp__colgen_pool_new(&ctx->colgen_pool))) return rc;
+    own_pool = 1;
   }
   for (int k = 0; names[k]; k++) {
     double left = vmp__ctx_remaining(ctx), share;
