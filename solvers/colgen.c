@@ -571,6 +571,8 @@ struct vmp__colgen_pool {
   uint32_t *ptype, *pcnt;
   double root_lb;       /* the run's root bound (-HUGE_VAL: none) */
   int root_converged;   /* as c->root_converged */
+  const vmp__model *duals_m;  /* the model item_pi is for; NULL: none */
+  double *item_pi;      /* [nitems] the root's cover duals per item */
 };
 
 int vmp__colgen_pool_new(vmp__colgen_pool **out) {
@@ -585,7 +587,24 @@ int vmp__colgen_pool_converged(const vmp__colgen_pool *pool) {
 
 void vmp__colgen_pool_free(vmp__colgen_pool *pool) {
   if (!pool) return;
-  VMP__FREE_ALL(pool->pclass, pool->pstart, pool->ptype, pool->pcnt, pool);
+  VMP__FREE_ALL(pool->pclass, pool->pstart, pool->ptype, pool->pcnt, pool->item_pi, pool);
+}
+
+const double *vmp__colgen_pool_duals(const vmp__colgen_pool *pool, const vmp__model *m) {
+  return pool && pool->duals_m == m ? pool->item_pi : NULL;
+}
+
+/* Leaves the root's duals in the pool, per item: those of the best
+ * Lagrangian bound (they certify the root bound), else the LP's. */
+static int pool_keep_duals(const cg *c, vmp__colgen_pool *pool) {
+  const double *pi = c->has_centre ? c->pi_c : c->pi_lp;
+  size_t n = c->m->nitems;
+  if (!pool->item_pi && !(pool->item_pi = malloc((n + 1) * sizeof *pool->item_pi)))
+    return vmp__enomem();
+  for (size_t i = 0; i < n; i++)
+    pool->item_pi[i] = c->itype[i] == UINT32_MAX ? 0.0 : pi[c->itype[i]];
+  pool->duals_m = c->m;
+  return 0;
 }
 
 /* Adds the pool's patterns (those of this model) as columns. */
@@ -1702,6 +1721,7 @@ static int run(cg *c, int *ind, double *val, int *stopped) {
   if (rc < 0) return rc;
   if (lb > -HUGE_VAL) c->root_lb = round_up(c, lb);
   c->root_converged = conv;
+  if (ctx->colgen_pool && (rc = pool_keep_duals(c, ctx->colgen_pool))) return rc;
   c->root_seconds = vmp__now() - c->t_start;
   vmp__ctx_log(ctx, VMP_LOG_INFO, "colgen: root %s, LP %.10g, bound %.10g, %zu columns",
                conv ? "converged" : "stopped", c->lp_value, c->root_lb, c->np);

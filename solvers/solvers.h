@@ -48,6 +48,21 @@ int vmp__exact_stage(vmp__ctx *ctx, vmp__result *res);
  * (solvers/exact.c; also picks ilp's cheaper tree). */
 int vmp__exact_rule_laden(const vmp__model *m);
 
+/* Pure vector bin packing (solvers/binproof.c): identical usable hosts
+ * with one cost, one allowed class, no groups, rules, current hosts or
+ * other terms, every item placeable and dearer to leave out than a host;
+ * then 1, else 0. */
+int vmp__binproof_applies(const vmp__model *m);
+
+/* On a model vmp__binproof_applies to: whether the items fit in k hosts,
+ * by a depth-first search of at most `budget` nodes (and the clock); pi
+ * ([nitems] or NULL): dual weights of the pattern master (any values >=
+ * 0: the search scales them so that no host exceeds 1).  1:
+ * they do, host[] ([nitems]) is such a placement; 0: proven that they do
+ * not; 2: stopped short; VMP_ENOMEM.  *nodes: the nodes searched. */
+int vmp__binproof(vmp__ctx *ctx, uint32_t k, const double *pi, uint64_t budget, int32_t *host,
+                  uint64_t *nodes);
+
 /* What one colgen run hands to the next on the same model
  * (solvers/colgen.c): with ctx->colgen_pool set, colgen adds the pool's
  * patterns to its master before the root and takes the pool's root bound,
@@ -61,6 +76,11 @@ typedef struct vmp__colgen_pool vmp__colgen_pool;
 int vmp__colgen_pool_new(vmp__colgen_pool **out);
 int vmp__colgen_pool_converged(const vmp__colgen_pool *pool);
 void vmp__colgen_pool_free(vmp__colgen_pool *pool);
+/* The cover duals of the root of the last run on m that kept its pool
+ * ([nitems], borrowed, valid until the pool is freed or filled again), or
+ * NULL.  Not checked: a pattern may exceed its cost at them (pricing's
+ * tolerance), so a user scales them by the best pattern first. */
+const double *vmp__colgen_pool_duals(const vmp__colgen_pool *pool, const vmp__model *m);
 
 /* Writes the assignment MIP of the `ilp` solver (solvers/ilp.c) for
  * ctx->m to path in CPLEX LP (VMP_MODEL_LP) or free MPS (VMP_MODEL_MPS)
