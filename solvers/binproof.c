@@ -199,7 +199,9 @@ static int fill_bin(bp *b, uint32_t j, size_t depth) {
   if (b->w) b->wsum[depth] = b->w[f];
   found = collect(b, f + 1, depth, depth);
   end_cs = b->ncs;
-  if (!found && !b->stop)
+  /* b->cs is still NULL when no completion was ever collected: no
+   * pointer arithmetic on it then. */
+  if (!found && !b->stop && end_cs > base_cs)
     qsort(b->cs + base_cs, end_cs - base_cs, sizeof *b->cs, by_key);
   for (size_t c = base_cs; !found && !b->stop && c < end_cs; c++) {
     take(b, j, f, c, 1);
