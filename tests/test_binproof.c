@@ -2,20 +2,11 @@
  * vector bin packing.  Two files of the New set (Mommessin et al.) whose
  * pattern master's bound, rounded up, is one below the optimum: the
  * search proves that one host fewer cannot hold the items. */
-#include <stdio.h>
 
 #include "testutil.h"
 
-static vmp_problem *load(const char *name) {
-  char path[512];
-  vmp_problem *p = NULL;
-  snprintf(path, sizeof path, "%s/%s", VMPLACE_TEST_DATA, name);
-  if (vmp_problem_read(path, VMP_FORMAT_AUTO, &p)) fail_msg("%s: %s", path, vmp_last_error());
-  return p;
-}
-
 static void check_proof(const char *file, int optimum) {
-  vmp_problem *p = load(file);
+  vmp_problem *p = tu_read_data(file);
   vmp_solution *s = tu_solve(p, "auto", TU_PROOF_LIMIT);
   double v;
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_OPTIMAL);

@@ -3,23 +3,14 @@
  * conflicts and penalties, valid bounds where the master relaxes, and
  * the pricing knapsacks against enumeration. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "knapsack.h"
 #include "testutil.h"
 
-static vmp_problem *load(const char *name) {
-  char path[512];
-  vmp_problem *p = NULL;
-  snprintf(path, sizeof path, "%s/%s", VMPLACE_TEST_DATA, name);
-  if (vmp_problem_read(path, VMP_FORMAT_AUTO, &p)) fail_msg("%s: %s", path, vmp_last_error());
-  return p;
-}
-
 static void test_colgen__proves_a_triplet_bin_packing(void **state) {
-  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_problem *p = tu_read_data("falkenauer_t60_00.txt");
   vmp_solution *s = tu_solve(p, "colgen", 60);
   double v;
   (void)state;
@@ -36,7 +27,7 @@ static void test_colgen__proves_a_triplet_bin_packing(void **state) {
 
 /* colgen's placement is the enumerated optimum, and proven. */
 static void check_optimum(const char *file) {
-  vmp_problem *p = load(file);
+  vmp_problem *p = tu_read_data(file);
   double best = tu_brute_force(p);
   vmp_solution *s = tu_solve(p, "colgen", 30);
   if (fabs(vmp_solution_objective(s) - best) > 1e-6)
@@ -125,7 +116,7 @@ static void test_colgen__relaxed_terms_keep_a_valid_bound(void **state) {
                                       "exact/affinity.json", "exact/anti_affinity.json"};
   (void)state;
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
-    vmp_problem *p = load(files[k]);
+    vmp_problem *p = tu_read_data(files[k]);
     double best = tu_brute_force(p);
     vmp_solution *s = tu_solve(p, "colgen", 30);
     /* Balance, soft groups and label-scoped groups are relaxed in the
@@ -141,7 +132,7 @@ static void test_colgen__relaxed_terms_keep_a_valid_bound(void **state) {
 }
 
 static void test_colgen__infeasible_is_proven(void **state) {
-  vmp_problem *p = load("exact/infeasible.json");
+  vmp_problem *p = tu_read_data("exact/infeasible.json");
   vmp_solution *s = tu_solve(p, "colgen", 30);
   (void)state;
   assert_int_equal(vmp_solution_status(s), VMP_STATUS_INFEASIBLE);
@@ -153,7 +144,7 @@ static void test_colgen__infeasible_is_proven(void **state) {
 /* Pure bin packing: auto runs one greedy rule, then column generation's
  * root and one dive, which prove this one; nothing else runs. */
 static void test_colgen__auto_uses_the_exact_stage(void **state) {
-  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_problem *p = tu_read_data("falkenauer_t60_00.txt");
   vmp_solution *s = tu_solve(p, "auto", 60);
   double v;
   (void)state;
@@ -178,7 +169,7 @@ static void test_colgen__auto_uses_the_exact_stage(void **state) {
  * 20 bins. */
 static void test_colgen__auto_exact_stage_takes_the_quick_columns(void **state) {
   static const char *const no_dive[] = {"colgen.dive=false", NULL};
-  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_problem *p = tu_read_data("falkenauer_t60_00.txt");
   vmp_solution *s = tu_solve_params(p, "auto", 60, no_dive);
   double v;
   (void)state;

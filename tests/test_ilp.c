@@ -12,16 +12,6 @@
 #include "generator.h"
 #include "testutil.h"
 
-static vmp_problem *load(const char *name) {
-  char path[512];
-  vmp_problem *p = NULL;
-  int rc;
-  snprintf(path, sizeof path, "%s/%s", VMPLACE_TEST_DATA, name);
-  if ((rc = vmp_problem_read(path, VMP_FORMAT_AUTO, &p)))
-    fail_msg("%s: %s", path, vmp_last_error());
-  return p;
-}
-
 static double stat(const vmp_solution *s, const char *name) {
   double v = NAN;
   if (vmp_solution_stat(s, name, &v)) fail_msg("no stat %s", name);
@@ -30,7 +20,7 @@ static double stat(const vmp_solution *s, const char *name) {
 
 /* ilp reaches the enumerated optimum of the problem and proves it. */
 static void check_optimum(const char *file, int expect_status) {
-  vmp_problem *p = load(file);
+  vmp_problem *p = tu_read_data(file);
   double best = tu_brute_force(p);
   vmp_solution *s = tu_solve(p, "ilp", 30);
   if (fabs(vmp_solution_objective(s) - best) > 1e-6)
@@ -79,7 +69,7 @@ static void test_ilp__balance(void **state) {
 }
 
 static void test_ilp__unplaced_with_explicit_penalty(void **state) {
-  vmp_problem *p = load("exact/unplaced.json");
+  vmp_problem *p = tu_read_data("exact/unplaced.json");
   vmp_solution *s = tu_solve(p, "ilp", 30);
   (void)state;
   /* Leaving a (penalty 2) out beats opening a second host (cost 5). */
@@ -94,7 +84,7 @@ static void test_ilp__unplaced_with_explicit_penalty(void **state) {
 }
 
 static void test_ilp__proves_infeasibility(void **state) {
-  vmp_problem *p = load("exact/infeasible.json");
+  vmp_problem *p = tu_read_data("exact/infeasible.json");
   vmp_solution *s = tu_solve(p, "ilp", 30);
   (void)state;
   /* Each VM fits alone; only two of the three fit together. */
@@ -106,7 +96,7 @@ static void test_ilp__proves_infeasibility(void **state) {
 }
 
 static void test_ilp__time_limit_returns_the_warm_start(void **state) {
-  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_problem *p = tu_read_data("falkenauer_t60_00.txt");
   vmp_solution *s = tu_solve(p, "ilp", 1e-9);
   (void)state;
   /* No time for the MIP: the verified warm start, its bound and gap. */
@@ -127,7 +117,7 @@ static int stop_at_once(const vmp_progress *pr, void *ud) {
 }
 
 static void test_ilp__interruption_inside_the_search(void **state) {
-  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_problem *p = tu_read_data("falkenauer_t60_00.txt");
   vmp_solution *s = NULL;
   vmp_solve_opts opts;
   int calls = 0;
@@ -150,7 +140,7 @@ static void test_ilp__interruption_inside_the_search(void **state) {
 
 static void test_ilp__glpk_failure_is_an_error_and_recoverable(void **state) {
   /* soft.json: the bounds do not settle it, so GLPK runs. */
-  vmp_problem *p = load("exact/soft.json");
+  vmp_problem *p = tu_read_data("exact/soft.json");
   vmp_params *ps = NULL;
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
@@ -197,7 +187,7 @@ static void *run_job(void *arg) {
 }
 
 static void test_ilp__two_threads_same_results(void **state) {
-  vmp_problem *a = load("exact/soft.json"), *b = load("exact/balance.json");
+  vmp_problem *a = tu_read_data("exact/soft.json"), *b = tu_read_data("exact/balance.json");
   job seq[2], par[2];
   pthread_t t[2];
   (void)state;
@@ -252,7 +242,7 @@ static void test_ilp__parameters_are_checked(void **state) {
 }
 
 static void test_ilp__too_large_is_refused(void **state) {
-  vmp_problem *p = load("falkenauer_t60_00.txt");
+  vmp_problem *p = tu_read_data("falkenauer_t60_00.txt");
   vmp_params *ps = NULL;
   vmp_solve_opts opts;
   vmp_solution *s = NULL;
@@ -357,7 +347,7 @@ static void test_ilp__memory_budget(void **state) {
 }
 
 static void test_ilp__model_export(void **state) {
-  vmp_problem *p = load("exact/unplaced.json");
+  vmp_problem *p = tu_read_data("exact/unplaced.json");
   char lp[256], mps[256], *text;
   (void)state;
   snprintf(lp, sizeof lp, "/tmp/vmplace_test_ilp_%ld.lp", (long)getpid());
@@ -396,7 +386,7 @@ static void test_ilp__classes_apart_by_label_and_cover_rows(void **state) {
   static const char *const cold[] = {"ilp.presolve=true", NULL};
   static const char *const off[] = {"ilp.cover_rows=false", "ilp.branch_hosts=false", NULL};
   const char *const *runs[] = {none, cold, off};
-  vmp_problem *p = load("exact/classes.json");
+  vmp_problem *p = tu_read_data("exact/classes.json");
   double best = tu_brute_force(p);
   (void)state;
   assert_true(best == 40.0);
@@ -494,7 +484,7 @@ static void test_ilp__lazy_linking_badly_scaled(void **state) {
   static const char *const all[] = {"ilp.lazy_linking=1", "ilp.lazy_linking_min=0", NULL};
   static const char *const few[] = {"ilp.lazy_linking=2", "ilp.lazy_linking_min=0", NULL};
   const char *const *runs[] = {off, all, few};
-  vmp_problem *p = load("exact/lazy_scaling.json");
+  vmp_problem *p = tu_read_data("exact/lazy_scaling.json");
   double bound0 = NAN;
   (void)state;
   assert_true(tu_brute_force(p) == 2.0);

@@ -21,11 +21,9 @@ static vmp_solution *solve(const vmp_problem *p, const char *solver) {
 }
 
 static vmp_problem *kept(const char *name) {
-  char path[512];
-  vmp_problem *p = NULL;
-  snprintf(path, sizeof path, "%s/referee/%s", VMPLACE_TEST_DATA, name);
-  if (vmp_problem_read(path, VMP_FORMAT_AUTO, &p)) fail_msg("%s: %s", path, vmp_last_error());
-  return p;
+  char rel[512];
+  snprintf(rel, sizeof rel, "referee/%s", name);
+  return tu_read_data(rel);
 }
 
 /* Every solver: a bound at most the optimum, and `optimal`/`infeasible`

@@ -12,6 +12,13 @@ const char *tu_data(const char *name) {
   return buf;
 }
 
+vmp_problem *tu_read_data(const char *name) {
+  const char *path = tu_data(name);
+  vmp_problem *p = NULL;
+  if (vmp_problem_read(path, VMP_FORMAT_AUTO, &p)) fail_msg("%s: %s", path, vmp_last_error());
+  return p;
+}
+
 const char *tu_example(const char *name) {
   static char buf[4096];
   snprintf(buf, sizeof buf, "%s/%s", VMPLACE_EXAMPLES, name);

@@ -13,6 +13,10 @@
 /* Path of a file in tests/data (static buffer per call site is not
  * thread-safe; tests are single-threaded here). */
 const char *tu_data(const char *name);
+/* The problem in tests/data/NAME, read with the format guessed from it;
+ * a test failure naming the file and the library's message when it
+ * cannot be read. */
+vmp_problem *tu_read_data(const char *name);
 /* Path of a file in examples/. */
 const char *tu_example(const char *name);
 /* A whole file as a NUL-terminated string (free()); NULL when it cannot
