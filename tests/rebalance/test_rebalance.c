@@ -154,7 +154,7 @@ static void test_rebalance__spec_optimum(void **state)
   o.max_moves = 20000;
   assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, NULL), 0);
   assert_true(obj == 2411);
-  assert_true(bound <= 2411);
+  assert_true(bound == 2411);   /* proven by the exact stage */
   vmp__rcost c;
   assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
   assert_true(c.feasible && c.total == 2411);
@@ -211,8 +211,9 @@ static void test_rebalance__initial_costs_and_bounds(void **state)
   }
 }
 
-/* a1_1's optimum is proven (44,306,501): the bound stays below it and the
- * engine reaches it within a fixed move budget. */
+/* a1_1's optimum is proven (44,306,501): the local search alone reaches
+ * it within a fixed move budget with its bound below it, and with the
+ * exact stage (100 VMs x 4 hosts: on by default) the engine proves it. */
 static void test_rebalance__a1_1_optimum(void **state)
 {
   (void)state;
@@ -225,13 +226,22 @@ static void test_rebalance__a1_1_optimum(void **state)
   load(&rd, "import", "a1_1", "assignment_a1_1.sol");
   int *a = malloc((size_t)rd.m.nv * sizeof *a);
   vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  vmp__rebalance_stats st;
+  vmp__rcost c;
   o.max_moves = 4000000;
   o.seed = 2;  /* seeds 1 to 4 all end there (the final pass takes needless
                  moves back; without it seeds 1 and 3 stopped 202 above) */
+  o.exact = -1;
   assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, NULL), 0);
-  assert_true(bound <= 44306501);
+  assert_true(bound < 44306501);
   assert_true(obj == 44306501);
-  vmp__rcost c;
+  assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
+  assert_true(c.feasible && c.total == obj);
+  o.exact = 0;
+  assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, &st), 0);
+  print_message("exact stage: %lld nodes\n", (long long)st.exact_nodes);
+  assert_true(st.exact_ran && st.exact_proven && st.stopped_by == 0);
+  assert_true(obj == 44306501 && bound == 44306501);
   assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
   assert_true(c.feasible && c.total == obj);
   free(a);
@@ -372,7 +382,7 @@ static void test_rebalance__check_errors(void **state)
 }
 
 /* A closed host is emptied first, then the search goes on; the pinned
- * process stays. */
+ * process stays; the exact stage proves the answer optimal. */
 static void test_rebalance__closed_and_pinned(void **state)
 {
   (void)state;
@@ -383,10 +393,11 @@ static void test_rebalance__closed_and_pinned(void **state)
   m.closed = closed;
   m.pinned = pinned;
   int a[3];
-  double obj;
+  double obj, bound;
   vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
   o.max_moves = 20000;
-  assert_int_equal(vmp__rebalance_run(&m, rd.init, &o, a, &obj, NULL, NULL), 0);
+  assert_int_equal(vmp__rebalance_run(&m, rd.init, &o, a, &obj, &bound, NULL), 0);
+  assert_true(bound == obj);  /* the exact stage proves it, closed host and pin included */
   vmp__rcost c;
   assert_int_equal(vmp__rmodel_eval(&m, a, &c), 0);
   assert_true(c.feasible && c.total == obj);
@@ -530,7 +541,9 @@ static void test_rebalance__bound_below_brute_force(void **state)
  * The pooled bound must not exceed the cheapest feasible assignment, and
  * the engine, started from a feasible assignment, must return one that is
  * feasible, whose objective (as it reports it and as the evaluator scores
- * it from scratch) is at least that optimum, with a bound at most it.
+ * it from scratch) is at least that optimum, with a bound at most it; with
+ * its exact stage (the default on models this small) both must be the
+ * optimum.
  * Fixed seed: the same 300 models every run (60 under the sanitizers). */
 static void test_rebalance__every_term_against_brute_force(void **state)
 {
@@ -697,20 +710,32 @@ static void test_rebalance__every_term_against_brute_force(void **state)
     vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
     o.max_moves = 3000;
     o.seed = (uint64_t)it + 1;
-    int rc = vmp__rebalance_run(&m, start, &o, best_a, &obj, &bound, NULL);
-    if (rc) fail_msg("model %d: engine failed: %s", it, vmp_last_error());
-    vmp__rcost got;
-    assert_int_equal(vmp__rmodel_eval(&m, best_a, &got), 0);
-    if (!got.feasible) fail_msg("model %d: engine's answer infeasible: %s", it, got.why);
-    if (fabs(got.total - obj) > 1e-9)
-      fail_msg("model %d: engine reports %.17g, the evaluator %.17g", it, obj, got.total);
-    if (!(obj >= best - 1e-9 && bound <= best + 1e-9))
-      fail_msg("model %d: engine %.17g / bound %.17g against the optimum %.17g", it, obj,
-               bound, best);
-    at_optimum += obj <= best + 1e-9;
+    for (int exact = -1; exact <= 0; exact++) {
+      /* the local search alone, then with the exact stage (the default) */
+      o.exact = exact;
+      int rc = vmp__rebalance_run(&m, start, &o, best_a, &obj, &bound, NULL);
+      if (rc) fail_msg("model %d: engine failed: %s", it, vmp_last_error());
+      vmp__rcost got;
+      assert_int_equal(vmp__rmodel_eval(&m, best_a, &got), 0);
+      if (!got.feasible) fail_msg("model %d: engine's answer infeasible: %s", it, got.why);
+      if (fabs(got.total - obj) > 1e-9)
+        fail_msg("model %d: engine reports %.17g, the evaluator %.17g", it, obj, got.total);
+      if (!(obj >= best - 1e-9 && bound <= best + 1e-9))
+        fail_msg("model %d: engine %.17g / bound %.17g against the optimum %.17g", it, obj,
+                 bound, best);
+      if (exact == -1) {
+        at_optimum += obj <= best + 1e-9;
+      } else if (!(obj <= best + 1e-9 && bound >= best - 1e-9)) {
+        /* the exact stage solves these models to the end: the optimum,
+         * and the bound that proves it */
+        fail_msg("model %d: exact stage %.17g / bound %.17g, the optimum %.17g", it, obj, bound,
+                 best);
+      }
+    }
     checked++;
   }
-  print_message("%d models checked, the engine at the optimum on %d\n", checked, at_optimum);
+  print_message("%d models checked, the local search alone at the optimum on %d, the exact "
+                "stage on all\n", checked, at_optimum);
   assert_true(checked >= models / 3);
 }
 
