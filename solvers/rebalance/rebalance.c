@@ -1364,14 +1364,18 @@ static int exact_stage(run *R, int *best_a, vmp__rebalance_stats *stats)
   stats->exact_ran = out.ran;
   stats->exact_nodes = out.nodes;
   if (!out.ran) {
-    logf_(o, "exact stage: not run (MIP prices the start at %.17g, the engine at %.17g)",
-          out.mip_obj, out.start_obj);
+    if (out.unreliable)
+      logf_(o, "exact stage: GLPK's root LP value is not backed by its duals (badly scaled "
+            "model); no bound or proof from it");
+    else
+      logf_(o, "exact stage: not run (MIP prices the start at %.17g, the engine at %.17g, "
+            "or its LP failed)", out.mip_obj, out.start_obj);
     goto done;
   }
   if (out.improved) {
     vmp__rcost c;
     if ((rc = vmp__rmodel_eval(m, out.a, &c))) goto done;
-    if (c.feasible && c.total < R->best) {
+    if (c.feasible && c.total < R->best - 1e-9 * (fabs(R->best) > 1.0 ? fabs(R->best) : 1.0)) {
       memcpy(best_a, out.a, (size_t)m->nv * sizeof *best_a);
       R->best = c.total;
       stats->improvements++;
