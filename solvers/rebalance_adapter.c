@@ -398,8 +398,9 @@ static const vmp__param_spec rebalance_params[] = {
      NULL},
     {"rebalance.exact", VMP_PARAM_INT, 0, 1, "1",
      "1: on models of at most 4,000 (movable VM, allowed host) pairs, GLPK's "
-     "branch and bound over the whole model after a short search, for a proof "
-     "or a bound; 0: the local search alone",
+     "branch and cut over the whole model after a short search, for a proof "
+     "or a bound (up to 40,000 pairs, with a time limit: in its last quarter, "
+     "for a bound); 0: the local search alone",
      NULL},
     {"rebalance.lanes", VMP_PARAM_INT, 0, 64, "0",
      "independent searches run on the threads (0: the engine's default)",

@@ -1478,13 +1478,17 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   R.bound = vmp__rmodel_bound(m);
   /* the exact stage, on small models: a short search first, the stage,
    * then the search again for the rest (VMP__REXACT_*) */
-  int exact = o.exact == 0 && vmp__rmip_pairs(&x) <= VMP__REXACT_MAX_PAIRS;
+  size_t pairs = o.exact == 0 ? vmp__rmip_pairs(&x) : 0;
+  int exact = o.exact == 0 && pairs <= VMP__REXACT_MAX_PAIRS;
+  int bound_stage = o.exact == 0 && !exact && pairs <= VMP__REXACT_BOUND_PAIRS && o.deadline > 0;
   double deadline = o.deadline;
   int64_t max_moves = o.max_moves;
   if (exact) {
     if (deadline > 0) o.deadline = t0 + VMP__REXACT_SEARCH_SHARE * (deadline - t0);
     if (o.max_moves <= 0 || o.max_moves > VMP__REXACT_SEARCH_MOVES)
       o.max_moves = VMP__REXACT_SEARCH_MOVES;
+  } else if (bound_stage) {
+    o.deadline = t0 + VMP__REXACT_BOUND_SHARE * (deadline - t0);
   }
   R.lanes = calloc((size_t)nl, sizeof *R.lanes);
   int *best_a = malloc(((size_t)m->nv + 1) * sizeof *best_a);
@@ -1509,7 +1513,11 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   if ((rc = search(&R, best_a, &stats))) goto out;
   if (!atomic_load(&R.stop) || atomic_load(&R.stop) == 1) polish(&R, best_a);
   stats.stopped_by = atomic_load(&R.stop);
-  if (exact && stats.stopped_by != 2 && (deadline <= 0 || vmp__now() < deadline)) {
+  if (bound_stage && stats.stopped_by != 2 && vmp__now() < deadline) {
+    /* the search had its share; the stage has the rest */
+    o.deadline = deadline;
+    if ((rc = exact_stage(&R, best_a, &stats))) goto out;
+  } else if (exact && stats.stopped_by != 2 && (deadline <= 0 || vmp__now() < deadline)) {
     /* the exact stage, then the search again for what it leaves (from the
      * stage's answer when it found a better one) */
     o.deadline = deadline > 0 ? t0 + VMP__REXACT_STAGE_END * (deadline - t0) : 0;

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "rmip.h"
 #include "roadef_load.h"
 #include "rstate.h"
 
@@ -471,6 +472,50 @@ static void test_rebalance__stuck_vms_bound(void **state)
   assert_true(vmp__rmodel_bound(&m) == 6);
 }
 
+/* The exact stage on a model past VMP__REXACT_MAX_PAIRS (41 hosts x 102
+ * VMs, 4,182 pairs): with a deadline the search runs first and the stage
+ * has the rest of the time, for a bound.  The optimum is 1: host 0 holds
+ * 30 GiB above its safety of 90 (weight 10 per GiB), every VM there
+ * weighs 40 GiB and may move for 1 to any other host, which has room; the
+ * pooled bound says 0.  Whatever the stage has time for, the answer must
+ * be 1 with a bound of at most 1 (the schedule depends on the clock, so
+ * that is all a test can ask; the formulation itself is checked against
+ * brute force below). */
+static void test_rebalance__bound_stage_on_a_larger_model(void **state)
+{
+  (void)state;
+  enum { NH = 41, NV = 102 };
+  static double demand[NV], cap[NH], safety[NH], pmc[NV];
+  static int init[NV], a[NV];
+  double weight = 10, obj, bound;
+  for (int h = 0; h < NH; h++) {
+    cap[h] = 200;
+    safety[h] = h == 0 ? 90 : 200;
+  }
+  for (int v = 0; v < NV; v++) {
+    init[v] = v < 3 ? 0 : 1 + (v - 3) % (NH - 1);
+    demand[v] = v < 3 ? 40 : 10;
+    pmc[v] = 1;
+  }
+  vmp__rmodel m = load_model(NV, NH, 1, demand, cap, safety, &weight, NULL, init);
+  m.pmc = pmc;
+  m.w_pmc = 1;
+  vmp__ridx x;
+  assert_int_equal(vmp__ridx_build(&x, &m), 0);
+  assert_true(vmp__rmip_pairs(&x) > VMP__REXACT_MAX_PAIRS &&
+              vmp__rmip_pairs(&x) <= VMP__REXACT_BOUND_PAIRS);
+  vmp__ridx_free(&x);
+  assert_true(vmp__rmodel_bound(&m) == 0);
+  vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  vmp__rebalance_stats st;
+  o.deadline = vmp__now() + 2.0;
+  assert_int_equal(vmp__rebalance_run(&m, init, &o, a, &obj, &bound, &st), 0);
+  print_message("exact stage ran %d, proven %d, %lld nodes: %g / %g\n", st.exact_ran,
+                st.exact_proven, (long long)st.exact_nodes, obj, bound);
+  assert_true(obj == 1);
+  assert_true(bound <= 1);
+}
+
 /* The bound against brute force: small random models with transient
  * resources, zero and partial safety, pins, hosts in maintenance and move
  * costs; every assignment is evaluated from scratch and the bound must
@@ -752,6 +797,7 @@ int main(void)
     cmocka_unit_test(test_rebalance__check_errors),
     cmocka_unit_test(test_rebalance__closed_and_pinned),
     cmocka_unit_test(test_rebalance__stuck_vms_bound),
+    cmocka_unit_test(test_rebalance__bound_stage_on_a_larger_model),
     cmocka_unit_test(test_rebalance__bound_below_brute_force),
     cmocka_unit_test(test_rebalance__every_term_against_brute_force),
   };
