@@ -1347,6 +1347,20 @@ static int search(run *R, int *best_a, vmp__rebalance_stats *stats)
 
 /* ---- the exact stage ------------------------------------------------------------- */
 
+/* The search again after the exact stage, from the stage's answer when it
+ * found a better one, until the deadline and move budget now in R->o. */
+static int search_again(run *R, int *best_a, vmp__rebalance_stats *stats)
+{
+  int rc;
+  if (stats->exact_improved)
+    for (int i = 0; i < R->nl; i++) lane_reset(&R->lanes[i], best_a, R->best);
+  atomic_store(&R->stop, 0);
+  if ((rc = search(R, best_a, stats))) return rc;
+  if (!atomic_load(&R->stop) || atomic_load(&R->stop) == 1) polish(R, best_a);
+  stats->stopped_by = atomic_load(&R->stop);
+  return 0;
+}
+
 /* GLPK's branch and bound over the whole model from best_a (rmip.h).  A
  * better assignment is verified from scratch before it replaces best_a;
  * its bound raises R->bound.  The search's stop reason gives way to the
@@ -1363,11 +1377,11 @@ static int exact_stage(run *R, int *best_a, vmp__rebalance_stats *stats)
   if ((rc = vmp__rmip_exact(R->x, best_a, R->bound, &lim, &out))) goto done;
   stats->exact_ran = out.ran;
   stats->exact_nodes = out.nodes;
+  if (out.unreliable)
+    logf_(o, "exact stage: GLPK's root LP value %.17g is not backed by its duals (badly "
+          "scaled model): bound %.17g from the duals, no tree", out.lp_value, out.bound);
   if (!out.ran) {
-    if (out.unreliable)
-      logf_(o, "exact stage: GLPK's root LP value is not backed by its duals (badly scaled "
-            "model); no bound or proof from it");
-    else
+    if (!out.unreliable)
       logf_(o, "exact stage: not run (MIP prices the start at %.17g, the engine at %.17g, "
             "or its LP failed)", out.mip_obj, out.start_obj);
     goto done;
@@ -1514,9 +1528,13 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   if (!atomic_load(&R.stop) || atomic_load(&R.stop) == 1) polish(&R, best_a);
   stats.stopped_by = atomic_load(&R.stop);
   if (bound_stage && stats.stopped_by != 2 && vmp__now() < deadline) {
-    /* the search had its share; the stage has the rest */
+    /* the search had its share; the stage has the rest, and what the stage
+     * leaves of it (it proved, or gave up early) goes back to the search */
     o.deadline = deadline;
     if ((rc = exact_stage(&R, best_a, &stats))) goto out;
+    if (!stats.exact_proven && stats.stopped_by != 2 && vmp__now() < deadline - 0.05 * (deadline - t0)) {
+      if ((rc = search_again(&R, best_a, &stats))) goto out;
+    }
   } else if (exact && stats.stopped_by != 2 && (deadline <= 0 || vmp__now() < deadline)) {
     /* the exact stage, then the search again for what it leaves (from the
      * stage's answer when it found a better one) */
@@ -1526,12 +1544,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     o.max_moves = max_moves;
     if (!stats.exact_proven && stats.stopped_by != 2 && (deadline <= 0 || vmp__now() < deadline) &&
         (o.max_moves <= 0 || o.max_moves > VMP__REXACT_SEARCH_MOVES)) {
-      if (stats.exact_improved)
-        for (int i = 0; i < nl; i++) lane_reset(&R.lanes[i], best_a, R.best);
-      atomic_store(&R.stop, 0);
-      if ((rc = search(&R, best_a, &stats))) goto out;
-      if (!atomic_load(&R.stop) || atomic_load(&R.stop) == 1) polish(&R, best_a);
-      stats.stopped_by = atomic_load(&R.stop);
+      if ((rc = search_again(&R, best_a, &stats))) goto out;
     } else if (stats.stopped_by == 1 && !(deadline > 0 && vmp__now() >= deadline)) {
       /* the stage's own share or node budget ended it, not the caller's
        * deadline: the run ended as one ended by its move budget does */

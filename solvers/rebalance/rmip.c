@@ -667,7 +667,15 @@ static void solve(mip *p, vmp__rmip_out *out)
    * the stage leaves the search's answer alone */
   double z = glp_get_obj_val(lp), safe = vmp__glpk_safe_bound(lp);
   if (!(safe >= z - 1e-6 * (fabs(z) > 1.0 ? fabs(z) : 1.0))) {
+    /* what the duals do prove (weak duality, in double from the unscaled
+     * model) is still a bound; the tree's node values are not */
     out->unreliable = 1;
+    out->lp_value = z + p->obj0;
+    if (safe > -HUGE_VAL) {
+      out->ran = 1;
+      out->bound = safe + p->obj0;
+      out->stopped_by = 1;
+    }
     return;
   }
   /* GLPK's objective leaves the constant out: every value read back from

@@ -23,10 +23,10 @@ typedef struct vmp__rmip_limits {
 typedef struct vmp__rmip_out {
   int *a;                  /* nv, the caller's: the best assignment (the
                               start when nothing better was found) */
-  int ran;                 /* the MIP's LP was solved (and its value is
-                              backed by its duals) */
-  int unreliable;          /* it was solved, but its duals do not back its
-                              value: the stage proved nothing */
+  int ran;                 /* the MIP's LP was solved: bound holds */
+  int unreliable;          /* its duals do not back its value: bound is
+                              what they prove, and the tree did not run */
+  double lp_value;         /* with unreliable: the LP's value GLPK gave */
   int improved;            /* a[] is better than the start */
   int proven;              /* a[] is optimal (GLPK closed the tree, or the
                               LP bound met the start's objective) */
