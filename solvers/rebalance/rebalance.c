@@ -583,19 +583,6 @@ typedef struct split {
   int64_t nodes;
 } split;
 
-/* Move-cost terms (without the group term) of v ending on host h. */
-static double vm_move_cost(const vmp__ridx *x, int v, int h)
-{
-  const vmp__rmodel *m = x->m;
-  int h0 = x->init[v];
-  if (h0 < 0 || h0 == h) return 0;
-  double c = m->pmc ? m->w_pmc * m->pmc[v] : 0;
-  if (m->n_hmc_class)
-    c += m->w_mmc * m->hmc[(size_t)m->hmc_class[h0] * (size_t)m->n_hmc_class +
-                           (size_t)m->hmc_class[h]];
-  return c;
-}
-
 /* Whether free VM i fits on side j now, transient holds included. */
 static inline int split_fits(const split *sp, int i, int j)
 {
@@ -776,7 +763,7 @@ static int lns_hosts(lane *ln, const int *hs, int k, double thr)
     sp.side[i] = c;
     sp.d[i] = m->demand + (size_t)v * (size_t)nr;
     split_put(&sp, i, c, -1);
-    for (int j = 0; j < k; j++) sp.mc[i][j] = vm_move_cost(x, v, hs[j]);
+    for (int j = 0; j < k; j++) sp.mc[i][j] = vmp__ridx_move_cost(x, v, hs[j]);
     cur += sp.mc[i][c];
   }
   for (int i = 0; i < sp.n; i++)

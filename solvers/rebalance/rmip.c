@@ -173,19 +173,6 @@ static const double *dem(const mip *p, int i)
   return p->m->demand + (size_t)p->vm[i] * (size_t)p->x->nr;
 }
 
-/* Move-cost terms but the group term of v ending on host h. */
-static double move_cost(const vmp__ridx *x, int v, int h)
-{
-  const vmp__rmodel *m = x->m;
-  int h0 = x->init[v];
-  if (h0 < 0 || h0 == h) return 0;
-  double c = m->pmc ? m->w_pmc * m->pmc[v] : 0;
-  if (m->n_hmc_class)
-    c += m->w_mmc * m->hmc[(size_t)m->hmc_class[h0] * (size_t)m->n_hmc_class +
-                           (size_t)m->hmc_class[h]];
-  return c;
-}
-
 static int set_of(const int *start, const int *list, int v, int c)
 {
   for (int a = start[v]; a < start[v + 1]; a++)
@@ -250,7 +237,7 @@ static void build_x(mip *p)
     row_add(p, GLP_FX, 1, 1);
     for (int j = 0; j < k; j++) {
       if (!p->xc[(size_t)i * k + j]) continue;
-      int c = col_add(p, move_cost(p->x, p->vm[i], p->hs[j]), 0, 1, 1, j == p->side[i]);
+      int c = col_add(p, vmp__ridx_move_cost(p->x, p->vm[i], p->hs[j]), 0, 1, 1, j == p->side[i]);
       p->xc[(size_t)i * k + j] = c;
       ent(p, c, 1);
     }
