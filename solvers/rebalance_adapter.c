@@ -340,6 +340,7 @@ static int rebalance_solve(vmp__ctx *ctx, vmp__result *res) {
   o.threads = (int)ctx->threads;
   o.lanes = (int)vmp__param_num(ctx, "rebalance.lanes", 0);
   o.max_moves = (int64_t)vmp__param_num(ctx, "rebalance.max_moves", 0);
+  o.exact = vmp__param_num(ctx, "rebalance.exact", 1) > 0 ? 0 : -1;
   if (o.deadline <= 0.0 && o.max_moves <= 0) o.max_moves = 2000000;
   o.progress = progress;
   o.progress_userdata = &x;
@@ -378,6 +379,11 @@ static int rebalance_solve(vmp__ctx *ctx, vmp__result *res) {
                  (double)st.improvements);
   vmp__stats_set(&res->stats, "rebalance.objective", obj);
   vmp__stats_set(&res->stats, "rebalance.bound", bound);
+  if (st.exact_ran) {
+    vmp__stats_set(&res->stats, "rebalance.exact_nodes", (double)st.exact_nodes);
+    vmp__stats_set(&res->stats, "rebalance.exact_proven", st.exact_proven);
+    vmp__stats_set(&res->stats, "rebalance.exact_improved", st.exact_improved);
+  }
 done:
   free(start);
   free(best);
@@ -389,6 +395,12 @@ static const vmp__param_spec rebalance_params[] = {
     {"rebalance.max_moves", VMP_PARAM_INT, 0, 1e15, "0",
      "move attempts per lane (0: until the time limit; 2,000,000 without "
      "one); a run ended by this budget is reproducible at any thread count",
+     NULL},
+    {"rebalance.exact", VMP_PARAM_INT, 0, 1, "1",
+     "1: on models of at most 4,000 (movable VM, allowed host) pairs, GLPK's "
+     "branch and cut over the whole model after a short search, for a proof "
+     "or a bound (up to 40,000 pairs, with a time limit: in its last quarter, "
+     "for a bound); 0: the local search alone",
      NULL},
     {"rebalance.lanes", VMP_PARAM_INT, 0, 64, "0",
      "independent searches run on the threads (0: the engine's default)",

@@ -60,7 +60,9 @@ expect 2 "greedy.rules: unknown rule \"ffd\"" -- "$VMPLACE" solve -p greedy.rule
 # --- rebalancing and ROADEF (docs/rebalancing.md) ------------------------------
 RD="$DATA/roadef"
 expect 0 "safety 64, ratio_balance 24" -- "$VMPLACE" check "$SRC/examples/rebalance.json"
-expect 0 "status:     feasible" -- "$VMPLACE" solve -t 0 -p rebalance.max_moves=20000 "$SRC/examples/rebalance.json"
+expect 0 "status:     feasible" -- "$VMPLACE" solve -t 0 -p rebalance.max_moves=20000 -p rebalance.exact=0 "$SRC/examples/rebalance.json"
+expect 0 "objective:  68   bound: 68   gap: 0.00%" -- "$VMPLACE" solve -t 0 -p rebalance.max_moves=20000 "$SRC/examples/rebalance.json"
+expect 0 "status:     optimal (completed)" -- "$VMPLACE" solve -t 5 "$SRC/examples/rebalance.json"
 expect 2 "model_noassign.txt: initial assignment: " -- "$VMPLACE" solve "$RD/model_noassign.txt"
 expect 2 "use --from-scratch" -- "$VMPLACE" solve "$RD/model_noassign.txt"
 expect 2 "roundrobin: transient resources held on both hosts of a move are not modelled" -- "$VMPLACE" solve --solver roundrobin "$RD/model_spec_example.txt"

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "rmip.h"
 #include "rstate.h"
 
 #define EPOCH_MOVES 200000     /* move attempts per lane between meetings */
@@ -582,19 +583,6 @@ typedef struct split {
   int64_t nodes;
 } split;
 
-/* Move-cost terms (without the group term) of v ending on host h. */
-static double vm_move_cost(const vmp__ridx *x, int v, int h)
-{
-  const vmp__rmodel *m = x->m;
-  int h0 = x->init[v];
-  if (h0 < 0 || h0 == h) return 0;
-  double c = m->pmc ? m->w_pmc * m->pmc[v] : 0;
-  if (m->n_hmc_class)
-    c += m->w_mmc * m->hmc[(size_t)m->hmc_class[h0] * (size_t)m->n_hmc_class +
-                           (size_t)m->hmc_class[h]];
-  return c;
-}
-
 /* Whether free VM i fits on side j now, transient holds included. */
 static inline int split_fits(const split *sp, int i, int j)
 {
@@ -775,7 +763,7 @@ static int lns_hosts(lane *ln, const int *hs, int k, double thr)
     sp.side[i] = c;
     sp.d[i] = m->demand + (size_t)v * (size_t)nr;
     split_put(&sp, i, c, -1);
-    for (int j = 0; j < k; j++) sp.mc[i][j] = vm_move_cost(x, v, hs[j]);
+    for (int j = 0; j < k; j++) sp.mc[i][j] = vmp__ridx_move_cost(x, v, hs[j]);
     cur += sp.mc[i][c];
   }
   for (int i = 0; i < sp.n; i++)
@@ -1271,6 +1259,154 @@ static int evacuate(lane *ln, double deadline)
   return 0;
 }
 
+static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...) VMP__PRINTF(2, 3);
+static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
+{
+  if (!o->log) return;
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  o->log(VMP_LOG_INFO, buf, o->log_userdata);
+}
+
+/* The local search: epochs of every lane until the move budget
+ * (R->o->max_moves attempts per lane, counted from the start of the run),
+ * the deadline or the callback stops it; best_a and R->best follow the
+ * best of the lanes.  Called again, it goes on from where the lanes are. */
+static int search(run *R, int *best_a, vmp__rebalance_stats *stats)
+{
+  int nl = R->nl;
+  for (;;) {
+    /* each lane's attempts this epoch: an epoch may also end early by
+     * work (lane_epoch), so the move budget counts attempts made */
+    int more = 0;
+    for (int i = 0; i < nl; i++) {
+      int64_t e = EPOCH_MOVES, left = R->o->max_moves - R->lanes[i].attempts;
+      if (R->o->max_moves > 0 && left < e) e = left > 0 ? left : 0;
+      R->lanes[i].budget = e;
+      more |= e > 0;
+    }
+    if (!more) break;
+    run_epoch(R);
+    stats->epochs++;
+    /* meet: the best of the lanes' bests becomes the global best */
+    int bl = 0, wl = 0;
+    for (int i = 0; i < nl; i++) {
+      if (R->lanes[i].best_cost < R->lanes[bl].best_cost) bl = i;
+      if (R->lanes[i].best_cost >= R->lanes[wl].best_cost) wl = i;
+    }
+    if (R->lanes[bl].best_cost < R->best) {
+      lane *b = &R->lanes[bl];
+      /* re-derive the cost from scratch: no drift from incremental sums */
+      memcpy(best_a, b->best_a, (size_t)R->x->nv * sizeof *best_a);
+      R->best = b->best_cost;
+      stats->improvements++;
+    }
+    for (int i = 0; i < nl; i++)
+      if (R->lanes[i].s.oom) return vmp__enomem();
+    if (atomic_load(&R->stop)) break;
+    for (int i = 0; i < nl; i++) op_adapt(&R->lanes[i]);
+    for (int i = 0; i < nl; i++) {
+      lane *ln = &R->lanes[i];
+      if (ln->need > 0) continue;
+      ln->temp *= SA_ALPHA;
+      if (ln->temp < SA_TMIN * R->best / (R->x->nv + 1)) {
+        ln->temp = sa_t0[i % 4] * R->best / (R->x->nv + 1);
+        lane_reset(ln, best_a, R->best);
+      }
+    }
+    /* the lane with the worst best restarts from the global best */
+    if (nl > 1 && wl != bl && R->lanes[wl].best_cost > R->best && stats->epochs % 4 == 0)
+      lane_reset(&R->lanes[wl], best_a, R->best);
+    if (R->o->log) {
+      char buf[200];
+      int n = snprintf(buf, sizeof buf, "epoch %d best %.0f lanes", stats->epochs, R->best);
+      for (int i = 0; i < nl && n < (int)sizeof buf - 40; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, " [%.0f %.0f T=%.3g need=%.3g]",
+                      R->lanes[i].cost, R->lanes[i].best_cost, R->lanes[i].temp, R->lanes[i].need);
+      logf_(R->o, "%s", buf);
+    }
+  }
+  return 0;
+}
+
+/* ---- the exact stage ------------------------------------------------------------- */
+
+/* The search again after the exact stage, from the stage's answer when it
+ * found a better one, until the deadline and move budget now in R->o. */
+static int search_again(run *R, int *best_a, vmp__rebalance_stats *stats)
+{
+  int rc;
+  if (stats->exact_improved)
+    for (int i = 0; i < R->nl; i++) lane_reset(&R->lanes[i], best_a, R->best);
+  atomic_store(&R->stop, 0);
+  if ((rc = search(R, best_a, stats))) return rc;
+  if (!atomic_load(&R->stop) || atomic_load(&R->stop) == 1) polish(R, best_a);
+  stats->stopped_by = atomic_load(&R->stop);
+  return 0;
+}
+
+/* GLPK's branch and bound over the whole model from best_a (rmip.h).  A
+ * better assignment is verified from scratch before it replaces best_a;
+ * its bound raises R->bound.  The search's stop reason gives way to the
+ * stage's: a proof ends the run as a finished one (0). */
+static int exact_stage(run *R, int *best_a, vmp__rebalance_stats *stats)
+{
+  const vmp__rmodel *m = R->x->m;
+  const vmp__rebalance_opts *o = R->o;
+  vmp__rmip_limits lim = {o->deadline > 0 ? 0 : VMP__REXACT_NODES, o->deadline, o->progress,
+                          o->progress_userdata};
+  vmp__rmip_out out;
+  int rc;
+  if (!(out.a = malloc(((size_t)m->nv + 1) * sizeof *out.a))) return vmp__enomem();
+  if ((rc = vmp__rmip_exact(R->x, best_a, R->bound, &lim, &out))) goto done;
+  stats->exact_ran = out.ran;
+  stats->exact_nodes = out.nodes;
+  if (out.unreliable)
+    logf_(o, "exact stage: GLPK's root LP value %.17g is not backed by its duals (badly "
+          "scaled model): bound %.17g from the duals, no tree", out.lp_value, out.bound);
+  if (!out.ran) {
+    if (!out.unreliable)
+      logf_(o, "exact stage: not run (MIP prices the start at %.17g, the engine at %.17g, "
+            "or its LP failed)", out.mip_obj, out.start_obj);
+    goto done;
+  }
+  if (out.improved) {
+    vmp__rcost c;
+    if ((rc = vmp__rmodel_eval(m, out.a, &c))) goto done;
+    if (c.feasible && c.total < R->best - 1e-9 * (fabs(R->best) > 1.0 ? fabs(R->best) : 1.0)) {
+      memcpy(best_a, out.a, (size_t)m->nv * sizeof *best_a);
+      R->best = c.total;
+      stats->improvements++;
+      stats->exact_improved = 1;
+    } else {
+      /* GLPK's tolerances let through an answer the model refuses: its
+       * tree says nothing sure about this model, so no proof either */
+      logf_(o, "exact stage: GLPK's answer (%.17g) is %s; ignored", out.obj,
+            c.feasible ? "not cheaper" : c.why);
+      goto done;
+    }
+  }
+  if (out.bound > R->bound) R->bound = out.bound < R->best ? out.bound : R->best;
+  if (out.proven) {
+    /* proven as ilp.c proves, to GLPK's tolerances: the bound is the
+     * answer's own price, not the MIP's (they may differ in the last
+     * digits) */
+    R->bound = R->best;
+    stats->exact_proven = 1;
+    stats->stopped_by = 0;
+  } else {
+    stats->stopped_by = out.stopped_by;
+  }
+  logf_(o, "exact stage: %d rows, %d columns, %lld nodes, %s, best %.0f bound %.0f", out.rows,
+        out.cols, (long long)out.nodes, out.proven ? "proven" : "stopped", R->best, R->bound);
+done:
+  free(out.a);
+  return rc;
+}
+
 /* ---- entry point ------------------------------------------------------------------ */
 
 static int check_start(const vmp__rmodel *m, const int *start)
@@ -1288,17 +1424,6 @@ static int check_start(const vmp__rmodel *m, const int *start)
   return 0;
 }
 
-static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...) VMP__PRINTF(2, 3);
-static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
-{
-  if (!o->log) return;
-  char buf[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  o->log(VMP_LOG_INFO, buf, o->log_userdata);
-}
 
 static int lane_alloc(lane *ln, const vmp__ridx *x, int lane_index, int mix)
 {
@@ -1338,6 +1463,9 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     return vmp__error(VMP_EINVAL, "opts.mix: expected 0 (portfolio), 1 (draws) or 2 (work "
                       "shares), got %d", o.mix);
   if ((rc = check_start(m, start))) return rc;
+  if (o.exact < -1 || o.exact > 0)
+    return vmp__error(VMP_EINVAL, "opts.exact: expected 0 (on small models) or -1 (never), "
+                      "got %d", o.exact);
   int nl = o.lanes > 0 ? o.lanes : 2, nt = o.threads > 0 ? o.threads : 1;
   if (nl > 64) nl = 64;
   if (nt > nl) nt = nl;
@@ -1349,6 +1477,20 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   R.nl = nl;
   R.nt = nt;
   R.bound = vmp__rmodel_bound(m);
+  /* the exact stage, on small models: a short search first, the stage,
+   * then the search again for the rest (VMP__REXACT_*) */
+  size_t pairs = o.exact == 0 ? vmp__rmip_pairs(&x) : 0;
+  int exact = o.exact == 0 && pairs <= VMP__REXACT_MAX_PAIRS;
+  int bound_stage = o.exact == 0 && !exact && pairs <= VMP__REXACT_BOUND_PAIRS && o.deadline > 0;
+  double deadline = o.deadline;
+  int64_t max_moves = o.max_moves;
+  if (exact) {
+    if (deadline > 0) o.deadline = t0 + VMP__REXACT_SEARCH_SHARE * (deadline - t0);
+    if (o.max_moves <= 0 || o.max_moves > VMP__REXACT_SEARCH_MOVES)
+      o.max_moves = VMP__REXACT_SEARCH_MOVES;
+  } else if (bound_stage) {
+    o.deadline = t0 + VMP__REXACT_BOUND_SHARE * (deadline - t0);
+  }
   R.lanes = calloc((size_t)nl, sizeof *R.lanes);
   int *best_a = malloc(((size_t)m->nv + 1) * sizeof *best_a);
   if (!R.lanes || !best_a) { rc = vmp__enomem(); goto out; }
@@ -1369,66 +1511,40 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     R.lanes[i].temp = sa_t0[i % 4] * R.best / (m->nv + 1);
     R.lanes[i].need = NEED_START * R.best;
   }
-  for (;;) {
-    /* each lane's attempts this epoch: an epoch may also end early by
-     * work (lane_epoch), so the move budget counts attempts made */
-    int more = 0;
-    for (int i = 0; i < nl; i++) {
-      int64_t e = EPOCH_MOVES, left = o.max_moves - R.lanes[i].attempts;
-      if (o.max_moves > 0 && left < e) e = left > 0 ? left : 0;
-      R.lanes[i].budget = e;
-      more |= e > 0;
+  if ((rc = search(&R, best_a, &stats))) goto out;
+  if (!atomic_load(&R.stop) || atomic_load(&R.stop) == 1) polish(&R, best_a);
+  stats.stopped_by = atomic_load(&R.stop);
+  if (bound_stage && stats.stopped_by != 2 && vmp__now() < deadline) {
+    /* the search had its share; the stage has the rest, and what the stage
+     * leaves of it (it proved, or gave up early) goes back to the search */
+    o.deadline = deadline;
+    if ((rc = exact_stage(&R, best_a, &stats))) goto out;
+    if (!stats.exact_proven && stats.stopped_by != 2 && vmp__now() < deadline - 0.05 * (deadline - t0)) {
+      if ((rc = search_again(&R, best_a, &stats))) goto out;
     }
-    if (!more) break;
-    run_epoch(&R);
-    stats.epochs++;
-    /* meet: the best of the lanes' bests becomes the global best */
-    int bl = 0, wl = 0;
-    for (int i = 0; i < nl; i++) {
-      if (R.lanes[i].best_cost < R.lanes[bl].best_cost) bl = i;
-      if (R.lanes[i].best_cost >= R.lanes[wl].best_cost) wl = i;
-    }
-    if (R.lanes[bl].best_cost < R.best) {
-      lane *b = &R.lanes[bl];
-      /* re-derive the cost from scratch: no drift from incremental sums */
-      memcpy(best_a, b->best_a, (size_t)m->nv * sizeof *best_a);
-      R.best = b->best_cost;
-      stats.improvements++;
-    }
-    for (int i = 0; i < nl; i++)
-      if (R.lanes[i].s.oom) { rc = vmp__enomem(); goto out; }
-    if (atomic_load(&R.stop)) break;
-    for (int i = 0; i < nl; i++) op_adapt(&R.lanes[i]);
-    for (int i = 0; i < nl; i++) {
-      lane *ln = &R.lanes[i];
-      if (ln->need > 0) continue;
-      ln->temp *= SA_ALPHA;
-      if (ln->temp < SA_TMIN * R.best / (m->nv + 1)) {
-        ln->temp = sa_t0[i % 4] * R.best / (m->nv + 1);
-        lane_reset(ln, best_a, R.best);
-      }
-    }
-    /* the lane with the worst best restarts from the global best */
-    if (nl > 1 && wl != bl && R.lanes[wl].best_cost > R.best && stats.epochs % 4 == 0)
-      lane_reset(&R.lanes[wl], best_a, R.best);
-    if (o.log) {
-      char buf[200];
-      int n = snprintf(buf, sizeof buf, "epoch %d best %.0f lanes", stats.epochs, R.best);
-      for (int i = 0; i < nl && n < (int)sizeof buf - 40; i++)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, " [%.0f %.0f T=%.3g need=%.3g]",
-                      R.lanes[i].cost, R.lanes[i].best_cost, R.lanes[i].temp, R.lanes[i].need);
-      logf_(&o, "%s", buf);
+  } else if (exact && stats.stopped_by != 2 && (deadline <= 0 || vmp__now() < deadline)) {
+    /* the exact stage, then the search again for what it leaves (from the
+     * stage's answer when it found a better one) */
+    o.deadline = deadline > 0 ? t0 + VMP__REXACT_STAGE_END * (deadline - t0) : 0;
+    if ((rc = exact_stage(&R, best_a, &stats))) goto out;
+    o.deadline = deadline;
+    o.max_moves = max_moves;
+    if (!stats.exact_proven && stats.stopped_by != 2 && (deadline <= 0 || vmp__now() < deadline) &&
+        (o.max_moves <= 0 || o.max_moves > VMP__REXACT_SEARCH_MOVES)) {
+      if ((rc = search_again(&R, best_a, &stats))) goto out;
+    } else if (stats.stopped_by == 1 && !(deadline > 0 && vmp__now() >= deadline)) {
+      /* the stage's own share or node budget ended it, not the caller's
+       * deadline: the run ended as one ended by its move budget does */
+      stats.stopped_by = 0;
     }
   }
-  if (!atomic_load(&R.stop) || atomic_load(&R.stop) == 1) polish(&R, best_a);
-  memcpy(best_out, best_a, (size_t)m->nv * sizeof *best_a);
-  if (obj_out) *obj_out = R.best;
-  if (bound_out) *bound_out = R.bound;
   for (int i = 0; i < nl; i++) {
     stats.attempts += R.lanes[i].attempts;
     stats.accepted += R.lanes[i].accepted;
   }
-  stats.stopped_by = atomic_load(&R.stop);
+  memcpy(best_out, best_a, (size_t)m->nv * sizeof *best_a);
+  if (obj_out) *obj_out = R.best;
+  if (bound_out) *bound_out = R.bound < R.best ? R.bound : R.best;
   rc = 0;
 out:
   stats.seconds = vmp__now() - t0;

@@ -190,6 +190,10 @@ typedef struct vmp__rebalance_opts {
                                    VMP__RB_MIX_PORTFOLIO (0, the default),
                                    VMP__RB_MIX_DRAWS or VMP__RB_MIX_WORK on
                                    every lane (for tests and measurements) */
+  int exact;                    /* the exact stage (rmip.h) on models of at
+                                   most VMP__REXACT_BOUND_PAIRS (movable VM,
+                                   allowed host) pairs: 0 = yes (the default),
+                                   -1 = never */
 } vmp__rebalance_opts;
 
 /* Values of vmp__rebalance_opts.mix.  DRAWS: a neighbourhood's drawing
@@ -198,7 +202,28 @@ typedef struct vmp__rebalance_opts {
  * DRAWS, odd lanes WORK (rebalance.c, op_adapt). */
 enum { VMP__RB_MIX_PORTFOLIO = 0, VMP__RB_MIX_DRAWS = 1, VMP__RB_MIX_WORK = 2 };
 
-#define VMP__REBALANCE_OPTS_INIT {0, 1, 1, 0, 0, NULL, NULL, NULL, NULL, 0}
+#define VMP__REBALANCE_OPTS_INIT {0, 1, 1, 0, 0, NULL, NULL, NULL, NULL, 0, 0}
+
+/* The exact stage.  On a model of at most VMP__REXACT_MAX_PAIRS (movable
+ * VM, allowed host) pairs the local search stops after
+ * VMP__REXACT_SEARCH_SHARE of the time or VMP__REXACT_SEARCH_MOVES
+ * attempts per lane (or its own move budget if smaller); GLPK's branch and
+ * cut over the whole model goes on from the search's best until
+ * VMP__REXACT_STAGE_END of the time (without a deadline: for
+ * VMP__REXACT_NODES nodes); unless it proved its answer optimal, the
+ * search then has the rest of the time and of its move budget.  On a
+ * larger model of at most VMP__REXACT_BOUND_PAIRS pairs, and only with a
+ * deadline, the search runs first until VMP__REXACT_BOUND_SHARE of the
+ * time, and the stage has the rest: for a bound (its root's cuts give
+ * most of it) and any better placement its tree finds.  Why these
+ * values: docs/solvers.md. */
+#define VMP__REXACT_MAX_PAIRS 4000
+#define VMP__REXACT_SEARCH_SHARE 0.3
+#define VMP__REXACT_SEARCH_MOVES 400000
+#define VMP__REXACT_STAGE_END 0.6
+#define VMP__REXACT_BOUND_PAIRS 40000
+#define VMP__REXACT_BOUND_SHARE 0.75
+#define VMP__REXACT_NODES 20000
 
 typedef struct vmp__rebalance_stats {
   int64_t attempts;             /* moves evaluated, all lanes */
@@ -207,7 +232,12 @@ typedef struct vmp__rebalance_stats {
   int epochs;                   /* synchronisation rounds */
   double seconds;               /* wall time of the run */
   double start_cost;            /* objective of the start assignment */
-  int stopped_by;               /* 0 moves budget, 1 deadline, 2 callback */
+  int stopped_by;               /* 0 moves budget (or the exact stage
+                                   finished), 1 deadline, 2 callback */
+  int exact_ran;                /* the exact stage solved its LP */
+  int exact_proven;             /* ... and proved the answer optimal */
+  int exact_improved;           /* ... and found a better answer */
+  int64_t exact_nodes;          /* its branch-and-bound nodes */
 } vmp__rebalance_stats;
 
 /* Checks the model's sizes, indices and values, and whether this engine

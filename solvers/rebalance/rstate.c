@@ -205,6 +205,18 @@ oom:
   return vmp__enomem();
 }
 
+double vmp__ridx_move_cost(const vmp__ridx *x, int v, int h)
+{
+  const vmp__rmodel *m = x->m;
+  int h0 = x->init[v];
+  if (h0 < 0 || h0 == h) return 0;
+  double c = m->pmc ? m->w_pmc * m->pmc[v] : 0;
+  if (m->n_hmc_class)
+    c += m->w_mmc * m->hmc[(size_t)m->hmc_class[h0] * (size_t)m->n_hmc_class +
+                           (size_t)m->hmc_class[h]];
+  return c;
+}
+
 int vmp__ridx_allowed(const vmp__ridx *x, int v, int h)
 {
   const vmp__rmodel *m = x->m;

@@ -90,6 +90,9 @@ int vmp__rstate_ok_after(const vmp__rstate *s, int v, int from);
 int vmp__rstate_conf_count(const vmp__rstate *s, int c, int h);
 /* Load + balance cost of host h if its load row were L. */
 double vmp__rstate_host_cost(const vmp__ridx *x, int h, const double *L);
+/* The move-cost terms but the group term (the VM's own price and the
+ * host-to-host price, weighted) of v ending on host h. */
+double vmp__ridx_move_cost(const vmp__ridx *x, int v, int h);
 /* Whether v may be put on h at all (allowed list, open host). */
 int vmp__ridx_allowed(const vmp__ridx *x, int v, int h);
 

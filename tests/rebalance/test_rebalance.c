@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "rmip.h"
 #include "roadef_load.h"
 #include "rstate.h"
 
@@ -154,7 +155,7 @@ static void test_rebalance__spec_optimum(void **state)
   o.max_moves = 20000;
   assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, NULL), 0);
   assert_true(obj == 2411);
-  assert_true(bound <= 2411);
+  assert_true(bound == 2411);   /* proven by the exact stage */
   vmp__rcost c;
   assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
   assert_true(c.feasible && c.total == 2411);
@@ -211,8 +212,9 @@ static void test_rebalance__initial_costs_and_bounds(void **state)
   }
 }
 
-/* a1_1's optimum is proven (44,306,501): the bound stays below it and the
- * engine reaches it within a fixed move budget. */
+/* a1_1's optimum is proven (44,306,501): the local search alone reaches
+ * it within a fixed move budget with its bound below it, and with the
+ * exact stage (100 VMs x 4 hosts: on by default) the engine proves it. */
 static void test_rebalance__a1_1_optimum(void **state)
 {
   (void)state;
@@ -225,13 +227,22 @@ static void test_rebalance__a1_1_optimum(void **state)
   load(&rd, "import", "a1_1", "assignment_a1_1.sol");
   int *a = malloc((size_t)rd.m.nv * sizeof *a);
   vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  vmp__rebalance_stats st;
+  vmp__rcost c;
   o.max_moves = 4000000;
   o.seed = 2;  /* seeds 1 to 4 all end there (the final pass takes needless
                  moves back; without it seeds 1 and 3 stopped 202 above) */
+  o.exact = -1;
   assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, NULL), 0);
-  assert_true(bound <= 44306501);
+  assert_true(bound < 44306501);
   assert_true(obj == 44306501);
-  vmp__rcost c;
+  assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
+  assert_true(c.feasible && c.total == obj);
+  o.exact = 0;
+  assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, &st), 0);
+  print_message("exact stage: %lld nodes\n", (long long)st.exact_nodes);
+  assert_true(st.exact_ran && st.exact_proven && st.stopped_by == 0);
+  assert_true(obj == 44306501 && bound == 44306501);
   assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
   assert_true(c.feasible && c.total == obj);
   free(a);
@@ -372,7 +383,7 @@ static void test_rebalance__check_errors(void **state)
 }
 
 /* A closed host is emptied first, then the search goes on; the pinned
- * process stays. */
+ * process stays; the exact stage proves the answer optimal. */
 static void test_rebalance__closed_and_pinned(void **state)
 {
   (void)state;
@@ -383,10 +394,11 @@ static void test_rebalance__closed_and_pinned(void **state)
   m.closed = closed;
   m.pinned = pinned;
   int a[3];
-  double obj;
+  double obj, bound;
   vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
   o.max_moves = 20000;
-  assert_int_equal(vmp__rebalance_run(&m, rd.init, &o, a, &obj, NULL, NULL), 0);
+  assert_int_equal(vmp__rebalance_run(&m, rd.init, &o, a, &obj, &bound, NULL), 0);
+  assert_true(bound == obj);  /* the exact stage proves it, closed host and pin included */
   vmp__rcost c;
   assert_int_equal(vmp__rmodel_eval(&m, a, &c), 0);
   assert_true(c.feasible && c.total == obj);
@@ -460,6 +472,50 @@ static void test_rebalance__stuck_vms_bound(void **state)
   assert_true(vmp__rmodel_bound(&m) == 6);
 }
 
+/* The exact stage on a model past VMP__REXACT_MAX_PAIRS (41 hosts x 102
+ * VMs, 4,182 pairs): with a deadline the search runs first and the stage
+ * has the rest of the time, for a bound.  The optimum is 1: host 0 holds
+ * 30 GiB above its safety of 90 (weight 10 per GiB), every VM there
+ * weighs 40 GiB and may move for 1 to any other host, which has room; the
+ * pooled bound says 0.  Whatever the stage has time for, the answer must
+ * be 1 with a bound of at most 1 (the schedule depends on the clock, so
+ * that is all a test can ask; the formulation itself is checked against
+ * brute force below). */
+static void test_rebalance__bound_stage_on_a_larger_model(void **state)
+{
+  (void)state;
+  enum { NH = 41, NV = 102 };
+  static double demand[NV], cap[NH], safety[NH], pmc[NV];
+  static int init[NV], a[NV];
+  double weight = 10, obj, bound;
+  for (int h = 0; h < NH; h++) {
+    cap[h] = 200;
+    safety[h] = h == 0 ? 90 : 200;
+  }
+  for (int v = 0; v < NV; v++) {
+    init[v] = v < 3 ? 0 : 1 + (v - 3) % (NH - 1);
+    demand[v] = v < 3 ? 40 : 10;
+    pmc[v] = 1;
+  }
+  vmp__rmodel m = load_model(NV, NH, 1, demand, cap, safety, &weight, NULL, init);
+  m.pmc = pmc;
+  m.w_pmc = 1;
+  vmp__ridx x;
+  assert_int_equal(vmp__ridx_build(&x, &m), 0);
+  assert_true(vmp__rmip_pairs(&x) > VMP__REXACT_MAX_PAIRS &&
+              vmp__rmip_pairs(&x) <= VMP__REXACT_BOUND_PAIRS);
+  vmp__ridx_free(&x);
+  assert_true(vmp__rmodel_bound(&m) == 0);
+  vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
+  vmp__rebalance_stats st;
+  o.deadline = vmp__now() + 2.0;
+  assert_int_equal(vmp__rebalance_run(&m, init, &o, a, &obj, &bound, &st), 0);
+  print_message("exact stage ran %d, proven %d, %lld nodes: %g / %g\n", st.exact_ran,
+                st.exact_proven, (long long)st.exact_nodes, obj, bound);
+  assert_true(obj == 1);
+  assert_true(bound <= 1);
+}
+
 /* The bound against brute force: small random models with transient
  * resources, zero and partial safety, pins, hosts in maintenance and move
  * costs; every assignment is evaluated from scratch and the bound must
@@ -530,7 +586,9 @@ static void test_rebalance__bound_below_brute_force(void **state)
  * The pooled bound must not exceed the cheapest feasible assignment, and
  * the engine, started from a feasible assignment, must return one that is
  * feasible, whose objective (as it reports it and as the evaluator scores
- * it from scratch) is at least that optimum, with a bound at most it.
+ * it from scratch) is at least that optimum, with a bound at most it; with
+ * its exact stage (the default on models this small) both must be the
+ * optimum.
  * Fixed seed: the same 300 models every run (60 under the sanitizers). */
 static void test_rebalance__every_term_against_brute_force(void **state)
 {
@@ -697,20 +755,32 @@ static void test_rebalance__every_term_against_brute_force(void **state)
     vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
     o.max_moves = 3000;
     o.seed = (uint64_t)it + 1;
-    int rc = vmp__rebalance_run(&m, start, &o, best_a, &obj, &bound, NULL);
-    if (rc) fail_msg("model %d: engine failed: %s", it, vmp_last_error());
-    vmp__rcost got;
-    assert_int_equal(vmp__rmodel_eval(&m, best_a, &got), 0);
-    if (!got.feasible) fail_msg("model %d: engine's answer infeasible: %s", it, got.why);
-    if (fabs(got.total - obj) > 1e-9)
-      fail_msg("model %d: engine reports %.17g, the evaluator %.17g", it, obj, got.total);
-    if (!(obj >= best - 1e-9 && bound <= best + 1e-9))
-      fail_msg("model %d: engine %.17g / bound %.17g against the optimum %.17g", it, obj,
-               bound, best);
-    at_optimum += obj <= best + 1e-9;
+    for (int exact = -1; exact <= 0; exact++) {
+      /* the local search alone, then with the exact stage (the default) */
+      o.exact = exact;
+      int rc = vmp__rebalance_run(&m, start, &o, best_a, &obj, &bound, NULL);
+      if (rc) fail_msg("model %d: engine failed: %s", it, vmp_last_error());
+      vmp__rcost got;
+      assert_int_equal(vmp__rmodel_eval(&m, best_a, &got), 0);
+      if (!got.feasible) fail_msg("model %d: engine's answer infeasible: %s", it, got.why);
+      if (fabs(got.total - obj) > 1e-9)
+        fail_msg("model %d: engine reports %.17g, the evaluator %.17g", it, obj, got.total);
+      if (!(obj >= best - 1e-9 && bound <= best + 1e-9))
+        fail_msg("model %d: engine %.17g / bound %.17g against the optimum %.17g", it, obj,
+                 bound, best);
+      if (exact == -1) {
+        at_optimum += obj <= best + 1e-9;
+      } else if (!(obj <= best + 1e-9 && bound >= best - 1e-9)) {
+        /* the exact stage solves these models to the end: the optimum,
+         * and the bound that proves it */
+        fail_msg("model %d: exact stage %.17g / bound %.17g, the optimum %.17g", it, obj, bound,
+                 best);
+      }
+    }
     checked++;
   }
-  print_message("%d models checked, the engine at the optimum on %d\n", checked, at_optimum);
+  print_message("%d models checked, the local search alone at the optimum on %d, the exact "
+                "stage on all\n", checked, at_optimum);
   assert_true(checked >= models / 3);
 }
 
@@ -727,6 +797,7 @@ int main(void)
     cmocka_unit_test(test_rebalance__check_errors),
     cmocka_unit_test(test_rebalance__closed_and_pinned),
     cmocka_unit_test(test_rebalance__stuck_vms_bound),
+    cmocka_unit_test(test_rebalance__bound_stage_on_a_larger_model),
     cmocka_unit_test(test_rebalance__bound_below_brute_force),
     cmocka_unit_test(test_rebalance__every_term_against_brute_force),
   };
