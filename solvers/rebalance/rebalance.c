@@ -1479,7 +1479,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   R.bound = vmp__rmodel_bound(m);
   /* the exact stage, on small models: a short search first, the stage,
    * then the search again for the rest (VMP__REXACT_*) */
-  size_t pairs = o.exact == 0 ? vmp__rmip_pairs(&x) : 0;
+  size_t pairs = o.exact == 0 ? vmp__rmip_pairs(&x, VMP__REXACT_BOUND_PAIRS) : 0;
   int exact = o.exact == 0 && pairs <= VMP__REXACT_MAX_PAIRS;
   int bound_stage = o.exact == 0 && !exact && pairs <= VMP__REXACT_BOUND_PAIRS && o.deadline > 0;
   double deadline = o.deadline;

@@ -745,11 +745,20 @@ static void mip_free(mip *p)
   free(p);
 }
 
-size_t vmp__rmip_pairs(const vmp__ridx *x)
+size_t vmp__rmip_pairs(const vmp__ridx *x, size_t limit)
 {
-  size_t pairs = 0;
-  for (int i = 0; i < x->n_movable; i++)
-    for (int h = 0; h < x->nh; h++) pairs += (size_t)vmp__ridx_allowed(x, x->movable[i], h);
+  const vmp__rmodel *m = x->m;
+  size_t pairs = 0, open = 0;
+  for (int h = 0; h < x->nh; h++) open += x->host_ok[h];
+  for (int i = 0; i < x->n_movable && pairs <= limit; i++) {
+    int v = x->movable[i];
+    if (!m->allowed_start) {
+      pairs += open;
+      continue;
+    }
+    for (int k = m->allowed_start[v]; k < m->allowed_start[v + 1]; k++)
+      pairs += x->host_ok[m->allowed_hosts[k]];
+  }
   return pairs;
 }
 

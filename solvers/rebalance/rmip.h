@@ -40,8 +40,10 @@ typedef struct vmp__rmip_out {
   int rows, cols;
 } vmp__rmip_out;
 
-/* Pairs (movable VM, host it may go to): the MIP's size. */
-size_t vmp__rmip_pairs(const vmp__ridx *x);
+/* Pairs (movable VM, open host it is allowed on): the MIP's size; the
+ * count stops soon after it passes `limit` (large models are not walked
+ * through). */
+size_t vmp__rmip_pairs(const vmp__ridx *x, size_t limit);
 
 /* Solves the whole model from `start` (feasible, no VM on a closed host):
  * the pinned VMs stay, every other VM may go to any host it is allowed.

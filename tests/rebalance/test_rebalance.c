@@ -502,8 +502,8 @@ static void test_rebalance__bound_stage_on_a_larger_model(void **state)
   m.w_pmc = 1;
   vmp__ridx x;
   assert_int_equal(vmp__ridx_build(&x, &m), 0);
-  assert_true(vmp__rmip_pairs(&x) > VMP__REXACT_MAX_PAIRS &&
-              vmp__rmip_pairs(&x) <= VMP__REXACT_BOUND_PAIRS);
+  assert_int_equal(vmp__rmip_pairs(&x, VMP__REXACT_BOUND_PAIRS), NH * NV);
+  assert_true(NH * NV > VMP__REXACT_MAX_PAIRS && NH * NV <= VMP__REXACT_BOUND_PAIRS);
   vmp__ridx_free(&x);
   assert_true(vmp__rmodel_bound(&m) == 0);
   vmp__rebalance_opts o = VMP__REBALANCE_OPTS_INIT;
