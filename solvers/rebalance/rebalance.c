@@ -49,8 +49,6 @@
  * portfolio (no single value suits every instance) */
 static const double sa_t0[4] = {0.1, 1.0, 0.3, 3.0};
 #define SA_TMIN 1e-4           /* restart below this (same unit) */
-#define SA_T0_MIN 0.01         /* the range a lane's start temperature may */
-#define SA_T0_MAX 10.0         /* drift in (inherit_temp) */
 #define SA_ALPHA 0.9           /* cooling per meeting */
 
 typedef struct lane {
@@ -60,7 +58,6 @@ typedef struct lane {
   int64_t attempts, accepted;
   int64_t budget;              /* attempts this epoch */
   double temp;                 /* annealing temperature (0: descent) */
-  double t0;                   /* temperature at a (re)start, x cost / nv */
   double need;                 /* gain a move must bring (the opening
                                   phase takes big gains first) */
   int jfull;                   /* the journal overflowed (stopped) */
@@ -1291,25 +1288,6 @@ static int check_start(const vmp__rmodel *m, const int *start)
   return 0;
 }
 
-/* The lane restarted from the best also takes the best lane's temperature,
- * times a factor from 1/2 to 2 (uniform in its logarithm): a race of
- * temperatures, where the one that found the best spreads and the factor
- * keeps the lanes apart.  On a2_2 the second lane's start temperature (1.0)
- * kept it about 60 M above the best for the whole run and it found none of
- * the improvements after the opening phase (docs/benchmarks.md, "A race of
- * starts").  Only once the best lane anneals: the opening phase has no
- * temperature to learn from. */
-static void inherit_temp(lane *w, const lane *b)
-{
-  if (b->need > 0) return;
-  double u = (double)(rnd(&w->rng) >> 11) * 0x1.0p-53;
-  double f = exp2(2 * u - 1);
-  w->t0 = b->t0 * f;
-  if (w->t0 < SA_T0_MIN) w->t0 = SA_T0_MIN;
-  if (w->t0 > SA_T0_MAX) w->t0 = SA_T0_MAX;
-  w->temp = b->temp * (w->t0 / b->t0);
-}
-
 static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...) VMP__PRINTF(2, 3);
 static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
 {
@@ -1388,8 +1366,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   R.best = l0->cost;
   for (int i = 0; i < nl; i++) {
     lane_reset(&R.lanes[i], best_a, R.best);
-    R.lanes[i].t0 = sa_t0[i % 4];
-    R.lanes[i].temp = R.lanes[i].t0 * R.best / (m->nv + 1);
+    R.lanes[i].temp = sa_t0[i % 4] * R.best / (m->nv + 1);
     R.lanes[i].need = NEED_START * R.best;
   }
   for (;;) {
@@ -1427,15 +1404,13 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
       if (ln->need > 0) continue;
       ln->temp *= SA_ALPHA;
       if (ln->temp < SA_TMIN * R.best / (m->nv + 1)) {
-        ln->temp = ln->t0 * R.best / (m->nv + 1);
+        ln->temp = sa_t0[i % 4] * R.best / (m->nv + 1);
         lane_reset(ln, best_a, R.best);
       }
     }
     /* the lane with the worst best restarts from the global best */
-    if (nl > 1 && wl != bl && R.lanes[wl].best_cost > R.best && stats.epochs % 4 == 0) {
+    if (nl > 1 && wl != bl && R.lanes[wl].best_cost > R.best && stats.epochs % 4 == 0)
       lane_reset(&R.lanes[wl], best_a, R.best);
-      inherit_temp(&R.lanes[wl], &R.lanes[bl]);
-    }
     if (o.log) {
       char buf[200];
       int n = snprintf(buf, sizeof buf, "epoch %d best %.0f lanes", stats.epochs, R.best);
