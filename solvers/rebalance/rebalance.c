@@ -46,13 +46,8 @@
 #define NEED_START 1e-2        /* first required gain, times the cost */
 #define NEED_DECAY 0.5
 /* temperature at a (re)start, x cost / nv: lanes take these in turn, a
- * portfolio (no single value suits every instance).  The first lane starts
- * as hot as the second: at 0.1 it made nearly every improvement after the
- * opening phase of a2_2 and a2_3 but stayed in the basin it annealed into
- * first, and their 20 s answers averaged 5.5 % above the best known; at
- * 1.0, 4.4 % (12 seeds each, docs/benchmarks.md, "A race of starts, and a
- * hotter first lane"). */
-static const double sa_t0[4] = {1.0, 1.0, 0.3, 3.0};
+ * portfolio (no single value suits every instance) */
+static const double sa_t0[4] = {0.1, 1.0, 0.3, 3.0};
 #define SA_TMIN 1e-4           /* restart below this (same unit) */
 #define SA_ALPHA 0.9           /* cooling per meeting */
 
