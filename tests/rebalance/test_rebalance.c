@@ -212,9 +212,12 @@ static void test_rebalance__initial_costs_and_bounds(void **state)
   }
 }
 
-/* a1_1's optimum is proven (44,306,501): the local search alone reaches
- * it within a fixed move budget with its bound below it, and with the
- * exact stage (100 VMs x 4 hosts: on by default) the engine proves it. */
+/* a1_1's optimum is proven (44,306,501): the local search alone ends
+ * within 0.001 % of it in a fixed move budget, its bound below it, and
+ * with the exact stage (100 VMs x 4 hosts: on by default) the engine
+ * reaches and proves it.  (The search alone reached it exactly with the
+ * first lane starting cold; since both start at 1.0, which pays on a2_2
+ * and a2_3, it stops 202 above: rebalance.c, sa_t0.) */
 static void test_rebalance__a1_1_optimum(void **state)
 {
   (void)state;
@@ -230,12 +233,12 @@ static void test_rebalance__a1_1_optimum(void **state)
   vmp__rebalance_stats st;
   vmp__rcost c;
   o.max_moves = 4000000;
-  o.seed = 2;  /* seeds 1 to 4 all end there (the final pass takes needless
-                 moves back; without it seeds 1 and 3 stopped 202 above) */
+  o.seed = 2;
   o.exact = -1;
   assert_int_equal(vmp__rebalance_run(&rd.m, rd.init, &o, a, &obj, &bound, NULL), 0);
+  print_message("the search alone: %.0f\n", obj);
   assert_true(bound < 44306501);
-  assert_true(obj == 44306501);
+  assert_true(obj >= 44306501 && obj <= 44306501 + 443);
   assert_int_equal(vmp__rmodel_eval(&rd.m, a, &c), 0);
   assert_true(c.feasible && c.total == obj);
   o.exact = 0;
