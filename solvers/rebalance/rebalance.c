@@ -1492,7 +1492,8 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   double deadline = o.deadline;
   int64_t max_moves = o.max_moves;
   if (exact) {
-    if (deadline > 0) o.deadline = t0 + VMP__REXACT_SEARCH_SHARE * (deadline - t0);
+    /* by moves only, so that a run the stage proves is the same run on
+     * any machine (its deadline still stops it) */
     if (o.max_moves <= 0 || o.max_moves > VMP__REXACT_SEARCH_MOVES)
       o.max_moves = VMP__REXACT_SEARCH_MOVES;
   } else if (bound_stage) {
@@ -1510,7 +1511,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   vmp__rstate_load(&l0->s, start);
   l0->cost = vmp__rstate_cost(&l0->s);
   stats.start_cost = l0->cost;
-  if ((rc = evacuate(l0, o.deadline))) goto out;
+  if ((rc = evacuate(l0, deadline))) goto out;  /* the whole time, not the first share */
   memcpy(best_a, l0->s.a, (size_t)m->nv * sizeof *best_a);
   R.best = l0->cost;
   for (int i = 0; i < nl; i++) {
