@@ -1492,10 +1492,14 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
   double deadline = o.deadline;
   int64_t max_moves = o.max_moves;
   if (exact) {
-    /* by moves only, so that a run the stage proves is the same run on
-     * any machine (its deadline still stops it) */
-    if (o.max_moves <= 0 || o.max_moves > VMP__REXACT_SEARCH_MOVES)
-      o.max_moves = VMP__REXACT_SEARCH_MOVES;
+    /* a count that grows with the model (a run the stage proves is then
+     * the same run on any machine), and a share of the time so that a
+     * slow machine still leaves the stage its time */
+    int64_t first = (int64_t)(VMP__REXACT_SEARCH_PER_PAIR * (double)pairs);
+    if (first < VMP__REXACT_SEARCH_MIN) first = VMP__REXACT_SEARCH_MIN;
+    if (first > VMP__REXACT_SEARCH_MOVES) first = VMP__REXACT_SEARCH_MOVES;
+    if (o.max_moves <= 0 || o.max_moves > first) o.max_moves = first;
+    if (deadline > 0) o.deadline = t0 + VMP__REXACT_SEARCH_SHARE * (deadline - t0);
   } else if (bound_stage) {
     o.deadline = t0 + VMP__REXACT_BOUND_SHARE * (deadline - t0);
   }
@@ -1538,7 +1542,7 @@ int vmp__rebalance_run(const vmp__rmodel *m, const int *start,
     o.deadline = deadline;
     o.max_moves = max_moves;
     if (!stats.exact_proven && stats.stopped_by != 2 && (deadline <= 0 || vmp__now() < deadline) &&
-        (o.max_moves <= 0 || o.max_moves > VMP__REXACT_SEARCH_MOVES)) {
+        (o.max_moves <= 0 || R.lanes[0].attempts < o.max_moves)) {
       if ((rc = search_again(&R, best_a, &stats))) goto out;
     } else if (stats.stopped_by == 1 && !(deadline > 0 && vmp__now() >= deadline)) {
       /* the stage's own share or node budget ended it, not the caller's

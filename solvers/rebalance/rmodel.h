@@ -206,10 +206,12 @@ enum { VMP__RB_MIX_PORTFOLIO = 0, VMP__RB_MIX_DRAWS = 1, VMP__RB_MIX_WORK = 2 };
 
 /* The exact stage.  On a model of at most VMP__REXACT_MAX_PAIRS (movable
  * VM, allowed host) pairs the local search stops after
- * VMP__REXACT_SEARCH_MOVES attempts per lane (or its own move budget if
- * smaller; a count, not a clock, so that a run the stage proves is the
- * same everywhere); GLPK's branch and cut over the whole model goes on
- * from the search's best until
+ * VMP__REXACT_SEARCH_PER_PAIR attempts per lane and pair (at least
+ * VMP__REXACT_SEARCH_MIN, at most VMP__REXACT_SEARCH_MOVES, or its own
+ * move budget if smaller: a count, so that a run the stage proves is the
+ * same everywhere) or at VMP__REXACT_SEARCH_SHARE of the time (a slow
+ * machine still leaves the stage its time); GLPK's branch and cut over the
+ * whole model goes on from the search's best until
  * VMP__REXACT_STAGE_END of the time (without a deadline: for
  * VMP__REXACT_NODES nodes); unless it proved its answer optimal, the
  * search then has the rest of the time and of its move budget.  On a
@@ -219,7 +221,10 @@ enum { VMP__RB_MIX_PORTFOLIO = 0, VMP__RB_MIX_DRAWS = 1, VMP__RB_MIX_WORK = 2 };
  * most of it) and any better placement its tree finds.  Why these
  * values: docs/solvers.md. */
 #define VMP__REXACT_MAX_PAIRS 4000
+#define VMP__REXACT_SEARCH_PER_PAIR 100
+#define VMP__REXACT_SEARCH_MIN 20000
 #define VMP__REXACT_SEARCH_MOVES 400000
+#define VMP__REXACT_SEARCH_SHARE 0.3
 #define VMP__REXACT_STAGE_END 0.6
 #define VMP__REXACT_BOUND_PAIRS 40000
 #define VMP__REXACT_BOUND_SHARE 0.75
