@@ -394,8 +394,8 @@ done:
 static const vmp__param_spec rebalance_params[] = {
     {"rebalance.max_moves", VMP_PARAM_INT, 0, 1e15, "0",
      "move attempts per lane (0: until the time limit; 2,000,000 without "
-     "one); a run ended by this budget is reproducible at any thread count "
-     "(where the exact stage runs, only without a time limit)",
+     "one); without a time limit, a run is reproducible at any thread "
+     "count (with one, the annealing's cooling follows the clock too)",
      NULL},
     {"rebalance.exact", VMP_PARAM_INT, 0, 1, "1",
      "1: on models of at most 4,000 (movable VM, allowed host) pairs, GLPK's "

@@ -13,16 +13,18 @@
  * least `need` (1% of the cost at first, halved whenever a window of
  * attempts finds none), because with transient resources every move
  * spends capacity on its source host and a first-improvement descent
- * wastes it on small gains; then simulated annealing, cooled at every
- * meeting and restarted from the best when cold.
+ * wastes it on small gains; then simulated annealing, cooled with the
+ * search's progress through its time or move budget so that it ends cold
+ * when the search ends (SA_TEND).
  *
  * Lanes are independent searches (seeds derived from the run's seed) run
  * on the threads and meeting after every EPOCH_MOVES attempts or
  * EPOCH_WORK units of work, whichever comes first, in lane order: the
  * best lane's best becomes the run's best, and every fourth
- * meeting the lane with the worst best restarts from it.  Nothing depends
- * on timing but where the run stops, so a run ended by its move budget
- * gives the same answer for a seed and a lane count at any thread count.
+ * meeting the lane with the worst best restarts from it.  Without a time
+ * limit nothing depends on timing, so a run ended by its move budget
+ * gives the same answer for a seed and a lane count at any thread count;
+ * with one, the temperatures follow the clock as well.
  */
 #include <math.h>
 #include <pthread.h>
@@ -56,6 +58,17 @@
  * (the exact stage proves it anyway).  docs/benchmarks.md, "A hotter
  * first lane at 60 s". */
 static const double sa_t0[4] = {1.0, 1.0, 0.3, 3.0};
+/* With a deadline or a move budget, a lane's temperature follows the
+ * search's progress p (0 at its start, 1 at the end of its time or
+ * budget, whichever is nearer), geometrically from sa_t0 x the start's
+ * cost / nv when its opening phase ends to SA_TEND x the best cost / nv
+ * at p = 1: one anneal that ends cold exactly when the search ends.  The
+ * per-meeting cooling it replaced (SA_ALPHA, a restart below SA_TMIN)
+ * froze a2_2 and a2_3 at 42-47 s of a 60 s run, where the lanes stopped
+ * moving (below about 2e-3 x cost / nv), and left short runs hot; it
+ * stays for runs stopped only by the progress callback.  docs/
+ * benchmarks.md, "One anneal over the whole time". */
+#define SA_TEND 1e-3
 #define SA_TMIN 1e-4           /* restart below this (same unit) */
 #define SA_ALPHA 0.9           /* cooling per meeting */
 
@@ -68,6 +81,8 @@ typedef struct lane {
   double temp;                 /* annealing temperature (0: descent) */
   double need;                 /* gain a move must bring (the opening
                                   phase takes big gains first) */
+  double p0;                   /* the search's progress when the lane's
+                                  opening phase ended (-1 before) */
   int jfull;                   /* the journal overflowed (stopped) */
   int win, win_acc;            /* attempts and acceptances in the window */
   double op_w[16];             /* neighbourhood weights (sum 1) */
@@ -94,6 +109,9 @@ typedef struct run {
   int nl, nt;
   atomic_int stop;             /* 1 deadline, 2 callback */
   double best, bound, last_cb;
+  double t_start, best_start;  /* when the current search began, and its
+                                  best then */
+  int64_t a_start;             /* lane 0's attempts then */
 } run;
 
 /* ---- random numbers (splitmix64 seeding, xorshift64*) ---------------------------- */
@@ -1278,13 +1296,36 @@ static void logf_(const vmp__rebalance_opts *o, const char *fmt, ...)
   o->log(VMP_LOG_INFO, buf, o->log_userdata);
 }
 
+/* How far the current search is, from 0 at its start to 1 at its
+ * deadline or move budget (the nearer of the two; lanes make their
+ * attempts in step, so lane 0's count stands for every lane's); -1 when
+ * it has neither (a run stopped by the callback alone). */
+static double progress(const run *R)
+{
+  const vmp__rebalance_opts *o = R->o;
+  double p = -1;
+  if (o->deadline > 0)
+    p = o->deadline > R->t_start ? (vmp__now() - R->t_start) / (o->deadline - R->t_start) : 1;
+  if (o->max_moves > 0) {
+    int64_t span = o->max_moves - R->a_start;
+    double f = span > 0 ? (double)(R->lanes[0].attempts - R->a_start) / (double)span : 1;
+    if (f > p) p = f;
+  }
+  return p < 0 ? -1 : p > 1 ? 1 : p;
+}
+
 /* The local search: epochs of every lane until the move budget
  * (R->o->max_moves attempts per lane, counted from the start of the run),
  * the deadline or the callback stops it; best_a and R->best follow the
- * best of the lanes.  Called again, it goes on from where the lanes are. */
+ * best of the lanes.  Called again, it goes on from where the lanes are,
+ * with an anneal of its own over what is left. */
 static int search(run *R, int *best_a, vmp__rebalance_stats *stats)
 {
   int nl = R->nl;
+  R->t_start = vmp__now();
+  R->best_start = R->best;
+  R->a_start = R->lanes[0].attempts;
+  for (int i = 0; i < nl; i++) R->lanes[i].p0 = -1;
   for (;;) {
     /* each lane's attempts this epoch: an epoch may also end early by
      * work (lane_epoch), so the move budget counts attempts made */
@@ -1315,9 +1356,20 @@ static int search(run *R, int *best_a, vmp__rebalance_stats *stats)
       if (R->lanes[i].s.oom) return vmp__enomem();
     if (atomic_load(&R->stop)) break;
     for (int i = 0; i < nl; i++) op_adapt(&R->lanes[i]);
+    double p = progress(R), nv1 = R->x->nv + 1.0;
     for (int i = 0; i < nl; i++) {
       lane *ln = &R->lanes[i];
       if (ln->need > 0) continue;
+      if (p >= 0) {
+        /* the hot end is anchored at the search's start: at the best so
+         * far (2 to 2.5 times lower on the A set by a third of the time)
+         * the lanes cooled before their basin was chosen, and a2_5 lost */
+        if (ln->p0 < 0) ln->p0 = p < 0.9 ? p : 0.9;
+        double q = (p - ln->p0) / (1 - ln->p0);
+        double hot = sa_t0[i % 4] * R->best_start / nv1, cold = SA_TEND * R->best / nv1;
+        ln->temp = hot > 0 && cold > 0 ? hot * pow(cold / hot, q < 1 ? q : 1) : 0;
+        continue;
+      }
       ln->temp *= SA_ALPHA;
       if (ln->temp < SA_TMIN * R->best / (R->x->nv + 1)) {
         ln->temp = sa_t0[i % 4] * R->best / (R->x->nv + 1);
