@@ -1371,8 +1371,8 @@ static int search(run *R, int *best_a, vmp__rebalance_stats *stats)
         continue;
       }
       ln->temp *= SA_ALPHA;
-      if (ln->temp < SA_TMIN * R->best / (R->x->nv + 1)) {
-        ln->temp = sa_t0[i % 4] * R->best / (R->x->nv + 1);
+      if (ln->temp < SA_TMIN * R->best / nv1) {
+        ln->temp = sa_t0[i % 4] * R->best / nv1;
         lane_reset(ln, best_a, R->best);
       }
     }
